@@ -1,0 +1,18 @@
+"""The Eligo language: `parse` source text into a typed AST, `format` it back canonically."""
+
+from dsl.ast import Module, Span
+from dsl.diagnostics import Diagnostic, EligoError, Severity, render, render_all
+from dsl.parser import parse, parse_file, parse_with_diagnostics
+
+__all__ = [
+    "Diagnostic",
+    "EligoError",
+    "Module",
+    "Severity",
+    "Span",
+    "parse",
+    "parse_file",
+    "parse_with_diagnostics",
+    "render",
+    "render_all",
+]

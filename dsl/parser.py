@@ -1,0 +1,195 @@
+"""Source text to AST: the one Lark LALR parser, its indentation post-lexer, limits and recovery."""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Iterator
+from functools import cache
+from pathlib import Path
+
+from lark import Lark, Token, Tree
+from lark.exceptions import UnexpectedInput
+from lark.indenter import DedentError, Indenter
+
+from dsl import ast
+from dsl.builder import Builder
+from dsl.diagnostics import Diagnostic, EligoError, error
+from dsl.syntax_errors import translate
+
+MAX_SOURCE_BYTES = 1_000_000
+MAX_NESTING = 64
+MAX_ERRORS = 20
+
+GRAMMAR = Path(__file__).with_name("grammar.lark")
+_CONTINUATION = frozenset({"COMMA", "VBAR", "AND", "OR"})
+_COMMENT = re.compile(r"#[^\n]*")
+
+
+class EligoIndenter(Indenter):
+    """Python-style blocks, plus: a line ending in `,`, `|`, `and` or `or` continues on the next.
+
+    It also collects the comments that the newline terminal swallows, for the formatter.
+    """
+
+    NL_type = "_NL"
+    OPEN_PAREN_types = ["LPAR", "LSQB", "LBRACE"]
+    CLOSE_PAREN_types = ["RPAR", "RSQB", "RBRACE"]
+    INDENT_type = "_INDENT"
+    DEDENT_type = "_DEDENT"
+    tab_len = 4
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.comments: list[tuple[str, int, int]] = []
+
+    def process(self, stream: Iterator[Token]) -> Iterator[Token]:
+        self.paren_level = 0
+        self.indent_level = [0]
+        self.comments = []
+        return self._eligo_process(stream)
+
+    def _eligo_process(self, stream: Iterator[Token]) -> Iterator[Token]:
+        token: Token | None = None
+        previous = ""
+        for token in stream:
+            if token.type == self.NL_type:
+                self._collect_comments(token)
+                if previous in _CONTINUATION:
+                    continue
+                yield from self.handle_NL(token)
+            else:
+                yield token
+            previous = token.type
+            if token.type in self.OPEN_PAREN_types:
+                self.paren_level += 1
+            elif token.type in self.CLOSE_PAREN_types:
+                self.paren_level = max(self.paren_level - 1, 0)
+        while len(self.indent_level) > 1:
+            self.indent_level.pop()
+            if token is not None:
+                yield Token.new_borrow_pos(self.DEDENT_type, "", token)
+
+    def _collect_comments(self, token: Token) -> None:
+        if "#" not in token:
+            return
+        text = str(token)
+        for match in _COMMENT.finditer(text):
+            before = text[: match.start()]
+            newlines = before.count("\n")
+            line = (token.line or 1) + newlines
+            column = (token.column or 1) + match.start() if newlines == 0 else match.start() - before.rfind("\n")
+            self.comments.append((match.group().rstrip(), line, column))
+
+
+@cache
+def _lark() -> tuple[Lark, EligoIndenter]:
+    indenter = EligoIndenter()
+    parser = Lark(
+        GRAMMAR.read_text(encoding="utf-8"),
+        parser="lalr",
+        lexer="contextual",
+        postlex=indenter,
+        propagate_positions=True,
+        maybe_placeholders=False,
+        start="module",
+    )
+    return parser, indenter
+
+
+_LOCK = threading.RLock()
+
+
+def lark_parser() -> Lark:
+    """The shared LALR parser (for tooling such as `match_examples`)."""
+    return _lark()[0]
+
+
+def _parse_tree(text: str) -> tuple[Tree[Token], list[tuple[str, int, int]]]:
+    parser, indenter = _lark()
+    with _LOCK:
+        tree = parser.parse(text)
+        return tree, list(indenter.comments)
+
+
+def _depth_exceeded(tree: Tree[Token]) -> Tree[Token] | None:
+    """The first subtree deeper than MAX_NESTING, found without recursion."""
+    stack: list[tuple[Tree[Token], int]] = [(tree, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_NESTING:
+            return node
+        stack.extend((child, depth + 1) for child in node.children if isinstance(child, Tree))
+    return None
+
+
+def _is_top_level(line: str) -> bool:
+    return bool(line) and not line[0].isspace() and not line.startswith("#")
+
+
+def _blank_block(text: str, line_no: int) -> str | None:
+    """Blank the top-level construct around `line_no` (keeping line numbers), or None if impossible."""
+    lines = text.split("\n")
+    index = min(max(line_no - 1, 0), len(lines) - 1)
+    start = index
+    while start > 0 and not _is_top_level(lines[start]):
+        start -= 1
+    if start == 0 or lines[start].startswith("guideline"):
+        return None  # an error in the header: nothing sensible to recover to
+    end = start + 1
+    while end < len(lines) and not _is_top_level(lines[end]):
+        end += 1
+    if all(not line.strip() for line in lines[start:end]):
+        return None
+    lines[start:end] = [""] * (end - start)
+    return "\n".join(lines)
+
+
+def parse_with_diagnostics(text: str, path: str = "<string>") -> tuple[ast.Module | None, list[Diagnostic]]:
+    """Parse `text`; return the module (None on syntax errors) and every diagnostic found."""
+    if len(text.encode("utf-8", "surrogatepass")) > MAX_SOURCE_BYTES:
+        span = ast.Span(path, 1, 1, 1, 2)
+        return None, [
+            error("E001", f"this file is larger than {MAX_SOURCE_BYTES // 1_000_000} MB", span,
+                  "split the guideline into modules joined with `use`")
+        ]
+    source = text if text.endswith("\n") else text + "\n"
+    diagnostics: list[Diagnostic] = []
+    attempt: str | None = source
+    tree: Tree[Token] | None = None
+    comments: list[tuple[str, int, int]] = []
+    while attempt is not None and len(diagnostics) < MAX_ERRORS:
+        try:
+            tree, comments = _parse_tree(attempt)
+            break
+        except (UnexpectedInput, DedentError) as exc:
+            diagnostic = translate(exc, attempt, path)
+            diagnostics.append(diagnostic)
+            attempt = _blank_block(attempt, diagnostic.span.line)
+    if diagnostics or tree is None:
+        return None, diagnostics
+    too_deep = _depth_exceeded(tree)
+    if too_deep is not None:
+        meta = too_deep.meta
+        span = ast.Span(path, getattr(meta, "line", 1), getattr(meta, "column", 1),
+                        getattr(meta, "end_line", 1), getattr(meta, "end_column", 2))
+        return None, [
+            error("E002", f"this expression is nested more than {MAX_NESTING} levels deep", span,
+                  "give parts of it a name with `define` and refer to them")
+        ]
+    builder = Builder(path)
+    module = builder.build(tree, source, comments)
+    return module, builder.diagnostics
+
+
+def parse(text: str, path: str = "<string>") -> ast.Module:
+    """Parse Eligo source; raise EligoError carrying every diagnostic if it has errors."""
+    module, diagnostics = parse_with_diagnostics(text, path)
+    if module is None or any(d.is_error for d in diagnostics):
+        raise EligoError(diagnostics)
+    return module
+
+
+def parse_file(path: str | Path) -> ast.Module:
+    file = Path(path)
+    return parse(file.read_text(encoding="utf-8"), str(file))

@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Installs everything the test suite needs on a fresh machine (Python, pip and Debian's apt only).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+python3 -m pip install --quiet --disable-pip-version-check -e '.[docs,test]'
+if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
+  if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium chromium-driver >/dev/null
+fi

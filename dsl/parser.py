@@ -24,6 +24,7 @@ MAX_ERRORS = 20
 GRAMMAR = Path(__file__).with_name("grammar.lark")
 _CONTINUATION = frozenset({"COMMA", "VBAR", "AND", "OR"})
 _COMMENT = re.compile(r"#[^\n]*")
+_ITEM_KEYWORDS = frozenset({"use", "reference", "kind", "input", "define", "table", "decision", "example", "property"})
 
 
 class EligoIndenter(Indenter):
@@ -127,6 +128,14 @@ def _is_top_level(line: str) -> bool:
     return bool(line) and not line[0].isspace() and not line.startswith("#")
 
 
+def _first_item(lines: list[str]) -> int:
+    """The index of the first line that starts a top-level item (after the header)."""
+    for index, line in enumerate(lines):
+        if _is_top_level(line) and line.split(None, 1)[0] in _ITEM_KEYWORDS:
+            return index
+    return len(lines)
+
+
 def _blank_block(text: str, line_no: int) -> str | None:
     """Blank the top-level construct around `line_no` (keeping line numbers), or None if impossible."""
     lines = text.split("\n")
@@ -134,7 +143,7 @@ def _blank_block(text: str, line_no: int) -> str | None:
     start = index
     while start > 0 and not _is_top_level(lines[start]):
         start -= 1
-    if start == 0 or lines[start].startswith("guideline"):
+    if start == 0 or lines[start].startswith("guideline") or index < _first_item(lines):
         return None  # an error in the header: nothing sensible to recover to
     end = start + 1
     while end < len(lines) and not _is_top_level(lines[end]):

@@ -1,0 +1,220 @@
+"""Checks over whole modules: metadata, citations, examples, properties, unused declarations."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from compiler import ir
+from compiler.cases import CaseError, normalise
+from compiler.guideline import given_value
+from compiler.lower import LoweredModule
+from dsl import ast
+from dsl.diagnostics import Diagnostic, did_you_mean, error, warning
+
+if TYPE_CHECKING:
+    from compiler.loader import KnowledgeBase
+
+
+def check_knowledge_base(kb: KnowledgeBase) -> list[Diagnostic]:
+    diagnostics = list(kb.diagnostics)
+    lowered = [kb.lowered(module_id, version) for module_id, version in kb.modules]
+    read_inputs = {name for module in lowered for name in module.referenced}
+    read_keys = set(read_inputs)
+    for module in lowered:
+        diagnostics.extend(module.diagnostics)
+        diagnostics.extend(check_metadata(module))
+        diagnostics.extend(check_examples(module))
+        diagnostics.extend(check_properties(module))
+        for prop in module.module.properties:
+            read_keys |= _property_names(module, prop)
+    for module in lowered:
+        diagnostics.extend(check_unused(module, read_inputs, read_keys))
+    return _unique(diagnostics)
+
+
+def _unique(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
+    seen: set[tuple[str, str, int, int, str]] = set()
+    out = []
+    for d in diagnostics:
+        key = (d.code, d.span.path, d.span.line, d.span.column, d.message)
+        if key not in seen:
+            seen.add(key)
+            out.append(d)
+    return out
+
+
+def check_metadata(module: LoweredModule) -> list[Diagnostic]:
+    out: list[Diagnostic] = []
+    header = module.module.header
+    if header.status == "approved" and header.effective is None:
+        out.append(error("E118", f"{header.name} {header.version} is approved but has no `effective` date",
+                         header.span, "add `  effective YYYY-MM-DD` to the header"))
+    keys = {r.key for r in module.module.references}
+    for used in module.uses.values():
+        keys |= {r.key for r in used.module.references}
+    cited: set[str] = set()
+    for item, notes in _annotated(module.module):
+        for key in notes.cites:
+            cited.add(key)
+            if key not in keys:
+                out.append(error("E119", f"`{key}` is not a declared reference", notes.span if notes.span.line else item,
+                                 did_you_mean(key, keys) or f"declare it: `reference {key} \"Author, Journal Year\"`"))
+    for reference in module.module.references:
+        if reference.key not in cited:
+            out.append(warning("W153", f"reference `{reference.key}` is never cited", reference.span,
+                               "cite it from the rule or definition it supports, or remove it"))
+    return out
+
+
+def _annotated(module: ast.Module) -> list[tuple[ast.Span, ast.Annotations]]:
+    out: list[tuple[ast.Span, ast.Annotations]] = []
+    for item in module.items:
+        match item:
+            case ast.Define(notes=notes):
+                out.append((item.span, notes))
+            case ast.Table(rows=rows):
+                out.extend((row.span, row.notes) for row in rows)
+            case ast.Decision(rules=rules, default=default):
+                out.extend((rule.span, rule.notes) for rule in rules)
+                if default is not None:
+                    out.append((default.span, default.notes))
+    return out
+
+
+def _decision(module: LoweredModule, name: str) -> ir.Decision | None:
+    if "." in name:
+        alias, _, local = name.partition(".")
+        used = module.uses.get(alias)
+        node = used.nodes.get(local) if used else None
+    else:
+        node = module.nodes.get(name)
+    return node if isinstance(node, ir.Decision) else None
+
+
+def _definition(module: LoweredModule, name: str) -> ir.Definition | None:
+    if "." in name:
+        alias, _, local = name.partition(".")
+        used = module.uses.get(alias)
+        node = used.nodes.get(local) if used else None
+    else:
+        node = module.nodes.get(name)
+    return node if isinstance(node, ir.Definition) else None
+
+
+def check_examples(module: LoweredModule) -> list[Diagnostic]:
+    out: list[Diagnostic] = []
+    inputs = module.visible_inputs
+    for example in module.module.examples:
+        for given in example.given:
+            if given.name not in inputs:
+                out.append(error("E115", f"example {example.title!r} gives `{given.name}`, which is not an input",
+                                 given.span, did_you_mean(given.name, inputs)))
+                continue
+            try:
+                normalise({given.name: inputs[given.name]}, {given.name: given_value(given.value)})
+            except CaseError as exc:
+                problem = exc.problems[0]
+                out.append(error("E116", f"example {example.title!r}: `{given.name}` {problem.message}", given.span,
+                                 problem.hint))
+        for expect in example.expects:
+            out.extend(_check_expect(module, example, expect))
+    return out
+
+
+def _check_expect(module: LoweredModule, example: ast.Example, expect: ast.Expectation) -> list[Diagnostic]:
+    decision = _decision(module, expect.target)
+    if decision is None:
+        if _definition(module, expect.target) is not None:
+            return []
+        names = [*module.nodes, *(f"{a}.{n}" for a, u in module.uses.items() for n in u.nodes)]
+        return [error("E117", f"example {example.title!r} expects `{expect.target}`, which is neither a decision "
+                      "nor a definition", expect.span, did_you_mean(expect.target, names))]
+    out = []
+    if isinstance(expect, ast.ExpectValue):
+        value = expect.value.name if isinstance(expect.value, ast.Ref) else None
+        if value not in decision.outcomes:
+            out.append(error("E117", f"`{value if value else 'this value'}` is not an outcome of `{expect.target}`",
+                             expect.span, did_you_mean(value or "", decision.outcomes)
+                             or f"its outcomes are: {', '.join(decision.outcomes)}"))
+        rules = [r.name for r in decision.rules] + (["otherwise"] if decision.default else [])
+        if expect.by_rule is not None and expect.by_rule not in rules:
+            out.append(error("E117", f"`{expect.target}` has no rule `{expect.by_rule}`", expect.span,
+                             did_you_mean(expect.by_rule, rules)))
+    elif expect.missing:
+        for name in expect.missing:
+            if name not in module.visible_inputs:
+                out.append(error("E115", f"`{name}` in the missing list is not an input", expect.span,
+                                 did_you_mean(name, module.visible_inputs)))
+    return out
+
+
+def _property_names(module: LoweredModule, prop: ast.Property) -> set[str]:
+    names: set[str] = set()
+    match prop.body:
+        case ast.Monotone(target, _, over, _):
+            names = {target, over}
+        case ast.Independent(target, of):
+            names = {target, *of}
+        case ast.Implies(condition, target, _):
+            names = {target} | {n.name for n in ast.walk(condition) if isinstance(n, ast.Ref)}
+    keys = set()
+    for name in names:
+        node = _decision(module, name) or _definition(module, name)
+        keys.add(node.key if node else name)
+    return keys
+
+
+def check_properties(module: LoweredModule) -> list[Diagnostic]:
+    out: list[Diagnostic] = []
+    for prop in module.module.properties:
+        body = prop.body
+        match body:
+            case ast.Monotone(target, _, over, _):
+                decision = _decision(module, target)
+                definition = _definition(module, target)
+                if decision is None and definition is None:
+                    out.append(_unknown_target(module, target, body.span))
+                elif decision is not None and not decision.ordered:
+                    out.append(error("E131", f"decision `{target}` has unordered outcomes, so it cannot increase or "
+                                     "decrease", body.span, "order its outcomes best first: `a > b > c`"))
+                if over not in module.visible_inputs and _definition(module, over) is None:
+                    out.append(error("E131", f"`{over}` is neither an input nor a definition", body.span,
+                                     did_you_mean(over, [*module.visible_inputs, *module.nodes])))
+            case ast.Independent(target, of):
+                if _decision(module, target) is None and _definition(module, target) is None:
+                    out.append(_unknown_target(module, target, body.span))
+                for name in of:
+                    if name not in module.visible_inputs:
+                        out.append(error("E131", f"`{name}` is not an input", body.span,
+                                         did_you_mean(name, module.visible_inputs)))
+            case ast.Implies(_, target, outcome):
+                decision = _decision(module, target)
+                if decision is None:
+                    out.append(_unknown_target(module, target, body.span))
+                elif outcome not in decision.outcomes:
+                    out.append(error("E131", f"`{outcome}` is not an outcome of `{target}`", body.span,
+                                     did_you_mean(outcome, decision.outcomes)))
+    return out
+
+
+def _unknown_target(module: LoweredModule, target: str, span: ast.Span) -> Diagnostic:
+    return error("E131", f"the property is about `{target}`, which is neither a decision nor a definition", span,
+                 did_you_mean(target, module.nodes))
+
+
+def check_unused(module: LoweredModule, read_inputs: set[str], read_keys: set[str]) -> list[Diagnostic]:
+    out: list[Diagnostic] = []
+    for name, info in module.inputs.items():
+        if name not in read_inputs:
+            out.append(warning("W150", f"input `{name}` is never used", info.span,
+                               "use it in a definition or rule, or remove it"))
+    expected = {e.target for ex in module.module.examples for e in ex.expects}
+    for name, node in module.nodes.items():
+        if isinstance(node, ir.Definition) and node.key not in read_keys and name not in expected:
+            out.append(warning("W151", f"definition `{name}` is never used", node.span,
+                               "use it in a rule, or remove it"))
+    for name, table in module.tables.items():
+        if module.global_key(name) not in read_keys:
+            out.append(warning("W151", f"table `{name}` is never used", table.span,
+                               f"look it up with `{name}[{', '.join(table.by)}]`, or remove it"))
+    return out

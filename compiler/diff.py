@@ -1,0 +1,412 @@
+"""Semantic diff between two versions of a guideline: what changed, and which cases change decision.
+
+`diff_modules` compares two ASTs item by item (inputs by name, rules by decision and name, table rows by
+key), reporting a changed threshold as `12 months → 24 months` rather than as a text diff.
+`diff_versions` adds the decision changes: every example of both versions and every case file in
+`knowledge/cases/<id>/` is evaluated under both versions.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import textwrap
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any, Literal, TypeVar
+
+from compiler.docs.prose import value
+from dsl import ast
+
+Action = Literal["added", "removed", "changed"]
+_SYMBOL: dict[Action, str] = {"added": "+", "removed": "-", "changed": "~"}
+_META = ("title", "status", "effective", "supersedes", "committee", "summary")
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """One semantic change. `subject` names the item (`rule metastasectomy.favourable`), `detail` says how."""
+
+    action: Action
+    subject: str
+    detail: str = ""
+    before: str | None = None
+    after: str | None = None
+
+    def headline(self) -> str:
+        return f"{_SYMBOL[self.action]} {self.subject}" + (f": {self.detail}" if self.detail else "")
+
+
+@dataclass(frozen=True, slots=True)
+class CaseChange:
+    """A case (an example or a case file) whose decision differs between the two versions."""
+
+    case: str
+    decision: str
+    before: str
+    after: str
+
+
+@dataclass(frozen=True, slots=True)
+class GuidelineDiff:
+    id: str
+    old_version: str
+    new_version: str
+    changes: tuple[Change, ...]
+    case_changes: tuple[CaseChange, ...] = ()
+    cases_compared: int = 0
+
+    def render_text(self) -> str:
+        """The diff as the terminal shows it (`eligo diff`)."""
+        lines = [f"{self.id} {self.old_version} → {self.new_version}", ""]
+        if self.changes:
+            lines.append(f"Changes ({len(self.changes)}):")
+            for change in self.changes:
+                lines.append(f"  {change.headline()}")
+        else:
+            lines.append("No changes to the guideline's meaning.")
+        lines.append("")
+        if self.case_changes:
+            lines.append(f"Cases whose decision changes ({len({c.case for c in self.case_changes})} of "
+                         f"{self.cases_compared}):")
+            for case in self.case_changes:
+                lines.append(f"  {case.case}: {case.decision} {case.before} → {case.after}")
+        else:
+            lines.append(f"No decision changes in the {self.cases_compared} cases compared.")
+        return "\n".join(lines)
+
+
+# ---------------------------------------------------------------- source text
+
+
+def source_of(text: str, span: ast.Span) -> str:
+    """The source lines of `span`, dedented, without the trailing newline the parser includes."""
+    lines = text.split("\n")
+    last = span.end_line
+    if last > span.line and not lines[last - 1][: max(span.end_column - 1, 0)].strip():
+        last -= 1
+    chunk = lines[span.line - 1 : last]
+    while chunk and not chunk[-1].strip():
+        chunk.pop()
+    first, rest = chunk[0], textwrap.dedent("\n".join(chunk[1:])) if len(chunk) > 1 else ""
+    head = first[span.column - 1 :] if span.column >= 1 else first
+    if not rest:
+        return head
+    indent = " " * 2
+    return head + "\n" + "\n".join(indent + line if line else line for line in rest.split("\n"))
+
+
+def expr_source(text: str, span: ast.Span) -> str:
+    """Exactly the text of `span` (an expression), on one line."""
+    lines = text.split("\n")
+    if span.line == span.end_line:
+        chunk = lines[span.line - 1][span.column - 1 : span.end_column - 1]
+    else:
+        chunk = " ".join([lines[span.line - 1][span.column - 1 :], *lines[span.line : span.end_line - 1],
+                          lines[span.end_line - 1][: span.end_column - 1]])
+    return " ".join(chunk.split())
+
+
+_LEAD = re.compile(r"^(rule|input|define|kind|decision)\s+\w+\s*:\s*")
+
+
+def _brief(source: str, limit: int = 100) -> str:
+    first = _LEAD.sub("", " ".join(source.split()))
+    return first if len(first) <= limit else first[: limit - 1] + "…"
+
+
+# ---------------------------------------------------------------- literal-level comparison
+
+
+def _leaf(node: object) -> str:
+    if isinstance(node, ast.Neg) and isinstance(node.operand, ast.Number | ast.Quantity):
+        return "-" + _leaf(node.operand)
+    if isinstance(node, (*ast.LITERAL_TYPES, ast.Ref, ast.Missing)):
+        return value(node)  # type: ignore[arg-type]
+    return str(node)
+
+
+def _is_value(node: object) -> bool:
+    return isinstance(node, ast.LITERAL_TYPES) or (
+        isinstance(node, ast.Neg) and isinstance(node.operand, ast.Number | ast.Quantity)
+    )
+
+
+def value_changes(old: object, new: object) -> list[tuple[str, str]] | None:
+    """The literals and operators that differ when `old` and `new` have the same shape, else None.
+
+    >>> from dsl import parse
+    >>> def cond(src):
+    ...     return parse("guideline a.b\\n  version 1.0.0\\ndefine d: " + src + "\\n").defines[0].expr
+    >>> value_changes(cond("x > 12 months and y"), cond("x >= 24 months and y"))
+    [('>', '>='), ('12 months', '24 months')]
+    >>> value_changes(cond("x > 1"), cond("z > 1")) is None
+    True
+    """
+    if _is_value(old) and _is_value(new):
+        return [] if old == new else [(_leaf(old), _leaf(new))]
+    if type(old) is not type(new):
+        return None
+    if dataclasses.is_dataclass(old) and not isinstance(old, type):
+        out: list[tuple[str, str]] = []
+        for f in dataclasses.fields(old):
+            if f.name == "span":
+                continue
+            a, b = getattr(old, f.name), getattr(new, f.name)
+            if f.name == "op" and a != b:
+                out.append((str(a), str(b)))
+                continue
+            sub = value_changes(a, b)
+            if sub is None:
+                return None
+            out.extend(sub)
+        return out
+    if isinstance(old, tuple) and isinstance(new, tuple):
+        if len(old) != len(new):
+            return None
+        out = []
+        for a, b in zip(old, new, strict=True):
+            sub = value_changes(a, b)
+            if sub is None:
+                return None
+            out.extend(sub)
+        return out
+    return [] if old == new else None
+
+
+def _describe(old: object, new: object, what: str) -> str:
+    pairs = value_changes(old, new)
+    if pairs:
+        return ", ".join(f"{a} → {b}" for a, b in pairs)
+    return f"{what} changed"
+
+
+# ---------------------------------------------------------------- item-level comparison
+
+
+class _Differ:
+    def __init__(self, old: ast.Module, new: ast.Module, old_text: str, new_text: str) -> None:
+        self.old, self.new = old, new
+        self.old_text, self.new_text = old_text, new_text
+        self.out: list[Change] = []
+
+    def src_old(self, node: Any) -> str:
+        return source_of(self.old_text, node.span) if self.old_text and node.span.line else ""
+
+    def src_new(self, node: Any) -> str:
+        return source_of(self.new_text, node.span) if self.new_text and node.span.line else ""
+
+    def add(self, action: Action, subject: str, detail: str = "", old: Any = None, new: Any = None) -> None:
+        before = self.src_old(old) if old is not None else None
+        after = self.src_new(new) if new is not None else None
+        if not detail and action != "changed":
+            detail = _brief(after or before or "")
+        self.out.append(Change(action, subject, detail, before, after))
+
+    def condition(self, old: ast.Expr, new: ast.Expr) -> str:
+        """`12 months → 24 months`, or which conditions were added to or removed from an and/or."""
+        pairs = value_changes(old, new)
+        if pairs:
+            return ", ".join(f"{a} → {b}" for a, b in pairs)
+        if isinstance(old, ast.BoolOp) and isinstance(new, ast.BoolOp) and old.op == new.op:
+            added = [o for o in new.operands if o not in old.operands]
+            removed = [o for o in old.operands if o not in new.operands]
+            if len(added) + len(removed) <= 3:
+                parts = [f"added condition `{self.expr_new(o)}`" for o in added]
+                parts += [f"removed condition `{self.expr_old(o)}`" for o in removed]
+                return "; ".join(parts)
+        elif isinstance(new, ast.BoolOp) and new.op == "and" and old in new.operands:
+            return "; ".join(f"added condition `{self.expr_new(o)}`" for o in new.operands if o != old)
+        elif isinstance(old, ast.BoolOp) and old.op == "and" and new in old.operands:
+            return "; ".join(f"removed condition `{self.expr_old(o)}`" for o in old.operands if o != new)
+        return f"condition `{self.expr_old(old)}` → `{self.expr_new(new)}`"
+
+    def expr_old(self, expr: ast.Expr) -> str:
+        return expr_source(self.old_text, expr.span) if self.old_text and expr.span.line else "…"
+
+    def expr_new(self, expr: ast.Expr) -> str:
+        return expr_source(self.new_text, expr.span) if self.new_text and expr.span.line else "…"
+
+    def paired(self, olds: Iterable[T], news: Iterable[T], key: Callable[[T], Any], subject: Callable[[T], str],
+               changed: Callable[[T, T], list[str]]) -> None:
+        old_by = {key(x): x for x in olds}
+        new_by = {key(x): x for x in news}
+        for k, item in old_by.items():
+            if k not in new_by:
+                self.add("removed", subject(item), old=item)
+        for k, item in new_by.items():
+            if k not in old_by:
+                self.add("added", subject(item), new=item)
+            else:
+                details = changed(old_by[k], item)
+                if details:
+                    self.add("changed", subject(item), "; ".join(details), old_by[k], item)
+
+    def run(self) -> list[Change]:
+        old, new = self.old, self.new
+        for name in _META:
+            a, b = getattr(old.header, name), getattr(new.header, name)
+            if a != b:
+                self.out.append(Change("changed", name, f"{_show(a)} → {_show(b)}"))
+        self.paired(old.uses, new.uses, lambda u: u.module, lambda u: f"use {u.module}", _use_changes)
+        self.paired(old.references, new.references, lambda r: r.key, lambda r: f"reference {r.key}", _ref_changes)
+        self.paired(old.kinds, new.kinds, lambda k: k.name, lambda k: f"kind {k.name}", _kind_changes)
+        self.paired(old.inputs, new.inputs, lambda i: i.name, lambda i: f"input {i.name}", _input_changes)
+        self.paired(old.defines, new.defines, lambda d: d.name, lambda d: f"definition {d.name}", self._define)
+        self.paired(old.tables, new.tables, lambda t: t.name, lambda t: f"table {t.name}", _table_changes)
+        for table in new.tables:
+            before = next((t for t in old.tables if t.name == table.name), None)
+            if before is not None and before.by == table.by:
+                self.paired(before.rows, table.rows, lambda r: r.keys, lambda r, t=table: _row_subject(t, r),
+                            _row_changes)
+        self.paired(old.decisions, new.decisions, lambda d: d.name, lambda d: f"decision {d.name}",
+                    _decision_changes)
+        for decision in new.decisions:
+            before_d = next((d for d in old.decisions if d.name == decision.name), None)
+            if before_d is not None:
+                self.paired(before_d.rules, decision.rules, lambda r: r.name,
+                            lambda r, d=decision: f"rule {d.name}.{r.name}", self._rule)
+                self._default(before_d, decision)
+                self._order(before_d, decision)
+        self.paired(old.examples, new.examples, lambda e: e.title, lambda e: f'example "{e.title}"',
+                    lambda a, b: ["given or expected values changed"] if a != b else [])
+        self.paired(old.properties, new.properties, lambda p: p.title, lambda p: f'property "{p.title}"',
+                    lambda a, b: ["statement changed"] if a != b else [])
+        return self.out
+
+    def _define(self, old: ast.Define, new: ast.Define) -> list[str]:
+        out = [] if old.expr == new.expr else [self.condition(old.expr, new.expr)]
+        return out + _notes(old.notes, new.notes)
+
+    def _rule(self, old: ast.Rule, new: ast.Rule) -> list[str]:
+        out = [] if old.condition == new.condition else [self.condition(old.condition, new.condition)]
+        if old.outcome != new.outcome:
+            out.append(f"outcome {old.outcome} → {new.outcome}")
+        return out + _notes(old.notes, new.notes)
+
+    def _default(self, old: ast.Decision, new: ast.Decision) -> None:
+        subject = f"otherwise of decision {new.name}"
+        if old.default is None and new.default is not None:
+            self.add("added", subject, f"outcome {new.default.outcome}", new=new.default)
+        elif old.default is not None and new.default is None:
+            self.add("removed", subject, f"outcome {old.default.outcome}", old=old.default)
+        elif old.default is not None and new.default is not None and old.default != new.default:
+            detail = (f"outcome {old.default.outcome} → {new.default.outcome}"
+                      if old.default.outcome != new.default.outcome else "reasons or citations changed")
+            self.add("changed", subject, detail, old.default, new.default)
+
+    def _order(self, old: ast.Decision, new: ast.Decision) -> None:
+        if new.policy != "first":
+            return
+        common = [r.name for r in old.rules if r.name in {x.name for x in new.rules}]
+        reordered = [r.name for r in new.rules if r.name in set(common)]
+        if common != reordered:
+            self.out.append(Change("changed", f"decision {new.name}",
+                                   f"rule order {', '.join(common)} → {', '.join(reordered)}"))
+
+
+def _show(value: object) -> str:
+    return "none" if value is None else str(value)
+
+
+def _notes(old: ast.Annotations, new: ast.Annotations) -> list[str]:
+    out = []
+    if old.because != new.because:
+        out.append("reason (because) changed")
+    added = [c for c in new.cites if c not in old.cites]
+    removed = [c for c in old.cites if c not in new.cites]
+    if added:
+        out.append("now cites " + ", ".join(added))
+    if removed:
+        out.append("no longer cites " + ", ".join(removed))
+    return out
+
+
+def _type_text(t: ast.TypeSpec) -> str:
+    if t.base == "kind":
+        return str(t.kind)
+    return t.base + (f" in {t.unit}" if t.unit else "")
+
+
+def _use_changes(old: ast.Use, new: ast.Use) -> list[str]:
+    out = []
+    if old.constraint != new.constraint:
+        out.append(f"version {_show(old.constraint)} → {_show(new.constraint)}")
+    if old.local_name != new.local_name:
+        out.append(f"alias {old.local_name} → {new.local_name}")
+    return out
+
+
+def _ref_changes(old: ast.Reference, new: ast.Reference) -> list[str]:
+    return [f"{f} {_show(getattr(old, f))} → {_show(getattr(new, f))}"
+            for f in ("citation", "doi", "pmid", "url", "evidence") if getattr(old, f) != getattr(new, f)]
+
+
+def _kind_changes(old: ast.Kind, new: ast.Kind) -> list[str]:
+    olds = {v.name: v for v in old.values}
+    news = {v.name: v for v in new.values}
+    out = [f"value {n} added" for n in news if n not in olds]
+    out += [f"value {n} removed" for n in olds if n not in news]
+    out += [f"label of {n} changed" for n in news if n in olds and olds[n].label != news[n].label]
+    return out
+
+
+def _range(i: ast.Input) -> str:
+    if i.low is None and i.high is None:
+        return "no range"
+    return f"from {_show(i.low)} to {_show(i.high)}"
+
+
+def _input_changes(old: ast.Input, new: ast.Input) -> list[str]:
+    out = []
+    if old.type != new.type:
+        out.append(f"type {_type_text(old.type)} → {_type_text(new.type)}")
+    if (old.low, old.high) != (new.low, new.high):
+        out.append(f"range {_range(old)} → {_range(new)}")
+    if old.optional != new.optional:
+        out.append("now optional" if new.optional else "now required")
+    if old.description != new.description:
+        out.append("description changed")
+    return out
+
+
+
+
+def _table_changes(old: ast.Table, new: ast.Table) -> list[str]:
+    out = []
+    if old.by != new.by:
+        out.append(f"keys {', '.join(old.by)} → {', '.join(new.by)}")
+    if old.result != new.result:
+        out.append(f"result type {_type_text(old.result)} → {_type_text(new.result)}")
+    return out
+
+
+def _row_subject(table: ast.Table, row: ast.Row) -> str:
+    keys = ", ".join("any" if k is None else ("yes" if k is True else "no" if k is False else k) for k in row.keys)
+    return f"table {table.name} row {keys or 'otherwise'}"
+
+
+def _row_changes(old: ast.Row, new: ast.Row) -> list[str]:
+    out = [] if old.value == new.value else [_describe(old.value, new.value, "value")]
+    return out + _notes(old.notes, new.notes)
+
+
+def _decision_changes(old: ast.Decision, new: ast.Decision) -> list[str]:
+    out = []
+    if (old.outcomes, old.ordered) != (new.outcomes, new.ordered):
+        sep_old, sep_new = (" > " if old.ordered else " | "), (" > " if new.ordered else " | ")
+        out.append(f"outcomes {sep_old.join(old.outcomes)} → {sep_new.join(new.outcomes)}")
+    if old.policy != new.policy:
+        out.append(f"hit policy {old.policy} → {new.policy}")
+    return out
+
+
+
+
+def diff_modules(old: ast.Module, new: ast.Module, old_text: str = "", new_text: str = "") -> tuple[Change, ...]:
+    """Every semantic change from `old` to `new`, in the order of the page: metadata, inputs, … rules.
+
+    With the source texts, each change carries the source of the item before and after.
+    """
+    return tuple(_Differ(old, new, old_text, new_text).run())

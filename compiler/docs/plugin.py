@@ -1,0 +1,111 @@
+"""The `eligo` MkDocs plugin: generates the guideline and reference pages at build time, in memory.
+
+    plugins:
+      - eligo:
+          knowledge: ../knowledge     # relative to mkdocs.yml
+
+The nav entry whose target is `guidelines/index.md` is expanded into one section per guideline (its
+overview and history page, then every version). `mkdocs serve` watches the knowledge folder.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from mkdocs.config import config_options
+from mkdocs.config.base import Config
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
+from mkdocs.livereload import LiveReloadServer
+from mkdocs.plugins import BasePlugin
+from mkdocs.structure.files import File, Files
+
+import dsl
+from compiler.docs import library, reference, render
+
+GUIDELINES_INDEX = "guidelines/index.md"
+ASSETS = Path(__file__).with_name("assets")
+
+
+class EligoConfig(Config):
+    knowledge = config_options.Type(str, default="../knowledge")
+
+
+class EligoPlugin(BasePlugin[EligoConfig]):
+    def __init__(self) -> None:
+        self.root = Path("knowledge")
+        self.library: library.Library | None = None
+
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        base = Path(config.config_file_path).parent if config.config_file_path else Path.cwd()
+        self.root = (base / self.config.knowledge).resolve()
+        if not self.root.is_dir():
+            raise PluginError(f"eligo: the knowledge folder {self.root} does not exist "
+                              f"(set `knowledge:` under the eligo plugin in {config.config_file_path})")
+        try:
+            self.library = library.load(self.root)
+        except dsl.EligoError as exc:
+            sources = {d.span.path: Path(d.span.path).read_text(encoding="utf-8") for d in exc.diagnostics
+                       if Path(d.span.path).is_file()}
+            raise PluginError("eligo: the knowledge base has errors:\n" + dsl.render_all(exc.diagnostics, sources))
+        if config.nav is not None:
+            config.nav = expand_nav(config.nav, self.library)
+        return config
+
+    def on_files(self, files: Files, config: MkDocsConfig) -> Files:
+        assert self.library is not None, "on_config runs before on_files"
+        try:
+            generated = generate(self.library)
+        except render.RenderError as exc:
+            raise PluginError(f"eligo: {exc}") from exc
+        for path, content in generated.items():
+            if files.get_file_from_path(path) is not None:
+                raise PluginError(f"eligo: {config.docs_dir}/{path} exists, but the plugin generates that page; "
+                                  "remove the file")
+            files.append(File.generated(config, path, content=content))
+        return files
+
+    def on_serve(self, server: LiveReloadServer, /, *, config: MkDocsConfig, builder: Any) -> LiveReloadServer:
+        server.watch(str(self.root))
+        return server
+
+
+def generate(lib: library.Library) -> dict[str, str | bytes]:
+    """Every generated file of the site, by path under docs_dir."""
+    import compiler.cli
+    from dsl.codes import CATALOGUE
+
+    out = render.pages(lib)
+    for asset in sorted(ASSETS.iterdir()):
+        out[f"assets/{asset.name}"] = asset.read_bytes()
+    out["reference/cli.md"] = reference.cli_page(compiler.cli.app)
+    out["reference/diagnostics.md"] = reference.diagnostics_page(CATALOGUE)
+    return out
+
+
+def expand_nav(nav: list[Any], lib: library.Library) -> list[Any]:
+    """Replace the `guidelines/index.md` entry with a section per guideline and its versions."""
+    def section() -> list[Any]:
+        items: list[Any] = [GUIDELINES_INDEX]
+        for g in lib.guidelines:
+            versions: list[Any] = [f"guidelines/{g.id}/index.md"]
+            for doc in reversed(g.versions):
+                label = f"Version {doc.version}" + (" (current)" if doc is g.current else f" ({doc.module.header.status})")
+                versions.append({label: f"guidelines/{g.id}/{doc.version}.md"})
+            items.append({g.current.title: versions})
+        return items
+
+    out: list[Any] = []
+    for entry in nav:
+        if isinstance(entry, dict) and len(entry) == 1:
+            (title, target), = entry.items()
+            if target == GUIDELINES_INDEX:
+                out.append({title: section()})
+            elif isinstance(target, list):
+                out.append({title: expand_nav(target, lib)})
+            else:
+                out.append(entry)
+        else:
+            out.append(entry)
+    return out

@@ -1,0 +1,311 @@
+"""Expressions, rules and properties as plain English (Markdown) for readers who do not know Eligo.
+
+The renderer is a pure function of the AST and a `Vocabulary` (what each name in the module is), so
+that `r0_achievable` reads "R0 achievable is yes" and a kind value reads as its label:
+
+>>> from dsl import parse
+>>> m = parse('guideline a.b\\n  version 1.0.0\\ninput n: count\\ndefine big: n >= 3 and n < 10\\n')
+>>> condition(m.defines[0].expr, Vocabulary.of(m))
+'[n](#input-n) is at least 3 and [n](#input-n) is less than 10'
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from dsl import ast
+
+_COMPARE = {"<": "is less than", "<=": "is at most", ">": "is more than", ">=": "is at least",
+            "=": "is", "!=": "is not"}
+_NEGATED = {"<": ">=", "<=": ">", ">": "<=", ">=": "<", "=": "!=", "!=": "="}
+_ARITH = {"+": "plus", "-": "minus", "*": "times", "/": "divided by"}
+_PRECEDENCE = {"+": 1, "-": 1, "*": 2, "/": 2}
+_CONDITIONS = (ast.Compare, ast.BoolOp, ast.Not, ast.Test, ast.InSet, ast.Between)
+_ADJECTIVES = frozenset({"eligible", "ineligible", "suitable", "unsuitable", "operable", "inoperable",
+                         "resectable", "unresectable", "borderline_resectable"})
+
+
+def humanize(name: str) -> str:
+    """`r0_achievable` -> "R0 achievable", `ca19_9_change` -> "CA19-9 change", `oligo.x` -> "x"."""
+    words: list[str] = []
+    for part in name.rsplit(".", 1)[-1].split("_"):
+        if not part:
+            continue
+        if part.isdigit() and words:
+            words[-1] += "-" + part
+        elif re.search(r"\d", part) and re.search(r"[A-Za-z]", part):
+            words.append(part.upper())
+        else:
+            words.append(part)
+    return " ".join(words)
+
+
+def anchor(kind: str, name: str) -> str:
+    """The HTML id of a named item on a guideline page, e.g. `input-r0_achievable`."""
+    return f"{kind}-{name.replace('.', '-')}"
+
+
+@dataclass(frozen=True, slots=True)
+class Vocabulary:
+    """What each name in one module is: input (with its type), definition, table, decision or kind value."""
+
+    inputs: Mapping[str, ast.Input] = field(default_factory=dict)
+    defines: frozenset[str] = frozenset()
+    tables: frozenset[str] = frozenset()
+    decisions: frozenset[str] = frozenset()
+    kind_labels: Mapping[str, str] = field(default_factory=dict)
+    uses: Mapping[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, module: ast.Module) -> Vocabulary:
+        labels = {v.name: v.label or humanize(v.name) for k in module.kinds for v in k.values}
+        return cls(
+            inputs={i.name: i for i in module.inputs},
+            defines=frozenset(d.name for d in module.defines),
+            tables=frozenset(t.name for t in module.tables),
+            decisions=frozenset(d.name for d in module.decisions),
+            kind_labels=labels,
+            uses={u.local_name: u.module for u in module.uses},
+        )
+
+    def is_yes_no_input(self, name: str) -> bool:
+        item = self.inputs.get(name)
+        return item is not None and item.type.base == "yes/no"
+
+    def name(self, name: str) -> str:
+        """A linked, readable name; `alias.name` says which guideline it comes from."""
+        text = humanize(name)
+        if "." in name:
+            alias = name.split(".", 1)[0]
+            return f"{text} (from {self.uses.get(alias, alias)})"
+        for kind, names in (("input", self.inputs), ("define", self.defines), ("table", self.tables),
+                            ("decision", self.decisions)):
+            if name in names:
+                return f"[{text}](#{anchor(kind, name)})"
+        if name in self.kind_labels:
+            return self.kind_labels[name]
+        return text
+
+
+def value(lit: ast.Literal | ast.Ref | ast.Missing, vocab: Vocabulary | None = None) -> str:
+    """A literal as a reader writes it: `12 months`, `50%`, `yes`, `2024-01-10`, a kind's label."""
+    match lit:
+        case ast.Number(v):
+            return _number(v)
+        case ast.Quantity(v, "%"):
+            return f"{_number(v)}%"
+        case ast.Quantity(v, unit):
+            return f"{_number(v)} {unit}"
+        case ast.DateLit(d):
+            return d.isoformat()
+        case ast.Bool(b):
+            return "yes" if b else "no"
+        case ast.NoneLit():
+            return "none"
+        case ast.Text(t):
+            return f"“{t}”"
+        case ast.Missing():
+            return "missing"
+        case ast.Ref(name):
+            return (vocab or Vocabulary()).kind_labels.get(name, humanize(name))
+
+
+def _number(v: int | float) -> str:
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    return str(v)
+
+
+def phrase(expr: ast.Expr, vocab: Vocabulary) -> str:
+    """An expression used as a value (a noun phrase)."""
+    match expr:
+        case ast.Number() | ast.Quantity() | ast.DateLit() | ast.Bool() | ast.NoneLit() | ast.Text():
+            return value(expr, vocab)
+        case ast.Ref(name):
+            return vocab.name(name)
+        case ast.Neg(ast.Number() | ast.Quantity() as lit):
+            return "−" + value(lit, vocab)
+        case ast.Neg(operand):
+            return f"minus {phrase(operand, vocab)}"
+        case ast.Arith(op, left, right):
+            return f"{_operand(left, op, vocab)} {_ARITH[op]} {_operand(right, op, vocab, right_side=True)}"
+        case ast.FirstKnown(items):
+            return f"the first known of {_join([phrase(i, vocab) for i in items], 'and')}"
+        case ast.IfThen(cond, then, otherwise):
+            return f"{phrase(then, vocab)} if {condition(cond, vocab)}, otherwise {phrase(otherwise, vocab)}"
+        case ast.Lookup(table, keys):
+            return f"the {vocab.name(table)} for the {_join([phrase(k, vocab) for k in keys], 'and')}"
+        case ast.Elapsed(unit, start, end):
+            return f"the {unit} between {phrase(start, vocab)} and {phrase(end, vocab)}"
+        case _:
+            return f"whether {condition(expr, vocab)}"
+
+
+def _operand(expr: ast.Expr, op: str, vocab: Vocabulary, right_side: bool = False) -> str:
+    text = phrase(expr, vocab)
+    if isinstance(expr, ast.Arith) and (
+        _PRECEDENCE[expr.op] < _PRECEDENCE[op] or (right_side and _PRECEDENCE[expr.op] == _PRECEDENCE[op])
+    ):
+        return f"({text})"
+    return text
+
+
+def _join(parts: list[str], word: str) -> str:
+    if len(parts) <= 2:
+        return f" {word} ".join(parts)
+    return ", ".join(parts[:-1]) + f" {word} " + parts[-1]
+
+
+def _needs_list(expr: ast.BoolOp) -> bool:
+    return len(expr.operands) > 2 or any(isinstance(o, ast.BoolOp | ast.Not) for o in expr.operands)
+
+
+def condition(expr: ast.Expr, vocab: Vocabulary) -> str:
+    """An expression used as a condition, as one inline clause (long and/or chains stay inline)."""
+    return _lines_to_inline(condition_lines(expr, vocab))
+
+
+def _lines_to_inline(lines: list[str]) -> str:
+    if len(lines) == 1:
+        return lines[0]
+    head, items = lines[0], [line.strip().removeprefix("- ").rstrip(";.") for line in lines[1:]]
+    return f"{head.rstrip(':')} {'; '.join(items)}"
+
+
+def condition_lines(expr: ast.Expr, vocab: Vocabulary) -> list[str]:
+    """A condition as Markdown lines: one inline clause, or a lead-in line and a nested bullet list."""
+    match expr:
+        case ast.BoolOp(op, operands) if _needs_list(expr):
+            head = "all of the following hold:" if op == "and" else "at least one of the following holds:"
+            return [head, *_bullets(operands, vocab)]
+        case ast.BoolOp(op, operands):
+            return [f" {op} ".join(condition(o, vocab) for o in operands)]
+        case ast.Not(inner):
+            return _negated(inner, vocab)
+        case ast.Compare(op, left, right):
+            return [f"{phrase(left, vocab)} {_COMPARE[op]} {phrase(right, vocab)}"]
+        case ast.Test(operand, test):
+            what = {"missing": "is missing", "known": "is known", "none": "is none (known to be absent)"}[test]
+            return [f"{phrase(operand, vocab)} {what}"]
+        case ast.InSet(operand, items, negated):
+            return [f"{phrase(operand, vocab)} is {'none' if negated else 'one'} of "
+                    f"{_join([phrase(i, vocab) for i in items], 'or' if not negated else 'and')}"]
+        case ast.Between(operand, low, high):
+            return [f"{phrase(operand, vocab)} is between {phrase(low, vocab)} and {phrase(high, vocab)} "
+                    "(inclusive)"]
+        case ast.Ref(name) if vocab.is_yes_no_input(name):
+            return [f"{vocab.name(name)} is yes"]
+        case ast.Ref(name):
+            return [f"{vocab.name(name)} holds"]
+        case ast.Bool(b):
+            return ["always" if b else "never"]
+        case _:
+            return [f"{phrase(expr, vocab)} is yes"]
+
+
+def _bullets(operands: tuple[ast.Expr, ...], vocab: Vocabulary) -> list[str]:
+    out: list[str] = []
+    for operand in operands:
+        lines = condition_lines(operand, vocab)
+        out.append(f"- {lines[0]}")
+        out.extend(f"    {line}" for line in lines[1:])
+    return out
+
+
+def _negated(inner: ast.Expr, vocab: Vocabulary) -> list[str]:
+    match inner:
+        case ast.Compare(op, left, right):
+            return condition_lines(ast.Compare(_NEGATED[op], left, right), vocab)  # type: ignore[arg-type]
+        case ast.Test(operand, "missing"):
+            return condition_lines(ast.Test(operand, "known"), vocab)
+        case ast.Test(operand, "known"):
+            return condition_lines(ast.Test(operand, "missing"), vocab)
+        case ast.InSet(operand, items, negated):
+            return condition_lines(ast.InSet(operand, items, not negated), vocab)
+        case ast.Between(operand, low, high):
+            return [f"{phrase(operand, vocab)} is not between {phrase(low, vocab)} and {phrase(high, vocab)}"]
+        case ast.Not(twice):
+            return condition_lines(twice, vocab)
+        case ast.Ref(name) if vocab.is_yes_no_input(name):
+            return [f"{vocab.name(name)} is no"]
+        case ast.Ref(name):
+            return [f"{vocab.name(name)} does not hold"]
+        case ast.BoolOp("and", operands):
+            return ["not all of the following hold:", *_bullets(operands, vocab)]
+        case ast.BoolOp("or", operands):
+            return ["none of the following holds:", *_bullets(operands, vocab)]
+        case _:
+            return [f"it is not the case that {condition(inner, vocab)}"]
+
+
+def outcome(name: str) -> str:
+    return humanize(name)
+
+
+def rule_lead(decision: str, result: str) -> str:
+    """ "A patient is **a candidate** for metastasectomy when" and its variants for other outcomes."""
+    topic = humanize(decision)
+    if result == "candidate":
+        return f"A patient is **a candidate** for {topic} when"
+    if result in {"not_candidate", "not_a_candidate"}:
+        return f"A patient is **not a candidate** for {topic} when"
+    if result in _ADJECTIVES or result.removeprefix("not_") in _ADJECTIVES:
+        return f"A patient is **{humanize(result)}** for {topic} when"
+    return f"The {topic} decision is **{humanize(result)}** when"
+
+
+def rule_prose(decision: str, result: str, expr: ast.Expr, vocab: Vocabulary) -> list[str]:
+    """A rule as Markdown lines: the lead sentence and its condition, inline or as a bullet list."""
+    lines = condition_lines(expr, vocab)
+    lead = rule_lead(decision, result)
+    if len(lines) == 1:
+        return [f"{lead} {lines[0]}."]
+    return [f"{lead} {lines[0]}", "", *lines[1:]]
+
+
+def define_prose(define: ast.Define, vocab: Vocabulary) -> list[str]:
+    """ "*X* holds when …" for a condition, "*X* is …" for a value."""
+    name = f"**{humanize(define.name)}**"
+    if isinstance(define.expr, _CONDITIONS):
+        lines = condition_lines(define.expr, vocab)
+        if len(lines) == 1:
+            return [f"{name} holds when {lines[0]}."]
+        return [f"{name} holds when {lines[0]}", "", *lines[1:]]
+    return [f"{name} is {phrase(define.expr, vocab)}."]
+
+
+def policy_prose(decision: ast.Decision) -> str:
+    """How the rules of a decision combine, in one or two sentences."""
+    order = (" Outcomes from best to worst: " + " > ".join(f"**{humanize(o)}**" for o in decision.outcomes) + "."
+             if decision.ordered and len(decision.outcomes) > 1 else
+             " Possible outcomes: " + ", ".join(f"**{humanize(o)}**" for o in decision.outcomes) + ".")
+    match decision.policy:
+        case "first":
+            text = ("The rules are read in order and the first rule that applies decides. If an earlier rule "
+                    "cannot be decided because information is missing, the result is *unknown* and names the "
+                    "missing information, unless every outcome still possible is the same.")
+        case "unique":
+            text = "At most one rule may apply to any patient; the rule that applies decides."
+        case "collect":
+            text = "Every rule that applies adds its outcome; the result is the set of all those outcomes."
+    return text + order
+
+
+def property_prose(prop: ast.PropertyBody, vocab: Vocabulary) -> str:
+    """A property as a sentence a reader can check against the rules."""
+    match prop:
+        case ast.Monotone(target, target_moves, over, over_moves):
+            if target in vocab.decisions:
+                worse = "worse" if target_moves == "decreases" else "better"
+                return (f"When {vocab.name(over)} {over_moves} and nothing else changes, "
+                        f"{vocab.name(target)} never moves to a {worse} outcome.")
+            return (f"When {vocab.name(over)} {over_moves} and nothing else changes, "
+                    f"{vocab.name(target)} never {target_moves}.")
+        case ast.Independent(target, of):
+            names = _join([vocab.name(n) for n in of], "or")
+            return f"{vocab.name(target)} does not depend on {names}: changing {'it' if len(of) == 1 else 'them'} " \
+                   "never changes the result."
+        case ast.Implies(cond, target, result):
+            return f"Whenever {condition(cond, vocab)}, {vocab.name(target)} is **{humanize(result)}**."

@@ -1,0 +1,325 @@
+"""A compiled guideline version: immutable, thread-safe, evaluating cases and its own examples."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+from compiler import __version__ as compiler_version
+from compiler import ir, runtime, units
+from compiler.cases import CaseError, normalise
+from compiler.codegen import Generated, generate
+from compiler.lower import LoweredModule
+from dsl import ast
+from dsl.diagnostics import EligoError, has_errors
+
+if TYPE_CHECKING:
+    import networkx as nx
+
+    from compiler.loader import KnowledgeBase
+
+
+@dataclass(frozen=True)
+class ExampleRun:
+    example: ast.Example
+    passed: bool
+    problems: tuple[str, ...]
+    result: runtime.Result | None
+
+
+def _closure(root: LoweredModule) -> list[LoweredModule]:
+    """The module and everything it uses, dependencies first."""
+    order: list[LoweredModule] = []
+    seen: set[str] = set()
+    stack: list[tuple[LoweredModule, bool]] = [(root, False)]
+    while stack:
+        module, expanded = stack.pop()
+        if expanded:
+            if module.key not in seen:
+                seen.add(module.key)
+                order.append(module)
+            continue
+        if module.key in seen:
+            continue
+        stack.append((module, True))
+        stack.extend((used, False) for used in reversed(list(module.uses.values())) if used.key not in seen)
+    return order
+
+
+@dataclass(frozen=True, eq=False)
+class Guideline:
+    """One guideline version, compiled once and evaluated many times."""
+
+    id: str
+    version: str
+    module: ast.Module
+    path: str
+    sha256: str
+    program: ir.Program
+    code: Generated = field(repr=False)
+    lowered: LoweredModule = field(repr=False)
+    references: dict[str, str] = field(repr=False)
+    compiler_version: str = compiler_version
+
+    @property
+    def status(self) -> str:
+        return self.module.header.status
+
+    @property
+    def effective(self) -> dt.date | None:
+        return self.module.header.effective
+
+    @property
+    def title(self) -> str:
+        return self.module.header.title or self.id
+
+    @property
+    def inputs(self) -> dict[str, ir.InputInfo]:
+        return self.program.inputs
+
+    @cached_property
+    def decision_names(self) -> tuple[str, ...]:
+        return tuple(d.name for d in self._own)
+
+    @cached_property
+    def _decisions(self) -> tuple[ir.Decision, ...]:
+        return self.program.decisions
+
+    @cached_property
+    def _own(self) -> tuple[ir.Decision, ...]:
+        own = set(self.program.own_decisions)
+        return tuple(d for d in self._decisions if d.key in own)
+
+    @cached_property
+    def _own_indices(self) -> tuple[int, ...]:
+        own = set(self.program.own_decisions)
+        return tuple(i for i, d in enumerate(self._decisions) if d.key in own)
+
+    @cached_property
+    def rule_inputs(self) -> dict[str, tuple[tuple[str, ...], ...]]:
+        """For each decision key, per rule, the inputs its condition can read (through definitions)."""
+        order = {name: i for i, name in enumerate(self.inputs)}
+        memo: dict[str, frozenset[str]] = {}
+        nodes = {n.key: n for n in self.program.nodes}
+
+        def cone(node: ir.Node) -> frozenset[str]:
+            found: set[str] = set()
+            for sub in ir.walk(node):
+                if isinstance(sub, ir.InputRef):
+                    found.add(sub.name)
+                elif isinstance(sub, ir.DefRef):
+                    found |= of_key(sub.key)
+            return frozenset(found)
+
+        def of_key(key: str) -> frozenset[str]:
+            if key not in memo:
+                target = nodes[key]
+                memo[key] = cone(target.expr) if isinstance(target, ir.Definition) else frozenset().union(
+                    *(cone(r.condition) for r in target.rules))
+            return memo[key]
+
+        return {
+            d.key: tuple(tuple(sorted(cone(r.condition), key=order.__getitem__)) for r in d.rules)
+            for d in self._decisions
+        }
+
+    # ------------------------------------------------------------ evaluation
+    def prepare(self, case: Mapping[str, Any], source: str = "case") -> dict[str, Any]:
+        """Validate and normalise a case; raises CaseError listing every problem."""
+        return normalise(self.inputs, case, source)
+
+    def evaluate(self, case: Mapping[str, Any], trace: bool = True) -> runtime.Result:
+        """Validate `case` and decide every decision of this guideline."""
+        return self.evaluate_prepared(self.prepare(case), trace)
+
+    def evaluate_prepared(self, prepared: Mapping[str, Any], trace: bool = False) -> runtime.Result:
+        if trace:
+            steps: list[tuple[int, object, tuple[object, ...]]] = []
+            raw, values = self.code.traced(prepared, steps)
+        else:
+            raw, values, steps = self.code.fast(prepared), {}, []
+        return self._result(prepared, raw, values, steps)
+
+    def decide(self, prepared: Mapping[str, Any]) -> tuple[tuple[object, int, int, int], ...]:
+        """The raw decision tuples for a prepared case: the fastest path, for benchmarks and cohorts."""
+        result: tuple[tuple[object, int, int, int], ...] = self.code.fast(prepared)
+        return result
+
+    def _decision_result(self, decision: ir.Decision, raw: tuple[object, int, int, int],
+                         prepared: Mapping[str, Any]) -> runtime.DecisionResult:
+        value, status_index, rule_index, mask = raw
+        status = runtime.STATUSES[status_index]
+        rule: ir.Rule | None = None
+        if rule_index >= 0:
+            rule = decision.rules[rule_index]
+        elif rule_index == -1:
+            rule = decision.default
+        missing: tuple[str, ...] = ()
+        conflicting: tuple[str, ...] = ()
+        if status == "unknown":
+            cones = self.rule_inputs[decision.key]
+            wanted = {name for i, inputs in enumerate(cones) if mask >> i & 1 for name in inputs}
+            missing = tuple(name for name in self.inputs if name in wanted and prepared.get(name) is None)
+        elif status == "conflict":
+            conflicting = tuple(r.name for i, r in enumerate(decision.rules) if mask >> i & 1)
+        decided = status == "decided" and rule is not None
+        return runtime.DecisionResult(
+            decision.name,
+            None if value is runtime.NA else value,  # type: ignore[arg-type]
+            status,
+            missing,
+            rule.name if decided and rule is not None else None,
+            rule.because if decided and rule else (),
+            rule.cites if decided and rule else (),
+            conflicting,
+        )
+
+    def _result(self, prepared: Mapping[str, Any], raw: tuple[tuple[object, int, int, int], ...],
+                values: dict[str, object], steps: list[tuple[int, object, tuple[object, ...]]]) -> runtime.Result:
+        decisions = {
+            self._decisions[i].name: self._decision_result(self._decisions[i], raw[i], prepared)
+            for i in self._own_indices
+        }
+        names = {n.key: self._value_name(n) for n in self.program.definitions}
+        trace = tuple(self._step(site_index, value, operands) for site_index, value, operands in steps)
+        return runtime.Result(
+            self.id, self.version, self.sha256, decisions,
+            {names[key]: value for key, value in values.items()}, trace, self.references)
+
+    def _value_name(self, node: ir.Definition | ir.Decision) -> str:
+        return node.name if node.module == self.lowered.key else f"{node.module.split('@')[0]}.{node.name}"
+
+    def _step(self, site_index: int, value: object, operands: tuple[object, ...]) -> runtime.Step:
+        site = self.code.sites[site_index]
+        return runtime.Step(site.kind, site.origin.text, site.origin.span, value, operands,  # type: ignore[arg-type]
+                            site.decision, site.rule)
+
+    def all_decisions(self, prepared: Mapping[str, Any]) -> dict[str, runtime.DecisionResult]:
+        """Every decision of the program, this module's by name and used modules' as `module.name`."""
+        raw = self.code.fast(prepared)
+        return {self._value_name(d): self._decision_result(d, raw[i], prepared) for i, d in enumerate(self._decisions)}
+
+    # ------------------------------------------------------------ examples
+    def run_examples(self) -> list[ExampleRun]:
+        return [self.run_example(example) for example in self.module.examples]
+
+    def example_case(self, example: ast.Example) -> dict[str, Any]:
+        return {given.name: given_value(given.value) for given in example.given}
+
+    def run_example(self, example: ast.Example) -> ExampleRun:
+        try:
+            prepared = self.prepare(self.example_case(example), f"example {example.title!r}")
+        except CaseError as exc:
+            return ExampleRun(example, False, tuple(str(p) for p in exc.problems), None)
+        result = self.evaluate_prepared(prepared, trace=True)
+        decisions = {**self.all_decisions(prepared), **result.decisions}
+        problems = [p for expect in example.expects if (p := self._check(expect, decisions, result))]
+        return ExampleRun(example, not problems, tuple(problems), result)
+
+    def _check(self, expect: ast.Expectation, decisions: dict[str, runtime.DecisionResult],
+               result: runtime.Result) -> str | None:
+        target = self._target(expect.target)
+        where = f"line {expect.span.line}"
+        if target in decisions:
+            got = decisions[target]
+            shown = f"{got.status}" + (f" {got.value}" if got.value is not None else "")
+            if isinstance(expect, ast.ExpectUnknown):
+                if got.status != "unknown":
+                    return f"{where}: expected {target} to be unknown, got {shown} (rule {got.rule})"
+                if expect.missing is not None and set(expect.missing) != set(got.missing):
+                    return (f"{where}: expected {target} unknown for want of {', '.join(expect.missing)}; "
+                            f"missing: {', '.join(got.missing) or 'nothing'}")
+                return None
+            wanted = expect.value.name if isinstance(expect.value, ast.Ref) else None
+            if got.status != "decided" or got.value != wanted:
+                extra = f", missing {', '.join(got.missing)}" if got.missing else ""
+                return f"{where}: expected {target} = {wanted}, got {shown}{extra}"
+            if expect.by_rule is not None and got.rule != expect.by_rule:
+                return f"{where}: expected {target} = {wanted} by rule {expect.by_rule}, but rule {got.rule} decided it"
+            return None
+        if target in result.values:
+            value = result.values[target]
+            if isinstance(expect, ast.ExpectUnknown):
+                return None if value is None else f"{where}: expected {target} to be unknown, got {runtime.show(value)}"
+            wanted_value = literal_value(expect.value)
+            if not _same(value, wanted_value):
+                return f"{where}: expected {target} = {runtime.show(wanted_value)}, got {runtime.show(value)}"
+            return None
+        return f"{where}: `{expect.target}` is neither a decision nor a definition of this guideline"
+
+    def _target(self, name: str) -> str:
+        if "." in name:
+            alias, _, local = name.partition(".")
+            used = self.lowered.uses.get(alias)
+            if used is not None:
+                return f"{used.id}.{local}"
+        return name
+
+    # ------------------------------------------------------------ graph
+    @cached_property
+    def graph(self) -> nx.DiGraph[str]:
+        from compiler.graph import build_graph
+
+        return build_graph(self)
+
+
+def _same(a: object, b: object) -> bool:
+    if isinstance(a, (int, float)) and isinstance(b, (int, float)) and not isinstance(a, bool):
+        return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-9)
+    return a == b
+
+
+def given_value(value: ast.GivenValue) -> Any:
+    """An example's `given` value as a case value (what a JSON case would hold)."""
+    match value:
+        case ast.Missing():
+            return None
+        case ast.Quantity(number, unit):
+            return {"value": number, "unit": unit}
+        case ast.Ref(name):
+            return name
+        case ast.NoneLit():
+            return None
+        case ast.Number(v) | ast.Bool(v) | ast.Text(v) | ast.DateLit(v):
+            return v
+    raise AssertionError(value)  # pragma: no cover
+
+
+def literal_value(value: ast.Literal | ast.Ref) -> object:
+    """A literal in canonical units (as definitions hold values)."""
+    match value:
+        case ast.Quantity(number, unit_name):
+            unit = units.lookup(unit_name)
+            return number * unit.factor if unit else number
+        case ast.NoneLit():
+            return runtime.NA
+        case ast.Ref(name):
+            return name
+        case ast.Number(v) | ast.Bool(v) | ast.Text(v) | ast.DateLit(v):
+            return v
+    raise AssertionError(value)  # pragma: no cover
+
+
+def compile_guideline(kb: KnowledgeBase, module_id: str, version: str) -> Guideline:
+    """Check, lower and generate code for one guideline version; raise EligoError on errors."""
+    root = kb.lowered(module_id, version)
+    closure = _closure(root)
+    diagnostics = [d for m in closure for d in m.diagnostics] + kb.source(module_id, version).diagnostics
+    if has_errors(diagnostics):
+        raise EligoError([d for d in diagnostics if d.is_error])
+    nodes = tuple(node for module in closure for node in module.nodes.values())
+    own = tuple(n.key for n in root.nodes.values() if isinstance(n, ir.Decision))
+    program = ir.Program(dict(root.visible_inputs), nodes, own)
+    digest = hashlib.sha256()
+    for module in sorted(closure, key=lambda m: m.key):
+        digest.update(module.key.encode())
+        digest.update(kb.source(module.id, module.version).text.encode("utf-8"))
+    references = {r.key: r.citation for m in closure for r in m.module.references}
+    code = generate(program, f"{module_id}@{version}")
+    return Guideline(module_id, version, root.module, kb.source(module_id, version).path, digest.hexdigest(),
+                     program, code, root, references)

@@ -1,0 +1,279 @@
+"""The checked, name-resolved intermediate form that the Python and SQL back ends compile.
+
+Values are canonical: durations in months, lengths in mm, percentages as numbers, enumeration
+values and outcomes as strings, dates as `datetime.date`. `NA` is the value of `none`.
+Every node keeps the span and source text it came from, for traces and explanations.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Literal, TypeAlias
+
+from dsl.ast import NO_SPAN, Span
+from compiler.types import Type
+
+
+class _NotApplicable:
+    """`none`: a known absence of value. Comparisons with it are false, never unknown."""
+
+    _instance: _NotApplicable | None = None
+
+    def __new__(cls) -> _NotApplicable:
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __repr__(self) -> str:
+        return "NA"
+
+    def __reduce__(self) -> str:
+        return "NA"
+
+
+NA = _NotApplicable()
+Value: TypeAlias = bool | int | float | str | dt.date | _NotApplicable | tuple[str, ...] | None
+
+
+@dataclass(frozen=True, slots=True)
+class Origin:
+    span: Span = NO_SPAN
+    text: str = ""
+
+
+def _origin() -> Origin:
+    return field(default=Origin(), compare=False, kw_only=True)  # type: ignore[no-any-return]
+
+
+@dataclass(frozen=True, slots=True)
+class Const:
+    value: Value
+    type: Type
+    origin: Origin = _origin()
+
+
+@dataclass(frozen=True, slots=True)
+class InputRef:
+    name: str
+    type: Type
+    origin: Origin = _origin()
+
+
+@dataclass(frozen=True, slots=True)
+class DefRef:
+    """A definition or decision of some module, by its global key `module_id@version:name`."""
+
+    key: str
+    type: Type
+    decision: bool = False
+    origin: Origin = _origin()
+
+
+@dataclass(frozen=True, slots=True)
+class Not:
+    operand: Node
+    origin: Origin = _origin()
+
+
+@dataclass(frozen=True, slots=True)
+class BoolOp:
+    op: Literal["and", "or"]
+    operands: tuple[Node, ...]
+    origin: Origin = _origin()
+
+
+@dataclass(frozen=True, slots=True)
+class Compare:
+    op: Literal["<", "<=", ">", ">=", "=", "!="]
+    left: Node
+    right: Node
+    origin: Origin = _origin()
+
+
+@dataclass(frozen=True, slots=True)
+class Arith:
+    op: Literal["+", "-", "*", "/"]
+    left: Node
+    right: Node
+    type: Type
+    origin: Origin = _origin()
+
+
+@dataclass(frozen=True, slots=True)
+class Neg:
+    operand: Node
+    origin: Origin = _origin()
+
+
+@dataclass(frozen=True, slots=True)
+class Test:
+    operand: Node
+    test: Literal["missing", "known", "none"]
+    origin: Origin = _origin()
+
+
+@dataclass(frozen=True, slots=True)
+class InSet:
+    operand: Node
+    items: tuple[Node, ...]
+    negated: bool
+    origin: Origin = _origin()
+
+
+@dataclass(frozen=True, slots=True)
+class Between:
+    operand: Node
+    low: Node
+    high: Node
+    origin: Origin = _origin()
+
+
+@dataclass(frozen=True, slots=True)
+class FirstKnown:
+    items: tuple[Node, ...]
+    type: Type
+    origin: Origin = _origin()
+
+
+@dataclass(frozen=True, slots=True)
+class If:
+    condition: Node
+    then: Node
+    otherwise: Node
+    type: Type
+    origin: Origin = _origin()
+
+
+@dataclass(frozen=True, slots=True)
+class TableRow:
+    keys: tuple[str | bool | None, ...]  # None is `any`
+    value: Const
+    because: tuple[str, ...] = ()
+    cites: tuple[str, ...] = ()
+    span: Span = NO_SPAN
+
+
+@dataclass(frozen=True, slots=True)
+class Lookup:
+    table: str  # global key of the table
+    keys: tuple[Node, ...]
+    rows: tuple[TableRow, ...]
+    default: Const | None
+    type: Type
+    origin: Origin = _origin()
+
+
+@dataclass(frozen=True, slots=True)
+class Elapsed:
+    unit: Literal["days", "weeks", "months", "years"]
+    start: Node
+    end: Node
+    origin: Origin = _origin()
+
+
+Node: TypeAlias = (
+    Const | InputRef | DefRef | Not | BoolOp | Compare | Arith | Neg | Test | InSet | Between
+    | FirstKnown | If | Lookup | Elapsed
+)
+
+
+def children(node: Node) -> tuple[Node, ...]:
+    match node:
+        case Not(operand) | Neg(operand) | Test(operand):
+            return (operand,)
+        case BoolOp(_, operands):
+            return operands
+        case Compare(_, left, right) | Arith(_, left, right):
+            return (left, right)
+        case InSet(operand, items):
+            return (operand, *items)
+        case Between(operand, low, high):
+            return (operand, low, high)
+        case FirstKnown(items) | Lookup(_, items):
+            return items
+        case If(condition, then, otherwise):
+            return (condition, then, otherwise)
+        case Elapsed(_, start, end):
+            return (start, end)
+        case _:
+            return ()
+
+
+def walk(node: Node) -> list[Node]:
+    out: list[Node] = []
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        out.append(current)
+        stack.extend(reversed(children(current)))
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class Definition:
+    key: str
+    name: str
+    module: str
+    expr: Node
+    type: Type
+    because: tuple[str, ...] = ()
+    cites: tuple[str, ...] = ()
+    span: Span = NO_SPAN
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    name: str
+    condition: Node
+    outcome: str
+    because: tuple[str, ...] = ()
+    cites: tuple[str, ...] = ()
+    span: Span = NO_SPAN
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    key: str
+    name: str
+    module: str
+    outcomes: tuple[str, ...]
+    ordered: bool
+    policy: Literal["first", "unique", "collect"]
+    rules: tuple[Rule, ...]
+    default: Rule | None  # the `otherwise` clause, as a rule named "otherwise" with condition yes
+    span: Span = NO_SPAN
+
+
+@dataclass(frozen=True, slots=True)
+class InputInfo:
+    """A declared input, as a case must supply it."""
+
+    name: str
+    type: Type
+    unit: str | None  # the unit a bare number in a case is read in
+    low: float | None
+    high: float | None
+    optional: bool
+    description: str | None
+    module: str
+    span: Span = NO_SPAN
+    spec: str = ""  # the type as written: `count`, `quantity in U/mL`, `site`
+
+
+@dataclass(frozen=True, slots=True)
+class Program:
+    """Everything one guideline version needs to evaluate: its inputs, and its definitions and
+    decisions (with those of the modules it uses) in evaluation order."""
+
+    inputs: dict[str, InputInfo]
+    nodes: tuple[Definition | Decision, ...]  # in evaluation order
+    own_decisions: tuple[str, ...]  # keys of the decisions the guideline itself declares
+
+    @property
+    def decisions(self) -> tuple[Decision, ...]:
+        return tuple(n for n in self.nodes if isinstance(n, Decision))
+
+    @property
+    def definitions(self) -> tuple[Definition, ...]:
+        return tuple(n for n in self.nodes if isinstance(n, Definition))

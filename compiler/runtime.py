@@ -1,0 +1,236 @@
+"""What generated evaluators call at run time, and the results they produce.
+
+A result is data: per decision its value, status, deciding rule, `because` texts, citations
+and the missing inputs that could change it; the values of the definitions; and a trace of
+every condition evaluated. `Result.explain()` renders it for a clinician.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from compiler import ir
+from compiler.units import DAYS_PER_MONTH
+from dsl.ast import Span
+
+NA = ir.NA
+Status = Literal["decided", "unknown", "unmatched", "conflict"]
+STATUSES: tuple[Status, ...] = ("decided", "unknown", "unmatched", "conflict")
+
+
+# ---------------------------------------------------------------- helpers used by generated code
+
+
+def months_between(start: dt.date, end: dt.date) -> float:
+    """Whole calendar months from `start` to `end`, plus the leftover days / 30.4375.
+
+    >>> months_between(dt.date(2024, 1, 10), dt.date(2025, 1, 10))
+    12.0
+    >>> round(months_between(dt.date(2024, 1, 31), dt.date(2024, 3, 1)), 3)
+    1.033
+    """
+    if end < start:
+        return -months_between(end, start)
+    months = (end.year - start.year) * 12 + end.month - start.month
+    anchor = _add_months(start, months)
+    if anchor > end:
+        months -= 1
+        anchor = _add_months(start, months)
+    return months + (end - anchor).days / DAYS_PER_MONTH
+
+
+def _add_months(day: dt.date, months: int) -> dt.date:
+    year, month = divmod(day.month - 1 + months, 12)
+    year += day.year
+    last = calendar.monthrange(year, month + 1)[1]
+    return dt.date(year, month + 1, min(day.day, last))
+
+
+def days_between(start: dt.date, end: dt.date) -> float:
+    """Exact days, expressed in months (the canonical duration unit)."""
+    return (end - start).days / DAYS_PER_MONTH
+
+
+def divide(a: float, b: float) -> object:
+    return NA if b == 0 else a / b
+
+
+def kleene_between(value: Any, low: Any, high: Any) -> bool | None:
+    above = None if value is None or low is None else (False if value is NA or low is NA else value >= low)
+    below = None if value is None or high is None else (False if value is NA or high is NA else value <= high)
+    if above is False or below is False:
+        return False
+    if above is None or below is None:
+        return None
+    return True
+
+
+def kleene_in(value: Any, items: Sequence[Any], negated: bool) -> bool | None:
+    if value is None:
+        return None
+    if value is NA:
+        return False if not negated else True
+    if value in items:
+        return not negated
+    if any(item is None for item in items):
+        return None
+    return negated
+
+
+# ---------------------------------------------------------------- results
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """One evaluated condition: where it is, what it read, and what it gave."""
+
+    kind: Literal["rule", "condition", "lookup", "definition"]
+    text: str
+    span: Span
+    value: object
+    operands: tuple[object, ...] = ()
+    decision: str | None = None
+    rule: str | None = None
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "kind": self.kind,
+            "text": self.text,
+            "at": str(self.span),
+            "line": self.span.line,
+            "column": self.span.column,
+            "value": to_json_value(self.value),
+            "operands": [to_json_value(v) for v in self.operands],
+            **({"decision": self.decision} if self.decision else {}),
+            **({"rule": self.rule} if self.rule else {}),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class DecisionResult:
+    name: str
+    value: str | tuple[str, ...] | None
+    status: Status
+    missing: tuple[str, ...] = ()
+    rule: str | None = None
+    because: tuple[str, ...] = ()
+    cites: tuple[str, ...] = ()
+    conflicting: tuple[str, ...] = ()
+
+    @property
+    def decided(self) -> bool:
+        return self.status == "decided"
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "value": list(self.value) if isinstance(self.value, tuple) else self.value,
+            "status": self.status,
+            "missing": list(self.missing),
+            "rule": self.rule,
+            "because": list(self.because),
+            "cites": list(self.cites),
+            **({"conflicting": list(self.conflicting)} if self.conflicting else {}),
+        }
+
+
+@dataclass(frozen=True)
+class Result:
+    guideline: str
+    version: str
+    sha256: str
+    decisions: dict[str, DecisionResult]
+    values: dict[str, object] = field(default_factory=dict)
+    trace: tuple[Step, ...] = ()
+    references: dict[str, str] = field(default_factory=dict, repr=False)
+
+    def __getitem__(self, decision: str) -> DecisionResult:
+        return self.decisions[decision]
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "guideline": self.guideline,
+            "version": self.version,
+            "sha256": self.sha256,
+            "decisions": {name: d.to_json() for name, d in self.decisions.items()},
+            "values": {name: to_json_value(v) for name, v in self.values.items()},
+            "trace": [step.to_json() for step in self.trace],
+        }
+
+    def explain(self) -> str:
+        """The result as text a clinician can read: the outcome, why, and what was checked."""
+        out = [f"{self.guideline} {self.version}"]
+        for name, decision in self.decisions.items():
+            out.append("")
+            out.append(_headline(name, decision))
+            for text in decision.because:
+                out.append(f"  because: {text}")
+            for key in decision.cites:
+                out.append(f"  source [{key}]: {self.references.get(key, key)}")
+            if decision.missing:
+                out.append(f"  missing: {', '.join(decision.missing)} — providing "
+                           f"{'it' if len(decision.missing) == 1 else 'them'} could change the outcome")
+            steps = [s for s in self.trace if s.decision == name]
+            if steps:
+                out.append("  checked:")
+                for step in steps:
+                    out.append(f"    {_step_line(step)}")
+        if self.values:
+            out.append("")
+            out.append("values:")
+            for key, value in self.values.items():
+                out.append(f"  {key} = {show(value)}")
+        return "\n".join(out)
+
+
+def _headline(name: str, decision: DecisionResult) -> str:
+    match decision.status:
+        case "decided":
+            by = f" (rule `{decision.rule}`)" if decision.rule else ""
+            value = ", ".join(decision.value) if isinstance(decision.value, tuple) else decision.value
+            return f"{name}: {value or 'none'}{by}"
+        case "unknown":
+            return f"{name}: unknown — the data given cannot decide it"
+        case "unmatched":
+            return f"{name}: no rule applies and there is no `otherwise`"
+        case _:
+            return f"{name}: conflict — rules {', '.join(decision.conflicting)} all apply (unique hit policy)"
+
+
+def _step_line(step: Step) -> str:
+    result = show(step.value)
+    if step.kind == "rule":
+        return f"rule {step.rule}: {step.text} → {result}"
+    operands = ", ".join(show(v) for v in step.operands)
+    return f"{step.text}  [{operands}] → {result}" if operands else f"{step.text} → {result}"
+
+
+def show(value: object) -> str:
+    if value is None:
+        return "unknown"
+    if value is True:
+        return "yes"
+    if value is False:
+        return "no"
+    if value is NA:
+        return "none"
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, tuple):
+        return "{" + ", ".join(map(str, value)) + "}"
+    return str(value)
+
+
+def to_json_value(value: object) -> object:
+    if value is NA:
+        return "none"
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, tuple):
+        return [to_json_value(v) for v in value]
+    return value

@@ -173,6 +173,8 @@ def parse_with_diagnostics(text: str, path: str = "<string>") -> tuple[ast.Modul
             break
         except (UnexpectedInput, DedentError) as exc:
             diagnostic = translate(exc, attempt, path)
+            if diagnostics and diagnostic.sort_key() <= diagnostics[-1].sort_key():
+                break  # an error before the last one is an artefact of blanking the last one's block
             diagnostics.append(diagnostic)
             attempt = _blank_block(attempt, diagnostic.span.line)
     if diagnostics or tree is None:

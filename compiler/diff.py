@@ -13,10 +13,16 @@ import re
 import textwrap
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any, Literal, TypeVar
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
+from compiler.cases import CaseError, read_case
 from compiler.docs.prose import value
 from dsl import ast
+
+if TYPE_CHECKING:
+    from compiler.guideline import Guideline
+    from compiler.loader import KnowledgeBase
 
 Action = Literal["added", "removed", "changed"]
 _SYMBOL: dict[Action, str] = {"added": "+", "removed": "-", "changed": "~"}
@@ -410,3 +416,76 @@ def diff_modules(old: ast.Module, new: ast.Module, old_text: str = "", new_text:
     With the source texts, each change carries the source of the item before and after.
     """
     return tuple(_Differ(old, new, old_text, new_text).run())
+
+
+# ---------------------------------------------------------------- decision changes on cases
+
+
+def case_files(kb: KnowledgeBase, guideline_id: str) -> list[Path]:
+    """The stored cases of a guideline: `<knowledge>/cases/<id>/*.json`, by name."""
+    if kb.root is None:
+        return []
+    return sorted((kb.root / "cases" / guideline_id).glob("*.json"))
+
+
+def _outcomes(guideline: Guideline, case: dict[str, Any], decisions: Iterable[str]) -> dict[str, str]:
+    """Each decision's outcome for `case` as one phrase; inputs this version does not have are left out."""
+    own = {name: v for name, v in case.items() if name in guideline.inputs}
+    try:
+        result = guideline.evaluate(own, trace=False)
+    except CaseError as exc:
+        return dict.fromkeys(decisions, "refused: " + "; ".join(str(p) for p in exc.problems))
+    out = {}
+    for name in decisions:
+        d = result.decisions[name]
+        if d.status == "decided":
+            out[name] = str(d.value)
+        elif d.status == "unknown":
+            out[name] = "unknown" + (f" (missing {', '.join(d.missing)})" if d.missing else "")
+        else:
+            out[name] = d.status
+    return out
+
+
+def decision_changes(old: Guideline, new: Guideline, cases: Iterable[tuple[str, dict[str, Any]]]
+                     ) -> tuple[tuple[CaseChange, ...], int]:
+    """Evaluate every case under both versions; return the changed decisions and the number of cases."""
+    shared = [name for name in new.decision_names if name in old.decision_names]
+    changes: list[CaseChange] = []
+    count = 0
+    for label, case in cases:
+        count += 1
+        before, after = _outcomes(old, case, shared), _outcomes(new, case, shared)
+        changes.extend(CaseChange(label, name, before[name], after[name])
+                       for name in shared if before[name] != after[name])
+    return tuple(changes), count
+
+
+def comparison_cases(kb: KnowledgeBase, guideline_id: str, versions: Iterable[Guideline]
+                     ) -> list[tuple[str, dict[str, Any]]]:
+    """The examples of each version (deduplicated by title and givens) and the stored case files."""
+    cases: list[tuple[str, dict[str, Any]]] = []
+    seen: set[str] = set()
+    for guideline in versions:
+        for example in guideline.module.examples:
+            case = guideline.example_case(example)
+            key = repr((example.title, sorted(case.items(), key=lambda kv: kv[0])))
+            if key not in seen:
+                seen.add(key)
+                cases.append((f'example "{example.title}" ({guideline.version})', case))
+    for path in case_files(kb, guideline_id):
+        cases.append((f"case {path.name}", read_case(path)))
+    return cases
+
+
+def diff_versions(kb: KnowledgeBase, guideline_id: str, v1: str, v2: str) -> GuidelineDiff:
+    """What changed from version `v1` to `v2` of a guideline, and which cases change decision.
+
+    Raises LookupError for an unknown guideline or version, EligoError if either version has errors,
+    and CaseError if a stored case file cannot be read.
+    """
+    old, new = (kb.guideline(guideline_id, version=v, allow_draft=True) for v in (v1, v2))
+    changes = diff_modules(old.module, new.module, kb.source(guideline_id, v1).text,
+                           kb.source(guideline_id, v2).text)
+    case_changes, count = decision_changes(old, new, comparison_cases(kb, guideline_id, (old, new)))
+    return GuidelineDiff(guideline_id, v1, v2, changes, case_changes, count)

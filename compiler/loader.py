@@ -84,6 +84,15 @@ class KnowledgeBase:
         root = roots[0] if len(roots) == 1 and roots[0].is_dir() else None
         return cls(sources, root)
 
+    @classmethod
+    def from_texts(cls, sources: dict[str, str]) -> KnowledgeBase:
+        """A knowledge base from in-memory sources, keyed by the path each should report."""
+        files = []
+        for path, text in sources.items():
+            module, diagnostics = parse_with_diagnostics(text, path)
+            files.append(SourceFile(path, text, module, diagnostics))
+        return cls(files)
+
     def _check_path(self, file: SourceFile, module: ast.Module) -> None:
         if self.root is None:
             return
@@ -228,9 +237,6 @@ class KnowledgeBase:
         for use in file.module.uses:
             if use.module in picked:
                 dependency = (use.module, picked[use.module])
-                if dependency in self._lowered and not self._lowered[dependency].nodes and \
-                        dependency in [k for k in self._resolutions if k != key]:
-                    pass
                 out.uses[use.local_name] = self.lowered(*dependency)
         lower_module(out, file.text)
         return out

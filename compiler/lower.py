@@ -109,15 +109,16 @@ class Lowerer:
     # ------------------------------------------------------------ declarations
     def declare(self) -> None:
         seen: dict[str, ast.Span] = {}
+        kinds_seen: dict[str, ast.Span] = {}
         for item in self.module.items:
-            name = getattr(item, "name", None) if isinstance(item, (ast.Kind, ast.Input, ast.Define, ast.Table, ast.Decision)) else None
-            if name is None:
+            if not isinstance(item, (ast.Kind, ast.Input, ast.Define, ast.Table, ast.Decision)):
                 continue
-            if name in seen:
-                self.error("E102", f"`{name}` is declared twice", item.span,
-                           f"the first declaration is on line {seen[name].line}; rename one of them")
+            names = kinds_seen if isinstance(item, ast.Kind) else seen
+            if item.name in names:
+                self.error("E102", f"`{item.name}` is declared twice", item.span,
+                           f"the first declaration is on line {names[item.name].line}; rename one of them")
                 continue
-            seen[name] = item.span
+            names[item.name] = item.span
         for alias, used in self.out.uses.items():
             if alias in seen:
                 self.error("E102", f"`{alias}` is both a name here and the alias of `use {used.id}`", seen[alias],

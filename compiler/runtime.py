@@ -28,6 +28,8 @@ STATUSES: tuple[Status, ...] = ("decided", "unknown", "unmatched", "conflict")
 def months_between(start: dt.date, end: dt.date) -> float:
     """Whole calendar months from `start` to `end`, plus the leftover days / 30.4375.
 
+    A month after the 31st is the last day of a shorter month (end-of-month clamping).
+
     >>> months_between(dt.date(2024, 1, 10), dt.date(2025, 1, 10))
     12.0
     >>> round(months_between(dt.date(2024, 1, 31), dt.date(2024, 3, 1)), 3)

@@ -48,7 +48,8 @@ class EligoPlugin(BasePlugin[EligoConfig]):
         except dsl.EligoError as exc:
             sources = {d.span.path: Path(d.span.path).read_text(encoding="utf-8") for d in exc.diagnostics
                        if Path(d.span.path).is_file()}
-            raise PluginError("eligo: the knowledge base has errors:\n" + dsl.render_all(exc.diagnostics, sources))
+            report = dsl.render_all(exc.diagnostics, sources)
+            raise PluginError(f"eligo: the knowledge base has errors:\n{report}") from None
         if config.nav is not None:
             config.nav = expand_nav(config.nav, self.library)
         return config
@@ -73,8 +74,9 @@ class EligoPlugin(BasePlugin[EligoConfig]):
 
 def generate(lib: library.Library) -> dict[str, str | bytes]:
     """Every generated file of the site, by path under docs_dir."""
-    import compiler.cli
     from dsl.codes import CATALOGUE
+
+    import compiler.cli
 
     out = render.pages(lib)
     for asset in sorted(ASSETS.iterdir()):
@@ -91,7 +93,8 @@ def expand_nav(nav: list[Any], lib: library.Library) -> list[Any]:
         for g in lib.guidelines:
             versions: list[Any] = [f"guidelines/{g.id}/index.md"]
             for doc in reversed(g.versions):
-                label = f"Version {doc.version}" + (" (current)" if doc is g.current else f" ({doc.module.header.status})")
+                state = "current" if doc is g.current else doc.module.header.status
+                label = f"Version {doc.version} ({state})"
                 versions.append({label: f"guidelines/{g.id}/{doc.version}.md"})
             items.append({g.current.title: versions})
         return items

@@ -5,55 +5,48 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-import click
 import typer
 
 from compiler.docs.render import cell, environment
 
+# typer >= 0.20 ships its own click (`typer._click`), so commands are handled through the methods every
+# click-like command has (`list_commands`, `get_command`, `get_usage`, `get_params`, `get_help_record`).
 
-def _commands(group: click.Command, ctx: click.Context) -> Iterator[tuple[click.Command, click.Context]]:
+
+def _commands(group: Any, ctx: Any) -> Iterator[tuple[Any, Any]]:
     """Every command under `group` with its context, depth first, in the order the app declares them."""
-    if isinstance(group, click.Group):
-        for name, command in group.commands.items():
-            if command.hidden:
-                continue
-            sub = click.Context(command, info_name=name, parent=ctx)
-            yield command, sub
-            yield from _commands(command, sub)
+    if not hasattr(group, "list_commands"):
+        return
+    for name in group.list_commands(ctx):
+        command = group.get_command(ctx, name)
+        if command is None or command.hidden:
+            continue
+        sub = command.context_class(command, info_name=name, parent=ctx)
+        yield command, sub
+        yield from _commands(command, sub)
 
 
-def _argument_row(param: click.Parameter, ctx: click.Context) -> dict[str, str]:
-    metavar = param.human_readable_name.upper()
-    if param.nargs == -1:
-        metavar += "..."
-    return {
-        "name": metavar,
-        "help": cell(getattr(param, "help", None) or ""),
-        "required": "yes" if param.required else "no",
-    }
-
-
-def _option_row(param: click.Option, ctx: click.Context) -> dict[str, str]:
+def _param_row(param: Any, ctx: Any) -> dict[str, str]:
     record = param.get_help_record(ctx)
     names, text = record if record else (" / ".join(param.opts), "")
-    return {"name": cell(names), "help": cell(text), "required": "yes" if param.required else "no"}
+    text = text.replace("  [required]", "")
+    return {"name": names.replace("|", "\\|"), "help": cell(text), "required": "yes" if param.required else "no"}
 
 
 def cli_commands(app: typer.Typer, prog: str = "eligo") -> list[dict[str, Any]]:
     """Name, usage, help text, arguments and options of every command of `app`, as click renders them."""
     root = typer.main.get_command(app)
-    root_ctx = click.Context(root, info_name=prog)
+    root_ctx = root.context_class(root, info_name=prog)
     out = []
     for command, ctx in _commands(root, root_ctx):
-        formatter = ctx.make_formatter()
-        command.format_usage(ctx, formatter)
+        params = command.get_params(ctx)
         out.append({
             "path": ctx.command_path,
             "anchor": ctx.command_path.replace(" ", "-"),
-            "usage": formatter.getvalue().strip().removeprefix("Usage: "),
+            "usage": command.get_usage(ctx).strip().removeprefix("Usage: "),
             "help": (command.help or "").strip(),
-            "arguments": [_argument_row(p, ctx) for p in command.params if isinstance(p, click.Argument)],
-            "options": [_option_row(p, ctx) for p in command.get_params(ctx) if isinstance(p, click.Option)],
+            "arguments": [_param_row(p, ctx) for p in params if p.param_type_name == "argument"],
+            "options": [_param_row(p, ctx) for p in params if p.param_type_name == "option"],
         })
     return out
 

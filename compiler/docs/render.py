@@ -238,7 +238,8 @@ def pages(library: Library, graph: Callable[[GuidelineDoc, VersionDoc], str] | N
     for guideline in library.guidelines:
         out[f"guidelines/{guideline.id}/index.md"] = guideline_page(guideline, guideline_diffs(guideline))
         for doc in guideline.versions:
-            out[f"guidelines/{guideline.id}/{doc.version}.md"] = version_page(library, guideline, doc, graph is not None)
+            page = version_page(library, guideline, doc, graph is not None)
+            out[f"guidelines/{guideline.id}/{doc.version}.md"] = page
             if graph is not None:
                 out[f"guidelines/{guideline.id}/{doc.version}.svg"] = graph(guideline, doc)
     return out

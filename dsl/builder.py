@@ -51,7 +51,7 @@ def _annotations(items: tuple[Any, ...], span: ast.Span) -> ast.Annotations:
 @v_args(inline=True, meta=True)
 class Builder(Transformer[Token, Any]):
     def __init__(self, path: str) -> None:
-        super().__init__()
+        super().__init__(visit_tokens=False)  # no method here is named after a terminal
         self.path = path
         self.diagnostics: list[Diagnostic] = []
 
@@ -293,7 +293,9 @@ class Builder(Transformer[Token, Any]):
     def missing(self, meta: Meta) -> ast.Missing:
         return ast.Missing(span=self._span(meta))
 
-    def expect_value(self, meta: Meta, target: _Name, op: Token, value: Any, by_rule: str | None = None) -> tuple[str, ast.Expectation]:
+    def expect_value(
+        self, meta: Meta, target: _Name, op: Token, value: Any, by_rule: str | None = None
+    ) -> tuple[str, ast.Expectation]:
         if op != "=":
             self.diagnostics.append(
                 error("E023", f"an expectation is written with `=`, not `{op}`", self._tok(op),
@@ -301,7 +303,9 @@ class Builder(Transformer[Token, Any]):
             )
         return ("expect", ast.ExpectValue(target.text, value, by_rule, span=self._span(meta)))
 
-    def expect_unknown(self, meta: Meta, target: _Name, missing: tuple[str, ...] | None = None) -> tuple[str, ast.Expectation]:
+    def expect_unknown(
+        self, meta: Meta, target: _Name, missing: tuple[str, ...] | None = None
+    ) -> tuple[str, ast.Expectation]:
         return ("expect", ast.ExpectUnknown(target.text, missing, span=self._span(meta)))
 
     def by_rule(self, meta: Meta, name: Token) -> str:
@@ -377,11 +381,13 @@ class Builder(Transformer[Token, Any]):
     def neg(self, meta: Meta, operand: ast.Expr) -> ast.Expr:
         return ast.Neg(operand, span=self._span(meta))
 
-    def ref(self, meta: Meta, name: _Name) -> ast.Expr:
-        return ast.Ref(name.text, span=name.span)
+    def ref(self, meta: Meta, *parts: Token) -> ast.Expr:
+        return ast.Ref(".".join(parts), span=self._span(meta))
 
-    def lookup(self, meta: Meta, table: _Name, *keys: ast.Expr) -> ast.Expr:
-        return ast.Lookup(table.text, keys, span=self._span(meta))
+    def lookup(self, meta: Meta, *parts: Token | ast.Expr) -> ast.Expr:
+        names = [str(part) for part in parts if isinstance(part, Token)]
+        keys = tuple(part for part in parts if not isinstance(part, Token))
+        return ast.Lookup(".".join(names), keys, span=self._span(meta))
 
     def first_known(self, meta: Meta, *items: ast.Expr) -> ast.Expr:
         return ast.FirstKnown(items, span=self._span(meta))

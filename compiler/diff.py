@@ -9,6 +9,7 @@ key), reporting a changed threshold as `12 months → 24 months` rather than as 
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 import textwrap
 from collections.abc import Callable, Iterable
@@ -129,7 +130,7 @@ def _leaf(node: object) -> str:
     if isinstance(node, ast.Neg) and isinstance(node.operand, ast.Number | ast.Quantity):
         return "-" + _leaf(node.operand)
     if isinstance(node, (*ast.LITERAL_TYPES, ast.Ref, ast.Missing)):
-        return value(node)  # type: ignore[arg-type]
+        return value(node)
     return str(node)
 
 
@@ -181,6 +182,56 @@ def value_changes(old: object, new: object) -> list[tuple[str, str]] | None:
     return [] if old == new else None
 
 
+@dataclass(frozen=True, slots=True)
+class Scope:
+    """The definitions one module version can name: its own, and `alias.name` through its uses."""
+
+    defines: dict[str, ast.Expr]
+    uses: dict[str, Scope]
+
+    @classmethod
+    def of(cls, module: ast.Module, uses: dict[str, Scope] | None = None) -> Scope:
+        return cls({d.name: d.expr for d in module.defines}, uses or {})
+
+    def lookup(self, name: str) -> tuple[ast.Expr, Scope] | None:
+        if "." in name:
+            alias, _, local = name.partition(".")
+            used = self.uses.get(alias)
+            return used.lookup(local) if used is not None and "." not in local else None
+        return (self.defines[name], self) if name in self.defines else None
+
+
+_MAX_EXPANSION = 16
+
+
+def expand(expr: ast.Expr, scope: Scope, depth: int = 0) -> ast.Expr:
+    """`expr` with every definition it names replaced by its formula, through used modules too.
+
+    >>> from dsl import parse
+    >>> m = parse("guideline a.b\\n  version 1.0.0\\ninput x: count\\ndefine t: 12\\ndefine d: x > t\\n")
+    >>> expand(m.defines[1].expr, Scope.of(m)) == parse(
+    ...     "guideline a.b\\n  version 1.0.0\\ndefine d: x > 12\\n").defines[0].expr
+    True
+    """
+    if depth > _MAX_EXPANSION:
+        return expr
+    if isinstance(expr, ast.Ref):
+        found = scope.lookup(expr.name)
+        return expand(found[0], found[1], depth + 1) if found is not None else expr
+    changes: dict[str, Any] = {}
+    for f in dataclasses.fields(expr):
+        current = getattr(expr, f.name)
+        if isinstance(current, tuple) and current and all(_is_expr(x) for x in current):
+            changes[f.name] = tuple(expand(x, scope, depth) for x in current)
+        elif _is_expr(current):
+            changes[f.name] = expand(current, scope, depth)
+    return dataclasses.replace(expr, **changes) if changes else expr
+
+
+def _is_expr(node: object) -> bool:
+    return dataclasses.is_dataclass(node) and not isinstance(node, ast.Annotations | ast.TypeSpec | type)
+
+
 def _describe(old: object, new: object, what: str) -> str:
     pairs = value_changes(old, new)
     if pairs:
@@ -192,8 +243,11 @@ def _describe(old: object, new: object, what: str) -> str:
 
 
 class _Differ:
-    def __init__(self, old: ast.Module, new: ast.Module, old_text: str, new_text: str) -> None:
+    def __init__(self, old: ast.Module, new: ast.Module, old_text: str, new_text: str,
+                 old_scope: Scope | None, new_scope: Scope | None) -> None:
         self.old, self.new = old, new
+        self.old_scope = old_scope or Scope.of(old)
+        self.new_scope = new_scope or Scope.of(new)
         self.old_text, self.new_text = old_text, new_text
         self.out: list[Change] = []
 
@@ -208,6 +262,7 @@ class _Differ:
         after = self.src_new(new) if new is not None else None
         if not detail and action != "changed":
             detail = _brief(after or before or "")
+        detail = detail.strip()
         self.out.append(Change(action, subject, detail, before, after))
 
     def condition(self, old: ast.Expr, new: ast.Expr) -> str:
@@ -226,6 +281,10 @@ class _Differ:
             return "; ".join(f"added condition `{self.expr_new(o)}`" for o in new.operands if o != old)
         elif isinstance(old, ast.BoolOp) and old.op == "and" and new in old.operands:
             return "; ".join(f"removed condition `{self.expr_old(o)}`" for o in old.operands if o != new)
+        through = value_changes(expand(old, self.old_scope), expand(new, self.new_scope))
+        if through:
+            values = ", ".join(f"{a} → {b}" for a, b in through)
+            return f"{values} (`{self.expr_old(old)}` → `{self.expr_new(new)}`)"
         return f"condition `{self.expr_old(old)}` → `{self.expr_new(new)}`"
 
     def expr_old(self, expr: ast.Expr) -> str:
@@ -235,15 +294,15 @@ class _Differ:
         return expr_source(self.new_text, expr.span) if self.new_text and expr.span.line else "…"
 
     def paired(self, olds: Iterable[T], news: Iterable[T], key: Callable[[T], Any], subject: Callable[[T], str],
-               changed: Callable[[T, T], list[str]]) -> None:
+               changed: Callable[[T, T], list[str]], brief: bool = True) -> None:
         old_by = {key(x): x for x in olds}
         new_by = {key(x): x for x in news}
         for k, item in old_by.items():
             if k not in new_by:
-                self.add("removed", subject(item), old=item)
+                self.add("removed", subject(item), "" if brief else " ", old=item)
         for k, item in new_by.items():
             if k not in old_by:
-                self.add("added", subject(item), new=item)
+                self.add("added", subject(item), "" if brief else " ", new=item)
             else:
                 details = changed(old_by[k], item)
                 if details:
@@ -264,21 +323,20 @@ class _Differ:
         for table in new.tables:
             before = next((t for t in old.tables if t.name == table.name), None)
             if before is not None and before.by == table.by:
-                self.paired(before.rows, table.rows, lambda r: r.keys, lambda r, t=table: _row_subject(t, r),
-                            _row_changes)
+                self.paired(before.rows, table.rows, _row_key, functools.partial(_row_subject, table), _row_changes)
         self.paired(old.decisions, new.decisions, lambda d: d.name, lambda d: f"decision {d.name}",
                     _decision_changes)
         for decision in new.decisions:
             before_d = next((d for d in old.decisions if d.name == decision.name), None)
             if before_d is not None:
-                self.paired(before_d.rules, decision.rules, lambda r: r.name,
-                            lambda r, d=decision: f"rule {d.name}.{r.name}", self._rule)
+                self.paired(before_d.rules, decision.rules, _rule_name, functools.partial(_rule_subject, decision),
+                            self._rule)
                 self._default(before_d, decision)
                 self._order(before_d, decision)
         self.paired(old.examples, new.examples, lambda e: e.title, lambda e: f'example "{e.title}"',
-                    lambda a, b: ["given or expected values changed"] if a != b else [])
+                    lambda a, b: ["given or expected values changed"] if a != b else [], brief=False)
         self.paired(old.properties, new.properties, lambda p: p.title, lambda p: f'property "{p.title}"',
-                    lambda a, b: ["statement changed"] if a != b else [])
+                    lambda a, b: ["statement changed"] if a != b else [], brief=False)
         return self.out
 
     def _define(self, old: ast.Define, new: ast.Define) -> list[str]:
@@ -388,6 +446,18 @@ def _table_changes(old: ast.Table, new: ast.Table) -> list[str]:
     return out
 
 
+def _row_key(row: ast.Row) -> tuple[ast.RowKey, ...]:
+    return row.keys
+
+
+def _rule_name(rule: ast.Rule) -> str:
+    return rule.name
+
+
+def _rule_subject(decision: ast.Decision, rule: ast.Rule) -> str:
+    return f"rule {decision.name}.{rule.name}"
+
+
 def _row_subject(table: ast.Table, row: ast.Row) -> str:
     keys = ", ".join("any" if k is None else ("yes" if k is True else "no" if k is False else k) for k in row.keys)
     return f"table {table.name} row {keys or 'otherwise'}"
@@ -410,12 +480,32 @@ def _decision_changes(old: ast.Decision, new: ast.Decision) -> list[str]:
 
 
 
-def diff_modules(old: ast.Module, new: ast.Module, old_text: str = "", new_text: str = "") -> tuple[Change, ...]:
+def diff_modules(old: ast.Module, new: ast.Module, old_text: str = "", new_text: str = "",
+                 old_scope: Scope | None = None, new_scope: Scope | None = None) -> tuple[Change, ...]:
     """Every semantic change from `old` to `new`, in the order of the page: metadata, inputs, … rules.
 
-    With the source texts, each change carries the source of the item before and after.
+    With the source texts, each change carries the source of the item before and after. With scopes
+    (what each version's `use`s resolve to), a renamed reference is followed to its formula, so that
+    `dfi.over_12` → `dfi.over_24` is reported as `12 months → 24 months`.
     """
-    return tuple(_Differ(old, new, old_text, new_text).run())
+    return tuple(_Differ(old, new, old_text, new_text, old_scope, new_scope).run())
+
+
+def scope(kb: KnowledgeBase, module_id: str, version: str) -> Scope:
+    """The definitions `module_id@version` can name, with its `use`s resolved as the compiler does."""
+    picked = dict(kb.resolve(module_id, version).order)
+    memo: dict[tuple[str, str], Scope] = {}
+
+    def build(key: tuple[str, str]) -> Scope:
+        if key not in memo:
+            module = kb.source(*key).module
+            assert module is not None
+            memo[key] = Scope.of(module)  # placed first, so a cycle ends here
+            memo[key].uses.update({u.local_name: build((u.module, picked[u.module]))
+                                   for u in module.uses if u.module in picked})
+        return memo[key]
+
+    return build((module_id, version))
 
 
 # ---------------------------------------------------------------- decision changes on cases
@@ -486,6 +576,6 @@ def diff_versions(kb: KnowledgeBase, guideline_id: str, v1: str, v2: str) -> Gui
     """
     old, new = (kb.guideline(guideline_id, version=v, allow_draft=True) for v in (v1, v2))
     changes = diff_modules(old.module, new.module, kb.source(guideline_id, v1).text,
-                           kb.source(guideline_id, v2).text)
+                           kb.source(guideline_id, v2).text, scope(kb, guideline_id, v1), scope(kb, guideline_id, v2))
     case_changes, count = decision_changes(old, new, comparison_cases(kb, guideline_id, (old, new)))
     return GuidelineDiff(guideline_id, v1, v2, changes, case_changes, count)

@@ -262,7 +262,9 @@ class Lowerer:
             case ast.Quantity(value, unit_name):
                 unit = units.lookup(unit_name)
                 if unit is None:
-                    self.error("E104", f"unknown unit `{unit_name}`", e.span, did_you_mean(unit_name, units.names()))
+                    at = ast.Span(e.span.path, e.span.end_line, e.span.end_column - len(unit_name), e.span.end_line,
+                                  e.span.end_column)
+                    self.error("E104", f"unknown unit `{unit_name}`", at, did_you_mean(unit_name, units.names()))
                     return ir.Const(value, t.ERROR, origin=self.origin(e.span)), t.ERROR
                 typ = t.quantity(unit.dimension)
                 return ir.Const(value * unit.factor, typ, origin=self.origin(e.span)), typ

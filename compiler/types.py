@@ -23,9 +23,15 @@ class Type:
             case "number":
                 return "a count" if self.integer else "a number"
             case "quantity":
-                return {"duration": "a duration", "percent": "a percentage"}.get(
-                    self.dimension or "", f"a quantity ({self.dimension})"
-                )
+                return {
+                    "duration": "a duration",
+                    "percent": "a percentage",
+                    "length": "a length",
+                    "mass": "a mass",
+                    "volume": "a volume",
+                    "concentration_u": "a concentration in U/mL",
+                    "concentration_ng": "a concentration in ng/mL",
+                }.get(self.dimension or "", f"a quantity ({self.dimension})")
             case "date":
                 return "a date"
             case "enum":

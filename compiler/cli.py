@@ -26,6 +26,9 @@ app = typer.Typer(no_args_is_help=True, add_completion=False, rich_markup_mode=N
                   help="Eligo: clinical selection guidelines as code.")
 out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
+for _console in (out, err):
+    if not _console.is_terminal:
+        _console.width = 200  # tables piped to a file or another program are not cut at 80 columns
 
 KB_OPTION = typer.Option("--kb", help="The knowledge base folder.")
 PathsArg = Annotated[list[Path] | None, typer.Argument(help="Files or folders (default: knowledge/)")]
@@ -194,6 +197,37 @@ def test(paths: PathsArg = None,
                 err.print("\n".join("    " + line for line in run.result.explain().splitlines()), markup=False)
     out.print(f"{passed} passed, {failed} failed", markup=False)
     raise typer.Exit(1 if failed else 0)
+
+
+@app.command()
+def cases(kb_path: Annotated[Path, typer.Argument(help="The knowledge base folder.")] = Path("knowledge")) -> None:
+    """Evaluate every case file in KB/cases/<guideline id>/ and print its decisions."""
+    kb = _load([kb_path])
+    folders = sorted(p for p in (kb_path / "cases").glob("*") if p.is_dir())
+    if not folders:
+        raise fail(f"no case folders under {kb_path / 'cases'}")
+    refused = 0
+    table = Table("case", "guideline", "decision", "outcome", "missing", box=None)
+    for folder in folders:
+        module_id = folder.name
+        try:
+            approved = [m for m in kb.versions(module_id) if m.header.status == "approved"]
+            compiled = kb.guideline(module_id, allow_draft=not approved)
+        except (LookupError, EligoError) as exc:
+            raise fail(f"{folder}: {exc}", 1) from exc
+        for file in sorted(folder.glob("*.json")):
+            try:
+                result = compiled.evaluate(compiler.read_case(file), trace=False)
+            except compiler.CaseError as exc:
+                refused += 1
+                err.print(str(exc), markup=False)
+                continue
+            for name, decision in result.decisions.items():
+                outcome = decision.value if decision.status == "decided" else decision.status
+                shown = ", ".join(outcome) if isinstance(outcome, tuple) else str(outcome)
+                table.add_row(file.stem, f"{module_id} {compiled.version}", name, shown, ", ".join(decision.missing))
+    out.print(table)
+    raise typer.Exit(1 if refused else 0)
 
 
 @app.command()

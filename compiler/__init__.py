@@ -8,12 +8,12 @@
 
 __version__ = "0.1.0"
 
-from compiler import ir  # noqa: E402
-from compiler.cases import CaseError, CaseProblem, read_case  # noqa: E402
-from compiler.guideline import ExampleRun, Guideline  # noqa: E402
-from compiler.loader import KnowledgeBase, load  # noqa: E402
-from compiler.runtime import DecisionResult, Result, Step  # noqa: E402
-from dsl.diagnostics import Diagnostic, EligoError  # noqa: E402
+from compiler import ir
+from compiler.cases import CaseError, CaseProblem, read_case
+from compiler.guideline import ExampleRun, Guideline
+from compiler.loader import KnowledgeBase, load
+from compiler.runtime import DecisionResult, Result, Step
+from dsl.diagnostics import Diagnostic, EligoError
 
 
 def check_source(text: str, path: str = "<string>") -> list[Diagnostic]:

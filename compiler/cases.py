@@ -137,7 +137,8 @@ def _quantity(info: ir.InputInfo, value: Any) -> float:
         raise ValueError(f"{_show(value)} is not {info.type.describe()}|give it in {info.unit}")
     canonical = float(number) * unit.factor
     in_declared = canonical / declared.factor if declared else canonical
-    return _in_range(info, in_declared, canonical)
+    result: float = _in_range(info, in_declared, canonical)
+    return result
 
 
 def _in_range(info: ir.InputInfo, declared_value: float, canonical: Any) -> Any:

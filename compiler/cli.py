@@ -75,7 +75,10 @@ def check(paths: PathsArg = None) -> None:
 
 
 @app.command()
-def fmt(paths: PathsArg = None, check: Annotated[bool, typer.Option("--check", help="Only report files that would change.")] = False) -> None:
+def fmt(
+    paths: PathsArg = None,
+    check: Annotated[bool, typer.Option("--check", help="Only report files that would change.")] = False,
+) -> None:
     """Format guidelines in the canonical layout (keeps every comment)."""
     from dsl.formatter import format_paths
 
@@ -93,7 +96,8 @@ def _guideline(kb: KnowledgeBase, guideline: str, version: str | None, as_of: st
     except ValueError as exc:
         raise fail(f"--as-of {as_of!r} is not a date written YYYY-MM-DD") from exc
     try:
-        return kb.guideline(guideline, version=version, as_of=day, allow_draft=draft)
+        compiled: compiler.Guideline = kb.guideline(guideline, version=version, as_of=day, allow_draft=draft)
+        return compiled
     except LookupError as exc:
         raise fail(str(exc.args[0])) from exc
     except EligoError as exc:

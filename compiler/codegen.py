@@ -127,8 +127,8 @@ class _Writer:
             case ir.Test(operand, test):
                 value = self.expr(operand)
                 out = self.tmp()
-                check = {"missing": f"{value} is None", "known": f"{value} is not None", "none": f"{value} is NA"}[test]
-                self.emit(f"{out} = {check}")
+                checks = {"missing": f"{value} is None", "known": f"{value} is not None", "none": f"{value} is NA"}
+                self.emit(f"{out} = {checks[test]}")
                 self.record("condition", node.origin, out, value)
                 return out
             case ir.InSet(operand, items, negated):
@@ -136,9 +136,9 @@ class _Writer:
                 out = self.tmp()
                 if all(isinstance(i, ir.Const) and i.value is not None for i in items):
                     members = self.const(frozenset(i.value for i in items if isinstance(i, ir.Const)))
-                    test = f"{value} not in {members}" if negated else f"{value} in {members}"
+                    membership = f"{value} not in {members}" if negated else f"{value} in {members}"
                     na = f"{negated} if {value} is NA else " if self.may_na(operand) else ""
-                    self.emit(f"{out} = None if {value} is None else ({na}{test})")
+                    self.emit(f"{out} = None if {value} is None else ({na}{membership})")
                 else:
                     parts = ", ".join(self.expr(i) for i in items)
                     self.emit(f"{out} = kleene_in({value}, ({parts},), {negated})")
@@ -245,7 +245,8 @@ class _Writer:
         out = self.tmp()
         fallback = default.value if default is not None else ir.NA
         table: dict[object, object] = {}
-        domains = [tuple(k.type.values) if k.type.kind == "enum" else (True, False) for k in keys]
+        domains = [tuple(t.values) if (t := getattr(k, "type", None)) is not None and t.kind == "enum" else (True, False)
+                   for k in keys]
         for combo in itertools.product(*domains):
             for row in rows:
                 if all(r is None or r == c for r, c in zip(row.keys, combo, strict=True)):
@@ -417,9 +418,10 @@ def generate(program: ir.Program, name: str) -> Generated:
     sites: list[TraceSite] = []
     traced_writer = _Writer(program, trace=True, sites=sites)
     traced_source = traced_writer.write()
-    functions = []
+    functions: list[Evaluator] = []
     for source, writer in ((fast_source, fast_writer), (traced_source, traced_writer)):
         namespace = _namespace(writer.consts)
-        exec(compile(source, f"<eligo {name}>", "exec"), namespace)  # noqa: S102 - our own generated code
-        functions.append(namespace["evaluate"])
+        exec(compile(source, f"<eligo {name}>", "exec"), namespace)
+        function: Evaluator = namespace["evaluate"]  # type: ignore[assignment]
+        functions.append(function)
     return Generated(functions[0], functions[1], fast_source, traced_source, sites)

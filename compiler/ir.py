@@ -11,8 +11,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Literal, TypeAlias
 
-from dsl.ast import NO_SPAN, Span
 from compiler.types import Type
+from dsl.ast import NO_SPAN, Span
 
 
 class _NotApplicable:
@@ -43,7 +43,7 @@ class Origin:
 
 
 def _origin() -> Origin:
-    return field(default=Origin(), compare=False, kw_only=True)  # type: ignore[no-any-return]
+    return field(default=Origin(), compare=False, kw_only=True)
 
 
 @dataclass(frozen=True, slots=True)

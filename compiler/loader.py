@@ -7,8 +7,12 @@ import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from compiler.lower import LoweredModule, lower_module
+
+if TYPE_CHECKING:
+    from compiler.guideline import Guideline
 from compiler.semver import Constraint, Version
 from dsl import ast
 from dsl.diagnostics import Diagnostic, EligoError, did_you_mean, error
@@ -81,8 +85,7 @@ class KnowledgeBase:
             text = file.read_text(encoding="utf-8")
             module, diagnostics = parse_with_diagnostics(text, str(file))
             sources.append(SourceFile(str(file), text, module, diagnostics))
-        root = roots[0] if len(roots) == 1 and roots[0].is_dir() else None
-        return cls(sources, root)
+        return cls(sources, roots[0] if len(roots) == 1 and roots[0].is_dir() else None)
 
     @classmethod
     def from_texts(cls, sources: dict[str, str]) -> KnowledgeBase:
@@ -248,7 +251,7 @@ class KnowledgeBase:
         return sorted(check_knowledge_base(self), key=Diagnostic.sort_key)
 
     def guideline(self, module_id: str, version: str | None = None, as_of: dt.date | None = None,
-                  allow_draft: bool = False):  # type: ignore[no-untyped-def]
+                  allow_draft: bool = False) -> Guideline:
         """A compiled, immutable guideline ready to evaluate cases."""
         from compiler.guideline import compile_guideline
 

@@ -428,8 +428,8 @@ class Lowerer:
         self.check_pair(l_node, l_type, left, r_node, r_type, right, span, ordering=ordering)
         return l_node, r_node
 
-    def check_pair(self, l_node: ir.Node, l_type: Type, left: ast.Expr, r_node: ir.Node, r_type: Type,
-                   right: ast.Expr, span: ast.Span, *, ordering: bool) -> None:
+    def check_pair(self, l_node: ir.Node, l_type: Type, left: ast.Expr, r_node: ir.Node,
+                   r_type: Type, right: ast.Expr, span: ast.Span, *, ordering: bool) -> None:
         self.require_compatible(l_type, r_type, right, span, other=left)
         if ordering and l_type.kind in ("enum", "bool", "text", "set") and l_type.compatible(r_type):
             self.error("E106", f"{l_type.describe()} has no order: compare it with `=` or `!=`", span)
@@ -453,8 +453,9 @@ class Lowerer:
                 self.error("E105", f"expected `%` after {value}: the other side is a percentage", bare.span,
                            f"write `{value}%`")
             else:
+                unit = units.CANONICAL.get(quantity.dimension or "", "")
                 self.error("E105", f"expected a unit after {value}: the other side is {quantity.describe()}",
-                           bare.span, f"write it with its unit, e.g. `{value} {units.CANONICAL.get(quantity.dimension or '', '')}`")
+                           bare.span, f"write it with its unit, e.g. `{value} {unit}`")
             return
         if a.kind == "quantity" and b.kind == "quantity":
             self.error("E107", f"cannot compare {a.describe()} with {b.describe()}: their units measure different "
@@ -469,7 +470,8 @@ class Lowerer:
         value = threshold.value
         if info is None or not isinstance(value, (int, float)) or isinstance(value, bool):
             return
-        factor = units.lookup(info.unit).factor if info.unit and units.lookup(info.unit) else 1.0
+        unit_of_input = units.lookup(info.unit) if info.unit else None
+        factor = unit_of_input.factor if unit_of_input else 1.0
         low = None if info.low is None else info.low * factor
         high = None if info.high is None else info.high * factor
         if (low is not None and value < low - 1e-9) or (high is not None and value > high + 1e-9):
@@ -634,7 +636,7 @@ def _const(value: ast.Literal | ast.Ref, result: Type) -> ir.Const:
             return ir.Const(name, result)
         case ast.Number(number) | ast.Text(number) | ast.Bool(number) | ast.DateLit(number):
             return ir.Const(number, result)
-    return ir.Const(None, t.ERROR)  # pragma: no cover
+    raise AssertionError(f"not a table value: {value!r}")  # pragma: no cover - the parser admits no other
 
 
 def _key_text(key: ast.RowKey) -> str:

@@ -75,7 +75,7 @@ def kleene_in(value: Any, items: Sequence[Any], negated: bool) -> bool | None:
     if value is None:
         return None
     if value is NA:
-        return False if not negated else True
+        return negated
     if value in items:
         return not negated
     if any(item is None for item in items):

@@ -32,7 +32,7 @@ NO_SPAN = Span("<generated>", 0, 0, 0, 0)
 
 
 def _span() -> Span:
-    return field(default=NO_SPAN, compare=False, hash=False, repr=False, kw_only=True)  # type: ignore[no-any-return]
+    return field(default=NO_SPAN, compare=False, hash=False, repr=False, kw_only=True)
 
 
 # ---------------------------------------------------------------- expressions

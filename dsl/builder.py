@@ -253,7 +253,7 @@ class Builder(Transformer[Token, Any]):
         rules = tuple(part for part in rest if isinstance(part, ast.Rule))
         default = next((part for part in rest if isinstance(part, ast.Default)), None)
         names, ordered = outcomes
-        return ast.Decision(str(name), names, ordered, policy, rules, default, span=self._span(meta))
+        return ast.Decision(str(name), names, ordered, policy, rules, default, span=self._span(meta))  # type: ignore[arg-type]
 
     def ordered_outcomes(self, meta: Meta, *names: Token) -> tuple[tuple[str, ...], bool]:
         return tuple(str(n) for n in names), True

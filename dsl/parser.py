@@ -7,6 +7,7 @@ import threading
 from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
+from typing import ClassVar
 
 from lark import Lark, Token, Tree
 from lark.exceptions import UnexpectedInput
@@ -34,8 +35,8 @@ class EligoIndenter(Indenter):
     """
 
     NL_type = "_NL"
-    OPEN_PAREN_types = ["LPAR", "LSQB", "LBRACE"]
-    CLOSE_PAREN_types = ["RPAR", "RSQB", "RBRACE"]
+    OPEN_PAREN_types: ClassVar[list[str]] = ["LPAR", "LSQB", "LBRACE"]
+    CLOSE_PAREN_types: ClassVar[list[str]] = ["RPAR", "RSQB", "RBRACE"]
     INDENT_type = "_INDENT"
     DEDENT_type = "_DEDENT"
     tab_len = 4
@@ -83,6 +84,15 @@ class EligoIndenter(Indenter):
             self.comments.append((match.group().rstrip(), line, column))
 
 
+_LAYOUT = frozenset({"_NL", "_INDENT", "_DEDENT"})
+
+
+def _occupies_text(child: object) -> bool:
+    """Whether a child counts for its node's span: line ends (with the blank lines and comments they
+    swallow) and indentation do not, so a statement ends where its last token ends."""
+    return not (isinstance(child, Token) and child.type in _LAYOUT)
+
+
 @cache
 def _lark() -> tuple[Lark, EligoIndenter]:
     indenter = EligoIndenter()
@@ -91,7 +101,7 @@ def _lark() -> tuple[Lark, EligoIndenter]:
         parser="lalr",
         lexer="contextual",
         postlex=indenter,
-        propagate_positions=True,
+        propagate_positions=_occupies_text,
         maybe_placeholders=False,
         start="module",
     )

@@ -183,9 +183,26 @@ class Result:
         if self.values:
             out.append("")
             out.append("values:")
+            conditions = self._definition_conditions()
             for key, value in self.values.items():
                 out.append(f"  {key} = {show(value)}")
+                out.extend(f"      {_step_line(step)}" for step in conditions.get(key, ()))
         return "\n".join(out)
+
+    def _definition_conditions(self) -> dict[str, list[Step]]:
+        """The conditions evaluated inside each definition, by the definition's name as in `values`."""
+        by_name: dict[str, list[Step]] = {}
+        pending: list[Step] = []
+        names = {key.rsplit(".", 1)[-1]: key for key in self.values}
+        for step in self.trace:
+            if step.decision is not None:
+                continue
+            if step.kind == "definition":
+                by_name[names.get(step.text, step.text)] = pending
+                pending = []
+            else:
+                pending.append(step)
+        return by_name
 
 
 def _headline(name: str, decision: DecisionResult) -> str:

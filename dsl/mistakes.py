@@ -365,6 +365,27 @@ def given_commas(failure: Failure) -> Diagnostic | None:
                  f"put a comma before `{word}`: `given liver_lesions 2, r0_achievable yes`")
 
 
+def given_without_value(failure: Failure) -> Diagnostic | None:
+    """`given primary_site` (or `given a, b 2`) with no value after the input's name."""
+    if failure.first_word != "given" or not (failure.at_end or failure.word == ","):
+        return None
+    match = re.search(r"(?:\bgiven|,)\s*([A-Za-z_]\w*)$", failure.before())
+    if match is None or match.group(1) == "given":
+        return None
+    name = match.group(1)
+    return error("E054", f"`{name}` needs a value after it", failure.span(1),
+                 f"write `given {name} VALUE`, such as `given {name} 2` or `given {name} missing`")
+
+
+def input_without_type(failure: Failure) -> Diagnostic | None:
+    """`input liver_lesions: from 0 to 100`: `from` is read as the name of a kind, then the range fails."""
+    if failure.first_word != "input" or not re.match(r"\s*input\s+\w+\s*:\s*from\b", failure.line_text):
+        return None
+    column = failure.line_text.index("from") + 1
+    return error("E019", "an input needs a colon and a type after its name", failure.span(4, column),
+                 "write the type before the range, for example `input liver_lesions: count from 0 to 100`")
+
+
 def unquoted_text(failure: Failure) -> Diagnostic | None:
     if "STRING" not in failure.expected or "NAME" in failure.expected or not failure.is_word:
         return None
@@ -426,6 +447,11 @@ def _missing(failure: Failure, literal: str) -> Diagnostic:
     return error("E024", f"missing `{literal}` {where}", span, hint)
 
 
+def misspelt_line_start(failure: Failure) -> Diagnostic | None:
+    """A misspelt or unfinished keyword that starts a line (before trying to insert one)."""
+    return misspelt_keyword(failure) if failure.starts_line else None
+
+
 def misspelt_keyword(failure: Failure) -> Diagnostic | None:
     if not failure.is_word:
         return None
@@ -433,6 +459,9 @@ def misspelt_keyword(failure: Failure) -> Diagnostic | None:
     if set(TOP_LEVEL) <= set(keywords):
         keywords = list(TOP_LEVEL)
     hint = did_you_mean(failure.word, keywords) or did_you_mean(failure.word.lower(), keywords)
+    starting = [k for k in keywords if k.startswith(failure.word.lower()) and k != failure.word.lower()]
+    if not hint and len(starting) == 1:
+        hint = f"did you mean `{starting[0]}`?"
     if not hint:
         return None
     if failure.column == 1 and set(TOP_LEVEL) <= set(keywords):

@@ -88,7 +88,8 @@ EXAMPLES: tuple[Label, ...] = (
                 for by, row in (("a", "b"), ("a, b", "c, d"), ("a", "otherwise"), ("a", "any"), ("a", "yes")))),
     Label("E033", "an Eligo file starts with its `guideline` line",
           "write `guideline area.name` on the first line, then the indented `version` line",
-          ("input x: count\n", "version 1.0.0\n", "define x: 1\n", 'title "t"\n', '"t"\n', "  guideline a\n")),
+          ("input x: count\n", "version 1.0.0\n", "define x: 1\n", 'title "t"\n', '"t"\n', "  guideline a\n",
+           "", "# a comment\n")),
     Label("E035", "a version has three numbers: MAJOR.MINOR.PATCH", "write it like `2.0.0`",
           ("guideline a\n  version 1.0\n", "guideline a\n  version 1\n", "guideline a\n  version v1.0.0\n",
            _H + "  supersedes 1.0\n", _H + "  supersedes v1.0.0\n")),
@@ -122,7 +123,8 @@ EXAMPLES: tuple[Label, ...] = (
           (_H + "input x: quantity\n", _H + "input x: quantity U/mL\n", _H + "input x: quantity from 0 to 1\n")),
     Label("E053", "the range of an input is written in plain numbers, without units",
           "write `from 0 to 100`; the unit comes from the input's type",
-          tuple(_H + f"input x: percent from {c}\n" for c in ("0% to 100%", "0 to 100%", "0 months to 1"))),
+          tuple(_H + f"input x: percent from {c}\n"
+                for c in ("0% to 100%", "0 to 100%", "0 months to 1", "-1% to 1", "0 to -1%"))),
 )
 
 
@@ -157,7 +159,7 @@ def _failure(exc: UnexpectedInput, text: str, path: str) -> Failure:
 
     expected = set(_table_expected(state)) if state is not None else set(getattr(exc, "expected", None) or ())
     if isinstance(exc, UnexpectedEOF) or (isinstance(exc, UnexpectedToken) and exc.token.type == "$END"):
-        code_lines = text.rstrip("\n").split("\n")
+        code_lines = text.rstrip().split("\n")
         return make(len(code_lines), len(code_lines[-1]) + 1, "", "$END", expected)
     if isinstance(exc, UnexpectedToken):
         token = exc.token
@@ -266,11 +268,14 @@ RECOGNISERS: tuple[Callable[[Failure], Diagnostic | None], ...] = (
     mistakes.misplaced_line,
     mistakes.continued_line,
     mistakes.between_to,
+    mistakes.given_without_value,
     mistakes.given_commas,
+    mistakes.input_without_type,
     mistakes.unquoted_text,
     mistakes.empty_block,
     _labelled,
     mistakes.needs_indent,
+    mistakes.misspelt_line_start,
     mistakes.missing_token,
     mistakes.misspelt_keyword,
     mistakes.top_level_word,
@@ -280,6 +285,10 @@ RECOGNISERS: tuple[Callable[[Failure], Diagnostic | None], ...] = (
 def _unexpected(failure: Failure) -> Diagnostic:
     expected = _expected_list(set(failure.expected), failure.literals)
     if failure.token_type == "$END":
+        if failure.line_text.rstrip().endswith("\\"):
+            return error("E010", "the file ends in the middle of a construct", failure.span(1),
+                         f"line {failure.line} ends with `\\`, which joins it to a next line that is not there; "
+                         "remove the `\\`")
         return error("E010", "the file ends in the middle of a construct", failure.span(1), f"expected {expected}")
     hint = SHAPES.get(failure.first_word, "")
     if failure.at_end:

@@ -1,83 +1,93 @@
-"""The knowledge base as the site sees it: every guideline, each version parsed, in version order."""
+"""The knowledge base as the site sees it: every guideline, each version compiled, in version order."""
 
 from __future__ import annotations
 
-import datetime as dt
+import itertools
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
-import dsl
-from compiler.semver import Version
+import compiler
+from compiler.diff import GuidelineDiff, diff_versions
+from compiler.guideline import ExampleRun, Guideline
 from dsl import ast
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class VersionDoc:
-    """One version of a guideline: its AST, source text and file."""
+    """One version of a guideline: its compiled form, AST, source text and file."""
 
     id: str
-    module: ast.Module
+    guideline: Guideline
     text: str
-    path: Path
+
+    @property
+    def module(self) -> ast.Module:
+        return self.guideline.module
+
+    @property
+    def path(self) -> Path:
+        return Path(self.guideline.path)
 
     @property
     def version(self) -> str:
-        return self.module.header.version
+        return self.guideline.version
 
     @property
     def title(self) -> str:
         return self.module.header.title or self.id
 
+    @cached_property
+    def examples(self) -> list[ExampleRun]:
+        """Every example of this version, run (with its trace) by the compiled guideline."""
+        return self.guideline.run_examples()
 
-@dataclass(frozen=True, slots=True)
+
+@dataclass(frozen=True)
 class GuidelineDoc:
     id: str
     versions: tuple[VersionDoc, ...]
     current: VersionDoc
-
-    @property
-    def latest(self) -> VersionDoc:
-        return self.versions[-1]
+    diffs: tuple[GuidelineDiff, ...]  # between consecutive versions, oldest first
 
     @property
     def area(self) -> str:
         return self.id.split(".", 1)[0]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Library:
     root: Path
+    kb: compiler.KnowledgeBase
     guidelines: tuple[GuidelineDoc, ...]
+    warnings: tuple[compiler.Diagnostic, ...]
 
     def get(self, guideline_id: str) -> GuidelineDoc | None:
         return next((g for g in self.guidelines if g.id == guideline_id), None)
 
 
-def current_version(versions: tuple[VersionDoc, ...], today: dt.date) -> VersionDoc:
-    """The approved version in force on `today` (latest effective date), else the latest version."""
-    in_force = [v for v in versions if v.module.header.status == "approved"
-                and (v.module.header.effective is None or v.module.header.effective <= today)]
-    if not in_force:
-        return versions[-1]
-    return max(in_force, key=lambda v: (v.module.header.effective or dt.date.min, Version.parse(v.version)))
+def load(root: Path) -> Library:
+    """Load, check and compile every guideline version under `root`; raise EligoError on any error.
 
-
-def load(root: Path, today: dt.date | None = None) -> Library:
-    """Parse every `*.eligo` under `root`; raise dsl.EligoError with every diagnostic of every file."""
-    modules: dict[str, list[VersionDoc]] = {}
-    problems: list[dsl.Diagnostic] = []
-    for path in sorted(root.rglob("*.eligo")):
-        text = path.read_text(encoding="utf-8")
-        module, diagnostics = dsl.parse_with_diagnostics(text, str(path))
-        problems.extend(d for d in diagnostics if d.is_error)
-        if module is not None:
-            doc = VersionDoc(module.header.name, module, text, path)
-            modules.setdefault(doc.id, []).append(doc)
-    if problems:
-        raise dsl.EligoError(problems)
-    day = today or dt.date.today()
+    The current version of a guideline is the one `eligo eval` uses by default (the latest approved),
+    or the latest version when none is approved yet.
+    """
+    kb = compiler.load(root)
+    diagnostics = kb.check()
+    errors = [d for d in diagnostics if d.is_error]
+    if errors:
+        raise compiler.EligoError(errors)
     guidelines = []
-    for gid in sorted(modules):
-        versions = tuple(sorted(modules[gid], key=lambda v: Version.parse(v.version)))
-        guidelines.append(GuidelineDoc(gid, versions, current_version(versions, day)))
-    return Library(root, tuple(guidelines))
+    for gid in kb.ids():
+        versions = tuple(
+            VersionDoc(gid, kb.guideline(gid, version=m.header.version, allow_draft=True),
+                       kb.source(gid, m.header.version).text)
+            for m in kb.versions(gid))
+        try:
+            current_version = kb.select(gid).header.version
+        except LookupError:
+            current_version = versions[-1].version
+        current = next(v for v in versions if v.version == current_version)
+        diffs = tuple(diff_versions(kb, gid, a.version, b.version) for a, b in itertools.pairwise(versions))
+        guidelines.append(GuidelineDoc(gid, versions, current, diffs))
+    return Library(root, kb, tuple(guidelines), tuple(d for d in diagnostics if not d.is_error))

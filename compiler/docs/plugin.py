@@ -25,14 +25,15 @@ import dsl
 from compiler.docs import library, reference, render
 
 GUIDELINES_INDEX = "guidelines/index.md"
+SHARED_AREA = "core"  # modules of definitions that other guidelines use
 ASSETS = Path(__file__).with_name("assets")
 
 
-class EligoConfig(Config):
+class EligoConfig(Config):  # type: ignore[no-untyped-call]
     knowledge = config_options.Type(str, default="../knowledge")
 
 
-class EligoPlugin(BasePlugin[EligoConfig]):
+class EligoPlugin(BasePlugin[EligoConfig]):  # type: ignore[no-untyped-call]
     def __init__(self) -> None:
         self.root = Path("knowledge")
         self.library: library.Library | None = None
@@ -74,9 +75,8 @@ class EligoPlugin(BasePlugin[EligoConfig]):
 
 def generate(lib: library.Library) -> dict[str, str | bytes]:
     """Every generated file of the site, by path under docs_dir."""
-    from dsl.codes import CATALOGUE
-
     import compiler.cli
+    from dsl.codes import CATALOGUE
 
     out = render.pages(lib)
     for asset in sorted(ASSETS.iterdir()):
@@ -88,27 +88,29 @@ def generate(lib: library.Library) -> dict[str, str | bytes]:
 
 def expand_nav(nav: list[Any], lib: library.Library) -> list[Any]:
     """Replace the `guidelines/index.md` entry with a section per guideline and its versions."""
+    def entry(g: library.GuidelineDoc) -> dict[str, list[Any]]:
+        versions: list[Any] = [f"guidelines/{g.id}/index.md"]
+        for doc in reversed(g.versions):
+            state = "current" if doc is g.current else doc.module.header.status
+            versions.append({f"Version {doc.version} ({state})": f"guidelines/{g.id}/{doc.version}.md"})
+        return {g.current.title: versions}
+
     def section() -> list[Any]:
-        items: list[Any] = [GUIDELINES_INDEX]
-        for g in lib.guidelines:
-            versions: list[Any] = [f"guidelines/{g.id}/index.md"]
-            for doc in reversed(g.versions):
-                state = "current" if doc is g.current else doc.module.header.status
-                label = f"Version {doc.version} ({state})"
-                versions.append({label: f"guidelines/{g.id}/{doc.version}.md"})
-            items.append({g.current.title: versions})
-        return items
+        ordered = sorted(lib.guidelines, key=lambda g: g.current.title.lower())
+        shared = [entry(g) for g in ordered if g.area == SHARED_AREA]
+        items: list[Any] = [GUIDELINES_INDEX, *(entry(g) for g in ordered if g.area != SHARED_AREA)]
+        return items + ([{"Shared modules": shared}] if shared else [])
 
     out: list[Any] = []
-    for entry in nav:
-        if isinstance(entry, dict) and len(entry) == 1:
-            (title, target), = entry.items()
+    for item in nav:
+        if isinstance(item, dict) and len(item) == 1:
+            (title, target), = item.items()
             if target == GUIDELINES_INDEX:
                 out.append({title: section()})
             elif isinstance(target, list):
                 out.append({title: expand_nav(target, lib)})
             else:
-                out.append(entry)
+                out.append(item)
         else:
-            out.append(entry)
+            out.append(item)
     return out

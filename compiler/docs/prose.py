@@ -12,7 +12,7 @@ that `r0_achievable` reads "R0 achievable is yes" and a kind value reads as its 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from dsl import ast
@@ -49,43 +49,48 @@ def anchor(kind: str, name: str) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Vocabulary:
-    """What each name in one module is: input (with its type), definition, table, decision or kind value."""
+    """What the names in one module mean to a reader: where each links to, which inputs are yes/no,
+    the labels of kind values, and which names are decisions."""
 
-    inputs: Mapping[str, ast.Input] = field(default_factory=dict)
-    defines: frozenset[str] = frozenset()
-    tables: frozenset[str] = frozenset()
-    decisions: frozenset[str] = frozenset()
+    links: Mapping[str, str] = field(default_factory=dict)
+    yes_no: frozenset[str] = frozenset()
     kind_labels: Mapping[str, str] = field(default_factory=dict)
+    decisions: frozenset[str] = frozenset()
     uses: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
-    def of(cls, module: ast.Module) -> Vocabulary:
-        labels = {v.name: v.label or humanize(v.name) for k in module.kinds for v in k.values}
+    def of(cls, module: ast.Module, yes_no: Iterable[str] = (), inputs: Iterable[str] = (),
+           foreign: Mapping[str, str] | None = None, kind_labels: Mapping[str, str] | None = None) -> Vocabulary:
+        """The vocabulary of `module`; `inputs`/`yes_no` add inputs declared in used modules,
+        `foreign` links `alias.name` to pages of used modules."""
+        links = {name: f"#{anchor('input', name)}" for name in inputs}
+        for kind, names in (("input", [i.name for i in module.inputs]), ("define", [d.name for d in module.defines]),
+                            ("table", [t.name for t in module.tables]),
+                            ("decision", [d.name for d in module.decisions])):
+            links.update({name: f"#{anchor(kind, name)}" for name in names})
+        labels = dict(kind_labels or {})
+        labels.update({v.name: v.label or humanize(v.name) for k in module.kinds for v in k.values})
         return cls(
-            inputs={i.name: i for i in module.inputs},
-            defines=frozenset(d.name for d in module.defines),
-            tables=frozenset(t.name for t in module.tables),
-            decisions=frozenset(d.name for d in module.decisions),
+            links={**links, **(foreign or {})},
+            yes_no=frozenset(yes_no) | {i.name for i in module.inputs if i.type.base == "yes/no"},
             kind_labels=labels,
+            decisions=frozenset(d.name for d in module.decisions),
             uses={u.local_name: u.module for u in module.uses},
         )
 
     def is_yes_no_input(self, name: str) -> bool:
-        item = self.inputs.get(name)
-        return item is not None and item.type.base == "yes/no"
+        return name in self.yes_no
 
     def name(self, name: str) -> str:
-        """A linked, readable name; `alias.name` says which guideline it comes from."""
+        """A linked, readable name; an unlinked `alias.name` says which guideline it comes from."""
         text = humanize(name)
+        if name in self.links:
+            return f"[{text}]({self.links[name]})"
+        if name in self.kind_labels:
+            return self.kind_labels[name]
         if "." in name:
             alias = name.split(".", 1)[0]
             return f"{text} (from {self.uses.get(alias, alias)})"
-        for kind, names in (("input", self.inputs), ("define", self.defines), ("table", self.tables),
-                            ("decision", self.decisions)):
-            if name in names:
-                return f"[{text}](#{anchor(kind, name)})"
-        if name in self.kind_labels:
-            return self.kind_labels[name]
         return text
 
 
@@ -254,6 +259,48 @@ def rule_lead(decision: str, result: str) -> str:
     if result in _ADJECTIVES or result.removeprefix("not_") in _ADJECTIVES:
         return f"A patient is **{humanize(result)}** for {topic} when"
     return f"The {topic} decision is **{humanize(result)}** when"
+
+
+def outcome_summary(decision: ast.Decision, vocab: Vocabulary) -> list[tuple[str, list[str]]]:
+    """For each outcome, best first, the Markdown lines saying when a patient gets it.
+
+    With first match, the `otherwise` outcome is reached when no rule applies, so it is spelt out
+    as every rule's condition negated; the outcome of a rule needs its condition (earlier rules first).
+    """
+    out: list[tuple[str, list[str]]] = []
+    for result in decision.outcomes:
+        rules = [r for r in decision.rules if r.outcome == result]
+        ways: list[list[str]] = [[*condition_lines(r.condition, vocab)] for r in rules]
+        labels = [f"(rule `{r.name}`)" for r in rules]
+        if decision.default is not None and decision.default.outcome == result and decision.policy != "collect":
+            if decision.rules:
+                ways.append(condition_lines(
+                    ast.BoolOp("and", tuple(ast.Not(r.condition) for r in decision.rules))
+                    if len(decision.rules) > 1 else ast.Not(decision.rules[0].condition), vocab))
+                labels.append("(no rule applies)")
+            else:
+                ways.append(["always"])
+                labels.append("")
+        if not ways:
+            continue
+        lead = rule_lead(decision.name, result)
+        if len(ways) == 1:
+            lines = ways[0]
+            body = ([f"{lead} {lines[0]} {labels[0]}".rstrip() + "."] if len(lines) == 1
+                    else [f"{lead} {lines[0]}", "", *lines[1:]])
+        else:
+            body = [f"{lead} any of the following applies:", ""]
+            for way, label in zip(ways, labels, strict=True):
+                body.append(f"- {way[0]} {label}".rstrip())
+                body.extend(f"    {line}" for line in way[1:])
+        first = next((i for i, r in enumerate(decision.rules) if r.outcome == result), None)
+        if decision.policy == "first" and first is not None and any(
+                r.outcome != result for r in decision.rules[:max(i for i, r in enumerate(decision.rules)
+                                                                   if r.outcome == result)]):
+            body.append("")
+            body.append("*(Rules are checked in order: an earlier rule that applies takes precedence.)*")
+        out.append((result, body))
+    return out
 
 
 def rule_prose(decision: str, result: str, expr: ast.Expr, vocab: Vocabulary) -> list[str]:

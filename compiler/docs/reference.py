@@ -8,6 +8,7 @@ from typing import Any
 import typer
 
 from compiler.docs.render import cell, environment
+from dsl.codes import Code
 
 # typer >= 0.20 ships its own click (`typer._click`), so commands are handled through the methods every
 # click-like command has (`list_commands`, `get_command`, `get_usage`, `get_params`, `get_help_record`).
@@ -57,26 +58,34 @@ def cli_page(app: typer.Typer) -> str:
         summary=(root.help or "").strip(), commands=cli_commands(app))
 
 
-def catalogue_entries(catalogue: Mapping[str, Any] | Any) -> list[Any]:
-    """The catalogue's entries sorted by code, whether it is a mapping by code or a sequence."""
-    entries = list(catalogue.values()) if isinstance(catalogue, Mapping) else list(catalogue)
-    return sorted(entries, key=lambda e: e.code)
+LONG_LINE = 160
 
 
-def diagnostics_page(catalogue: Mapping[str, Any] | Any) -> str:
-    entries = catalogue_entries(catalogue)
+def shortened(source: str) -> str:
+    """`source` with any line over LONG_LINE characters cut, saying how much was left out."""
+    lines = []
+    for line in source.strip("\n").split("\n"):
+        if len(line) > LONG_LINE:
+            line = f"{line[:60]}…  # {len(line) - 60:,} more characters"
+        lines.append(line)
+    return "\n".join(lines)
+
+
+def diagnostics_page(catalogue: Mapping[str, Code]) -> str:
+    """One entry per code, grouped by stage, each with its wrong and right example."""
+    entries = sorted(catalogue.values(), key=lambda e: e.code)
     groups = [
-        ("Syntax (E0xx)", "Found by the parser: the text is not well-formed Eligo.", "E0"),
-        ("Checks (E1xx, W1xx)", "Found by the checker: the guideline is well-formed but wrong or suspect.", "1"),
-        ("Verification (V2xx)", "Found by `eligo verify`: a stated property does not hold.", "V2"),
+        ("Syntax (E0xx)", "Found by the parser: the text is not well-formed Eligo.",
+         [e for e in entries if e.code.startswith("E0")]),
+        ("Checks (E1xx, W1xx)", "Found by the checker: the guideline is well-formed but wrong or suspect.",
+         [e for e in entries if e.code[1:2] == "1"]),
+        ("Verification (V2xx)", "Found by `eligo verify`: a stated property does not hold.",
+         [e for e in entries if e.code.startswith("V2")]),
     ]
-    grouped = []
-    for title, intro, prefix in groups:
-        items = [e for e in entries if (e.code[1:].startswith(prefix) if prefix == "1" else e.code.startswith(prefix))]
-        if items:
-            grouped.append((title, intro, items))
-    covered = {id(e) for _, _, items in grouped for e in items}
-    rest = [e for e in entries if id(e) not in covered]
+    grouped = [g for g in groups if g[2]]
+    listed = {e.code for _, _, items in grouped for e in items}
+    rest = [e for e in entries if e.code not in listed]
     if rest:
-        grouped.append(("Other", "Other diagnostics.", rest))
-    return environment().get_template("diagnostics.md.j2").render(groups=grouped, total=len(entries))
+        grouped.append(("Other", "Diagnostics from other stages.", rest))
+    return environment().get_template("diagnostics.md.j2").render(
+        groups=grouped, total=len(entries), shortened=shortened)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import html
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -14,10 +14,11 @@ from pygments.formatters import HtmlFormatter
 from pygments.lexers import get_lexer_by_name
 from pygments.util import ClassNotFound
 
-from compiler.diff import GuidelineDiff, diff_modules, source_of
-from compiler.docs import prose
+from compiler.diff import source_of
+from compiler.docs import graph_svg, prose
 from compiler.docs.library import GuidelineDoc, Library, VersionDoc
 from compiler.docs.verdicts import Verdict, property_verdicts
+from compiler.guideline import ExampleRun
 from dsl import ast
 
 
@@ -63,7 +64,7 @@ def eligo_html(source: str, anchors: str | None = None) -> str:
     options: dict[str, Any] = {"wrapcode": True, "cssclass": "highlight"}
     if anchors:
         options.update(linenos="table", lineanchors=anchors, anchorlinenos=True)
-    return highlight(source, lexer, HtmlFormatter(**options))
+    return str(highlight(source, lexer, HtmlFormatter(**options)))
 
 
 def type_text(t: ast.TypeSpec) -> str:
@@ -107,15 +108,37 @@ class PropertyView:
 
 
 class VersionView:
-    """Everything a version page shows, computed from one parsed module."""
+    """Everything a version page shows, from the compiled guideline and its parsed module."""
 
-    def __init__(self, guideline: GuidelineDoc, doc: VersionDoc, graph: bool) -> None:
+    def __init__(self, library: Library, guideline: GuidelineDoc, doc: VersionDoc) -> None:
+        self.library = library
         self.guideline = guideline
         self.doc = doc
         self.module = doc.module
         self.header = doc.module.header
-        self.vocab = prose.Vocabulary.of(doc.module)
-        self.graph_file = f"{doc.version}.svg" if graph else None
+        self.graph_file = f"{doc.version}.svg"
+        kb = library.kb
+        self.resolved = dict(kb.resolve(doc.id, doc.version).order)
+        closure = [kb.source(mid, ver).module for mid, ver in self.resolved.items()]
+        labels = {v.name: v.label or prose.humanize(v.name) for m in closure if m for k in m.kinds for v in k.values}
+        inputs = doc.guideline.inputs
+        self.vocab = prose.Vocabulary.of(
+            doc.module, yes_no=[n for n, i in inputs.items() if i.type.kind == "bool"], inputs=inputs,
+            foreign=self._foreign_links(), kind_labels=labels)
+
+    def _foreign_links(self) -> dict[str, str]:
+        """`alias.name` -> the anchor of that definition, table or decision on the used version's page."""
+        links = {}
+        for use in self.module.uses:
+            version = self.resolved.get(use.module)
+            if version is None:
+                continue
+            used = self.library.kb.source(use.module, version).module
+            assert used is not None
+            for kind, names in (("define", used.defines), ("table", used.tables), ("decision", used.decisions)):
+                for item in names:
+                    links[f"{use.local_name}.{item.name}"] = f"../{use.module}/{version}.md#{prose.anchor(kind, item.name)}"
+        return links
 
     def source(self, node: Any) -> str:
         return source_of(self.doc.text, node.span)
@@ -137,29 +160,32 @@ class VersionView:
     def policy(self, decision: ast.Decision) -> str:
         return prose.policy_prose(decision)
 
+    def at_a_glance(self, decision: ast.Decision) -> list[tuple[str, list[str]]]:
+        return prose.outcome_summary(decision, self.vocab)
+
     def cites(self, notes: ast.Annotations) -> str:
         return ", ".join(f"[{key}](#{prose.anchor('ref', key)})" for key in notes.cites)
 
     def input_rows(self) -> Iterator[dict[str, str]]:
-        for item in self.module.inputs:
-            low, high = bound(item.low), bound(item.high)
+        """Every input a case for this guideline may contain, its own and those of the modules it uses."""
+        own = self.doc.guideline.lowered.key
+        for info in self.doc.guideline.inputs.values():
+            low, high = bound(info.low), bound(info.high)
+            module_id, _, version = info.module.partition("@")
             yield {
-                "anchor": prose.anchor("input", item.name),
-                "name": item.name,
-                "label": prose.humanize(item.name),
-                "type": type_text(item.type),
-                "unit": item.type.unit or ("%" if item.type.base == "percent" else ""),
+                "anchor": prose.anchor("input", info.name),
+                "name": info.name,
+                "label": prose.humanize(info.name),
+                "type": info.spec or info.type.describe(),
+                "unit": info.unit or "",
                 "range": f"{low} to {high}" if low or high else "",
-                "optional": "yes" if item.optional else "no",
-                "description": item.description or "",
-                "choices": self._kind_values(item.type.kind) if item.type.base == "kind" else "",
+                "optional": "yes" if info.optional else "no",
+                "description": info.description or "",
+                "choices": ", ".join(f"`{v}`" + (f" ({self.vocab.kind_labels[v]})" if v in self.vocab.kind_labels
+                                                 and self.vocab.kind_labels[v] != prose.humanize(v) else "")
+                                     for v in info.type.values) if info.type.kind == "enum" else "",
+                "from": "" if info.module == own else f"[{module_id}](../{module_id}/{version}.md)",
             }
-
-    def _kind_values(self, kind: str | None) -> str:
-        found = next((k for k in self.module.kinds if k.name == kind), None)
-        if found is None:
-            return ""
-        return ", ".join(f"`{v.name}`" + (f" ({v.label})" if v.label else "") for v in found.values)
 
     def table_header(self, table: ast.Table) -> list[str]:
         return [prose.humanize(b) for b in table.by]
@@ -168,6 +194,9 @@ class VersionView:
         for row in table.rows:
             keys = ["any other"] * len(table.by) if row.is_otherwise else [row_key(k, self.vocab) for k in row.keys]
             yield keys, prose.value(row.value, self.vocab), row
+
+    def examples(self) -> list[ExampleRun]:
+        return self.doc.examples
 
     def example_given(self, example: ast.Example) -> Iterator[tuple[str, str]]:
         for given in example.given:
@@ -187,35 +216,22 @@ class VersionView:
         return [PropertyView(p, prose.property_prose(p.body, self.vocab), verdicts[p.title])
                 for p in self.module.properties]
 
-    def uses(self) -> Iterator[tuple[ast.Use, str | None]]:
+    def uses(self) -> Iterator[tuple[ast.Use, str]]:
+        """Each `use` with the version it resolved to."""
         for use in self.module.uses:
-            target = self.guideline_link(use.module)
-            yield use, target
-
-    def guideline_link(self, guideline_id: str) -> str | None:
-        """A link from this version page to another guideline's overview page, if it is in the library."""
-        return f"../{guideline_id}/index.md"
+            yield use, self.resolved.get(use.module, "")
 
     def source_html(self) -> str:
         return eligo_html(self.doc.text, anchors="src")
 
 
-def version_page(library: Library, guideline: GuidelineDoc, doc: VersionDoc, graph: bool = True) -> str:
-    view = VersionView(guideline, doc, graph)
-    known = {g.id for g in library.guidelines}
-    return environment().get_template("version.md.j2").render(
-        v=view, g=guideline, known=known, eligo_html=eligo_html)
+def version_page(library: Library, guideline: GuidelineDoc, doc: VersionDoc) -> str:
+    view = VersionView(library, guideline, doc)
+    return environment().get_template("version.md.j2").render(v=view, g=guideline)
 
 
-def guideline_diffs(guideline: GuidelineDoc) -> list[GuidelineDiff]:
-    """The semantic diff between each pair of consecutive versions."""
-    pairs = zip(guideline.versions, guideline.versions[1:], strict=False)
-    return [GuidelineDiff(guideline.id, a.version, b.version, diff_modules(a.module, b.module, a.text, b.text))
-            for a, b in pairs]
-
-
-def guideline_page(guideline: GuidelineDoc, diffs: list[GuidelineDiff]) -> str:
-    return environment().get_template("guideline.md.j2").render(g=guideline, diffs=diffs)
+def guideline_page(guideline: GuidelineDoc) -> str:
+    return environment().get_template("guideline.md.j2").render(g=guideline, diffs=guideline.diffs)
 
 
 def home_page(library: Library) -> str:
@@ -226,20 +242,21 @@ def guidelines_index(library: Library) -> str:
     return environment().get_template("guidelines.md.j2").render(library=library)
 
 
-Renderer = Callable[[], "str | bytes"]
+def graph(doc: VersionDoc) -> str:
+    """The dependency graph of one version as SVG: what its own definitions and decisions read."""
+    own = doc.guideline.lowered.key
+    return graph_svg.draw(graph_svg.relevant(doc.guideline.graph, own), f"{doc.id} {doc.version}", own)
 
 
-def pages(library: Library, graph: Callable[[GuidelineDoc, VersionDoc], str] | None = None) -> dict[str, str | bytes]:
+def pages(library: Library) -> dict[str, str | bytes]:
     """Every generated file of the guideline part of the site, by path under docs_dir."""
     out: dict[str, str | bytes] = {
         "index.md": home_page(library),
         "guidelines/index.md": guidelines_index(library),
     }
     for guideline in library.guidelines:
-        out[f"guidelines/{guideline.id}/index.md"] = guideline_page(guideline, guideline_diffs(guideline))
+        out[f"guidelines/{guideline.id}/index.md"] = guideline_page(guideline)
         for doc in guideline.versions:
-            page = version_page(library, guideline, doc, graph is not None)
-            out[f"guidelines/{guideline.id}/{doc.version}.md"] = page
-            if graph is not None:
-                out[f"guidelines/{guideline.id}/{doc.version}.svg"] = graph(guideline, doc)
+            out[f"guidelines/{guideline.id}/{doc.version}.md"] = version_page(library, guideline, doc)
+            out[f"guidelines/{guideline.id}/{doc.version}.svg"] = graph(doc)
     return out

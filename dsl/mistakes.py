@@ -174,6 +174,18 @@ def _strip_comment(line: str) -> str:
 
 
 # ---------------------------------------------------------------- recognisers
+def missing_header(failure: Failure) -> Diagnostic | None:
+    """Anything but comments before the `guideline` line, or an empty file."""
+    if "GUIDELINE" not in failure.expected:
+        return None
+    if failure.token_type == "$END" and all(not _strip_comment(line).strip() for line in failure.text.split("\n")):
+        return error("E033", "this file is empty; an Eligo file starts with its `guideline` line",
+                     Span(failure.path, 1, 1, 1, 2), SHAPES["guideline"])
+    span = failure.span(1) if failure.at_end else failure.span()
+    return error("E033", "an Eligo file starts with its `guideline` line", span,
+                 "write `guideline area.name` on the first line, then the indented `version` line")
+
+
 def unclosed_bracket(failure: Failure) -> Diagnostic | None:
     """A bracket left open swallows the line breaks after it, so the parse fails lines later."""
     stack = _open_brackets(failure)

@@ -153,7 +153,8 @@ def _blank_block(text: str, line_no: int) -> str | None:
     start = index
     while start > 0 and not _is_top_level(lines[start]):
         start -= 1
-    if start == 0 or lines[start].startswith("guideline") or index < _first_item(lines):
+    headed = any(line.startswith("guideline") for line in lines[:start])
+    if start == 0 or not headed or lines[start].startswith("guideline") or index < _first_item(lines):
         return None  # an error in the header: nothing sensible to recover to
     end = start + 1
     while end < len(lines) and not _is_top_level(lines[end]):

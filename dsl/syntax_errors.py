@@ -56,6 +56,7 @@ class Label:
     message: str
     hint: str
     examples: tuple[str, ...]
+    chunk: bool = False  # underline the whole run of non-blank characters, not just the first token
 
 
 _H = "guideline a\n  version 1.0.0\n"
@@ -86,17 +87,13 @@ EXAMPLES: tuple[Label, ...] = (
           "write the key, then the value: `renal_cell   24 months`, or `none` when there is no value",
           tuple(_H + f"table t by {by} -> count\n  {row}\n"
                 for by, row in (("a", "b"), ("a, b", "c, d"), ("a", "otherwise"), ("a", "any"), ("a", "yes")))),
-    Label("E033", "an Eligo file starts with its `guideline` line",
-          "write `guideline area.name` on the first line, then the indented `version` line",
-          ("input x: count\n", "version 1.0.0\n", "define x: 1\n", 'title "t"\n', '"t"\n', "  guideline a\n",
-           "", "# a comment\n")),
     Label("E035", "a version has three numbers: MAJOR.MINOR.PATCH", "write it like `2.0.0`",
           ("guideline a\n  version 1.0\n", "guideline a\n  version 1\n", "guideline a\n  version v1.0.0\n",
-           _H + "  supersedes 1.0\n", _H + "  supersedes v1.0.0\n")),
+           _H + "  supersedes 1.0\n", _H + "  supersedes v1.0.0\n"), chunk=True),
     Label("E036", "a guideline's status is `draft`, `approved` or `retired`", "{status}",
           (_H + "  status final\n", _H + '  status "approved"\n')),
     Label("E037", "a date is written YYYY-MM-DD", "for example `2026-01-01` for 1 January 2026",
-          tuple(_H + f"  effective {c}\n" for c in ("1/1/2026", "January", "2026", '"2026-01-01"'))),
+          tuple(_H + f"  effective {c}\n" for c in ("1/1/2026", "January", "2026", '"2026-01-01"')), chunk=True),
     Label("E039", "give each value after `given` without `=` or `:`",
           "write `given liver_lesions 2, r0_achievable yes`",
           (_EXAMPLE + "  given a = 1\n", _EXAMPLE + "  given a: 1\n")),
@@ -252,10 +249,13 @@ def _labelled(failure: Failure) -> Diagnostic | None:
         "mark a guideline `draft` while it is written, `approved` once signed off, `retired` when withdrawn")
     hint = label.hint.replace("{word}", word).replace("{status}", status)
     span = failure.span(1) if failure.at_end else failure.span()
+    if label.chunk and not failure.at_end:
+        span = failure.span(len(failure.line_text[failure.column - 1:].split()[0]))
     return error(label.code, label.message.replace("{word}", word), span, hint)
 
 
 RECOGNISERS: tuple[Callable[[Failure], Diagnostic | None], ...] = (
+    mistakes.missing_header,
     mistakes.unclosed_bracket,
     mistakes.double_equals,
     mistakes.foreign_operator,

@@ -23,6 +23,14 @@ class Code:
     path: str = "demo/codes/1.0.0.eligo"
     others: tuple[tuple[str, str], ...] = ()
 
+    @property
+    def stage(self) -> Literal["parse", "check", "sql"]:
+        """Where the code is raised: parsing one file, checking a knowledge base, or compiling to SQL."""
+        return "parse" if self.code.startswith("E0") else "sql" if self.code in SQL_CODES else "check"
+
+
+SQL_CODES = frozenset({"E170"})
+
 
 _H = "guideline demo.codes\n  version 1.0.0\n\n"
 _LESIONS = "input liver_lesions: count from 0 to 100\n"
@@ -601,6 +609,15 @@ def _checker_entries() -> list[Code]:
              "file a new version.",
              _BASE, _BASE.replace("version 1.0.0", "version 1.0.1"), path="demo/codes/1.0.1.eligo",
              others=(("demo/codes/1.0.0.eligo", _BASE),)),
+        Code("E170", "error", "a SQL dialect cannot express a construct of the guideline",
+             "Raised when a guideline is compiled to SQL for a database whose dialect lacks a construct it "
+             "uses, for example date arithmetic. The guideline itself is valid: evaluate it in Python or "
+             "with DuckDB, or give the computed value as an input.",
+             _H + "input treatment_completed: date\ninput recurrence_detected: date\n"
+             "define interval: months between treatment_completed and recurrence_detected\n"
+             "decision timing: late | early\n  rule long: when interval > 12 months then late\n  otherwise early\n",
+             _H + "input interval: duration in months from 0 to 600\n"
+             "decision timing: late | early\n  rule long: when interval > 12 months then late\n  otherwise early\n"),
         Code("W150", "warning", "an input that nothing uses",
              "The input is declared but no definition, table or decision uses it, so asking for it "
              "burdens data collection for nothing. Use it or remove it.",

@@ -1,0 +1,159 @@
+"""How verification evaluates a guideline: cases, outcomes, and every rule condition on its own.
+
+Besides the guideline's own evaluator, a probe program is generated once: the same definitions
+and decisions followed by one single-rule decision per rule (and per `when` of a property), so
+one run tells, for any case, which rule conditions are true, false or unknown, whatever the hit
+policy let the real decision look at.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from compiler import ir, runtime
+from compiler import types as t
+from compiler.codegen import generate
+from compiler.guideline import Guideline
+from compiler.lower import Lowerer
+from dsl import ast
+from dsl.diagnostics import Diagnostic
+
+Raw = tuple[tuple[object, int, int, int], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """A decision or definition a property speaks of, as results name it."""
+
+    name: str  # as results and examples name it: `x`, or `core.module.x` for a used module's
+    written: str  # as the property wrote it: `x` or `alias.x`
+    node: ir.Definition | ir.Decision
+
+    @property
+    def is_decision(self) -> bool:
+        return isinstance(self.node, ir.Decision)
+
+
+class Harness:
+    def __init__(self, guideline: Guideline, conditions: tuple[ir.Node, ...] = ()) -> None:
+        self.g = guideline
+        program = guideline.program
+        own = set(program.own_decisions)
+        self.decisions: tuple[ir.Decision, ...] = tuple(d for d in program.decisions if d.key in own)
+        self.nodes = {n.key: n for n in program.nodes}
+        probes: list[ir.Decision] = []
+        self.rule_index: dict[tuple[str, int], int] = {}
+        first = len(program.decisions)
+        for decision in self.decisions:
+            for i, rule in enumerate(decision.rules):
+                self.rule_index[(decision.key, i)] = first + len(probes)
+                probes.append(_probe(f"{decision.key}#{i}", decision.module, rule.condition))
+        self.condition_index: list[int] = []
+        for k, condition in enumerate(conditions):
+            self.condition_index.append(first + len(probes))
+            probes.append(_probe(f"{guideline.lowered.key}#when{k}", guideline.lowered.key, condition))
+        probe_program = ir.Program(program.inputs, (*program.nodes, *probes), ())
+        self.probes = generate(probe_program, f"{guideline.id}@{guideline.version} (verify)")
+        self._cones: dict[str, frozenset[str]] = {}
+
+    # ------------------------------------------------------------ evaluating
+    def prepare(self, case: Mapping[str, Any]) -> dict[str, Any]:
+        return self.g.prepare(case)
+
+    def decide(self, prepared: Mapping[str, Any]) -> dict[str, runtime.DecisionResult]:
+        return self.g.evaluate_prepared(prepared, trace=False).decisions
+
+    def conditions(self, prepared: Mapping[str, Any]) -> Raw:
+        raw: Raw = self.probes.fast(prepared)
+        return raw
+
+    def rule_holds(self, raw: Raw, decision: ir.Decision, index: int) -> bool | None:
+        return _truth(raw[self.rule_index[(decision.key, index)]])
+
+    def condition_holds(self, raw: Raw, k: int) -> bool | None:
+        return _truth(raw[self.condition_index[k]])
+
+    def value(self, target: Target, prepared: Mapping[str, Any]) -> tuple[str, object]:
+        """(status, value) of a decision, or ("value", value) of a definition (None when unknown)."""
+        if target.is_decision:
+            if target.node.key in {d.key for d in self.decisions}:
+                result = self.decide(prepared)[target.node.name]
+            else:
+                result = self.g.all_decisions(prepared)[target.name]
+            return result.status, result.value
+        return "value", self.g.evaluate_prepared(prepared, trace=True).values.get(target.name)
+
+    # ------------------------------------------------------------ names
+    def target(self, written: str) -> Target | None:
+        lowered = self.g.lowered
+        if "." in written:
+            alias, _, local = written.partition(".")
+            used = lowered.uses.get(alias)
+            node = used.nodes.get(local) if used else None
+            name = f"{used.id}.{local}" if used else written
+        else:
+            node = lowered.nodes.get(written)
+            name = written
+        return Target(name, written, node) if node is not None else None
+
+    def cone(self, key: str) -> frozenset[str]:
+        """The inputs a definition or decision (by key) can read, through everything it uses."""
+        if key not in self._cones:
+            node = self.nodes[key]
+            roots = [node.expr] if isinstance(node, ir.Definition) else [r.condition for r in node.rules]
+            self._cones[key] = self.inputs_of(*roots)
+        return self._cones[key]
+
+    def inputs_of(self, *roots: ir.Node) -> frozenset[str]:
+        found: set[str] = set()
+        for root in roots:
+            for sub in ir.walk(root):
+                if isinstance(sub, ir.InputRef):
+                    found.add(sub.name)
+                elif isinstance(sub, ir.DefRef) and sub.key in self.nodes:
+                    found |= self.cone(sub.key)
+        return frozenset(found)
+
+    def missingness_tested(self) -> frozenset[str]:
+        """Inputs whose absence itself means something: read by `is missing/known/none` or `first known of`."""
+        found: set[str] = set()
+        for node in self.nodes.values():
+            roots = [node.expr] if isinstance(node, ir.Definition) else [r.condition for r in node.rules]
+            for root in roots:
+                for sub in ir.walk(root):
+                    if isinstance(sub, ir.Test):
+                        found |= self.inputs_of(sub.operand)
+                    elif isinstance(sub, ir.FirstKnown):
+                        found |= self.inputs_of(*sub.items[:-1])
+        return frozenset(found)
+
+
+def _probe(key: str, module: str, condition: ir.Node) -> ir.Decision:
+    return ir.Decision(key, key, module, ("yes",), False, "first", (ir.Rule("probe", condition, "yes"),), None)
+
+
+def _truth(raw: tuple[object, int, int, int]) -> bool | None:
+    status = runtime.STATUSES[raw[1]]
+    return True if status == "decided" else None if status == "unknown" else False
+
+
+def lower_condition(guideline: Guideline, condition: ast.Expr) -> tuple[ir.Node | None, list[Diagnostic]]:
+    """Lower a property's `when` condition in the guideline's scope (the checker leaves it unchecked)."""
+    try:
+        source = Path(guideline.path).read_text(encoding="utf-8")
+    except OSError:
+        source = ""
+    scope = dataclasses.replace(guideline.lowered, diagnostics=[], referenced=set())
+    lowerer = Lowerer(scope, source)
+    node, typ = lowerer.expr(condition, t.BOOL)
+    diagnostics = list(scope.diagnostics)
+    if typ.kind not in ("bool", "error") and not diagnostics:
+        from dsl.diagnostics import error
+
+        diagnostics.append(error("E126", f"the `when` of this property is {typ.describe()}, not yes/no",
+                                 condition.span, "compare it with something, e.g. `x > 5`"))
+    return (None if any(d.is_error for d in diagnostics) else node), diagnostics

@@ -1,0 +1,162 @@
+"""Hypothesis strategies for cases, built from a guideline's declared inputs and its thresholds.
+
+Every input is drawn in its declared unit, within its declared range; values concentrate on the
+guideline's thresholds (exactly on each, and just either side), dates are tied at the distances
+the guideline measures (DFI exactly 12 months, a day less, a day more), every enumeration value
+occurs, and any input may be missing. Cases also start from the guideline's own examples, with
+some fields redrawn. Everything shrinks towards a missing field, then towards the examples.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from hypothesis import strategies as st
+
+from compiler import ir, units
+from compiler.verify import boundaries
+from compiler.verify.boundaries import Relation
+
+FIRST_DAY = dt.date(2015, 1, 1)
+LAST_DAY = dt.date(2030, 12, 31)
+Case = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Space:
+    """Where cases come from: the inputs that matter, their boundary values, date relations, seeds."""
+
+    inputs: dict[str, ir.InputInfo]
+    palette: dict[str, list[Any]] = field(default_factory=dict)
+    relations: tuple[Relation, ...] = ()
+    seeds: tuple[Case, ...] = ()
+
+    def fresh(self, name: str) -> st.SearchStrategy[Any]:
+        return value_strategy(self.inputs[name], self.palette.get(name, []))
+
+    def values(self, name: str, limit: int = 12) -> list[Any]:
+        """A few values of an input for exhaustive fillings: its palette, or its whole enumeration."""
+        info = self.inputs[name]
+        match info.type.kind:
+            case "bool":
+                return [True, False]
+            case "enum":
+                return list(info.type.values)
+        found = list(self.palette.get(name, []))
+        for seed in self.seeds:
+            if name in seed and seed[name] not in found:
+                found.append(seed[name])
+        for extra in _extremes(info):
+            if extra not in found:
+                found.append(extra)
+        return found[:limit]
+
+
+def _extremes(info: ir.InputInfo) -> list[Any]:
+    kind = info.type.kind
+    if kind == "date":
+        return [FIRST_DAY, LAST_DAY]
+    low, high = _range(info, [])
+    if info.type.integer:
+        return [int(low), int(high)]
+    return [low, high, round((low + high) / 2, 2)]
+
+
+def _range(info: ir.InputInfo, palette: Sequence[Any]) -> tuple[float, float]:
+    numbers = [float(v) for v in palette if isinstance(v, (int, float)) and not isinstance(v, bool)]
+    if info.type.integer:
+        low = info.low if info.low is not None else 0
+        high = info.high if info.high is not None else max([10.0, *numbers]) * 2 + 10
+        return float(low), float(high)
+    low = info.low if info.low is not None else min([0.0, *numbers]) - 100
+    high = info.high if info.high is not None else max([0.0, *numbers]) + 100
+    return float(low), float(high)
+
+
+def value_strategy(info: ir.InputInfo, palette: Sequence[Any]) -> st.SearchStrategy[Any]:
+    """Any valid value of one input (never missing), often one of `palette`."""
+    kind = info.type.kind
+    if kind == "bool":
+        return st.booleans()
+    if kind == "enum":
+        return st.sampled_from(info.type.values)
+    general: st.SearchStrategy[Any]
+    if kind == "date":
+        span = (LAST_DAY - FIRST_DAY).days
+        general = st.integers(0, span).map(lambda days: FIRST_DAY + dt.timedelta(days=days))
+    else:
+        low, high = _range(info, palette)
+        if info.type.integer:
+            general = st.integers(int(low), int(high))
+        else:
+            general = st.integers(round(low * 100), round(high * 100)).map(_hundredths)
+    if not palette:
+        return general
+    return st.one_of(st.sampled_from(list(palette)), general)
+
+
+def _hundredths(value: int) -> float | int:
+    return value // 100 if value % 100 == 0 else value / 100
+
+
+@st.composite
+def fields(draw: st.DrawFn, space: Space, names: Sequence[str], seed: Mapping[str, Any] | None = None,
+           missing: bool = True) -> Case:
+    """Values for `names`: each missing (the simplest), the seed's, or freshly drawn."""
+    out: Case = {}
+    for name in names:
+        info = space.inputs[name]
+        choice = draw(st.integers(0, 9)) if missing else draw(st.integers(1, 9))
+        if choice == 0 or (info.optional and choice == 1):
+            continue
+        if seed is not None and name in seed and choice <= 6:
+            out[name] = seed[name]
+        else:
+            out[name] = draw(space.fresh(name))
+    return out
+
+
+@st.composite
+def tie(draw: st.DrawFn, case: Case, relations: Sequence[Relation]) -> Case:
+    """Pull some pairs of dates exactly a threshold apart, or a day either side."""
+    out = dict(case)
+    for relation in relations:
+        subject = relation.subject
+        choice = draw(st.integers(0, 3 * len(relation.months)))
+        if choice == 0 or subject.start not in out or subject.end not in out:
+            continue
+        months = relation.months[(choice - 1) // 3]
+        days = (choice - 1) % 3 - 1
+        try:
+            out[subject.end] = boundaries.shift(out[subject.start], subject, months, days)
+        except (OverflowError, ValueError):
+            continue
+    return out
+
+
+@st.composite
+def cases(draw: st.DrawFn, space: Space, names: Sequence[str] | None = None) -> Case:
+    """A whole case: from one of the guideline's examples with fields redrawn, or fresh."""
+    names = list(space.inputs) if names is None else list(names)
+    seed: Case | None = None
+    if space.seeds:
+        index = draw(st.integers(0, len(space.seeds)))
+        seed = space.seeds[index] if index < len(space.seeds) else None
+    drawn = draw(fields(space, names, seed))
+    return draw(tie(drawn, [r for r in space.relations if r.subject.start in names and r.subject.end in names]))
+
+
+# ---------------------------------------------------------------- units
+
+
+def declared(info: ir.InputInfo, canonical: Any) -> Any:
+    """A prepared (canonical) value in the input's declared unit, as a case gives it."""
+    if info.type.kind == "quantity" and isinstance(canonical, (int, float)) and info.unit:
+        unit = units.lookup(info.unit)
+        if unit is not None and unit.factor != 1.0:
+            value = round(canonical / unit.factor, 9)
+            return int(value) if value.is_integer() else value
+    return canonical

@@ -25,7 +25,7 @@ MAX_ERRORS = 20
 GRAMMAR = Path(__file__).with_name("grammar.lark")
 _CONTINUATION = frozenset({"COMMA", "VBAR", "AND", "OR"})
 _COMMENT = re.compile(r"#[^\n]*")
-_ITEM_KEYWORDS = frozenset({"use", "reference", "kind", "input", "define", "table", "decision", "example", "property"})
+_HEADER_WORDS = frozenset({"guideline", "version", "title", "status", "effective", "supersedes", "committee", "summary"})
 
 
 class EligoIndenter(Indenter):
@@ -123,6 +123,27 @@ def _parse_tree(text: str) -> tuple[Tree[Token], list[tuple[str, int, int]]]:
         return tree, list(indenter.comments)
 
 
+_BRACKETS = re.compile(r'"(?:[^"\\\n]|\\.)*"|#[^\n]*|\n|[(\[{]|[)\]}]')
+
+
+def _brackets_too_deep(text: str) -> tuple[int, int] | None:
+    """Line and column of the first bracket opened more than MAX_NESTING deep (brackets add no tree depth)."""
+    if sum(text.count(b) for b in "([{") <= MAX_NESTING:
+        return None
+    depth, line, line_start = 0, 1, 0
+    for match in _BRACKETS.finditer(text):
+        char = match.group()
+        if char == "\n":
+            line, line_start = line + 1, match.end()
+        elif char in "([{":
+            depth += 1
+            if depth > MAX_NESTING:
+                return line, match.start() - line_start + 1
+        elif char in ")]}":
+            depth = max(depth - 1, 0)
+    return None
+
+
 def _depth_exceeded(tree: Tree[Token]) -> Tree[Token] | None:
     """The first subtree deeper than MAX_NESTING, found without recursion."""
     stack: list[tuple[Tree[Token], int]] = [(tree, 0)]
@@ -139,9 +160,9 @@ def _is_top_level(line: str) -> bool:
 
 
 def _first_item(lines: list[str]) -> int:
-    """The index of the first line that starts a top-level item (after the header)."""
+    """The index of the first line at the left margin after the header that is not a header detail."""
     for index, line in enumerate(lines):
-        if _is_top_level(line) and line.split(None, 1)[0] in _ITEM_KEYWORDS:
+        if _is_top_level(line) and line.split(None, 1)[0] not in _HEADER_WORDS:
             return index
     return len(lines)
 
@@ -190,6 +211,14 @@ def parse_with_diagnostics(text: str, path: str = "<string>") -> tuple[ast.Modul
             attempt = _blank_block(attempt, diagnostic.span.line)
     if diagnostics or tree is None:
         return None, diagnostics
+    deep_bracket = _brackets_too_deep(source)
+    if deep_bracket is not None:
+        line, column = deep_bracket
+        return None, [
+            error("E002", f"this expression is nested more than {MAX_NESTING} levels deep",
+                  ast.Span(path, line, column, line, column + 1),
+                  "give parts of it a name with `define` and refer to them")
+        ]
     too_deep = _depth_exceeded(tree)
     if too_deep is not None:
         meta = too_deep.meta

@@ -2,6 +2,7 @@
 
 from dsl.ast import Module, Span
 from dsl.diagnostics import Diagnostic, EligoError, Severity, render, render_all
+from dsl.formatter import format_module as format
 from dsl.parser import parse, parse_file, parse_with_diagnostics
 
 __all__ = [
@@ -10,6 +11,7 @@ __all__ = [
     "Module",
     "Severity",
     "Span",
+    "format",
     "parse",
     "parse_file",
     "parse_with_diagnostics",

@@ -25,7 +25,6 @@ import dsl
 from compiler.docs import library, reference, render
 
 GUIDELINES_INDEX = "guidelines/index.md"
-SHARED_AREA = "core"  # modules of definitions that other guidelines use
 ASSETS = Path(__file__).with_name("assets")
 
 
@@ -97,8 +96,8 @@ def expand_nav(nav: list[Any], lib: library.Library) -> list[Any]:
 
     def section() -> list[Any]:
         ordered = sorted(lib.guidelines, key=lambda g: g.current.title.lower())
-        shared = [entry(g) for g in ordered if g.area == SHARED_AREA]
-        items: list[Any] = [GUIDELINES_INDEX, *(entry(g) for g in ordered if g.area != SHARED_AREA)]
+        shared = [entry(g) for g in ordered if g.area == render.SHARED_AREA]
+        items: list[Any] = [GUIDELINES_INDEX, *(entry(g) for g in ordered if g.area != render.SHARED_AREA)]
         return items + ([{"Shared modules": shared}] if shared else [])
 
     out: list[Any] = []

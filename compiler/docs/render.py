@@ -22,6 +22,9 @@ from compiler.guideline import ExampleRun
 from dsl import ast
 
 
+SHARED_AREA = "core"  # the area of modules of shared definitions, listed apart from the guidelines
+
+
 class RenderError(Exception):
     """The site cannot be generated (e.g. the Eligo Pygments lexer is not installed)."""
 
@@ -235,7 +238,7 @@ def guideline_page(guideline: GuidelineDoc) -> str:
 
 
 def home_page(library: Library) -> str:
-    return environment().get_template("home.md.j2").render(library=library)
+    return environment().get_template("home.md.j2").render(library=library, shared_area=SHARED_AREA)
 
 
 def guidelines_index(library: Library) -> str:

@@ -1,0 +1,419 @@
+"""The documentation site: a strict MkDocs build of the shipped knowledge base, checked page by page."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from html.parser import HTMLParser
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+from mkdocs.commands.build import build
+from mkdocs.config import load_config
+from mkdocs.exceptions import Abort, PluginError
+
+import compiler
+import dsl
+from compiler.docs import library, plugin, prose, reference
+from compiler.docs.render import eligo_html
+from dsl import ast
+from dsl.codes import CATALOGUE
+
+ROOT = Path(__file__).resolve().parents[1]
+MKDOCS_YML = ROOT / "site" / "mkdocs.yml"
+KNOWLEDGE = ROOT / "knowledge"
+SKETCH = ROOT / "tests" / "fixtures" / "valid" / "sketch.eligo"
+ELIGO_FENCE = re.compile(r"^```eligo[^\n]*\n(.*?)^```", re.S | re.M)
+
+
+def build_site(knowledge: Path, site_dir: Path) -> None:
+    """`mkdocs build --strict -f site/mkdocs.yml` with the plugin pointed at `knowledge`."""
+    config = load_config(str(MKDOCS_YML), site_dir=str(site_dir), strict=True)
+    config.plugins["eligo"].config["knowledge"] = str(knowledge)
+    build(config)
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("site")
+    build_site(KNOWLEDGE, out)
+    return out
+
+
+@pytest.fixture(scope="module")
+def kb() -> compiler.KnowledgeBase:
+    return compiler.load(KNOWLEDGE)
+
+
+def page(site: Path, path: str) -> str:
+    return (site / path / "index.html").read_text(encoding="utf-8")
+
+
+# ---------------------------------------------------------------- the build and its pages
+
+
+def test_every_guideline_and_version_has_its_page(site: Path, kb: compiler.KnowledgeBase) -> None:
+    assert kb.ids(), "the shipped knowledge base has guidelines"
+    home = page(site, "")
+    for gid in kb.ids():
+        overview = page(site, f"guidelines/{gid}")
+        assert f'href="guidelines/{gid}/"' in home
+        for module in kb.versions(gid):
+            version = module.header.version
+            html = page(site, f"guidelines/{gid}/{version}")
+            assert f"<code>{gid}</code>" in html
+            assert f'href="{version}/"' in overview
+
+
+def test_every_rule_appears_with_its_prose_and_source(site: Path, kb: compiler.KnowledgeBase) -> None:
+    for gid in kb.ids():
+        for module in kb.versions(gid):
+            html = page(site, f"guidelines/{gid}/{module.header.version}")
+            for decision in module.decisions:
+                assert f'id="decision-{decision.name}"' in html
+                for rule in decision.rules:
+                    assert f'id="rule-{decision.name}-{rule.name}"' in html, (gid, rule.name)
+                    assert f"<code>{rule.name}</code>" in html
+                    for because in rule.notes.because:
+                        assert all(word in html for word in re.findall(r"[A-Za-z]{5,}", because)[:4]), because
+
+
+def test_each_version_page_shows_its_dependency_graph(site: Path, kb: compiler.KnowledgeBase) -> None:
+    for gid in kb.ids():
+        for module in kb.versions(gid):
+            version = module.header.version
+            html = page(site, f"guidelines/{gid}/{version}")
+            assert f'src="../{version}.svg"' in html
+            svg = (site / "guidelines" / gid / f"{version}.svg").read_text(encoding="utf-8")
+            assert svg.lstrip().startswith("<?xml") and "<svg" in svg
+            for decision in module.decisions:
+                assert f">{decision.name}<" in svg
+
+
+def test_the_source_is_highlighted_with_line_anchors(site: Path) -> None:
+    html = page(site, "guidelines/colorectal.liver_metastasectomy/1.0.0")
+    source = html[html.index('class="eligo-source"'):]
+    assert '<a id="src-1" name="src-1"></a>' in source
+    assert re.search(r'<span class="k[a-z]*">guideline</span>', source), "keywords carry Pygments classes"
+    assert "liver_metastasectomy" in source
+
+
+def test_the_colorectal_decision_reads_as_plain_english(site: Path) -> None:
+    html = page(site, "guidelines/colorectal.liver_metastasectomy/1.0.0")
+    assert ("A patient is <strong>a candidate</strong> for liver metastasectomy when all of the following "
+            "hold:") in html
+    assert ("A patient is <strong>not a candidate</strong> for liver metastasectomy when "
+            '<a href="../../core.oligometastatic/1.0.0/#define-oligometastatic">oligometastatic</a> does not hold.'
+            ) in html
+    assert "Because</strong> More than 5 lesions, more than 3 organs" in html
+
+
+def test_inputs_tables_examples_properties_and_references(site: Path) -> None:
+    html = page(site, "guidelines/colorectal.liver_metastasectomy/1.0.0")
+    assert '<span id="input-effective_chemotherapy"></span>' in html
+    assert '<span id="input-metastatic_lesions"></span>' in html  # declared by core.oligometastatic
+    assert "The guideline gives the expected answer" in html
+    assert "How the answer was reached" in html and "checked:" in html
+    assert "More lesions never improve the recommendation" in html and "Not yet verified." in html
+    assert 'href="https://doi.org/10.1200/JCO.1995.13.1.8"' in html
+    assert 'href="https://pubmed.ncbi.nlm.nih.gov/7799047/"' in html
+    core = page(site, "guidelines/core.resection/1.0.0")
+    assert '<table>' in core and 'id="table-' in core
+
+
+def test_version_history_shows_the_threshold_change_and_affected_cases(site: Path) -> None:
+    html = page(site, "guidelines/sarcoma.pulmonary_metastasectomy")
+    assert "1.0.0 → 2.0.0" in html
+    assert "12 months → 24 months" in html
+    assert "Cases whose decision changes" in html
+    assert "discuss_at_tumour_board" in html
+
+
+class _Loads(HTMLParser):
+    """Collects every URL a page would load: src/href of script, link, img, iframe and media tags."""
+
+    TAGS = frozenset({"script", "link", "img", "iframe", "source", "video", "audio", "embed", "object", "image"})
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.urls: list[tuple[str, str]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in self.TAGS:
+            for name, value in attrs:
+                if name in ("src", "href", "data", "srcset", "xlink:href") and value:
+                    self.urls.append((tag, value))
+        for name, value in attrs:
+            if name == "style" and value and "url(" in value:
+                self.urls.append((tag, value))
+
+
+def test_no_page_loads_anything_from_outside(site: Path) -> None:
+    pages = sorted(site.rglob("*.html"))
+    assert len(pages) > 20
+    for html_file in pages:
+        parser = _Loads()
+        parser.feed(html_file.read_text(encoding="utf-8"))
+        assert parser.urls, html_file  # every page loads the bundled CSS and JS
+        external = [(tag, url) for tag, url in parser.urls if re.search(r"(https?:)?//", url)]
+        assert external == [], f"{html_file.relative_to(site)} loads {external}"
+    for css in site.rglob("*.css"):
+        assert not re.search(r"url\(\s*['\"]?(https?:)?//", css.read_text(encoding="utf-8")), css
+        assert "fonts.googleapis" not in css.read_text(encoding="utf-8")
+
+
+def test_search_index_finds_drug_site_and_threshold_words(site: Path) -> None:
+    index = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))
+    docs = index["docs"]
+
+    def locations(word: str) -> set[str]:
+        return {d["location"].split("#")[0] for d in docs if word.lower() in (d["title"] + d["text"]).lower()}
+
+    assert "guidelines/pancreas.liver_metastases/1.0.0/" in locations("FOLFIRINOX")
+    assert "guidelines/pancreas.liver_metastases/1.0.0/" in locations("pancreas")
+    assert "guidelines/sarcoma.pulmonary_metastasectomy/2.0.0/" in locations("24 months")
+
+
+def test_diagnostics_catalogue_has_every_code_with_examples(site: Path) -> None:
+    html = page(site, "reference/diagnostics")
+    for code in CATALOGUE.values():
+        assert f'id="{code.code.lower()}"' in html, code.code
+    assert html.count("Wrong (<code>") == sum(1 for c in CATALOGUE.values() if c.wrong)
+    assert "more characters" in html  # E001's megabyte line is shortened
+
+
+def test_cli_reference_lists_every_command(site: Path) -> None:
+    html = page(site, "reference/cli")
+    for command in reference.cli_commands(compiler.cli.app):
+        assert f'id="{command["anchor"]}"' in html
+        assert command["usage"].split()[0] == "eligo"
+
+
+def test_api_reference_is_generated_from_docstrings(site: Path) -> None:
+    assert "Load a knowledge base from folders or files" in page(site, "api/compiler")
+    assert "Parse Eligo source; raise EligoError" in page(site, "api/dsl")
+
+
+def test_nothing_generated_is_written_into_the_docs_folder() -> None:
+    docs = ROOT / "site" / "docs"
+    assert not (docs / "guidelines").exists()
+    assert not (docs / "index.md").exists()
+    assert not (docs / "reference" / "cli.md").exists()
+
+
+# ---------------------------------------------------------------- hand-written pages
+
+
+def _blocks() -> list[tuple[str, int, str]]:
+    out = []
+    for path in sorted((ROOT / "site" / "docs").rglob("*.md")):
+        text = path.read_text(encoding="utf-8")
+        for match in ELIGO_FENCE.finditer(text):
+            out.append((str(path.relative_to(ROOT)), text[: match.start()].count("\n") + 1, match.group(1)))
+    return out
+
+
+BLOCKS = _blocks()
+
+
+def test_the_authoring_pages_have_many_eligo_examples() -> None:
+    blocks = BLOCKS
+    assert len(blocks) >= 15
+    for construct in ("use ", "reference ", "kind ", "input ", "define ", "table ", "decision ", "example ",
+                      "property ", "unique", "collect", "first known of", "between", " is missing", "otherwise"):
+        assert any(construct in source for _, _, source in blocks), construct
+
+
+@pytest.mark.parametrize(("path", "line", "source"), BLOCKS, ids=[f"{p}:{n}" for p, n, _ in BLOCKS])
+def test_every_eligo_block_in_the_docs_parses_and_checks(path: str, line: int, source: str) -> None:
+    name = f"{path}:{line}"
+    module = dsl.parse(source, name)
+    if not module.uses:  # a block that uses another module is checked with it in the knowledge base
+        errors = [d for d in compiler.check_source(source, name) if d.is_error]
+        assert errors == [], dsl.render_all(errors, {name: source})
+
+
+# ---------------------------------------------------------------- the plugin on other knowledge bases
+
+
+CORE = """guideline core.oligometastatic
+  version 1.0.0
+  status approved
+  effective 2025-01-01
+
+input lesion_count: count from 0 to 100
+input organ_count: count from 0 to 10
+
+define oligometastatic: lesion_count <= 5 and organ_count <= 3
+"""
+
+
+def _sketch_kb(root: Path) -> Path:
+    (root / "core" / "oligometastatic").mkdir(parents=True)
+    (root / "core" / "oligometastatic" / "1.0.0.eligo").write_text(CORE, encoding="utf-8")
+    target = root / "colorectal" / "liver_metastasectomy"
+    target.mkdir(parents=True)
+    shutil.copy(SKETCH, target / "2.0.0.eligo")
+    older = SKETCH.read_text(encoding="utf-8").replace("version 2.0.0", "version 1.0.0").replace(
+        "  supersedes 1.0.0\n", "").replace("renal_cell            24 months", "renal_cell            12 months")
+    (target / "1.0.0.eligo").write_text(older, encoding="utf-8")
+    return root
+
+
+def test_a_knowledge_folder_from_the_config_is_built(tmp_path: Path) -> None:
+    knowledge = _sketch_kb(tmp_path / "kb")
+    build_site(knowledge, tmp_path / "out")
+    history = page(tmp_path / "out", "guidelines/colorectal.liver_metastasectomy")
+    assert "table favourable_dfi_after row renal_cell" in history and "12 months → 24 months" in history
+    html = page(tmp_path / "out", "guidelines/colorectal.liver_metastasectomy/2.0.0")
+    table = html[html.index('id="table-favourable_dfi_after"'):html.index('id="inputs"')]
+    assert "<td>Colorectal cancer</td>" in table and "<td>renal cell</td>" in table  # kind labels
+
+
+def configured(knowledge: Path) -> tuple[plugin.EligoPlugin, SimpleNamespace]:
+    """The plugin after `on_config`, as MkDocs runs it for site/mkdocs.yml."""
+    eligo = plugin.EligoPlugin()
+    eligo.load_config({"knowledge": str(knowledge)})
+    config = SimpleNamespace(config_file_path=str(MKDOCS_YML), nav=None)
+    eligo.on_config(config)
+    return eligo, config
+
+
+def test_a_knowledge_base_with_errors_fails_the_build_naming_the_place(tmp_path: Path) -> None:
+    knowledge = _sketch_kb(tmp_path / "kb")
+    broken = knowledge / "colorectal" / "liver_metastasectomy" / "2.0.0.eligo"
+    broken.write_text(broken.read_text(encoding="utf-8").replace("when favourable_dfi and", "when favourable_df and"),
+                      encoding="utf-8")
+    with pytest.raises(PluginError) as raised:
+        configured(knowledge)
+    message = str(raised.value)
+    assert f"{broken}:43:25: error[E100]" in message
+    assert "error[E100]: `favourable_df` is not defined" in message
+    assert "did you mean `favourable_dfi`?" in message
+
+
+def test_a_missing_knowledge_folder_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(PluginError, match=r"eligo: the knowledge folder .*nowhere does not exist"):
+        configured(tmp_path / "nowhere")
+
+
+def test_a_broken_link_in_a_page_fails_the_strict_build(tmp_path: Path) -> None:
+    docs = tmp_path / "site" / "docs"
+    shutil.copytree(ROOT / "site" / "docs", docs)
+    shutil.copy(MKDOCS_YML, tmp_path / "site" / "mkdocs.yml")
+    (docs / "authoring" / "tutorial.md").write_text("# T\n\nSee [nothing](#no-such-anchor).\n", encoding="utf-8")
+    config = load_config(str(tmp_path / "site" / "mkdocs.yml"), site_dir=str(tmp_path / "out"), strict=True)
+    config.plugins["eligo"].config["knowledge"] = str(_sketch_kb(tmp_path / "kb"))
+    config.plugins["mkdocstrings"].config["handlers"]["python"]["paths"] = [str(ROOT)]
+    with pytest.raises(Abort, match="warnings in strict mode"):
+        build(config)
+
+
+def test_serve_watches_the_knowledge_folder(tmp_path: Path) -> None:
+    knowledge = _sketch_kb(tmp_path / "kb")
+    eligo, config = configured(knowledge)
+    watched: list[str] = []
+    eligo.on_serve(SimpleNamespace(watch=watched.append), config=config, builder=None)
+    assert watched == [str(knowledge.resolve())]
+
+
+def test_the_nav_entry_expands_into_guidelines_and_versions(tmp_path: Path) -> None:
+    lib = library.load(_sketch_kb(tmp_path / "kb"))
+    nav = plugin.expand_nav([{"Home": "index.md"}, {"Guidelines": "guidelines/index.md"}, {"X": [{"Y": "y.md"}]}],
+                            lib)
+    assert nav == [
+        {"Home": "index.md"},
+        {"Guidelines": [
+            "guidelines/index.md",
+            {"Resection of colorectal liver metastases": [
+                "guidelines/colorectal.liver_metastasectomy/index.md",
+                {"Version 2.0.0 (current)": "guidelines/colorectal.liver_metastasectomy/2.0.0.md"},
+                {"Version 1.0.0 (approved)": "guidelines/colorectal.liver_metastasectomy/1.0.0.md"},
+            ]},
+            {"Shared modules": [{"core.oligometastatic": [
+                "guidelines/core.oligometastatic/index.md",
+                {"Version 1.0.0 (current)": "guidelines/core.oligometastatic/1.0.0.md"},
+            ]}]},
+        ]},
+        {"X": [{"Y": "y.md"}]},
+    ]
+
+
+def test_eligo_html_uses_the_eligo_lexer() -> None:
+    html = eligo_html("guideline a.b\n  version 1.0.0\n", anchors="L")
+    assert '<a id="L-2" name="L-2"></a>' in html
+    assert "highlighttable" in html
+
+
+# ---------------------------------------------------------------- prose
+
+
+def _module(body: str) -> ast.Module:
+    return dsl.parse("guideline a.b\n  version 1.0.0\n" + body)
+
+
+def _condition(body: str, define: str) -> list[str]:
+    module = _module(body + f"define d: {define}\n")
+    return prose.condition_lines(module.defines[-1].expr, prose.Vocabulary.of(module))
+
+
+@pytest.mark.parametrize(("define", "expected"), [
+    ("n > 3", ["[n](#input-n) is more than 3"]),
+    ("not (n >= 3)", ["[n](#input-n) is less than 3"]),
+    ("x", ["[x](#input-x) is yes"]),
+    ("not x", ["[x](#input-x) is no"]),
+    ("n is missing", ["[n](#input-n) is missing"]),
+    ("not (n is missing)", ["[n](#input-n) is known"]),
+    ("n between 1 and 4", ["[n](#input-n) is between 1 and 4 (inclusive)"]),
+    ("s in {colorectal, pancreas}", ["[s](#input-s) is one of Colorectal cancer or pancreas"]),
+    ("s not in {pancreas}", ["[s](#input-s) is none of pancreas"]),
+    ("months between d1 and d2 > 12 months",
+     ["the months between [D1](#input-d1) and [D2](#input-d2) is more than 12 months"]),
+    ("first known of (p, q) <= -50%", ["the first known of [p](#input-p) and [q](#input-q) is at most −50%"]),
+    ("(n + 1) * 2 > 3", ["([n](#input-n) plus 1) times 2 is more than 3"]),
+    ("n > 3 and x", ["[n](#input-n) is more than 3 and [x](#input-x) is yes"]),
+    ("n > 3 and x and n < 9", ["all of the following hold:", "- [n](#input-n) is more than 3",
+                               "- [x](#input-x) is yes", "- [n](#input-n) is less than 9"]),
+    ("not (x or n > 3)", ["none of the following holds:", "- [x](#input-x) is yes",
+                          "- [n](#input-n) is more than 3"]),
+    ("(n > 3 and x) or n = 0", ["at least one of the following holds:",
+                                "- [n](#input-n) is more than 3 and [x](#input-x) is yes", "- [n](#input-n) is 0"]),
+    ("(n > 3 and x and n < 9) or n = 0", ["at least one of the following holds:", "- all of the following hold:",
+                                          "    - [n](#input-n) is more than 3", "    - [x](#input-x) is yes",
+                                          "    - [n](#input-n) is less than 9", "- [n](#input-n) is 0"]),
+])
+def test_conditions_in_plain_english(define: str, expected: list[str]) -> None:
+    body = ('kind site: colorectal "Colorectal cancer" | pancreas\ninput n: count\ninput x: yes/no\n'
+            "input s: site\ninput d1: date\ninput d2: date\ninput p: percent\ninput q: percent\n")
+    assert _condition(body, define) == expected
+
+
+def test_rules_outcomes_and_properties_in_plain_english() -> None:
+    module = _module("input n: count\ninput x: yes/no\n"
+                     "decision resection: candidate > discuss > not_candidate, first match\n"
+                     "  rule many: when n > 5 then not_candidate\n"
+                     "  rule unsure: when not x then discuss\n"
+                     "  otherwise candidate\n"
+                     'property "p":\n  resection never decreases as n decreases\n')
+    vocab = prose.Vocabulary.of(module)
+    decision = module.decisions[0]
+    assert prose.rule_prose("resection", "not_candidate", decision.rules[0].condition, vocab) == [
+        "A patient is **not a candidate** for resection when [n](#input-n) is more than 5."]
+    assert prose.outcome_summary(decision, vocab) == [
+        ("candidate", ["A patient is **a candidate** for resection when all of the following hold:", "",
+                       "- [n](#input-n) is at most 5", "- [x](#input-x) is yes"]),
+        ("discuss", ["The resection decision is **discuss** when [x](#input-x) is no (rule `unsure`).", "",
+                     "*(Rules are checked in order: an earlier rule that applies takes precedence.)*"]),
+        ("not_candidate", ["A patient is **not a candidate** for resection when [n](#input-n) is more than 5 "
+                           "(rule `many`)."]),
+    ]
+    assert prose.property_prose(module.properties[0].body, vocab) == (
+        "When [n](#input-n) decreases and nothing else changes, [resection](#decision-resection) never moves "
+        "to a worse outcome.")
+
+
+def test_humanize_names() -> None:
+    assert [prose.humanize(n) for n in ("r0_achievable", "ca19_9_change", "oligo.oligometastatic", "dfi")] == [
+        "R0 achievable", "CA19-9 change", "oligometastatic", "dfi"]

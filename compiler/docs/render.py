@@ -21,7 +21,6 @@ from compiler.docs.verdicts import Verdict, property_verdicts
 from compiler.guideline import ExampleRun
 from dsl import ast
 
-
 SHARED_AREA = "core"  # the area of modules of shared definitions, listed apart from the guidelines
 
 

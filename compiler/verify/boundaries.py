@@ -82,6 +82,7 @@ class Threshold:
     constant_type: Type
     text: str  # the comparison as written
     span: Span  # where the comparison is
+    position: int = 1  # which operand of the comparison (as traced) is the constant
 
     def shown(self) -> str:
         return show_value(self.constant, self.constant_type)
@@ -194,19 +195,20 @@ def _number(value: object) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
 
 
-def comparisons(node: ir.Node) -> Iterator[tuple[ir.Compare | ir.Between | ir.InSet, ir.Node, ir.Node]]:
-    """(comparison, compared expression, constant side) for every threshold-like test under `node`."""
+def comparisons(node: ir.Node) -> Iterator[tuple[ir.Compare | ir.Between | ir.InSet, ir.Node, ir.Node, int]]:
+    """(comparison, compared expression, constant side, position of the constant among the traced
+    operands) for every threshold-like test under `node`."""
     for sub in ir.walk(node):
         match sub:
-            case ir.Compare(op, left, right) if op in ("<", "<=", ">", ">=", "=", "!="):
-                yield sub, left, right
-                yield sub, right, left
+            case ir.Compare(_, left, right):
+                yield sub, left, right, 1
+                yield sub, right, left, 0
             case ir.Between(operand, low, high):
-                yield sub, operand, low
-                yield sub, operand, high
+                yield sub, operand, low, 1
+                yield sub, operand, high, 2
             case ir.InSet(operand, items):
                 for item in items:
-                    yield sub, operand, item
+                    yield sub, operand, item, 1
 
 
 def reachable(program: ir.Program, roots: list[ir.Node]) -> list[ir.Node]:
@@ -236,7 +238,7 @@ def collect(program: ir.Program, roots: list[ir.Node] | None = None) -> list[Thr
         roots = reachable(program, roots)
     found: dict[tuple[Subject, object, Span], Threshold] = {}
     for root in roots:
-        for comparison, compared, constant_side in comparisons(root):
+        for comparison, compared, constant_side, position in comparisons(root):
             values = resolver.constants(constant_side)
             if not values:
                 continue
@@ -248,7 +250,7 @@ def collect(program: ir.Program, roots: list[ir.Node] | None = None) -> list[Thr
                     origin = comparison.origin
                     key = (subject, undone, origin.span)
                     found.setdefault(key, Threshold(subject, undone, value, _type_of(constant_side, resolver),
-                                                    origin.text, origin.span))
+                                                    origin.text, origin.span, position))
     return list(found.values())
 
 

@@ -109,10 +109,10 @@ def fields(draw: st.DrawFn, space: Space, names: Sequence[str], seed: Mapping[st
     out: Case = {}
     for name in names:
         info = space.inputs[name]
-        choice = draw(st.integers(0, 9)) if missing else draw(st.integers(1, 9))
-        if choice == 0 or (info.optional and choice == 1):
+        choice = draw(st.integers(0 if missing else 1, 19))
+        if choice == 0 or (info.optional and choice <= 4):
             continue
-        if seed is not None and name in seed and choice <= 6:
+        if seed is not None and name in seed and choice <= 16:
             out[name] = seed[name]
         else:
             out[name] = draw(space.fresh(name))
@@ -132,6 +132,32 @@ def tie(draw: st.DrawFn, case: Case, relations: Sequence[Relation]) -> Case:
         days = (choice - 1) % 3 - 1
         try:
             out[subject.end] = boundaries.shift(out[subject.start], subject, months, days)
+        except (OverflowError, ValueError):
+            continue
+    return out
+
+
+@st.composite
+def tie_towards(draw: st.DrawFn, case: Case, relations: Sequence[Relation], names: Sequence[str]) -> Case:
+    """Like `tie`, but only moving the dates in `names` (the other end of each pair stays)."""
+    out = dict(case)
+    for relation in relations:
+        subject = relation.subject
+        moving_end = subject.end in names and subject.start not in names
+        moving_start = subject.start in names and subject.end not in names
+        both = subject.start in names and subject.end in names
+        if not (moving_end or moving_start or both) or subject.start not in out or subject.end not in out:
+            continue
+        choice = draw(st.integers(0, 3 * len(relation.months)))
+        if choice == 0:
+            continue
+        months = relation.months[(choice - 1) // 3]
+        days = (choice - 1) % 3 - 1
+        try:
+            if moving_start:
+                out[subject.start] = boundaries.unshift(out[subject.end], subject, months, days)
+            else:
+                out[subject.end] = boundaries.shift(out[subject.start], subject, months, days)
         except (OverflowError, ValueError):
             continue
     return out

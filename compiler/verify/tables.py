@@ -16,7 +16,7 @@ from typing import Any
 
 from compiler import ir, runtime, units
 from compiler.types import Type
-from compiler.verify import boundaries
+from compiler.verify import boundaries, sets
 from compiler.verify.boundaries import InputSubject, PairSubject
 from compiler.verify.sweep import Box, Converter, Point, Unsupported, Variables, boxes, point, uncovered
 
@@ -205,3 +205,59 @@ def dead_rows(name: str, rows: tuple[ir.TableRow, ...], key_types: tuple[Type, .
 
 def _matches(row: ir.TableRow, combo: tuple[object, ...]) -> bool:
     return all(k is None or k == c for k, c in zip(row.keys, combo, strict=True))
+
+
+def fixed_point(analysis: DecisionAnalysis, prepared: dict[str, Any]) -> Box:
+    """The variables a (prepared, partial) case fixes, as a region: the others stay free."""
+    region: Box = {}
+    for var, subject in analysis.variables.subjects.items():
+        domain = analysis.variables.domains[var]
+        if isinstance(subject, PairSubject):
+            start, end = prepared.get(subject.start), prepared.get(subject.end)
+            if start is None or end is None:
+                continue
+            measure = runtime.months_between if subject.months else runtime.days_between
+            value: object = measure(start, end)
+        else:
+            value = prepared.get(subject.name)
+            if value is None:
+                continue
+            if isinstance(value, dt.date):
+                value = value.toordinal()
+        region[var] = frozenset([value]) if not domain.numeric else (
+            sets.Interval(float(value), True, float(value), True),)  # type: ignore[arg-type]
+    return region
+
+
+def achievable(analysis: DecisionAnalysis, region: Box, limit: int = 2) -> dict[str, Point]:
+    """Outcomes (status or value) the decision can still reach within `region`, up to `limit` of them,
+    each with a point; exact over complete cases."""
+    d, variables, rule_boxes = analysis.decision, analysis.variables, analysis.rule_boxes
+    out: dict[str, Point] = {}
+    every = [b for rb in rule_boxes for b in rb]
+    for i, own in enumerate(rule_boxes):
+        if d.rules[i].outcome in out:
+            continue
+        others = [b for j in range(i) for b in rule_boxes[j]] if d.policy == "first" else \
+            [b for j, rb in enumerate(rule_boxes) if j != i for b in rb]
+        for box in own:
+            meet = _meet_box(region, box, variables)
+            found = uncovered(meet, others, variables) if meet is not None else None
+            if found is not None:
+                out[d.rules[i].outcome] = found
+                break
+        if len(out) >= limit:
+            return out
+    rest = uncovered(region, every, variables)
+    if rest is not None:
+        out[d.default.outcome if d.default is not None else "unmatched"] = rest
+    if d.policy == "unique" and len(out) < limit:
+        for i, j in itertools.combinations(range(len(rule_boxes)), 2):
+            for a in rule_boxes[i]:
+                for b in rule_boxes[j]:
+                    meet = _meet_box(region, a, variables)
+                    both = _meet_box(meet, b, variables) if meet is not None else None
+                    if both is not None:
+                        out["conflict"] = point(both, variables)
+                        return out
+    return out

@@ -1,0 +1,400 @@
+"""The properties checked on generated cases: built in (totality, determinism, information
+monotonicity) and declared by authors (`never decreases as`, `does not depend on`, `when … then`).
+"""
+
+from __future__ import annotations
+
+import random
+import zlib
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+from compiler import ir, runtime
+from compiler.cases import CaseError
+from compiler.verify import boundaries, tables
+from compiler.verify.explore import Check, Sample, Stats, Violation, merged
+from compiler.verify.harness import Harness, Raw, Target
+from compiler.verify.strategies import Case, Space
+from dsl import ast
+from dsl.ast import Span
+
+Outcome = tuple[str, object]
+
+
+class Evaluations:
+    """Evaluates cases once each (a small cache shared by the checks of one sample)."""
+
+    def __init__(self, harness: Harness) -> None:
+        self.h = harness
+        self._cache: dict[tuple[str, tuple[tuple[str, Any], ...]], Any] = {}
+
+    def _get(self, kind: str, case: Mapping[str, Any], compute: Callable[[dict[str, Any]], Any]) -> Any:
+        key = (kind, tuple(sorted(case.items())))
+        if key not in self._cache:
+            if len(self._cache) > 256:
+                self._cache.clear()
+            try:
+                prepared = self.h.prepare(case)
+            except CaseError:
+                self._cache[key] = None
+                return None
+            try:
+                self._cache[key] = compute(prepared)
+            except Exception as exc:  # any exception is a finding: evaluation must never raise
+                self._cache[key] = exc
+        return self._cache[key]
+
+    def decisions(self, case: Mapping[str, Any]) -> dict[str, runtime.DecisionResult] | None:
+        value = self._get("decide", case, self.h.decide)
+        return None if isinstance(value, Exception) else value
+
+    def traced(self, case: Mapping[str, Any]) -> runtime.Result | None:
+        value = self._get("traced", case, lambda p: self.h.g.evaluate_prepared(p, trace=True))
+        return None if isinstance(value, Exception) else value
+
+    def probes(self, case: Mapping[str, Any]) -> Raw | None:
+        value = self._get("probes", case, self.h.conditions)
+        return None if isinstance(value, Exception) else value
+
+    def error(self, case: Mapping[str, Any]) -> Exception | None:
+        for kind, compute in (("decide", self.h.decide), ("traced", lambda p: self.h.g.evaluate_prepared(p, True)),
+                              ("probes", self.h.conditions)):
+            value = self._get(kind, case, compute)
+            if isinstance(value, Exception):
+                return value
+        return None
+
+    def outcome(self, target: Target, case: Mapping[str, Any]) -> Outcome | None:
+        if target.is_decision:
+            own = self.decisions(case)
+            if own is None:
+                return None
+            if target.name in own:
+                result = own[target.name]
+                return result.status, result.value
+            try:
+                others = self.h.g.all_decisions(self.h.prepare(case))
+            except CaseError:
+                return None
+            result = others[target.name]
+            return result.status, result.value
+        traced = self.traced(case)
+        return None if traced is None else ("value", traced.values.get(target.name))
+
+
+def shown(outcome: Outcome) -> str:
+    status, value = outcome
+    if status in ("decided", "value"):
+        return runtime.show(value) if not isinstance(value, str) else value
+    return {"unknown": "unknown", "unmatched": "unmatched (no rule applies)", "conflict": "a conflict"}[status]
+
+
+# ---------------------------------------------------------------- built-in
+
+
+class Observe(Check):
+    """Records which rule conditions hold and which rules decide (for dead and pre-empted rules)."""
+
+    id = prop = "observe"
+
+    def __init__(self, ev: Evaluations) -> None:
+        self.ev = ev
+
+    def run(self, sample: Sample, stats: Stats) -> Violation | None:
+        raw = self.ev.probes(sample.case)
+        results = self.ev.decisions(sample.case)
+        if raw is None or results is None:
+            return None
+        for decision in self.ev.h.decisions:
+            for i in range(len(decision.rules)):
+                if self.ev.h.rule_holds(raw, decision, i):
+                    stats.saw(f"holds:{decision.key}:{i}")
+            rule = results[decision.name].rule
+            if rule is not None:
+                stats.saw(f"decides:{decision.key}:{rule}")
+        return None
+
+
+class NeverRaises(Check):
+    id = prop = "never-raises"
+
+    def __init__(self, ev: Evaluations, span: Span) -> None:
+        self.ev, self.span = ev, span
+
+    def run(self, sample: Sample, stats: Stats) -> Violation | None:
+        stats.applied(self.id)
+        exc = self.ev.error(sample.case)
+        if exc is None:
+            return None
+        return Violation(self.id, "V200", f"evaluating this patient raised {type(exc).__name__}: {exc}", self.span,
+                         sample.case, hints=("evaluation must never fail; please report this as a compiler bug",))
+
+
+class Totality(Check):
+    """A decided outcome, or unknown naming missing inputs: never unmatched, conflicting or silent."""
+
+    def __init__(self, ev: Evaluations, decision: ir.Decision, status: str) -> None:
+        self.ev, self.decision, self.status = ev, decision, status
+        self.id = f"{status}:{decision.name}"
+        self.prop = f"{'unique' if status == 'conflict' else 'totality'}:{decision.name}"
+
+    def run(self, sample: Sample, stats: Stats) -> Violation | None:
+        results = self.ev.decisions(sample.case)
+        if results is None:
+            return None
+        stats.applied(self.id)
+        result = results[self.decision.name]
+        d = self.decision
+        if self.status == "unmatched" and result.status == "unmatched":
+            return Violation(self.id, "V201", f"decision `{d.name}` has a gap: no rule applies to this patient and "
+                             "there is no `otherwise`", d.span, sample.case,
+                             hints=("add a rule that covers this patient, or `otherwise OUTCOME` as the last line",))
+        if self.status == "conflict" and result.status == "conflict":
+            names = result.conflicting
+            rule = next((r for r in d.rules if r.name == names[-1]), d.rules[-1])
+            return Violation(self.id, "V202", f"rules `{names[0]}` and `{names[1]}` of unique decision `{d.name}` both "
+                             "apply to this patient", rule.span, sample.case,
+                             hints=("make their conditions exclusive, or use `first match` if the order should decide",))
+        if self.status == "unknown" and result.status == "unknown" and not result.missing:
+            return Violation(self.id, "V205", f"decision `{d.name}` is unknown for this patient but names no missing "
+                             "input that would decide it", d.span, sample.case)
+        return None
+
+
+class Determinism(Check):
+    id = prop = "determinism"
+
+    def __init__(self, ev: Evaluations, span: Span) -> None:
+        self.ev, self.span = ev, span
+
+    def run(self, sample: Sample, stats: Stats) -> Violation | None:
+        g = self.ev.h.g
+        case = sample.case
+        try:
+            forward = g.evaluate_prepared(g.prepare(case), trace=False)
+            backward = g.evaluate_prepared(g.prepare(dict(reversed(list(case.items())))), trace=True)
+            again = g.evaluate_prepared(g.prepare(dict(sorted(case.items()))), trace=True)
+        except Exception:  # reported by NeverRaises
+            return None
+        stats.applied(self.id)
+        first = {k: v.to_json() for k, v in forward.decisions.items()}
+        for other, what in ((backward, "with its fields in reverse order"), (again, "with its fields sorted")):
+            if {k: v.to_json() for k, v in other.decisions.items()} != first:
+                return self._violation(sample, f"the decisions differ when the patient is given {what}")
+        if backward.values.keys() != again.values.keys() or any(
+                not _same(backward.values[k], again.values[k]) for k in backward.values):
+            return self._violation(sample, "the definitions' values differ with the order of the fields")
+        return None
+
+    def _violation(self, sample: Sample, what: str) -> Violation:
+        return Violation(self.id, "V206", f"the same patient gives different results: {what}", self.span, sample.case,
+                         hints=("evaluation must not depend on the order of a case's fields; please report this",))
+
+
+def _same(a: object, b: object) -> bool:
+    return a == b or (a != a and b != b)  # NaN equals itself here
+
+
+class Filling(Check):
+    """A decided outcome stays the same when the missing inputs it read are given (any values)."""
+
+    def __init__(self, ev: Evaluations, target: Target, exempt: frozenset[str], span: Span) -> None:
+        self.ev, self.target, self.span = ev, target, span
+        self.cone = ev.h.cone(target.node.key) - exempt
+        self.id = f"filling:{target.name}"
+        self.prop = f"information:{target.name}" if target.is_decision else "information:definitions"
+
+    def run(self, sample: Sample, stats: Stats) -> Violation | None:
+        names = [n for n in sample.fill if n in self.cone and n not in sample.case]
+        if not names:
+            return None
+        before = self.ev.outcome(self.target, sample.case)
+        if before is None or before[0] not in ("decided", "value") or before[1] is None:
+            return None
+        filled = {**sample.case, **{n: sample.fill[n] for n in names}}
+        after = self.ev.outcome(self.target, filled)
+        if after is None:
+            return None
+        stats.applied(self.id)
+        if after[0] == before[0] and _same(after[1], before[1]):
+            return None
+        what = "decision" if self.target.is_decision else "definition"
+        return Violation(self.id, "V207", f"{what} `{self.target.written}` is {shown(before)} while "
+                         f"{_names(names)} {'is' if len(names) == 1 else 'are'} missing, but {shown(after)} once "
+                         f"{'it is' if len(names) == 1 else 'they are'} given", self.span, sample.case, filled,
+                         hints=("an outcome decided without some data must not change when that data arrives; if "
+                                "absence itself matters, declare the input `optional` or test it with `is missing`",))
+
+
+class Needed(Check):
+    """When a decision is unknown, filling in its missing inputs can give different outcomes.
+
+    Where the decision has an exact analysis, the outcomes still reachable are computed; otherwise
+    (and to confirm a failure) fillings are tried: the examples' values, then boundary values."""
+
+    def __init__(self, ev: Evaluations, decision: ir.Decision, space: Space, seed: int,
+                 analysis: tables.DecisionAnalysis | None = None, tries: int = 96) -> None:
+        self.ev, self.decision, self.space, self.seed, self.tries = ev, decision, space, seed, tries
+        self.analysis = analysis
+        self.id = f"needed:{decision.name}"
+        self.prop = f"information:{decision.name}"
+
+    def run(self, sample: Sample, stats: Stats) -> Violation | None:
+        results = self.ev.decisions(sample.case)
+        if results is None:
+            return None
+        result = results[self.decision.name]
+        if result.status != "unknown" or not result.missing:
+            return None
+        stats.applied(self.id)
+        if self.analysis is not None and self.decision.policy != "collect":
+            region = tables.fixed_point(self.analysis, self.ev.h.prepare(sample.case))
+            if len(tables.achievable(self.analysis, region)) > 1:
+                return None
+        missing = list(result.missing)
+        rng = random.Random(zlib.crc32(repr((self.seed, sorted(sample.case.items()))).encode()))
+        seen: set[tuple[str, object]] = set()
+        attempts = [{n: seed[n] for n in missing if n in seed} for seed in self.space.seeds]
+        attempts.append({n: sample.fill[n] for n in missing if n in sample.fill})
+        for attempt in range(len(attempts) + self.tries):
+            filling = attempts[attempt] if attempt < len(attempts) else self.filling(sample.case, missing, rng)
+            if len(filling) < len(missing):
+                continue
+            outcome = self.ev.decisions({**sample.case, **filling})
+            if outcome is None:
+                continue
+            got = outcome[self.decision.name]
+            seen.add((got.status, got.value))
+            if len(seen) > 1:
+                return None
+        if not seen:
+            return None
+        only = next(iter(seen))
+        d = self.decision
+        how = "whatever their values" if self.analysis is not None else f"in every one of {self.tries} fillings tried"
+        return Violation(self.id, "V208", f"decision `{d.name}` is unknown for want of {_names(missing)}, but "
+                         f"{'it gives' if len(missing) == 1 else 'they give'} {shown(only)} {how}", d.span,
+                         sample.case, hints=("the rules ask for data that cannot change the outcome: decide without "
+                                             "it, e.g. by testing the decisive condition first",))
+
+    def filling(self, case: Case, missing: Sequence[str], rng: random.Random) -> Case:
+        out: Case = {}
+        for name in missing:
+            known = {**case, **out}
+            candidates = list(self.space.values(name))
+            for relation in self.space.relations:
+                subject = relation.subject
+                for months in relation.months:
+                    for days in (-1, 0, 1):
+                        try:
+                            if subject.end == name and subject.start in known:
+                                candidates.append(boundaries.shift(known[subject.start], subject, months, days))
+                            elif subject.start == name and subject.end in known:
+                                candidates.append(boundaries.unshift(known[subject.end], subject, months, days))
+                        except (OverflowError, ValueError):
+                            continue
+            if candidates:
+                out[name] = rng.choice(candidates)
+        return out
+
+
+def _names(names: Sequence[str]) -> str:
+    shown_names = [f"`{n}`" for n in names]
+    return shown_names[0] if len(shown_names) == 1 else ", ".join(shown_names[:-1]) + " and " + shown_names[-1]
+
+
+# ---------------------------------------------------------------- declared by authors
+
+
+class Monotone(Check):
+    def __init__(self, ev: Evaluations, prop: ast.Property, body: ast.Monotone, target: Target,
+                 over: Target | str, varied: Sequence[str], slot: int) -> None:
+        self.ev, self.declared, self.body, self.target, self.over = ev, prop, body, target, over
+        self.varied, self.slot = list(varied), slot
+        self.id = self.prop = f"property:{prop.span.line}"
+
+    def rank(self, outcome: Outcome | None) -> float | None:
+        if outcome is None or outcome[0] not in ("decided", "value") or outcome[1] is None or outcome[1] is ir.NA:
+            return None
+        value = outcome[1]
+        node = self.target.node
+        if isinstance(node, ir.Decision):
+            return float(len(node.outcomes) - node.outcomes.index(value)) if value in node.outcomes else None
+        if isinstance(value, bool):
+            return float(value)
+        return float(value) if isinstance(value, (int, float)) else None
+
+    def level(self, case: Case) -> Any:
+        if isinstance(self.over, str):
+            try:
+                return self.ev.h.prepare(case).get(self.over)
+            except CaseError:
+                return None
+        traced = self.ev.traced(case)
+        value = None if traced is None else traced.values.get(self.over.name)
+        return None if value is ir.NA else value
+
+    def run(self, sample: Sample, stats: Stats) -> Violation | None:
+        first = sample.case
+        second = merged(first, sample.changes[self.slot], self.varied)
+        y1, y2 = self.level(first), self.level(second)
+        if y1 is None or y2 is None or y1 == y2:
+            return None
+        rising = y2 > y1
+        before, after = (first, second) if rising == (self.body.over_moves == "increases") else (second, first)
+        a, b = self.ev.outcome(self.target, before), self.ev.outcome(self.target, after)
+        ra, rb = self.rank(a), self.rank(b)
+        if ra is None or rb is None or a is None or b is None:
+            return None
+        stats.applied(self.id)
+        moved = rb < ra if self.body.target_moves == "decreases" else rb > ra
+        if not moved:
+            return None
+        over = self.over if isinstance(self.over, str) else self.over.written
+        ya, yb = (y1, y2) if before is first else (y2, y1)
+        return Violation(self.id, "V209", f"property \"{self.declared.title}\" fails: `{self.target.written}` "
+                         f"{'decreases' if rb < ra else 'increases'} from {shown(a)} to {shown(b)} as `{over}` "
+                         f"{'increases' if yb > ya else 'decreases'} from {runtime.show(ya)} to {runtime.show(yb)}",
+                         self.declared.span, before, after)
+
+
+class Independent(Check):
+    def __init__(self, ev: Evaluations, prop: ast.Property, target: Target, of: Sequence[str], slot: int) -> None:
+        self.ev, self.declared, self.target, self.of, self.slot = ev, prop, target, list(of), slot
+        self.id = self.prop = f"property:{prop.span.line}"
+
+    def run(self, sample: Sample, stats: Stats) -> Violation | None:
+        first = sample.case
+        second = merged(first, sample.changes[self.slot], self.of)
+        if second == first:
+            return None
+        a, b = self.ev.outcome(self.target, first), self.ev.outcome(self.target, second)
+        if a is None or b is None:
+            return None
+        stats.applied(self.id)
+        if a[0] == b[0] and _same(a[1], b[1]):
+            return None
+        changed = [n for n in self.of if first.get(n) != second.get(n)]
+        return Violation(self.id, "V210", f"property \"{self.declared.title}\" fails: `{self.target.written}` changes from "
+                         f"{shown(a)} to {shown(b)} when only {_names(changed)} "
+                         f"change{'s' if len(changed) == 1 else ''}", self.declared.span, first, second)
+
+
+class Implies(Check):
+    def __init__(self, ev: Evaluations, prop: ast.Property, body: ast.Implies, target: Target, slot: int) -> None:
+        self.ev, self.declared, self.body, self.target, self.slot = ev, prop, body, target, slot
+        self.id = self.prop = f"property:{prop.span.line}"
+
+    def run(self, sample: Sample, stats: Stats) -> Violation | None:
+        raw = self.ev.probes(sample.case)
+        if raw is None or self.ev.h.condition_holds(raw, self.slot) is not True:
+            return None
+        got = self.ev.outcome(self.target, sample.case)
+        if got is None or got[0] == "unknown":
+            return None
+        stats.applied(self.id)
+        if got == ("decided", self.body.outcome):
+            return None
+        return Violation(self.id, "V211", f"property \"{self.declared.title}\" fails: the condition holds but "
+                         f"`{self.target.written}` is {shown(got)}, not {self.body.outcome}", self.declared.span,
+                         sample.case)

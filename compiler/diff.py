@@ -518,36 +518,44 @@ def case_files(kb: KnowledgeBase, guideline_id: str) -> list[Path]:
     return sorted((kb.root / "cases" / guideline_id).glob("*.json"))
 
 
-def _outcomes(guideline: Guideline, case: dict[str, Any], decisions: Iterable[str]) -> dict[str, str]:
-    """Each decision's outcome for `case` as one phrase; inputs this version does not have are left out."""
+def _outcomes(guideline: Guideline, case: dict[str, Any], decisions: Iterable[str]) -> dict[str, tuple[str, str]]:
+    """Each decision's outcome for `case`: a key to compare (status and value) and the phrase to show.
+
+    Inputs this version does not have are left out of the case; a refused case is an outcome too.
+    """
     own = {name: v for name, v in case.items() if name in guideline.inputs}
     try:
         result = guideline.evaluate(own, trace=False)
     except CaseError as exc:
-        return dict.fromkeys(decisions, "refused: " + "; ".join(str(p) for p in exc.problems))
+        refused = "refused: " + "; ".join(str(p) for p in exc.problems)
+        return dict.fromkeys(decisions, (refused, refused))
     out = {}
     for name in decisions:
         d = result.decisions[name]
         if d.status == "decided":
-            out[name] = str(d.value)
+            out[name] = (f"decided {d.value}", str(d.value))
         elif d.status == "unknown":
-            out[name] = "unknown" + (f" (missing {', '.join(d.missing)})" if d.missing else "")
+            out[name] = ("unknown", "unknown" + (f" (missing {', '.join(d.missing)})" if d.missing else ""))
         else:
-            out[name] = d.status
+            out[name] = (d.status, d.status)
     return out
 
 
 def decision_changes(old: Guideline, new: Guideline, cases: Iterable[tuple[str, dict[str, Any]]]
                      ) -> tuple[tuple[CaseChange, ...], int]:
-    """Evaluate every case under both versions; return the changed decisions and the number of cases."""
+    """Evaluate every case under both versions; return the changed decisions and the number of cases.
+
+    A decision changes when its status or value differs; an unknown decision that now lacks different
+    inputs has not changed.
+    """
     shared = [name for name in new.decision_names if name in old.decision_names]
     changes: list[CaseChange] = []
     count = 0
     for label, case in cases:
         count += 1
         before, after = _outcomes(old, case, shared), _outcomes(new, case, shared)
-        changes.extend(CaseChange(label, name, before[name], after[name])
-                       for name in shared if before[name] != after[name])
+        changes.extend(CaseChange(label, name, before[name][1], after[name][1])
+                       for name in shared if before[name][0] != after[name][0])
     return tuple(changes), count
 
 

@@ -1,0 +1,121 @@
+"""The built site in a real browser: headless Chromium over a local http.server, driven by selenium."""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from mkdocs.commands.build import build
+from mkdocs.config import load_config
+
+ROOT = Path(__file__).resolve().parents[1]
+KNOWLEDGE = ROOT / "knowledge"
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMEDRIVER = Path("/usr/bin/chromedriver")
+ARTIFACTS = ROOT / "artifacts"
+GUIDELINE = "guidelines/pancreas.liver_metastases/1.0.0/"
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(not (CHROMIUM.exists() and CHROMEDRIVER.exists()),
+                       reason="needs Debian's chromium and chromium-driver (tests/setup/install.sh)"),
+]
+
+
+def build_site(knowledge: Path, site_dir: Path) -> None:
+    """`mkdocs build --strict -f site/mkdocs.yml` with the plugin pointed at `knowledge`."""
+    config = load_config(str(ROOT / "site" / "mkdocs.yml"), site_dir=str(site_dir), strict=True)
+    config.plugins["eligo"].config["knowledge"] = str(knowledge)
+    build(config)
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The site built into a temporary folder and served on 127.0.0.1 at a free port."""
+    site = tmp_path_factory.mktemp("site")
+    build_site(KNOWLEDGE, site)
+    handler = functools.partial(_QuietHandler, directory=str(site))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_address[1]}/"
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+        thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = str(CHROMIUM)
+    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 "--no-first-run", "--window-size=1280,1600",
+                 f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}"):
+        options.add_argument(flag)
+    driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
+    driver.set_page_load_timeout(60)
+    try:
+        yield driver
+    finally:
+        driver.quit()
+
+
+def test_a_guideline_page_renders_with_its_graph(server: str, browser: object) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.remote.webdriver import WebDriver
+    from selenium.webdriver.support import expected_conditions
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    assert isinstance(browser, WebDriver)
+    browser.get(server + GUIDELINE)
+    assert "pancreatic cancer" in browser.find_element(By.TAG_NAME, "h1").text.lower()
+    graph = browser.find_element(By.CSS_SELECTOR, "img.eligo-graph-image")
+    browser.execute_script("arguments[0].scrollIntoView()", graph)
+    WebDriverWait(browser, 30).until(lambda d: d.execute_script("return arguments[0].complete", graph))
+    natural = browser.execute_script("return [arguments[0].naturalWidth, arguments[0].naturalHeight]", graph)
+    assert natural[0] > 100 and natural[1] > 100, natural
+    assert graph.size["width"] > 100 and graph.size["height"] > 50, graph.size
+    decisions = browser.find_element(By.ID, "decisions")
+    browser.execute_script("arguments[0].scrollIntoView()", decisions)
+    WebDriverWait(browser, 10).until(expected_conditions.visibility_of(decisions))
+    assert "A patient is a candidate for" in browser.find_element(By.TAG_NAME, "article").text
+    ARTIFACTS.mkdir(exist_ok=True)
+    assert browser.save_screenshot(str(ARTIFACTS / "site-guideline.png"))
+    browser.execute_script("arguments[0].scrollIntoView()", graph)
+    assert browser.save_screenshot(str(ARTIFACTS / "site-graph.png"))
+
+
+def test_search_finds_a_guideline_by_drug_name(server: str, browser: object) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.remote.webdriver import WebDriver
+    from selenium.webdriver.support import expected_conditions
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    assert isinstance(browser, WebDriver)
+    browser.get(server)
+    box = WebDriverWait(browser, 10).until(
+        expected_conditions.element_to_be_clickable((By.CSS_SELECTOR, "input.md-search__input")))
+    box.click()
+    box.send_keys("FOLFIRINOX")
+    WebDriverWait(browser, 60).until(
+        lambda d: d.find_elements(By.CSS_SELECTOR, ".md-search-result__item"))
+    results = browser.find_elements(By.CSS_SELECTOR, ".md-search-result__item a")
+    targets = [r.get_attribute("href") or "" for r in results]
+    assert any(GUIDELINE in t for t in targets), targets
+    ARTIFACTS.mkdir(exist_ok=True)
+    assert browser.save_screenshot(str(ARTIFACTS / "site-search.png"))

@@ -72,14 +72,14 @@ def sample_strategy(space: Space, fill_names: Sequence[str], varied: Sequence[tu
 
     @st.composite
     def draw_sample(draw: st.DrawFn) -> Sample:
-        case = draw(strategies.cases(space))
+        case = strategies.draw_case(draw, space)
         missing = [n for n in fill_names if n not in case]
-        fill = draw(strategies.fields(space, missing, missing=False)) if missing else {}
+        fill = strategies.draw_fields(draw, space, missing, missing=False) if missing else {}
         changes = []
         for names, may_miss in varied:
-            changed = draw(strategies.fields(space, list(names), missing=may_miss))
+            changed = strategies.draw_fields(draw, space, list(names), missing=may_miss)
             merged = {**{k: v for k, v in case.items() if k not in names}, **changed}
-            tied = draw(strategies.tie_towards(merged, space.relations, names))
+            tied = strategies.draw_tie(draw, merged, space.relations, names)
             changes.append({k: tied[k] for k in names if k in tied})
         return Sample(case, fill, tuple(changes))
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cache, cached_property
 from typing import Any
 
 from hypothesis import strategies as st
@@ -34,8 +35,12 @@ class Space:
     relations: tuple[Relation, ...] = ()
     seeds: tuple[Case, ...] = ()
 
+    @cached_property
+    def _fresh(self) -> dict[str, st.SearchStrategy[Any]]:
+        return {name: value_strategy(info, self.palette.get(name, [])) for name, info in self.inputs.items()}
+
     def fresh(self, name: str) -> st.SearchStrategy[Any]:
-        return value_strategy(self.inputs[name], self.palette.get(name, []))
+        return self._fresh[name]
 
     def values(self, name: str, limit: int = 12) -> list[Any]:
         """A few values of an input for exhaustive fillings: its palette, or its whole enumeration."""
@@ -102,14 +107,18 @@ def _hundredths(value: int) -> float | int:
     return value // 100 if value % 100 == 0 else value / 100
 
 
-@st.composite
-def fields(draw: st.DrawFn, space: Space, names: Sequence[str], seed: Mapping[str, Any] | None = None,
-           missing: bool = True) -> Case:
+@cache
+def _choices(low: int, high: int) -> st.SearchStrategy[int]:
+    return st.integers(low, high)
+
+
+def draw_fields(draw: st.DrawFn, space: Space, names: Sequence[str], seed: Mapping[str, Any] | None = None,
+                missing: bool = True) -> Case:
     """Values for `names`: each missing (the simplest), the seed's, or freshly drawn."""
     out: Case = {}
     for name in names:
         info = space.inputs[name]
-        choice = draw(st.integers(0 if missing else 1, 19))
+        choice = draw(_choices(0 if missing else 1, 19))
         if choice == 0 or (info.optional and choice <= 4):
             continue
         if seed is not None and name in seed and choice <= 16:
@@ -119,36 +128,18 @@ def fields(draw: st.DrawFn, space: Space, names: Sequence[str], seed: Mapping[st
     return out
 
 
-@st.composite
-def tie(draw: st.DrawFn, case: Case, relations: Sequence[Relation]) -> Case:
-    """Pull some pairs of dates exactly a threshold apart, or a day either side."""
+def draw_tie(draw: st.DrawFn, case: Case, relations: Sequence[Relation], names: Sequence[str] | None = None) -> Case:
+    """Pull some pairs of dates exactly a threshold apart, or a day either side. With `names`, only
+    the dates among them move (the other end of each pair stays)."""
     out = dict(case)
     for relation in relations:
         subject = relation.subject
-        choice = draw(st.integers(0, 3 * len(relation.months)))
-        if choice == 0 or subject.start not in out or subject.end not in out:
+        if subject.start not in out or subject.end not in out:
             continue
-        months = relation.months[(choice - 1) // 3]
-        days = (choice - 1) % 3 - 1
-        try:
-            out[subject.end] = boundaries.shift(out[subject.start], subject, months, days)
-        except (OverflowError, ValueError):
+        moving_start = names is not None and subject.start in names and subject.end not in names
+        if names is not None and not moving_start and subject.end not in names:
             continue
-    return out
-
-
-@st.composite
-def tie_towards(draw: st.DrawFn, case: Case, relations: Sequence[Relation], names: Sequence[str]) -> Case:
-    """Like `tie`, but only moving the dates in `names` (the other end of each pair stays)."""
-    out = dict(case)
-    for relation in relations:
-        subject = relation.subject
-        moving_end = subject.end in names and subject.start not in names
-        moving_start = subject.start in names and subject.end not in names
-        both = subject.start in names and subject.end in names
-        if not (moving_end or moving_start or both) or subject.start not in out or subject.end not in out:
-            continue
-        choice = draw(st.integers(0, 3 * len(relation.months)))
+        choice = draw(_choices(0, 3 * len(relation.months)))
         if choice == 0:
             continue
         months = relation.months[(choice - 1) // 3]
@@ -163,16 +154,17 @@ def tie_towards(draw: st.DrawFn, case: Case, relations: Sequence[Relation], name
     return out
 
 
-@st.composite
-def cases(draw: st.DrawFn, space: Space, names: Sequence[str] | None = None) -> Case:
+def draw_case(draw: st.DrawFn, space: Space) -> Case:
     """A whole case: from one of the guideline's examples with fields redrawn, or fresh."""
-    names = list(space.inputs) if names is None else list(names)
     seed: Case | None = None
     if space.seeds:
-        index = draw(st.integers(0, len(space.seeds)))
+        index = draw(_choices(0, len(space.seeds)))
         seed = space.seeds[index] if index < len(space.seeds) else None
-    drawn = draw(fields(space, names, seed))
-    return draw(tie(drawn, [r for r in space.relations if r.subject.start in names and r.subject.end in names]))
+    return draw_tie(draw, draw_fields(draw, space, list(space.inputs), seed), space.relations)
+
+
+def cases(space: Space) -> st.SearchStrategy[Case]:
+    return st.composite(lambda draw: draw_case(draw, space))()
 
 
 # ---------------------------------------------------------------- units

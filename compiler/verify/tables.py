@@ -196,10 +196,8 @@ def dead_rows(name: str, rows: tuple[ir.TableRow, ...], key_types: tuple[Type, .
         covered = [c for c in itertools.product(*domains) if _matches(row, c)]
         if not covered:
             continue
-        combo = covered[0]
-        earlier = tuple(j for j in range(index) if any(_matches(rows[j], c) and _matches(row, c)
-                                                        for c in itertools.product(*domains)))
-        out.append(DeadRow(name, index, earlier, combo))
+        earlier = sorted({next(j for j in range(index) if _matches(rows[j], c)) for c in covered})
+        out.append(DeadRow(name, index, tuple(earlier), covered[0]))
     return out
 
 

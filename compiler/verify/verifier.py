@@ -69,8 +69,8 @@ class Verifier:
         return text
 
     def prop(self, id_: str, title: str, status: Status, basis: str, line: int = 0) -> None:
-        if id_ in self.failed:
-            status = "failed"
+        if id_ in self.failed and status != "failed":
+            status, basis = "failed", "a counterexample was found (see the findings)"
         self.properties.append(PropertyResult(id_, title, status, basis, line))
 
     # ------------------------------------------------------------ the whole run
@@ -157,12 +157,14 @@ class Verifier:
             dead = tables.dead_rows(name, rows, key_types)
             for row in dead:
                 span = rows[row.row].span
-                lines = ", ".join(str(rows[j].span.line) for j in row.earlier)
+                lines = " and ".join(str(rows[j].span.line) for j in row.earlier)
                 keys = ", ".join(_key_text(k) for k in rows[row.row].keys)
+                example = ", ".join(_key_text(k) for k in row.keys)
                 self.add(None, f"table:{name}", error(
-                    "V213", f"row `{keys}` of table `{name}` is never used: the row{'s' * (len(row.earlier) > 1)} "
-                    f"on line{'s' * (len(row.earlier) > 1)} {lines} match first for every key it covers "
-                    f"(e.g. {', '.join(_key_text(k) for k in row.keys)})", span,
+                    "V213", f"row `{keys}` of table `{name}` is never used: the "
+                    f"row{'s' * (len(row.earlier) > 1)} on line{'s' * (len(row.earlier) > 1)} {lines} "
+                    f"match{'es' * (len(row.earlier) == 1)} first for every key it covers"
+                    + (f" (e.g. {example})" if example != keys else ""), span,
                     "remove the row, or move it above the rows that pre-empt it"))
             self.prop(f"table:{name}", f"every row of table `{name}` can be used", "proved",
                       f"all {len(rows)} rows enumerated over every key", table.span.line)
@@ -312,7 +314,10 @@ class Verifier:
                         hit[name].add(result.rule)
         for d in self.decisions:
             missing = [(i, r) for i, r in enumerate(d.rules) if r.name not in hit[d.name]]
+            unreachable = {f.diagnostic.span for f in self.findings if f.diagnostic.code in ("V203", "V204")}
             for i, rule in missing:
+                if rule.span in unreachable:
+                    continue  # no example can reach a rule that never applies or never decides
                 example = self.witnesses.get((d.key, i))
                 self.add(None, f"examples:{d.name}", error(
                     "V212", f"no example reaches rule `{rule.name}` of `{d.name}`", rule.span,

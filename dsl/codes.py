@@ -353,6 +353,11 @@ def _entries() -> list[Code]:
              "value: `given liver_lesions 2`.",
              _BASE + 'example "two lesions":\n  given liver_lesions\n  expect resection = candidate\n',
              _BASE + 'example "two lesions":\n  given liver_lesions 2\n  expect resection = candidate\n'),
+        Code("E055", "error", "a value after `given` without the input's name",
+             "Each value after `given` follows the name of the input it belongs to: "
+             "`given recurrence_detected 2025-07-10`.",
+             _BASE + 'example "two lesions":\n  given 2\n  expect resection = candidate\n',
+             _BASE + 'example "two lesions":\n  given liver_lesions 2\n  expect resection = candidate\n'),
         *_checker_entries(),
     ]
 

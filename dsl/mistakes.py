@@ -52,7 +52,7 @@ _BELONGS = {
 }
 
 # Keywords and marks whose insertion `missing_token` may propose, in order of preference.
-_INSERTABLE = (":", "then", "when", "else", ")", "]", "}", "->", ",", "as", "of", "by", "to", "rule")
+_INSERTABLE = (":", "then", "when", "else", ")", "]", "}", "->", ",", "as", "of", "by", "to", "rule", "is", "given")
 _OPEN = {"(": ")", "[": "]", "{": "}"}
 _CLOSE = {")": "(", "]": "[", "}": "{"}
 _CONTINUES = {",": "`,`", "|": "`|`", "and": "`and`", "or": "`or`"}
@@ -64,6 +64,8 @@ _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*|\d+(?:\.\d+)*")
 _BETWEEN_TO = re.compile(r"\bbetween\b.*?\b(to)\b")
 _DASHED = re.compile(r"[A-Za-z_0-9][A-Za-z0-9_]*(?:-[A-Za-z0-9_]+)+")
 _LAST = re.compile(r"(\"[^\"]*\"|[A-Za-z0-9_%/]+(?:\.[A-Za-z0-9_]+)*|\S)$")
+_DATE_LIKE = re.compile(r"\b\d{4}[-/]\d{1,2}(?:[-/]\d{0,2})?|\b\d{1,2}/\d{1,2}/\d{2,4}\b")
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _ENDINGS = {"_NL", "_DEDENT", "$END"}
 
 
@@ -95,6 +97,10 @@ class Failure:
         """The first word of the failing line, which names the construct."""
         match = _WORD.match(self.line_text.lstrip())
         return match.group() if match else ""
+
+    def statement_word(self) -> str:
+        """The first word of the statement the failing line belongs to (lines ending in `,` continue)."""
+        return statement_start(self.text.split("\n"), self.line)[1]
 
     @property
     def starts_line(self) -> bool:
@@ -151,6 +157,25 @@ def last_token(text: str) -> str:
     """The last word, number, quoted text or mark of `text`."""
     match = _LAST.search(text)
     return match.group() if match else ""
+
+
+def statement_start(lines: list[str], line: int) -> tuple[int, str]:
+    """The line where the statement holding `line` starts, and its first word."""
+    number = line
+    while number > 1:
+        previous = _strip_comment(lines[number - 2])
+        if not previous.strip():
+            break
+        if not _ends_continued(previous):
+            break
+        number -= 1
+    match = _WORD.match(lines[number - 1].lstrip()) if 0 < number <= len(lines) else None
+    return number, match.group() if match else ""
+
+
+def _ends_continued(code: str) -> bool:
+    stripped = code.rstrip()
+    return stripped.endswith((",", "|", "\\", " and", " or", "\tand", "\tor"))
 
 
 def _previous_code_line(failure: Failure) -> tuple[int, str]:
@@ -314,9 +339,14 @@ def over_indented(failure: Failure) -> Diagnostic | None:
     """A line indented under one that opens no block (other than `because`/`cite` lines)."""
     if failure.token_type == "_INDENT":
         indent = len(failure.line_text) - len(failure.line_text.lstrip(" \t"))
+        number, _ = _previous_code_line(failure)
+        statement = statement_start(failure.text.split("\n"), number)[1] if number else ""
+        hint = "align it with the line above"
+        if statement in {"given", "kind"}:
+            hint = f"to continue the `{statement}` line above, end line {number} with `,`" + (
+                "" if statement == "given" else " or `|`")
         return error("E011", "this line is indented, but nothing above it opens a block",
-                     Span(failure.path, failure.line, 1, failure.line, 1 + max(indent, 1)),
-                     "align it with the line above")
+                     Span(failure.path, failure.line, 1, failure.line, 1 + max(indent, 1)), hint)
     if failure.column == 1 or not failure.starts_line or failure.at_end:
         return None
     if failure.expected and failure.expected <= {"BECAUSE", "CITE"}:
@@ -364,8 +394,10 @@ def between_to(failure: Failure) -> Diagnostic | None:
 
 
 def given_commas(failure: Failure) -> Diagnostic | None:
-    if failure.first_word != "given" or failure.at_end or failure.before().endswith(","):
+    if failure.statement_word() != "given" or failure.at_end or failure.before().endswith(","):
         return None
+    if failure.starts_line:
+        return None  # `given_continuation`
     if failure.word in {"=", ":"}:
         return None  # labelled: `given x = 1`
     before = failure.before()
@@ -379,14 +411,47 @@ def given_commas(failure: Failure) -> Diagnostic | None:
 
 def given_without_value(failure: Failure) -> Diagnostic | None:
     """`given primary_site` (or `given a, b 2`) with no value after the input's name."""
-    if failure.first_word != "given" or not (failure.at_end or failure.word == ","):
+    if failure.statement_word() != "given" or not (failure.at_end or failure.word == ","):
         return None
-    match = re.search(r"(?:\bgiven|,)\s*([A-Za-z_]\w*)$", failure.before())
+    match = re.search(r"(?:^|\bgiven|,)\s*([A-Za-z_]\w*)$", failure.before())
     if match is None or match.group(1) == "given":
         return None
     name = match.group(1)
     return error("E054", f"`{name}` needs a value after it", failure.span(1),
                  f"write `given {name} VALUE`, such as `given {name} 2` or `given {name} missing`")
+
+
+def given_value_without_name(failure: Failure) -> Diagnostic | None:
+    """`given a 1, 2024-03-20`: a value where the name of an input should come."""
+    if failure.statement_word() != "given" or failure.expected - {"NAME", "_DEDENT"} or failure.at_end:
+        return None
+    if not (failure.word[:1].isdigit() or failure.word in {"yes", "no", "missing", "-"}):
+        return None
+    chunk = failure.line_text[failure.column - 1:].split(",")[0].strip()
+    return error("E055", f"`{chunk}` has no input name before it", failure.span(len(chunk)),
+                 f"write the input's name before its value: `given NAME {chunk}`")
+
+
+def given_continuation(failure: Failure) -> Diagnostic | None:
+    """A line of `given` values after a line that does not end with a comma."""
+    if not failure.starts_line or not failure.is_word or not failure.expected & {"GIVEN", "EXPECT"}:
+        return None
+    number, _ = _previous_code_line(failure)
+    if number == 0 or statement_start(failure.text.split("\n"), number)[1] != "given":
+        return None
+    return error("E038", "separate the values after `given` with commas", failure.span(),
+                 f"end line {number} with `,` to continue the values of `given` on this line")
+
+
+def bad_date(failure: Failure) -> Diagnostic | None:
+    """A date with one-digit parts, slashes or a missing day, such as 2024-9-2 or 2024/09/02."""
+    for match in _DATE_LIKE.finditer(failure.line_text):
+        if match.start() < failure.column <= match.end() + 1 and not _DATE.fullmatch(match.group()):
+            return error("E037", "a date is written YYYY-MM-DD",
+                         Span(failure.path, failure.line, match.start() + 1, failure.line, match.end() + 1),
+                         f"`{match.group()}` is not in that form: write four digits for the year and two each "
+                         "for the month and the day, such as `2024-09-02`")
+    return None
 
 
 def input_without_type(failure: Failure) -> Diagnostic | None:
@@ -399,6 +464,10 @@ def input_without_type(failure: Failure) -> Diagnostic | None:
 
 
 def unquoted_text(failure: Failure) -> Diagnostic | None:
+    rest_of_line = failure.line_text[failure.column - 1:].rstrip()
+    if "STRING" in failure.expected and failure.is_word and rest_of_line.count('"') == 1 and rest_of_line.endswith('"'):
+        return error("E049", "this text has no opening quote", failure.span(len(rest_of_line)),
+                     f'write "{rest_of_line}')
     if "STRING" not in failure.expected or "NAME" in failure.expected or not failure.is_word:
         return None
     if failure.expected - {"STRING", "_NL", "_DEDENT"} and failure.first_word not in {"example", "property"}:
@@ -454,6 +523,8 @@ def _missing(failure: Failure, literal: str) -> Diagnostic:
     hint = SHAPES.get(failure.first_word, "")
     if literal in _CLOSE:
         hint = f"every `{_CLOSE[literal]}` needs a matching `{literal}`"
+    elif literal == "is":
+        hint = "write `x is known`, `x is missing` or `x is none`"
     elif literal == "," and failure.first_word not in SHAPES:
         hint = "separate the items of a list with commas"
     return error("E024", f"missing `{literal}` {where}", span, hint)

@@ -274,3 +274,4 @@ def graph(
 
 def main() -> None:
     app()
+from compiler import cli_verify  # noqa: E402,F401  (registers verify)

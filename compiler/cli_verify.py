@@ -1,0 +1,98 @@
+"""`eligo verify`: prove or check the consistency of every guideline version in a knowledge base.
+
+Findings print like `eligo check` diagnostics (to standard error), each with its counterexample
+patient as JSON and as a `given` line, and the explanation of its result; then one summary line
+per guideline version (to standard output). Exit code 1 when any error is found.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from compiler.cli import PathsArg, _load, _print_diagnostics, app, err, fail, out
+from compiler.guideline import compile_guideline
+from compiler.loader import KnowledgeBase
+from compiler.verify import VerifyReport, verify_guideline
+from dsl.diagnostics import Diagnostic, EligoError
+
+_WORKER: dict[str, KnowledgeBase] = {}
+
+
+def _verify_one(paths: tuple[str, ...], module_id: str, version: str, seed: int,
+                max_examples: int) -> VerifyReport | list[Diagnostic]:
+    """Compile and verify one version (in a worker process, the knowledge base is loaded once)."""
+    kb = _WORKER.get("kb")
+    if kb is None:
+        from compiler.loader import load
+
+        kb = _WORKER.setdefault("kb", load(*paths))
+    try:
+        guideline = compile_guideline(kb, module_id, version)
+    except EligoError as exc:
+        return exc.diagnostics
+    return verify_guideline(guideline, seed=seed, max_examples=max_examples)
+
+
+@app.command()
+def verify(
+    paths: PathsArg = None,
+    seed: Annotated[int, typer.Option("--seed", help="Seed of the generated cases (runs are reproducible).")] = 0,
+    max_examples: Annotated[int, typer.Option("--max-examples", min=1,
+                                              help="Generated cases per search.")] = 200,
+    jobs: Annotated[int, typer.Option("--jobs", "-j", min=0,
+                                      help="Guideline versions verified in parallel (0: one per core).")] = 0,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the reports as JSON.")] = False,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="List every property with its status.")] = False,
+) -> None:
+    """Verify guidelines: no gaps, no overlaps, no dead rules, sound unknowns, declared properties hold."""
+    started = time.perf_counter()
+    kb = _load(paths)
+    if any(d.is_error for d in kb.diagnostics):
+        _print_diagnostics(kb, [d for d in kb.diagnostics if d.is_error])
+        raise fail("the knowledge base has errors; run `eligo check`", 1)
+    versions = sorted(kb.modules)
+    roots = tuple(str(p) for p in (paths or [Path("knowledge")]))
+    workers = min(jobs or os.cpu_count() or 1, max(len(versions), 1))
+    if workers > 1:
+        _WORKER["kb"] = kb
+        with ProcessPoolExecutor(workers) as pool:
+            futures = [pool.submit(_verify_one, roots, m, v, seed, max_examples) for m, v in versions]
+            results = [f.result() for f in futures]
+    else:
+        _WORKER["kb"] = kb
+        results = [_verify_one(roots, m, v, seed, max_examples) for m, v in versions]
+    _WORKER.clear()
+    reports = [r for r in results if isinstance(r, VerifyReport)]
+    broken = [(key, r) for key, r in zip(versions, results, strict=True) if isinstance(r, list)]
+    if as_json:
+        out.print(json.dumps([r.to_json() for r in reports], indent=2, ensure_ascii=False), markup=False)
+    sources = {f.path: f.text for f in kb.files}
+    for (module_id, version), diagnostics in broken:
+        _print_diagnostics(kb, diagnostics)
+        err.print(f"{module_id} {version}: not verified, the guideline has errors (run `eligo check`)", markup=False)
+    for report in reports:
+        for finding in sorted(report.findings, key=lambda f: f.diagnostic.sort_key()):
+            err.print(finding.render(sources) + "\n", markup=False)
+        if not as_json:
+            out.print(report.summary(), markup=False)
+            if verbose:
+                for prop in report.properties:
+                    out.print(f"  {prop.status:<8} {prop.title} [{prop.basis}]", markup=False)
+    failed = sum(not r.ok for r in reports) + len(broken)
+    if not as_json:
+        counts = {"proved": 0, "checked": 0, "failed": 0}
+        for report in reports:
+            for status, n in report.counts().items():
+                counts[status] += n
+        out.print(f"verified {len(versions)} guideline version{'s' * (len(versions) != 1)}: "
+                  f"{len(versions) - failed} ok, {failed} failed; properties: {counts['proved']} proved, "
+                  f"{counts['checked']} checked, {counts['failed']} failed; "
+                  f"{sum(r.cases for r in reports)} cases tried in {time.perf_counter() - started:.1f}s", markup=False)
+    raise typer.Exit(1 if failed else 0)

@@ -8,7 +8,7 @@ edges run left to right. Text stays text in the SVG (no embedded fonts, nothing 
 from __future__ import annotations
 
 import io
-import textwrap
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -26,9 +26,9 @@ COLOURS: Mapping[str, tuple[str, str]] = {
     "rule": ("#e8f5e9", "#2e7d32"),
     "decision": ("#ffebee", "#c62828"),
 }
-BOX_W, BOX_H = 2.3, 0.42  # inches
-GAP_X, GAP_Y = 0.9, 0.16
-WRAP = 30
+BOX_W, BOX_H = 2.5, 0.5  # inches
+GAP_X, GAP_Y = 0.8, 0.14
+WRAP = 32  # characters per line in a box, at most three lines
 SWEEPS = 4
 
 
@@ -77,7 +77,26 @@ def _label(data: Mapping[str, Any]) -> str:
         label = f"rule {rule} → {data.get('outcome', '')}"
     elif "." in label:
         label = label.rsplit(".", 1)[-1]
-    return "\n".join(textwrap.wrap(label, WRAP, break_on_hyphens=False)[:2]) or "?"
+    return "\n".join(wrap(label)) or "?"
+
+
+def wrap(text: str, width: int = WRAP, lines: int = 3) -> list[str]:
+    """`text` in lines of at most `width` characters, broken after spaces or underscores.
+
+    >>> wrap("rule no_preoperative_chemotherapy → not_candidate", 24)
+    ['rule no_preoperative_', 'chemotherapy → not_', 'candidate']
+    """
+    out: list[str] = []
+    for piece in re.split(r"(?<=[_ ])", text):
+        if out and len((out[-1] + piece).rstrip()) <= width:
+            out[-1] += piece
+            continue
+        while len(piece) > width:
+            out.append(piece[:width])
+            piece = piece[width:]
+        out.append(piece)
+    out = [line.strip() for line in out if line.strip()]
+    return out if len(out) <= lines else [*out[: lines - 1], out[lines - 1][: width - 1] + "…"]
 
 
 def draw(graph: nx.DiGraph[str], title: str = "", own_module: str | None = None) -> str:
@@ -100,17 +119,17 @@ def draw(graph: nx.DiGraph[str], title: str = "", own_module: str | None = None)
         ax.axis("off")
         for u, v in graph.edges():
             (x1, y1), (x2, y2) = position[u], position[v]
-            ax.add_patch(FancyArrowPatch((x1 + BOX_W / 2, y1), (x2 - BOX_W / 2, y2), arrowstyle="-|>",
+            ax.add_artist(FancyArrowPatch((x1 + BOX_W / 2, y1), (x2 - BOX_W / 2, y2), arrowstyle="-|>",
                                          mutation_scale=9, color="#90a4ae", linewidth=0.7, shrinkA=0, shrinkB=1,
                                          connectionstyle="arc3,rad=0.0", zorder=1))
         for node, (x, y) in position.items():
             data = graph.nodes[node]
             fill, edge = COLOURS.get(str(data.get("kind")), ("#eeeeee", "#616161"))
             foreign = own_module is not None and data.get("kind") != "input" and data.get("module") != own_module
-            ax.add_patch(FancyBboxPatch((x - BOX_W / 2, y - BOX_H / 2), BOX_W, BOX_H,
+            ax.add_artist(FancyBboxPatch((x - BOX_W / 2, y - BOX_H / 2), BOX_W, BOX_H,
                                         boxstyle="round,pad=0,rounding_size=0.08", facecolor=fill, edgecolor=edge,
                                         linewidth=0.9, linestyle="--" if foreign else "-", zorder=2))
-            ax.text(x, y, _label(data), ha="center", va="center", fontsize=7.5, color="#212121", zorder=3)
+            ax.text(x, y, _label(data), ha="center", va="center", fontsize=7, color="#212121", zorder=3)
         legend = [Patch(facecolor=f, edgecolor=e, label=k) for k, (f, e) in COLOURS.items()]
         if own_module is not None:
             legend.append(Patch(facecolor="white", edgecolor="#616161", linestyle="--", label="from a used module"))

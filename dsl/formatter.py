@@ -79,10 +79,12 @@ def type_spec(spec: ast.TypeSpec) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Piece:
-    """Text that may end a line; `at` is the source (line, column) it starts at, (0, 0) if unknown."""
+    """Text that may end a line. `at` is the source (line, column) it starts at, (0, 0) if unknown;
+    `depth` is how deeply nested the line break after it is (0 = between the outermost operands)."""
 
     text: str
     at: tuple[int, int] = (0, 0)
+    depth: int = 0
 
 
 def _at(node: ast.Node) -> tuple[int, int]:
@@ -92,13 +94,14 @@ def _at(node: ast.Node) -> tuple[int, int]:
 def _wrap(pieces: list[Piece], before: str, after: str, at: tuple[int, int] | None = None) -> list[Piece]:
     first, last = pieces[0], pieces[-1]
     if len(pieces) == 1:
-        return [Piece(before + first.text + after, at or first.at)]
-    return [Piece(before + first.text, at or first.at), *pieces[1:-1], Piece(last.text + after, last.at)]
+        return [Piece(before + first.text + after, at or first.at, first.depth)]
+    return [Piece(before + first.text, at or first.at, first.depth), *pieces[1:-1],
+            Piece(last.text + after, last.at, last.depth)]
 
 
 def _glue(left: list[Piece], middle: str, right: list[Piece]) -> list[Piece]:
     """`left middle right` with no line break allowed at `middle`."""
-    return [*left[:-1], Piece(left[-1].text + middle + right[0].text, left[-1].at), *right[1:]]
+    return [*left[:-1], Piece(left[-1].text + middle + right[0].text, left[-1].at, right[0].depth), *right[1:]]
 
 
 def _join(parts: Iterable[list[Piece]], separator: str) -> list[Piece]:
@@ -106,8 +109,8 @@ def _join(parts: Iterable[list[Piece]], separator: str) -> list[Piece]:
     out: list[Piece] = []
     for part in parts:
         if out:
-            out[-1] = Piece(out[-1].text + separator, out[-1].at)
-        out.extend(part)
+            out[-1] = Piece(out[-1].text + separator, out[-1].at, 0)
+        out.extend(Piece(p.text, p.at, p.depth + 1) for p in part)
     return out
 
 
@@ -246,7 +249,8 @@ def _header(module: ast.Module) -> list[_Unit]:
     for content in lines:
         while line and line in own:
             line += 1
-        units.append(_Unit([Piece(content, (line, 1))], start=line, head_end=line, end=line))
+        indent = STEP if content.startswith(STEP) else ""
+        units.append(_Unit([Piece(content, (line, 1))], indent, start=line, head_end=line, end=line))
         line += 1 if line else 0
     return units
 
@@ -404,52 +408,102 @@ def _assign(units: Sequence[_Unit], comments: Iterable[ast.Comment]) -> list[ast
     return trailing
 
 
-def _render(unit: _Unit) -> list[str]:
-    leading: list[ast.Comment] = []
-    before: dict[int, list[ast.Comment]] = {}
-    after: dict[int, ast.Comment] = {}
-    on_note: dict[int, ast.Comment] = {}
-    own = {c.span.line for c in unit.comments if c.own_line}
-    note_of_line = _note_lines(unit, own)
+@dataclass(slots=True)
+class _Bound:
+    """A unit's comments, by where they go: before it, before or after a piece, after an annotation."""
+
+    leading: list[ast.Comment] = field(default_factory=list)
+    before: dict[int, list[ast.Comment]] = field(default_factory=dict)
+    after: dict[int, ast.Comment] = field(default_factory=dict)
+    on_note: dict[int, ast.Comment] = field(default_factory=dict)
+
+
+def _bind(unit: _Unit) -> _Bound:
+    bound = _Bound()
+    note_of_line = _note_lines(unit, {c.span.line for c in unit.comments if c.own_line})
     for comment in sorted(unit.comments, key=lambda c: (c.span.line, c.span.column)):
         line = comment.span.line
         if line < unit.start:
-            leading.append(comment)
+            bound.leading.append(comment)
         elif unit.notes and line > unit.head_end:
             index = note_of_line.get(line, 0)
-            if comment.own_line or index in on_note:
-                leading.append(comment)
+            if comment.own_line or index in bound.on_note:
+                bound.leading.append(comment)
             else:
-                on_note[index] = comment
+                bound.on_note[index] = comment
         elif comment.own_line:
             index = next((i for i, p in enumerate(unit.head) if p.at[0] > line), 0)
-            (before.setdefault(index, []) if index else leading).append(comment)
+            (bound.before.setdefault(index, []) if index else bound.leading).append(comment)
         else:
             position = (line, comment.span.column)
             index = max((i for i, p in enumerate(unit.head) if p.at <= position), default=0)
-            if index in after:
-                leading.append(comment)
+            if index in bound.after:
+                bound.leading.append(comment)
             else:
-                after[index] = comment
-    lines: list[tuple[str, ast.Comment | None]] = [(unit.indent + c.text, None) for c in leading]
-    current = unit.head[0].text
-    every = unit.each and len(" ".join(piece.text for piece in unit.head)) > WIDTH
-    for index, piece in enumerate(unit.head[1:], 1):
-        if every or index - 1 in after or index in before or len(current) + 1 + len(piece.text) > WIDTH:
-            lines.append((current, after.get(index - 1)))
-            lines += [(unit.hang + c.text, None) for c in before.get(index, [])]
-            current = unit.hang + piece.text
+                bound.after[index] = comment
+    return bound
+
+
+@dataclass(slots=True)
+class _Lines:
+    """Output lines being filled; a piece that does not fit goes to a new line at `hang`."""
+
+    hang: str
+    done: list[tuple[str, ast.Comment | None]] = field(default_factory=list)
+    current: str = ""
+    fresh: bool = True
+
+    def add(self, text: str) -> None:
+        self.current += text if self.fresh else " " + text
+        self.fresh = False
+
+    def newline(self, comment: ast.Comment | None = None) -> None:
+        self.done.append((self.current, comment))
+        self.current, self.fresh = self.hang, True
+
+    def place(self, chunk: list[Piece]) -> None:
+        """Put `chunk` on this line, else on the next, else split it at its outermost breaks."""
+        text = " ".join(piece.text for piece in chunk)
+        if len(self.current) + (0 if self.fresh else 1) + len(text) <= WIDTH:
+            self.add(text)
+        elif (not self.fresh and len(self.hang) + len(text) <= WIDTH) or len(chunk) == 1:
+            if not self.fresh:
+                self.newline()
+            self.add(text)
         else:
-            current += " " + piece.text
-    last = after.get(len(unit.head) - 1)
+            depth = min(piece.depth for piece in chunk[:-1])
+            part: list[Piece] = []
+            for piece in chunk:
+                part.append(piece)
+                if piece.depth == depth and piece is not chunk[-1]:
+                    self.place(part)
+                    part = []
+            self.place(part)
+
+
+def _render(unit: _Unit) -> list[str]:
+    bound = _bind(unit)
+    lines = _Lines(unit.hang, [(unit.indent + c.text, None) for c in bound.leading])
+    every = unit.each and len(" ".join(piece.text for piece in unit.head)) > WIDTH
+    segment: list[Piece] = []
+    for index, piece in enumerate(unit.head):
+        if segment and (every or index - 1 in bound.after or index in bound.before):
+            lines.place(segment)
+            lines.newline(bound.after.get(index - 1))
+            lines.done += [(unit.hang + c.text, None) for c in bound.before.get(index, [])]
+            segment = []
+        segment.append(piece)
+    lines.place(segment)
+    last = bound.after.get(len(unit.head) - 1)
     inline = " ".join(unit.notes)
-    padded = current.ljust(unit.notes_column - 1) if unit.notes_column else current
-    if unit.notes and not on_note and len(padded) + 1 + len(inline) <= WIDTH:
-        lines.append((padded + " " + inline, last))
+    padded = lines.current.ljust(unit.notes_column - 1) if unit.notes_column else lines.current
+    if unit.notes and not bound.on_note and len(padded) + 1 + len(inline) <= WIDTH:
+        lines.current = padded + " " + inline
+        lines.newline(last)
     else:
-        lines.append((current, last))
-        lines += [(unit.indent + STEP + note, on_note.get(i)) for i, note in enumerate(unit.notes)]
-    return [line + (f"  {comment.text}" if comment else "") for line, comment in lines]
+        lines.newline(last)
+        lines.done += [(unit.indent + STEP + note, bound.on_note.get(i)) for i, note in enumerate(unit.notes)]
+    return [line + (f"  {comment.text}" if comment else "") for line, comment in lines.done]
 
 
 def _note_lines(unit: _Unit, own: set[int]) -> dict[int, int]:
@@ -479,7 +533,7 @@ def format_module(module: ast.Module) -> str:
         if unit.blank_before:
             out.append("")
         out += _render(unit)
-    out += [c.text for c in trailing]
+    out += [""] + [c.text for c in trailing] if trailing else []
     return "\n".join(out) + "\n"
 
 

@@ -520,7 +520,7 @@ def _missing(failure: Failure, literal: str) -> Diagnostic:
         where, span = f"after `{previous}`", failure.span()
     else:
         where, span = f"before `{failure.word}`", failure.span()
-    hint = SHAPES.get(failure.first_word, "")
+    hint = SHAPES.get(failure.first_word) or SHAPES.get(literal, "")
     if literal in _CLOSE:
         hint = f"every `{_CLOSE[literal]}` needs a matching `{literal}`"
     elif literal == "is":

@@ -8,6 +8,7 @@ the mistake writes the diagnostic. A plain "unexpected X; expected Y" is the las
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
@@ -48,7 +49,7 @@ class Label:
     """A message for every parser state in which one of `examples` fails.
 
     A source is matched by the LALR state it fails in and the kind of token it fails on (any
-    name counts alike, as does any number). `{word}` in the message or hint is replaced by the
+    name counts alike, as does any number). `{word}` in the hint is replaced by the
     offending word as written.
     """
 
@@ -57,6 +58,8 @@ class Label:
     hint: str
     examples: tuple[str, ...]
     chunk: bool = False  # underline the whole run of non-blank characters, not just the first token
+    within: tuple[str, ...] = ()  # if given, only for statements starting with one of these words
+    after: str = ""  # if given, a regular expression the line before the offending token must contain
 
 
 _H = "guideline a\n  version 1.0.0\n"
@@ -67,9 +70,9 @@ EXAMPLES: tuple[Label, ...] = (
     Label("E016", "a rule needs `then` and an outcome after its condition",
           "write `rule NAME: when CONDITION then OUTCOME`",
           tuple(_DECISION + f"  rule r: when {c}\n"
-                for c in ("a", "a > 1", "a b", "a > 1 b", "a > 1 months", "a then"))),
+                for c in ("a", "a > 1", "a b", "a > 1 b", "a > 1 months", "a then")), within=("rule",)),
     Label("E017", "a rule starts with `when` after its name", "write `rule NAME: when CONDITION then OUTCOME`",
-          tuple(_DECISION + f"  rule r: {c} then b\n" for c in ("a", "if a", "(a)", "not a", "1"))),
+          tuple(_DECISION + f"  rule r: {c} then b\n" for c in ("a", "if a", "(a)", "not a", "1")), within=("rule",)),
     Label("E018", "a rule needs a name and a colon before `when`", "write `rule NAME: when CONDITION then OUTCOME`",
           tuple(_DECISION + f"  rule{c} when a then b\n" for c in ("", " r", ":"))),
     Label("E019", "an input needs a colon and a type after its name",
@@ -104,9 +107,9 @@ EXAMPLES: tuple[Label, ...] = (
           tuple(_H + f"define x: a {c}\n" for c in ("in (b, c)", "in [b, c]", "not in (b, c)", "in b", "not in b"))),
     Label("E043", "a title in quotes and a colon follow `example` and `property`",
           'write `example "Colorectal, two lesions":` with the lines of the example indented below',
-          tuple(_H + c for c in ("example e:\n", 'example "e"\n', "property p:\n", 'property "p"\n'))),
+          tuple(_H + c for c in ('example "e"\n', 'property "p"\n'))),
     Label("E044", "`if` needs `then` and `else`", "write `if CONDITION then VALUE else VALUE`",
-          tuple(_H + f"define x: if {c}\n" for c in ("a then b", "a b else c", "a > 1 b else c"))),
+          tuple(_H + f"define x: if {c}\n" for c in ("a then b", "a b else c", "a > 1 b else c")), after=r"\bif\b"),
     Label("E045", "a decision's outcomes are either ordered with `>` or unordered with `|`, not both",
           "write `best > middle > worst` when one outcome is better than another, else `a | b | c`",
           tuple(_H + f"decision d: {c}\n" for c in ("a > b | c", "a | b > c", "a < b"))),
@@ -241,7 +244,11 @@ def _labelled(failure: Failure) -> Diagnostic | None:
         return None
     states = _example_states()
     position = failure.state.position
-    label = states.get((position, failure.token_type)) or states.get((position, _token_class(failure)))
+    statement = failure.statement_word()
+    candidates = [*states.get((position, failure.token_type), []), *states.get((position, _token_class(failure)), [])]
+    before = failure.before()
+    label = next((c for c in candidates if (not c.within or statement in c.within)
+                  and (not c.after or re.search(c.after, before))), None)
     if label is None:
         return None
     word = failure.word or "this"
@@ -251,7 +258,7 @@ def _labelled(failure: Failure) -> Diagnostic | None:
     span = failure.span(1) if failure.at_end else failure.span()
     if label.chunk and not failure.at_end:
         span = failure.span(len(failure.line_text[failure.column - 1:].split()[0]))
-    return error(label.code, label.message.replace("{word}", word), span, hint)
+    return error(label.code, label.message, span, hint)
 
 
 RECOGNISERS: tuple[Callable[[Failure], Diagnostic | None], ...] = (
@@ -360,7 +367,7 @@ def _token_class(failure: Failure) -> str:
 
 
 @cache
-def _example_states() -> dict[tuple[Any, str], Label]:
+def _example_states() -> dict[tuple[Any, str], list[Label]]:
     """The LALR state and token kind at which each labelled example fails, computed once.
 
     Lark's own `match_examples` also compares the depth of the parser stack, which differs
@@ -368,7 +375,7 @@ def _example_states() -> dict[tuple[Any, str], Label]:
     """
     from dsl.parser import _parse_tree
 
-    states: dict[tuple[Any, str], Label] = {}
+    states: dict[tuple[Any, str], list[Label]] = {}
     for label in EXAMPLES:
         for source in label.examples:
             try:
@@ -376,8 +383,9 @@ def _example_states() -> dict[tuple[Any, str], Label]:
             except UnexpectedToken as exc:
                 failure = _failure(exc, source, "<example>")
                 position = exc.state.position
-                states.setdefault((position, failure.token_type), label)
-                states.setdefault((position, _token_class(failure)), label)
+                for key in ((position, failure.token_type), (position, _token_class(failure))):
+                    if label not in states.setdefault(key, []):
+                        states[key].append(label)
             except (UnexpectedInput, DedentError):
                 continue
     return states

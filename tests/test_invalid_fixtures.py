@@ -21,6 +21,7 @@ import pytest
 import compiler
 from dsl import Diagnostic, parse_with_diagnostics, render
 from dsl.codes import CATALOGUE
+from dsl.syntax_errors import EXAMPLES, Label, unmatchable_examples
 
 FIXTURES = Path(__file__).parent / "fixtures" / "invalid"
 _EXPECT = re.compile(r"# expect: ([EW][0-9]{3}) at ([0-9]+):([0-9]+)$")
@@ -134,3 +135,15 @@ def test_rendered_caret_sits_under_the_reported_column(fixture: Fixture) -> None
         assert carets.index("^") == span.column - 1
         assert set(carets.strip()) == {"^"}
         assert rendered[4:] == [f"  = hint: {hint}" for hint in diagnostic.hints]
+
+
+def test_every_labelled_example_fails_in_a_parser_state() -> None:
+    assert unmatchable_examples() == []
+
+
+@pytest.mark.parametrize("label", EXAMPLES, ids=lambda label: label.code)
+def test_every_labelled_example_gets_its_label(label: Label) -> None:
+    """No label is shadowed by a recogniser or by another label of the same parser state."""
+    for source in label.examples:
+        diagnostics = parse_with_diagnostics(source, "label.eligo")[1]
+        assert [(d.code, d.message) for d in diagnostics] == [(label.code, label.message)], source

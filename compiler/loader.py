@@ -196,8 +196,9 @@ class KnowledgeBase:
             return None
         versions = self.versions(use.module)
         if not versions:
+            others = [i for i in self.ids() if i != user[0]]
             resolution.diagnostics.append(error("E120", f"there is no module `{use.module}`", use.span,
-                                                did_you_mean(use.module, self.ids())))
+                                                did_you_mean(use.module, others)))
             return None
         if use.module in chosen:
             version, previous, asker = chosen[use.module]

@@ -88,6 +88,7 @@ class Lowerer:
         self.lines = source.split("\n")
         self.module = out.module
         self._outcome_types: dict[str, Type] = {}
+        self.cyclic: set[str] = set()
 
     # ------------------------------------------------------------ helpers
     def error(self, code: str, message: str, span: ast.Span, *hints: str) -> None:
@@ -185,6 +186,11 @@ class Lowerer:
             self.error("E125", f"these definitions depend on each other in a cycle: {path}", items[first].span,
                        "break the cycle: one of them must be computed from inputs")
             cyclic.update(cycle)
+        self.cyclic = cyclic
+        for name in sorted(cyclic, key=lambda n: items[n].span.line):
+            item = items[name]  # checked for its other mistakes (and the inputs it reads), never evaluated
+            for expr in ([item.expr] if isinstance(item, ast.Define) else [r.condition for r in item.rules]):
+                self.expr(expr)
         order = [n for n in nx.lexicographical_topological_sort(graph.subgraph(set(items) - cyclic),
                                                                   key=lambda n: items[n].span.line)]
         for name in order:
@@ -373,6 +379,8 @@ class Lowerer:
                 return ir.Const(None, t.ERROR, origin=origin), t.ERROR
             self.out.referenced.add(target.key)
             return self.node_ref(target, origin)
+        if name in self.cyclic:
+            return ir.Const(None, t.ERROR, origin=origin), t.ERROR  # the cycle itself is reported (E125)
         if name in self.out.nodes:
             target = self.out.nodes[name]
             self.out.referenced.add(target.key)
@@ -384,7 +392,7 @@ class Lowerer:
         if expected is not None and expected.kind == "enum":
             if name in expected.values:
                 return ir.Const(name, expected, origin=origin), expected
-            self.error("E101", f"`{name}` is not a value of {expected.describe()[2:]}", e.span,
+            self.error("E101", f"`{name}` is not {expected.describe()}", e.span,
                        did_you_mean(name, expected.values) or f"its values are: {', '.join(expected.values)}")
             return ir.Const(name, t.ERROR, origin=origin), t.ERROR
         owners = [k for k in self._all_kinds() if name in k.values]
@@ -596,7 +604,7 @@ class Lowerer:
                 self.error("E101", f"`{value}` is not yes or no", row.span)
         elif isinstance(value, bool) or value not in key_type.values:
             shown = "yes" if value is True else "no" if value is False else value
-            self.error("E101", f"`{shown}` is not a value of {key_type.describe()[2:]}", row.span,
+            self.error("E101", f"`{shown}` is not {key_type.describe()}", row.span,
                        did_you_mean(str(shown), key_type.values) or f"its values are: {', '.join(key_type.values)}")
 
     def check_row_value(self, row: ast.Row, result: Type, table: ast.Table) -> None:

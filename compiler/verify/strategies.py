@@ -123,6 +123,8 @@ def draw_fields(draw: st.DrawFn, space: Space, names: Sequence[str], seed: Mappi
             continue
         if seed is not None and name in seed and choice <= 16:
             out[name] = seed[name]
+        elif info.type.kind == "bool":
+            out[name] = choice % 2 == 1  # one draw for both presence and value
         else:
             out[name] = draw(space.fresh(name))
     return out

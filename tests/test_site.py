@@ -98,6 +98,7 @@ def test_the_source_is_highlighted_with_line_anchors(site: Path) -> None:
     assert '<a id="src-1" name="src-1"></a>' in source
     assert re.search(r'<span class="k[a-z]*">guideline</span>', source), "keywords carry Pygments classes"
     assert "liver_metastasectomy" in source
+    assert "eligo:source" not in html  # the marker is replaced after Markdown conversion
 
 
 def test_the_colorectal_decision_reads_as_plain_english(site: Path, kb: compiler.KnowledgeBase) -> None:

@@ -20,6 +20,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.livereload import LiveReloadServer
 from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files
+from mkdocs.structure.pages import Page
 
 import dsl
 from compiler.docs import library, reference, render
@@ -36,6 +37,7 @@ class EligoPlugin(BasePlugin[EligoConfig]):  # type: ignore[no-untyped-call]
     def __init__(self) -> None:
         self.root = Path("knowledge")
         self.library: library.Library | None = None
+        self.sources: dict[str, str] = {}
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         base = Path(config.config_file_path).parent if config.config_file_path else Path.cwd()
@@ -60,29 +62,38 @@ class EligoPlugin(BasePlugin[EligoConfig]):  # type: ignore[no-untyped-call]
             generated = generate(self.library)
         except render.RenderError as exc:
             raise PluginError(f"eligo: {exc}") from exc
-        for path, content in generated.items():
+        self.sources = generated.sources
+        for path, content in generated.files.items():
             if files.get_file_from_path(path) is not None:
                 raise PluginError(f"eligo: {config.docs_dir}/{path} exists, but the plugin generates that page; "
                                   "remove the file")
             files.append(File.generated(config, path, content=content))
         return files
 
+    def on_page_content(self, html: str, /, *, page: Page, config: MkDocsConfig, files: Files) -> str:
+        source = self.sources.get(page.file.src_uri)
+        if source is None:
+            return html
+        if render.SOURCE_MARKER not in html:
+            raise PluginError(f"eligo: {page.file.src_uri} lost its source marker in Markdown conversion")
+        return html.replace(render.SOURCE_MARKER, source, 1)
+
     def on_serve(self, server: LiveReloadServer, /, *, config: MkDocsConfig, builder: Any) -> LiveReloadServer:
         server.watch(str(self.root))
         return server
 
 
-def generate(lib: library.Library) -> dict[str, str | bytes]:
+def generate(lib: library.Library) -> render.Generated:
     """Every generated file of the site, by path under docs_dir."""
     import compiler.cli
     from dsl.codes import CATALOGUE
 
-    out = render.pages(lib)
+    site = render.pages(lib)
     for asset in sorted(ASSETS.iterdir()):
-        out[f"assets/{asset.name}"] = asset.read_bytes()
-    out["reference/cli.md"] = reference.cli_page(compiler.cli.app)
-    out["reference/diagnostics.md"] = reference.diagnostics_page(CATALOGUE)
-    return out
+        site.files[f"assets/{asset.name}"] = asset.read_bytes()
+    site.files["reference/cli.md"] = reference.cli_page(compiler.cli.app)
+    site.files["reference/diagnostics.md"] = reference.diagnostics_page(CATALOGUE)
+    return site
 
 
 def expand_nav(nav: list[Any], lib: library.Library) -> list[Any]:

@@ -21,6 +21,7 @@ from compiler.docs.verdicts import Verdict, property_verdicts
 from compiler.guideline import ExampleRun
 from dsl import ast
 
+SOURCE_MARKER = "<!-- eligo:source -->"
 SHARED_AREA = "core"  # the area of modules of shared definitions, listed apart from the guidelines
 
 
@@ -223,13 +224,10 @@ class VersionView:
         for use in self.module.uses:
             yield use, self.resolved.get(use.module, "")
 
-    def source_html(self) -> str:
-        return eligo_html(self.doc.text, anchors="src")
-
 
 def version_page(library: Library, guideline: GuidelineDoc, doc: VersionDoc) -> str:
     view = VersionView(library, guideline, doc)
-    return environment().get_template("version.md.j2").render(v=view, g=guideline)
+    return environment().get_template("version.md.j2").render(v=view, g=guideline, source_marker=SOURCE_MARKER)
 
 
 def guideline_page(guideline: GuidelineDoc) -> str:
@@ -250,8 +248,18 @@ def graph(doc: VersionDoc) -> str:
     return graph_svg.draw(graph_svg.relevant(doc.guideline.graph, own), f"{doc.id} {doc.version}", own)
 
 
-def pages(library: Library) -> dict[str, str | bytes]:
-    """Every generated file of the guideline part of the site, by path under docs_dir."""
+@dataclass(frozen=True, slots=True)
+class Generated:
+    """The generated files by path under docs_dir, and the HTML to put in place of SOURCE_MARKER on
+    each version page after Markdown conversion (parsing large highlighted HTML as Markdown is slow)."""
+
+    files: dict[str, str | bytes]
+    sources: dict[str, str]
+
+
+def pages(library: Library) -> Generated:
+    """Every generated file of the guideline part of the site."""
+    sources: dict[str, str] = {}
     out: dict[str, str | bytes] = {
         "index.md": home_page(library),
         "guidelines/index.md": guidelines_index(library),
@@ -261,4 +269,5 @@ def pages(library: Library) -> dict[str, str | bytes]:
         for doc in guideline.versions:
             out[f"guidelines/{guideline.id}/{doc.version}.md"] = version_page(library, guideline, doc)
             out[f"guidelines/{guideline.id}/{doc.version}.svg"] = graph(doc)
-    return out
+            sources[f"guidelines/{guideline.id}/{doc.version}.md"] = eligo_html(doc.text, anchors="src")
+    return Generated(out, sources)

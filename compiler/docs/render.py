@@ -14,7 +14,7 @@ from pygments.formatters import HtmlFormatter
 from pygments.lexers import get_lexer_by_name
 from pygments.util import ClassNotFound
 
-from compiler.diff import source_of
+from compiler.diff import GuidelineDiff, source_of
 from compiler.docs import graph_svg, prose
 from compiler.docs.library import GuidelineDoc, Library, VersionDoc
 from compiler.docs.verdicts import Verdict, property_verdicts
@@ -230,8 +230,22 @@ def version_page(library: Library, guideline: GuidelineDoc, doc: VersionDoc) -> 
     return environment().get_template("version.md.j2").render(v=view, g=guideline, source_marker=SOURCE_MARKER)
 
 
+def change_sources(diff: GuidelineDiff) -> str:
+    """Markdown: the source of each changed item before and after (examples and properties left out)."""
+    parts: list[str] = []
+    for change in diff.changes:
+        if change.subject.startswith(("example ", "property ")) or not (change.before or change.after):
+            continue
+        parts.append(f"**{md(change.subject)}**")
+        for label, text in (("Before", change.before), ("After" if change.before else "Added", change.after)):
+            if text:
+                parts.append(f"{label}:\n\n```eligo\n{text}\n```")
+    return "\n\n".join(parts)
+
+
 def guideline_page(guideline: GuidelineDoc) -> str:
-    return environment().get_template("guideline.md.j2").render(g=guideline, diffs=guideline.diffs)
+    return environment().get_template("guideline.md.j2").render(
+        g=guideline, diffs=guideline.diffs, change_sources=change_sources)
 
 
 def home_page(library: Library) -> str:

@@ -151,7 +151,7 @@ def test_version_history_shows_the_threshold_change_and_affected_cases(site: Pat
     assert "discuss_at_tumour_board" in html
     details = html[html.index("<details"):html.index("</details>")]
     assert "Source before and after each change" in details
-    assert details.count('<code><span class="k">define</span>') >= 2 and "favourable_sarcoma_over_24" in details
+    assert details.count('<div class="highlight"><pre>') >= 2 and "favourable_sarcoma_over_24" in details
 
 
 class _Loads(HTMLParser):

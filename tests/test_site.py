@@ -15,6 +15,7 @@ from mkdocs.config import load_config
 from mkdocs.exceptions import Abort, PluginError
 
 import compiler
+import compiler.cli
 import dsl
 from compiler.docs import library, plugin, prose, reference
 from compiler.docs.render import eligo_html

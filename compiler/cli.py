@@ -175,6 +175,11 @@ def test(paths: PathsArg = None,
     """Run every `example` of every guideline version; end with `N passed, N failed`."""
     kb = _load(paths)
     passed = failed = 0
+    broken = [f for f in kb.files if f.module is None]
+    for file in broken:
+        failed += 1
+        err.print(f"FAILED {file.path}: the file has syntax errors, so none of its examples ran", markup=False)
+        _print_diagnostics(kb, file.diagnostics)
     for module_id, version in sorted(kb.modules):
         module = kb.source(module_id, version).module
         if module is None or not module.examples:

@@ -197,8 +197,10 @@ class KnowledgeBase:
         versions = self.versions(use.module)
         if not versions:
             others = [i for i in self.ids() if i != user[0]]
-            resolution.diagnostics.append(error("E120", f"there is no module `{use.module}`", use.span,
-                                                did_you_mean(use.module, others)))
+            unparsed = [f.path for f in self.files if f.module is None]
+            hint = (f"if it is declared in {', '.join(unparsed)}, fix the syntax errors there first"
+                    if unparsed else did_you_mean(use.module, others))
+            resolution.diagnostics.append(error("E120", f"there is no module `{use.module}`", use.span, hint))
             return None
         if use.module in chosen:
             version, previous, asker = chosen[use.module]

@@ -130,3 +130,13 @@ def test_graph_queries(kb: Path) -> None:
     order = eligo("graph", "demo.selection", "--kb", str(kb), "--order").stdout.split()
     assert order.index("dfi") < order.index("surgery")
     assert order.index("core.lesions.oligometastatic") < order.index("surgery")
+
+
+def test_test_fails_when_a_file_does_not_parse(kb: Path) -> None:
+    path = kb / "core" / "lesions" / "1.0.0.eligo"
+    path.write_text(path.read_text().replace("define oligometastatic:", "define oligometastatic"))
+    run = eligo("test", str(kb))
+    assert run.returncode == 1
+    assert f"FAILED {path}: the file has syntax errors, so none of its examples ran" in run.stderr
+    assert "hint: if it is declared in" in run.stderr and "fix the syntax errors there first" in run.stderr
+    assert run.stdout.strip().splitlines()[-1] == "0 passed, 4 failed"

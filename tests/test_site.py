@@ -206,6 +206,12 @@ def test_diagnostics_catalogue_has_every_code_with_examples(site: Path) -> None:
         assert f'id="{code.code.lower()}"' in html, code.code
     assert html.count("Wrong (<code>") == sum(1 for c in CATALOGUE.values() if c.wrong)
     assert "more characters" in html  # E001's megabyte line is shortened
+    # what Eligo prints for each wrong example, produced by the parser or checker at build time
+    assert html.count("Eligo says:") == sum(1 for c in CATALOGUE.values() if c.stage in ("parse", "check"))
+    for code in ("E015", "E100"):
+        headline = reference.eligo_says(CATALOGUE[code]).splitlines()[0]
+        assert headline.startswith(f"knowledge/{CATALOGUE[code].path}:") and f"error[{code}]" in headline
+        assert headline in html
 
 
 def test_cli_reference_lists_every_command(site: Path) -> None:

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from pathlib import Path
 from typing import Any
 
 import typer
 
 from compiler.docs.render import cell, environment
+from compiler.loader import KnowledgeBase, SourceFile
+from dsl import parse_with_diagnostics, render
 from dsl.codes import Code
 
 # typer >= 0.20 ships its own click (`typer._click`), so commands are handled through the methods every
@@ -71,6 +74,24 @@ def shortened(source: str) -> str:
     return "\n".join(lines)
 
 
+def eligo_says(entry: Code) -> str:
+    """What Eligo prints for the entry's wrong example (as the file knowledge/<path>), or "" if the
+    example needs a stage the docs do not run (SQL generation)."""
+    path = f"knowledge/{entry.path}"
+    if entry.stage == "parse":
+        _, diagnostics = parse_with_diagnostics(entry.wrong, path)
+    elif entry.stage == "check":
+        files = []
+        for relative, text in (*entry.others, (entry.path, entry.wrong)):
+            module, found = parse_with_diagnostics(text, f"knowledge/{relative}")
+            files.append(SourceFile(f"knowledge/{relative}", text, module, found))
+        diagnostics = KnowledgeBase(files, Path("knowledge")).check()
+    else:
+        return ""
+    own = [d for d in diagnostics if d.code == entry.code]
+    return shortened(render(own[0], {path: entry.wrong})) if own else ""
+
+
 def diagnostics_page(catalogue: Mapping[str, Code]) -> str:
     """One entry per code, grouped by stage, each with its wrong and right example."""
     entries = sorted(catalogue.values(), key=lambda e: e.code)
@@ -88,4 +109,4 @@ def diagnostics_page(catalogue: Mapping[str, Code]) -> str:
     if rest:
         grouped.append(("Other", "Diagnostics from other stages.", rest))
     return environment().get_template("diagnostics.md.j2").render(
-        groups=grouped, total=len(entries), shortened=shortened)
+        groups=grouped, total=len(entries), shortened=shortened, eligo_says=eligo_says)

@@ -148,7 +148,8 @@ class _Writer:
                 value, lo, hi = self.expr(operand), self.expr(low), self.expr(high)
                 out = self.tmp()
                 if isinstance(low, ir.Const) and isinstance(high, ir.Const) and not self.may_na(operand) \
-                        and low.value is not None and high.value is not None:
+                        and low.value is not None and high.value is not None \
+                        and low.value is not ir.NA and high.value is not ir.NA:
                     self.emit(f"{out} = None if {value} is None else {lo} <= {value} <= {hi}")
                 else:
                     self.emit(f"{out} = kleene_between({value}, {lo}, {hi})")

@@ -329,16 +329,20 @@ def test_a_missing_knowledge_folder_is_a_clear_error(tmp_path: Path) -> None:
         configured(tmp_path / "nowhere")
 
 
-def test_a_broken_link_in_a_page_fails_the_strict_build(tmp_path: Path) -> None:
+def test_a_broken_link_in_a_page_fails_the_strict_build(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     docs = tmp_path / "site" / "docs"
     shutil.copytree(ROOT / "site" / "docs", docs)
     shutil.copy(MKDOCS_YML, tmp_path / "site" / "mkdocs.yml")
-    (docs / "authoring" / "tutorial.md").write_text("# T\n\nSee [nothing](#no-such-anchor).\n", encoding="utf-8")
+    tutorial = docs / "authoring" / "tutorial.md"
+    tutorial.write_text(tutorial.read_text(encoding="utf-8") + "\nSee [nothing](#no-such-anchor).\n", encoding="utf-8")
     config = load_config(str(tmp_path / "site" / "mkdocs.yml"), site_dir=str(tmp_path / "out"), strict=True)
     config.plugins["eligo"].config["knowledge"] = str(_sketch_kb(tmp_path / "kb"))
     config.plugins["mkdocstrings"].config["handlers"]["python"]["paths"] = [str(ROOT)]
-    with pytest.raises(Abort, match="warnings in strict mode"):
+    with caplog.at_level("WARNING", logger="mkdocs"), pytest.raises(Abort, match="Aborted with 1 warnings"):
         build(config)
+    warnings = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert warnings == ["Doc file 'authoring/tutorial.md' contains a link '#no-such-anchor', but there is no such "
+                        "anchor on this page."]
 
 
 def test_serve_watches_the_knowledge_folder(tmp_path: Path) -> None:

@@ -570,7 +570,8 @@ def _sources(paths: Iterable[Path]) -> list[Path]:
 
 def format_paths(paths: list[Path], check: bool) -> tuple[int, list[str]]:
     """Format files (folders: every *.eligo below). Exit code 0 unchanged, 1 changed (or would be
-    with `check`), 2 syntax errors; a file with errors is never written, and none partially."""
+    with `check`), 2 syntax errors or unreadable/unwritable files; a file with errors is never
+    written, and none partially."""
     code, messages = 0, []
     for path in _sources(paths):
         try:
@@ -588,10 +589,16 @@ def format_paths(paths: list[Path], check: bool) -> tuple[int, list[str]]:
         formatted = format_module(module)
         if formatted == original:
             continue
-        code = max(code, 1)
         if check:
+            code = max(code, 1)
             messages.append(f"would reformat {path}")
-        else:
+            continue
+        try:
             _write_atomically(path, formatted)
+        except OSError as exc:
+            code = 2
+            messages.append(f"{path}: cannot write: {exc}")
+        else:
+            code = max(code, 1)
             messages.append(f"reformatted {path}")
     return code, messages

@@ -1,15 +1,11 @@
-"""Valid fixtures parse to their AST snapshots, with exact positions; no text makes the parser raise.
-
-Snapshots live in tests/snapshots/ast/; regenerate them only on purpose:
-`ELIGO_UPDATE_SNAPSHOTS=1 python -m pytest tests/test_parser_valid.py`.
-"""
+"""Valid fixtures parse to their AST snapshots (tests/snapshots/ast/), with exact positions;
+no text makes the parser raise."""
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
 import json
-import os
 import typing
 from pathlib import Path
 from typing import Any
@@ -17,6 +13,7 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from snapshot_files import check_snapshot, snapshot_names
 
 import dsl
 from dsl import ast
@@ -24,8 +21,6 @@ from dsl.codes import CATALOGUE
 
 HERE = Path(__file__).parent
 FIXTURES = sorted((HERE / "fixtures" / "valid").glob("*.eligo"))
-SNAPSHOTS = HERE / "snapshots" / "ast"
-UPDATE = os.environ.get("ELIGO_UPDATE_SNAPSHOTS") == "1"
 SKETCH = HERE / "fixtures" / "valid" / "sketch.eligo"
 
 
@@ -49,30 +44,17 @@ def snapshot_data(value: Any) -> Any:
     return value
 
 
-def check_snapshot(path: Path, data: Any) -> None:
-    """The one snapshot loader: compare, or write when ELIGO_UPDATE_SNAPSHOTS=1."""
-    text = json.dumps(data, indent=1, ensure_ascii=False) + "\n"
-    if UPDATE:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    assert path.exists(), f"no snapshot {path}; create it with ELIGO_UPDATE_SNAPSHOTS=1"
-    assert json.loads(path.read_text(encoding="utf-8")) == data, (
-        f"{path} differs; if the change is intended, regenerate with ELIGO_UPDATE_SNAPSHOTS=1"
-    )
-
-
 @pytest.mark.parametrize("fixture", FIXTURES, ids=lambda p: p.stem)
 def test_fixture_parses_cleanly_to_its_snapshot(fixture: Path) -> None:
     module, diagnostics = dsl.parse_with_diagnostics(fixture.read_text(encoding="utf-8"), fixture.name)
     assert diagnostics == []
     assert module is not None
-    check_snapshot(SNAPSHOTS / f"{fixture.stem}.json", snapshot_data(module) | {
-        "comments": [snapshot_data(c) for c in module.comments]
-    })
+    data = snapshot_data(module) | {"comments": [snapshot_data(c) for c in module.comments]}
+    check_snapshot(f"ast/{fixture.stem}.json", json.dumps(data, indent=1, ensure_ascii=False) + "\n")
 
 
 def test_every_snapshot_has_its_fixture() -> None:
-    assert sorted(p.stem for p in SNAPSHOTS.glob("*.json")) == [p.stem for p in FIXTURES]
+    assert snapshot_names("ast") == [f"{p.stem}.json" for p in FIXTURES]
 
 
 # ---------------------------------------------------------------- positions

@@ -1,8 +1,9 @@
 """Whether each property of a guideline version holds: the one place the site asks the verifier.
 
-`eligo verify` (`compiler.verify`) does not exist yet, so every property is reported as
-"not yet verified". Connecting the verifier means changing only `property_verdicts` to return its
-findings; the templates already show `holds`, `fails` (with the counterexample) and `not yet verified`.
+The site does not run `compiler.verify` yet, so every property is reported as "not yet verified".
+Connecting it means changing only `property_verdicts`: for each `PropertyResult` of
+`compiler.verify.verify_guideline(doc.guideline)` whose id is `property:N`, return
+`Verdict(result.status, result.basis, counterexample)`. The templates already show every status.
 """
 
 from __future__ import annotations
@@ -12,13 +13,14 @@ from typing import Literal
 
 from compiler.docs.library import VersionDoc
 
-Status = Literal["holds", "fails", "not yet verified"]
+Status = Literal["proved", "checked", "failed", "not yet verified"]
 
 
 @dataclass(frozen=True, slots=True)
 class Verdict:
     status: Status
-    detail: str = ""  # for `fails`: the counterexample, as the verifier renders it
+    basis: str = ""  # how it was established, e.g. "boundary sweep over 9 variables"
+    detail: str = ""  # for `failed`: the counterexample patient and its explanation
 
 
 NOT_VERIFIED = Verdict("not yet verified")

@@ -24,8 +24,11 @@ class Code:
     others: tuple[tuple[str, str], ...] = ()
 
     @property
-    def stage(self) -> Literal["parse", "check", "sql"]:
-        """Where the code is raised: parsing one file, checking a knowledge base, or compiling to SQL."""
+    def stage(self) -> Literal["parse", "check", "sql", "verify"]:
+        """Where the code is raised: parsing one file, checking a knowledge base, compiling to SQL, or
+        verifying a guideline (`eligo verify`)."""
+        if self.code.startswith("V"):
+            return "verify"
         return "parse" if self.code.startswith("E0") else "sql" if self.code in SQL_CODES else "check"
 
 
@@ -60,6 +63,39 @@ _USES_CORE = (
     "  rule few: when oligo.oligometastatic then candidate\n"
     "  otherwise not_candidate\n"
 )
+
+
+
+def _v_example(lesions: int, outcome: str = "not_candidate", extra: str = "") -> str:
+    return (f'example "{lesions} lesions":\n  given {extra}liver_lesions {lesions}\n'
+            f"  expect resection = {outcome}\n")
+
+
+_V_EXAMPLE_2 = _v_example(2, "candidate")
+_V_EXAMPLE_8 = _v_example(8, "discuss")
+_V_EXAMPLES = _V_EXAMPLE_2 + _v_example(8)
+_V_EXAMPLES_3 = _V_EXAMPLE_2 + _v_example(4, "discuss") + _v_example(8)
+_V_EXAMPLES_9 = _V_EXAMPLE_2 + _v_example(9)
+_THREE = "decision resection: candidate > discuss > not_candidate, first match\n"
+_MONOTONE = ('property "More lesions never improve the recommendation":\n'
+             "  resection never increases as liver_lesions increases\n")
+_R0 = "input r0_feasible: yes/no\n"
+_R0_EXAMPLES = _v_example(3, "not_candidate", "r0_feasible no, ") + _v_example(3, "candidate", "r0_feasible yes, ")
+_IMPLIES = (_v_example(3, "candidate", "r0_feasible yes, ")
+            + 'property "No R0, no resection":\n  when not r0_feasible then resection is not_candidate\n')
+_SITES = "kind site: colorectal | pancreas\ninput primary_site: site\n"
+_SITE_EXAMPLE = 'example "Pancreas":\n  given primary_site pancreas\n  expect resection = not_candidate\n'
+_DATES = ("input resection_date: date\ninput salvage_surgery_date: date, optional\ninput last_follow_up: date\n")
+_DFS = ('example "Alive at 12 months":\n  given resection_date 2024-01-10, last_follow_up 2025-01-10\n'
+        "  expect disease_free_survival = 12 months\n"
+        'property "Salvage surgery does not reset the clock":\n'
+        "  disease_free_survival does not depend on salvage_surgery_date\n")
+_MARGINS = ("kind margin: R0 | R1\nkind therapy: effective_therapy | limited_therapy\n"
+            "kind consequence: achieved | mitigated | missed\ninput resection_margin: margin\n"
+            "input chemotherapy: therapy\ntable consequence_of by margin, therapy -> consequence\n")
+_MARGIN_USE = ("define margin_consequence: consequence_of[resection_margin, chemotherapy]\n"
+               'example "R1 with effective therapy":\n  given resection_margin R1, chemotherapy effective_therapy\n'
+               "  expect margin_consequence = mitigated\n")
 
 
 def _entries() -> list[Code]:
@@ -644,6 +680,148 @@ def _checker_entries() -> list[Code]:
              _H + _LESIONS + "decision resection: candidate > not_candidate\n"
              "  rule few: when liver_lesions <= 5 then candidate\n",
              _BASE),
+        # ------------------------------------------------------------ verify (eligo verify)
+        Code("V201", "error", "a gap: a patient no rule covers",
+             "Some patient matches no rule of a decision that has no `otherwise`, so the guideline gives them no "
+             "outcome. `eligo verify` shows such a patient; cover them with a rule or an `otherwise`.",
+             _H + _LESIONS + "decision resection: candidate > not_candidate\n"
+             "  rule few: when liver_lesions <= 3 then candidate\n"
+             "  rule many: when liver_lesions > 5 then not_candidate\n" + _V_EXAMPLES,
+             _H + _LESIONS + "decision resection: candidate > not_candidate\n"
+             "  rule few: when liver_lesions <= 3 then candidate\n"
+             "  rule many: when liver_lesions > 5 then not_candidate\n  otherwise not_candidate\n" + _V_EXAMPLES),
+        Code("V202", "error", "two rules of a unique decision apply to one patient",
+             "Under the unique hit policy at most one rule may apply to a patient, but `eligo verify` found a "
+             "patient two rules both fit (`between` includes its ends). Make the conditions exclusive, or use "
+             "`first match` if the order should decide.",
+             _H + _LESIONS + "decision resection: candidate > discuss > not_candidate, unique\n"
+             "  rule few: when liver_lesions <= 3 then candidate\n"
+             "  rule some: when liver_lesions between 3 and 5 then discuss\n  otherwise not_candidate\n"
+             + _V_EXAMPLES_3,
+             _H + _LESIONS + "decision resection: candidate > discuss > not_candidate, unique\n"
+             "  rule few: when liver_lesions <= 3 then candidate\n"
+             "  rule some: when liver_lesions between 4 and 5 then discuss\n  otherwise not_candidate\n"
+             + _V_EXAMPLES_3),
+        Code("V203", "error", "a rule no patient satisfies",
+             "No patient can satisfy the rule's condition (here no count is both above 8 and below 6), so the rule "
+             "never applies. Correct the condition or remove the rule.",
+             _H + _LESIONS + "decision resection: candidate > not_candidate\n"
+             "  rule few: when liver_lesions <= 5 then candidate\n"
+             "  rule many: when liver_lesions > 8 and liver_lesions < 6 then not_candidate\n"
+             "  otherwise not_candidate\n" + _V_EXAMPLES,
+             _H + _LESIONS + "decision resection: candidate > not_candidate\n"
+             "  rule few: when liver_lesions <= 5 then candidate\n"
+             "  rule many: when liver_lesions > 8 then not_candidate\n"
+             "  otherwise not_candidate\n" + _V_EXAMPLES_9),
+        Code("V204", "error", "a rule that earlier rules always pre-empt",
+             "Under first match, every patient the rule applies to is already decided by a rule listed before it, "
+             "so it never decides anything. Move it above them, narrow the earlier rules, or remove it.",
+             _H + _LESIONS + "decision resection: candidate > discuss > not_candidate, first match\n"
+             "  rule many: when liver_lesions > 5 then discuss\n"
+             "  rule very_many: when liver_lesions > 10 then not_candidate\n  otherwise candidate\n"
+             + _V_EXAMPLE_2 + _V_EXAMPLE_8,
+             _H + _LESIONS + "decision resection: candidate > discuss > not_candidate, first match\n"
+             "  rule very_many: when liver_lesions > 10 then not_candidate\n"
+             "  rule many: when liver_lesions > 5 then discuss\n  otherwise candidate\n"
+             + _V_EXAMPLE_2 + _V_EXAMPLE_8 + _v_example(12)),
+        Code("V207", "error", "a decided outcome that changes when missing data arrives",
+             "With some data missing the guideline already gave an outcome, but giving that data changes it: the "
+             "first outcome was unsound. Here `is none` asks about a threshold not yet looked up; write conditions "
+             "that stay unknown until the data they need is there.",
+             _H + _SITES + "table threshold by site -> duration\n  colorectal   12 months\n  otherwise    none\n"
+             "decision resection: discuss > not_candidate\n"
+             "  rule no_threshold: when threshold[primary_site] is none then not_candidate\n  otherwise discuss\n"
+             + _SITE_EXAMPLE,
+             _H + _SITES + "table has_threshold by site -> yes/no\n  colorectal   yes\n  otherwise    no\n"
+             "decision resection: discuss > not_candidate\n"
+             "  rule no_threshold: when not has_threshold[primary_site] then not_candidate\n  otherwise discuss\n"
+             + _SITE_EXAMPLE),
+        Code("V208", "error", "an unknown outcome that no missing data could change",
+             "The decision is unknown for want of some inputs, yet every value they could take gives the same "
+             "outcome: the guideline asks for data it does not need. Here a count is never negative, so the test "
+             "on it decides nothing.",
+             _H + _LESIONS + _R0 + "decision resection: candidate > not_candidate\n"
+             "  rule not_resectable: when not r0_feasible and liver_lesions >= 0 then not_candidate\n"
+             "  otherwise candidate\n" + _R0_EXAMPLES,
+             _H + _LESIONS + _R0 + "decision resection: candidate > not_candidate\n"
+             "  rule not_resectable: when not r0_feasible then not_candidate\n"
+             "  rule many: when liver_lesions > 5 then not_candidate\n  otherwise candidate\n" + _R0_EXAMPLES
+             + _v_example(8, "not_candidate", "r0_feasible yes, ")),
+        Code("V209", "error", "a `never decreases as` property fails",
+             "Two patients who differ only in the named input (or the inputs of the named definition) move the "
+             "outcome the way the property forbids. `eligo verify` shows both patients; correct the rules or the "
+             "property.",
+             _H + _LESIONS + _THREE + "  rule few: when liver_lesions <= 3 then candidate\n"
+             "  rule some: when liver_lesions <= 5 then not_candidate\n  otherwise discuss\n"
+             + _V_EXAMPLE_2 + _v_example(4) + _V_EXAMPLE_8 + _MONOTONE,
+             _H + _LESIONS + _THREE + "  rule few: when liver_lesions <= 3 then candidate\n"
+             "  rule some: when liver_lesions <= 5 then discuss\n  otherwise not_candidate\n"
+             + _V_EXAMPLE_2 + _v_example(4, "discuss") + _v_example(8) + _MONOTONE),
+        Code("V210", "error", "a `does not depend on` property fails",
+             "Changing only the named inputs changes the target, here because the survival clock stops at a "
+             "salvage operation (immortal time bias). `eligo verify` shows both patients.",
+             _H + _DATES + "define disease_free_survival: months between resection_date and\n"
+             "    first known of (salvage_surgery_date, last_follow_up)\n" + _DFS,
+             _H + _DATES + "define disease_free_survival: months between resection_date and last_follow_up\n"
+             "define months_to_salvage: months between resection_date and salvage_surgery_date\n"
+             'example "Salvage at 6 months":\n  given resection_date 2024-01-10, salvage_surgery_date 2024-07-10, '
+             "last_follow_up 2025-01-10\n  expect months_to_salvage = 6 months\n" + _DFS),
+        Code("V211", "error", "a `when … then` property fails",
+             "A patient meets the property's condition but the decision gives another outcome. `eligo verify` "
+             "shows the patient and the rules that decided.",
+             _H + _LESIONS + _R0 + "decision resection: candidate > discuss > not_candidate\n"
+             "  rule resectable: when r0_feasible and liver_lesions <= 5 then candidate\n"
+             "  otherwise discuss\n" + _IMPLIES,
+             _H + _LESIONS + _R0 + "decision resection: candidate > discuss > not_candidate\n"
+             "  rule not_resectable: when not r0_feasible then not_candidate\n"
+             "  rule resectable: when liver_lesions <= 5 then candidate\n  otherwise discuss\n"
+             + _v_example(4, "not_candidate", "r0_feasible no, ") + _IMPLIES),
+        Code("V212", "error", "a rule no example reaches",
+             "No `example` of the guideline is decided by this rule, so nothing shows the committee what it does. "
+             "Add an example whose patient it decides; `eligo verify` suggests one.",
+             _H + _LESIONS + _THREE + "  rule few: when liver_lesions <= 3 then candidate\n"
+             "  rule many: when liver_lesions > 5 then not_candidate\n  otherwise discuss\n" + _V_EXAMPLE_2,
+             _H + _LESIONS + _THREE + "  rule few: when liver_lesions <= 3 then candidate\n"
+             "  rule many: when liver_lesions > 5 then not_candidate\n  otherwise discuss\n" + _V_EXAMPLE_2
+             + _v_example(8, "not_candidate")),
+        Code("V213", "error", "a table row earlier rows always match first",
+             "Tables use the first row that matches, and the rows above this one match every key it covers, so "
+             "it is never used. Remove it or move it above them.",
+             _H + _MARGINS + "  R0, any                  achieved\n  any, effective_therapy   mitigated\n"
+             "  R0, effective_therapy    mitigated\n  otherwise                missed\n" + _MARGIN_USE,
+             _H + _MARGINS + "  R0, any                  achieved\n  any, effective_therapy   mitigated\n"
+             "  otherwise                missed\n" + _MARGIN_USE),
+        Code("V214", "error", "a property whose condition does not check",
+             "The `when` condition of a property has an error (a name, a type or a unit), so the property cannot "
+             "be checked. Correct the condition.",
+             _H + _LESIONS + _THREE + "  rule few: when liver_lesions <= 5 then candidate\n"
+             "  otherwise not_candidate\n" + _V_EXAMPLE_2
+             + 'property "Many lesions exclude resection":\n  when liver_lesions > 5 months then resection is '
+             "not_candidate\n",
+             _H + _LESIONS + _THREE + "  rule few: when liver_lesions <= 5 then candidate\n"
+             "  otherwise not_candidate\n" + _V_EXAMPLE_2
+             + 'property "Many lesions exclude resection":\n  when liver_lesions > 5 then resection is '
+             "not_candidate\n"),
+        Code("V215", "warning", "an `otherwise` that is never used",
+             "The rules already cover every patient, so the `otherwise` line never decides anything. Remove it, "
+             "or keep it knowingly as a safety net.",
+             _H + _LESIONS + "decision resection: candidate > not_candidate\n"
+             "  rule few: when liver_lesions <= 5 then candidate\n"
+             "  rule many: when liver_lesions > 5 then not_candidate\n  otherwise not_candidate\n" + _V_EXAMPLES,
+             _H + _LESIONS + "decision resection: candidate > not_candidate\n"
+             "  rule few: when liver_lesions <= 3 then candidate\n"
+             "  rule many: when liver_lesions > 5 then not_candidate\n  otherwise not_candidate\n" + _V_EXAMPLES),
+        Code("V216", "warning", "a property never put to the test",
+             "Among the generated patients none met the property's condition (or none gave comparable outcomes), "
+             "so it was not tested at all; here no count is above 5 and below 3. Check that it says what you mean.",
+             _H + _LESIONS + _THREE + "  rule few: when liver_lesions <= 5 then candidate\n"
+             "  otherwise not_candidate\n" + _V_EXAMPLE_2 + _V_EXAMPLE_8.replace("discuss", "not_candidate")
+             + 'property "Many lesions exclude resection":\n  when liver_lesions > 5 and liver_lesions < 3 then '
+             "resection is not_candidate\n",
+             _H + _LESIONS + _THREE + "  rule few: when liver_lesions <= 5 then candidate\n"
+             "  otherwise not_candidate\n" + _V_EXAMPLE_2 + _V_EXAMPLE_8.replace("discuss", "not_candidate")
+             + 'property "Many lesions exclude resection":\n  when liver_lesions > 5 then resection is '
+             "not_candidate\n"),
     ]
 
 

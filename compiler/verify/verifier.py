@@ -32,7 +32,10 @@ class Verifier:
                 if node is not None:
                     self.conditions[prop.span.line] = node
                 else:
-                    self.add(None, f"property:{prop.span.line}", *diagnostics)
+                    first = next(d for d in diagnostics if d.is_error)
+                    self.add(None, f"property:{prop.span.line}", error(
+                        "V214", f"property \"{prop.title}\" cannot be checked: its condition has an error: "
+                        f"{first.message}", first.span, *first.hints))
         self.slots = {line: k for k, line in enumerate(self.conditions)}
         self.h = Harness(g, tuple(self.conditions.values()))
         self.decisions = self.h.decisions

@@ -1,204 +1,29 @@
 """Canonical Eligo layout: an AST printed back as source, every comment kept, idempotent.
 
-A statement is printed as *pieces* that may be separated by a line break (Eligo continues a line
-that ends in `,`, `|`, `and` or `or`), then filled greedily up to WIDTH. Comments are bound to the
-piece, annotation or line they sit beside, so formatting formatted text changes nothing.
+Each statement's pieces (dsl.unparse) are filled up to WIDTH, breaking at the outermost operators
+first. Comments are bound to the piece, annotation or line they sit beside, so formatting
+formatted text changes nothing. `format_paths` rewrites files atomically for `eligo fmt`.
 """
 
 from __future__ import annotations
 
-import math
 import os
 import tempfile
+from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal
 from pathlib import Path
 from typing import assert_never
 
 from dsl import ast
 from dsl.diagnostics import render_all
 from dsl.parser import parse, parse_with_diagnostics
+from dsl.unparse import Piece, at, expr_pieces, join, literal, number, text, type_spec, wrap
 
 WIDTH = 100
 STEP = "  "
 _GAP = "   "  # between table columns
 _HIT = {"first": ", first match", "unique": ", unique", "collect": ", collect"}
-
-# ---------------------------------------------------------------- literals
-
-
-def text(value: str) -> str:
-    """A quoted string literal that the lexer reads back as `value`."""
-    escaped = value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\t", "\\t")
-    return f'"{escaped}"'
-
-
-def number(value: int | float) -> str:
-    """Digits that re-parse to the same value and type: `12`, `0.5`, `100000000000000000000.0`."""
-    if isinstance(value, int):
-        return str(value)
-    if not math.isfinite(value):
-        raise ValueError(f"{value} cannot be written in Eligo")
-    digits = format(Decimal(repr(value)), "f")
-    return digits if "." in digits else digits + ".0"
-
-
-def literal(value: ast.Literal | ast.Ref | ast.Missing) -> str:
-    match value:
-        case ast.Number(value=v):
-            return number(v)
-        case ast.Quantity(value=v, unit=unit):
-            return number(v) + (unit if unit == "%" else " " + unit)
-        case ast.DateLit(value=day):
-            return day.isoformat()
-        case ast.Bool(value=flag):
-            return "yes" if flag else "no"
-        case ast.NoneLit():
-            return "none"
-        case ast.Text(value=s):
-            return text(s)
-        case ast.Ref(name=name):
-            return name
-        case ast.Missing():
-            return "missing"
-        case _:
-            assert_never(value)
-
-
-def type_spec(spec: ast.TypeSpec) -> str:
-    if spec.base == "kind":
-        return spec.kind or ""
-    if spec.base in ("duration", "quantity") and spec.unit:
-        return f"{spec.base} in {spec.unit}"
-    return spec.base
-
-
-# ---------------------------------------------------------------- expressions as pieces
-
-
-@dataclass(frozen=True, slots=True)
-class Piece:
-    """Text that may end a line. `at` is the source (line, column) it starts at, (0, 0) if unknown;
-    `depth` is how deeply nested the line break after it is (0 = between the outermost operands)."""
-
-    text: str
-    at: tuple[int, int] = (0, 0)
-    depth: int = 0
-
-
-def _at(node: ast.Node) -> tuple[int, int]:
-    return (node.span.line, node.span.column)
-
-
-def _wrap(pieces: list[Piece], before: str, after: str, at: tuple[int, int] | None = None) -> list[Piece]:
-    first, last = pieces[0], pieces[-1]
-    if len(pieces) == 1:
-        return [Piece(before + first.text + after, at or first.at, first.depth)]
-    return [Piece(before + first.text, at or first.at, first.depth), *pieces[1:-1],
-            Piece(last.text + after, last.at, last.depth)]
-
-
-def _glue(left: list[Piece], middle: str, right: list[Piece]) -> list[Piece]:
-    """`left middle right` with no line break allowed at `middle`."""
-    return [*left[:-1], Piece(left[-1].text + middle + right[0].text, left[-1].at, right[0].depth), *right[1:]]
-
-
-def _join(parts: Iterable[list[Piece]], separator: str) -> list[Piece]:
-    """Parts with a line break allowed after each `separator` (`,`, ` and`, ` or`, ` |`)."""
-    out: list[Piece] = []
-    for part in parts:
-        if out:
-            out[-1] = Piece(out[-1].text + separator, out[-1].at, 0)
-        out.extend(Piece(p.text, p.at, p.depth + 1) for p in part)
-    return out
-
-
-def precedence(expr: ast.Expr) -> int:
-    """How tightly `expr` binds: 0 for `if`, up to 8 for atoms."""
-    match expr:
-        case ast.IfThen():
-            return 0
-        case ast.BoolOp(op="or"):
-            return 1
-        case ast.BoolOp():
-            return 2
-        case ast.Not():
-            return 3
-        case ast.Compare() | ast.Test() | ast.InSet() | ast.Between():
-            return 4
-        case ast.Arith(op="+" | "-"):
-            return 5
-        case ast.Arith():
-            return 6
-        case ast.Neg():
-            return 7
-        case _:
-            return 8
-
-
-def _open_right(expr: ast.Expr) -> bool:
-    """Whether `expr` ends in `days between a and b`, whose `b` would swallow a following `+ c`."""
-    match expr:
-        case ast.Elapsed():
-            return True
-        case ast.Neg(operand=operand):
-            return precedence(operand) >= 7 and _open_right(operand)
-        case ast.Arith(op=op, right=right):
-            return precedence(right) >= (6 if op in "+-" else 7) and _open_right(right)
-        case _:
-            return False
-
-
-def expr_pieces(expr: ast.Expr, floor: int = 0) -> list[Piece]:
-    """`expr` as pieces, in parentheses if it binds less tightly than `floor`."""
-    pieces = _bare(expr)
-    return _wrap(pieces, "(", ")", _at(expr)) if precedence(expr) < floor else pieces
-
-
-def expression(expr: ast.Expr) -> str:
-    return " ".join(piece.text for piece in expr_pieces(expr))
-
-
-def _bare(expr: ast.Expr) -> list[Piece]:
-    match expr:
-        case ast.Number() | ast.Quantity() | ast.DateLit() | ast.Bool() | ast.NoneLit() | ast.Text() | ast.Ref():
-            return [Piece(literal(expr), _at(expr))]
-        case ast.Neg(operand=operand):
-            return _wrap(expr_pieces(operand, 7), "-", "", _at(expr))
-        case ast.Arith(op=op, left=left, right=right):
-            floor = 5 if op in "+-" else 6
-            lhs = expr_pieces(left, floor)
-            if precedence(left) >= floor and _open_right(left):
-                lhs = _wrap(lhs, "(", ")")
-            return _glue(lhs, f" {op} ", expr_pieces(right, floor + 1))
-        case ast.Not(operand=operand):
-            return _wrap(expr_pieces(operand, 3), "not ", "", _at(expr))
-        case ast.BoolOp(op=op, operands=operands):
-            return _join((expr_pieces(x, 2 if op == "or" else 3) for x in operands), f" {op}")
-        case ast.Compare(op=op, left=left, right=right):
-            return _glue(expr_pieces(left, 5), f" {op} ", expr_pieces(right, 5))
-        case ast.Test(operand=operand, test=test):
-            return _wrap(expr_pieces(operand, 5), "", f" is {test}")
-        case ast.InSet(operand=operand, items=items, negated=negated):
-            listed = _wrap(_join((expr_pieces(x, 5) for x in items), ","), "", "}")
-            return _glue(expr_pieces(operand, 5), " not in {" if negated else " in {", listed)
-        case ast.Between(operand=operand, low=low, high=high):
-            return _glue(_glue(expr_pieces(operand, 5), " between ", expr_pieces(low, 5)), " and ",
-                         expr_pieces(high, 5))
-        case ast.FirstKnown(items=items):
-            return _wrap(_join((expr_pieces(x) for x in items), ","), "first known of (", ")", _at(expr))
-        case ast.IfThen(condition=condition, then=then, otherwise=otherwise):
-            head = _wrap(expr_pieces(condition, 1), "if ", "", _at(expr))
-            return _glue(_glue(head, " then ", expr_pieces(then, 1)), " else ", expr_pieces(otherwise))
-        case ast.Lookup(table=table, keys=keys):
-            return _wrap(_join((expr_pieces(x) for x in keys), ","), f"{table}[", "]", _at(expr))
-        case ast.Elapsed(unit=unit, start=start, end=end):
-            head = _wrap(expr_pieces(start, 5), f"{unit} between ", "", _at(expr))
-            return _glue(head, " and ", expr_pieces(end, 5))
-        case _:
-            assert_never(expr)
-
 
 # ---------------------------------------------------------------- statements
 
@@ -225,13 +50,13 @@ def _notes(notes: ast.Annotations) -> list[str]:
     return out + ([f"cite {', '.join(notes.cites)}"] if notes.cites else [])
 
 
-def _unit(head: list[Piece], node: ast.Node, head_end: int | None = None, **options: object) -> _Unit:
+def _unit(head: list[Piece], node: ast.Node, head_end: int | None = None, *, indent: str = "", hang: str = "",
+          notes: ast.Annotations | None = None, notes_column: int = 0, each: bool = False,
+          end: int | None = None) -> _Unit:
+    """A statement printed from `node`, whose head ends on source line `head_end` (default: its last)."""
     span = node.span
-    unit = _Unit(head, start=span.line, end=span.end_line,
-                 head_end=span.end_line if head_end is None else head_end)
-    for key, value in options.items():
-        setattr(unit, key, value)
-    return unit
+    return _Unit(head, indent, hang, each, _notes(notes) if notes else [], notes_column, span.line,
+                 span.end_line if head_end is None else head_end, span.end_line if end is None else end)
 
 
 def _header(module: ast.Module) -> list[_Unit]:
@@ -266,8 +91,8 @@ def _rows(table: ast.Table) -> list[_Unit]:
     values = [literal(row.value) for row in table.rows]
     column = len(STEP) + key_width + len(_GAP) + max(map(len, values)) + len(_GAP)
     return [
-        _unit([Piece(STEP + key.ljust(key_width) + _GAP + value, _at(row))], row, row.value.span.end_line,
-              notes=_notes(row.notes), notes_column=column, indent=STEP)
+        _unit([Piece(STEP + key.ljust(key_width) + _GAP + value, at(row))], row, row.value.span.end_line,
+              notes=row.notes, notes_column=column, indent=STEP)
         for row, key, value in zip(table.rows, keys, values, strict=True)
     ]
 
@@ -280,27 +105,27 @@ def _item_units(item: ast.Item) -> list[_Unit]:
     match item:
         case ast.Use(module=name, constraint=constraint, alias=alias):
             words = ["use", name, *([constraint] if constraint else []), *([f"as {alias}"] if alias else [])]
-            return [_unit([Piece(" ".join(words), _at(item))], item)]
+            return [_unit([Piece(" ".join(words), at(item))], item)]
         case ast.Reference(key=key, citation=citation):
             attrs = [f"{k} {text(v)}" for k, v in (("doi", item.doi), ("pmid", item.pmid), ("url", item.url)) if v]
             attrs += [f"evidence {item.evidence}"] if item.evidence else []
-            return [_unit([Piece(" ".join(["reference", key, text(citation), *attrs]), _at(item))], item)]
+            return [_unit([Piece(" ".join(["reference", key, text(citation), *attrs]), at(item))], item)]
         case ast.Kind(name=name, values=values):
-            parts = [[Piece(v.name + (f" {text(v.label)}" if v.label is not None else ""), _at(v))] for v in values]
-            return [_unit(_wrap(_join(parts, " |"), f"kind {name}: ", "", _at(item)), item, hang=STEP, each=True)]
+            parts = [[Piece(v.name + (f" {text(v.label)}" if v.label is not None else ""), at(v))] for v in values]
+            return [_unit(wrap(join(parts, " |"), f"kind {name}: ", "", at(item)), item, hang=STEP, each=True)]
         case ast.Input(name=name, type=spec):
             words = [f"input {name}: {type_spec(spec)}"]
             if item.low is not None and item.high is not None:
                 words.append(f"from {number(item.low)} to {number(item.high)}")
             line = " ".join(words) + (", optional" if item.optional else "")
             line += f" {text(item.description)}" if item.description is not None else ""
-            return [_unit([Piece(line, _at(item))], item)]
+            return [_unit([Piece(line, at(item))], item)]
         case ast.Define(name=name, expr=expr, notes=notes):
-            pieces = _wrap(expr_pieces(expr), f"define {name}: ", "", _at(item))
-            return [_unit(pieces, item, expr.span.end_line, notes=_notes(notes), hang=_CONT)]
+            pieces = wrap(expr_pieces(expr), f"define {name}: ", "", at(item))
+            return [_unit(pieces, item, expr.span.end_line, notes=notes, hang=_CONT)]
         case ast.Table(name=name, by=by, result=result):
             line = f"table {name} by {', '.join(by)} -> {type_spec(result)}"
-            return [_unit([Piece(line, _at(item))], item, result.span.end_line, end=result.span.end_line),
+            return [_unit([Piece(line, at(item))], item, result.span.end_line, end=result.span.end_line),
                     *_rows(item)]
         case ast.Decision():
             return _decision(item)
@@ -313,44 +138,44 @@ def _item_units(item: ast.Item) -> list[_Unit]:
 
 
 def _title(item: ast.Decision | ast.Example | ast.Property, line: str) -> _Unit:
-    return _unit([Piece(line, _at(item))], item, item.span.line, end=item.span.line)
+    return _unit([Piece(line, at(item))], item, item.span.line, end=item.span.line)
 
 
 def _decision(decision: ast.Decision) -> list[_Unit]:
     outcomes = (" > " if decision.ordered else " | ").join(decision.outcomes)
     units = [_title(decision, f"decision {decision.name}: {outcomes}{_HIT[decision.policy]}")]
     for rule in decision.rules:
-        pieces = _wrap(expr_pieces(rule.condition, 1), f"{STEP}rule {rule.name}: when ", f" then {rule.outcome}",
-                       _at(rule))
-        units.append(_unit(pieces, rule, rule.condition.span.end_line, notes=_notes(rule.notes), indent=STEP,
+        pieces = wrap(expr_pieces(rule.condition, 1), f"{STEP}rule {rule.name}: when ", f" then {rule.outcome}",
+                       at(rule))
+        units.append(_unit(pieces, rule, rule.condition.span.end_line, notes=rule.notes, indent=STEP,
                            hang=STEP + _CONT))
     if decision.default is not None:
         default = decision.default
-        units.append(_unit([Piece(f"{STEP}otherwise {default.outcome}", _at(default))], default, default.span.line,
-                           notes=_notes(default.notes), indent=STEP))
+        units.append(_unit([Piece(f"{STEP}otherwise {default.outcome}", at(default))], default, default.span.line,
+                           notes=default.notes, indent=STEP))
     return units
 
 
 def _example(example: ast.Example) -> list[_Unit]:
     units = [_title(example, f"example {text(example.title)}:")]
     if example.given:
-        parts = [[Piece(f"{g.name} {literal(g.value)}", _at(g))] for g in example.given]
+        parts = [[Piece(f"{g.name} {literal(g.value)}", at(g))] for g in example.given]
         start, end = min(g.span.line for g in example.given), max(g.span.end_line for g in example.given)
         prefix = f"{STEP}given "
-        units.append(_Unit(_wrap(_join(parts, ","), prefix, ""), STEP, " " * len(prefix),
+        units.append(_Unit(wrap(join(parts, ","), prefix, ""), STEP, " " * len(prefix),
                            start=start, head_end=end, end=end))
-    return units + [_unit([Piece(STEP + _expectation(e), _at(e))], e, indent=STEP) for e in example.expects]
+    return units + [_unit([Piece(STEP + _expectation(e), at(e))], e, indent=STEP) for e in example.expects]
 
 
 def _property(prop: ast.Property) -> list[_Unit]:
     body = prop.body
     match body:
         case ast.Monotone(target=target, target_moves=moves, over=over, over_moves=over_moves):
-            pieces = [Piece(f"{STEP}{target} never {moves} as {over} {over_moves}", _at(body))]
+            pieces = [Piece(f"{STEP}{target} never {moves} as {over} {over_moves}", at(body))]
         case ast.Independent(target=target, of=of):
-            pieces = [Piece(f"{STEP}{target} does not depend on {', '.join(of)}", _at(body))]
+            pieces = [Piece(f"{STEP}{target} does not depend on {', '.join(of)}", at(body))]
         case ast.Implies(condition=condition, target=target, outcome=outcome):
-            pieces = _wrap(expr_pieces(condition, 1), f"{STEP}when ", f" then {target} is {outcome}", _at(body))
+            pieces = wrap(expr_pieces(condition, 1), f"{STEP}when ", f" then {target} is {outcome}", at(body))
         case _:
             assert_never(body)
     return [_title(prop, f"property {text(prop.title)}:"), _unit(pieces, body, indent=STEP, hang=STEP + _CONT)]
@@ -386,21 +211,23 @@ def _grouped(previous: ast.Item, before: list[_Unit], item: ast.Item, units: lis
 
 
 def _assign(units: Sequence[_Unit], comments: Iterable[ast.Comment]) -> list[ast.Comment]:
-    """Give each comment to the unit it sits in, beside or before; return those after the last."""
-    placed = [u for u in units if u.start > 0]
+    """Give each comment to the unit it sits in, else to the next unit (a comment on its own line)
+    or the previous one (a comment after code); return those after the last unit."""
+    placed = sorted((u for u in units if u.start > 0), key=lambda u: u.start)
+    starts = [u.start for u in placed]
+    inside: dict[int, _Unit] = {}  # a line inside several units goes to the one starting last
+    for placed_unit in placed:
+        inside.update(dict.fromkeys(range(placed_unit.start, placed_unit.end + 1), placed_unit))
     trailing: list[ast.Comment] = []
     for comment in comments:
         line = comment.span.line
-        inside = [u for u in placed if u.start <= line <= u.end and not (comment.own_line and line == u.start)]
-        if inside:
-            max(inside, key=lambda u: u.start).comments.append(comment)
-            continue
-        if comment.own_line:
-            after = [u for u in placed if u.start > line]
-            target = min(after, key=lambda u: u.start) if after else None
-        else:
-            before = [u for u in placed if u.start <= line]
-            target = max(before, key=lambda u: u.start) if before else None
+        target = inside.get(line)
+        if target is None or (comment.own_line and line == target.start):
+            index = bisect_right(starts, line)
+            if comment.own_line:
+                target = placed[index] if index < len(placed) else None
+            else:
+                target = placed[index - 1] if index else None
         if target is None:
             trailing.append(comment)
         else:

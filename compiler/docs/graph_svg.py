@@ -26,9 +26,9 @@ COLOURS: Mapping[str, tuple[str, str]] = {
     "rule": ("#e8f5e9", "#2e7d32"),
     "decision": ("#ffebee", "#c62828"),
 }
-BOX_W, BOX_H = 2.5, 0.5  # inches
-GAP_X, GAP_Y = 0.8, 0.14
-WRAP = 32  # characters per line in a box, at most three lines
+BOX_W, BOX_H = 2.1, 0.4  # inches
+GAP_X, GAP_Y = 0.6, 0.1
+WRAP = 27  # characters per line in a box, at most three lines
 SWEEPS = 4
 
 

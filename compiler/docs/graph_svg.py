@@ -8,6 +8,7 @@ edges run left to right. Text stays text in the SVG (no embedded fonts, nothing 
 from __future__ import annotations
 
 import io
+import math
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -15,8 +16,9 @@ from typing import Any
 import matplotlib
 import networkx as nx
 from matplotlib.backends.backend_svg import FigureCanvasSVG
+from matplotlib.collections import LineCollection, PatchCollection, PolyCollection
 from matplotlib.figure import Figure
-from matplotlib.patches import FancyArrowPatch, FancyBboxPatch, Patch
+from matplotlib.patches import FancyBboxPatch, Patch
 
 # fill, edge colour per node kind
 COLOURS: Mapping[str, tuple[str, str]] = {
@@ -99,6 +101,16 @@ def wrap(text: str, width: int = WRAP, lines: int = 3) -> list[str]:
     return out if len(out) <= lines else [*out[: lines - 1], out[lines - 1][: width - 1] + "…"]
 
 
+def _arrowhead(start: tuple[float, float], end: tuple[float, float], length: float = 0.09,
+               half_width: float = 0.035) -> list[tuple[float, float]]:
+    """A triangle (in inches) pointing along start → end with its tip at `end`."""
+    dx, dy = end[0] - start[0], end[1] - start[1]
+    norm = math.hypot(dx, dy) or 1.0
+    ux, uy = dx / norm, dy / norm
+    bx, by = end[0] - ux * length, end[1] - uy * length
+    return [end, (bx - uy * half_width, by + ux * half_width), (bx + uy * half_width, by - ux * half_width)]
+
+
 def draw(graph: nx.DiGraph[str], title: str = "", own_module: str | None = None) -> str:
     """The SVG text of `graph` (nodes with `kind` and `label`, as compiler.graph builds them)."""
     columns = layers(graph)
@@ -117,19 +129,24 @@ def draw(graph: nx.DiGraph[str], title: str = "", own_module: str | None = None)
         ax.set_xlim(0, width)
         ax.set_ylim(0, height)
         ax.axis("off")
+        lines, heads = [], []
         for u, v in graph.edges():
-            (x1, y1), (x2, y2) = position[u], position[v]
-            ax.add_artist(FancyArrowPatch((x1 + BOX_W / 2, y1), (x2 - BOX_W / 2, y2), arrowstyle="-|>",
-                                         mutation_scale=9, color="#90a4ae", linewidth=0.7, shrinkA=0, shrinkB=1,
-                                         connectionstyle="arc3,rad=0.0", zorder=1))
+            start = (position[u][0] + BOX_W / 2, position[u][1])
+            end = (position[v][0] - BOX_W / 2, position[v][1])
+            lines.append((start, end))
+            heads.append(_arrowhead(start, end))
+        ax.add_collection(LineCollection(lines, colors="#90a4ae", linewidths=0.7, zorder=1))
+        ax.add_collection(PolyCollection(heads, facecolors="#90a4ae", edgecolors="none", zorder=1))
+        boxes = []
         for node, (x, y) in position.items():
             data = graph.nodes[node]
             fill, edge = COLOURS.get(str(data.get("kind")), ("#eeeeee", "#616161"))
             foreign = own_module is not None and data.get("kind") != "input" and data.get("module") != own_module
-            ax.add_artist(FancyBboxPatch((x - BOX_W / 2, y - BOX_H / 2), BOX_W, BOX_H,
+            boxes.append(FancyBboxPatch((x - BOX_W / 2, y - BOX_H / 2), BOX_W, BOX_H,
                                         boxstyle="round,pad=0,rounding_size=0.08", facecolor=fill, edgecolor=edge,
-                                        linewidth=0.9, linestyle="--" if foreign else "-", zorder=2))
+                                        linewidth=0.9, linestyle="--" if foreign else "-"))
             ax.text(x, y, _label(data), ha="center", va="center", fontsize=7, color="#212121", zorder=3)
+        ax.add_collection(PatchCollection(boxes, match_original=True, zorder=2))
         legend = [Patch(facecolor=f, edgecolor=e, label=k) for k, (f, e) in COLOURS.items()]
         if own_module is not None:
             legend.append(Patch(facecolor="white", edgecolor="#616161", linestyle="--", label="from a used module"))

@@ -138,17 +138,15 @@ class Resolver:
 
     def terms(self, node: ir.Node, exact: bool = False) -> list[tuple[Subject, Linear]]:
         """The subjects `node` is a linear function of. With `exact`, only when it is exactly one
-        subject for every complete case (`first known of` is then its first item); else every
-        subject it may stand for."""
+        subject whatever the case; else every subject it may stand for (each item of `first known
+        of`, each branch of `if`)."""
         match node:
             case ir.InputRef(name, typ) if typ.kind in ("number", "quantity", "date", "enum", "bool"):
                 return [(InputSubject(name), IDENTITY)]
             case ir.DefRef(key, _, False) if key in self.definitions:
                 return self.terms(self.definitions[key].expr, exact)
             case ir.FirstKnown(items):
-                if exact:
-                    return self.terms(items[0], exact) if _always_known(items[0]) else []
-                return [t for item in items for t in self.terms(item)]
+                return [] if exact else [t for item in items for t in self.terms(item)]
             case ir.If(_, then, otherwise) if not exact:
                 return self.terms(then) + self.terms(otherwise)
             case ir.Elapsed(unit, start, end):
@@ -181,14 +179,10 @@ class Resolver:
             case ir.DefRef(key, _, False) if key in self.definitions:
                 return self.dates(self.definitions[key].expr, exact)
             case ir.FirstKnown(items):
-                return self.dates(items[0], exact) if exact else [n for i in items for n in self.dates(i, exact)]
+                return [] if exact else [n for i in items for n in self.dates(i, exact)]
             case ir.If(_, then, otherwise) if not exact:
                 return self.dates(then, exact) + self.dates(otherwise, exact)
         return []
-
-
-def _always_known(node: ir.Node) -> bool:
-    return isinstance(node, (ir.InputRef, ir.Elapsed, ir.DefRef))
 
 
 def _number(value: object) -> bool:

@@ -3,7 +3,9 @@
 As DMN verifiers do, a rule condition over complete cases becomes a union of boxes (per variable,
 a set of values: an interval union for numbers, durations and the time between two dates, a set
 for yes/no and enumerations), following definitions, `if`, and table lookups keyed by
-enumerations. `uncovered` then sweeps one variable at a time over the boundaries of the boxes
+enumerations. Conditions that ask about missing data (`is missing`, `is known`, `is none`,
+`first known of`) are left to generated cases: over complete cases they would look exact but say
+nothing of patients with missing data. `uncovered` then sweeps one variable at a time over the boundaries of the boxes
 and returns a point no box contains, or None: exact, with no sampling.
 """
 
@@ -130,10 +132,8 @@ class Converter:
             case ir.InSet(operand, items, negated):
                 f = Or(tuple(self.compare("=", operand, item) for item in items))
                 return self.negate(f) if negated else f
-            case ir.Test(operand, test):
-                if not self.resolver.terms(operand, exact=True):
-                    raise Unsupported(test)
-                return test == "known"
+            case ir.Test(_, test):
+                raise Unsupported(f"`is {test}` asks about missing data, which complete cases never have")
             case ir.If(condition, then, otherwise):
                 c = self.formula(condition)
                 return Or((And((c, self.formula(then))), And((self.negate(c), self.formula(otherwise)))))
@@ -153,8 +153,8 @@ class Converter:
                 c = self.formula(condition)
                 branches: list[tuple[Formula, object]] = [(And((c, f)), v) for f, v in self.cases(then)]
                 return branches + [(And((self.negate(c), f)), v) for f, v in self.cases(otherwise)]
-            case ir.FirstKnown(items):
-                return self.cases(items[0])
+            case ir.FirstKnown():
+                raise Unsupported("`first known of` depends on which data is missing")
             case ir.Lookup(_, keys, rows, default):
                 key_cases = [self.cases(k) for k in keys]
                 if sum(len(k) for k in key_cases) > 64:

@@ -1,0 +1,383 @@
+"""A guideline as one SQL query (a sqlglot tree), written in the DuckDB, Spark, PostgreSQL or BigQuery dialect.
+
+The query is built from `sqlglot.exp` nodes, never from strings: sqlglot quotes every name and literal
+for the dialect. Per decision D of the guideline it yields D, D_status, D_rule and D_missing, equal
+row by row to what `Guideline.evaluate` reports (D_missing is NULL unless D_status is `unknown`).
+Intermediate values are columns of a chain of CTEs, each reading only earlier ones; a definition
+read once is inlined, and a short first-match decision is one CASE, so DuckDB can short-circuit.
+
+>>> print(to_sql(guideline, "spark"))  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections import Counter
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from sqlglot import exp
+
+from compiler import ir, units
+from compiler.sqlexpr import (
+    DOUBLE,
+    HANDLERS,
+    Unsupported,
+    Val,
+    and_,
+    case,
+    coalesce_false,
+    col,
+    compact,
+    is_const,
+    is_null,
+    lit,
+    negate,
+    not_,
+    num,
+    or_,
+    parenthesize,
+    truth,
+)
+from dsl.diagnostics import EligoError, error
+
+if TYPE_CHECKING:
+    from compiler.guideline import Guideline
+
+DIALECTS = ("duckdb", "spark", "postgres", "bigquery")
+
+# Capabilities as data: per dialect, the IR node kinds it cannot express. Compiling a guideline that
+# uses one for that dialect is diagnostic E170, never SQL that fails at run time. Every IR node kind
+# has a handler in `sqlexpr.HANDLERS`, and sqlglot writes each of them in all four dialects.
+UNSUPPORTED: dict[str, frozenset[str]] = {dialect: frozenset() for dialect in DIALECTS}
+UNSUPPORTED_CODE = "E170"
+
+PREFIX = "_eligo_"
+SHORT_DECISION = 12  # a first-match decision with more rules is compiled to SQL of linear, not quadratic, size
+# A decision's code: the index of the deciding rule (`otherwise` is len(rules)) or one of these; an unknown
+# first-match decision has code UNKNOWN - f, f the index of the rule that fired (len(rules) if none did).
+UNMATCHED, CONFLICT, UNKNOWN = -2, -3, -4
+STATUSES = {"decided": "code >= 0", "unknown": f"code <= {UNKNOWN}", "unmatched": f"code = {UNMATCHED}",
+            "conflict": f"code = {CONFLICT}"}
+
+
+@dataclass
+class Layers:
+    """Computed columns by depth: a column reads only inputs and columns of lower depths."""
+
+    columns: list[list[tuple[str, exp.Expr]]] = field(default_factory=list)
+    depth: dict[str, int] = field(default_factory=dict)
+
+    def add(self, name: str, expression: exp.Expr) -> exp.Column:
+        depth = 1 + max((self.depth.get(c.name, 0) for c in expression.find_all(exp.Column)), default=0)
+        while len(self.columns) < depth:
+            self.columns.append([])
+        self.columns[depth - 1].append((name, expression))
+        self.depth[name] = depth
+        return col(name)
+
+
+@dataclass(frozen=True)
+class Decided:
+    value: exp.Column
+    code: exp.Column
+    evaluated: tuple[exp.Expr, ...]  # per rule: it was evaluated and was unknown (it counts for missing)
+
+
+class Compiler:
+    """Compiles one guideline's program into layers of named SQL columns."""
+
+    def __init__(self, guideline: Guideline, unsupported: frozenset[str] = frozenset()) -> None:
+        self.guideline = guideline
+        self.program = guideline.program
+        self.unsupported = unsupported
+        self.layers = Layers()
+        self.values: dict[str, Val] = {}  # global key -> compiled value of a definition or decision
+        self.decided: dict[str, Decided] = {}
+        self.counter = itertools.count()
+        self.nodes = {n.key: n for n in self.program.nodes}
+        self.uses = _uses(self.program)
+
+    def fresh(self, hint: str) -> str:
+        return f"{PREFIX}{next(self.counter)}_{hint}"
+
+    def column(self, val: Val, hint: str) -> Val:
+        name = self.fresh(hint)
+        return Val(self.layers.add(name, val.v), None if val.na is None else self.layers.add(name + "_na", val.na))
+
+    def share(self, val: Val, hint: str = "x") -> Val:
+        """A value read more than once gets a column of its own, so that SQL does not repeat it."""
+        simple = (exp.Column, exp.Literal, exp.Boolean, exp.Null, exp.Cast)
+        if isinstance(val.v, simple) and (val.na is None or isinstance(val.na, simple)):
+            return val
+        return self.column(val, hint)
+
+    # ------------------------------------------------------------ expressions
+    def expr(self, node: ir.Node) -> Val:
+        if type(node).__name__ in self.unsupported:
+            raise Unsupported(node)
+        return HANDLERS[type(node)](self, node)
+
+    def input(self, name: str) -> Val:
+        return Val(col(f"{PREFIX}in_{name}"))
+
+    def ref(self, key: str) -> Val:
+        if key in self.values:
+            return self.values[key]
+        target = self.nodes[key]
+        if isinstance(target, ir.Decision):
+            self.decision(target)
+            return self.values[key]
+        val = self.expr(target.expr)
+        if self.uses[key] <= 1:
+            return val  # read once: inlined where it is read
+        self.values[key] = self.column(val, target.name)
+        return self.values[key]
+
+    # ------------------------------------------------------------ decisions
+    def decision(self, node: ir.Decision) -> Decided:
+        """The code and value columns of one decision, compiled once whoever reads it."""
+        if node.key in self.decided:
+            return self.decided[node.key]
+        if node.policy == "first" and len(node.rules) <= SHORT_DECISION:
+            code, evaluated, value = self.first_match(node)
+        else:
+            conditions = [self.layers.add(self.fresh(f"{node.name}_c{i}"), truth(self.expr(r.condition)))
+                          for i, r in enumerate(node.rules)]
+            policy = {"first": self.first_match_long, "unique": self.unique, "collect": self.collect}[node.policy]
+            code, evaluated, value = policy(node, conditions)
+        code_col = self.layers.add(self.fresh(f"{node.name}_code"), code)
+        if value is None:
+            rules = [*node.rules, node.default]
+            value = case([(_code_in(code_col, [i for i, r in enumerate(rules) if r is not None and r.outcome == o]),
+                           lit(o)) for o in node.outcomes])
+        else:
+            value = case([(exp.EQ(this=code_col, expression=num(0)), value)])
+        decided = Decided(self.layers.add(self.fresh(f"{node.name}_value"), value), code_col,
+                          tuple(e.transform(_code_to(code_col)) for e in evaluated))
+        na = exp.EQ(this=code_col, expression=num(UNMATCHED)) if node.policy != "collect" else None
+        self.values[node.key] = Val(decided.value, na)
+        self.decided[node.key] = decided
+        return decided
+
+    def output(self, node: ir.Decision) -> list[tuple[exp.Column, str]]:
+        """The four output columns of one of the guideline's own decisions."""
+        decided = self.decision(node)
+        code = decided.code
+        status = case([(exp.GTE(this=code, expression=num(0)), lit("decided")),
+                       (exp.LTE(this=code, expression=num(UNKNOWN)), lit("unknown")),
+                       (exp.EQ(this=code, expression=num(UNMATCHED)), lit("unmatched"))], lit("conflict"))
+        rules = [*node.rules, node.default] if node.policy != "collect" else []
+        rule = case([(exp.EQ(this=code, expression=num(i)), lit(r.name)) for i, r in enumerate(rules) if r is not None],
+                    exp.cast(exp.null(), exp.DataType.Type.VARCHAR))
+        unknown = exp.LTE(this=code, expression=num(UNKNOWN))
+        # per rule, whether it counts for `missing`: a column computed only for the rows that are unknown
+        evaluated = [e if isinstance(e, (exp.Column, exp.Boolean)) else
+                     self.layers.add(self.fresh(f"{node.name}_u{i}"), case([(unknown.copy(), e)]))
+                     for i, e in enumerate(decided.evaluated)]
+        missing = case([(unknown, self.missing(node, evaluated))])
+        return [(decided.value, node.name),
+                (self.layers.add(self.fresh(f"{node.name}_status"), status), f"{node.name}_status"),
+                (self.layers.add(self.fresh(f"{node.name}_rule"), rule), f"{node.name}_rule"),
+                (self.layers.add(self.fresh(f"{node.name}_missing"), missing), f"{node.name}_missing")]
+
+    def first_match(self, node: ir.Decision) -> Policy:
+        """Rules in order as one CASE; an earlier unknown rule with another outcome makes it unknown.
+        A rule is `blocked` unless every earlier rule with another outcome is definitely false."""
+        conditions = [truth(self.expr(r.condition)) for r in node.rules]
+        false = [or_(self.certain(node, i), negate(c)) for i, c in enumerate(conditions)]  # not TRUE, so FALSE
+        rules: list[ir.Rule] = [*node.rules, node.default] if node.default else list(node.rules)
+        branches = []
+        for i, (fire, rule) in enumerate(zip([*conditions, exp.true()], rules, strict=False)):
+            clear = and_(*(false[j] for j in range(i) if rules[j].outcome != rule.outcome))
+            branches.append((fire, case([(clear, num(i))], num(UNKNOWN - i))))
+        gap = None if node.default else case([(and_(*false), num(UNMATCHED))],
+                                             num(UNKNOWN - len(conditions)))
+        evaluated = [and_(is_null(c), exp.LT(this=_CODE.copy(), expression=num(UNKNOWN - i)))
+                     for i, c in enumerate(conditions)]
+        code = case(branches, gap)
+        if not any(self.reads_decision(r.condition) for r in node.rules):
+            # every input known: no rule can be unknown, and the first that is TRUE decides
+            cone = {name for cone in self.guideline.rule_inputs[node.key] for name in cone}
+            complete = and_(*(negate(is_null(self.input(name).v)) for name in self.program.inputs if name in cone))
+            simple = case([(fire, num(i)) for i, fire in enumerate([*conditions, exp.true()][:len(rules)])],
+                          None if node.default else num(UNMATCHED))
+            code = case([(complete, simple)], code)
+        return code, evaluated, None
+
+    def certain(self, node: ir.Decision, index: int) -> exp.Expr:
+        """TRUE when rule `index` cannot be unknown because every input it reads is known (FALSE when it reads
+        a decision, which can be unknown by itself, in conflict)."""
+        rule = node.rules[index]
+        if self.reads_decision(rule.condition):
+            return exp.false()
+        cone = self.guideline.rule_inputs[node.key][index]
+        return and_(*(negate(is_null(self.input(name).v)) for name in cone))
+
+    def reads_decision(self, root: ir.Node) -> bool:
+        for sub in ir.walk(root):
+            if isinstance(sub, ir.DefRef):
+                target = self.nodes[sub.key]
+                if isinstance(target, ir.Decision) or self.reads_decision(target.expr):
+                    return True
+        return False
+
+    def first_match_long(self, node: ir.Decision, conditions: list[exp.Column]) -> Policy:
+        """`first_match` in SQL of linear size: the index of the rule that fired, then per outcome whether
+        an evaluated rule with that outcome was unknown."""
+        count = len(conditions)
+        fired = self.layers.add(self.fresh(f"{node.name}_fired"),
+                                case([(c, num(i)) for i, c in enumerate(conditions)], num(count)))
+        evaluated = [and_(is_null(c), exp.GT(this=fired, expression=num(i))) for i, c in enumerate(conditions)]
+        pending = self.per_outcome(node, evaluated, "pending")
+        rules = [*node.rules, node.default]
+        branches = []
+        for outcome in node.outcomes:
+            indices = [i for i, r in enumerate(rules) if r is not None and r.outcome == outcome]
+            blocked = or_(*(p for o, p in pending.items() if o != outcome))
+            if indices:
+                branches.append((_code_in(fired, indices), case([(blocked, exp.Sub(this=num(UNKNOWN), expression=fired))],
+                                                                 fired)))
+        gap = case([(or_(*pending.values()), num(UNKNOWN - count))], num(UNMATCHED))
+        return case(branches, gap), evaluated, None
+
+    def per_outcome(self, node: ir.Decision, flags: Sequence[exp.Expr], hint: str) -> dict[str, exp.Expr]:
+        """Per outcome, whether a rule with that outcome has its flag set (as shared columns)."""
+        found = {o: or_(*(f for f, r in zip(flags, node.rules, strict=True) if r.outcome == o)) for o in node.outcomes}
+        return {o: self.share(Val(f), f"{node.name}_{hint}").v for o, f in found.items() if not is_const(f, False)}
+
+    def unique(self, node: ir.Decision, conditions: list[exp.Column]) -> Policy:
+        """At most one rule may fire; any unknown rule with another outcome makes the decision unknown."""
+        count = self.layers.add(self.fresh(f"{node.name}_count"), _sum(
+            [case([(c, num(1))], num(0)) for c in conditions]))
+        evaluated = [is_null(c) for c in conditions]
+        pending = self.per_outcome(node, evaluated, "unknown")
+        branches: list[tuple[exp.Expr, exp.Expr]] = [(exp.GT(this=count, expression=num(1)), num(CONFLICT))]
+        for i, (c, r) in enumerate(zip(conditions, node.rules, strict=True)):
+            blocked = or_(*(p for o, p in pending.items() if o != r.outcome))
+            branches.append((c, case([(blocked, num(UNKNOWN))], num(i))))
+        if node.default is not None:
+            blocked = or_(*(p for o, p in pending.items() if o != node.default.outcome))
+            gap = case([(blocked, num(UNKNOWN))], num(len(node.rules)))
+        else:
+            gap = case([(or_(*pending.values()), num(UNKNOWN))], num(UNMATCHED))
+        return case(branches, gap), evaluated, None
+
+    def collect(self, node: ir.Decision, conditions: list[exp.Column]) -> Policy:
+        """The outcomes of every rule that fires, in declared order; unknown while an unknown rule could add one."""
+        fired = self.per_outcome(node, [coalesce_false(c) for c in conditions], "fired")
+        evaluated = [and_(is_null(c), not_(fired.get(r.outcome, exp.false())))
+                     for c, r in zip(conditions, node.rules, strict=True)]
+        chosen = compact([case([(f, lit(o))]) for o, f in fired.items()]) if fired else exp.Array(expressions=[])
+        if node.default is not None:
+            chosen = case([(or_(*fired.values()), chosen)], exp.Array(expressions=[lit(node.default.outcome)]))
+        return case([(or_(*evaluated), num(UNKNOWN))], num(0)), evaluated, chosen
+
+    def missing(self, node: ir.Decision, evaluated: Sequence[exp.Expr]) -> exp.Expr:
+        """The inputs, in declaration order, in the cone of an evaluated unknown rule, that are NULL."""
+        cones = self.guideline.rule_inputs[node.key]
+        items = []
+        for name in self.program.inputs:
+            rules = [evaluated[i] for i, cone in enumerate(cones) if name in cone]
+            if rules:
+                items.append(case([(and_(is_null(self.input(name).v), or_(*rules)), lit(name))]))
+        return compact(items) if items else exp.Array(expressions=[])
+
+
+Policy = tuple[exp.Expr, list[exp.Expr], exp.Expr | None]  # code, evaluated, value (collect)
+_CODE = exp.column(f"{PREFIX}code")  # stands for a decision's own code column until that column exists
+
+
+def _code_to(code: exp.Column) -> Callable[[exp.Expr], exp.Expr]:
+    def replace(node: exp.Expr) -> exp.Expr:
+        return code.copy() if isinstance(node, exp.Column) and node.name == _CODE.name else node
+    return replace
+
+
+def _code_in(code: exp.Expr, indices: Sequence[int]) -> exp.Expr:
+    if not indices:
+        return exp.false()
+    if len(indices) == 1:
+        return exp.EQ(this=code, expression=num(indices[0]))
+    return exp.In(this=code, expressions=[num(i) for i in indices])
+
+
+def _sum(parts: list[exp.Expr]) -> exp.Expr:
+    total = parts[0] if parts else num(0)
+    for part in parts[1:]:
+        total = exp.Add(this=total, expression=part)
+    return total
+
+
+def _uses(program: ir.Program) -> Counter[str]:
+    """How many times each definition is read, in the expressions of definitions and decisions."""
+    uses: Counter[str] = Counter()
+    for node in program.nodes:
+        roots = [node.expr] if isinstance(node, ir.Definition) else [r.condition for r in node.rules]
+        for root in roots:
+            uses.update(n.key for n in ir.walk(root) if isinstance(n, ir.DefRef))
+    return uses
+
+
+# ---------------------------------------------------------------- the query
+
+
+def input_columns(guideline: Guideline) -> dict[str, exp.Expr]:
+    """Each input's canonical value, from a typed column of its name that holds it in its declared unit."""
+    out: dict[str, exp.Expr] = {}
+    for name, info in guideline.inputs.items():
+        source: exp.Expr = col(name)
+        unit = units.lookup(info.unit) if info.unit else None
+        if info.type.kind == "quantity" and unit is not None and unit.factor != 1.0:
+            source = exp.Mul(this=exp.cast(source, DOUBLE), expression=lit(unit.factor))
+        elif info.type.kind == "date":
+            source = exp.cast(source, exp.DataType.Type.DATE)
+        out[name] = source
+    return out
+
+
+def output_names(guideline: Guideline) -> list[str]:
+    return [f"{d}{s}" for d in guideline.decision_names for s in ("", "_status", "_rule", "_missing")]
+
+
+def compile_query(guideline: Guideline, source: exp.Expr | str = "cases", *,
+                  inputs: Mapping[str, exp.Expr] | None = None, keep: Sequence[str] | None = None,
+                  dialect: str = "duckdb") -> exp.Select:
+    """The guideline as one query over `source`: the `keep` columns (default: the inputs) and, per decision D,
+    D, D_status, D_rule and D_missing. `inputs` maps each input to its canonical value (default:
+    `input_columns`). Raises EligoError (E170) if `dialect` cannot express the guideline."""
+    if dialect not in DIALECTS:
+        raise ValueError(f"unknown SQL dialect {dialect!r}; choose one of {', '.join(DIALECTS)}")
+    compiler = Compiler(guideline, UNSUPPORTED[dialect])
+    own = set(guideline.program.own_decisions)
+    outputs: list[tuple[exp.Column, str]] = []
+    try:
+        for node in guideline.program.decisions:
+            if node.key in own:
+                outputs += compiler.output(node)
+    except Unsupported as exc:
+        origin = getattr(exc.node, "origin", ir.Origin())
+        raise EligoError([error(UNSUPPORTED_CODE, f"{dialect} cannot express {type(exc.node).__name__} "
+                                f"`{origin.text}` ({guideline.id} {guideline.version})", origin.span,
+                                "evaluate this guideline with DuckDB (`eligo cohort`) or in Python")]) from exc
+    canonical = inputs if inputs is not None else input_columns(guideline)
+    table = exp.to_table(source) if isinstance(source, str) else source
+    if isinstance(table, exp.Select):
+        table = table.subquery(f"{PREFIX}source")
+    first = exp.select(exp.Star(), *(exp.alias_(e, f"{PREFIX}in_{n}", quoted=True) for n, e in canonical.items()))
+    query = exp.select(exp.Star()).with_(f"{PREFIX}l0", as_=first.from_(table))
+    previous = f"{PREFIX}l0"
+    for index, columns in enumerate(compiler.layers.columns, start=1):
+        name = f"{PREFIX}l{index}"
+        layer = exp.select(exp.Star(), *(exp.alias_(e, n, quoted=True) for n, e in columns)).from_(previous)
+        query = query.with_(name, as_=layer)
+        previous = name
+    kept = list(keep) if keep is not None else list(guideline.inputs)
+    final = [col(n) for n in kept] + [exp.alias_(c, alias, quoted=True) for c, alias in outputs]
+    return parenthesize(query.select(*final, append=False).from_(previous))  # type: ignore[return-value]
+
+
+def to_sql(guideline: Guideline, dialect: str = "duckdb", source: str = "cases", pretty: bool = True) -> str:
+    """The guideline's query as SQL text in `dialect`."""
+    return compile_query(guideline, source, dialect=dialect).sql(dialect=dialect, pretty=pretty)

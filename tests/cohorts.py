@@ -1,0 +1,168 @@
+"""Cohorts for differential tests: hypothesis strategies for a guideline's inputs, and the same rows decided
+by the Python evaluator and by a SQL engine, compared decision by decision."""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import pyarrow as pa
+from hypothesis import strategies as st
+
+import compiler
+from compiler import ir, units
+from compiler.sql import compile_query
+
+BASE_DAY = dt.date(2024, 1, 10)
+# dates a few months or years apart, give or take a day, so that `months between` meets its thresholds
+DATES = sorted({BASE_DAY + dt.timedelta(days=shift) for shift in range(-3, 4)}
+               | {dt.date(BASE_DAY.year + (BASE_DAY.month - 1 + m) // 12, (BASE_DAY.month - 1 + m) % 12 + 1, day)
+                  for m in (-30, -24, -18, -12, -6, -3, 0, 3, 6, 12, 18, 24, 30, 36, 60) for day in (9, 10, 11)}
+               | {dt.date(2024, 1, 31), dt.date(2024, 2, 29), dt.date(2024, 3, 1), dt.date(2023, 12, 31)})
+
+Outcome = tuple[object, str, str | None, tuple[str, ...]]
+
+
+def thresholds(guideline: compiler.Guideline) -> dict[str, set[float]]:
+    """Per input, the constants it is compared with, in the input's declared unit."""
+    found: dict[str, set[float]] = {}
+    roots = [n.expr if isinstance(n, ir.Definition) else r.condition
+             for n in guideline.program.nodes for r in (n.rules if isinstance(n, ir.Decision) else [None])
+             if isinstance(n, ir.Definition) or r is not None]
+    for root in roots:
+        for node in ir.walk(root):
+            pairs: list[tuple[ir.Node, ir.Node]] = []
+            if isinstance(node, ir.Compare):
+                pairs = [(node.left, node.right), (node.right, node.left)]
+            elif isinstance(node, ir.Between):
+                pairs = [(node.operand, node.low), (node.operand, node.high)]
+            for subject, other in pairs:
+                if isinstance(subject, ir.InputRef) and isinstance(other, ir.Const) \
+                        and isinstance(other.value, (int, float)) and not isinstance(other.value, bool):
+                    info = guideline.inputs[subject.name]
+                    unit = units.lookup(info.unit) if info.unit else None
+                    found.setdefault(subject.name, set()).add(other.value / (unit.factor if unit else 1.0))
+    return found
+
+
+def value_strategy(info: ir.InputInfo, near: set[float]) -> st.SearchStrategy[Any]:
+    low = info.low if info.low is not None else min([0.0, *near])
+    high = info.high if info.high is not None else max([30.0, *(2 * v for v in near)])
+    match info.type.kind:
+        case "bool":
+            return st.sampled_from([True, False])
+        case "enum":
+            return st.sampled_from(info.type.values)
+        case "date":
+            return st.sampled_from(DATES)
+        case "number" if info.type.integer:
+            special = sorted({int(v) + d for v in near for d in (-1, 0, 1)} | {int(low), int(high)})
+            special = [v for v in special if low <= v <= high]
+            return st.sampled_from(special) | st.integers(int(low), int(high))
+        case "number" | "quantity":
+            special = sorted({v + d for v in near for d in (-0.5, 0.0, 0.5)} | {low, high, 0.0})
+            special = [v for v in special if low <= v <= high]
+            rounded = st.floats(low, high, allow_nan=False, allow_infinity=False).map(lambda v: round(v, 1))
+            return (st.sampled_from(special) if special else rounded) | rounded.filter(lambda v: low <= v <= high)
+    raise AssertionError(info)
+
+
+def rows(guideline: compiler.Guideline, missing: float = 0.25) -> st.SearchStrategy[dict[str, Any]]:
+    """One patient: each input a valid value or missing (None), favouring boundaries; half of the rows are
+    a guideline example with a few inputs changed or removed, so that rules deep in a decision fire too."""
+    near = thresholds(guideline)
+    values = {name: value_strategy(info, near.get(name, set())) for name, info in guideline.inputs.items()}
+    random = st.fixed_dictionaries({name: st.one_of(st.none(), value) if missing else value
+                                    for name, value in values.items()})
+    seeds = examples(guideline)
+    if not seeds:
+        return random
+
+    def mutate(seed: dict[str, Any]) -> st.SearchStrategy[dict[str, Any]]:
+        def field(name: str) -> st.SearchStrategy[Any]:
+            kept = st.just(seed[name])
+            return st.one_of(kept, kept, kept, kept, st.none(), values[name]) if missing else \
+                st.one_of(kept, kept, kept, values[name])
+        return st.fixed_dictionaries({name: field(name) for name in guideline.inputs})
+
+    return random | st.sampled_from(seeds).flatmap(mutate)
+
+
+def examples(guideline: compiler.Guideline) -> list[dict[str, Any]]:
+    """The guideline's examples as rows of values in each input's declared unit (None when missing)."""
+    out = []
+    for example in guideline.module.examples:
+        try:
+            prepared = guideline.prepare(guideline.example_case(example))
+        except compiler.CaseError:
+            continue
+        row: dict[str, Any] = {}
+        for name, info in guideline.inputs.items():
+            value = prepared.get(name)
+            unit = units.lookup(info.unit) if info.unit and info.type.kind == "quantity" else None
+            row[name] = value / unit.factor if unit is not None and value is not None else value
+        out.append(row)
+    return out
+
+
+_ARROW = {"bool": pa.bool_(), "number": pa.float64(), "quantity": pa.float64(), "date": pa.date32(),
+          "enum": pa.string()}
+
+
+def arrow_table(guideline: compiler.Guideline, cohort: Sequence[dict[str, Any]]) -> pa.Table:
+    """The cohort as typed columns, one per input, numbers in each input's declared unit."""
+    return pa.table({name: pa.array([row[name] for row in cohort], _ARROW[info.type.kind])
+                     for name, info in guideline.inputs.items()})
+
+
+def python_outcomes(guideline: compiler.Guideline, cohort: Sequence[dict[str, Any]]) -> list[dict[str, Outcome]]:
+    out = []
+    for row in cohort:
+        result = guideline.evaluate({k: v for k, v in row.items() if v is not None}, trace=False)
+        out.append({name: (d.value, d.status, d.rule, d.missing) for name, d in result.decisions.items()})
+    return out
+
+
+def sql_outcomes(guideline: compiler.Guideline, records: Sequence[dict[str, Any]]) -> list[dict[str, Outcome]]:
+    """Rows of an engine's result (dicts by column name) as the same outcomes as `python_outcomes`."""
+    out = []
+    for record in records:
+        decisions = {}
+        for name in guideline.decision_names:
+            value = record[name]
+            decisions[name] = (tuple(value) if isinstance(value, (list, tuple)) else value, record[f"{name}_status"],
+                               record[f"{name}_rule"], tuple(record[f"{name}_missing"] or ()))
+        out.append(decisions)
+    return out
+
+
+@functools.cache
+def duckdb_query(guideline: compiler.Guideline) -> str:
+    return compile_query(guideline, "cohort").sql(dialect="duckdb")
+
+
+def duckdb_outcomes(guideline: compiler.Guideline, cohort: Sequence[dict[str, Any]]) -> list[dict[str, Outcome]]:
+    import duckdb
+
+    with duckdb.connect() as con:
+        con.register("cohort", arrow_table(guideline, cohort))
+        result = con.execute(duckdb_query(guideline))
+        names = [d[0] for d in result.description]
+        records = [dict(zip(names, row, strict=True)) for row in result.fetchall()]
+    return sql_outcomes(guideline, records)
+
+
+def disagreements(guideline: compiler.Guideline, cohort: Sequence[dict[str, Any]],
+                  engine: Callable[[compiler.Guideline, Sequence[dict[str, Any]]], list[dict[str, Outcome]]]
+                  = duckdb_outcomes) -> list[str]:
+    """Every row and decision on which the engine and the Python evaluator differ, described."""
+    expected, got = python_outcomes(guideline, cohort), engine(guideline, cohort)
+    problems = []
+    for index, (row, want, have) in enumerate(zip(cohort, expected, got, strict=True)):
+        for name in want:
+            if want[name] != have[name]:
+                problems.append(f"row {index} {name}: python {want[name]} sql {have[name]} for "
+                                f"{ {k: v for k, v in row.items() if v is not None} }")
+    return problems

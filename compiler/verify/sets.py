@@ -120,12 +120,6 @@ def _normal(intervals: list[Interval]) -> Intervals:
     return tuple(out)
 
 
-def has(a: Values, x: object) -> bool:
-    if isinstance(a, frozenset):
-        return x in a
-    return any(i.has(float(x)) for i in a)  # type: ignore[arg-type]
-
-
 def subset(domain: Domain, a: Values, b: Values) -> bool:
     return pick(domain, intersect(a, complement(domain, b))) is None
 

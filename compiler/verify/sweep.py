@@ -264,7 +264,7 @@ def boxes(f: Formula, variables: Variables) -> list[Box]:
             out = [{}]
             for part in parts:
                 out = [m for a in out for b in boxes(part, variables)
-                       if (m := _meet(a, b, variables)) is not None]
+                       if (m := meet(a, b, variables)) is not None]
                 if len(out) > MAX_BOXES:
                     raise Unsupported("too many cases")
     if len(out) > MAX_BOXES:
@@ -272,7 +272,7 @@ def boxes(f: Formula, variables: Variables) -> list[Box]:
     return out
 
 
-def _meet(a: Box, b: Box, variables: Variables) -> Box | None:
+def meet(a: Box, b: Box, variables: Variables) -> Box | None:
     out = dict(a)
     for var, values in b.items():
         merged = sets.intersect(out[var], values) if var in out else values
@@ -284,7 +284,7 @@ def _meet(a: Box, b: Box, variables: Variables) -> Box | None:
 
 def uncovered(region: Box, covers: Sequence[Box], variables: Variables) -> Point | None:
     """A point of `region` that no box of `covers` contains, or None when they cover it all."""
-    live = [c for c in covers if _meet(region, c, variables) is not None]
+    live = [c for c in covers if meet(region, c, variables) is not None]
     if not live:
         return point(region, variables)
     split: str | None = None
@@ -309,7 +309,3 @@ def _of(box: Box, var: str, variables: Variables) -> Values:
 
 def point(box: Box, variables: Variables) -> Point:
     return {var: sets.pick(variables.domains[var], _of(box, var, variables)) for var in variables.domains}
-
-
-def contains(box: Box, p: Point) -> bool:
-    return all(sets.has(values, p[var]) for var, values in box.items())

@@ -17,8 +17,8 @@ from typing import Any
 from compiler import ir, runtime, units
 from compiler.types import Type
 from compiler.verify import boundaries, sets
-from compiler.verify.boundaries import InputSubject, PairSubject
-from compiler.verify.sweep import Box, Converter, Point, Unsupported, Variables, boxes, point, uncovered
+from compiler.verify.boundaries import PairSubject
+from compiler.verify.sweep import Box, Converter, Point, Unsupported, Variables, boxes, meet, point, uncovered
 
 
 @dataclass(frozen=True)
@@ -67,10 +67,10 @@ def analyse(program: ir.Program, decision: ir.Decision) -> DecisionAnalysis | st
             witnesses[i] = point(own[0], variables)
     if decision.policy == "unique":
         for i, j in itertools.combinations(range(len(rule_boxes)), 2):
-            meet = next((m for a in rule_boxes[i] for b in rule_boxes[j]
-                         if (m := _meet_box(a, b, variables)) is not None), None)
-            if meet is not None:
-                overlaps.append((i, j, point(meet, variables)))
+            both = next((m for a in rule_boxes[i] for b in rule_boxes[j]
+                         if (m := meet(a, b, variables)) is not None), None)
+            if both is not None:
+                overlaps.append((i, j, point(both, variables)))
     every = [b for rb in rule_boxes for b in rb]
     rest = uncovered({}, every, variables) if decision.policy != "collect" else None
     return DecisionAnalysis(decision, variables, rule_boxes, tuple(dead), tuple(masked), tuple(overlaps),
@@ -78,14 +78,8 @@ def analyse(program: ir.Program, decision: ir.Decision) -> DecisionAnalysis | st
                             rest if decision.default is not None else None)
 
 
-def _meet_box(a: Box, b: Box, variables: Variables) -> Box | None:
-    from compiler.verify.sweep import _meet
-
-    return _meet(a, b, variables)
-
-
 def _meets(a: Box, b: Box, variables: Variables) -> bool:
-    return _meet_box(a, b, variables) is not None
+    return meet(a, b, variables) is not None
 
 
 # ---------------------------------------------------------------- points as patients
@@ -148,17 +142,6 @@ def _place(pairs: list[tuple[PairSubject, float]], anchor: dt.date) -> dict[str,
         if measure(dates[subject.start], dates[subject.end]) != months:
             return None
     return dates
-
-
-def describe(p: Point, variables: Variables) -> str:
-    """The point in words, for messages: `metastatic_lesions 6, months between a and b 12.03`."""
-    parts = []
-    for var, value in p.items():
-        subject = variables.subjects[var]
-        if isinstance(subject, InputSubject):
-            continue
-        parts.append(f"{var} {runtime.show(value)}")
-    return ", ".join(parts)
 
 
 # ---------------------------------------------------------------- tables
@@ -239,8 +222,8 @@ def achievable(analysis: DecisionAnalysis, region: Box, limit: int = 2) -> dict[
         others = [b for j in range(i) for b in rule_boxes[j]] if d.policy == "first" else \
             [b for j, rb in enumerate(rule_boxes) if j != i for b in rb]
         for box in own:
-            meet = _meet_box(region, box, variables)
-            found = uncovered(meet, others, variables) if meet is not None else None
+            inside = meet(region, box, variables)
+            found = uncovered(inside, others, variables) if inside is not None else None
             if found is not None:
                 out[d.rules[i].outcome] = found
                 break
@@ -253,8 +236,8 @@ def achievable(analysis: DecisionAnalysis, region: Box, limit: int = 2) -> dict[
         for i, j in itertools.combinations(range(len(rule_boxes)), 2):
             for a in rule_boxes[i]:
                 for b in rule_boxes[j]:
-                    meet = _meet_box(region, a, variables)
-                    both = _meet_box(meet, b, variables) if meet is not None else None
+                    inside = meet(region, a, variables)
+                    both = meet(inside, b, variables) if inside is not None else None
                     if both is not None:
                         out["conflict"] = point(both, variables)
                         return out

@@ -16,7 +16,7 @@ from compiler.verify.report import Finding, PropertyResult, Status, VerifyReport
 from compiler.verify.strategies import Case, Space, cases, declared
 from compiler.verify.sweep import Point
 from dsl import ast
-from dsl.diagnostics import Diagnostic, Severity, error, warning
+from dsl.diagnostics import Diagnostic, error, warning
 
 
 class Verifier:
@@ -348,7 +348,3 @@ def _given(case: dict[str, Any] | None) -> str:
     from compiler.verify.report import given_line
 
     return given_line(case or {})
-
-
-def severity_of(finding: Finding) -> Severity:
-    return finding.diagnostic.severity

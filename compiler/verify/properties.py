@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import random
 import zlib
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 from compiler import ir, runtime
@@ -254,15 +254,12 @@ class Needed(Check):
         missing = list(result.missing)
         rng = random.Random(zlib.crc32(repr((self.seed, sorted(sample.case.items()))).encode()))
         seen: set[tuple[str, object]] = set()
-        attempts = [{n: seed[n] for n in missing if n in seed} for seed in self.space.seeds]
-        attempts.append({n: sample.fill[n] for n in missing if n in sample.fill})
-        for attempt in range(len(attempts) + self.tries):
-            filling = attempts[attempt] if attempt < len(attempts) else self.filling(sample.case, missing, rng)
-            if len(filling) < len(missing):
-                continue
+        tried = 0
+        for filling in self.fillings(sample, missing, rng):
             outcome = self.ev.decisions({**sample.case, **filling})
             if outcome is None:
                 continue
+            tried += 1
             got = outcome[self.decision.name]
             seen.add((got.status, got.value))
             if len(seen) > 1:
@@ -271,30 +268,47 @@ class Needed(Check):
             return None
         only = next(iter(seen))
         d = self.decision
-        how = "whatever their values" if self.analysis is not None else f"in every one of {self.tries} fillings tried"
+        how = "whatever their values" if self.analysis is not None else f"in every one of {tried} fillings tried"
         return Violation(self.id, "V208", f"decision `{d.name}` is unknown for want of {_names(missing)}, but "
                          f"{'it gives' if len(missing) == 1 else 'they give'} {shown(only)} {how}", d.span,
                          sample.case, hints=("the rules ask for data that cannot change the outcome: decide without "
                                              "it, e.g. by testing the decisive condition first",))
 
+    def fillings(self, sample: Sample, missing: Sequence[str], rng: random.Random) -> Iterator[Case]:
+        """The examples' values, the sample's, then each input varied alone around a random filling,
+        then random fillings: boundary values, dates at the guideline's distances."""
+        for source in (*self.space.seeds, sample.fill):
+            filling = {n: source[n] for n in missing if n in source}
+            if len(filling) == len(missing):
+                yield filling
+        base = self.filling(sample.case, missing, rng)
+        for name in missing:
+            for value in self.candidates(name, {**sample.case, **base}):
+                yield {**base, name: value}
+        for _ in range(self.tries):
+            yield self.filling(sample.case, missing, rng)
+
     def filling(self, case: Case, missing: Sequence[str], rng: random.Random) -> Case:
         out: Case = {}
         for name in missing:
-            known = {**case, **out}
-            candidates = list(self.space.values(name))
-            for relation in self.space.relations:
-                subject = relation.subject
-                for months in relation.months:
-                    for days in (-1, 0, 1):
-                        try:
-                            if subject.end == name and subject.start in known:
-                                candidates.append(boundaries.shift(known[subject.start], subject, months, days))
-                            elif subject.start == name and subject.end in known:
-                                candidates.append(boundaries.unshift(known[subject.end], subject, months, days))
-                        except (OverflowError, ValueError):
-                            continue
+            candidates = self.candidates(name, {**case, **out})
             if candidates:
                 out[name] = rng.choice(candidates)
+        return out
+
+    def candidates(self, name: str, known: Case) -> list[Any]:
+        out = list(self.space.values(name))
+        for relation in self.space.relations:
+            subject = relation.subject
+            for months in relation.months:
+                for days in (-1, 0, 1):
+                    try:
+                        if subject.end == name and subject.start in known:
+                            out.append(boundaries.shift(known[subject.start], subject, months, days))
+                        elif subject.start == name and subject.end in known:
+                            out.append(boundaries.unshift(known[subject.end], subject, months, days))
+                    except (OverflowError, ValueError):
+                        continue
         return out
 
 

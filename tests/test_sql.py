@@ -1,0 +1,229 @@
+"""The SQL back end: every IR construct, `none`, every hit policy and the missing list agree with the Python
+evaluator on generated cohorts; the capability table covers the IR; the four dialects are written."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+
+import duckdb
+import pytest
+import sqlglot
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from compiler import ir, sql
+from compiler.sqlexpr import HANDLERS, negate, parenthesize
+from dsl.diagnostics import EligoError
+from tests.cohorts import disagreements, duckdb_outcomes, rows
+from tests.eligo_helpers import guideline
+
+LONG = "\n".join(f"  rule k{i}: when n = {i % 11} and m > {i % 5 - 3} then {'a' if i % 3 else 'b'}" for i in range(15))
+EVERYTHING = guideline(f"""
+    kind site: lung | liver | bone
+    kind grade: low | high
+
+    input n: count from 0 to 10, optional
+    input m: number from -5 to 5, optional
+    input site: site, optional
+    input grade: grade, optional
+    input flag: yes/no, optional
+    input start: date, optional
+    input stop: date, optional
+    input size: quantity in cm from 0 to 20, optional
+    input wait: duration in weeks from 0 to 100, optional
+    input share: percent from 0 to 100, optional
+
+    table limit by site -> count
+      lung     3
+      liver    5
+      otherwise none
+
+    table combo by site, grade -> duration
+      lung, low     6 months
+      any, high     none
+      liver, any    12 months
+      otherwise     24 months
+
+    define ratio: n / m
+    define gap: months between start and stop
+    define gap_days: days between start and stop
+    define gap_weeks: weeks between start and stop
+    define gap_years: years between start and stop
+    define over_limit: n > limit[site]
+    define fallback: first known of (limit[site], n)
+    define pick: if flag then limit[site] else none
+    define neg_m: -m
+    define big: size > 5 cm
+    define total: n + m * 2 - 1
+
+    decision d_first: a > b > c, first match
+      rule r1: when over_limit then a
+      rule r2: when ratio >= 1 and gap > combo[site, grade] then b
+      rule r3: when not (pick is none) and fallback between 1 and 4 then a
+      rule r4: when n in {{m, 3}} or ratio < 0 then b
+      otherwise c
+
+    decision d_unique: yes_ | no_ | maybe, unique
+      rule u1: when site = lung and flag then yes_
+      rule u2: when site = liver and not flag then no_
+      rule u3: when grade in {{low}} and n between 2 and 8 then maybe
+
+    decision d_collect: x | y | z, collect
+      rule c1: when big then x
+      rule c2: when wait > 10 weeks then y
+      rule c3: when share >= 50% or total < 0 then z
+
+    decision d_ref: p | q, first match
+      rule p1: when d_first = a or d_unique in {{yes_, maybe}} then p
+      rule p2: when d_collect is missing then q
+
+    decision d_long: a | b, first match
+    {LONG.replace(chr(10), chr(10) + "    ")}
+      otherwise b
+
+    decision d_gap: hi | lo
+      rule g1: when neg_m < -2 then hi
+      rule g2: when gap_days > 400 days or gap_weeks < 0 days or gap_years >= 2 years then lo
+""")
+
+SMALL = guideline("""
+    input lesions: count from 0 to 20, optional
+    input r0: yes/no, optional
+    decision resect: candidate | not_candidate
+      rule few: when lesions <= 5 and r0 then candidate
+      otherwise not_candidate
+""")
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(st.lists(rows(EVERYTHING), min_size=1, max_size=60))
+def test_every_construct_agrees_with_python(cohort: list[dict[str, object]]) -> None:
+    assert disagreements(EVERYTHING, cohort) == []
+
+
+def test_each_status_and_the_missing_list_come_out_of_sql() -> None:
+    cohort = [
+        {**dict.fromkeys(EVERYTHING.inputs), "n": 9, "site": "lung"},  # over the limit: decided by rule r1
+        {**dict.fromkeys(EVERYTHING.inputs), "site": "lung", "flag": True, "grade": "low", "n": 5},  # conflict
+        {**dict.fromkeys(EVERYTHING.inputs)},  # nothing known
+        {**dict.fromkeys(EVERYTHING.inputs), "site": "bone", "flag": False, "grade": "high", "m": 1.0, "n": 0,
+         "start": dt.date(2024, 1, 10), "stop": dt.date(2025, 1, 10), "size": 0.5, "wait": 2.0, "share": 10.0},
+    ]
+    got = duckdb_outcomes(EVERYTHING, cohort)
+    assert got[0]["d_first"] == ("a", "decided", "r1", ())
+    assert got[1]["d_unique"] == (None, "conflict", None, ())
+    assert got[2]["d_first"][1:] == ("unknown", None, ("n", "m", "site", "grade", "flag", "start", "stop"))
+    assert got[2]["d_gap"] == (None, "unknown", None, ("m", "start", "stop"))
+    assert got[2]["d_collect"] == (None, "unknown", None, ("n", "m", "size", "wait", "share"))
+    assert got[3]["d_gap"] == (None, "unmatched", None, ())
+    assert got[3]["d_collect"] == ((), "decided", None, ())
+    assert disagreements(EVERYTHING, cohort) == []
+
+
+def test_every_ir_node_has_a_sql_handler_or_a_declared_incapability() -> None:
+    kinds = {cls for cls in ir.Node.__args__}  # type: ignore[attr-defined]
+    for dialect in sql.DIALECTS:
+        uncovered = {k.__name__ for k in kinds if k not in HANDLERS and k.__name__ not in sql.UNSUPPORTED[dialect]}
+        assert uncovered == set(), dialect
+    assert set(HANDLERS) <= kinds
+
+
+def test_a_declared_incapability_is_a_compile_time_diagnostic(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sql.UNSUPPORTED, "postgres", frozenset({"InputRef"}))
+    with pytest.raises(EligoError) as caught:
+        sql.to_sql(SMALL, "postgres")
+    [diagnostic] = caught.value.diagnostics
+    assert diagnostic.code == "E170"
+    assert diagnostic.message == "postgres cannot express InputRef `lesions` (test.g 1.0.0)"
+    assert (diagnostic.span.line, diagnostic.span.column) == (9, 18)
+    assert sql.to_sql(SMALL, "duckdb")  # the other dialects are unaffected
+
+
+def test_an_unknown_dialect_is_refused() -> None:
+    with pytest.raises(ValueError, match="unknown SQL dialect 'oracle'; choose one of duckdb, spark, postgres, bigquery"):
+        sql.to_sql(SMALL, "oracle")
+
+
+@pytest.mark.parametrize("dialect", sql.DIALECTS)
+def test_each_dialect_is_written_and_reads_back(dialect: str) -> None:
+    text = sql.to_sql(EVERYTHING, dialect)
+    parsed = sqlglot.parse_one(text, read=dialect)
+    names = [s.alias_or_name for s in parsed.selects]
+    assert names == [*EVERYTHING.inputs, *sql.output_names(EVERYTHING)]
+
+
+def test_dialect_specific_spelling() -> None:
+    text = {dialect: sql.to_sql(SMALL, dialect, pretty=False) for dialect in sql.DIALECTS}
+    assert "`lesions` AS `_eligo_in_lesions`" in text["spark"] and "`lesions`" in text["bigquery"]
+    assert '"lesions" AS "_eligo_in_lesions"' in text["postgres"] and '"lesions"' in text["duckdb"]
+    assert "FILTER(ARRAY(CASE WHEN `_eligo_in_lesions` IS NULL" in text["spark"]
+    assert "LIST_FILTER([CASE WHEN \"_eligo_in_lesions\" IS NULL" in text["duckdb"]
+    assert "ARRAY(SELECT x FROM UNNEST([CASE WHEN `_eligo_in_lesions` IS NULL" in text["bigquery"]
+    assert "ARRAY(SELECT x FROM UNNEST(ARRAY[CASE WHEN \"_eligo_in_lesions\" IS NULL" in text["postgres"]
+
+
+def test_the_small_query_in_duckdb() -> None:
+    """Complete rows take the two-valued fast path; the others the Kleene one, which knows when a rule was unknown."""
+    assert sql.to_sql(SMALL, "duckdb", pretty=False) == (
+        'WITH _eligo_l0 AS (SELECT *, "lesions" AS "_eligo_in_lesions", "r0" AS "_eligo_in_r0" FROM cases), '
+        '_eligo_l1 AS (SELECT *, CASE WHEN NOT "_eligo_in_lesions" IS NULL AND NOT "_eligo_in_r0" IS NULL '
+        'THEN CASE WHEN "_eligo_in_lesions" <= 5 AND "_eligo_in_r0" THEN 0 ELSE 1 END ELSE CASE WHEN '
+        '"_eligo_in_lesions" <= 5 AND "_eligo_in_r0" THEN 0 ELSE CASE WHEN (NOT "_eligo_in_lesions" IS NULL '
+        'AND NOT "_eligo_in_r0" IS NULL) OR ("_eligo_in_lesions" > 5 OR NOT "_eligo_in_r0") THEN 1 ELSE -5 '
+        'END END END AS "_eligo_0_resect_code" FROM _eligo_l0), _eligo_l2 AS (SELECT *, CASE WHEN '
+        '"_eligo_0_resect_code" = 0 THEN \'candidate\' WHEN "_eligo_0_resect_code" = 1 THEN \'not_candidate\' END '
+        'AS "_eligo_1_resect_value", CASE WHEN "_eligo_0_resect_code" <= -4 THEN ("_eligo_in_lesions" <= 5 '
+        'AND "_eligo_in_r0") IS NULL AND "_eligo_0_resect_code" < -4 END AS "_eligo_2_resect_u0", CASE WHEN '
+        '"_eligo_0_resect_code" >= 0 THEN \'decided\' WHEN "_eligo_0_resect_code" <= -4 THEN \'unknown\' WHEN '
+        '"_eligo_0_resect_code" = -2 THEN \'unmatched\' ELSE \'conflict\' END AS "_eligo_3_resect_status", CASE '
+        'WHEN "_eligo_0_resect_code" = 0 THEN \'few\' WHEN "_eligo_0_resect_code" = 1 THEN \'otherwise\' ELSE '
+        'CAST(NULL AS TEXT) END AS "_eligo_4_resect_rule" FROM _eligo_l1), _eligo_l3 AS (SELECT *, CASE WHEN '
+        '"_eligo_0_resect_code" <= -4 THEN LIST_FILTER([CASE WHEN "_eligo_in_lesions" IS NULL AND '
+        '"_eligo_2_resect_u0" THEN \'lesions\' END, CASE WHEN "_eligo_in_r0" IS NULL AND "_eligo_2_resect_u0" '
+        'THEN \'r0\' END], LAMBDA x : NOT x IS NULL) END AS "_eligo_5_resect_missing" FROM _eligo_l2) SELECT '
+        '"lesions", "r0", "_eligo_1_resect_value" AS "resect", "_eligo_3_resect_status" AS "resect_status", '
+        '"_eligo_4_resect_rule" AS "resect_rule", "_eligo_5_resect_missing" AS "resect_missing" FROM '
+        '_eligo_l3'
+    )
+
+
+def test_names_and_texts_are_quoted_by_sqlglot_not_pasted() -> None:
+    query = sql.compile_query(SMALL, 'odd "table"', keep=['it\'s "id"']).sql(dialect="duckdb")
+    assert 'FROM "odd ""table""")' in query
+    assert 'SELECT "it\'s ""id""", "_eligo_1_resect_value" AS "resect"' in query
+    with duckdb.connect() as con:
+        con.execute('CREATE TABLE "odd ""table""" ("it\'s ""id""" INT, lesions INT, r0 BOOLEAN)')
+        con.execute('INSERT INTO "odd ""table""" VALUES (7, 3, TRUE)')
+        assert con.execute(query).fetchall() == [(7, "candidate", "decided", "few", None)]
+
+
+def test_negation_normal_form_keeps_three_valued_logic() -> None:
+    with duckdb.connect() as con:
+        for a, b in [(x, y) for x in ("TRUE", "FALSE", "NULL") for y in ("TRUE", "FALSE", "NULL")]:
+            tree = sqlglot.parse_one(f"({a} AND NOT {b}) OR ({b} IS NULL AND 1 < 2)")
+            plain = con.execute(f"SELECT NOT ({tree.sql()})").fetchone()
+            nnf = con.execute(f"SELECT {parenthesize(negate(tree)).sql()}").fetchone()
+            assert plain == nnf, (a, b)
+
+
+def test_float_constants_are_doubles_in_every_dialect() -> None:
+    thresholds = guideline("""
+        input dose: number from 0 to 10
+        decision d: hi | lo
+          rule r: when dose > 0.1 then hi
+          otherwise lo
+    """)
+    assert "CAST(0.1e0 AS DOUBLE)" in sql.to_sql(thresholds, "duckdb")
+    assert "CAST(0.1e0 AS FLOAT64)" in sql.to_sql(thresholds, "bigquery")
+    with duckdb.connect() as con:
+        con.execute("CREATE TABLE cases AS SELECT 0.1::DOUBLE AS dose UNION ALL SELECT 0.10000000000000002")
+        assert [r[1] for r in con.execute(sql.compile_query(thresholds, "cases").sql("duckdb")).fetchall()] == \
+            ["lo", "hi"]
+
+
+def test_a_program_is_compiled_once_per_decision() -> None:
+    compiled = sql.Compiler(EVERYTHING)
+    first = compiled.decision(next(d for d in EVERYTHING.program.decisions if d.name == "d_first"))
+    assert compiled.decision(next(d for d in EVERYTHING.program.decisions if d.name == "d_first")) is first
+    assert dataclasses.is_dataclass(first)

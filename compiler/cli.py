@@ -240,6 +240,29 @@ def cases(kb_path: Annotated[Path, typer.Argument(help="The knowledge base folde
 
 
 @app.command()
+def diff(
+    guideline: Annotated[str, typer.Argument(help="Guideline id.")],
+    old: Annotated[str, typer.Argument(help="The earlier version.")],
+    new: Annotated[str, typer.Argument(help="The later version.")],
+    kb_path: Annotated[Path, KB_OPTION] = Path("knowledge"),
+) -> None:
+    """What changed between two versions, and which example and case decisions change."""
+    from compiler.diff import diff_versions
+
+    kb = _load([kb_path])
+    try:
+        changes = diff_versions(kb, guideline, old, new)
+    except LookupError as exc:
+        raise fail(str(exc.args[0])) from exc
+    except compiler.CaseError as exc:
+        raise fail(str(exc)) from exc
+    except EligoError as exc:
+        _print_diagnostics(kb, exc.diagnostics)
+        raise fail(f"{guideline} has errors; run `eligo check`", 1) from exc
+    out.print(changes.render_text(), markup=False)
+
+
+@app.command()
 def graph(
     guideline: Annotated[str, typer.Argument(help="Guideline id.")],
     format: Annotated[str, typer.Option("--format", "-f", help="mermaid, dot or json")] = "mermaid",

@@ -140,3 +140,14 @@ def test_test_fails_when_a_file_does_not_parse(kb: Path) -> None:
     assert f"FAILED {path}: the file has syntax errors, so none of its examples ran" in run.stderr
     assert "hint: if it is declared in" in run.stderr and "fix the syntax errors there first" in run.stderr
     assert run.stdout.strip().splitlines()[-1] == "0 passed, 4 failed"
+
+
+def test_diff_names_the_threshold_change_and_the_cases_it_moves() -> None:
+    root = Path(__file__).parent.parent
+    run = eligo("diff", "sarcoma.pulmonary_metastasectomy", "1.0.0", "2.0.0", cwd=root)
+    assert run.returncode == 0, run.stderr
+    assert "12 months → 24 months" in run.stdout
+    assert "case three_nodules_dfi_18_months.json: pulmonary_metastasectomy candidate → discuss_at_tumour_board" in run.stdout
+    missing = eligo("diff", "sarcoma.pulmonary_metastasectomy", "1.0.0", "3.0.0", cwd=root)
+    assert missing.returncode == 2
+    assert "has no version 3.0.0; it has 1.0.0, 2.0.0" in missing.stderr

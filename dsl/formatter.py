@@ -373,7 +373,9 @@ def format_source(source: str, path: str = "<string>") -> str:
 
 
 def _write_atomically(path: Path, content: str) -> None:
-    """Replace `path` in one step: a temporary file in the same folder, then os.replace."""
+    """Replace `path` in one step: a temporary file in the same folder, then os.replace (through a
+    symbolic link, the file it points to)."""
+    path = path.resolve()
     mode = path.stat().st_mode & 0o7777
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:

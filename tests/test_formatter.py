@@ -376,6 +376,14 @@ def test_formatting_rewrites_changed_files_only_and_keeps_their_mode(folder: Pat
     assert format_paths([folder], check=True) == (0, [])
 
 
+def test_a_symbolic_link_is_kept_and_its_target_formatted(folder: Path) -> None:
+    link = folder / "link.eligo"
+    link.symlink_to(folder / "sub" / "messy.eligo")
+    assert format_paths([link], check=False) == (1, [f"reformatted {link}"])
+    assert link.is_symlink()
+    assert (folder / "sub" / "messy.eligo").read_text(encoding="utf-8") == CANONICAL
+
+
 def test_a_file_with_syntax_errors_is_reported_and_never_written(folder: Path) -> None:
     bad = folder / "bad.eligo"
     bad.write_text(HEAD + "define x: a ==\n", encoding="utf-8")

@@ -85,6 +85,8 @@ def verify(
             if verbose:
                 for prop in report.properties:
                     out.print(f"  {prop.status:<8} {prop.title} [{prop.basis}]", markup=False)
+                for line in report.coverage.lines():
+                    out.print(f"  coverage {line}", markup=False)
     failed = sum(not r.ok for r in reports) + len(broken)
     if not as_json:
         counts = {"proved": 0, "checked": 0, "failed": 0}

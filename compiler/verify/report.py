@@ -96,6 +96,21 @@ class Coverage:
     def thresholds_on(self) -> tuple[int, int]:
         return sum(t.on for t in self.thresholds), len(self.thresholds)
 
+    def lines(self) -> list[str]:
+        """The coverage in words: what the examples miss, and each threshold's sides they reach."""
+        out = []
+        for decision, rules in self.rules.items():
+            missed = [r for r in rules if r not in self.rules_hit.get(decision, ())]
+            if missed:
+                out.append(f"`{decision}`: no example reaches {', '.join(missed)}")
+            outcomes = [o for o in self.outcomes[decision] if o not in self.outcomes_hit.get(decision, ())]
+            if outcomes:
+                out.append(f"`{decision}`: no example gives {', '.join(outcomes)}")
+        for t in self.thresholds:
+            sides = [name for name, hit in (("below", t.below), ("on", t.on), ("above", t.above)) if hit]
+            out.append(f"{t.text} ({t.threshold}): examples {'/'.join(sides) or 'never reach it'}")
+        return out
+
     def to_json(self) -> dict[str, Any]:
         return {
             "examples": self.examples,

@@ -121,7 +121,7 @@ def draw_fields(draw: st.DrawFn, space: Space, names: Sequence[str], seed: Mappi
         choice = draw(_choices(0 if missing else 1, 19))
         if choice == 0 or (info.optional and choice <= 4):
             continue
-        if seed is not None and name in seed and choice <= 16:
+        if seed is not None and name in seed and choice <= 13:
             out[name] = seed[name]
         elif info.type.kind == "bool":
             out[name] = choice % 2 == 1  # one draw for both presence and value
@@ -131,8 +131,8 @@ def draw_fields(draw: st.DrawFn, space: Space, names: Sequence[str], seed: Mappi
 
 
 def draw_tie(draw: st.DrawFn, case: Case, relations: Sequence[Relation], names: Sequence[str] | None = None) -> Case:
-    """Pull some pairs of dates exactly a threshold apart, or a day either side. With `names`, only
-    the dates among them move (the other end of each pair stays)."""
+    """Pull about half the pairs of dates exactly a threshold apart, or a day either side. With
+    `names`, only the dates among them move (the other end of each pair stays)."""
     out = dict(case)
     for relation in relations:
         subject = relation.subject
@@ -141,11 +141,12 @@ def draw_tie(draw: st.DrawFn, case: Case, relations: Sequence[Relation], names: 
         moving_start = names is not None and subject.start in names and subject.end not in names
         if names is not None and not moving_start and subject.end not in names:
             continue
-        choice = draw(_choices(0, 3 * len(relation.months)))
-        if choice == 0:
+        ties = 3 * len(relation.months)
+        choice = draw(_choices(0, 2 * ties))  # about half the pairs are tied, and shrink to a tie
+        if choice >= ties:
             continue
-        months = relation.months[(choice - 1) // 3]
-        days = (choice - 1) % 3 - 1
+        months = relation.months[choice // 3]
+        days = (0, -1, 1)[choice % 3]
         try:
             if moving_start:
                 out[subject.start] = boundaries.unshift(out[subject.end], subject, months, days)
@@ -157,12 +158,23 @@ def draw_tie(draw: st.DrawFn, case: Case, relations: Sequence[Relation], names: 
 
 
 def draw_case(draw: st.DrawFn, space: Space) -> Case:
-    """A whole case: from one of the guideline's examples with fields redrawn, or fresh."""
-    seed: Case | None = None
-    if space.seeds:
-        index = draw(_choices(0, len(space.seeds)))
-        seed = space.seeds[index] if index < len(space.seeds) else None
-    return draw_tie(draw, draw_fields(draw, space, list(space.inputs), seed), space.relations)
+    """A whole case: one of the guideline's examples (or a patient the sweep found for a rule) with a
+    few fields changed or removed, or a fresh case. Shrinks towards the first example unchanged."""
+    names = list(space.inputs)
+    if space.seeds and not draw(_BOOLEANS):
+        case = dict(space.seeds[draw(_choices(0, len(space.seeds) - 1))])
+        for _ in range(draw(_choices(0, min(3, len(names))))):
+            name = names[draw(_choices(0, len(names) - 1))]
+            if draw(_choices(0, 3)) == 0:
+                case.pop(name, None)
+            else:
+                case[name] = draw(space.fresh(name))
+    else:
+        case = draw_fields(draw, space, names)
+    return draw_tie(draw, case, space.relations)
+
+
+_BOOLEANS = st.booleans()
 
 
 def cases(space: Space) -> st.SearchStrategy[Case]:

@@ -205,9 +205,9 @@ class Verifier:
         for d in self.decisions:
             self.decision_properties(d, exact.get(d.key), stats)
         if self.definitions:
+            known = sum(stats.applicable.get(f"filling:{x.name}", 0) for x in self.definitions)
             self.prop("information:definitions", "a known definition never changes when missing data arrives",
-                      "checked", f"{sum(stats.applicable.get(f'filling:{x.name}', 0) for x in self.definitions)} "
-                      f"fillings of {tried}")
+                      "checked", f"{known} definitions known despite missing data, filled in, among {tried}")
         for prop in g.module.properties:
             self.author_status(prop, stats)
         return stats

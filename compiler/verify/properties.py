@@ -11,6 +11,7 @@ from typing import Any
 
 from compiler import ir, runtime
 from compiler.cases import CaseError
+from compiler.types import Type
 from compiler.verify import boundaries, tables
 from compiler.verify.explore import Check, Sample, Stats, Violation, merged
 from compiler.verify.harness import Harness, Raw, Target
@@ -82,11 +83,18 @@ class Evaluations:
         return None if traced is None else ("value", traced.values.get(target.name))
 
 
-def shown(outcome: Outcome) -> str:
+def shown(outcome: Outcome, typ: Type | None = None) -> str:
+    """An outcome or a definition's value as a message shows it (durations in months, …)."""
     status, value = outcome
     if status in ("decided", "value"):
-        return runtime.show(value) if not isinstance(value, str) else value
+        if isinstance(value, str):
+            return value
+        return boundaries.show_value(value, typ) if typ is not None else runtime.show(value)
     return {"unknown": "unknown", "unmatched": "unmatched (no rule applies)", "conflict": "a conflict"}[status]
+
+
+def _type(target: Target) -> Type | None:
+    return target.node.type if isinstance(target.node, ir.Definition) else None
 
 
 # ---------------------------------------------------------------- built-in
@@ -219,8 +227,9 @@ class Filling(Check):
         if after[0] == before[0] and _same(after[1], before[1]):
             return None
         what = "decision" if self.target.is_decision else "definition"
-        return Violation(self.id, "V207", f"{what} `{self.target.written}` is {shown(before)} while "
-                         f"{_names(names)} {'is' if len(names) == 1 else 'are'} missing, but {shown(after)} once "
+        typ = _type(self.target)
+        return Violation(self.id, "V207", f"{what} `{self.target.written}` is {shown(before, typ)} while "
+                         f"{_names(names)} {'is' if len(names) == 1 else 'are'} missing, but {shown(after, typ)} once "
                          f"{'it is' if len(names) == 1 else 'they are'} given", self.span, sample.case, filled,
                          hints=("an outcome decided without some data must not change when that data arrives; if "
                                 "absence itself matters, declare the input `optional` or test it with `is missing`",))
@@ -365,10 +374,13 @@ class Monotone(Check):
         if not moved:
             return None
         over = self.over if isinstance(self.over, str) else self.over.written
+        typ = _type(self.target)
+        over_type = self.ev.h.g.inputs[self.over].type if isinstance(self.over, str) else _type(self.over)
         ya, yb = (y1, y2) if before is first else (y2, y1)
         return Violation(self.id, "V209", f"property \"{self.declared.title}\" fails: `{self.target.written}` "
-                         f"{'decreases' if rb < ra else 'increases'} from {shown(a)} to {shown(b)} as `{over}` "
-                         f"{'increases' if yb > ya else 'decreases'} from {runtime.show(ya)} to {runtime.show(yb)}",
+                         f"{'decreases' if rb < ra else 'increases'} from {shown(a, typ)} to {shown(b, typ)} as "
+                         f"`{over}` {'increases' if yb > ya else 'decreases'} from {shown(('value', ya), over_type)} "
+                         f"to {shown(('value', yb), over_type)}",
                          self.declared.span, before, after)
 
 
@@ -389,8 +401,9 @@ class Independent(Check):
         if a[0] == b[0] and _same(a[1], b[1]):
             return None
         changed = [n for n in self.of if first.get(n) != second.get(n)]
+        typ = _type(self.target)
         return Violation(self.id, "V210", f"property \"{self.declared.title}\" fails: `{self.target.written}` changes from "
-                         f"{shown(a)} to {shown(b)} when only {_names(changed)} "
+                         f"{shown(a, typ)} to {shown(b, typ)} when only {_names(changed)} "
                          f"change{'s' if len(changed) == 1 else ''}", self.declared.span, first, second)
 
 

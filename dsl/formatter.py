@@ -64,8 +64,8 @@ def _header(module: ast.Module) -> list[_Unit]:
     lines = [f"guideline {header.name}", f"{STEP}version {header.version}"]
     lines += [f"{STEP}title {text(header.title)}"] if header.title is not None else []
     lines.append(f"{STEP}status {header.status}")
-    lines += [f"{STEP}effective {header.effective.isoformat()}"] if header.effective else []
-    lines += [f"{STEP}supersedes {header.supersedes}"] if header.supersedes else []
+    lines += [f"{STEP}effective {header.effective.isoformat()}"] if header.effective is not None else []
+    lines += [f"{STEP}supersedes {header.supersedes}"] if header.supersedes is not None else []
     lines += [f"{STEP}committee {text(header.committee)}"] if header.committee is not None else []
     lines += [f"{STEP}summary {text(header.summary)}"] if header.summary is not None else []
     # The header keeps no span per line: count its source lines, skipping comment lines.
@@ -107,8 +107,9 @@ def _item_units(item: ast.Item) -> list[_Unit]:
             words = ["use", name, *([constraint] if constraint else []), *([f"as {alias}"] if alias else [])]
             return [_unit([Piece(" ".join(words), at(item))], item)]
         case ast.Reference(key=key, citation=citation):
-            attrs = [f"{k} {text(v)}" for k, v in (("doi", item.doi), ("pmid", item.pmid), ("url", item.url)) if v]
-            attrs += [f"evidence {item.evidence}"] if item.evidence else []
+            pairs = (("doi", item.doi), ("pmid", item.pmid), ("url", item.url))
+            attrs = [f"{k} {text(v)}" for k, v in pairs if v is not None]
+            attrs += [f"evidence {item.evidence}"] if item.evidence is not None else []
             return [_unit([Piece(" ".join(["reference", key, text(citation), *attrs]), at(item))], item)]
         case ast.Kind(name=name, values=values):
             parts = [[Piece(v.name + (f" {text(v.label)}" if v.label is not None else ""), at(v))] for v in values]

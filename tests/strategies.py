@@ -117,7 +117,7 @@ uses = st.builds(
 )
 references = st.builds(
     ast.Reference, names, texts,
-    st.none() | st.just("10.1097/00000658-199909000-00004"), st.none() | st.just("7799047"),
+    st.none() | st.just("10.1097/00000658-199909000-00004") | texts, st.none() | st.just("7799047"),
     st.none() | st.just("https://example.org/a?b=1#c"), st.none() | st.sampled_from(EVIDENCE),
 )
 kinds = st.builds(ast.Kind, names, unique_lists(names, 1, 5).flatmap(

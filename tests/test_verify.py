@@ -274,3 +274,25 @@ def test_every_verify_code_is_catalogued_and_emitted() -> None:
     for file in (ROOT / "compiler" / "verify").glob("*.py"):
         emitted |= set(re.findall(r'"(V2[0-9]{2})"', file.read_text(encoding="utf-8")))
     assert emitted - COMPILER_DEFECTS == {entry.code for entry in VERIFY_CODES}
+
+
+def test_monotonicity_over_an_enumeration_cannot_be_checked() -> None:
+    g = guideline("""
+        kind site: colorectal | renal_cell
+        input primary: site
+        input lesions: count from 0 to 10
+        decision resection: candidate > not_candidate, first match
+          rule many: when lesions > 3 then not_candidate
+          otherwise candidate
+        example "Five lesions":
+          given lesions 5
+          expect resection = not_candidate
+        property "Sites in order":
+          resection never decreases as primary increases
+        """)
+    report = verify_guideline(g, max_examples=20)
+    [finding] = report.findings
+    assert finding.diagnostic.code == "V214"
+    assert finding.diagnostic.message == ('property "Sites in order" cannot be checked: `primary` is a value of '
+                                          "`site`, which has no order")
+    assert {p.title: p.status for p in report.properties}["Sites in order"] == "failed"

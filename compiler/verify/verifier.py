@@ -8,6 +8,7 @@ from typing import Any
 
 from compiler import ir
 from compiler.guideline import Guideline
+from compiler.types import Type
 from compiler.verify import boundaries, explore, tables
 from compiler.verify import properties as p
 from compiler.verify.coverage import coverage
@@ -282,6 +283,15 @@ class Verifier:
         match body:
             case ast.Monotone(_, _, over, _):
                 over_target = self.h.target(over)
+                unordered = [(name, typ) for name, typ in ((body.target, _value_type(target)), (over, (
+                    _value_type(over_target) if over_target else self.g.inputs[over].type if over in self.g.inputs
+                    else None))) if typ is not None and typ.kind in ("enum", "text", "set")]
+                if unordered:
+                    name, typ = unordered[0]
+                    self.add(None, f"property:{line}", error(
+                        "V214", f"property \"{prop.title}\" cannot be checked: `{name}` is {typ.describe()}, which "
+                        "has no order", body.span, "compare numbers, dates, durations or ordered outcomes"))
+                    return None
                 names = sorted(self.h.cone(over_target.node.key)) if over_target else [over]
                 varied.append((names, False))
                 return p.Monotone(self.ev, prop, body, target, over_target or over, names, slot)
@@ -338,6 +348,11 @@ def _inputs_named(prop: ast.Property) -> set[str]:
         case ast.Independent(_, of):
             return set(of)
     return set()
+
+
+def _value_type(target: Target | None) -> Type | None:
+    """The type of a definition's values (decisions are ordered by their outcomes, not by a type)."""
+    return target.node.type if target is not None and isinstance(target.node, ir.Definition) else None
 
 
 def _key_text(key: object) -> str:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import functools
 import time
+from collections.abc import Callable
 from typing import Any
 
-from compiler import ir
+from compiler import ir, runtime
+from compiler.cases import CaseError
 from compiler.guideline import Guideline
 from compiler.types import Type
 from compiler.verify import boundaries, explore, tables
@@ -103,52 +105,60 @@ class Verifier:
 
     # ------------------------------------------------------------ static
     def static(self, d: ir.Decision) -> tables.DecisionAnalysis | None:
+        """The exact analysis of one decision, its findings confirmed by evaluating their patients;
+        None (generated cases take over) if it does not apply or a patient does not confirm it."""
         analysis = tables.analyse(self.g.program, d)
         if isinstance(analysis, str):
             return None
-        variables = analysis.variables
+        found: list[tuple[Case | None, str, Diagnostic]] = []
 
-        def patient(point: Point) -> Case | None:
-            return tables.realize(point, variables, self.g.inputs)
+        def confirmed(point: Point, what: Callable[[runtime.DecisionResult], bool]) -> Case | None:
+            case = tables.realize(point, analysis.variables, self.g.inputs)
+            try:
+                return case if case is not None and what(self.h.decide(self.h.prepare(case))[d.name]) else None
+            except CaseError:
+                return None
 
         for i in analysis.dead:
             rule = d.rules[i]
-            self.add(None, f"rules-apply:{d.name}", error(
+            found.append((None, f"rules-apply:{d.name}", error(
                 "V203", f"rule `{rule.name}` of `{d.name}` never applies: no patient satisfies "
-                f"`{rule.condition.origin.text}`", rule.span, "correct the condition, or remove the rule"))
+                f"`{rule.condition.origin.text}`", rule.span, "correct the condition, or remove the rule")))
         for i, earlier, point in analysis.masked:
-            case = patient(point)
-            if case is None or self.h.decide(self.h.prepare(case))[d.name].rule not in {d.rules[j].name for j in earlier}:
+            rule, names = d.rules[i], {d.rules[j].name for j in earlier}
+            case = confirmed(point, lambda r, names=names: r.rule in names)  # type: ignore[misc]
+            if case is None:
                 return None
-            rule = d.rules[i]
-            names = ", ".join(f"`{d.rules[j].name}`" for j in earlier)
-            self.add(case, f"rules-decide:{d.name}", error(
+            shown = ", ".join(f"`{d.rules[j].name}`" for j in earlier)
+            found.append((case, f"rules-decide:{d.name}", error(
                 "V204", f"rule `{rule.name}` of `{d.name}` never decides: whenever it applies, "
-                f"{'rule' if len(earlier) == 1 else 'rules'} {names} (listed before it) "
+                f"{'rule' if len(earlier) == 1 else 'rules'} {shown} (listed before it) "
                 f"{'applies' if len(earlier) == 1 else 'apply'} first", rule.span,
-                "move it above them, narrow the earlier rules, or remove it"))
+                "move it above them, narrow the earlier rules, or remove it")))
         for i, j, point in analysis.overlaps:
-            case = patient(point)
-            if case is None or self.h.decide(self.h.prepare(case))[d.name].status != "conflict":
+            case = confirmed(point, lambda r: r.status == "conflict")
+            if case is None:
                 return None
-            self.add(case, f"unique:{d.name}", error(
+            found.append((case, f"unique:{d.name}", error(
                 "V202", f"rules `{d.rules[i].name}` and `{d.rules[j].name}` of unique decision `{d.name}` both apply "
                 "to this patient", d.rules[j].span,
-                "make their conditions exclusive, or use `first match` if the order should decide"))
+                "make their conditions exclusive, or use `first match` if the order should decide")))
         if analysis.gap is not None:
-            case = patient(analysis.gap)
-            if case is None or self.h.decide(self.h.prepare(case))[d.name].status != "unmatched":
+            case = confirmed(analysis.gap, lambda r: r.status == "unmatched")
+            if case is None:
                 return None
-            self.add(case, f"totality:{d.name}", error(
+            found.append((case, f"totality:{d.name}", error(
                 "V201", f"decision `{d.name}` has a gap: no rule applies to this patient and there is no `otherwise`",
-                d.span, "add a rule that covers this patient, or `otherwise OUTCOME` as the last line"))
+                d.span, "add a rule that covers this patient, or `otherwise OUTCOME` as the last line")))
+        for case, prop, diagnostic in found:
+            self.add(case, prop, diagnostic)
         if d.default is not None and analysis.otherwise is None and d.rules:
             self.findings.append(Finding(warning(
                 "V215", f"the `otherwise` of `{d.name}` is never used: its rules cover every patient", d.default.span,
                 "remove it, or keep it knowingly as a safety net"), f"totality:{d.name}"))
         for i, point in analysis.witnesses.items():
-            case = patient(point)
-            if case is not None and self.h.decide(self.h.prepare(case))[d.name].rule == d.rules[i].name:
+            case = confirmed(point, lambda r, name=d.rules[i].name: r.rule == name)  # type: ignore[misc]
+            if case is not None:
                 self.witnesses[(d.key, i)] = case
         return analysis
 

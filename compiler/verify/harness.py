@@ -9,13 +9,14 @@ policy let the real decision look at.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from compiler import ir, runtime
 from compiler import types as t
+from compiler.cases import CaseError
 from compiler.codegen import generate
 from compiler.guideline import Guideline
 from compiler.lower import Lowerer
@@ -23,6 +24,7 @@ from dsl import ast
 from dsl.diagnostics import Diagnostic
 
 Raw = tuple[tuple[object, int, int, int], ...]
+Outcome = tuple[str, object]  # (status, value) of a decision, ("value", value) of a definition
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,6 +133,67 @@ class Harness:
                     elif isinstance(sub, ir.FirstKnown):
                         found |= self.inputs_of(*sub.items[:-1])
         return frozenset(found)
+
+
+class Evaluations:
+    """Evaluates cases once each (a small cache shared by the checks of one sample)."""
+
+    def __init__(self, harness: Harness) -> None:
+        self.h = harness
+        self._cache: dict[tuple[str, tuple[tuple[str, Any], ...]], Any] = {}
+
+    def _get(self, kind: str, case: Mapping[str, Any], compute: Callable[[dict[str, Any]], Any]) -> Any:
+        key = (kind, tuple(sorted(case.items())))
+        if key not in self._cache:
+            if len(self._cache) > 256:
+                self._cache.clear()
+            try:
+                prepared = self.h.prepare(case)
+            except CaseError:
+                self._cache[key] = None
+                return None
+            try:
+                self._cache[key] = compute(prepared)
+            except Exception as exc:  # any exception is a finding: evaluation must never raise
+                self._cache[key] = exc
+        return self._cache[key]
+
+    def decisions(self, case: Mapping[str, Any]) -> dict[str, runtime.DecisionResult] | None:
+        value = self._get("decide", case, self.h.decide)
+        return None if isinstance(value, Exception) else value
+
+    def traced(self, case: Mapping[str, Any]) -> runtime.Result | None:
+        value = self._get("traced", case, lambda p: self.h.g.evaluate_prepared(p, trace=True))
+        return None if isinstance(value, Exception) else value
+
+    def probes(self, case: Mapping[str, Any]) -> Raw | None:
+        value = self._get("probes", case, self.h.conditions)
+        return None if isinstance(value, Exception) else value
+
+    def error(self, case: Mapping[str, Any]) -> Exception | None:
+        for kind, compute in (("decide", self.h.decide), ("traced", lambda p: self.h.g.evaluate_prepared(p, True)),
+                              ("probes", self.h.conditions)):
+            value = self._get(kind, case, compute)
+            if isinstance(value, Exception):
+                return value
+        return None
+
+    def outcome(self, target: Target, case: Mapping[str, Any]) -> Outcome | None:
+        if target.is_decision:
+            own = self.decisions(case)
+            if own is None:
+                return None
+            if target.name in own:
+                result = own[target.name]
+                return result.status, result.value
+            try:
+                others = self.h.g.all_decisions(self.h.prepare(case))
+            except CaseError:
+                return None
+            result = others[target.name]
+            return result.status, result.value
+        traced = self.traced(case)
+        return None if traced is None else ("value", traced.values.get(target.name))
 
 
 def _probe(key: str, module: str, condition: ir.Node) -> ir.Decision:

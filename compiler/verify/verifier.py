@@ -14,7 +14,7 @@ from compiler.types import Type
 from compiler.verify import boundaries, explore, tables
 from compiler.verify import properties as p
 from compiler.verify.coverage import coverage
-from compiler.verify.harness import Harness, Target, lower_condition
+from compiler.verify.harness import Evaluations, Harness, Target, lower_condition
 from compiler.verify.report import Finding, PropertyResult, Status, VerifyReport, json_value
 from compiler.verify.strategies import Case, Space, cases, declared
 from compiler.verify.sweep import Point
@@ -51,7 +51,7 @@ class Verifier:
         inputs = {name: info for name, info in g.inputs.items() if name in wanted}
         self.space = Space(inputs, boundaries.input_values(self.thresholds, inputs),
                            tuple(boundaries.relations(self.thresholds, inputs)), self._seeds(inputs))
-        self.ev = p.Evaluations(self.h)
+        self.ev = Evaluations(self.h)
         self.witnesses: dict[tuple[str, int], Case] = {}
 
     # ------------------------------------------------------------ findings

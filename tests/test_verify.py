@@ -217,7 +217,7 @@ def test_every_guideline_of_the_knowledge_base_passes_eligo_verify() -> None:
     for module_id, version in kb.modules:
         assert any(line.startswith(f"{module_id} {version}: ok: ") for line in lines), (module_id, version)
     assert lines[-1].startswith(f"verified {len(kb.modules)} guideline versions: {len(kb.modules)} ok, 0 failed; ")
-    assert run.stderr == ""
+    assert "error[" not in run.stderr, run.stderr  # warnings (V215, V216) may appear; errors may not
 
 
 def test_eligo_verify_reports_a_seeded_fault_and_exits_1() -> None:

@@ -348,6 +348,15 @@ def test_formatting_keeps_every_comment(data: st.DataObject) -> None:
     assert format_source(out) == out
 
 
+@settings(max_examples=40)
+@given(st.sampled_from([MESSY, *(p.read_text(encoding="utf-8") for p in FIXTURES)]).flatmap(strategies.commented))
+def test_formatting_hand_written_text_keeps_every_comment(commented: tuple[str, list[str]]) -> None:
+    source = commented[0]  # an added comment may extend one already at the end of its line
+    out = format_source(source)
+    assert sorted(c.text for c in dsl.parse(out).comments) == sorted(c.text for c in dsl.parse(source).comments)
+    assert format_source(out) == out
+
+
 # ---------------------------------------------------------------- files
 
 

@@ -1,9 +1,8 @@
 """Whether each property of a guideline version holds: the one place the site asks the verifier.
 
-The site does not run `compiler.verify` yet, so every property is reported as "not yet verified".
-Connecting it means changing only `property_verdicts`: for each `PropertyResult` of
-`compiler.verify.verify_guideline(doc.guideline)` whose id is `property:N`, return
-`Verdict(result.status, result.basis, counterexample)`. The templates already show every status.
+Each version is verified at build time with `compiler.verify.verify_guideline` (fixed seed, a
+smaller example budget than `eligo verify`, which CI runs in full); a failed property shows its
+counterexample patient and the explanation of its evaluation.
 """
 
 from __future__ import annotations
@@ -26,6 +25,27 @@ class Verdict:
 NOT_VERIFIED = Verdict("not yet verified")
 
 
+SITE_MAX_EXAMPLES = 50
+
+
 def property_verdicts(doc: VersionDoc) -> dict[str, Verdict]:
     """The verdict for every property of `doc`, by property title."""
-    return {prop.title: NOT_VERIFIED for prop in doc.module.properties}
+    if not doc.module.properties:
+        return {}
+    from compiler.verify import verify_guideline
+
+    report = verify_guideline(doc.guideline, seed=0, max_examples=SITE_MAX_EXAMPLES)
+    results = {result.id: result for result in report.properties}
+    failures = {finding.property_id: finding for finding in report.findings}
+    verdicts: dict[str, Verdict] = {}
+    for prop in doc.module.properties:
+        result = results.get(f"property:{prop.span.line}")
+        if result is None:
+            verdicts[prop.title] = NOT_VERIFIED
+            continue
+        finding = failures.get(result.id)
+        detail = ""
+        if finding is not None and finding.case is not None:
+            detail = f"given {finding.given}\n\n{finding.explanation}"
+        verdicts[prop.title] = Verdict(result.status, result.basis, detail)
+    return verdicts

@@ -300,13 +300,12 @@ class _Lines:
             self.add(text)
         else:
             depth = min(piece.depth for piece in chunk[:-1])
-            part: list[Piece] = []
-            for piece in chunk:
-                part.append(piece)
-                if piece.depth == depth and piece is not chunk[-1]:
-                    self.place(part)
-                    part = []
-            self.place(part)
+            start = 0
+            for index, piece in enumerate(chunk[:-1]):
+                if piece.depth == depth:
+                    self.place(chunk[start:index + 1])
+                    start = index + 1
+            self.place(chunk[start:])
 
 
 def _render(unit: _Unit) -> list[str]:

@@ -20,7 +20,7 @@ def test_python_example_runs(monkeypatch: object, capsys: object) -> None:
     os.chdir(Path(__file__).parent.parent)
     (code,) = _blocks("python")
     namespace: dict[str, object] = {}
-    exec(compile(code, "README.md", "exec"), namespace)  # noqa: S102 - the README's own example
+    exec(compile(code, "README.md", "exec"), namespace)
     printed = capsys.readouterr().out  # type: ignore[attr-defined]
     assert "surgery: unknown — the data given cannot decide it" in printed
     assert "missing: recurrence_detected" in printed

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from compiler import ir, runtime
+from compiler.lean import Lean
 
 _PY_OPS = {"=": "==", "!=": "!=", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
 
@@ -40,6 +41,15 @@ class Generated:
     source: str
     traced_source: str
     sites: list[TraceSite] = field(default_factory=list)
+    program: ir.Program | None = field(default=None, repr=False)
+    name: str = ""
+
+    def classifier(self, decision_key: str) -> tuple[Evaluator, str]:
+        """A function of a prepared case returning the decision's outcome when decided, else None; and its source."""
+        assert self.program is not None
+        lean = Lean(self.program, (decision_key,), classify=True)
+        source = lean.write()
+        return _compile(source, lean.consts, self.name, "classify"), source
 
 
 class _Writer:
@@ -396,6 +406,16 @@ def decide_collect(conditions: tuple[bool | None, ...], outcomes: tuple[str, ...
     return (tuple(o for o in order if o in fired), 0, -2, 0)
 
 
+class _Unset:
+    """The value of a definition not computed yet (the no-trace evaluator computes on first use)."""
+
+    def __repr__(self) -> str:
+        return "UNSET"
+
+
+_UNSET = _Unset()
+
+
 def _namespace(consts: dict[str, object]) -> dict[str, object]:
     return {
         "NA": runtime.NA,
@@ -407,22 +427,26 @@ def _namespace(consts: dict[str, object]) -> dict[str, object]:
         "decide_unique": decide_unique,
         "decide_collect": decide_collect,
         "date": dt.date,
+        "UNSET": _UNSET,
         "__builtins__": {},
         **consts,
     }
 
 
 def generate(program: ir.Program, name: str) -> Generated:
-    """Generate, compile and return both evaluators of `program`."""
-    fast_writer = _Writer(program, trace=False, sites=[])
-    fast_source = fast_writer.write()
+    """Generate, compile and return both evaluators of `program`: the lean one and the traced one."""
+    lean = Lean(program)
+    fast_source = lean.write()
     sites: list[TraceSite] = []
     traced_writer = _Writer(program, trace=True, sites=sites)
     traced_source = traced_writer.write()
-    functions: list[Evaluator] = []
-    for source, writer in ((fast_source, fast_writer), (traced_source, traced_writer)):
-        namespace = _namespace(writer.consts)
-        exec(compile(source, f"<eligo {name}>", "exec"), namespace)
-        function: Evaluator = namespace["evaluate"]  # type: ignore[assignment]
-        functions.append(function)
-    return Generated(functions[0], functions[1], fast_source, traced_source, sites)
+    fast = _compile(fast_source, lean.consts, name, "evaluate")
+    traced = _compile(traced_source, traced_writer.consts, name, "evaluate")
+    return Generated(fast, traced, fast_source, traced_source, sites, program, name)
+
+
+def _compile(source: str, consts: dict[str, object], name: str, function: str) -> Evaluator:
+    namespace = _namespace(consts)
+    exec(compile(source, f"<eligo {name}>", "exec"), namespace)  # our own generated code, compiled once
+    evaluator: Evaluator = namespace[function]  # type: ignore[assignment]
+    return evaluator

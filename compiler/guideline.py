@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import math
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, overload
 
 from compiler import __version__ as compiler_version
 from compiler import ir, runtime, units
@@ -153,6 +153,8 @@ class Guideline:
     def _decision_result(self, decision: ir.Decision, raw: tuple[object, int, int, int],
                          prepared: Mapping[str, Any]) -> runtime.DecisionResult:
         value, status_index, rule_index, mask = raw
+        if status_index == 0 and decision.policy != "collect":  # decided by a rule: the same result every time
+            return self._decided[decision.key][rule_index]
         status = runtime.STATUSES[status_index]
         rule: ir.Rule | None = None
         if rule_index >= 0:
@@ -185,19 +187,41 @@ class Guideline:
             self._decisions[i].name: self._decision_result(self._decisions[i], raw[i], prepared)
             for i in self._own_indices
         }
-        names = {n.key: self._value_name(n) for n in self.program.definitions}
-        trace = tuple(self._step(site_index, value, operands) for site_index, value, operands in steps)
+        names = self._names
         return runtime.Result(
             self.id, self.version, self.sha256, decisions,
-            {names[key]: value for key, value in values.items()}, trace, self.references)
+            {names[key]: value for key, value in values.items()}, _Trace(self, steps) if steps else (),
+            self.references)
+
+    @cached_property
+    def _names(self) -> dict[str, str]:
+        return {n.key: self._value_name(n) for n in self.program.definitions}
+
+    @cached_property
+    def _decided(self) -> dict[str, dict[int, runtime.DecisionResult]]:
+        """Per decision and deciding rule (-1: `otherwise`), its decided result: immutable, so shared."""
+        out: dict[str, dict[int, runtime.DecisionResult]] = {}
+        for d in self._decisions:
+            rules = {i: r for i, r in enumerate(d.rules)} | ({-1: d.default} if d.default else {})
+            out[d.key] = {i: runtime.DecisionResult(d.name, r.outcome, "decided", (), r.name, r.because, r.cites, ())
+                          for i, r in rules.items()}
+        return out
+
+    @cached_property
+    def _sites(self) -> list[tuple[object, ...]]:
+        return [(s.kind, s.origin.text, s.origin.span, s.decision, s.rule) for s in self.code.sites]
 
     def _value_name(self, node: ir.Definition | ir.Decision) -> str:
         return node.name if node.module == self.lowered.key else f"{node.module.split('@')[0]}.{node.name}"
 
     def _step(self, site_index: int, value: object, operands: tuple[object, ...]) -> runtime.Step:
-        site = self.code.sites[site_index]
-        return runtime.Step(site.kind, site.origin.text, site.origin.span, value, operands,  # type: ignore[arg-type]
-                            site.decision, site.rule)
+        # one Step per evaluated condition: set its slots directly, as a frozen dataclass's __init__ pays
+        # object.__setattr__ per field (the trace would cost more than the evaluation)
+        kind, text, span, decision, rule = self._sites[site_index]
+        step: runtime.Step = _new(runtime.Step)
+        _KIND(step, kind), _TEXT(step, text), _SPAN(step, span), _VALUE(step, value), _OPERANDS(step, operands)
+        _DECISION(step, decision), _RULE(step, rule)
+        return step
 
     def all_decisions(self, prepared: Mapping[str, Any]) -> dict[str, runtime.DecisionResult]:
         """Every decision of the program, this module's by name and used modules' as `module.name`."""
@@ -266,6 +290,55 @@ class Guideline:
         from compiler.graph import build_graph
 
         return build_graph(self)
+
+
+class _Trace(Sequence[runtime.Step]):
+    """A result's trace. The evaluator records (site, value, operands) per condition; the Step objects are
+    made from them on first use, so that recording a full trace stays cheaper than the evaluation."""
+
+    __slots__ = ("_guideline", "_raw", "_steps")
+
+    def __init__(self, guideline: Guideline, raw: list[tuple[int, object, tuple[object, ...]]]) -> None:
+        self._guideline: Guideline | None = guideline
+        self._raw = raw
+        self._steps: tuple[runtime.Step, ...] | None = None
+
+    def steps(self) -> tuple[runtime.Step, ...]:
+        if self._steps is None:
+            make = self._guideline._step  # type: ignore[union-attr]
+            self._steps = tuple(make(site, value, operands) for site, value, operands in self._raw)
+            self._guideline, self._raw = None, []
+        return self._steps
+
+    @overload
+    def __getitem__(self, index: int) -> runtime.Step: ...
+    @overload
+    def __getitem__(self, index: slice) -> tuple[runtime.Step, ...]: ...
+    def __getitem__(self, index: int | slice) -> runtime.Step | tuple[runtime.Step, ...]:
+        return self.steps()[index]
+
+    def __len__(self) -> int:
+        return len(self._raw) if self._steps is None else len(self._steps)
+
+    def __iter__(self) -> Iterator[runtime.Step]:
+        return iter(self.steps())
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Sequence) and self.steps() == tuple(other)
+
+    def __hash__(self) -> int:
+        return hash(self.steps())
+
+    def __repr__(self) -> str:
+        return repr(self.steps())
+
+    def __reduce__(self) -> tuple[type, tuple[tuple[runtime.Step, ...]]]:
+        return tuple, (self.steps(),)
+
+
+_new = object.__new__
+_KIND, _TEXT, _SPAN, _VALUE, _OPERANDS, _DECISION, _RULE = (
+    getattr(runtime.Step, name).__set__ for name in ("kind", "text", "span", "value", "operands", "decision", "rule"))
 
 
 def _same(a: object, b: object) -> bool:

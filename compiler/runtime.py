@@ -146,7 +146,7 @@ class Result:
     sha256: str
     decisions: dict[str, DecisionResult]
     values: dict[str, object] = field(default_factory=dict)
-    trace: tuple[Step, ...] = ()
+    trace: Sequence[Step] = ()  # a tuple, or a trace whose Step objects are made on first use
     references: dict[str, str] = field(default_factory=dict, repr=False)
 
     def __getitem__(self, decision: str) -> DecisionResult:

@@ -15,77 +15,8 @@ from hypothesis import strategies as st
 from compiler import ir, sql
 from compiler.sqlexpr import HANDLERS, negate, parenthesize
 from dsl.diagnostics import EligoError
-from tests.cohorts import disagreements, duckdb_outcomes, rows
+from tests.cohorts import EVERYTHING, disagreements, duckdb_outcomes, rows
 from tests.eligo_helpers import guideline
-
-LONG = "\n".join(f"  rule k{i}: when n = {i % 11} and m > {i % 5 - 3} then {'a' if i % 3 else 'b'}" for i in range(15))
-EVERYTHING = guideline(f"""
-    kind site: lung | liver | bone
-    kind grade: low | high
-
-    input n: count from 0 to 10, optional
-    input m: number from -5 to 5, optional
-    input site: site, optional
-    input grade: grade, optional
-    input flag: yes/no, optional
-    input start: date, optional
-    input stop: date, optional
-    input size: quantity in cm from 0 to 20, optional
-    input wait: duration in weeks from 0 to 100, optional
-    input share: percent from 0 to 100, optional
-
-    table limit by site -> count
-      lung     3
-      liver    5
-      otherwise none
-
-    table combo by site, grade -> duration
-      lung, low     6 months
-      any, high     none
-      liver, any    12 months
-      otherwise     24 months
-
-    define ratio: n / m
-    define gap: months between start and stop
-    define gap_days: days between start and stop
-    define gap_weeks: weeks between start and stop
-    define gap_years: years between start and stop
-    define over_limit: n > limit[site]
-    define fallback: first known of (limit[site], n)
-    define pick: if flag then limit[site] else none
-    define neg_m: -m
-    define big: size > 5 cm
-    define total: n + m * 2 - 1
-
-    decision d_first: a > b > c, first match
-      rule r1: when over_limit then a
-      rule r2: when ratio >= 1 and gap > combo[site, grade] then b
-      rule r3: when not (pick is none) and fallback between 1 and 4 then a
-      rule r4: when n in {{m, 3}} or ratio < 0 then b
-      otherwise c
-
-    decision d_unique: yes_ | no_ | maybe, unique
-      rule u1: when site = lung and flag then yes_
-      rule u2: when site = liver and not flag then no_
-      rule u3: when grade in {{low}} and n between 2 and 8 then maybe
-
-    decision d_collect: x | y | z, collect
-      rule c1: when big then x
-      rule c2: when wait > 10 weeks then y
-      rule c3: when share >= 50% or total < 0 then z
-
-    decision d_ref: p | q, first match
-      rule p1: when d_first = a or d_unique in {{yes_, maybe}} then p
-      rule p2: when d_collect is missing then q
-
-    decision d_long: a | b, first match
-    {LONG.replace(chr(10), chr(10) + "    ")}
-      otherwise b
-
-    decision d_gap: hi | lo
-      rule g1: when neg_m < -2 then hi
-      rule g2: when gap_days > 400 days or gap_weeks < 0 days or gap_years >= 2 years then lo
-""")
 
 SMALL = guideline("""
     input lesions: count from 0 to 20, optional

@@ -1,0 +1,135 @@
+"""The lean no-trace evaluator and the one-decision classifier agree with the traced evaluator; generated code
+quotes author text through `repr`; a trace is recorded in full and made into Step objects on first use."""
+
+from __future__ import annotations
+
+import pickle
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import compiler
+from compiler import lean
+from tests.cohorts import EVERYTHING, rows
+from tests.eligo_helpers import guideline
+
+SMALL = guideline("""
+    input lesions: count from 0 to 20, optional
+    input organs: count from 0 to 6, optional
+    input r0: yes/no, optional
+    define oligo: lesions <= 5 and organs <= 3
+    decision resect: candidate | not_candidate | unclear
+      rule no_data: when lesions is missing and organs is missing then unclear
+      rule few: when oligo and r0 then candidate
+      otherwise not_candidate
+""")
+
+
+def _agree(g: compiler.Guideline, cohort: list[dict[str, object]]) -> None:
+    classifiers = {d.key: g.code.classifier(d.key)[0] for d in g.program.decisions}
+    for row in cohort:
+        prepared = g.prepare({k: v for k, v in row.items() if v is not None})
+        traced, _ = g.code.traced(prepared, [])
+        assert g.code.fast(prepared) == traced, row
+        for index, decision in enumerate(g.program.decisions):
+            value, status = traced[index][0], traced[index][1]
+            assert classifiers[decision.key](prepared) == (value if status == 0 else None), (decision.name, row)
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(st.lists(rows(EVERYTHING), min_size=1, max_size=40))
+def test_lean_evaluator_and_classifier_agree_with_the_traced_one(cohort: list[dict[str, object]]) -> None:
+    _agree(EVERYTHING, cohort)
+
+
+def test_a_long_first_match_decision_uses_flat_guards_and_agrees() -> None:
+    rules = "\n".join(f"          rule k{i}: when n = {i} then {'a' if i % 2 else 'b'}" for i in range(lean.NEST_LIMIT + 5))
+    long = guideline(f"""
+        input n: count from 0 to 100, optional
+        input m: count from 0 to 100, optional
+        decision d: a | b
+{rules}
+          rule last: when m > 3 then a
+    """)
+    assert "fired = -2; u = 0" in long.code.source
+    _agree(long, [{"n": n, "m": m} for n in (None, 0, 3, 44, 45, 60) for m in (None, 2, 9)])
+
+
+def test_the_lean_source_reads_inputs_where_needed_and_stops_at_the_deciding_rule() -> None:
+    assert SMALL.code.source == '''def evaluate(c):
+    i_lesions = c.get('lesions')
+    t1 = i_lesions is None
+    t0 = t1
+    if t0 is not False:
+        i_organs = c.get('organs')
+        t2 = i_organs is None
+        if not t2: t0 = False
+    if t0:
+        r1 = ('unclear', 0, 0, 0)
+    else:
+        t5 = None if i_lesions is None else i_lesions <= 5
+        t4 = t5
+        if t4 is not False:
+            i_organs = c.get('organs')
+            t6 = None if i_organs is None else i_organs <= 3
+            if t6 is not True: t4 = t6
+        t3 = t4
+        if t3 is not False:
+            i_r0 = c.get('r0')
+            if i_r0 is not True: t3 = i_r0
+        if t3 is True:
+            r1 = ('candidate', 0, 1, 0)
+        else:
+            u = 2 if t3 is None else 0
+            r1 = (None, 1, -1, u) if u & 3 else ('not_candidate', 0, -1, 0)
+    return (r1,)
+'''
+
+
+def test_a_definition_read_twice_is_computed_once_on_first_use() -> None:
+    shared = guideline("""
+        input a: count from 0 to 9, optional
+        define big: a > 5
+        decision x: p | q
+          rule r: when big then p
+          otherwise q
+        decision y: p | q
+          rule r: when not big then q
+          otherwise p
+    """)
+    assert shared.code.source.splitlines()[1] == "    v0 = UNSET"
+    assert shared.code.source.count("if v0 is UNSET:") == 2
+    assert [shared.evaluate({"a": a}, trace=False)["y"].value for a in (2, 7)] == ["q", "p"]
+
+
+def test_author_text_enters_generated_code_only_through_repr() -> None:
+    g = guideline("""
+        input site: site, optional
+        kind site: lung | liver
+        define label: "x'); import os #"
+        decision d: yes_ | no_
+          rule r: when label = "x'); import os #" and site = lung then yes_
+          otherwise no_
+    """)
+    assert g.code.source.splitlines()[1] == "    t0 = " + repr("x'); import os #") + " == " + repr("x'); import os #")
+    assert g.evaluate({"site": "lung"}, trace=False)["d"].value == "yes_"
+    assert g.evaluate({"site": "liver"}, trace=False)["d"].value == "no_"
+
+
+def test_a_trace_is_recorded_in_full_and_made_into_steps_on_first_use() -> None:
+    result = SMALL.evaluate({"lesions": 3, "organs": 1, "r0": True})
+    assert len(result.trace) == 6
+    kinds = [step.kind for step in result.trace]
+    assert kinds == ["condition", "condition", "definition", "condition", "rule", "rule"]
+    assert result.trace[-1].rule == "few" and result.trace[-1].value is True
+    assert result.trace == tuple(result.trace) and result.trace[:2] == tuple(result.trace)[:2]
+    assert pickle.loads(pickle.dumps(result.trace)) == tuple(result.trace)
+    assert SMALL.evaluate({"lesions": 3}, trace=False).trace == ()
+
+
+def test_a_decided_result_is_shared_and_an_unknown_one_names_what_is_missing() -> None:
+    first = SMALL.evaluate({"lesions": 9}, trace=False)["resect"]
+    assert first is SMALL.evaluate({"lesions": 12, "organs": 2}, trace=False)["resect"]
+    assert (first.value, first.status, first.rule) == ("not_candidate", "decided", "otherwise")
+    unknown = SMALL.evaluate({"lesions": 2}, trace=False)["resect"]
+    assert (unknown.status, unknown.missing) == ("unknown", ("organs", "r0"))

@@ -302,4 +302,5 @@ def graph(
 
 def main() -> None:
     app()
+from compiler import cli_cohort  # noqa: E402,F401,I001  (registers cohort and sql)
 from compiler import cli_verify  # noqa: E402,F401  (registers verify)

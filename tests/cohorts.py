@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 import compiler
 from compiler import ir, units
 from compiler.sql import compile_query
-from tests.eligo_helpers import guideline
+from tests.eligo_helpers import kb, module
 
 BASE_DAY = dt.date(2024, 1, 10)
 # dates a few months or years apart, give or take a day, so that `months between` meets its thresholds
@@ -171,7 +171,7 @@ def disagreements(guideline: compiler.Guideline, cohort: Sequence[dict[str, Any]
 
 LONG = "\n".join(f"  rule k{i}: when n = {i % 11} and m > {i % 5 - 3} then {'a' if i % 3 else 'b'}" for i in range(15))
 # One guideline with every IR construct, `none` in tables, lookups and arithmetic, and every hit policy.
-EVERYTHING = guideline(f"""
+EVERYTHING_SOURCE = module("test.g", f"""
     kind site: lung | liver | bone
     kind grade: low | high
 
@@ -238,3 +238,5 @@ EVERYTHING = guideline(f"""
       rule g1: when neg_m < -2 then hi
       rule g2: when gap_days > 400 days or gap_weeks < 0 days or gap_years >= 2 years then lo
 """)
+EVERYTHING = kb(EVERYTHING_SOURCE).guideline("test.g")
+

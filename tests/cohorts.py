@@ -108,6 +108,42 @@ def examples(guideline: compiler.Guideline) -> list[dict[str, Any]]:
     return out
 
 
+def sample(guideline: compiler.Guideline, size: int, seed: int = 20240611) -> list[dict[str, Any]]:
+    """A fixed cohort for engines too slow to run once per hypothesis example (Spark): the same kinds of rows as
+    `rows` (boundaries, missing values, changed examples), drawn with a seeded generator."""
+    import random
+
+    draw = random.Random(seed)
+    near = thresholds(guideline)
+    seeds = examples(guideline)
+
+    def value(info: ir.InputInfo) -> Any:
+        if draw.random() < 0.25:
+            return None
+        match info.type.kind:
+            case "bool":
+                return draw.choice([True, False])
+            case "enum":
+                return draw.choice(info.type.values)
+            case "date":
+                return draw.choice(DATES)
+        low = info.low if info.low is not None else min([0.0, *near.get(info.name, ())])
+        high = info.high if info.high is not None else max([30.0, *(2 * v for v in near.get(info.name, ()))])
+        special = [v + d for v in near.get(info.name, ()) for d in (-1, 0, 1)]
+        special = [v for v in special if low <= v <= high]
+        number = draw.choice(special) if special and draw.random() < 0.5 else draw.uniform(low, high)
+        return round(number) if info.type.integer else round(number, 1)
+
+    out = []
+    for index in range(size):
+        row = {name: value(info) for name, info in guideline.inputs.items()}
+        if seeds and index % 2:
+            base = draw.choice(seeds)
+            row = {name: row[name] if draw.random() < 0.2 else base[name] for name in guideline.inputs}
+        out.append(row)
+    return out
+
+
 _ARROW = {"bool": pa.bool_(), "number": pa.float64(), "quantity": pa.float64(), "date": pa.date32(),
           "enum": pa.string()}
 

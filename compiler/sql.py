@@ -38,6 +38,7 @@ from compiler.sqlexpr import (
     num,
     or_,
     parenthesize,
+    simplify_for_truth,
     truth,
 )
 from dsl.diagnostics import EligoError, error
@@ -54,12 +55,11 @@ UNSUPPORTED: dict[str, frozenset[str]] = {dialect: frozenset() for dialect in DI
 UNSUPPORTED_CODE = "E170"
 
 PREFIX = "_eligo_"
+SUFFIXES = ("", "_status", "_rule", "_missing")  # a decision's output columns: D, D_status, D_rule, D_missing
 SHORT_DECISION = 12  # a first-match decision with more rules is compiled to SQL of linear, not quadratic, size
 # A decision's code: the index of the deciding rule (`otherwise` is len(rules)) or one of these; an unknown
 # first-match decision has code UNKNOWN - f, f the index of the rule that fired (len(rules) if none did).
 UNMATCHED, CONFLICT, UNKNOWN = -2, -3, -4
-STATUSES = {"decided": "code >= 0", "unknown": f"code <= {UNKNOWN}", "unmatched": f"code = {UNMATCHED}",
-            "conflict": f"code = {CONFLICT}"}
 
 
 @dataclass
@@ -78,11 +78,24 @@ class Layers:
         return col(name)
 
 
-@dataclass(frozen=True)
 class Decided:
-    value: exp.Column
-    code: exp.Column
-    evaluated: tuple[exp.Expr, ...]  # per rule: it was evaluated and was unknown (it counts for missing)
+    """A compiled decision: its value column, and its code column, made only when something reads it."""
+
+    def __init__(self, compiler: Compiler, node: ir.Decision, code: exp.Expr, evaluated: tuple[exp.Expr, ...]) -> None:
+        self.compiler, self.node, self.code_expression = compiler, node, code
+        self._evaluated = evaluated  # per rule: it was evaluated and was unknown (it counts for `missing`)
+        self._code: exp.Column | None = None
+        self.value: exp.Column = col("")
+
+    @property
+    def code(self) -> exp.Column:
+        if self._code is None:
+            self._code = self.compiler.layers.add(self.compiler.fresh(f"{self.node.name}_code"), self.code_expression)
+        return self._code
+
+    @property
+    def evaluated(self) -> tuple[exp.Expr, ...]:
+        return tuple(e.transform(_code_to(self.code)) for e in self._evaluated)
 
 
 class Compiler:
@@ -127,7 +140,7 @@ class Compiler:
             return self.values[key]
         target = self.nodes[key]
         if isinstance(target, ir.Decision):
-            self.decision(target)
+            self.values[key] = self.ref_decision(target)
             return self.values[key]
         val = self.expr(target.expr)
         if self.uses[key] <= 1:
@@ -137,7 +150,7 @@ class Compiler:
 
     # ------------------------------------------------------------ decisions
     def decision(self, node: ir.Decision) -> Decided:
-        """The code and value columns of one decision, compiled once whoever reads it."""
+        """The value column of one decision and its code (a column made when first asked for), compiled once."""
         if node.key in self.decided:
             return self.decided[node.key]
         if node.policy == "first" and len(node.rules) <= SHORT_DECISION:
@@ -147,64 +160,76 @@ class Compiler:
                           for i, r in enumerate(node.rules)]
             policy = {"first": self.first_match_long, "unique": self.unique, "collect": self.collect}[node.policy]
             code, evaluated, value = policy(node, conditions)
-        code_col = self.layers.add(self.fresh(f"{node.name}_code"), code)
+        decided = Decided(self, node, code, tuple(evaluated))
         if value is None:
             rules = [*node.rules, node.default]
-            value = case([(_code_in(code_col, [i for i, r in enumerate(rules) if r is not None and r.outcome == o]),
+            value = case([(_code_in(decided.code, [i for i, r in enumerate(rules) if r is not None and r.outcome == o]),
                            lit(o)) for o in node.outcomes])
-        else:
-            value = case([(exp.EQ(this=code_col, expression=num(0)), value)])
-        decided = Decided(self.layers.add(self.fresh(f"{node.name}_value"), value), code_col,
-                          tuple(e.transform(_code_to(code_col)) for e in evaluated))
-        na = exp.EQ(this=code_col, expression=num(UNMATCHED)) if node.policy != "collect" else None
-        self.values[node.key] = Val(decided.value, na)
+        decided.value = self.layers.add(self.fresh(f"{node.name}_value"), value)
         self.decided[node.key] = decided
         return decided
 
-    def output(self, node: ir.Decision) -> list[tuple[exp.Column, str]]:
-        """The four output columns of one of the guideline's own decisions."""
+    def ref_decision(self, node: ir.Decision) -> Val:
         decided = self.decision(node)
-        code = decided.code
-        status = case([(exp.GTE(this=code, expression=num(0)), lit("decided")),
-                       (exp.LTE(this=code, expression=num(UNKNOWN)), lit("unknown")),
-                       (exp.EQ(this=code, expression=num(UNMATCHED)), lit("unmatched"))], lit("conflict"))
-        rules = [*node.rules, node.default] if node.policy != "collect" else []
-        rule = case([(exp.EQ(this=code, expression=num(i)), lit(r.name)) for i, r in enumerate(rules) if r is not None],
-                    exp.cast(exp.null(), exp.DataType.Type.VARCHAR))
-        unknown = exp.LTE(this=code, expression=num(UNKNOWN))
-        # per rule, whether it counts for `missing`: a column computed only for the rows that are unknown
-        evaluated = [e if isinstance(e, (exp.Column, exp.Boolean)) else
-                     self.layers.add(self.fresh(f"{node.name}_u{i}"), case([(unknown.copy(), e)]))
-                     for i, e in enumerate(decided.evaluated)]
-        missing = case([(unknown, self.missing(node, evaluated))])
-        return [(decided.value, node.name),
-                (self.layers.add(self.fresh(f"{node.name}_status"), status), f"{node.name}_status"),
-                (self.layers.add(self.fresh(f"{node.name}_rule"), rule), f"{node.name}_rule"),
-                (self.layers.add(self.fresh(f"{node.name}_missing"), missing), f"{node.name}_missing")]
+        na = exp.EQ(this=decided.code, expression=num(UNMATCHED)) if node.policy != "collect" else None
+        return Val(decided.value, na)
+
+    def output(self, node: ir.Decision, suffixes: Sequence[str] = SUFFIXES) -> list[tuple[exp.Column, str]]:
+        """Output columns of one of the guideline's own decisions: "" the value, then _status, _rule, _missing."""
+        decided = self.decision(node)
+        columns: list[tuple[exp.Column, str]] = []
+        for suffix in suffixes:
+            if suffix == "":
+                columns.append((decided.value, node.name))
+                continue
+            code = decided.code
+            if suffix == "_status":
+                expression = case([(exp.GTE(this=code, expression=num(0)), lit("decided")),
+                                   (exp.LTE(this=code, expression=num(UNKNOWN)), lit("unknown")),
+                                   (exp.EQ(this=code, expression=num(UNMATCHED)), lit("unmatched"))], lit("conflict"))
+            elif suffix == "_rule":
+                rules = [*node.rules, node.default] if node.policy != "collect" else []
+                expression = case([(exp.EQ(this=code, expression=num(i)), lit(r.name))
+                                   for i, r in enumerate(rules) if r is not None],
+                                  exp.cast(exp.null(), exp.DataType.Type.VARCHAR))
+            else:
+                unknown = exp.LTE(this=code, expression=num(UNKNOWN))
+                # per rule, whether it counts for `missing`: a column computed only for the rows that are unknown
+                evaluated = [e if isinstance(e, (exp.Column, exp.Boolean)) else
+                             self.layers.add(self.fresh(f"{node.name}_u{i}"), case([(unknown.copy(), e)]))
+                             for i, e in enumerate(decided.evaluated)]
+                expression = case([(unknown, self.missing(node, evaluated))])
+            columns.append((self.layers.add(self.fresh(f"{node.name}{suffix}"), expression), node.name + suffix))
+        return columns
 
     def first_match(self, node: ir.Decision) -> Policy:
         """Rules in order as one CASE; an earlier unknown rule with another outcome makes it unknown.
-        A rule is `blocked` unless every earlier rule with another outcome is definitely false."""
+        A rule is `blocked` unless every earlier rule with another outcome is definitely false. The value
+        has a CASE of its own (not read from the code), so that a query of the decision alone is one CASE."""
         conditions = [truth(self.expr(r.condition)) for r in node.rules]
         false = [or_(self.certain(node, i), negate(c)) for i, c in enumerate(conditions)]  # not TRUE, so FALSE
         rules: list[ir.Rule] = [*node.rules, node.default] if node.default else list(node.rules)
-        branches = []
-        for i, (fire, rule) in enumerate(zip([*conditions, exp.true()], rules, strict=False)):
+        fires = [*conditions, exp.true()][:len(rules)]
+        code_branches, value_branches = [], []
+        for i, (fire, rule) in enumerate(zip(fires, rules, strict=True)):
             clear = and_(*(false[j] for j in range(i) if rules[j].outcome != rule.outcome))
-            branches.append((fire, case([(clear, num(i))], num(UNKNOWN - i))))
-        gap = None if node.default else case([(and_(*false), num(UNMATCHED))],
-                                             num(UNKNOWN - len(conditions)))
+            code_branches.append((fire, case([(clear, num(i))], num(UNKNOWN - i))))
+            value_branches.append((fire, case([(clear, lit(rule.outcome))], exp.null())))
+        gap = None if node.default else case([(and_(*false), num(UNMATCHED))], num(UNKNOWN - len(conditions)))
         evaluated = [and_(is_null(c), exp.LT(this=_CODE.copy(), expression=num(UNKNOWN - i)))
                      for i, c in enumerate(conditions)]
-        code = case(branches, gap)
+        code, value = case(code_branches, gap), case(value_branches, exp.null() if gap is not None else None)
         if not any(self.reads_decision(r.condition) for r in node.rules):
-            # every input known: no rule can be unknown, and the first that is TRUE decides
-            cone = {name for cone in self.guideline.rule_inputs[node.key] for name in cone}
-            complete = and_(*(negate(is_null(self.input(name).v)) for name in self.program.inputs if name in cone))
-            simple = case([(fire, num(i)) for i, fire in enumerate([*conditions, exp.true()][:len(rules)])],
-                          None if node.default else num(UNMATCHED))
-            code = case([(complete, simple)], code)
-        return code, evaluated, None
+            # every input known: no rule can be unknown and the first that is TRUE decides, so the conditions
+            # can be those of a two-valued CASE (as one would write it by hand)
+            cone = [n for n in self.program.inputs if any(n in c for c in self.guideline.rule_inputs[node.key])]
+            complete = and_(*(negate(is_null(self.input(name).v)) for name in cone))
+            known = {self.input(name).v.name for name in cone}
+            simple = [simplify_for_truth(f, known) for f in fires]
+            code = case([(complete, case([(f, num(i)) for i, f in enumerate(simple)],
+                                         None if node.default else num(UNMATCHED)))], code)
+            value = case([(complete, case([(f, lit(r.outcome)) for f, r in zip(simple, rules, strict=True)]))], value)
+        return code, evaluated, value
 
     def certain(self, node: ir.Decision, index: int) -> exp.Expr:
         """TRUE when rule `index` cannot be unknown because every input it reads is known (FALSE when it reads
@@ -272,7 +297,7 @@ class Compiler:
         chosen = compact([case([(f, lit(o))]) for o, f in fired.items()]) if fired else exp.Array(expressions=[])
         if node.default is not None:
             chosen = case([(or_(*fired.values()), chosen)], exp.Array(expressions=[lit(node.default.outcome)]))
-        return case([(or_(*evaluated), num(UNKNOWN))], num(0)), evaluated, chosen
+        return case([(or_(*evaluated), num(UNKNOWN))], num(0)), evaluated, case([(negate(or_(*evaluated)), chosen)])
 
     def missing(self, node: ir.Decision, evaluated: Sequence[exp.Expr]) -> exp.Expr:
         """The inputs, in declaration order, in the cone of an evaluated unknown rule, that are NULL."""
@@ -338,24 +363,24 @@ def input_columns(guideline: Guideline) -> dict[str, exp.Expr]:
 
 
 def output_names(guideline: Guideline) -> list[str]:
-    return [f"{d}{s}" for d in guideline.decision_names for s in ("", "_status", "_rule", "_missing")]
+    return [f"{d}{s}" for d in guideline.decision_names for s in SUFFIXES]
 
 
 def compile_query(guideline: Guideline, source: exp.Expr | str = "cases", *,
                   inputs: Mapping[str, exp.Expr] | None = None, keep: Sequence[str] | None = None,
-                  dialect: str = "duckdb") -> exp.Select:
+                  dialect: str = "duckdb", outputs: Sequence[str] = SUFFIXES) -> exp.Select:
     """The guideline as one query over `source`: the `keep` columns (default: the inputs) and, per decision D,
-    D, D_status, D_rule and D_missing. `inputs` maps each input to its canonical value (default:
-    `input_columns`). Raises EligoError (E170) if `dialect` cannot express the guideline."""
+    D, D_status, D_rule and D_missing (`outputs` names the suffixes wanted). `inputs` maps each input to its
+    canonical value (default: `input_columns`). Raises EligoError (E170) if `dialect` cannot express it."""
     if dialect not in DIALECTS:
         raise ValueError(f"unknown SQL dialect {dialect!r}; choose one of {', '.join(DIALECTS)}")
     compiler = Compiler(guideline, UNSUPPORTED[dialect])
     own = set(guideline.program.own_decisions)
-    outputs: list[tuple[exp.Column, str]] = []
+    columns: list[tuple[exp.Column, str]] = []
     try:
         for node in guideline.program.decisions:
             if node.key in own:
-                outputs += compiler.output(node)
+                columns += compiler.output(node, outputs)
     except Unsupported as exc:
         origin = getattr(exc.node, "origin", ir.Origin())
         raise EligoError([error(UNSUPPORTED_CODE, f"{dialect} cannot express {type(exc.node).__name__} "
@@ -368,13 +393,13 @@ def compile_query(guideline: Guideline, source: exp.Expr | str = "cases", *,
     first = exp.select(exp.Star(), *(exp.alias_(e, f"{PREFIX}in_{n}", quoted=True) for n, e in canonical.items()))
     query = exp.select(exp.Star()).with_(f"{PREFIX}l0", as_=first.from_(table))
     previous = f"{PREFIX}l0"
-    for index, columns in enumerate(compiler.layers.columns, start=1):
+    for index, computed in enumerate(compiler.layers.columns, start=1):
         name = f"{PREFIX}l{index}"
-        layer = exp.select(exp.Star(), *(exp.alias_(e, n, quoted=True) for n, e in columns)).from_(previous)
+        layer = exp.select(exp.Star(), *(exp.alias_(e, n, quoted=True) for n, e in computed)).from_(previous)
         query = query.with_(name, as_=layer)
         previous = name
     kept = list(keep) if keep is not None else list(guideline.inputs)
-    final = [col(n) for n in kept] + [exp.alias_(c, alias, quoted=True) for c, alias in outputs]
+    final = [col(n) for n in kept] + [exp.alias_(c, alias, quoted=True) for c, alias in columns]
     return parenthesize(query.select(*final, append=False).from_(previous))  # type: ignore[return-value]
 
 

@@ -169,7 +169,45 @@ def known(val: Val) -> exp.Expr:
 
 def truth(val: Val) -> exp.Expr:
     """A condition as TRUE/FALSE/NULL, `none` counting as FALSE (as in the Python evaluator)."""
-    return val.v if val.na is None else and_(val.v, not_(val.na))
+    return val.v if val.na is None else and_(val.v, guard(not_(val.na)))
+
+
+def guard(part: exp.Expr) -> exp.Expr:
+    """Mark a conjunct that only turns NULL into FALSE (for `none`): where only TRUE counts it can go."""
+    part.meta[GUARD] = True
+    return part
+
+
+GUARD = "eligo_na_guard"
+
+
+def simplify_for_truth(tree: exp.Expr, known: set[str]) -> exp.Expr:
+    """`tree` where only whether it is TRUE matters and the `known` columns are not NULL: `x IS NULL` of a known
+    column is FALSE, and a `none` guard in a positive position (under AND/OR only) can go, as it can only turn
+    NULL into FALSE. Constants are folded.
+
+    >>> simplify_for_truth(exp.and_("a > 1", exp.Is(this=exp.column("b"), expression=exp.null())), {"b"}).sql()
+    'FALSE'
+    """
+    def walk(node: exp.Expr, positive: bool) -> exp.Expr:
+        if positive and node.meta.get(GUARD):
+            return exp.true()
+        if isinstance(node, exp.Paren):
+            return walk(node.this, positive)
+        if isinstance(node, exp.And):
+            return and_(*(walk(p, positive) for p in node.flatten()))
+        if isinstance(node, exp.Or):
+            return or_(*(walk(p, positive) for p in node.flatten()))
+        if isinstance(node, exp.Not):
+            return not_(walk(node.this, False))
+        if isinstance(node, exp.Is) and isinstance(node.this, exp.Column) and node.this.name in known \
+                and isinstance(node.expression, exp.Null):
+            return exp.false()
+        copied = node.copy()
+        for child in list(copied.iter_expressions()):
+            child.replace(walk(child, False))
+        return copied
+    return walk(tree, True)
 
 
 def compact(items: list[exp.Expr]) -> exp.Expr:
@@ -262,11 +300,11 @@ def compare(c: Context, op: str, left: Val, right: Val) -> exp.Expr:
         plain_side = c.share(plain_side)
         left, right = (plain_side, na_side) if left.na is None else (na_side, plain_side)
         plain = _COMPARE[op](this=left.v, expression=right.v)
-        return and_(plain, negate(and_(na_side.na, negate(is_null(plain_side.v)))))  # type: ignore[arg-type]
+        return and_(plain, guard(negate(and_(na_side.na, negate(is_null(plain_side.v))))))  # type: ignore[arg-type]
     left, right = c.share(left), c.share(right)
     plain = _COMPARE[op](this=left.v, expression=right.v)
     either = or_(*(v.na for v in (left, right) if v.na is not None))
-    return and_(plain, negate(and_(either, known(left), known(right))))
+    return and_(plain, guard(negate(and_(either, known(left), known(right)))))
 
 
 def _compare(c: Context, node: ir.Compare) -> Val:

@@ -3,7 +3,6 @@ evaluator on generated cohorts; the capability table covers the IR; the four dia
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 
 import duckdb
@@ -95,26 +94,30 @@ def test_dialect_specific_spelling() -> None:
 
 
 def test_the_small_query_in_duckdb() -> None:
-    """Complete rows take the two-valued fast path; the others the Kleene one, which knows when a rule was unknown."""
+    """Complete rows take a two-valued CASE; the others the Kleene one, which knows when a rule was unknown. The
+    value has a CASE of its own; status, rule and missing list read the code."""
     assert sql.to_sql(SMALL, "duckdb", pretty=False) == (
         'WITH _eligo_l0 AS (SELECT *, "lesions" AS "_eligo_in_lesions", "r0" AS "_eligo_in_r0" FROM cases), '
         '_eligo_l1 AS (SELECT *, CASE WHEN NOT "_eligo_in_lesions" IS NULL AND NOT "_eligo_in_r0" IS NULL '
-        'THEN CASE WHEN "_eligo_in_lesions" <= 5 AND "_eligo_in_r0" THEN 0 ELSE 1 END ELSE CASE WHEN '
-        '"_eligo_in_lesions" <= 5 AND "_eligo_in_r0" THEN 0 ELSE CASE WHEN (NOT "_eligo_in_lesions" IS NULL '
-        'AND NOT "_eligo_in_r0" IS NULL) OR ("_eligo_in_lesions" > 5 OR NOT "_eligo_in_r0") THEN 1 ELSE -5 '
-        'END END END AS "_eligo_0_resect_code" FROM _eligo_l0), _eligo_l2 AS (SELECT *, CASE WHEN '
-        '"_eligo_0_resect_code" = 0 THEN \'candidate\' WHEN "_eligo_0_resect_code" = 1 THEN \'not_candidate\' END '
-        'AS "_eligo_1_resect_value", CASE WHEN "_eligo_0_resect_code" <= -4 THEN ("_eligo_in_lesions" <= 5 '
-        'AND "_eligo_in_r0") IS NULL AND "_eligo_0_resect_code" < -4 END AS "_eligo_2_resect_u0", CASE WHEN '
-        '"_eligo_0_resect_code" >= 0 THEN \'decided\' WHEN "_eligo_0_resect_code" <= -4 THEN \'unknown\' WHEN '
-        '"_eligo_0_resect_code" = -2 THEN \'unmatched\' ELSE \'conflict\' END AS "_eligo_3_resect_status", CASE '
-        'WHEN "_eligo_0_resect_code" = 0 THEN \'few\' WHEN "_eligo_0_resect_code" = 1 THEN \'otherwise\' ELSE '
-        'CAST(NULL AS TEXT) END AS "_eligo_4_resect_rule" FROM _eligo_l1), _eligo_l3 AS (SELECT *, CASE WHEN '
-        '"_eligo_0_resect_code" <= -4 THEN LIST_FILTER([CASE WHEN "_eligo_in_lesions" IS NULL AND '
-        '"_eligo_2_resect_u0" THEN \'lesions\' END, CASE WHEN "_eligo_in_r0" IS NULL AND "_eligo_2_resect_u0" '
+        'THEN CASE WHEN "_eligo_in_lesions" <= 5 AND "_eligo_in_r0" THEN \'candidate\' ELSE \'not_candidate\' END '
+        'ELSE CASE WHEN "_eligo_in_lesions" <= 5 AND "_eligo_in_r0" THEN \'candidate\' ELSE CASE WHEN (NOT '
+        '"_eligo_in_lesions" IS NULL AND NOT "_eligo_in_r0" IS NULL) OR ("_eligo_in_lesions" > 5 OR NOT '
+        '"_eligo_in_r0") THEN \'not_candidate\' ELSE NULL END END END AS "_eligo_0_resect_value", CASE WHEN NOT '
+        '"_eligo_in_lesions" IS NULL AND NOT "_eligo_in_r0" IS NULL THEN CASE WHEN "_eligo_in_lesions" <= 5 '
+        'AND "_eligo_in_r0" THEN 0 ELSE 1 END ELSE CASE WHEN "_eligo_in_lesions" <= 5 AND "_eligo_in_r0" THEN '
+        '0 ELSE CASE WHEN (NOT "_eligo_in_lesions" IS NULL AND NOT "_eligo_in_r0" IS NULL) OR '
+        '("_eligo_in_lesions" > 5 OR NOT "_eligo_in_r0") THEN 1 ELSE -5 END END END AS "_eligo_1_resect_code" '
+        'FROM _eligo_l0), _eligo_l2 AS (SELECT *, CASE WHEN "_eligo_1_resect_code" >= 0 THEN \'decided\' WHEN '
+        '"_eligo_1_resect_code" <= -4 THEN \'unknown\' WHEN "_eligo_1_resect_code" = -2 THEN \'unmatched\' ELSE '
+        '\'conflict\' END AS "_eligo_2_resect_status", CASE WHEN "_eligo_1_resect_code" = 0 THEN \'few\' WHEN '
+        '"_eligo_1_resect_code" = 1 THEN \'otherwise\' ELSE CAST(NULL AS TEXT) END AS "_eligo_3_resect_rule", '
+        'CASE WHEN "_eligo_1_resect_code" <= -4 THEN ("_eligo_in_lesions" <= 5 AND "_eligo_in_r0") IS NULL '
+        'AND "_eligo_1_resect_code" < -4 END AS "_eligo_4_resect_u0" FROM _eligo_l1), _eligo_l3 AS (SELECT *, '
+        'CASE WHEN "_eligo_1_resect_code" <= -4 THEN LIST_FILTER([CASE WHEN "_eligo_in_lesions" IS NULL AND '
+        '"_eligo_4_resect_u0" THEN \'lesions\' END, CASE WHEN "_eligo_in_r0" IS NULL AND "_eligo_4_resect_u0" '
         'THEN \'r0\' END], LAMBDA x : NOT x IS NULL) END AS "_eligo_5_resect_missing" FROM _eligo_l2) SELECT '
-        '"lesions", "r0", "_eligo_1_resect_value" AS "resect", "_eligo_3_resect_status" AS "resect_status", '
-        '"_eligo_4_resect_rule" AS "resect_rule", "_eligo_5_resect_missing" AS "resect_missing" FROM '
+        '"lesions", "r0", "_eligo_0_resect_value" AS "resect", "_eligo_2_resect_status" AS "resect_status", '
+        '"_eligo_3_resect_rule" AS "resect_rule", "_eligo_5_resect_missing" AS "resect_missing" FROM '
         '_eligo_l3'
     )
 
@@ -122,7 +125,7 @@ def test_the_small_query_in_duckdb() -> None:
 def test_names_and_texts_are_quoted_by_sqlglot_not_pasted() -> None:
     query = sql.compile_query(SMALL, 'odd "table"', keep=['it\'s "id"']).sql(dialect="duckdb")
     assert 'FROM "odd ""table""")' in query
-    assert 'SELECT "it\'s ""id""", "_eligo_1_resect_value" AS "resect"' in query
+    assert 'SELECT "it\'s ""id""", "_eligo_0_resect_value" AS "resect"' in query
     with duckdb.connect() as con:
         con.execute('CREATE TABLE "odd ""table""" ("it\'s ""id""" INT, lesions INT, r0 BOOLEAN)')
         con.execute('INSERT INTO "odd ""table""" VALUES (7, 3, TRUE)')
@@ -153,8 +156,19 @@ def test_float_constants_are_doubles_in_every_dialect() -> None:
             ["lo", "hi"]
 
 
-def test_a_program_is_compiled_once_per_decision() -> None:
+def test_a_decision_is_compiled_once_and_its_code_only_when_read() -> None:
     compiled = sql.Compiler(EVERYTHING)
-    first = compiled.decision(next(d for d in EVERYTHING.program.decisions if d.name == "d_first"))
-    assert compiled.decision(next(d for d in EVERYTHING.program.decisions if d.name == "d_first")) is first
-    assert dataclasses.is_dataclass(first)
+    node = next(d for d in EVERYTHING.program.decisions if d.name == "d_first")
+    first = compiled.decision(node)
+    assert compiled.decision(node) is first
+    codes = lambda: [n for layer in compiled.layers.columns for n, _ in layer if n.endswith("d_first_code")]  # noqa: E731
+    assert codes() == []
+    assert first.code.name == first.code.name == codes()[0] and len(codes()) == 1
+
+
+def test_the_decision_alone_is_one_case_over_the_inputs() -> None:
+    alone = sql.compile_query(SMALL, outputs=("",)).sql("duckdb")
+    assert "_code" not in alone and "LIST_FILTER" not in alone
+    with duckdb.connect() as con:
+        con.execute("CREATE TABLE cases AS SELECT * FROM (VALUES (3, TRUE), (9, NULL), (NULL, TRUE)) t(lesions, r0)")
+        assert con.execute(alone).fetchall() == [(3, True, "candidate"), (9, None, "not_candidate"), (None, True, None)]

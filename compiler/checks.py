@@ -81,23 +81,22 @@ def _annotated(module: ast.Module) -> list[tuple[ast.Span, ast.Annotations]]:
     return out
 
 
-def _decision(module: LoweredModule, name: str) -> ir.Decision | None:
+def _node(module: LoweredModule, name: str) -> ir.Definition | ir.Decision | None:
+    """The definition or decision `name` (or `alias.name`) as this module sees it."""
     if "." in name:
         alias, _, local = name.partition(".")
         used = module.uses.get(alias)
-        node = used.nodes.get(local) if used else None
-    else:
-        node = module.nodes.get(name)
+        return used.nodes.get(local) if used else None
+    return module.nodes.get(name)
+
+
+def _decision(module: LoweredModule, name: str) -> ir.Decision | None:
+    node = _node(module, name)
     return node if isinstance(node, ir.Decision) else None
 
 
 def _definition(module: LoweredModule, name: str) -> ir.Definition | None:
-    if "." in name:
-        alias, _, local = name.partition(".")
-        used = module.uses.get(alias)
-        node = used.nodes.get(local) if used else None
-    else:
-        node = module.nodes.get(name)
+    node = _node(module, name)
     return node if isinstance(node, ir.Definition) else None
 
 

@@ -101,8 +101,10 @@ class Decided:
 class Compiler:
     """Compiles one guideline's program into layers of named SQL columns."""
 
-    def __init__(self, guideline: Guideline, unsupported: frozenset[str] = frozenset()) -> None:
+    def __init__(self, guideline: Guideline, unsupported: frozenset[str] = frozenset(),
+                 direct: frozenset[str] = frozenset()) -> None:
         self.guideline = guideline
+        self.direct = direct  # inputs read straight from a source column of their name
         self.program = guideline.program
         self.unsupported = unsupported
         self.layers = Layers()
@@ -111,6 +113,7 @@ class Compiler:
         self.counter = itertools.count()
         self.nodes = {n.key: n for n in self.program.nodes}
         self.uses = _uses(self.program)
+        self.read = {key for key in self.uses if isinstance(self.nodes[key], ir.Decision)}  # decisions read by others
 
     def fresh(self, hint: str) -> str:
         return f"{PREFIX}{next(self.counter)}_{hint}"
@@ -133,7 +136,7 @@ class Compiler:
         return HANDLERS[type(node)](self, node)
 
     def input(self, name: str) -> Val:
-        return Val(col(f"{PREFIX}in_{name}"))
+        return Val(col(name if name in self.direct else f"{PREFIX}in_{name}"))
 
     def ref(self, key: str) -> Val:
         if key in self.values:
@@ -149,8 +152,10 @@ class Compiler:
         return self.values[key]
 
     # ------------------------------------------------------------ decisions
-    def decision(self, node: ir.Decision) -> Decided:
-        """The value column of one decision and its code (a column made when first asked for), compiled once."""
+    def decision(self, node: ir.Decision, alone: bool = False) -> Decided:
+        """The value column of one decision and its code (a column made when first asked for), compiled once.
+        `alone`: only the value is read, so a first-match decision's value gets a CASE of its own rather than
+        one over the code (one CASE instead of two when the value is all a query wants)."""
         if node.key in self.decided:
             return self.decided[node.key]
         if node.policy == "first" and len(node.rules) <= SHORT_DECISION:
@@ -161,7 +166,7 @@ class Compiler:
             policy = {"first": self.first_match_long, "unique": self.unique, "collect": self.collect}[node.policy]
             code, evaluated, value = policy(node, conditions)
         decided = Decided(self, node, code, tuple(evaluated))
-        if value is None:
+        if value is None or (node.policy == "first" and not alone):
             rules = [*node.rules, node.default]
             value = case([(_code_in(decided.code, [i for i, r in enumerate(rules) if r is not None and r.outcome == o]),
                            lit(o)) for o in node.outcomes])
@@ -176,7 +181,7 @@ class Compiler:
 
     def output(self, node: ir.Decision, suffixes: Sequence[str] = SUFFIXES) -> list[tuple[exp.Column, str]]:
         """Output columns of one of the guideline's own decisions: "" the value, then _status, _rule, _missing."""
-        decided = self.decision(node)
+        decided = self.decision(node, alone=tuple(suffixes) == ("",) and node.key not in self.read)
         columns: list[tuple[exp.Column, str]] = []
         for suffix in suffixes:
             if suffix == "":
@@ -205,11 +210,23 @@ class Compiler:
     def first_match(self, node: ir.Decision) -> Policy:
         """Rules in order as one CASE; an earlier unknown rule with another outcome makes it unknown.
         A rule is `blocked` unless every earlier rule with another outcome is definitely false. The value
-        has a CASE of its own (not read from the code), so that a query of the decision alone is one CASE."""
+        has a CASE of its own (not read from the code), so that a query of the decision alone is one CASE.
+
+        When no rule reads a decision, a row with every input its rules need known cannot be unknown: it takes
+        a two-valued CASE, written as one would by hand; the other rows take the three-valued one."""
         conditions = [truth(self.expr(r.condition)) for r in node.rules]
-        false = [or_(self.certain(node, i), negate(c)) for i, c in enumerate(conditions)]  # not TRUE, so FALSE
+        unknowable = _unknowable(self.nodes, [r.condition for r in node.rules])
+        if () not in unknowable:  # no rule reads a decision (which can be unknown with every input known)
+            complete: exp.Expr = self.layers.add(self.fresh(f"{node.name}_complete"), and_(
+                *(or_(*(negate(is_null(self.input(n).v)) for n in term)) for term in sorted(unknowable))))
+            known = {self.input(term[0]).v.name for term in unknowable if len(term) == 1}
+            simple = [simplify_for_truth(c, known) for c in conditions]
+            false = [negate(c) for c in conditions]  # for a condition that is not TRUE: it is FALSE
+        else:
+            complete, simple = exp.false(), conditions
+            false = [or_(self.certain(node, i), negate(c)) for i, c in enumerate(conditions)]
         rules: list[ir.Rule] = [*node.rules, node.default] if node.default else list(node.rules)
-        fires = [*conditions, exp.true()][:len(rules)]
+        fires, simple = [*conditions, exp.true()][:len(rules)], [*simple, exp.true()][:len(rules)]
         code_branches, value_branches = [], []
         for i, (fire, rule) in enumerate(zip(fires, rules, strict=True)):
             clear = and_(*(false[j] for j in range(i) if rules[j].outcome != rule.outcome))
@@ -218,17 +235,10 @@ class Compiler:
         gap = None if node.default else case([(and_(*false), num(UNMATCHED))], num(UNKNOWN - len(conditions)))
         evaluated = [and_(is_null(c), exp.LT(this=_CODE.copy(), expression=num(UNKNOWN - i)))
                      for i, c in enumerate(conditions)]
-        code, value = case(code_branches, gap), case(value_branches, exp.null() if gap is not None else None)
-        if not any(self.reads_decision(r.condition) for r in node.rules):
-            # every input known: no rule can be unknown and the first that is TRUE decides, so the conditions
-            # can be those of a two-valued CASE (as one would write it by hand)
-            cone = [n for n in self.program.inputs if any(n in c for c in self.guideline.rule_inputs[node.key])]
-            complete = and_(*(negate(is_null(self.input(name).v)) for name in cone))
-            known = {self.input(name).v.name for name in cone}
-            simple = [simplify_for_truth(f, known) for f in fires]
-            code = case([(complete, case([(f, num(i)) for i, f in enumerate(simple)],
-                                         None if node.default else num(UNMATCHED)))], code)
-            value = case([(complete, case([(f, lit(r.outcome)) for f, r in zip(simple, rules, strict=True)]))], value)
+        code = case([(complete, case([(f, num(i)) for i, f in enumerate(simple)],
+                                     None if node.default else num(UNMATCHED)))], case(code_branches, gap))
+        value = case([(complete, case([(f, lit(r.outcome)) for f, r in zip(simple, rules, strict=True)]))],
+                     case(value_branches, exp.null() if gap is not None else None))
         return code, evaluated, value
 
     def certain(self, node: ir.Decision, index: int) -> exp.Expr:
@@ -320,6 +330,35 @@ def _code_to(code: exp.Column) -> Callable[[exp.Expr], exp.Expr]:
     return replace
 
 
+def _unknowable(nodes: Mapping[str, ir.Definition | ir.Decision], roots: Sequence[ir.Node]) -> set[tuple[str, ...]]:
+    """When these expressions can be unknown, as a set of terms: each term is inputs that, all missing, may make
+    one unknown (no term: never; the empty term: whatever the inputs, as a decision read can be unknown).
+
+    `first known of (a, b)` gives the term (a, b); `a > 1 and b` gives (a,) and (b,)."""
+    def of(node: ir.Node) -> set[tuple[str, ...]]:
+        match node:
+            case ir.Const(value):
+                return {()} if value is None else set()
+            case ir.InputRef(name):
+                return {(name,)}
+            case ir.Test():
+                return set()
+            case ir.DefRef(key):
+                target = nodes[key]
+                return {()} if isinstance(target, ir.Decision) else of(target.expr)
+            case ir.FirstKnown(items):
+                terms: set[tuple[str, ...]] = {()}
+                for item in items:
+                    terms = {tuple(sorted(set(a) | set(b))) for a in terms for b in of(item)}
+                return _minimal(terms)
+        return _minimal(set().union(*(of(child) for child in ir.children(node))))
+    return _minimal(set().union(*(of(root) for root in roots)))
+
+
+def _minimal(terms: set[tuple[str, ...]]) -> set[tuple[str, ...]]:
+    return {t for t in terms if not any(set(o) < set(t) for o in terms)}
+
+
 def _code_in(code: exp.Expr, indices: Sequence[int]) -> exp.Expr:
     if not indices:
         return exp.false()
@@ -374,7 +413,9 @@ def compile_query(guideline: Guideline, source: exp.Expr | str = "cases", *,
     canonical value (default: `input_columns`). Raises EligoError (E170) if `dialect` cannot express it."""
     if dialect not in DIALECTS:
         raise ValueError(f"unknown SQL dialect {dialect!r}; choose one of {', '.join(DIALECTS)}")
-    compiler = Compiler(guideline, UNSUPPORTED[dialect])
+    canonical = inputs if inputs is not None else input_columns(guideline)
+    direct = frozenset(n for n, e in canonical.items() if isinstance(e, exp.Column) and e.name == n)
+    compiler = Compiler(guideline, UNSUPPORTED[dialect], direct)
     own = set(guideline.program.own_decisions)
     columns: list[tuple[exp.Column, str]] = []
     try:
@@ -386,18 +427,16 @@ def compile_query(guideline: Guideline, source: exp.Expr | str = "cases", *,
         raise EligoError([error(UNSUPPORTED_CODE, f"{dialect} cannot express {type(exc.node).__name__} "
                                 f"`{origin.text}` ({guideline.id} {guideline.version})", origin.span,
                                 "evaluate this guideline with DuckDB (`eligo cohort`) or in Python")]) from exc
-    canonical = inputs if inputs is not None else input_columns(guideline)
     table = exp.to_table(source) if isinstance(source, str) else source
     if isinstance(table, exp.Select):
         table = table.subquery(f"{PREFIX}source")
-    first = exp.select(exp.Star(), *(exp.alias_(e, f"{PREFIX}in_{n}", quoted=True) for n, e in canonical.items()))
-    query = exp.select(exp.Star()).with_(f"{PREFIX}l0", as_=first.from_(table))
-    previous = f"{PREFIX}l0"
-    for index, computed in enumerate(compiler.layers.columns, start=1):
+    converted = [(f"{PREFIX}in_{n}", e) for n, e in canonical.items() if n not in direct]
+    layers = [converted, *compiler.layers.columns] if converted else compiler.layers.columns
+    query, previous = exp.select(exp.Star()), table
+    for index, computed in enumerate(layers):
         name = f"{PREFIX}l{index}"
         layer = exp.select(exp.Star(), *(exp.alias_(e, n, quoted=True) for n, e in computed)).from_(previous)
-        query = query.with_(name, as_=layer)
-        previous = name
+        query, previous = query.with_(name, as_=layer), exp.to_table(name)
     kept = list(keep) if keep is not None else list(guideline.inputs)
     final = [col(n) for n in kept] + [exp.alias_(c, alias, quoted=True) for c, alias in columns]
     return parenthesize(query.select(*final, append=False).from_(previous))  # type: ignore[return-value]

@@ -85,47 +85,45 @@ def test_each_dialect_is_written_and_reads_back(dialect: str) -> None:
 
 def test_dialect_specific_spelling() -> None:
     text = {dialect: sql.to_sql(SMALL, dialect, pretty=False) for dialect in sql.DIALECTS}
-    assert "`lesions` AS `_eligo_in_lesions`" in text["spark"] and "`lesions`" in text["bigquery"]
-    assert '"lesions" AS "_eligo_in_lesions"' in text["postgres"] and '"lesions"' in text["duckdb"]
-    assert "FILTER(ARRAY(CASE WHEN `_eligo_in_lesions` IS NULL" in text["spark"]
-    assert "LIST_FILTER([CASE WHEN \"_eligo_in_lesions\" IS NULL" in text["duckdb"]
-    assert "ARRAY(SELECT x FROM UNNEST([CASE WHEN `_eligo_in_lesions` IS NULL" in text["bigquery"]
-    assert "ARRAY(SELECT x FROM UNNEST(ARRAY[CASE WHEN \"_eligo_in_lesions\" IS NULL" in text["postgres"]
+    for dialect in ("spark", "bigquery"):
+        assert "SELECT *, NOT `lesions` IS NULL AND NOT `r0` IS NULL AS `_eligo_0_resect_complete`" in text[dialect]
+    for dialect in ("duckdb", "postgres"):
+        assert 'SELECT *, NOT "lesions" IS NULL AND NOT "r0" IS NULL AS "_eligo_0_resect_complete"' in text[dialect]
+    assert "FILTER(ARRAY(CASE WHEN `lesions` IS NULL" in text["spark"]
+    assert "LIST_FILTER([CASE WHEN \"lesions\" IS NULL" in text["duckdb"]
+    assert "ARRAY(SELECT x FROM UNNEST([CASE WHEN `lesions` IS NULL" in text["bigquery"]
+    assert "ARRAY(SELECT x FROM UNNEST(ARRAY[CASE WHEN \"lesions\" IS NULL" in text["postgres"]
 
 
 def test_the_small_query_in_duckdb() -> None:
-    """Complete rows take a two-valued CASE; the others the Kleene one, which knows when a rule was unknown. The
-    value has a CASE of its own; status, rule and missing list read the code."""
+    """A row with every input its rules need takes a two-valued CASE; the others the Kleene one, which knows when
+    a rule was unknown (here: `lesions > 5 OR NOT r0` says rule `few` was definitely false). Value, status,
+    rule and missing list read the code."""
     assert sql.to_sql(SMALL, "duckdb", pretty=False) == (
-        'WITH _eligo_l0 AS (SELECT *, "lesions" AS "_eligo_in_lesions", "r0" AS "_eligo_in_r0" FROM cases), '
-        '_eligo_l1 AS (SELECT *, CASE WHEN NOT "_eligo_in_lesions" IS NULL AND NOT "_eligo_in_r0" IS NULL '
-        'THEN CASE WHEN "_eligo_in_lesions" <= 5 AND "_eligo_in_r0" THEN \'candidate\' ELSE \'not_candidate\' END '
-        'ELSE CASE WHEN "_eligo_in_lesions" <= 5 AND "_eligo_in_r0" THEN \'candidate\' ELSE CASE WHEN (NOT '
-        '"_eligo_in_lesions" IS NULL AND NOT "_eligo_in_r0" IS NULL) OR ("_eligo_in_lesions" > 5 OR NOT '
-        '"_eligo_in_r0") THEN \'not_candidate\' ELSE NULL END END END AS "_eligo_0_resect_value", CASE WHEN NOT '
-        '"_eligo_in_lesions" IS NULL AND NOT "_eligo_in_r0" IS NULL THEN CASE WHEN "_eligo_in_lesions" <= 5 '
-        'AND "_eligo_in_r0" THEN 0 ELSE 1 END ELSE CASE WHEN "_eligo_in_lesions" <= 5 AND "_eligo_in_r0" THEN '
-        '0 ELSE CASE WHEN (NOT "_eligo_in_lesions" IS NULL AND NOT "_eligo_in_r0" IS NULL) OR '
-        '("_eligo_in_lesions" > 5 OR NOT "_eligo_in_r0") THEN 1 ELSE -5 END END END AS "_eligo_1_resect_code" '
-        'FROM _eligo_l0), _eligo_l2 AS (SELECT *, CASE WHEN "_eligo_1_resect_code" >= 0 THEN \'decided\' WHEN '
-        '"_eligo_1_resect_code" <= -4 THEN \'unknown\' WHEN "_eligo_1_resect_code" = -2 THEN \'unmatched\' ELSE '
-        '\'conflict\' END AS "_eligo_2_resect_status", CASE WHEN "_eligo_1_resect_code" = 0 THEN \'few\' WHEN '
-        '"_eligo_1_resect_code" = 1 THEN \'otherwise\' ELSE CAST(NULL AS TEXT) END AS "_eligo_3_resect_rule", '
-        'CASE WHEN "_eligo_1_resect_code" <= -4 THEN ("_eligo_in_lesions" <= 5 AND "_eligo_in_r0") IS NULL '
-        'AND "_eligo_1_resect_code" < -4 END AS "_eligo_4_resect_u0" FROM _eligo_l1), _eligo_l3 AS (SELECT *, '
-        'CASE WHEN "_eligo_1_resect_code" <= -4 THEN LIST_FILTER([CASE WHEN "_eligo_in_lesions" IS NULL AND '
-        '"_eligo_4_resect_u0" THEN \'lesions\' END, CASE WHEN "_eligo_in_r0" IS NULL AND "_eligo_4_resect_u0" '
-        'THEN \'r0\' END], LAMBDA x : NOT x IS NULL) END AS "_eligo_5_resect_missing" FROM _eligo_l2) SELECT '
-        '"lesions", "r0", "_eligo_0_resect_value" AS "resect", "_eligo_2_resect_status" AS "resect_status", '
-        '"_eligo_3_resect_rule" AS "resect_rule", "_eligo_5_resect_missing" AS "resect_missing" FROM '
-        '_eligo_l3'
+        'WITH _eligo_l0 AS (SELECT *, NOT "lesions" IS NULL AND NOT "r0" IS NULL AS '
+        '"_eligo_0_resect_complete" FROM cases), _eligo_l1 AS (SELECT *, CASE WHEN "_eligo_0_resect_complete" '
+        'THEN CASE WHEN "lesions" <= 5 AND "r0" THEN 0 ELSE 1 END ELSE CASE WHEN "lesions" <= 5 AND "r0" THEN '
+        '0 ELSE CASE WHEN "lesions" > 5 OR NOT "r0" THEN 1 ELSE -5 END END END AS "_eligo_1_resect_code" FROM '
+        '_eligo_l0), _eligo_l2 AS (SELECT *, CASE WHEN "_eligo_1_resect_code" = 0 THEN \'candidate\' WHEN '
+        '"_eligo_1_resect_code" = 1 THEN \'not_candidate\' END AS "_eligo_2_resect_value", CASE WHEN '
+        '"_eligo_1_resect_code" >= 0 THEN \'decided\' WHEN "_eligo_1_resect_code" <= -4 THEN \'unknown\' WHEN '
+        '"_eligo_1_resect_code" = -2 THEN \'unmatched\' ELSE \'conflict\' END AS "_eligo_3_resect_status", CASE '
+        'WHEN "_eligo_1_resect_code" = 0 THEN \'few\' WHEN "_eligo_1_resect_code" = 1 THEN \'otherwise\' ELSE '
+        'CAST(NULL AS TEXT) END AS "_eligo_4_resect_rule", CASE WHEN "_eligo_1_resect_code" <= -4 THEN '
+        '("lesions" <= 5 AND "r0") IS NULL AND "_eligo_1_resect_code" < -4 END AS "_eligo_5_resect_u0" FROM '
+        '_eligo_l1), _eligo_l3 AS (SELECT *, CASE WHEN "_eligo_1_resect_code" <= -4 THEN LIST_FILTER([CASE '
+        'WHEN "lesions" IS NULL AND "_eligo_5_resect_u0" THEN \'lesions\' END, CASE WHEN "r0" IS NULL AND '
+        '"_eligo_5_resect_u0" THEN \'r0\' END], LAMBDA x : NOT x IS NULL) END AS "_eligo_6_resect_missing" FROM '
+        '_eligo_l2) SELECT "lesions", "r0", "_eligo_2_resect_value" AS "resect", "_eligo_3_resect_status" AS '
+        '"resect_status", "_eligo_4_resect_rule" AS "resect_rule", "_eligo_6_resect_missing" AS '
+        '"resect_missing" FROM _eligo_l3'
     )
 
 
 def test_names_and_texts_are_quoted_by_sqlglot_not_pasted() -> None:
     query = sql.compile_query(SMALL, 'odd "table"', keep=['it\'s "id"']).sql(dialect="duckdb")
     assert 'FROM "odd ""table""")' in query
-    assert 'SELECT "it\'s ""id""", "_eligo_0_resect_value" AS "resect"' in query
+    assert 'SELECT "it\'s ""id""", "_eligo_2_resect_value" AS "resect"' in query
     with duckdb.connect() as con:
         con.execute('CREATE TABLE "odd ""table""" ("it\'s ""id""" INT, lesions INT, r0 BOOLEAN)')
         con.execute('INSERT INTO "odd ""table""" VALUES (7, 3, TRUE)')
@@ -157,11 +155,11 @@ def test_float_constants_are_doubles_in_every_dialect() -> None:
 
 
 def test_a_decision_is_compiled_once_and_its_code_only_when_read() -> None:
-    compiled = sql.Compiler(EVERYTHING)
-    node = next(d for d in EVERYTHING.program.decisions if d.name == "d_first")
-    first = compiled.decision(node)
+    compiled = sql.Compiler(SMALL)
+    [node] = SMALL.program.decisions
+    first = compiled.decision(node, alone=True)
     assert compiled.decision(node) is first
-    codes = lambda: [n for layer in compiled.layers.columns for n, _ in layer if n.endswith("d_first_code")]  # noqa: E731
+    codes = lambda: [n for layer in compiled.layers.columns for n, _ in layer if n.endswith("resect_code")]  # noqa: E731
     assert codes() == []
     assert first.code.name == first.code.name == codes()[0] and len(codes()) == 1
 

@@ -166,7 +166,8 @@ def _bare(expr: ast.Expr) -> list[Piece]:
         case ast.Not(operand=operand):
             return wrap(expr_pieces(operand, 3), "not ", "", at(expr))
         case ast.BoolOp(op=op, operands=operands):
-            return join((expr_pieces(x, 2 if op == "or" else 3) for x in operands), f" {op}")
+            # `and` inside `or` keeps its parentheses: `(a and b) or c` reads unambiguously to a clinician
+            return join((expr_pieces(x, 3) for x in operands), f" {op}")
         case ast.Compare(op=op, left=left, right=right):
             return glue(expr_pieces(left, 5), f" {op} ", expr_pieces(right, 5))
         case ast.Test(operand=operand, test=test):

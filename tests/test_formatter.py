@@ -159,7 +159,8 @@ def _define(expr: str) -> str:
     ("- -a", "--a"),
     ("not (a and b)", "not (a and b)"),
     ("(not a) and b", "not a and b"),
-    ("a or (b and c)", "a or b and c"),
+    ("a or (b and c)", "a or (b and c)"),  # `and` inside `or` keeps parentheses, for the reader
+    ("a or b and c", "a or (b and c)"),
     ("(a or b) and c", "(a or b) and c"),
     ("a and (b and c)", "a and (b and c)"),
     ("(a = b) = c", "(a = b) = c"),
@@ -212,8 +213,8 @@ def test_long_conditions_break_at_the_outermost_operator_first() -> None:
     source = HEAD + ("define x: alpha_value > 1 and first known of (beta_value, gamma_value, 0) > 0 and delta_value "
                      "and epsilon_value > 10 or zeta\n")
     assert format_source(source).split("\n\n", 1)[1] == (
-        "define x: alpha_value > 1 and first known of (beta_value, gamma_value, 0) > 0 and delta_value and\n"
-        "    epsilon_value > 10 or zeta\n"
+        "define x: (alpha_value > 1 and first known of (beta_value, gamma_value, 0) > 0 and delta_value and\n"
+        "    epsilon_value > 10) or zeta\n"
     )
 
 

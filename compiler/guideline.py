@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import math
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, overload
@@ -144,6 +144,21 @@ class Guideline:
         else:
             raw, values, steps = self.code.fast(prepared), {}, []
         return self._result(prepared, raw, values, steps)
+
+    def classifier(self, decision: str | None = None) -> Callable[[Mapping[str, Any]], object]:
+        """The fastest path, for one decision (default: the first): a function of a prepared case that returns the
+        outcome when the decision is decided, else None (`evaluate_prepared` then says why)."""
+        name = decision or self.decision_names[0]
+        if name not in self._classifiers:
+            node = next((d for d in self._own if d.name == name), None)
+            if node is None:
+                raise LookupError(f"{self.id} has no decision `{name}`; its decisions: {', '.join(self.decision_names)}")
+            self._classifiers[name] = self.code.classifier(node.key)[0]
+        return self._classifiers[name]
+
+    @cached_property
+    def _classifiers(self) -> dict[str, Callable[[Mapping[str, Any]], object]]:
+        return {}
 
     def decide(self, prepared: Mapping[str, Any]) -> tuple[tuple[object, int, int, int], ...]:
         """The raw decision tuples for a prepared case: the fastest path, for benchmarks and cohorts."""

@@ -2,8 +2,9 @@
 
 Compared with the traced evaluator of `codegen`, it reads an input where it is first needed (in the
 block that needs it), inlines a definition read once at the place that reads it, computes a
-definition read more than once on first use, writes constants as literals (through `repr`), and
-compiles a first-match decision to nested `if`s that stop at the deciding rule. The results are
+definition read more than once on first use (through a function written once), writes constants as
+literals (through `repr`), and compiles a first-match decision to nested `if`s that stop at the
+deciding rule. The results are
 those of the traced evaluator: per decision `(value, status, rule_index, unknown_rules_mask)`.
 `classifier` writes a variant for one decision that returns its outcome when decided, else None.
 """
@@ -39,6 +40,9 @@ class Lean:
         self.consts: dict[str, object] = {}
         self.counter = itertools.count()
         self.memo: dict[str, str] = {}  # definitions read more than once -> their local name
+        self.helpers: dict[str, tuple[str, str]] = {}  # definitions read more than once -> their function
+        self.in_helper = False
+        self.tables: dict[tuple[str, tuple[tuple[object, ...], ...]], str] = {}
         self.na_keys: set[str] = set()
         self.decision_values: dict[str, str] = {}
 
@@ -256,16 +260,18 @@ class Lean:
     def lookup(self, node: ir.Lookup) -> str:
         values = [self.expr(k) for k in node.keys]
         fallback = node.default.value if node.default is not None else ir.NA
-        table: dict[object, object] = {}
         kinds = [getattr(k, "type", None) for k in node.keys]
-        domains = [tuple(k.values) if k is not None and k.kind == "enum" else (True, False) for k in kinds]
-        for combo in itertools.product(*domains):
-            for row in node.rows:
-                if all(r is None or r == c for r, c in zip(row.keys, combo, strict=True)):
-                    table[combo if len(node.keys) > 1 else combo[0]] = row.value.value
-                    break
+        domains = tuple(tuple(k.values) if k is not None and k.kind == "enum" else (True, False) for k in kinds)
+        if (node.table, domains) not in self.tables:  # one dict per table and key domains, however often read
+            table: dict[object, object] = {}
+            for combo in itertools.product(*domains):
+                for row in node.rows:
+                    if all(r is None or r == c for r, c in zip(row.keys, combo, strict=True)):
+                        table[combo if len(node.keys) > 1 else combo[0]] = row.value.value
+                        break
+            self.tables[node.table, domains] = self.named(table)
         key = values[0] if len(values) == 1 else f"({', '.join(values)},)"
-        found = f"{self.named(table)}.get({key}, {self.const(fallback)})"
+        found = f"{self.tables[node.table, domains]}.get({key}, {self.const(fallback)})"
         unknown = [v for v, k in zip(values, node.keys, strict=True) if self.may_unknown(k)]
         return self.assign(f"None if {' or '.join(f'{v} is None' for v in unknown)} else {found}" if unknown else found)
 
@@ -276,10 +282,24 @@ class Lean:
         assert isinstance(target, ir.Definition), key
         if self.uses[key] <= 1:
             return self.expr(target.expr)  # read once: computed where it is read
+        helper = self.helper(target)
+        if self.in_helper:
+            return self.assign(f"{helper}(c)")
         local = self.memo.setdefault(key, f"v{len(self.memo)}")
-        with self.block(f"if {local} is UNSET:"):
-            self.emit(f"{local} = {self.expr(target.expr)}")
+        self.emit(f"if {local} is UNSET: {local} = {helper}(c)")
         return local
+
+    def helper(self, node: ir.Definition) -> str:
+        """A definition read more than once: a function of the case, written once, called on first use."""
+        if node.key not in self.helpers:
+            name = f"h{len(self.helpers)}"
+            self.helpers[node.key] = (name, "")  # the name is taken before helpers it calls are written
+            saved = (self.lines, self.depth, self.scopes, self.in_helper)
+            self.lines, self.depth, self.scopes, self.in_helper = [], 1, [{}], True
+            self.emit(f"return {self.expr(node.expr)}")
+            self.helpers[node.key] = (name, "\n".join([f"def {name}(c):", *self.lines]))
+            self.lines, self.depth, self.scopes, self.in_helper = saved
+        return self.helpers[node.key][0]
 
     # ------------------------------------------------------------ decisions
     def decision(self, index: int, node: ir.Decision, target: bool) -> None:
@@ -359,7 +379,9 @@ class Lean:
         if not self.classify:
             results = [f"r{i}" for i, n in enumerate(self.program.nodes) if n.key in self.targets]
             self.emit(f"return ({', '.join(results)}{',' * bool(results)})")
-        return "\n".join([f"def {'classify' if self.classify else 'evaluate'}(c):", *self.lines]) + "\n"
+        helpers = [source for _, source in self.helpers.values()]
+        return "\n\n".join([*helpers, "\n".join([f"def {'classify' if self.classify else 'evaluate'}(c):",
+                                                   *self.lines])]) + "\n"
 
 
 def _blocking(node: ir.Decision, index: int) -> int:

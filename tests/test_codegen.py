@@ -97,8 +97,10 @@ def test_a_definition_read_twice_is_computed_once_on_first_use() -> None:
           rule r: when not big then q
           otherwise p
     """)
-    assert shared.code.source.splitlines()[1] == "    v0 = UNSET"
-    assert shared.code.source.count("if v0 is UNSET:") == 2
+    lines = shared.code.source.splitlines()
+    assert lines[:3] == ["def h0(c):", "    i_a = c.get('a')", "    t0 = None if i_a is None else i_a > 5"]
+    assert lines[6:8] == ["    v0 = UNSET", "    if v0 is UNSET: v0 = h0(c)"]
+    assert shared.code.source.count("if v0 is UNSET: v0 = h0(c)") == 2
     assert [shared.evaluate({"a": a}, trace=False)["y"].value for a in (2, 7)] == ["q", "p"]
 
 
@@ -133,3 +135,21 @@ def test_a_decided_result_is_shared_and_an_unknown_one_names_what_is_missing() -
     assert (first.value, first.status, first.rule) == ("not_candidate", "decided", "otherwise")
     unknown = SMALL.evaluate({"lesions": 2}, trace=False)["resect"]
     assert (unknown.status, unknown.missing) == ("unknown", ("organs", "r0"))
+
+
+def test_shared_definitions_that_read_shared_definitions_get_functions_of_their_own() -> None:
+    nested = guideline("""
+        input a: count from 0 to 9, optional
+        input b: count from 0 to 9, optional
+        define low: a < 3
+        define both: low and b < 3
+        decision x: p | q
+          rule r: when both or low then p
+          otherwise q
+        decision y: p | q
+          rule r: when not both and not low then q
+          otherwise p
+    """)
+    assert [line for line in nested.code.source.splitlines() if line.startswith("def ")] == \
+        ["def h0(c):", "def h1(c):", "def evaluate(c):"]
+    _agree(nested, [{"a": a, "b": b} for a in (None, 1, 5) for b in (None, 1, 5)])

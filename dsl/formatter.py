@@ -351,7 +351,9 @@ def format_module(module: ast.Module) -> str:
     previous: tuple[ast.Item, list[_Unit]] | None = None
     for item in module.items:
         item_units = _item_units(item)
-        item_units[0].blank_before = previous is None or not _grouped(*previous, item, item_units)
+        # an author's blank line (or comment block) between two items of a group is kept
+        apart = previous is not None and item.span.line > previous[0].span.end_line + 1 > 1
+        item_units[0].blank_before = previous is None or apart or not _grouped(*previous, item, item_units)
         units += item_units
         previous = (item, item_units)
     trailing = _assign(units, sorted(module.comments, key=lambda c: (c.span.line, c.span.column)))

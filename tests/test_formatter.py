@@ -45,6 +45,7 @@ input detected: date
 input treated: date
 
 define many: lesions > 5
+
 define dfi: months between treated and detected
 
 define favourable: dfi > threshold[primary_site]

@@ -1,6 +1,6 @@
 """Eligo as engines of the peer harness (../shared/bench/peers/bench_peers.py), on its reference workload.
 
-The workload is benchmarks/workload/metastasectomy.eligo. Per-case engines get the harness's case dicts,
+The workload is benchmarks/workload/bench/metastasectomy/1.0.0.eligo. Per-case engines get the harness's case dicts,
 which are already valid (canonical values, missing = None), so "validated input" means no `prepare`;
 one engine adds it. Batch engines run the SQL that `compiler.sql` writes for DuckDB.
 """
@@ -14,7 +14,7 @@ from typing import Any
 import compiler
 from compiler import sql
 
-WORKLOAD = Path(__file__).resolve().parent / "workload" / "metastasectomy.eligo"
+WORKLOAD = Path(__file__).resolve().parent / "workload" / "bench" / "metastasectomy" / "1.0.0.eligo"
 GUIDELINE = "bench.metastasectomy"
 DECISION = "metastasectomy"
 

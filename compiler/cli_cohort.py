@@ -29,6 +29,8 @@ def cohort(
     as_of: AsOfOption = None,
     draft: DraftOption = False,
     threads: Annotated[int | None, typer.Option("--threads", help="DuckDB threads (default: all cores).")] = None,
+    memory_limit: Annotated[str, typer.Option("--memory-limit", help="DuckDB memory limit; beyond it, it spills "
+                                              "to disk.")] = cohorts.MEMORY_LIMIT,
     kb_path: Annotated[Path, KB_OPTION] = Path("knowledge"),
 ) -> None:
     """Decide a whole cohort in DuckDB: writes every column of DATA plus, per decision D, D, D_status, D_rule and
@@ -38,7 +40,7 @@ def cohort(
     started = time.perf_counter()
     try:
         with _progress() as report:
-            summary = cohorts.run(compiled, data, output, report, threads)
+            summary = cohorts.run(compiled, data, output, report, threads, memory_limit)
     except cohorts.CohortError as error:
         raise fail(str(error), 1 if error.rows else 2) from error
     elapsed = time.perf_counter() - started

@@ -36,6 +36,7 @@ READERS = {".csv": "read_csv", ".tsv": "read_csv", ".txt": "read_csv", ".parquet
            ".jsonl": "read_json", ".ndjson": "read_json", ".json": "read_json"}
 FORMATS = {".parquet": "parquet", ".csv": "csv", ".jsonl": "json", ".ndjson": "json", ".json": "json"}
 SHOWN = 20  # bad rows listed in a refusal
+MEMORY_LIMIT = "512MB"  # DuckDB's, per cohort (its default, 80% of RAM, lets an ordered COPY buffer far more)
 ProgressReport = Callable[[str, float], None]  # (pass, percent done)
 _QUANTITY = r"^\s*(-?\d+(?:\.\d+)?)\s*([^\s\d].*?)\s*$"  # as `cases._QUANTITY`
 _NUMERIC = re.compile(r"^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT|"
@@ -170,7 +171,8 @@ def _sql_type(info: ir.InputInfo) -> str:
 class Cohort:
     """One guideline over one data file, in one DuckDB connection."""
 
-    def __init__(self, guideline: Guideline, data: str | Path, threads: int | None = None) -> None:
+    def __init__(self, guideline: Guideline, data: str | Path, threads: int | None = None,
+                 memory_limit: str | None = MEMORY_LIMIT) -> None:
         import duckdb
 
         self.guideline = guideline
@@ -184,8 +186,13 @@ class Cohort:
         self.con: duckdb.DuckDBPyConnection = duckdb.connect()
         self.con.execute("SET enable_progress_bar = true")
         self.con.execute("SET enable_progress_bar_print = false")
-        if threads:
-            self.con.execute(f"SET threads = {int(threads)}")
+        try:
+            if threads:
+                self.con.execute(f"SET threads = {int(threads)}")
+            if memory_limit:  # the rows are written in file order, which DuckDB buffers up to this limit
+                self.con.execute("SET memory_limit = ?", [memory_limit])
+        except duckdb.Error as error:
+            raise CohortError(f"memory limit {memory_limit!r}: {str(error).splitlines()[0]}") from error
         self.source = exp.func(READERS[suffix], lit(str(self.data)))
         try:
             described = self.con.execute(f"DESCRIBE SELECT * FROM {self.source.sql('duckdb')}").fetchall()
@@ -326,10 +333,10 @@ def _message(info: ir.InputInfo, raw: object) -> str:
     return f"{raw!r} is not {info.type.describe()}"
 
 
-def run(guideline: Guideline, data: str | Path, out: str | Path,
-        progress: ProgressReport | None = None, threads: int | None = None) -> Summary:
+def run(guideline: Guideline, data: str | Path, out: str | Path, progress: ProgressReport | None = None,
+        threads: int | None = None, memory_limit: str | None = MEMORY_LIMIT) -> Summary:
     """Check the cohort in `data`, then write it with the guideline's decisions to `out`; return the summary."""
-    cohort = Cohort(guideline, data, threads)
+    cohort = Cohort(guideline, data, threads, memory_limit)
     try:
         summary = cohort.check(None if progress is None else (lambda done: progress("checking", done)))
         cohort.write(out, None if progress is None else (lambda done: progress("writing", done)))

@@ -159,6 +159,11 @@ def test_files_that_cannot_be_read_or_written_are_refused(tmp_path: Path) -> Non
     cohort.close()
 
 
+def test_a_memory_limit_duckdb_cannot_read_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(cohorts.CohortError, match="memory limit 'lots': Parser Error: Memory must have a number"):
+        cohorts.Cohort(EVERYTHING, _csv(tmp_path, ROWS), memory_limit="lots")
+
+
 def test_a_column_named_like_an_output_is_refused(tmp_path: Path) -> None:
     data = tmp_path / "clash.csv"
     data.write_text("n,d_first_status\n1,x\n")

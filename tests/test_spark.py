@@ -14,7 +14,7 @@ import pytest
 import compiler
 from compiler.sql import compile_query
 from tests.cohorts import EVERYTHING, arrow_table, duckdb_outcomes, python_outcomes, sample, sql_outcomes
-from tests.test_differential import GUIDELINES
+from tests.test_differential import GUIDELINES, ROOT
 
 pytestmark = pytest.mark.slow
 CASES = [EVERYTHING, *GUIDELINES]
@@ -54,3 +54,36 @@ def test_spark_agrees_with_duckdb_and_python(spark: Any, guideline: compiler.Gui
     assert from_spark == python_outcomes(guideline, cohort)
     statuses = {decision[1] for row in from_spark for decision in row.values()}
     assert {"decided", "unknown"} <= statuses
+
+
+def test_the_cluster_driver_runs_the_printed_spark_sql(spark: Any, tmp_path: Path) -> None:
+    """benchmarks/spark_decide.py (what a registry hands to spark-submit) over the SQL `eligo sql` prints."""
+    import importlib.util
+
+    import duckdb
+    from typer.testing import CliRunner
+
+    from compiler.cli import app
+    from tests.cohorts import EVERYTHING_SOURCE
+
+    knowledge = tmp_path / "knowledge" / "test" / "g"
+    knowledge.mkdir(parents=True)
+    (knowledge / "1.0.0.eligo").write_text(EVERYTHING_SOURCE)
+    printed = CliRunner().invoke(app, ["sql", "test.g", "--dialect", "spark", "--kb", str(tmp_path / "knowledge")])
+    assert printed.exit_code == 0, printed.output
+    spec = importlib.util.spec_from_file_location("spark_decide", ROOT / "benchmarks" / "spark_decide.py")
+    assert spec is not None and spec.loader is not None
+    driver = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(driver)
+    cohort = sample(EVERYTHING, 200, seed=7)
+    pq.write_table(arrow_table(EVERYTHING, cohort), tmp_path / "cohort.parquet")
+    driver.decide(spark, str(tmp_path / "cohort.parquet"), printed.output, str(tmp_path / "decided.parquet"))
+    with duckdb.connect() as con:
+        result = con.execute(f"SELECT * FROM read_parquet('{tmp_path / 'decided.parquet'}/*.parquet')")
+        names = [d[0] for d in result.description]
+        records = [dict(zip(names, row, strict=True)) for row in result.fetchall()]
+    assert len(records) == len(cohort)
+    key = [tuple(str(row[n]) for n in EVERYTHING.inputs) for row in cohort]
+    got = dict(zip([tuple(str(r[n]) for n in EVERYTHING.inputs) for r in records], sql_outcomes(EVERYTHING, records),
+                   strict=True))
+    assert [got[k] for k in key] == python_outcomes(EVERYTHING, cohort)

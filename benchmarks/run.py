@@ -1,0 +1,201 @@
+"""Eligo's benchmarks, side by side with the peer rule engines, in one run.
+
+    python benchmarks/run.py              # everything: peers + Eligo (~10 min on 2 cores); writes RESULTS.md
+    python benchmarks/run.py --quick      # smoke run: small sizes, 1 run, writes nothing
+    python benchmarks/run.py --only python,zen_expression,eligo,duckdb,eligo_duckdb --no-write
+
+It imports the peer harness (../shared/bench/peers/bench_peers.py, beside this repository), installs
+the peer engines from its requirements.txt into the current environment (skip with --no-install),
+adds the Eligo engines of `engines.py` to it, and runs it: per-case latency, batch throughput and
+compile cost, every engine interleaved. Then it measures what the harness does not: the compile of a
+generated 1,000-rule knowledge base, `eligo cohort` over 1M and 10M Parquet rows (wall time, peak
+memory) and Eligo's cold start. Never run in CI.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+PEERS = HERE.parent.parent / "shared" / "bench" / "peers"
+sys.path.insert(0, str(HERE))
+
+import cohort_scale  # noqa: E402
+import engines  # noqa: E402
+import large  # noqa: E402
+
+PEER_MODULE = "bench_peers"
+
+
+def install_peers() -> None:
+    requirements = PEERS / "requirements.txt"
+    print(f"installing the peer engines from {requirements}", flush=True)
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "-r", str(requirements)], check=True)
+
+
+def load_harness() -> Any:
+    spec = importlib.util.spec_from_file_location(PEER_MODULE, PEERS / "bench_peers.py")
+    if spec is None or spec.loader is None:
+        raise SystemExit(f"no peer harness at {PEERS}")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[PEER_MODULE] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def run_harness(bp: Any, argv: list[str]) -> tuple[dict[str, Any], str]:
+    """The peer harness's own main, with the Eligo engines after the peers'; its results and its tables."""
+    eligo_engines, eligo_batches = engines.factories(bp)
+    peer_names = {f.__name__.split("_", 1)[1] for f in bp.ENGINE_FACTORIES + bp.BATCH_FACTORIES}
+    bp.ENGINE_FACTORIES.extend(eligo_engines)
+    bp.BATCH_FACTORIES.extend(eligo_batches)
+    captured: dict[str, Any] = {}
+    render = bp.render_markdown
+
+    def keep(results: dict[str, Any]) -> str:
+        captured.update(results)
+        captured["markdown"] = str(render(results))
+        return str(captured["markdown"])
+
+    cold = bp.cold_all
+    bp.render_markdown = keep
+    bp.cold_all = lambda names, runs: cold([n for n in names if n in peer_names], runs)  # peers only: a fresh
+    # interpreter cannot rebuild engines added at run time; Eligo's cold start is measured below
+    sys.argv = ["bench_peers.py", "--no-write", *argv]
+    bp.main()
+    text = captured.pop("markdown")
+    return captured, text
+
+
+def eligo_cold(runs: int) -> dict[str, float]:
+    """Import, first compile and first evaluation in a fresh interpreter (as the harness measures peers)."""
+    script = (
+        "import json, time\nt0 = time.perf_counter()\nimport compiler\nt1 = time.perf_counter()\n"
+        f"import sys; sys.path.insert(0, {str(HERE)!r})\nimport engines\n"
+        "f = engines.compile_workload(engines.WORKLOAD.read_text()).classifier(engines.DECISION)\n"
+        "t2 = time.perf_counter()\n"
+        "f({'primary_site': 'renal', 'dfi_months': 30.0, 'lesion_count': 2, 'organs_involved': 1,"
+        " 'r0_achievable': True, 'ecog': 0, 'preop_chemo_response': 'response', 'ca19_9_drop_pct': None,"
+        " 'ca125_drop_pct': 60.0})\nt3 = time.perf_counter()\n"
+        "print(json.dumps({'import_s': t1 - t0, 'first_compile_s': t2 - t1, 'first_eval_s': t3 - t2}))\n")
+    samples = [json.loads(subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                                         check=True).stdout) for _ in range(runs)]
+    return {k: statistics.median(s[k] for s in samples) for k in samples[0]}
+
+
+def summarise(harness: dict[str, Any], extra: dict[str, Any]) -> list[tuple[str, str, str, str]]:
+    """The targets of issue 7, as rows of (measure, target, measured, verdict), all from this run."""
+    per_case, batch = harness.get("per_case", {}), harness.get("batch", {})
+
+    def median(table: dict[str, Any], name: str, key: str) -> float | None:
+        entry = table.get(name)
+        return entry[key]["median"] if entry else None
+
+    rows: list[tuple[str, str, str, str]] = []
+    python, eligo = median(per_case, "python", "median_us"), median(per_case, "eligo", "median_us")
+    zen = median(per_case, "zen_expression", "median_us")
+    if python and eligo:
+        rows.append(("per case, validated input, no trace (median µs)", "≤ 5× hand-written Python",
+                     f"{eligo:.2f} µs = {eligo / python:.1f}× Python ({python:.2f} µs)",
+                     "met" if eligo <= 5 * python else "not met"))
+    if zen and eligo:
+        rows.append(("… against the fastest peer (zen expression)", "≥ 2.5× faster",
+                     f"{zen / eligo:.1f}× faster ({zen:.2f} µs)", "met" if zen >= 2.5 * eligo else "not met"))
+    for name, label in (("eligo_trace", "recorded"), ("eligo_trace_steps", "made into Step objects")):
+        traced = median(per_case, name, "median_us")
+        if traced:
+            rows.append((f"per case, full trace {label} (median µs)", "< 10 µs", f"{traced:.2f} µs",
+                         "met" if traced < 10 else "not met"))
+    compile_s = extra.get("large_compile", {}).get("total")
+    if compile_s is not None:
+        stages = ", ".join(f"{k} {v * 1000:.0f}" for k, v in extra["large_compile"].items() if k != "total")
+        rows.append(("compile of a generated 1,000-rule knowledge base", "< 1 s",
+                     f"{compile_s * 1000:.0f} ms ({stages} ms)", "met" if compile_s < 1 else "not met"))
+    hand = median(batch, "duckdb", "cases_per_s")
+    for name, label in (("eligo_duckdb", "the decision column"), ("eligo_duckdb_full", "decision, status, rule, "
+                                                                                       "missing list")):
+        rate = median(batch, name, "cases_per_s")
+        if hand and rate:
+            verdict = ("met" if rate >= 0.8 * hand else "not met") if name == "eligo_duckdb" else "(for reference)"
+            rows.append((f"DuckDB, 1M cases in-engine, {label}", "≥ 0.8× hand-written CASE",
+                         f"{rate / 1e6:.1f} M/s = {rate / hand:.2f}× ({hand / 1e6:.1f} M/s)", verdict))
+    for scale in extra.get("cohorts", []):
+        rows.append((f"`eligo cohort`, {scale['rows']:,} Parquet rows → Parquet (check + write)",
+                     "peak memory far below the data" if scale["rows"] >= 10_000_000 else "–",
+                     f"{scale['wall_s']:.1f} s ({scale['rows_per_s'] / 1e6:.2f} M rows/s), peak RSS "
+                     f"{scale['peak_rss_bytes'] / 2**20:.0f} MiB; data {scale['arrow_bytes'] / 2**20:.0f} MiB in "
+                     f"Arrow, {scale['parquet_bytes'] / 2**20:.0f} MiB as Parquet",
+                     ("met" if scale["peak_rss_bytes"] * 2 < scale["arrow_bytes"] else "not met")
+                     if scale["rows"] >= 10_000_000 else "–"))
+    return rows
+
+
+def markdown(harness_md: str, targets: list[tuple[str, str, str, str]], extra: dict[str, Any]) -> str:
+    lines = ["# Eligo benchmark results", "",
+             f"Generated by `python benchmarks/run.py` on {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, "
+             f"CPython {platform.python_version()}, {extra['cpu']}, {extra['cores']} cores. Every number below "
+             "comes from this one run; the peer tables are the harness's own output, with Eligo's engines added.",
+             "", "## Targets (issue 7)", "", "| measure | target | measured | |", "|---|---|---|---|"]
+    lines += [f"| {a} | {b} | {c} | {d} |" for a, b, c, d in targets]
+    cold = extra.get("eligo_cold")
+    if cold:
+        lines += ["", f"Eligo cold start (fresh interpreter, median of {extra['runs']}): import "
+                  f"{cold['import_s'] * 1000:.0f} ms, first compile {cold['first_compile_s'] * 1000:.0f} ms, "
+                  f"first evaluation {cold['first_eval_s'] * 1000:.2f} ms."]
+    lines += ["", harness_md.replace("# Peer rule engines", "## Peer harness").replace("\n## ", "\n### ")]
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="small sizes, one run, nothing written")
+    parser.add_argument("--only", default="", help="engines of the harness to run (comma-separated)")
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--no-install", action="store_true", help="do not pip-install the peer engines")
+    parser.add_argument("--no-write", action="store_true")
+    parser.add_argument("--cohort-rows", default="1000000,10000000", help="comma-separated cohort sizes")
+    args = parser.parse_args()
+    if not args.no_install:
+        install_peers()
+    bp = load_harness()
+    harness_args = ["--quick"] if args.quick else ["--runs", str(args.runs)]
+    if args.only:
+        harness_args += ["--only", args.only]
+    harness, harness_md = run_harness(bp, harness_args)
+    runs = 1 if args.quick else args.runs
+    extra: dict[str, Any] = {"cpu": bp._cpu_model(), "cores": __import__("os").cpu_count(), "runs": runs}
+    print("compiling the generated 1,000-rule knowledge base", flush=True)
+    extra["large_compile"] = large.measure(runs=max(runs, 3))
+    print("  " + ", ".join(f"{k} {v * 1000:.0f} ms" for k, v in extra["large_compile"].items()), flush=True)
+    sizes = [100_000] if args.quick else [int(s) for s in args.cohort_rows.split(",") if s]
+    extra["cohorts"] = []
+    with tempfile.TemporaryDirectory(prefix="eligo-cohort-") as folder:
+        for rows in sizes:
+            print(f"eligo cohort over {rows:,} Parquet rows", flush=True)
+            result = cohort_scale.measure(bp, rows, Path(folder))
+            print(f"  {result['wall_s']:.1f} s, peak RSS {result['peak_rss_bytes'] / 2**20:.0f} MiB, data "
+                  f"{result['arrow_bytes'] / 2**20:.0f} MiB (Arrow)", flush=True)
+            extra["cohorts"].append({k: v for k, v in result.items() if k != "summary"})
+            extra.setdefault("cohort_summaries", []).append(result["summary"])
+    extra["eligo_cold"] = eligo_cold(runs)
+    targets = summarise(harness, extra)
+    text = markdown(harness_md, targets, extra)
+    print(text)
+    if not (args.quick or args.no_write):
+        (HERE / "RESULTS.md").write_text(text)
+        (HERE / "results.json").write_text(json.dumps({"harness": harness, "eligo": extra}, indent=1, default=str))
+        print(f"wrote {HERE / 'RESULTS.md'} and {HERE / 'results.json'}")
+
+
+if __name__ == "__main__":
+    main()

@@ -102,6 +102,8 @@ def sql_(
     dialect: Annotated[str, typer.Option("--dialect", "-d", help=f"One of {', '.join(sql.DIALECTS)}.")] = "duckdb",
     table: Annotated[str, typer.Option("--table", help="The table (or view) of patients, a column per input.")]
     = "cases",
+    keep: Annotated[list[str] | None, typer.Option("--keep", help="A further column to carry through, such as a "
+                                                   "patient id (repeatable).")] = None,
     version: VersionOption = None,
     as_of: AsOfOption = None,
     draft: DraftOption = False,
@@ -114,7 +116,8 @@ def sql_(
     kb = _load([kb_path])
     compiled = _guideline(kb, guideline, version, as_of, draft)
     try:
-        out.print(sql.to_sql(compiled, dialect, table) + ";", markup=False, highlight=False)
+        query = sql.compile_query(compiled, table, keep=[*(keep or []), *compiled.inputs], dialect=dialect)
+        out.print(query.sql(dialect=dialect, pretty=True) + ";", markup=False, highlight=False)
     except EligoError as error:
         err.print("\n".join(d.headline() for d in error.diagnostics), markup=False)
         raise fail(f"{compiled.id} {compiled.version} cannot be written in {dialect}", 1) from error

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
@@ -69,21 +70,20 @@ def test_the_cluster_driver_runs_the_printed_spark_sql(spark: Any, tmp_path: Pat
     knowledge = tmp_path / "knowledge" / "test" / "g"
     knowledge.mkdir(parents=True)
     (knowledge / "1.0.0.eligo").write_text(EVERYTHING_SOURCE)
-    printed = CliRunner().invoke(app, ["sql", "test.g", "--dialect", "spark", "--kb", str(tmp_path / "knowledge")])
+    printed = CliRunner().invoke(app, ["sql", "test.g", "--dialect", "spark", "--keep", "row_id", "--kb",
+                                       str(tmp_path / "knowledge")])
     assert printed.exit_code == 0, printed.output
     spec = importlib.util.spec_from_file_location("spark_decide", ROOT / "benchmarks" / "spark_decide.py")
     assert spec is not None and spec.loader is not None
     driver = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(driver)
     cohort = sample(EVERYTHING, 200, seed=7)
-    pq.write_table(arrow_table(EVERYTHING, cohort), tmp_path / "cohort.parquet")
+    table = arrow_table(EVERYTHING, cohort)
+    pq.write_table(table.append_column("row_id", pa.array(range(len(cohort)))), tmp_path / "cohort.parquet")
     driver.decide(spark, str(tmp_path / "cohort.parquet"), printed.output, str(tmp_path / "decided.parquet"))
     with duckdb.connect() as con:
-        result = con.execute(f"SELECT * FROM read_parquet('{tmp_path / 'decided.parquet'}/*.parquet')")
+        result = con.execute(f"SELECT * FROM read_parquet('{tmp_path / 'decided.parquet'}/*.parquet') ORDER BY row_id")
         names = [d[0] for d in result.description]
         records = [dict(zip(names, row, strict=True)) for row in result.fetchall()]
-    assert len(records) == len(cohort)
-    key = [tuple(str(row[n]) for n in EVERYTHING.inputs) for row in cohort]
-    got = dict(zip([tuple(str(r[n]) for n in EVERYTHING.inputs) for r in records], sql_outcomes(EVERYTHING, records),
-                   strict=True))
-    assert [got[k] for k in key] == python_outcomes(EVERYTHING, cohort)
+    assert names[:2] == ["row_id", "n"] and [r["row_id"] for r in records] == list(range(len(cohort)))
+    assert sql_outcomes(EVERYTHING, records) == python_outcomes(EVERYTHING, cohort)

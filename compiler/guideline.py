@@ -320,8 +320,15 @@ class _Trace(Sequence[runtime.Step]):
 
     def steps(self) -> tuple[runtime.Step, ...]:
         if self._steps is None:
-            make = self._guideline._step  # type: ignore[union-attr]
-            self._steps = tuple(make(site, value, operands) for site, value, operands in self._raw)
+            sites = self._guideline._sites  # type: ignore[union-attr]
+            made = []
+            for site, value, operands in self._raw:  # as Guideline._step, inlined: this loop is the cost of a trace
+                kind, text, span, decision, rule = sites[site]
+                step = _new(runtime.Step)
+                _KIND(step, kind), _TEXT(step, text), _SPAN(step, span), _VALUE(step, value)
+                _OPERANDS(step, operands), _DECISION(step, decision), _RULE(step, rule)
+                made.append(step)
+            self._steps = tuple(made)
             self._guideline, self._raw = None, []
         return self._steps
 

@@ -228,16 +228,28 @@ class Compiler:
         rules: list[ir.Rule] = [*node.rules, node.default] if node.default else list(node.rules)
         fires, simple = [*conditions, exp.true()][:len(rules)], [*simple, exp.true()][:len(rules)]
         code_branches, value_branches = [], []
+        lead = bool(node.rules) and not is_const(complete, False)  # rule 0 is tested before the slow part
         for i, (fire, rule) in enumerate(zip(fires, rules, strict=True)):
+            if lead and i == 0:
+                continue  # the rows that reach the slow part are those for which rule 0 was not TRUE
             clear = and_(*(false[j] for j in range(i) if rules[j].outcome != rule.outcome))
             code_branches.append((fire, case([(clear, num(i))], num(UNKNOWN - i))))
             value_branches.append((fire, case([(clear, lit(rule.outcome))], exp.null())))
         gap = None if node.default else case([(and_(*false), num(UNMATCHED))], num(UNKNOWN - len(conditions)))
         evaluated = [and_(is_null(c), exp.LT(this=_CODE.copy(), expression=num(UNKNOWN - i)))
                      for i, c in enumerate(conditions)]
-        code = case([(complete, case([(f, num(i)) for i, f in enumerate(simple)],
-                                     None if node.default else num(UNMATCHED)))], case(code_branches, gap))
-        value = case([(complete, case([(f, lit(r.outcome)) for f, r in zip(simple, rules, strict=True)]))],
+        # the first rule, when TRUE, decides whatever else is missing: test it before asking for completeness
+        first = [(simplify_for_truth(conditions[0], set()), 0)] if lead else []
+        fast = [(f, i) for i, f in enumerate(simple) if i >= len(first)]
+        # one flat CASE, as one would write it by hand: complete rows never reach the three-valued part
+        ending = fast[-1][1] if fast and is_const(fast[-1][0], True) else None  # the `otherwise`, if any
+        code = case([*((f, num(i)) for f, i in first),
+                     *((and_(complete, f), num(i)) for f, i in fast if i != ending),
+                     (complete, num(ending) if ending is not None else num(UNMATCHED))],
+                    case(code_branches, gap))
+        value = case([*((f, lit(rules[i].outcome)) for f, i in first),
+                      *((and_(complete, f), lit(rules[i].outcome)) for f, i in fast if i != ending),
+                      (complete, lit(rules[ending].outcome) if ending is not None else exp.null())],
                      case(value_branches, exp.null() if gap is not None else None))
         return code, evaluated, value
 

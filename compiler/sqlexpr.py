@@ -397,9 +397,18 @@ def _lookup(c: Context, node: ir.Lookup) -> Val:
     fallback = node.default.value if node.default is not None else ir.NA
     any_unknown = or_(*(unknown(k) for k in keys))
     any_na = or_(*(k.na for k in keys if k.na is not None))
-    rows = [(and_(*(exp.EQ(this=k.v, expression=lit(key)) for k, key in zip(keys, row.keys, strict=True)
-                    if key is not None)), row.value.value) for row in node.rows]
     wildcards = any(key is None for row in node.rows for key in row.keys)
+    rows: list[tuple[exp.Expr, object]]
+    if len(keys) == 1 and not wildcards:  # distinct keys: one IN list per value, in the order values first appear
+        grouped: dict[object, list[object]] = {}
+        for row in node.rows:
+            grouped.setdefault(_hashable(row.value.value), []).append(row.keys[0])
+        values = {_hashable(row.value.value): row.value.value for row in node.rows}
+        rows = [(exp.In(this=keys[0].v, expressions=[lit(k) for k in ks]) if len(ks) > 1
+                 else exp.EQ(this=keys[0].v, expression=lit(ks[0])), values[v]) for v, ks in grouped.items()]
+    else:
+        rows = [(and_(*(exp.EQ(this=k.v, expression=lit(key)) for k, key in zip(keys, row.keys, strict=True)
+                        if key is not None)), row.value.value) for row in node.rows]
     guard = [(any_unknown, None)] if fallback is not ir.NA or wildcards else []
     branches = [*guard, (any_na, fallback), *rows]
     value = case([(cond, lit(v)) for cond, v in branches], lit(fallback))
@@ -410,6 +419,11 @@ def _lookup(c: Context, node: ir.Lookup) -> Val:
     na = case([(cond, lit(v is ir.NA)) for cond, v in [(any_unknown, None), *branches[len(guard):]]],
               lit(fallback is ir.NA))
     return Val(value, na)
+
+
+def _hashable(value: object) -> object:
+    """A table value as a dict key that keeps 1, 1.0 and True apart."""
+    return (type(value).__name__, value)
 
 
 def _elapsed(c: Context, node: ir.Elapsed) -> Val:

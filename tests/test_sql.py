@@ -96,27 +96,27 @@ def test_dialect_specific_spelling() -> None:
 
 
 def test_the_small_query_in_duckdb() -> None:
-    """A row with every input its rules need takes a two-valued CASE; the others the Kleene one, which knows when
-    a rule was unknown (here: `lesions > 5 OR NOT r0` says rule `few` was definitely false). Value, status,
-    rule and missing list read the code."""
+    """Rule `few`, when TRUE, decides; a row with every input its rules need takes a two-valued CASE; the others
+    the Kleene one, which knows when a rule was unknown (here: `lesions > 5 OR NOT r0` says rule `few` was
+    definitely false). Value, status, rule and missing list read the code."""
     assert sql.to_sql(SMALL, "duckdb", pretty=False) == (
         'WITH _eligo_l0 AS (SELECT *, NOT "lesions" IS NULL AND NOT "r0" IS NULL AS '
-        '"_eligo_0_resect_complete" FROM cases), _eligo_l1 AS (SELECT *, CASE WHEN "_eligo_0_resect_complete" '
-        'THEN CASE WHEN "lesions" <= 5 AND "r0" THEN 0 ELSE 1 END ELSE CASE WHEN "lesions" <= 5 AND "r0" THEN '
-        '0 ELSE CASE WHEN "lesions" > 5 OR NOT "r0" THEN 1 ELSE -5 END END END AS "_eligo_1_resect_code" FROM '
-        '_eligo_l0), _eligo_l2 AS (SELECT *, CASE WHEN "_eligo_1_resect_code" = 0 THEN \'candidate\' WHEN '
-        '"_eligo_1_resect_code" = 1 THEN \'not_candidate\' END AS "_eligo_2_resect_value", CASE WHEN '
-        '"_eligo_1_resect_code" >= 0 THEN \'decided\' WHEN "_eligo_1_resect_code" <= -4 THEN \'unknown\' WHEN '
-        '"_eligo_1_resect_code" = -2 THEN \'unmatched\' ELSE \'conflict\' END AS "_eligo_3_resect_status", CASE '
-        'WHEN "_eligo_1_resect_code" = 0 THEN \'few\' WHEN "_eligo_1_resect_code" = 1 THEN \'otherwise\' ELSE '
-        'CAST(NULL AS TEXT) END AS "_eligo_4_resect_rule", CASE WHEN "_eligo_1_resect_code" <= -4 THEN '
-        '("lesions" <= 5 AND "r0") IS NULL AND "_eligo_1_resect_code" < -4 END AS "_eligo_5_resect_u0" FROM '
-        '_eligo_l1), _eligo_l3 AS (SELECT *, CASE WHEN "_eligo_1_resect_code" <= -4 THEN LIST_FILTER([CASE '
-        'WHEN "lesions" IS NULL AND "_eligo_5_resect_u0" THEN \'lesions\' END, CASE WHEN "r0" IS NULL AND '
-        '"_eligo_5_resect_u0" THEN \'r0\' END], LAMBDA x : NOT x IS NULL) END AS "_eligo_6_resect_missing" FROM '
-        '_eligo_l2) SELECT "lesions", "r0", "_eligo_2_resect_value" AS "resect", "_eligo_3_resect_status" AS '
-        '"resect_status", "_eligo_4_resect_rule" AS "resect_rule", "_eligo_6_resect_missing" AS '
-        '"resect_missing" FROM _eligo_l3'
+        '"_eligo_0_resect_complete" FROM cases), _eligo_l1 AS (SELECT *, CASE WHEN "lesions" <= 5 AND "r0" '
+        'THEN 0 WHEN "_eligo_0_resect_complete" THEN 1 ELSE CASE WHEN "lesions" > 5 OR NOT "r0" THEN 1 ELSE '
+        '-5 END END AS "_eligo_1_resect_code" FROM _eligo_l0), _eligo_l2 AS (SELECT *, CASE WHEN '
+        '"_eligo_1_resect_code" = 0 THEN \'candidate\' WHEN "_eligo_1_resect_code" = 1 THEN \'not_candidate\' END '
+        'AS "_eligo_2_resect_value", CASE WHEN "_eligo_1_resect_code" >= 0 THEN \'decided\' WHEN '
+        '"_eligo_1_resect_code" <= -4 THEN \'unknown\' WHEN "_eligo_1_resect_code" = -2 THEN \'unmatched\' ELSE '
+        '\'conflict\' END AS "_eligo_3_resect_status", CASE WHEN "_eligo_1_resect_code" = 0 THEN \'few\' WHEN '
+        '"_eligo_1_resect_code" = 1 THEN \'otherwise\' ELSE CAST(NULL AS TEXT) END AS "_eligo_4_resect_rule", '
+        'CASE WHEN "_eligo_1_resect_code" <= -4 THEN ("lesions" <= 5 AND "r0") IS NULL AND '
+        '"_eligo_1_resect_code" < -4 END AS "_eligo_5_resect_u0" FROM _eligo_l1), _eligo_l3 AS (SELECT *, '
+        'CASE WHEN "_eligo_1_resect_code" <= -4 THEN LIST_FILTER([CASE WHEN "lesions" IS NULL AND '
+        '"_eligo_5_resect_u0" THEN \'lesions\' END, CASE WHEN "r0" IS NULL AND "_eligo_5_resect_u0" THEN \'r0\' '
+        'END], LAMBDA x : NOT x IS NULL) END AS "_eligo_6_resect_missing" FROM _eligo_l2) SELECT "lesions", '
+        '"r0", "_eligo_2_resect_value" AS "resect", "_eligo_3_resect_status" AS "resect_status", '
+        '"_eligo_4_resect_rule" AS "resect_rule", "_eligo_6_resect_missing" AS "resect_missing" FROM '
+        '_eligo_l3'
     )
 
 

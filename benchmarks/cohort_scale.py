@@ -80,7 +80,7 @@ def measure(bp: Any, rows: int, folder: Path, threads: int | None = None) -> dic
     data, out = folder / f"cohort-{rows}.parquet", folder / f"decided-{rows}.parquet"
     arrow_bytes = write_parquet(bp, data, rows)
     result = run_cohort(data, out, threads)
-    result.update(rows=rows, parquet_bytes=data.stat().st_size, arrow_bytes=arrow_bytes,
+    result.update(rows=rows, parquet_bytes=data.stat().st_size, arrow_bytes=arrow_bytes, threads=threads,
                   rows_per_s=rows / result["wall_s"], output_bytes=out.stat().st_size)
     data.unlink()
     out.unlink()

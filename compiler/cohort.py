@@ -36,7 +36,7 @@ READERS = {".csv": "read_csv", ".tsv": "read_csv", ".txt": "read_csv", ".parquet
            ".jsonl": "read_json", ".ndjson": "read_json", ".json": "read_json"}
 FORMATS = {".parquet": "parquet", ".csv": "csv", ".jsonl": "json", ".ndjson": "json", ".json": "json"}
 SHOWN = 20  # bad rows listed in a refusal
-MEMORY_LIMIT = "512MB"  # DuckDB's, per cohort (its default, 80% of RAM, lets an ordered COPY buffer far more)
+MEMORY_LIMIT = "384MB"  # DuckDB's, per cohort (its default, 80% of RAM, lets an ordered COPY buffer far more)
 ProgressReport = Callable[[str, float], None]  # (pass, percent done)
 _QUANTITY = r"^\s*(-?\d+(?:\.\d+)?)\s*([^\s\d].*?)\s*$"  # as `cases._QUANTITY`
 _NUMERIC = re.compile(r"^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT|"

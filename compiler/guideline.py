@@ -8,7 +8,7 @@ import math
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, overload
+from typing import TYPE_CHECKING, Any, cast, overload
 
 from compiler import __version__ as compiler_version
 from compiler import ir, runtime, units
@@ -16,6 +16,7 @@ from compiler.cases import CaseError, normalise
 from compiler.codegen import Generated, generate
 from compiler.lower import LoweredModule
 from dsl import ast
+from dsl.ast import Span
 from dsl.diagnostics import EligoError, has_errors
 
 if TYPE_CHECKING:
@@ -223,20 +224,11 @@ class Guideline:
         return out
 
     @cached_property
-    def _sites(self) -> list[tuple[object, ...]]:
+    def _sites(self) -> list[tuple[str, str, Span, str | None, str | None]]:
         return [(s.kind, s.origin.text, s.origin.span, s.decision, s.rule) for s in self.code.sites]
 
     def _value_name(self, node: ir.Definition | ir.Decision) -> str:
         return node.name if node.module == self.lowered.key else f"{node.module.split('@')[0]}.{node.name}"
-
-    def _step(self, site_index: int, value: object, operands: tuple[object, ...]) -> runtime.Step:
-        # one Step per evaluated condition: set its slots directly, as a frozen dataclass's __init__ pays
-        # object.__setattr__ per field (the trace would cost more than the evaluation)
-        kind, text, span, decision, rule = self._sites[site_index]
-        step: runtime.Step = _new(runtime.Step)
-        _KIND(step, kind), _TEXT(step, text), _SPAN(step, span), _VALUE(step, value), _OPERANDS(step, operands)
-        _DECISION(step, decision), _RULE(step, rule)
-        return step
 
     def all_decisions(self, prepared: Mapping[str, Any]) -> dict[str, runtime.DecisionResult]:
         """Every decision of the program, this module's by name and used modules' as `module.name`."""
@@ -321,13 +313,13 @@ class _Trace(Sequence[runtime.Step]):
     def steps(self) -> tuple[runtime.Step, ...]:
         if self._steps is None:
             sites = self._guideline._sites  # type: ignore[union-attr]
-            made = []
-            for site, value, operands in self._raw:  # as Guideline._step, inlined: this loop is the cost of a trace
-                kind, text, span, decision, rule = sites[site]
-                step = _new(runtime.Step)
-                _KIND(step, kind), _TEXT(step, text), _SPAN(step, span), _VALUE(step, value)
-                _OPERANDS(step, operands), _DECISION(step, decision), _RULE(step, rule)
-                made.append(step)
+            made: list[runtime.Step] = []
+            for site, value, operands in self._raw:  # this loop is the cost of a trace: keep it lean
+                step = _StepSlots()
+                step.kind, step.text, step.span, step.decision, step.rule = sites[site]
+                step.value, step.operands = value, operands
+                step.__class__ = runtime.Step  # type: ignore[assignment]
+                made.append(cast(runtime.Step, step))
             self._steps = tuple(made)
             self._guideline, self._raw = None, []
         return self._steps
@@ -358,9 +350,18 @@ class _Trace(Sequence[runtime.Step]):
         return tuple, (self.steps(),)
 
 
-_new = object.__new__
-_KIND, _TEXT, _SPAN, _VALUE, _OPERANDS, _DECISION, _RULE = (
-    getattr(runtime.Step, name).__set__ for name in ("kind", "text", "span", "value", "operands", "decision", "rule"))
+class _StepSlots:
+    """A Step's slots, assignable. A frozen dataclass's __init__ pays object.__setattr__ per field, more than
+    the evaluation of a condition; a trace's Steps are filled in here and then made Steps (the same layout)."""
+
+    __slots__ = runtime.Step.__slots__
+    kind: str
+    text: str
+    span: Span
+    value: object
+    operands: tuple[object, ...]
+    decision: str | None
+    rule: str | None
 
 
 def _same(a: object, b: object) -> bool:

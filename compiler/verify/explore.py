@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import random
 import zlib
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -55,14 +56,15 @@ class Stats:
         self.seen[event] = self.seen.get(event, 0) + 1
 
 
-class Check:
+class Check(ABC):
     """One property, checked on a sample; `run` returns a violation or None and records what it tried."""
 
     id: str
     prop: str  # the property it belongs to
 
+    @abstractmethod
     def run(self, sample: Sample, stats: Stats) -> Violation | None:
-        raise NotImplementedError
+        """The violation this sample shows, or None."""
 
 
 def sample_strategy(space: Space, fill_names: Sequence[str], varied: Sequence[tuple[Sequence[str], bool]]

@@ -138,6 +138,9 @@ class _Writer:
                 value = self.expr(operand)
                 out = self.tmp()
                 checks = {"missing": f"{value} is None", "known": f"{value} is not None", "none": f"{value} is NA"}
+                if isinstance(operand, ir.Const):  # decided now: `2.5 is None` would be a SyntaxWarning
+                    checks = {"missing": repr(operand.value is None), "known": repr(operand.value is not None),
+                              "none": repr(operand.value is ir.NA)}
                 self.emit(f"{out} = {checks[test]}")
                 self.record("condition", node.origin, out, value)
                 return out

@@ -160,6 +160,8 @@ class Lean:
             case ir.Neg(operand):
                 value = self.expr(operand)
                 return self.assign(self.guarded(f"-{value}", ((value, operand),), "NA"))
+            case ir.Test(ir.Const(value), test):  # decided now: `2.5 is None` would be a SyntaxWarning
+                return repr({"missing": value is None, "known": value is not None, "none": value is ir.NA}[test])
             case ir.Test(operand, test):
                 value = self.expr(operand)
                 return self.assign({"missing": f"{value} is None", "known": f"{value} is not None",

@@ -153,3 +153,18 @@ def test_shared_definitions_that_read_shared_definitions_get_functions_of_their_
     assert [line for line in nested.code.source.splitlines() if line.startswith("def ")] == \
         ["def h0(c):", "def h1(c):", "def evaluate(c):"]
     _agree(nested, [{"a": a, "b": b} for a in (None, 1, 5) for b in (None, 1, 5)])
+
+
+def test_a_test_of_a_constant_is_decided_when_the_code_is_written() -> None:
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", SyntaxWarning)
+        constant = guideline("""
+            input a: count from 0 to 9, optional
+            decision d: p | q
+              rule r: when 2.5 is known and a > 1 then p
+              otherwise q
+        """)
+    assert "2.5 is" not in constant.code.source and "2.5 is" not in constant.code.traced_source
+    assert [constant.evaluate({"a": a}, trace=True)["d"].value for a in (0, 5)] == ["q", "p"]

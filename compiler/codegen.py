@@ -64,7 +64,7 @@ class _Writer:
         self.counter = itertools.count()
         self.decision: str | None = None
         self.rule: str | None = None
-        self.na_keys: set[str] = set()
+        self.nodes = {n.key: n for n in program.nodes}
 
     def emit(self, line: str) -> None:
         self.lines.append("    " * self.depth + line)
@@ -89,19 +89,7 @@ class _Writer:
 
     # ------------------------------------------------------------ static facts
     def may_na(self, node: ir.Node) -> bool:
-        match node:
-            case ir.Const(value):
-                return value is ir.NA
-            case ir.InputRef() | ir.Compare() | ir.Test() | ir.InSet() | ir.Between() | ir.BoolOp() | ir.Not():
-                return False
-            case ir.DefRef(key):
-                return key in self.na_keys
-            case ir.Lookup(_, _, rows, default):
-                return (default is not None and default.value is ir.NA) or any(r.value.value is ir.NA for r in rows)
-            case ir.Arith("/"):
-                return True
-            case _:
-                return any(self.may_na(child) for child in ir.children(node))
+        return ir.may_be_none(node, self.nodes)
 
     # ------------------------------------------------------------ expressions
     def expr(self, node: ir.Node) -> str:
@@ -285,8 +273,6 @@ class _Writer:
         local = f"v{index}"
         self.emit(f"{local} = {value}")
         self.names[node.key] = local
-        if self.may_na(node.expr):
-            self.na_keys.add(node.key)
         if self.trace:
             site = self.site("definition", ir.Origin(node.span, node.name))
             self.emit(f"_t.append(({site}, {local}, ()))")
@@ -302,7 +288,6 @@ class _Writer:
         local = f"v{index}"
         self.emit(f"{local} = {result}[0]")
         self.names[node.key] = local
-        self.na_keys.add(node.key)
         self.decision = None
         return result
 

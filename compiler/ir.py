@@ -8,6 +8,7 @@ Every node keeps the span and source text it came from, for traces and explanati
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal, TypeAlias
 
@@ -198,6 +199,24 @@ def children(node: Node) -> tuple[Node, ...]:
             return (start, end)
         case _:
             return ()
+
+
+def may_be_none(node: Node, nodes: Mapping[str, Definition | Decision]) -> bool:
+    """Whether `node` can evaluate to `none` (NA); a decision can (no rule matched)."""
+    match node:
+        case Const(value):
+            return value is NA
+        case InputRef() | Compare() | Test() | InSet() | Between() | BoolOp() | Not():
+            return False
+        case DefRef(key):
+            target = nodes[key]
+            return isinstance(target, Decision) or may_be_none(target.expr, nodes)
+        case Lookup(_, _, rows, default):
+            return (default is not None and default.value is NA) or any(r.value.value is NA for r in rows)
+        case Arith("/"):
+            return True
+        case _:
+            return any(may_be_none(child, nodes) for child in children(node))
 
 
 def walk(node: Node) -> list[Node]:

@@ -43,7 +43,6 @@ class Lean:
         self.helpers: dict[str, tuple[str, str]] = {}  # definitions read more than once -> their function
         self.in_helper = False
         self.tables: dict[tuple[str, tuple[tuple[object, ...], ...]], str] = {}
-        self.na_keys: set[str] = set()
         self.decision_values: dict[str, str] = {}
 
     # ------------------------------------------------------------ plumbing
@@ -93,20 +92,7 @@ class Lean:
 
     # ------------------------------------------------------------ static facts
     def may_na(self, node: ir.Node) -> bool:
-        match node:
-            case ir.Const(value):
-                return value is ir.NA
-            case ir.InputRef() | ir.Compare() | ir.Test() | ir.InSet() | ir.Between() | ir.BoolOp() | ir.Not():
-                return False
-            case ir.DefRef(key):
-                target = self.nodes[key]
-                return isinstance(target, ir.Decision) or self.may_na(target.expr)
-            case ir.Lookup(_, _, rows, default):
-                return (default is not None and default.value is ir.NA) or any(r.value.value is ir.NA for r in rows)
-            case ir.Arith("/"):
-                return True
-            case _:
-                return any(self.may_na(child) for child in ir.children(node))
+        return ir.may_be_none(node, self.nodes)
 
     def may_unknown(self, node: ir.Node) -> bool:
         match node:

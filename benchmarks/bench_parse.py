@@ -7,9 +7,9 @@ import statistics
 import time
 from collections.abc import Callable
 
-import dsl
-from dsl.formatter import format_module
-from dsl.parser import lark_parser
+from eligo import dsl
+from eligo.dsl.formatter import format_module
+from eligo.dsl.parser import lark_parser
 
 OUTCOMES = ("candidate", "discuss", "not_candidate")
 

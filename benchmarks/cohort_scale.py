@@ -65,7 +65,7 @@ def run_cohort(data: Path, out: Path, threads: int | None = None) -> dict[str, A
     interpreter, so that its peak RSS is its own (a child forked from this big process would count the
     pages it shares with it before exec)."""
     executable = shutil.which("eligo")
-    command = [executable] if executable else [sys.executable, "-c", "from compiler.cli import main; main()"]
+    command = [executable] if executable else [sys.executable, "-c", "from eligo.cli.main import main; main()"]
     command += ["cohort", "bench.metastasectomy", str(data), "-o", str(out), "--kb", str(KB)]
     if threads:
         command += ["--threads", str(threads)]

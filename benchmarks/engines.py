@@ -2,7 +2,7 @@
 
 The workload is benchmarks/workload/bench/metastasectomy/1.0.0.eligo. Per-case engines get the harness's case dicts,
 which are already valid (canonical values, missing = None), so "validated input" means no `prepare`;
-one engine adds it. Batch engines run the SQL that `compiler.sql` writes for DuckDB.
+one engine adds it. Batch engines run the SQL that `eligo.sql` writes for DuckDB.
 """
 
 from __future__ import annotations
@@ -11,17 +11,17 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import compiler
-from compiler import sql
+import eligo
+from eligo.sql import query as sql
 
 WORKLOAD = Path(__file__).resolve().parent / "workload" / "bench" / "metastasectomy" / "1.0.0.eligo"
 GUIDELINE = "bench.metastasectomy"
 DECISION = "metastasectomy"
 
 
-def compile_workload(source: str) -> compiler.Guideline:
+def compile_workload(source: str) -> eligo.Guideline:
     """Parse, check, lower and generate code for the workload guideline (the engines' compile step)."""
-    kb = compiler.KnowledgeBase.from_texts({"bench/metastasectomy/1.0.0.eligo": source})
+    kb = eligo.KnowledgeBase.from_texts({"bench/metastasectomy/1.0.0.eligo": source})
     errors = [d for d in kb.check() if d.is_error]
     if errors:
         raise ValueError("\n".join(d.headline() for d in errors))
@@ -45,7 +45,7 @@ def factories(bp: Any) -> tuple[list[Callable[[], Any]], list[Callable[[], Any]]
             batch=lambda f, recs: [f(c) for c in recs], batch_label="Eligo: compiled classifier over 1M dicts")
 
     def engine_eligo_result() -> Any:
-        def make(g: compiler.Guideline) -> Callable[[dict[str, Any]], object]:
+        def make(g: eligo.Guideline) -> Callable[[dict[str, Any]], object]:
             evaluate = g.evaluate_prepared
             return lambda c: evaluate(c).decisions[DECISION].value
         return Engine(name="eligo_result", label="Eligo: evaluate_prepared → Result (validated input, no trace)",
@@ -53,7 +53,7 @@ def factories(bp: Any) -> tuple[list[Callable[[], Any]], list[Callable[[], Any]]
                       note="every decision as a Result with value, status, rule, missing list, because, cites")
 
     def engine_eligo_trace() -> Any:
-        def make(g: compiler.Guideline) -> Callable[[dict[str, Any]], object]:
+        def make(g: eligo.Guideline) -> Callable[[dict[str, Any]], object]:
             evaluate = g.evaluate_prepared
             return lambda c: evaluate(c, trace=True).decisions[DECISION].value
         return Engine(name="eligo_trace", label="Eligo: evaluate_prepared, full trace recorded",
@@ -61,7 +61,7 @@ def factories(bp: Any) -> tuple[list[Callable[[], Any]], list[Callable[[], Any]]
                       note="the Result with every evaluated condition recorded; Step objects made on first use")
 
     def engine_eligo_trace_steps() -> Any:
-        def make(g: compiler.Guideline) -> Callable[[dict[str, Any]], object]:
+        def make(g: eligo.Guideline) -> Callable[[dict[str, Any]], object]:
             evaluate = g.evaluate_prepared
 
             def f(c: dict[str, Any]) -> object:
@@ -74,7 +74,7 @@ def factories(bp: Any) -> tuple[list[Callable[[], Any]], list[Callable[[], Any]]
                       note="as eligo_trace, and every trace Step object built")
 
     def engine_eligo_validated() -> Any:
-        def make(g: compiler.Guideline) -> Callable[[dict[str, Any]], object]:
+        def make(g: eligo.Guideline) -> Callable[[dict[str, Any]], object]:
             evaluate = g.evaluate
             return lambda c: evaluate(c, trace=False).decisions[DECISION].value
         return Engine(name="eligo_validated", label="Eligo: evaluate (validates the case), no trace",
@@ -113,7 +113,7 @@ def factories(bp: Any) -> tuple[list[Callable[[], Any]], list[Callable[[], Any]]
 
             return BatchEngine(name=name, label=label, packages=["duckdb"], source=source, compile=comp, load=load,
                                run=run, to_list=to_list, run_to_list=run_to_list,
-                               note=f"SQL written by compiler.sql (sqlglot) with outputs {list(outputs)}")
+                               note=f"SQL written by eligo.sql (sqlglot) with outputs {list(outputs)}")
         factory.__name__ = f"batch_{name}"
         return factory
 

@@ -9,7 +9,7 @@ import random
 import statistics
 import time
 
-import compiler
+import eligo
 
 RULES = 1000
 DECISIONS = 10
@@ -69,7 +69,7 @@ def compile_once(text: str) -> dict[str, float]:
     """Seconds per stage: parse, check (names, types, units, tables, lowering), codegen, graph."""
     times: dict[str, float] = {}
     start = time.perf_counter()
-    kb = compiler.KnowledgeBase.from_texts({"bench/large/1.0.0.eligo": text})
+    kb = eligo.KnowledgeBase.from_texts({"bench/large/1.0.0.eligo": text})
     times["parse"] = time.perf_counter() - start
     mark = time.perf_counter()
     errors = [d for d in kb.check() if d.is_error]

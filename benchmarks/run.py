@@ -80,7 +80,7 @@ def run_harness(bp: Any, argv: list[str]) -> tuple[dict[str, Any], str]:
 def eligo_cold(runs: int) -> dict[str, float]:
     """Import, first compile and first evaluation in a fresh interpreter (as the harness measures peers)."""
     script = (
-        "import json, time\nt0 = time.perf_counter()\nimport compiler\nt1 = time.perf_counter()\n"
+        "import json, time\nt0 = time.perf_counter()\nimport eligo\nt1 = time.perf_counter()\n"
         f"import sys; sys.path.insert(0, {str(HERE)!r})\nimport engines\n"
         "f = engines.compile_workload(engines.WORKLOAD.read_text()).classifier(engines.DECISION)\n"
         "t2 = time.perf_counter()\n"

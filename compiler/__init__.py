@@ -8,18 +8,18 @@
 
 __version__ = "0.1.0"
 
-from compiler import ir
-from compiler.cases import CaseError, CaseProblem, read_case
-from compiler.guideline import ExampleRun, Guideline
-from compiler.loader import KnowledgeBase, load
-from compiler.runtime import DecisionResult, Result, Step
-from dsl.diagnostics import Diagnostic, EligoError
+from eligo import ir
+from eligo.cases import CaseError, CaseProblem, read_case
+from eligo.compiled.guideline import ExampleRun, Guideline
+from eligo.dsl.diagnostics import Diagnostic, EligoError
+from eligo.kb.store import KnowledgeBase, load
+from eligo.python.runtime import DecisionResult, Result, Step
 
 
 def check_source(text: str, path: str = "<string>") -> list[Diagnostic]:
     """Every diagnostic of one guideline source checked on its own (its `use`s cannot resolve)."""
-    from compiler.loader import SourceFile
-    from dsl.parser import parse_with_diagnostics
+    from eligo.dsl.parser import parse_with_diagnostics
+    from eligo.kb.store import SourceFile
 
     module, diagnostics = parse_with_diagnostics(text, path)
     kb = KnowledgeBase([SourceFile(path, text, module, diagnostics)])

@@ -14,8 +14,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from compiler import ir, units
-from dsl.diagnostics import did_you_mean
+from eligo import ir
+from eligo.dsl.diagnostics import did_you_mean
+from eligo.ir import units
 
 _QUANTITY = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*([^\s\d].*?)\s*$")
 

@@ -14,8 +14,8 @@ from typing import Any
 from lark import Token, Transformer, Tree, v_args
 from lark.tree import Meta
 
-from dsl import ast
-from dsl.diagnostics import Diagnostic, error
+from eligo.dsl import ast
+from eligo.dsl.diagnostics import Diagnostic, error
 
 _ESCAPE = re.compile(r"\\(.)")
 _COMPARE = {"≤": "<=", "≥": ">=", "≠": "!="}

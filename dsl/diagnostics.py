@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from dsl.ast import Span
+from eligo.dsl.ast import Span
 
 
 class Severity(StrEnum):

@@ -15,10 +15,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import assert_never
 
-from dsl import ast
-from dsl.diagnostics import render_all
-from dsl.parser import parse, parse_with_diagnostics
-from dsl.unparse import Piece, at, expr_pieces, join, literal, number, text, type_spec, wrap
+from eligo.dsl import ast
+from eligo.dsl.diagnostics import render_all
+from eligo.dsl.parser import parse, parse_with_diagnostics
+from eligo.dsl.unparse import Piece, at, expr_pieces, join, literal, number, text, type_spec, wrap
 
 WIDTH = 100
 STEP = "  "

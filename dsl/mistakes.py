@@ -14,8 +14,8 @@ from typing import Any
 from lark import Token
 from lark.exceptions import UnexpectedToken
 
-from dsl.ast import Span
-from dsl.diagnostics import Diagnostic, did_you_mean, error
+from eligo.dsl.ast import Span
+from eligo.dsl.diagnostics import Diagnostic, did_you_mean, error
 
 TOP_LEVEL = ("use", "reference", "kind", "input", "define", "table", "decision", "example", "property")
 
@@ -144,7 +144,7 @@ class Failure:
 
 @cache
 def terminal_patterns() -> dict[str, re.Pattern[str]]:
-    from dsl.parser import lark_parser
+    from eligo.dsl.parser import lark_parser
 
     return {t.name: re.compile(t.pattern.to_regexp()) for t in lark_parser().terminals}
 

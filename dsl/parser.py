@@ -13,10 +13,10 @@ from lark import Lark, Token, Tree
 from lark.exceptions import UnexpectedInput
 from lark.indenter import DedentError, Indenter
 
-from dsl import ast
-from dsl.builder import Builder
-from dsl.diagnostics import Diagnostic, EligoError, error
-from dsl.syntax_errors import translate
+from eligo.dsl import ast
+from eligo.dsl.builder import Builder
+from eligo.dsl.diagnostics import Diagnostic, EligoError, error
+from eligo.dsl.syntax_errors import translate
 
 MAX_SOURCE_BYTES = 1_000_000
 MAX_NESTING = 64

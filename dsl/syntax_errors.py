@@ -18,10 +18,10 @@ from lark import Token
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 from lark.indenter import DedentError
 
-from dsl import mistakes
-from dsl.ast import Span
-from dsl.diagnostics import Diagnostic, did_you_mean, error
-from dsl.mistakes import SHAPES, Failure
+from eligo.dsl import mistakes
+from eligo.dsl.ast import Span
+from eligo.dsl.diagnostics import Diagnostic, did_you_mean, error
+from eligo.dsl.mistakes import SHAPES, Failure
 
 # What each terminal is called in a message.
 TERMINAL_NAMES: dict[str, str] = {
@@ -324,7 +324,7 @@ def _expected_list(names: set[str], literals: dict[str, str]) -> str:
 
 @cache
 def _literal_terminals() -> dict[str, str]:
-    from dsl.parser import lark_parser
+    from eligo.dsl.parser import lark_parser
 
     result: dict[str, str] = {}
     for terminal in lark_parser().terminals:
@@ -373,7 +373,7 @@ def _example_states() -> dict[tuple[Any, str], list[Label]]:
     Lark's own `match_examples` also compares the depth of the parser stack, which differs
     between a construct at the top of a file and the same construct after others.
     """
-    from dsl.parser import _parse_tree
+    from eligo.dsl.parser import _parse_tree
 
     states: dict[tuple[Any, str], list[Label]] = {}
     for label in EXAMPLES:
@@ -393,7 +393,7 @@ def _example_states() -> dict[tuple[Any, str], list[Label]]:
 
 def unmatchable_examples() -> list[tuple[str, str]]:
     """Labelled examples that fail with no parser state, so can never match: (code, source)."""
-    from dsl.parser import _parse_tree
+    from eligo.dsl.parser import _parse_tree
 
     bad: list[tuple[str, str]] = []
     for label in EXAMPLES:

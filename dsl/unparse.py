@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import assert_never
 
-from dsl import ast
+from eligo.dsl import ast
 
 # ---------------------------------------------------------------- literals
 

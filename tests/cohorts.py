@@ -11,9 +11,10 @@ from typing import Any
 import pyarrow as pa
 from hypothesis import strategies as st
 
-import compiler
-from compiler import ir, units
-from compiler.sql import compile_query
+import eligo
+from eligo import ir
+from eligo.ir import units
+from eligo.sql.query import compile_query
 from tests.eligo_helpers import kb, module
 
 BASE_DAY = dt.date(2024, 1, 10)
@@ -26,7 +27,7 @@ DATES = sorted({BASE_DAY + dt.timedelta(days=shift) for shift in range(-3, 4)}
 Outcome = tuple[object, str, str | None, tuple[str, ...]]
 
 
-def thresholds(guideline: compiler.Guideline) -> dict[str, set[float]]:
+def thresholds(guideline: eligo.Guideline) -> dict[str, set[float]]:
     """Per input, the constants it is compared with, in the input's declared unit."""
     found: dict[str, set[float]] = {}
     roots = [n.expr if isinstance(n, ir.Definition) else r.condition
@@ -70,7 +71,7 @@ def value_strategy(info: ir.InputInfo, near: set[float]) -> st.SearchStrategy[An
     raise AssertionError(info)
 
 
-def rows(guideline: compiler.Guideline, missing: float = 0.25) -> st.SearchStrategy[dict[str, Any]]:
+def rows(guideline: eligo.Guideline, missing: float = 0.25) -> st.SearchStrategy[dict[str, Any]]:
     """One patient: each input a valid value or missing (None), favouring boundaries; half of the rows are
     a guideline example with a few inputs changed or removed, so that rules deep in a decision fire too."""
     near = thresholds(guideline)
@@ -91,13 +92,13 @@ def rows(guideline: compiler.Guideline, missing: float = 0.25) -> st.SearchStrat
     return random | st.sampled_from(seeds).flatmap(mutate)
 
 
-def examples(guideline: compiler.Guideline) -> list[dict[str, Any]]:
+def examples(guideline: eligo.Guideline) -> list[dict[str, Any]]:
     """The guideline's examples as rows of values in each input's declared unit (None when missing)."""
     out = []
     for example in guideline.module.examples:
         try:
             prepared = guideline.prepare(guideline.example_case(example))
-        except compiler.CaseError:
+        except eligo.CaseError:
             continue
         row: dict[str, Any] = {}
         for name, info in guideline.inputs.items():
@@ -108,7 +109,7 @@ def examples(guideline: compiler.Guideline) -> list[dict[str, Any]]:
     return out
 
 
-def sample(guideline: compiler.Guideline, size: int, seed: int = 20240611) -> list[dict[str, Any]]:
+def sample(guideline: eligo.Guideline, size: int, seed: int = 20240611) -> list[dict[str, Any]]:
     """A fixed cohort for engines too slow to run once per hypothesis example (Spark): the same kinds of rows as
     `rows` (boundaries, missing values, changed examples), drawn with a seeded generator."""
     import random
@@ -148,13 +149,13 @@ _ARROW = {"bool": pa.bool_(), "number": pa.float64(), "quantity": pa.float64(), 
           "enum": pa.string()}
 
 
-def arrow_table(guideline: compiler.Guideline, cohort: Sequence[dict[str, Any]]) -> pa.Table:
+def arrow_table(guideline: eligo.Guideline, cohort: Sequence[dict[str, Any]]) -> pa.Table:
     """The cohort as typed columns, one per input, numbers in each input's declared unit."""
     return pa.table({name: pa.array([row[name] for row in cohort], _ARROW[info.type.kind])
                      for name, info in guideline.inputs.items()})
 
 
-def python_outcomes(guideline: compiler.Guideline, cohort: Sequence[dict[str, Any]]) -> list[dict[str, Outcome]]:
+def python_outcomes(guideline: eligo.Guideline, cohort: Sequence[dict[str, Any]]) -> list[dict[str, Outcome]]:
     out = []
     for row in cohort:
         result = guideline.evaluate({k: v for k, v in row.items() if v is not None}, trace=False)
@@ -162,7 +163,7 @@ def python_outcomes(guideline: compiler.Guideline, cohort: Sequence[dict[str, An
     return out
 
 
-def sql_outcomes(guideline: compiler.Guideline, records: Sequence[dict[str, Any]]) -> list[dict[str, Outcome]]:
+def sql_outcomes(guideline: eligo.Guideline, records: Sequence[dict[str, Any]]) -> list[dict[str, Outcome]]:
     """Rows of an engine's result (dicts by column name) as the same outcomes as `python_outcomes`."""
     out = []
     for record in records:
@@ -176,11 +177,11 @@ def sql_outcomes(guideline: compiler.Guideline, records: Sequence[dict[str, Any]
 
 
 @functools.cache
-def duckdb_query(guideline: compiler.Guideline) -> str:
+def duckdb_query(guideline: eligo.Guideline) -> str:
     return compile_query(guideline, "cohort").sql(dialect="duckdb")
 
 
-def duckdb_outcomes(guideline: compiler.Guideline, cohort: Sequence[dict[str, Any]]) -> list[dict[str, Outcome]]:
+def duckdb_outcomes(guideline: eligo.Guideline, cohort: Sequence[dict[str, Any]]) -> list[dict[str, Outcome]]:
     import duckdb
 
     with duckdb.connect() as con:
@@ -191,8 +192,8 @@ def duckdb_outcomes(guideline: compiler.Guideline, cohort: Sequence[dict[str, An
     return sql_outcomes(guideline, records)
 
 
-def disagreements(guideline: compiler.Guideline, cohort: Sequence[dict[str, Any]],
-                  engine: Callable[[compiler.Guideline, Sequence[dict[str, Any]]], list[dict[str, Outcome]]]
+def disagreements(guideline: eligo.Guideline, cohort: Sequence[dict[str, Any]],
+                  engine: Callable[[eligo.Guideline, Sequence[dict[str, Any]]], list[dict[str, Outcome]]]
                   = duckdb_outcomes) -> list[str]:
     """Every row and decision on which the engine and the Python evaluator differ, described."""
     expected, got = python_outcomes(guideline, cohort), engine(guideline, cohort)

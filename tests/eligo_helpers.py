@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import textwrap
 
-import compiler
+import eligo
 
 
 def module(name: str, body: str, version: str = "1.0.0", status: str = "approved",
@@ -17,16 +17,16 @@ def module(name: str, body: str, version: str = "1.0.0", status: str = "approved
     return "\n".join(header) + "\n\n" + textwrap.dedent(body).strip() + "\n"
 
 
-def kb(*sources: str) -> compiler.KnowledgeBase:
+def kb(*sources: str) -> eligo.KnowledgeBase:
     texts = {}
     for text in sources:
         first = text.split("\n", 1)[0].split()[1]
         version = text.split("version ", 1)[1].split()[0]
         texts[f"{first.replace('.', '/')}/{version}.eligo"] = text
-    return compiler.KnowledgeBase.from_texts(texts)
+    return eligo.KnowledgeBase.from_texts(texts)
 
 
-def guideline(body: str, name: str = "test.g") -> compiler.Guideline:
+def guideline(body: str, name: str = "test.g") -> eligo.Guideline:
     base = kb(module(name, body))
     errors = [d for d in base.check() if d.is_error]
     assert not errors, "\n".join(d.headline() for d in errors)

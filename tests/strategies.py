@@ -8,8 +8,8 @@ from typing import TypeVar
 
 from hypothesis import strategies as st
 
-from dsl import ast
-from dsl.parser import GRAMMAR
+from eligo.dsl import ast
+from eligo.dsl.parser import GRAMMAR
 
 T = TypeVar("T")
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-import compiler
+import eligo
 from tests.eligo_helpers import guideline
 
 G = guideline("""
@@ -24,7 +24,7 @@ G = guideline("""
 
 
 def problems(case: dict[str, object]) -> list[tuple[str, str]]:
-    with pytest.raises(compiler.CaseError) as info:
+    with pytest.raises(eligo.CaseError) as info:
         G.evaluate(case)
     return [(p.field, str(p)) for p in info.value.problems]
 
@@ -75,7 +75,7 @@ def test_missing_inputs_are_unknown_not_errors() -> None:
 
 
 def test_error_message_lists_every_problem() -> None:
-    with pytest.raises(compiler.CaseError) as info:
+    with pytest.raises(eligo.CaseError) as info:
         G.evaluate({"lesions": -1, "fit": 3})
     text = str(info.value)
     assert text.splitlines()[0] == "case was refused (2 problems):"

@@ -8,8 +8,8 @@ import pickle
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import compiler
-from compiler import lean
+import eligo
+from eligo.python import lean
 from tests.cohorts import EVERYTHING, rows
 from tests.eligo_helpers import guideline
 
@@ -25,7 +25,7 @@ SMALL = guideline("""
 """)
 
 
-def _agree(g: compiler.Guideline, cohort: list[dict[str, object]]) -> None:
+def _agree(g: eligo.Guideline, cohort: list[dict[str, object]]) -> None:
     classifiers = {d.key: g.code.classifier(d.key)[0] for d in g.program.decisions}
     for row in cohort:
         prepared = g.prepare({k: v for k, v in row.items() if v is not None})

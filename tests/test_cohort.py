@@ -13,8 +13,8 @@ import duckdb
 import pytest
 from typer.testing import CliRunner
 
-from compiler import cohort as cohorts
-from compiler.cli import app
+from eligo.cli.main import app
+from eligo.sql import cohort as cohorts
 from tests.cohorts import EVERYTHING, EVERYTHING_SOURCE, python_outcomes, sql_outcomes
 
 HEADER = "id,n,m,site,grade,flag,start,stop,size,wait,share"

@@ -1,4 +1,4 @@
-"""compiler.diff: the semantic diff between two versions of a guideline, and the cases that change decision."""
+"""eligo.diff: the semantic diff between two versions of a guideline, and the cases that change decision."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-import compiler
-import dsl
-from compiler.diff import Change, GuidelineDiff, Scope, diff_modules, diff_versions, expand, source_of, value_changes
+import eligo
+from eligo import dsl
+from eligo.tools.diff import Change, GuidelineDiff, Scope, diff_modules, diff_versions, expand, source_of, value_changes
 
 HEAD = "guideline lung.metastasectomy\n  version {version}\n  status approved\n  effective {effective}\n"
 
@@ -170,7 +170,7 @@ def _kb(root: Path) -> Path:
 
 
 def test_diff_versions_evaluates_examples_and_case_files_under_both_versions(tmp_path: Path) -> None:
-    kb = compiler.load(_kb(tmp_path / "kb"))
+    kb = eligo.load(_kb(tmp_path / "kb"))
     diff = diff_versions(kb, "lung.metastasectomy", "1.0.0", "2.0.0")
     assert isinstance(diff, GuidelineDiff)
     assert diff.cases_compared == 5  # the example (same givens in both versions, counted once) and four files
@@ -184,7 +184,7 @@ def test_diff_versions_evaluates_examples_and_case_files_under_both_versions(tmp
 
 
 def test_render_text_is_what_eligo_diff_prints(tmp_path: Path) -> None:
-    kb = compiler.load(_kb(tmp_path / "kb"))
+    kb = eligo.load(_kb(tmp_path / "kb"))
     text = diff_versions(kb, "lung.metastasectomy", "1.0.0", "2.0.0").render_text()
     assert text.splitlines()[:3] == ["lung.metastasectomy 1.0.0 → 2.0.0", "", "Changes (12):"]
     assert "  ~ table threshold row colorectal: 12 months → 24 months" in text.splitlines()
@@ -198,13 +198,13 @@ def test_render_text_is_what_eligo_diff_prints(tmp_path: Path) -> None:
 
 
 def test_unknown_versions_are_refused_by_name(tmp_path: Path) -> None:
-    kb = compiler.load(_kb(tmp_path / "kb"))
+    kb = eligo.load(_kb(tmp_path / "kb"))
     with pytest.raises(LookupError, match=r"lung.metastasectomy has no version 3.0.0; it has 1.0.0, 2.0.0"):
         diff_versions(kb, "lung.metastasectomy", "1.0.0", "3.0.0")
 
 
 def test_the_shipped_sarcoma_guideline_reports_its_threshold_change() -> None:
-    kb = compiler.load(Path(__file__).resolve().parents[1] / "knowledge")
+    kb = eligo.load(Path(__file__).resolve().parents[1] / "knowledge")
     diff = diff_versions(kb, "sarcoma.pulmonary_metastasectomy", "1.0.0", "2.0.0")
     assert any("12 months → 24 months" in c.detail for c in diff.changes)
     assert diff.case_changes, "examples around the threshold change decision"

@@ -9,15 +9,15 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import compiler
-from dsl.diagnostics import EligoError
+import eligo
+from eligo.dsl.diagnostics import EligoError
 from tests.cohorts import disagreements, rows
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def _guidelines() -> list[compiler.Guideline]:
-    kb = compiler.load(ROOT / "knowledge")
+def _guidelines() -> list[eligo.Guideline]:
+    kb = eligo.load(ROOT / "knowledge")
     found = []
     for module_id in kb.ids():
         for module in kb.versions(module_id):
@@ -38,7 +38,7 @@ def test_the_knowledge_base_has_guidelines_to_compare() -> None:
 
 
 @pytest.mark.parametrize("guideline", GUIDELINES, ids=lambda g: f"{g.id}@{g.version}")
-def test_python_and_duckdb_agree(guideline: compiler.Guideline) -> None:
+def test_python_and_duckdb_agree(guideline: eligo.Guideline) -> None:
     @settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow,
                                                                      HealthCheck.data_too_large])
     @given(st.lists(rows(guideline), min_size=1, max_size=80) | st.lists(rows(guideline, missing=0.0), min_size=1,

@@ -7,7 +7,7 @@ import itertools
 
 import pytest
 
-from compiler.runtime import months_between
+from eligo.python.runtime import months_between
 from tests.eligo_helpers import guideline
 
 TRUTH = (True, False, None)

@@ -14,9 +14,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from snapshot_files import check_snapshot, snapshot_names
 
-import dsl
-from dsl import ast
-from dsl.formatter import format_module, format_paths, format_source, number
+from eligo import dsl
+from eligo.dsl import ast
+from eligo.dsl.formatter import format_module, format_paths, format_source, number
 
 FIXTURES = sorted((Path(__file__).parent / "fixtures" / "valid").glob("*.eligo"))
 HEAD = "guideline demo.layout\n  version 1.0.0\n  status draft\n\n"

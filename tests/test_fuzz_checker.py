@@ -1,5 +1,5 @@
 """Fuzzing the checker: arbitrary modules, and mutations of real guidelines, never crash
-`compiler.check_source` or knowledge-base checking; they only yield diagnostics. What still
+`eligo.check_source` or knowledge-base checking; they only yield diagnostics. What still
 compiles evaluates, runs its examples and verifies without an exception."""
 
 from __future__ import annotations
@@ -12,12 +12,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from strategies import modules
 
-import compiler
-import dsl
-from compiler.guideline import compile_guideline
-from compiler.loader import KnowledgeBase
-from compiler.verify import verify_guideline
-from dsl.diagnostics import Diagnostic, EligoError
+import eligo
+from eligo import dsl
+from eligo.compiled.guideline import compile_guideline
+from eligo.dsl.diagnostics import Diagnostic, EligoError
+from eligo.kb.store import KnowledgeBase
+from eligo.verify import verify_guideline
 
 ROOT = Path(__file__).parent.parent
 KNOWLEDGE = ROOT / "knowledge"
@@ -72,7 +72,7 @@ def mutated(draw: st.DrawFn, text: str) -> str:
 @given(modules())
 def test_arbitrary_modules_yield_diagnostics_not_exceptions(module: dsl.ast.Module) -> None:
     text = dsl.format(module)
-    assert_only_diagnostics(compiler.check_source(text, "fuzz.eligo"), {"fuzz.eligo"})
+    assert_only_diagnostics(eligo.check_source(text, "fuzz.eligo"), {"fuzz.eligo"})
 
 
 TYPED = """guideline fuzz.typed
@@ -140,7 +140,7 @@ def test_typed_expressions_check_and_what_compiles_evaluates(definition: str, co
     lambda item: st.tuples(st.just(item[0]), mutated(item[1]))))
 def test_mutated_guidelines_yield_diagnostics_not_exceptions(item: tuple[str, str]) -> None:
     path, text = item
-    assert_only_diagnostics(compiler.check_source(text, path), {path})
+    assert_only_diagnostics(eligo.check_source(text, path), {path})
 
 
 @settings(max_examples=40)

@@ -20,7 +20,7 @@ from pygments.token import (
     _TokenType,
 )
 
-from dsl.highlight import EligoLexer
+from eligo.dsl.highlight import EligoLexer
 
 FIXTURES = sorted((Path(__file__).parent / "fixtures" / "valid").glob("*.eligo"))
 SKETCH = Path(__file__).parent / "fixtures" / "valid" / "sketch.eligo"

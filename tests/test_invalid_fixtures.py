@@ -7,7 +7,7 @@
 
 One `# expect:` block per diagnostic (several show recovery); its `# hint:` lines are all its hints.
 Parser-level fixtures (only E0xx expected) are parsed; the others must parse cleanly and are checked
-with `compiler.check_source`.
+with `eligo.check_source`.
 """
 
 from __future__ import annotations
@@ -18,10 +18,10 @@ from pathlib import Path
 
 import pytest
 
-import compiler
-from dsl import Diagnostic, parse_with_diagnostics, render
-from dsl.codes import CATALOGUE
-from dsl.syntax_errors import EXAMPLES, Label, unmatchable_examples
+import eligo
+from eligo.dsl import Diagnostic, parse_with_diagnostics, render
+from eligo.dsl.codes import CATALOGUE
+from eligo.dsl.syntax_errors import EXAMPLES, Label, unmatchable_examples
 
 FIXTURES = Path(__file__).parent / "fixtures" / "invalid"
 _EXPECT = re.compile(r"# expect: ([EW][0-9]{3}) at ([0-9]+):([0-9]+)$")
@@ -78,9 +78,7 @@ def _diagnostics(fixture: Fixture) -> list[Diagnostic]:
     if fixture.is_parser_level:
         return diagnostics
     assert [d.headline() for d in diagnostics] == [], "a checker fixture must parse cleanly"
-    if not hasattr(compiler, "check_source"):
-        pytest.skip("compiler.check_source does not exist yet; semantic fixtures cannot be checked")
-    return compiler.check_source(fixture.text, fixture.path)
+    return eligo.check_source(fixture.text, fixture.path)
 
 
 def test_the_catalogue_of_mistakes_is_large_and_well_formed() -> None:

@@ -15,9 +15,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from snapshot_files import check_snapshot, snapshot_names
 
-import dsl
-from dsl import ast
-from dsl.codes import CATALOGUE
+from eligo import dsl
+from eligo.dsl import ast
+from eligo.dsl.codes import CATALOGUE
 
 HERE = Path(__file__).parent
 FIXTURES = sorted((HERE / "fixtures" / "valid").glob("*.eligo"))

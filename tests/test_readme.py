@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import dsl
+from eligo import dsl
 
 README = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
 

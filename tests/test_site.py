@@ -14,13 +14,13 @@ from mkdocs.commands.build import build
 from mkdocs.config import load_config
 from mkdocs.exceptions import Abort, PluginError
 
-import compiler
-import compiler.cli
-import dsl
-from compiler.docs import library, plugin, prose, reference
-from compiler.docs.render import eligo_html
-from dsl import ast
-from dsl.codes import CATALOGUE
+import eligo
+from eligo import dsl
+from eligo.cli.main import app as cli_app
+from eligo.docs import library, plugin, prose, reference
+from eligo.docs.render import eligo_html
+from eligo.dsl import ast
+from eligo.dsl.codes import CATALOGUE
 
 ROOT = Path(__file__).resolve().parents[1]
 MKDOCS_YML = ROOT / "site" / "mkdocs.yml"
@@ -44,8 +44,8 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def kb() -> compiler.KnowledgeBase:
-    return compiler.load(KNOWLEDGE)
+def kb() -> eligo.KnowledgeBase:
+    return eligo.load(KNOWLEDGE)
 
 
 def page(site: Path, path: str) -> str:
@@ -55,7 +55,7 @@ def page(site: Path, path: str) -> str:
 # ---------------------------------------------------------------- the build and its pages
 
 
-def test_every_guideline_and_version_has_its_page(site: Path, kb: compiler.KnowledgeBase) -> None:
+def test_every_guideline_and_version_has_its_page(site: Path, kb: eligo.KnowledgeBase) -> None:
     assert kb.ids(), "the shipped knowledge base has guidelines"
     home = page(site, "")
     for gid in kb.ids():
@@ -68,7 +68,7 @@ def test_every_guideline_and_version_has_its_page(site: Path, kb: compiler.Knowl
             assert f'href="{version}/"' in overview
 
 
-def test_every_rule_appears_with_its_prose_and_source(site: Path, kb: compiler.KnowledgeBase) -> None:
+def test_every_rule_appears_with_its_prose_and_source(site: Path, kb: eligo.KnowledgeBase) -> None:
     for gid in kb.ids():
         for module in kb.versions(gid):
             html = page(site, f"guidelines/{gid}/{module.header.version}")
@@ -81,7 +81,7 @@ def test_every_rule_appears_with_its_prose_and_source(site: Path, kb: compiler.K
                         assert all(word in html for word in re.findall(r"[A-Za-z]{5,}", because)[:4]), because
 
 
-def test_each_version_page_shows_its_dependency_graph(site: Path, kb: compiler.KnowledgeBase) -> None:
+def test_each_version_page_shows_its_dependency_graph(site: Path, kb: eligo.KnowledgeBase) -> None:
     for gid in kb.ids():
         for module in kb.versions(gid):
             version = module.header.version
@@ -102,7 +102,7 @@ def test_the_source_is_highlighted_with_line_anchors(site: Path) -> None:
     assert "eligo:source" not in html  # the marker is replaced after Markdown conversion
 
 
-def test_the_colorectal_decision_reads_as_plain_english(site: Path, kb: compiler.KnowledgeBase) -> None:
+def test_the_colorectal_decision_reads_as_plain_english(site: Path, kb: eligo.KnowledgeBase) -> None:
     module = kb.versions("colorectal.liver_metastasectomy")[-1]
     html = page(site, f"guidelines/colorectal.liver_metastasectomy/{module.header.version}")
     decision = module.decisions[0]
@@ -114,7 +114,7 @@ def test_the_colorectal_decision_reads_as_plain_english(site: Path, kb: compiler
 
 
 def test_every_page_has_its_inputs_tables_examples_properties_and_references(
-        site: Path, kb: compiler.KnowledgeBase) -> None:
+        site: Path, kb: eligo.KnowledgeBase) -> None:
     for gid in kb.ids():
         for module in kb.versions(gid):
             version = module.header.version
@@ -218,13 +218,13 @@ def test_diagnostics_catalogue_has_every_code_with_examples(site: Path) -> None:
 
 def test_cli_reference_lists_every_command(site: Path) -> None:
     html = page(site, "reference/cli")
-    for command in reference.cli_commands(compiler.cli.app):
+    for command in reference.cli_commands(cli_app):
         assert f'id="{command["anchor"]}"' in html
         assert command["usage"].split()[0] == "eligo"
 
 
 def test_api_reference_is_generated_from_docstrings(site: Path) -> None:
-    assert "Load a knowledge base from folders or files" in page(site, "api/compiler")
+    assert "Load a knowledge base from folders or files" in page(site, "api/eligo")
     assert "Parse Eligo source; raise EligoError" in page(site, "api/dsl")
 
 
@@ -263,7 +263,7 @@ def test_every_eligo_block_in_the_docs_parses_and_checks(path: str, line: int, s
     name = f"{path}:{line}"
     module = dsl.parse(source, name)
     if not module.uses:  # a block that uses another module is checked with it in the knowledge base
-        errors = [d for d in compiler.check_source(source, name) if d.is_error]
+        errors = [d for d in eligo.check_source(source, name) if d.is_error]
         assert errors == [], dsl.render_all(errors, {name: source})
 
 

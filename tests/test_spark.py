@@ -12,8 +12,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-import compiler
-from compiler.sql import compile_query
+import eligo
+from eligo.sql.query import compile_query
 from tests.cohorts import EVERYTHING, arrow_table, duckdb_outcomes, python_outcomes, sample, sql_outcomes
 from tests.test_differential import GUIDELINES, ROOT
 
@@ -37,7 +37,7 @@ def spark() -> Iterator[Any]:
     session.stop()
 
 
-def spark_outcomes(spark: Any, guideline: compiler.Guideline, cohort: list[dict[str, object]],
+def spark_outcomes(spark: Any, guideline: eligo.Guideline, cohort: list[dict[str, object]],
                    folder: Path) -> list[dict[str, Any]]:
     path = folder / f"{guideline.id}-{guideline.version}.parquet"
     pq.write_table(arrow_table(guideline, cohort), path)
@@ -48,7 +48,7 @@ def spark_outcomes(spark: Any, guideline: compiler.Guideline, cohort: list[dict[
 
 
 @pytest.mark.parametrize("guideline", CASES, ids=lambda g: f"{g.id}@{g.version}")
-def test_spark_agrees_with_duckdb_and_python(spark: Any, guideline: compiler.Guideline, tmp_path: Path) -> None:
+def test_spark_agrees_with_duckdb_and_python(spark: Any, guideline: eligo.Guideline, tmp_path: Path) -> None:
     cohort = sample(guideline, 300)
     from_spark = spark_outcomes(spark, guideline, cohort, tmp_path)
     assert from_spark == duckdb_outcomes(guideline, cohort)
@@ -64,7 +64,7 @@ def test_the_cluster_driver_runs_the_printed_spark_sql(spark: Any, tmp_path: Pat
     import duckdb
     from typer.testing import CliRunner
 
-    from compiler.cli import app
+    from eligo.cli.main import app
     from tests.cohorts import EVERYTHING_SOURCE
 
     knowledge = tmp_path / "knowledge" / "test" / "g"

@@ -11,9 +11,10 @@ import sqlglot
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from compiler import ir, sql
-from compiler.sqlexpr import HANDLERS, negate, parenthesize
-from dsl.diagnostics import EligoError
+from eligo import ir
+from eligo.dsl.diagnostics import EligoError
+from eligo.sql import query as sql
+from eligo.sql.expr import HANDLERS, negate, parenthesize
 from tests.cohorts import EVERYTHING, disagreements, duckdb_outcomes, rows
 from tests.eligo_helpers import guideline
 

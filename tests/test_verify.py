@@ -18,16 +18,16 @@ from eligo_helpers import guideline
 from hypothesis import find, given, settings
 from hypothesis import strategies as st
 
-import compiler
-from compiler import runtime
-from compiler.guideline import compile_guideline
-from compiler.loader import KnowledgeBase
-from compiler.verify import boundaries, sets, tables, verify_guideline
-from compiler.verify.boundaries import InputSubject, PairSubject
-from compiler.verify.explore import search_settings
-from compiler.verify.strategies import Space, cases
-from compiler.verify.verifier import Verifier
-from dsl.codes import CATALOGUE, Code
+import eligo
+from eligo.compiled.guideline import compile_guideline
+from eligo.dsl.codes import CATALOGUE, Code
+from eligo.kb.store import KnowledgeBase
+from eligo.python import runtime
+from eligo.verify import boundaries, sets, tables, verify_guideline
+from eligo.verify.boundaries import InputSubject, PairSubject
+from eligo.verify.explore import search_settings
+from eligo.verify.strategies import Space, cases
+from eligo.verify.verifier import Verifier
 
 ROOT = Path(__file__).parent.parent
 
@@ -93,12 +93,12 @@ def test_date_pairs_are_placed_exactly_a_threshold_apart() -> None:
         assert runtime.months_between(boundaries.unshift(end, subject, months), end) == months
 
 
-def _space(g: compiler.Guideline) -> Space:
+def _space(g: eligo.Guideline) -> Space:
     return Verifier(g).space
 
 
 @cache
-def _dfi() -> tuple[compiler.Guideline, Space]:
+def _dfi() -> tuple[eligo.Guideline, Space]:
     g = guideline(DFI)
     return g, _space(g)
 
@@ -170,7 +170,7 @@ def test_sweep_declines_what_it_cannot_decide_exactly() -> None:
 
 
 def test_knowledge_guideline_report_is_reproducible_and_complete() -> None:
-    kb = compiler.load(ROOT / "knowledge")
+    kb = eligo.load(ROOT / "knowledge")
     g = kb.guideline("colorectal.liver_metastasectomy")
     first, again = verify_guideline(g, seed=0, max_examples=50), verify_guideline(g, seed=0, max_examples=50)
     strip = {"seconds"}
@@ -212,7 +212,7 @@ def _eligo(*args: str) -> subprocess.CompletedProcess[str]:
 def test_every_guideline_of_the_knowledge_base_passes_eligo_verify() -> None:
     run = _eligo("verify", "knowledge", "--jobs", "2")
     assert run.returncode == 0, run.stdout + run.stderr
-    kb = compiler.load(ROOT / "knowledge")
+    kb = eligo.load(ROOT / "knowledge")
     lines = run.stdout.strip().splitlines()
     for module_id, version in kb.modules:
         assert any(line.startswith(f"{module_id} {version}: ok: ") for line in lines), (module_id, version)

@@ -8,15 +8,15 @@ from pathlib import Path
 
 import pytest
 
-import compiler
-from compiler.verify import Finding, VerifyReport, verify_guideline
+import eligo
+from eligo.verify import Finding, VerifyReport, verify_guideline
 
 FAULTY = Path(__file__).parent / "fixtures" / "faulty"
 
 
 @cache
-def load(name: str) -> tuple[compiler.Guideline, VerifyReport]:
-    kb = compiler.load(FAULTY / name)
+def load(name: str) -> tuple[eligo.Guideline, VerifyReport]:
+    kb = eligo.load(FAULTY / name)
     guideline = kb.guideline(f"faulty.{name}", allow_draft=True)
     return guideline, verify_guideline(guideline)
 

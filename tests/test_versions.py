@@ -6,8 +6,8 @@ import datetime as dt
 
 import pytest
 
-import compiler
-from compiler.semver import Constraint, Version
+import eligo
+from eligo.kb.semver import Constraint, Version
 from tests.eligo_helpers import kb, module
 
 
@@ -51,7 +51,7 @@ def test_use_resolves_to_highest_matching_version() -> None:
     assert g.evaluate({"n": 2})["d"].value == "no_"
 
 
-def _errors(base: compiler.KnowledgeBase) -> list[tuple[str, str]]:
+def _errors(base: eligo.KnowledgeBase) -> list[tuple[str, str]]:
     return [(d.code, d.message) for d in base.check() if d.is_error]
 
 
@@ -92,7 +92,7 @@ def test_path_must_agree_with_header(tmp_path: object) -> None:
     root = Path(str(tmp_path))
     (root / "core" / "c").mkdir(parents=True)
     (root / "core" / "c" / "1.0.1.eligo").write_text(CORE_1_0)
-    diagnostics = compiler.load(root).check()
+    diagnostics = eligo.load(root).check()
     assert [(d.code, d.span.line) for d in diagnostics if d.code == "E124"] == [("E124", 1)]
     assert "belongs at core/c/1.0.0.eligo" in next(d.message for d in diagnostics if d.code == "E124")
 
@@ -132,7 +132,7 @@ def test_drafts_only_when_asked_and_retired_only_by_exact_version() -> None:
 def test_compiled_guideline_carries_hash_and_compiler_version() -> None:
     g = kb(*LIFECYCLE).guideline("g.x")
     assert len(g.sha256) == 64 and int(g.sha256, 16) >= 0
-    assert g.compiler_version == compiler.__version__
+    assert g.compiler_version == eligo.__version__
     assert g.evaluate({"n": 3}).to_json()["sha256"] == g.sha256
     other = kb(*LIFECYCLE).guideline("g.x", version="1.0.0")
     assert other.sha256 != g.sha256

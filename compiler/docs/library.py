@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
-import compiler
-from compiler.diff import GuidelineDiff, diff_versions
-from compiler.guideline import ExampleRun, Guideline
-from dsl import ast
+import eligo
+from eligo.compiled.guideline import ExampleRun, Guideline
+from eligo.dsl import ast
+from eligo.tools.diff import GuidelineDiff, diff_versions
 
 
 @dataclass(frozen=True)
@@ -58,9 +58,9 @@ class GuidelineDoc:
 @dataclass(frozen=True)
 class Library:
     root: Path
-    kb: compiler.KnowledgeBase
+    kb: eligo.KnowledgeBase
     guidelines: tuple[GuidelineDoc, ...]
-    warnings: tuple[compiler.Diagnostic, ...]
+    warnings: tuple[eligo.Diagnostic, ...]
 
     def get(self, guideline_id: str) -> GuidelineDoc | None:
         return next((g for g in self.guidelines if g.id == guideline_id), None)
@@ -72,11 +72,11 @@ def load(root: Path) -> Library:
     The current version of a guideline is the one `eligo eval` uses by default (the latest approved),
     or the latest version when none is approved yet.
     """
-    kb = compiler.load(root)
+    kb = eligo.load(root)
     diagnostics = kb.check()
     errors = [d for d in diagnostics if d.is_error]
     if errors:
-        raise compiler.EligoError(errors)
+        raise eligo.EligoError(errors)
     guidelines = []
     for gid in kb.ids():
         versions = tuple(

@@ -22,8 +22,8 @@ from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
-import dsl
-from compiler.docs import library, reference, render
+from eligo import dsl
+from eligo.docs import library, reference, render
 
 GUIDELINES_INDEX = "guidelines/index.md"
 ASSETS = Path(__file__).with_name("assets")
@@ -85,13 +85,13 @@ class EligoPlugin(BasePlugin[EligoConfig]):  # type: ignore[no-untyped-call]
 
 def generate(lib: library.Library) -> render.Generated:
     """Every generated file of the site, by path under docs_dir."""
-    import compiler.cli
-    from dsl.codes import CATALOGUE
+    from eligo.cli.main import app as cli_app
+    from eligo.dsl.codes import CATALOGUE
 
     site = render.pages(lib)
     for asset in sorted(ASSETS.iterdir()):
         site.files[f"assets/{asset.name}"] = asset.read_bytes()
-    site.files["reference/cli.md"] = reference.cli_page(compiler.cli.app)
+    site.files["reference/cli.md"] = reference.cli_page(cli_app)
     site.files["reference/diagnostics.md"] = reference.diagnostics_page(CATALOGUE)
     return site
 

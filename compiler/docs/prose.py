@@ -15,7 +15,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from dsl import ast
+from eligo.dsl import ast
 
 _COMPARE = {"<": "is less than", "<=": "is at most", ">": "is more than", ">=": "is at least",
             "=": "is", "!=": "is not"}

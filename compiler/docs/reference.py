@@ -8,10 +8,10 @@ from typing import Any
 
 import typer
 
-from compiler.docs.render import cell, environment
-from compiler.loader import KnowledgeBase, SourceFile
-from dsl import parse_with_diagnostics, render
-from dsl.codes import Code
+from eligo.docs.render import cell, environment
+from eligo.dsl import parse_with_diagnostics, render
+from eligo.dsl.codes import Code
+from eligo.kb.store import KnowledgeBase, SourceFile
 
 # typer >= 0.20 ships its own click (`typer._click`), so commands are handled through the methods every
 # click-like command has (`list_commands`, `get_command`, `get_usage`, `get_params`, `get_help_record`).

@@ -14,12 +14,12 @@ from pygments.formatters import HtmlFormatter
 from pygments.lexers import get_lexer_by_name
 from pygments.util import ClassNotFound
 
-from compiler.diff import GuidelineDiff, source_of
-from compiler.docs import graph_svg, prose
-from compiler.docs.library import GuidelineDoc, Library, VersionDoc
-from compiler.docs.verdicts import Verdict, property_verdicts
-from compiler.guideline import ExampleRun
-from dsl import ast
+from eligo.compiled.guideline import ExampleRun
+from eligo.docs import graph_svg, prose
+from eligo.docs.library import GuidelineDoc, Library, VersionDoc
+from eligo.docs.verdicts import Verdict, property_verdicts
+from eligo.dsl import ast
+from eligo.tools.diff import GuidelineDiff, source_of
 
 SOURCE_MARKER = "<!-- eligo:source -->"
 SHARED_AREA = "core"  # the area of modules of shared definitions, listed apart from the guidelines
@@ -32,7 +32,7 @@ class RenderError(Exception):
 @cache
 def environment() -> jinja2.Environment:
     env = jinja2.Environment(
-        loader=jinja2.PackageLoader("compiler.docs", "templates"),
+        loader=jinja2.PackageLoader("eligo.docs", "templates"),
         autoescape=False,  # the templates write Markdown; text goes through the `md`/`cell` filters
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from compiler.docs.library import VersionDoc
+from eligo.docs.library import VersionDoc
 
 Status = Literal["proved", "checked", "failed", "not yet verified"]
 
@@ -32,7 +32,7 @@ def property_verdicts(doc: VersionDoc) -> dict[str, Verdict]:
     """The verdict for every property of `doc`, by property title."""
     if not doc.module.properties:
         return {}
-    from compiler.verify import verify_guideline
+    from eligo.verify import verify_guideline
 
     report = verify_guideline(doc.guideline, seed=0, max_examples=SITE_MAX_EXAMPLES)
     results = {result.id: result for result in report.properties}

@@ -6,14 +6,14 @@ finding as a diagnostic with a minimal counterexample patient and its explanatio
 
 from __future__ import annotations
 
-from compiler.guideline import Guideline
-from compiler.verify.report import Coverage, Finding, PropertyResult, ThresholdCoverage, VerifyReport
+from eligo.compiled.guideline import Guideline
+from eligo.verify.report import Coverage, Finding, PropertyResult, ThresholdCoverage, VerifyReport
 
 
 def verify_guideline(guideline: Guideline, seed: int = 0, max_examples: int = 200) -> VerifyReport:
     """Verify one compiled guideline version; reproducible for a given `seed`, bounded by `max_examples`
     generated cases per search."""
-    from compiler.verify.verifier import Verifier
+    from eligo.verify.verifier import Verifier
 
     return Verifier(guideline, seed, max_examples).run()
 

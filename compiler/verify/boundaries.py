@@ -16,9 +16,11 @@ import math
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from compiler import ir, runtime, units
-from compiler.types import NUMBER, Type
-from dsl.ast import Span
+from eligo import ir
+from eligo.dsl.ast import Span
+from eligo.ir import units
+from eligo.ir.types import NUMBER, Type
+from eligo.python import runtime
 
 Number = int | float
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from compiler import ir
-from compiler.guideline import ExampleRun, Guideline
-from compiler.verify.boundaries import Threshold
-from compiler.verify.report import Coverage, ThresholdCoverage
+from eligo import ir
+from eligo.compiled.guideline import ExampleRun, Guideline
+from eligo.verify.boundaries import Threshold
+from eligo.verify.report import Coverage, ThresholdCoverage
 
 
 def coverage(g: Guideline, decisions: Sequence[ir.Decision], thresholds: Sequence[Threshold],

@@ -19,9 +19,9 @@ from hypothesis import HealthCheck, Phase, Verbosity, find, settings
 from hypothesis import strategies as st
 from hypothesis.errors import NoSuchExample
 
-from compiler.verify import strategies
-from compiler.verify.strategies import Case, Space
-from dsl.ast import Span
+from eligo.dsl.ast import Span
+from eligo.verify import strategies
+from eligo.verify.strategies import Case, Space
 
 
 @dataclass(frozen=True)

@@ -14,14 +14,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from compiler import ir, runtime
-from compiler import types as t
-from compiler.cases import CaseError
-from compiler.codegen import generate
-from compiler.guideline import Guideline
-from compiler.lower import Lowerer
-from dsl import ast
-from dsl.diagnostics import Diagnostic
+from eligo import ir
+from eligo.cases import CaseError
+from eligo.compiled.guideline import Guideline
+from eligo.dsl import ast
+from eligo.dsl.diagnostics import Diagnostic
+from eligo.ir import types as t
+from eligo.python import runtime
+from eligo.python.codegen import generate
+from eligo.semantic.lower import Lowerer
 
 Raw = tuple[tuple[object, int, int, int], ...]
 Outcome = tuple[str, object]  # (status, value) of a decision, ("value", value) of a definition
@@ -216,7 +217,7 @@ def lower_condition(guideline: Guideline, condition: ast.Expr) -> tuple[ir.Node 
     node, typ = lowerer.expr(condition, t.BOOL)
     diagnostics = list(scope.diagnostics)
     if typ.kind not in ("bool", "error") and not diagnostics:
-        from dsl.diagnostics import error
+        from eligo.dsl.diagnostics import error
 
         diagnostics.append(error("E126", f"the `when` of this property is {typ.describe()}, not yes/no",
                                  condition.span, "compare it with something, e.g. `x > 5`"))

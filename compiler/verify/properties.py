@@ -9,15 +9,16 @@ import zlib
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from compiler import ir, runtime
-from compiler.cases import CaseError
-from compiler.types import Type
-from compiler.verify import boundaries, tables
-from compiler.verify.explore import Check, Sample, Stats, Violation, merged
-from compiler.verify.harness import Evaluations, Outcome, Target
-from compiler.verify.strategies import Case, Space
-from dsl import ast
-from dsl.ast import Span
+from eligo import ir
+from eligo.cases import CaseError
+from eligo.dsl import ast
+from eligo.dsl.ast import Span
+from eligo.ir.types import Type
+from eligo.python import runtime
+from eligo.verify import boundaries, tables
+from eligo.verify.explore import Check, Sample, Stats, Violation, merged
+from eligo.verify.harness import Evaluations, Outcome, Target
+from eligo.verify.strategies import Case, Space
 
 
 def shown(outcome: Outcome, typ: Type | None = None) -> str:

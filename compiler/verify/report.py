@@ -8,8 +8,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from compiler import ir
-from dsl.diagnostics import Diagnostic, render
+from eligo import ir
+from eligo.dsl.diagnostics import Diagnostic, render
 
 Status = Literal["proved", "checked", "failed"]
 

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from compiler.units import DAYS_PER_MONTH
+from eligo.ir.units import DAYS_PER_MONTH
 
 INF = math.inf
 

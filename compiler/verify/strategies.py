@@ -17,9 +17,10 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from compiler import ir, units
-from compiler.verify import boundaries
-from compiler.verify.boundaries import Relation
+from eligo import ir
+from eligo.ir import units
+from eligo.verify import boundaries
+from eligo.verify.boundaries import Relation
 
 FIRST_DAY = dt.date(2015, 1, 1)
 LAST_DAY = dt.date(2030, 12, 31)

@@ -15,10 +15,10 @@ import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from compiler import ir
-from compiler.verify import sets
-from compiler.verify.boundaries import InputSubject, PairSubject, Resolver, Subject
-from compiler.verify.sets import Domain, Values
+from eligo import ir
+from eligo.verify import sets
+from eligo.verify.boundaries import InputSubject, PairSubject, Resolver, Subject
+from eligo.verify.sets import Domain, Values
 
 MAX_BOXES = 4096
 Box = dict[str, Values]  # variable -> allowed values; a variable absent is unconstrained
@@ -233,7 +233,7 @@ def _holds(op: str, a: object, b: object) -> bool:
 
 
 def _domain(info: ir.InputInfo) -> Domain:
-    from compiler import units
+    from eligo.ir import units
 
     typ = info.type
     if typ.kind == "bool":

@@ -14,11 +14,13 @@ import itertools
 from dataclasses import dataclass, field
 from typing import Any
 
-from compiler import ir, runtime, units
-from compiler.types import Type
-from compiler.verify import boundaries, sets
-from compiler.verify.boundaries import PairSubject
-from compiler.verify.sweep import Box, Converter, Point, Unsupported, Variables, boxes, meet, point, uncovered
+from eligo import ir
+from eligo.ir import units
+from eligo.ir.types import Type
+from eligo.python import runtime
+from eligo.verify import boundaries, sets
+from eligo.verify.boundaries import PairSubject
+from eligo.verify.sweep import Box, Converter, Point, Unsupported, Variables, boxes, meet, point, uncovered
 
 
 @dataclass(frozen=True)

@@ -7,19 +7,20 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from compiler import ir, runtime
-from compiler.cases import CaseError
-from compiler.guideline import Guideline
-from compiler.types import Type
-from compiler.verify import boundaries, explore, tables
-from compiler.verify import properties as p
-from compiler.verify.coverage import coverage
-from compiler.verify.harness import Evaluations, Harness, Target, lower_condition
-from compiler.verify.report import Finding, PropertyResult, Status, VerifyReport, json_value
-from compiler.verify.strategies import Case, Space, cases, declared
-from compiler.verify.sweep import Point
-from dsl import ast
-from dsl.diagnostics import Diagnostic, error, warning
+from eligo import ir
+from eligo.cases import CaseError
+from eligo.compiled.guideline import Guideline
+from eligo.dsl import ast
+from eligo.dsl.diagnostics import Diagnostic, error, warning
+from eligo.ir.types import Type
+from eligo.python import runtime
+from eligo.verify import boundaries, explore, tables
+from eligo.verify import properties as p
+from eligo.verify.coverage import coverage
+from eligo.verify.harness import Evaluations, Harness, Target, lower_condition
+from eligo.verify.report import Finding, PropertyResult, Status, VerifyReport, json_value
+from eligo.verify.strategies import Case, Space, cases, declared
+from eligo.verify.sweep import Point
 
 
 class Verifier:
@@ -165,7 +166,7 @@ class Verifier:
     def table_rows(self) -> None:
         for name, table in self.g.lowered.tables.items():
             key_types, _ = self.g.lowered.table_types[name]
-            from compiler.lower import owner_rows
+            from eligo.semantic.lower import owner_rows
 
             rows, _ = owner_rows(self.g.lowered, table)
             dead = tables.dead_rows(name, rows, key_types)
@@ -370,6 +371,6 @@ def _key_text(key: object) -> str:
 
 
 def _given(case: dict[str, Any] | None) -> str:
-    from compiler.verify.report import given_line
+    from eligo.verify.report import given_line
 
     return given_line(case or {})

@@ -2,7 +2,7 @@
 # Installs everything the test suite needs on a fresh machine (Python, pip and Debian's apt only).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-python3 -m pip install --quiet --disable-pip-version-check -e '.[docs,test]'
+python3 -m pip install --quiet --disable-pip-version-check -e '.[docs,serve,lsp,test]'
 if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
   if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
   $SUDO apt-get update -qq

@@ -23,14 +23,15 @@ from typing import TYPE_CHECKING, Any
 
 from sqlglot import exp
 
-from compiler import cases, ir, units
-from compiler.sql import PREFIX, compile_query, output_names
-from compiler.sqlexpr import DATE, DOUBLE, and_, case, col, is_null, lit, negate, or_
+from eligo import cases, ir
+from eligo.ir import units
+from eligo.sql.expr import DATE, DOUBLE, and_, case, col, is_null, lit, negate, or_
+from eligo.sql.query import PREFIX, compile_query, output_names
 
 if TYPE_CHECKING:
     import duckdb
 
-    from compiler.guideline import Guideline
+    from eligo.compiled.guideline import Guideline
 
 READERS = {".csv": "read_csv", ".tsv": "read_csv", ".txt": "read_csv", ".parquet": "read_parquet",
            ".jsonl": "read_json", ".ndjson": "read_json", ".json": "read_json"}

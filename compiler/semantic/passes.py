@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from compiler import ir
-from compiler.cases import CaseError, normalise
-from compiler.guideline import given_value
-from compiler.lower import LoweredModule
-from dsl import ast
-from dsl.diagnostics import Diagnostic, did_you_mean, error, warning
+from eligo import ir
+from eligo.cases import CaseError, normalise
+from eligo.compiled.guideline import given_value
+from eligo.dsl import ast
+from eligo.dsl.diagnostics import Diagnostic, did_you_mean, error, warning
+from eligo.semantic.lower import LoweredModule
 
 if TYPE_CHECKING:
-    from compiler.loader import KnowledgeBase
+    from eligo.kb.store import KnowledgeBase
 
 
 def check_knowledge_base(kb: KnowledgeBase) -> list[Diagnostic]:

@@ -18,8 +18,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from compiler import ir, runtime
-from compiler.lean import Lean
+from eligo import ir
+from eligo.python import runtime
+from eligo.python.lean import Lean
 
 _PY_OPS = {"=": "==", "!=": "!=", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
 

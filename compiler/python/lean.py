@@ -16,7 +16,7 @@ from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from compiler import ir
+from eligo import ir
 
 NEST_LIMIT = 40  # first-match decisions with more rules use flat guards (Python allows 100 indentation levels)
 _OPS = {"=": "==", "!=": "!=", "<": "<", "<=": "<=", ">": ">", ">=": ">="}

@@ -16,11 +16,11 @@ from typing import Annotated
 
 import typer
 
-from compiler.cli import PathsArg, _load, _print_diagnostics, app, err, fail, out
-from compiler.guideline import compile_guideline
-from compiler.loader import KnowledgeBase
-from compiler.verify import VerifyReport, verify_guideline
-from dsl.diagnostics import Diagnostic, EligoError
+from eligo.cli.app import PathsArg, app, err, fail, load_kb, out, print_diagnostics
+from eligo.compiled.guideline import compile_guideline
+from eligo.dsl.diagnostics import Diagnostic, EligoError
+from eligo.kb.store import KnowledgeBase
+from eligo.verify import VerifyReport, verify_guideline
 
 _WORKER: dict[str, KnowledgeBase] = {}
 
@@ -30,7 +30,7 @@ def _verify_one(paths: tuple[str, ...], module_id: str, version: str, seed: int,
     """Compile and verify one version (in a worker process, the knowledge base is loaded once)."""
     kb = _WORKER.get("kb")
     if kb is None:
-        from compiler.loader import load
+        from eligo.kb.store import load
 
         kb = _WORKER.setdefault("kb", load(*paths))
     try:
@@ -53,9 +53,9 @@ def verify(
 ) -> None:
     """Verify guidelines: no gaps, no overlaps, no dead rules, sound unknowns, declared properties hold."""
     started = time.perf_counter()
-    kb = _load(paths)
+    kb = load_kb(paths)
     if any(d.is_error for d in kb.diagnostics):
-        _print_diagnostics(kb, [d for d in kb.diagnostics if d.is_error])
+        print_diagnostics(kb, [d for d in kb.diagnostics if d.is_error])
         raise fail("the knowledge base has errors; run `eligo check`", 1)
     versions = sorted(kb.modules)
     roots = tuple(str(p) for p in (paths or [Path("knowledge")]))
@@ -75,7 +75,7 @@ def verify(
         out.print(json.dumps([r.to_json() for r in reports], indent=2, ensure_ascii=False), markup=False)
     sources = {f.path: f.text for f in kb.files}
     for (module_id, version), diagnostics in broken:
-        _print_diagnostics(kb, diagnostics)
+        print_diagnostics(kb, diagnostics)
         err.print(f"{module_id} {version}: not verified, the guideline has errors (run `eligo check`)", markup=False)
     for report in reports:
         for finding in sorted(report.findings, key=lambda f: f.diagnostic.sort_key()):

@@ -17,13 +17,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
-from compiler.cases import CaseError, read_case
-from compiler.docs.prose import value
-from dsl import ast
+from eligo.cases import CaseError, read_case
+from eligo.docs.prose import value
+from eligo.dsl import ast
 
 if TYPE_CHECKING:
-    from compiler.guideline import Guideline
-    from compiler.loader import KnowledgeBase
+    from eligo.compiled.guideline import Guideline
+    from eligo.kb.store import KnowledgeBase
 
 Action = Literal["added", "removed", "changed"]
 _SYMBOL: dict[Action, str] = {"added": "+", "removed": "-", "changed": "~"}

@@ -12,10 +12,10 @@ from typing import TYPE_CHECKING
 
 import networkx as nx
 
-from compiler import ir
+from eligo import ir
 
 if TYPE_CHECKING:
-    from compiler.guideline import Guideline
+    from eligo.compiled.guideline import Guideline
 
 
 def build_graph(guideline: Guideline) -> nx.DiGraph[str]:

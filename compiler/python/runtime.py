@@ -13,9 +13,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from compiler import ir
-from compiler.units import DAYS_PER_MONTH
-from dsl.ast import Span
+from eligo import ir
+from eligo.dsl.ast import Span
+from eligo.ir.units import DAYS_PER_MONTH
 
 NA = ir.NA
 Status = Literal["decided", "unknown", "unmatched", "conflict"]

@@ -12,8 +12,39 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal, TypeAlias
 
-from compiler.types import Type
-from dsl.ast import NO_SPAN, Span
+from eligo.dsl.ast import NO_SPAN, Span
+from eligo.ir.types import Type
+
+__all__ = [
+    "NA",
+    "Arith",
+    "Between",
+    "BoolOp",
+    "Compare",
+    "Const",
+    "Decision",
+    "DefRef",
+    "Definition",
+    "Elapsed",
+    "FirstKnown",
+    "If",
+    "InSet",
+    "InputInfo",
+    "InputRef",
+    "Lookup",
+    "Neg",
+    "Node",
+    "Not",
+    "Origin",
+    "Program",
+    "Rule",
+    "TableRow",
+    "Test",
+    "Value",
+    "children",
+    "may_be_none",
+    "walk",
+]
 
 
 class _NotApplicable:

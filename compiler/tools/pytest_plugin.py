@@ -12,9 +12,9 @@ from typing import Any
 
 import pytest
 
-from compiler.guideline import Guideline, compile_guideline
-from compiler.loader import KnowledgeBase, load
-from dsl.diagnostics import EligoError, render_all
+from eligo.compiled.guideline import Guideline, compile_guideline
+from eligo.dsl.diagnostics import EligoError, render_all
+from eligo.kb.store import KnowledgeBase, load
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -59,6 +59,7 @@ class EligoFile(pytest.File):
 class EligoCheckItem(pytest.Item):
     def __init__(self, *, kb: KnowledgeBase, **kwargs: Any) -> None:
         super().__init__(**kwargs)
+        self.funcargs: dict[str, Any] = {}  # no fixtures; pytest-lsp's call wrapper only yields for items that have them
         self.kb = kb
 
     def runtest(self) -> None:
@@ -80,6 +81,7 @@ _COMPILED: dict[tuple[int, str, str], Guideline | EligoError] = {}
 class EligoExampleItem(pytest.Item):
     def __init__(self, *, kb: KnowledgeBase, module_id: str, version: str, index: int, **kwargs: Any) -> None:
         super().__init__(**kwargs)
+        self.funcargs: dict[str, Any] = {}  # as EligoCheckItem
         self.kb, self.module_id, self.version, self.index = kb, module_id, version, index
 
     def _guideline(self) -> Guideline:

@@ -15,7 +15,8 @@ from typing import Protocol
 
 from sqlglot import exp
 
-from compiler import ir, units
+from eligo import ir
+from eligo.ir import units
 
 DOUBLE, DATE, INT = exp.DataType.Type.DOUBLE, exp.DataType.Type.DATE, exp.DataType.Type.INT
 

@@ -9,14 +9,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from compiler.lower import LoweredModule, lower_module
+from eligo.semantic.lower import LoweredModule, lower_module
 
 if TYPE_CHECKING:
-    from compiler.guideline import Guideline
-from compiler.semver import Constraint, Version
-from dsl import ast
-from dsl.diagnostics import Diagnostic, EligoError, did_you_mean, error
-from dsl.parser import parse_with_diagnostics
+    from eligo.compiled.guideline import Guideline
+from eligo.dsl import ast
+from eligo.dsl.diagnostics import Diagnostic, EligoError, did_you_mean, error
+from eligo.dsl.parser import parse_with_diagnostics
+from eligo.kb.semver import Constraint, Version
 
 
 @dataclass
@@ -249,14 +249,14 @@ class KnowledgeBase:
 
     def check(self) -> list[Diagnostic]:
         """Every diagnostic of every file, sorted by position."""
-        from compiler.checks import check_knowledge_base
+        from eligo.semantic.passes import check_knowledge_base
 
         return sorted(check_knowledge_base(self), key=Diagnostic.sort_key)
 
     def guideline(self, module_id: str, version: str | None = None, as_of: dt.date | None = None,
                   allow_draft: bool = False) -> Guideline:
         """A compiled, immutable guideline ready to evaluate cases."""
-        from compiler.guideline import compile_guideline
+        from eligo.compiled.guideline import compile_guideline
 
         module = self.select(module_id, version, as_of, allow_draft)
         return compile_guideline(self, module.header.name, module.header.version)

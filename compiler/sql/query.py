@@ -19,8 +19,10 @@ from typing import TYPE_CHECKING
 
 from sqlglot import exp
 
-from compiler import ir, units
-from compiler.sqlexpr import (
+from eligo import ir
+from eligo.dsl.diagnostics import EligoError, error
+from eligo.ir import units
+from eligo.sql.expr import (
     DOUBLE,
     HANDLERS,
     Unsupported,
@@ -41,10 +43,9 @@ from compiler.sqlexpr import (
     simplify_for_truth,
     truth,
 )
-from dsl.diagnostics import EligoError, error
 
 if TYPE_CHECKING:
-    from compiler.guideline import Guideline
+    from eligo.compiled.guideline import Guideline
 
 DIALECTS = ("duckdb", "spark", "postgres", "bigquery")
 

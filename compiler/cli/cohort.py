@@ -10,10 +10,10 @@ from typing import Annotated
 import typer
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
-from compiler import cohort as cohorts
-from compiler import sql
-from compiler.cli import KB_OPTION, _guideline, _load, app, err, fail, out
-from dsl.diagnostics import EligoError
+from eligo.cli.app import KB_OPTION, app, err, fail, load_kb, out, select_guideline
+from eligo.dsl.diagnostics import EligoError
+from eligo.sql import cohort as cohorts
+from eligo.sql import query as sql
 
 VersionOption = Annotated[str | None, typer.Option("--version", help="An exact version.")]
 AsOfOption = Annotated[str | None, typer.Option("--as-of", help="The version in force on this date.")]
@@ -35,8 +35,8 @@ def cohort(
 ) -> None:
     """Decide a whole cohort in DuckDB: writes every column of DATA plus, per decision D, D, D_status, D_rule and
     D_missing. Rows with a bad value are listed by row number and nothing is written (exit code 1)."""
-    kb = _load([kb_path])
-    compiled = _guideline(kb, guideline, version, as_of, draft)
+    kb = load_kb([kb_path])
+    compiled = select_guideline(kb, guideline, version, as_of, draft)
     started = time.perf_counter()
     try:
         with _progress() as report:
@@ -113,8 +113,8 @@ def sql_(
     decision D. Numbers are read in each input's declared unit."""
     if dialect not in sql.DIALECTS:
         raise fail(f"--dialect must be one of {', '.join(sql.DIALECTS)}")
-    kb = _load([kb_path])
-    compiled = _guideline(kb, guideline, version, as_of, draft)
+    kb = load_kb([kb_path])
+    compiled = select_guideline(kb, guideline, version, as_of, draft)
     try:
         query = sql.compile_query(compiled, table, keep=[*(keep or []), *compiled.inputs], dialect=dialect)
         out.print(query.sql(dialect=dialect, pretty=True) + ";", markup=False, highlight=False)

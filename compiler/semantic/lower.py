@@ -12,11 +12,12 @@ from dataclasses import dataclass, field
 
 import networkx as nx
 
-from compiler import ir, units
-from compiler import types as t
-from compiler.types import Type
-from dsl import ast
-from dsl.diagnostics import Diagnostic, did_you_mean, error, warning
+from eligo import ir
+from eligo.dsl import ast
+from eligo.dsl.diagnostics import Diagnostic, did_you_mean, error, warning
+from eligo.ir import types as t
+from eligo.ir import units
+from eligo.ir.types import Type
 
 RESERVED_OUTCOME_WORDS = frozenset({"unknown", "missing", "none", "yes", "no", "any", "otherwise"})
 

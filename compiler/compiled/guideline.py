@@ -10,19 +10,21 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, cast, overload
 
-from compiler import __version__ as compiler_version
-from compiler import ir, runtime, units
-from compiler.cases import CaseError, normalise
-from compiler.codegen import Generated, generate
-from compiler.lower import LoweredModule
-from dsl import ast
-from dsl.ast import Span
-from dsl.diagnostics import EligoError, has_errors
+from eligo import ir
+from eligo.cases import CaseError, normalise
+from eligo.dsl import ast
+from eligo.dsl.ast import Span
+from eligo.dsl.diagnostics import EligoError, has_errors
+from eligo.ir import units
+from eligo.python import runtime
+from eligo.python.codegen import Generated, generate
+from eligo.semantic.lower import LoweredModule
+from eligo.version import __version__ as compiler_version
 
 if TYPE_CHECKING:
     import networkx as nx
 
-    from compiler.loader import KnowledgeBase
+    from eligo.kb.store import KnowledgeBase
 
 
 @dataclass(frozen=True)
@@ -294,7 +296,7 @@ class Guideline:
     # ------------------------------------------------------------ graph
     @cached_property
     def graph(self) -> nx.DiGraph[str]:
-        from compiler.graph import build_graph
+        from eligo.tools.graph import build_graph
 
         return build_graph(self)
 

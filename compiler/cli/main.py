@@ -1,0 +1,12 @@
+"""The `eligo` command: every command module registers itself on the shared app, imported here."""
+
+from eligo.cli import authoring, cohort, deciding, inspecting, verify
+from eligo.cli.app import app
+
+__all__ = ["COMMANDS", "app", "main"]
+
+COMMANDS = (authoring, deciding, inspecting, cohort, verify)
+
+
+def main() -> None:
+    app()

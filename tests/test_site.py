@@ -141,6 +141,23 @@ def test_every_page_has_its_inputs_tables_examples_properties_and_references(
                     assert f'href="https://pubmed.ncbi.nlm.nih.gov/{ref.pmid}/"' in html
 
 
+def test_every_version_page_says_where_it_stands(site: Path) -> None:
+    old = page(site, "guidelines/sarcoma.pulmonary_metastasectomy/1.0.0")
+    assert "version 1.0.0 · superseded</small>" in old
+    assert 'Version 1.0.0 was superseded by <strong><a href="../2.0.0/">version 2.0.0</a></strong>, in force since ' \
+           "2026-03-01. What changed: " in old
+    banner = old[old.index("Superseded: this is not the version in force"):old.index("Use version 2.0.0 for patients")]
+    assert "12 months → 24 months" in banner
+    current = page(site, "guidelines/sarcoma.pulmonary_metastasectomy/2.0.0")
+    assert "version 2.0.0 · in force</small>" in current and "superseded by" not in current
+    draft = page(site, "guidelines/pancreas.liver_metastases/1.0.0")
+    assert "version 1.0.0 · draft</small>" in draft and "Draft: not approved" in draft
+    index = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))
+    boost = {d["location"]: d.get("boost", 1.0) for d in index["docs"] if "#" not in d["location"]}
+    assert boost["guidelines/sarcoma.pulmonary_metastasectomy/2.0.0/"] > boost["guidelines/sarcoma.pulmonary_metastasectomy/"]
+    assert boost["guidelines/sarcoma.pulmonary_metastasectomy/1.0.0/"] < 1 and boost["api/eligo/"] < 1
+
+
 def test_worked_examples_show_how_the_answer_was_reached(site: Path) -> None:
     html = page(site, "guidelines/colorectal.liver_metastasectomy/1.0.0")
     assert "How the answer was reached" in html and "checked:" in html
@@ -365,12 +382,12 @@ def test_the_nav_entry_expands_into_guidelines_and_versions(tmp_path: Path) -> N
             "guidelines/index.md",
             {"Resection of colorectal liver metastases": [
                 "guidelines/colorectal.liver_metastasectomy/index.md",
-                {"Version 2.0.0 (current)": "guidelines/colorectal.liver_metastasectomy/2.0.0.md"},
-                {"Version 1.0.0 (approved)": "guidelines/colorectal.liver_metastasectomy/1.0.0.md"},
+                {"Version 2.0.0 (in force)": "guidelines/colorectal.liver_metastasectomy/2.0.0.md"},
+                {"Version 1.0.0 (superseded)": "guidelines/colorectal.liver_metastasectomy/1.0.0.md"},
             ]},
             {"Shared modules": [{"core.oligometastatic": [
                 "guidelines/core.oligometastatic/index.md",
-                {"Version 1.0.0 (current)": "guidelines/core.oligometastatic/1.0.0.md"},
+                {"Version 1.0.0 (in force)": "guidelines/core.oligometastatic/1.0.0.md"},
             ]}]},
         ]},
         {"X": [{"Y": "y.md"}]},

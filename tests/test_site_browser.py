@@ -18,6 +18,8 @@ CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
 ARTIFACTS = ROOT / "artifacts"
 GUIDELINE = "guidelines/pancreas.liver_metastases/1.0.0/"
+SARCOMA = "guidelines/sarcoma.pulmonary_metastasectomy/"
+WIDTHS = (1280, 390)  # a laptop and a phone
 
 pytestmark = [
     pytest.mark.slow,
@@ -119,3 +121,81 @@ def test_search_finds_a_guideline_by_drug_name(server: str, browser: object) -> 
     assert any(GUIDELINE in t for t in targets), targets
     ARTIFACTS.mkdir(exist_ok=True)
     assert browser.save_screenshot(str(ARTIFACTS / "site-search.png"))
+
+
+def at_width(browser: object, width: int) -> None:
+    """Emulate a viewport `width` CSS pixels wide (a phone below 600: mobile layout and touch)."""
+    from selenium.webdriver.chrome.webdriver import WebDriver
+
+    assert isinstance(browser, WebDriver)
+    browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {
+        "width": width, "height": 1000 if width > 600 else 844, "deviceScaleFactor": 1, "mobile": width < 600})
+
+
+def screenshot(browser: object, name: str) -> Path:
+    from selenium.webdriver.remote.webdriver import WebDriver
+
+    assert isinstance(browser, WebDriver)
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    assert browser.save_screenshot(str(path))
+    return path
+
+
+def no_sideways_scroll(browser: object) -> None:
+    from selenium.webdriver.remote.webdriver import WebDriver
+
+    assert isinstance(browser, WebDriver)
+    wide = browser.execute_script("return [document.documentElement.scrollWidth, window.innerWidth]")
+    assert wide[0] <= wide[1], f"the page scrolls sideways: {wide}"
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_a_superseded_version_says_so_and_links_the_one_in_force(server: str, browser: object, width: int) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.remote.webdriver import WebDriver
+
+    assert isinstance(browser, WebDriver)
+    at_width(browser, width)
+    browser.get(server + SARCOMA + "1.0.0/")
+    assert "superseded" in browser.find_element(By.TAG_NAME, "h1").text
+    banner = browser.find_element(By.CSS_SELECTOR, "article .admonition.danger")
+    assert banner.location["y"] < 700, "the banner is at the top of the page"
+    text = banner.text
+    assert "Superseded" in text and "superseded by version 2.0.0, in force since 2026-03-01" in text, text
+    assert "12 months → 24 months" in text, text
+    link = banner.find_element(By.LINK_TEXT, "version 2.0.0")
+    assert (link.get_attribute("href") or "").endswith(SARCOMA + "2.0.0/")
+    labels = [a.get_attribute("textContent").strip() for a in browser.find_elements(By.CSS_SELECTOR, "nav a")]
+    assert "Version 1.0.0 (superseded)" in labels and "Version 2.0.0 (in force)" in labels, labels
+    no_sideways_scroll(browser)
+    screenshot(browser, f"superseded-{width}")
+    browser.get(server + SARCOMA + "2.0.0/")
+    assert browser.find_elements(By.CSS_SELECTOR, "article .admonition.danger") == []
+    assert "in force" in browser.find_element(By.TAG_NAME, "h1").text
+
+
+def test_search_ranks_the_version_in_force_first_and_labels_the_others(server: str, browser: object) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.remote.webdriver import WebDriver
+    from selenium.webdriver.support import expected_conditions
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    assert isinstance(browser, WebDriver)
+    at_width(browser, 1280)
+    browser.get(server)
+    box = WebDriverWait(browser, 10).until(
+        expected_conditions.element_to_be_clickable((By.CSS_SELECTOR, "input.md-search__input")))
+    box.click()
+    box.send_keys("sarcoma 12 months")
+    WebDriverWait(browser, 60).until(lambda d: d.find_elements(By.CSS_SELECTOR, ".md-search-result__item"))
+    items = browser.find_elements(By.CSS_SELECTOR, "li.md-search-result__item")
+    first = (items[0].find_element(By.TAG_NAME, "a").get_attribute("href") or "").split("?")[0]
+    assert first.endswith(SARCOMA + "2.0.0/"), first
+    for item in items:
+        href = item.find_element(By.TAG_NAME, "a").get_attribute("href") or ""
+        if SARCOMA + "1.0.0/" in href:
+            assert "superseded" in (item.get_attribute("textContent") or ""), href
+        if "/api/" in href:
+            pytest.fail(f"an API page ranks among the guideline results: {href}")
+    screenshot(browser, "search-sarcoma-12-months")

@@ -6,9 +6,11 @@ import itertools
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
+from typing import Literal
 
 import eligo
 from eligo.compiled.guideline import ExampleRun, Guideline
+from eligo.docs import prose
 from eligo.dsl import ast
 from eligo.tools.diff import GuidelineDiff, diff_versions
 
@@ -43,6 +45,13 @@ class VersionDoc:
         return self.guideline.run_examples()
 
 
+State = Literal["in force", "superseded", "not yet in force", "draft", "retired"]
+SEARCH_BOOST: dict[str, float] = {"in force": 3.0, "not yet in force": 1.0, "draft": 0.3, "superseded": 0.2,
+                                  "retired": 0.1}
+_HEADER_FIELDS = ("title", "status", "effective", "supersedes", "committee", "summary")
+_REASON_ONLY = ("reason (because) changed", "reasons or citations changed")
+
+
 @dataclass(frozen=True)
 class GuidelineDoc:
     id: str
@@ -53,6 +62,30 @@ class GuidelineDoc:
     @property
     def area(self) -> str:
         return self.id.split(".", 1)[0]
+
+    def state(self, doc: VersionDoc) -> State:
+        """Where a version stands: the one in force, an older approved one, a later one, a draft, retired."""
+        status = doc.module.header.status
+        if status in ("draft", "retired"):
+            return status  # type: ignore[return-value]
+        if doc is self.current:
+            return "in force"
+        return "superseded" if self.versions.index(doc) < self.versions.index(self.current) else "not yet in force"
+
+    def changes(self, old: VersionDoc, new: VersionDoc) -> list[str]:
+        """What changed in meaning from `old` to `new`, one short phrase per change (examples left out)."""
+        start, end = self.versions.index(old), self.versions.index(new)
+        out: list[str] = []
+        for diff in self.diffs[start:end]:
+            for change in diff.changes:
+                if change.subject.startswith(("example ", "property ")) or change.subject in _HEADER_FIELDS:
+                    continue
+                detail = change.detail.split(" (`", 1)[0].split("; ", 1)[0]
+                if detail in _REASON_ONLY:
+                    continue
+                what = prose.humanize(change.subject.rsplit(" ", 1)[-1])
+                out.append(f"{what}: {detail}" if detail else f"{what} {change.action}")
+        return out
 
 
 @dataclass(frozen=True)

@@ -101,7 +101,7 @@ def expand_nav(nav: list[Any], lib: library.Library) -> list[Any]:
     def entry(g: library.GuidelineDoc) -> dict[str, list[Any]]:
         versions: list[Any] = [f"guidelines/{g.id}/index.md"]
         for doc in reversed(g.versions):
-            state = "current" if doc is g.current else doc.module.header.status
+            state = g.state(doc)
             versions.append({f"Version {doc.version} ({state})": f"guidelines/{g.id}/{doc.version}.md"})
         return {g.current.title: versions}
 

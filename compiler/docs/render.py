@@ -16,7 +16,7 @@ from pygments.util import ClassNotFound
 
 from eligo.compiled.guideline import ExampleRun
 from eligo.docs import graph_svg, prose
-from eligo.docs.library import GuidelineDoc, Library, VersionDoc
+from eligo.docs.library import SEARCH_BOOST, GuidelineDoc, Library, VersionDoc
 from eligo.docs.verdicts import Verdict, property_verdicts
 from eligo.dsl import ast
 from eligo.tools.diff import GuidelineDiff, source_of
@@ -120,6 +120,9 @@ class VersionView:
         self.module = doc.module
         self.header = doc.module.header
         self.graph_file = f"{doc.version}.svg"
+        self.state = guideline.state(doc)
+        self.search_boost = SEARCH_BOOST[self.state]
+        self.changes = guideline.changes(doc, guideline.current) if self.state == "superseded" else []
         kb = library.kb
         self.resolved = dict(kb.resolve(doc.id, doc.version).order)
         closure = [kb.source(mid, ver).module for mid, ver in self.resolved.items()]

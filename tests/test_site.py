@@ -321,6 +321,25 @@ def test_a_knowledge_folder_from_the_config_is_built(tmp_path: Path) -> None:
     assert "<td>Colorectal cancer</td>" in table and "<td>renal cell</td>" in table  # kind labels
 
 
+def test_links_in_guideline_text_and_references_cannot_run_script(tmp_path: Path) -> None:
+    knowledge = _sketch_kb(tmp_path / "kb")
+    target = knowledge / "colorectal" / "liver_metastasectomy" / "2.0.0.eligo"
+    text = target.read_text(encoding="utf-8")
+    text = text.replace('because "A longer DFI implies slower growth."',
+                        'because "A longer DFI [implies](javascript:alert(1)) <a href=\'javascript:alert(2)\'>slower</a> '
+                        'growth ![x](data:text/html,boom) <javascript:alert(3)>."')
+    text = text.replace('evidence 2b', 'url "javascript:alert(document.cookie)" evidence 2b')
+    text = text.replace('pmid "7799047"', 'pmid "7799047" url "https://example.org/a (b)"')
+    target.write_text(text, encoding="utf-8")
+    build_site(knowledge, tmp_path / "out")
+    html = page(tmp_path / "out", "guidelines/colorectal.liver_metastasectomy/2.0.0")
+    attributes = re.findall(r"""(?:href|src)\s*=\s*["']?\s*([a-zA-Z][\w+.-]*):""", html)
+    assert set(attributes) <= {"http", "https", "mailto"}, set(attributes)
+    assert "A longer DFI [implies](javascript:alert(1)) &lt;a href=" in html  # shown as the author wrote it
+    assert "link not shown (only http, https and mailto links are allowed)" in html
+    assert 'href="https://example.org/a%20%28b%29"' in html
+
+
 def configured(knowledge: Path) -> tuple[plugin.EligoPlugin, SimpleNamespace]:
     """The plugin after `on_config`, as MkDocs runs it for site/mkdocs.yml."""
     eligo = plugin.EligoPlugin()

@@ -23,7 +23,7 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
 from eligo import dsl
-from eligo.docs import library, reference, render
+from eligo.docs import library, links, reference, render
 
 GUIDELINES_INDEX = "guidelines/index.md"
 ASSETS = Path(__file__).with_name("assets")
@@ -71,6 +71,7 @@ class EligoPlugin(BasePlugin[EligoConfig]):  # type: ignore[no-untyped-call]
         return files
 
     def on_page_content(self, html: str, /, *, page: Page, config: MkDocsConfig, files: Files) -> str:
+        html = links.neutralise(html)
         source = self.sources.get(page.file.src_uri)
         if source is None:
             return html

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
@@ -15,7 +14,7 @@ from pygments.lexers import get_lexer_by_name
 from pygments.util import ClassNotFound
 
 from eligo.compiled.guideline import ExampleRun
-from eligo.docs import graph_svg, prose
+from eligo.docs import graph_svg, links, prose
 from eligo.docs.library import SEARCH_BOOST, GuidelineDoc, Library, VersionDoc
 from eligo.docs.verdicts import Verdict, property_verdicts
 from eligo.dsl import ast
@@ -44,12 +43,13 @@ def environment() -> jinja2.Environment:
     env.filters["md"] = md
     env.filters["cell"] = cell
     env.filters["human"] = prose.humanize
+    env.filters["safe_url"] = links.url
     return env
 
 
 def md(text: object) -> str:
-    """Text from a guideline, safe inside Markdown: HTML special characters escaped."""
-    return html.escape(str(text), quote=False)
+    """Text from a guideline, safe inside Markdown: no HTML, and nothing Markdown would make a link."""
+    return links.text(text)
 
 
 def cell(text: object) -> str:

@@ -1,0 +1,499 @@
+"""FHIR bindings: the companion `<version>.fhir.yaml` of a guideline version, read with positions, and checked.
+
+A binding says where one input comes from in a FHIR R4 record: the resource type, the codes that
+select it, the element that holds the value, which instance counts (latest or earliest, within a
+look-back window, before or after a dated event), and the UCUM units it may arrive in::
+
+    inputs:
+      ca19_9_change:
+        resource: Observation
+        profile: http://hl7.org/fhir/us/mcode/StructureDefinition/mcode-tumor-marker-test
+        code: [http://loinc.org|24108-3]
+        value: valueQuantity
+        units: [U/mL, kU/L]
+        change_over: preoperative_chemotherapy   # latest before the event to latest after it, in %
+
+Inputs without a binding (board judgements) are the questions the service asks.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import weakref
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import yaml
+
+from eligo.dsl.ast import NO_SPAN, Span
+from eligo.dsl.diagnostics import Diagnostic, did_you_mean, error
+from eligo.ir import units
+
+if TYPE_CHECKING:
+    from eligo.ir import InputInfo
+    from eligo.pipeline import KnowledgeBase
+
+SUFFIX = ".fhir.yaml"
+LOINC = "http://loinc.org"
+SNOMED = "http://snomed.info/sct"
+SYSTEMS = {
+    LOINC: "LOINC", SNOMED: "SNOMED CT", "http://hl7.org/fhir/sid/icd-10": "ICD-10",
+    "http://hl7.org/fhir/sid/icd-10-cm": "ICD-10-CM", "http://hl7.org/fhir/sid/icd-o-3": "ICD-O-3",
+}
+# The clinically relevant date of each resource type, first present element wins; the elements that hold values.
+DATES = {
+    "Observation": ("effectiveDateTime", "effectivePeriod.start", "issued"),
+    "Condition": ("onsetDateTime", "onsetPeriod.start", "recordedDate"),
+    "Procedure": ("performedDateTime", "performedPeriod.start"),
+    "Patient": (),
+}
+VALUES: dict[str, dict[str, str]] = {  # element -> what it yields: quantity, integer, coding, boolean, date, count
+    "Observation": {"valueQuantity": "quantity", "valueInteger": "integer", "valueCodeableConcept": "coding",
+                    "valueBoolean": "boolean", "effectiveDateTime": "date", "count": "count"},
+    "Condition": {"onsetDateTime": "date", "recordedDate": "date", "abatementDateTime": "date", "count": "count",
+                  "distinct bodySite": "count", "exists": "present"},
+    "Procedure": {"performedDateTime": "date", "count": "count", "exists": "present"},
+    "Patient": {"deceasedDateTime": "date", "birthDate": "date"},
+}
+# UCUM code -> the Eligo unit it is (ir/units.py).
+UCUM = {"U/mL": "U/mL", "kU/L": "kU/L", "ng/mL": "ng/mL", "ug/L": "µg/L", "%": "%", "mm": "mm", "cm": "cm",
+        "m": "m", "kg": "kg", "g": "g", "mL": "mL", "L": "L", "d": "days", "wk": "weeks", "mo": "months", "a": "years"}
+HOOKS = ("patient-view", "order-select", "order-sign", "encounter-start", "encounter-discharge")
+_DURATION = re.compile(r"^(\d+(?:\.\d+)?)\s*([a-z]+)$")
+
+
+@dataclass(frozen=True, slots=True)
+class Coding:
+    system: str
+    code: str
+
+    @property
+    def token(self) -> str:
+        return f"{self.system}|{self.code}"
+
+    def describe(self) -> str:
+        return f"{SYSTEMS.get(self.system, self.system)} {self.code}"
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """A dated event bindings refer to (`before`, `after`, `change_over`): the first or last matching resource."""
+
+    name: str
+    resource: str
+    codes: tuple[Coding, ...]
+    select: str = "earliest"
+    description: str | None = None
+    span: Span = field(default=NO_SPAN, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Binding:
+    """Where one input comes from in the record."""
+
+    input: str
+    resource: str
+    codes: tuple[Coding, ...]
+    value: str
+    select: str = "latest"
+    within_months: float | None = None
+    before: str | None = None
+    after: str | None = None
+    change_over: str | None = None
+    units: tuple[str, ...] = ()
+    map: tuple[tuple[str, object], ...] = ()
+    profile: str | None = None
+    description: str | None = None
+    span: Span = field(default=NO_SPAN, compare=False)
+
+    @property
+    def yields(self) -> str:
+        return VALUES.get(self.resource, {}).get(self.value, "")
+
+
+@dataclass
+class BindingFile:
+    path: str
+    guideline: str
+    version: str
+    hook: str = "patient-view"
+    inputs: dict[str, Binding] = field(default_factory=dict)
+    events: dict[str, Event] = field(default_factory=dict)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    span: Span = NO_SPAN
+
+
+# ------------------------------------------------------------------ reading YAML with positions
+class _Reader:
+    """Plain values from a composed YAML tree, with the span of every node kept for diagnostics."""
+
+    def __init__(self, path: str, out: list[Diagnostic]) -> None:
+        self.path = path
+        self.out = out
+
+    def span(self, node: yaml.Node) -> Span:
+        start, end = node.start_mark, node.end_mark
+        return Span(self.path, start.line + 1, start.column + 1, end.line + 1, end.column + 1)
+
+    def fail(self, node: yaml.Node, message: str, hint: str = "") -> None:
+        self.out.append(error("E201", message, self.span(node), hint))
+
+    def mapping(self, node: yaml.Node, where: str) -> dict[str, yaml.Node] | None:
+        if not isinstance(node, yaml.MappingNode):
+            self.fail(node, f"{where} must be a mapping of names to values")
+            return None
+        return {str(k.value): v for k, v in node.value if isinstance(k, yaml.ScalarNode)}
+
+    def text(self, node: yaml.Node, where: str) -> str | None:
+        if not isinstance(node, yaml.ScalarNode) or node.value == "":
+            self.fail(node, f"{where} must be a single value")
+            return None
+        return str(node.value)
+
+    def texts(self, node: yaml.Node, where: str) -> list[tuple[str, yaml.Node]]:
+        items = node.value if isinstance(node, yaml.SequenceNode) else [node]
+        out = []
+        for item in items:
+            text = self.text(item, where)
+            if text is not None:
+                out.append((text, item))
+        return out
+
+
+def _codings(reader: _Reader, node: yaml.Node, where: str) -> tuple[Coding, ...]:
+    codes = []
+    for text, item in reader.texts(node, where):
+        system, bar, code = text.rpartition("|")
+        if not bar or not system or not code:
+            reader.fail(item, f"{where}: `{text}` is not written `system|code`", "for example `http://loinc.org|24108-3`")
+            continue
+        codes.append(Coding(system, code))
+        problem = coding_problem(system, code)
+        if problem:
+            reader.out.append(error("E202", f"{where}: {problem}", reader.span(item)))
+    return tuple(codes)
+
+
+def coding_problem(system: str, code: str) -> str:
+    """Why `system|code` cannot be right, or an empty string: unknown systems, malformed LOINC codes
+    (their last digit is a mod-10 check digit), SNOMED CT identifiers that are not digits.
+
+    >>> coding_problem("http://loinc.org", "24108-3"), coding_problem("http://loinc.org", "24108-4")[:23]
+    ('', 'LOINC 24108-4 is not a ')
+    """
+    if system not in SYSTEMS and not system.startswith(("http://", "https://", "urn:")):
+        return f"`{system}` is not a code system URI (known: {', '.join(SYSTEMS)})"
+    if system == LOINC and not code.startswith("LA") and not _loinc_ok(code):
+        return f"LOINC {code} is not a valid LOINC code (digits, a hyphen and the mod-10 check digit)"
+    if system == SNOMED and not code.isdigit():
+        return f"SNOMED CT {code} is not a concept identifier (digits only)"
+    return ""
+
+
+def _loinc_ok(code: str) -> bool:
+    body, hyphen, check = code.partition("-")
+    if not (hyphen and body.isdigit() and check.isdigit() and len(check) == 1):
+        return False
+    digits = [int(c) for c in body]
+    total = 0
+    for i, d in enumerate(reversed(digits)):
+        if i % 2 == 0:
+            d *= 2
+            d = d - 9 if d > 9 else d
+        total += d
+    return (10 - total % 10) % 10 == int(check)
+
+
+def parse_months(text: str) -> float | None:
+    """`18 months`, `2 years`, `90 days` as months, or None when it is not a duration."""
+    found = _DURATION.match(text.strip())
+    unit = units.lookup(found.group(2)) if found else None
+    if found is None or unit is None or unit.dimension != "duration":
+        return None
+    return float(found.group(1)) * unit.factor
+
+
+def _binding_fields(reader: _Reader, fields: dict[str, yaml.Node], where: str) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, node in fields.items():
+        if key in ("resource", "value", "select", "before", "after", "change_over", "profile", "description"):
+            out[key] = reader.text(node, f"{where}.{key}")
+        elif key == "code":
+            out["codes"] = _codings(reader, node, f"{where}.code")
+        elif key == "units":
+            out["units"] = tuple(t for t, _ in reader.texts(node, f"{where}.units"))
+        elif key == "within":
+            text = reader.text(node, f"{where}.within")
+            months = parse_months(text) if text else None
+            if text and months is None:
+                reader.fail(node, f"{where}.within: `{text}` is not a duration", "write for example `6 months` or `90 days`")
+            out["within_months"] = months
+        elif key == "map":
+            entries = reader.mapping(node, f"{where}.map") or {}
+            out["map"] = tuple((k, _scalar(v)) for k, v in entries.items())
+        else:
+            known = ["resource", "code", "value", "select", "within", "before", "after", "change_over", "units", "map",
+                     "profile", "description"]
+            reader.fail(node, f"{where}: `{key}` is not a binding field", did_you_mean(key, known))
+    out.setdefault("codes", ())
+    return out
+
+
+def _scalar(node: yaml.Node) -> object:
+    value = yaml.safe_load(yaml.serialize(node)) if isinstance(node, yaml.ScalarNode) else None
+    return value.isoformat() if isinstance(value, dt.date) else value
+
+
+def parse_bindings(text: str, path: str) -> BindingFile:
+    """One companion file; every problem a diagnostic with its position, nothing raised."""
+    diagnostics: list[Diagnostic] = []
+    reader = _Reader(path, diagnostics)
+    file = BindingFile(path, "", "", diagnostics=diagnostics, span=Span(path, 1, 1, 1, 1))
+    try:
+        root = yaml.compose(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        diagnostics.append(error("E200", f"this bindings file is not valid YAML: {getattr(exc, 'problem', exc)}",
+                                 Span(path, line, column, line, column + 1)))
+        return file
+    top = reader.mapping(root, "the bindings file") if root is not None else {}
+    if top is None:
+        return file
+    for key in ("guideline", "version", "hook"):
+        if key in top and (value := reader.text(top[key], key)):
+            setattr(file, key, value)
+    for name, node in (reader.mapping(top["events"], "events") or {} if "events" in top else {}).items():
+        fields = reader.mapping(node, f"events.{name}")
+        if fields is not None:
+            values = _binding_fields(reader, fields, f"events.{name}")
+            file.events[name] = Event(name, values.get("resource") or "", values["codes"], values.get("select") or "earliest",
+                                      values.get("description"), span=reader.span(node))
+    for name, node in (reader.mapping(top["inputs"], "inputs") or {} if "inputs" in top else {}).items():
+        fields = reader.mapping(node, f"inputs.{name}")
+        if fields is not None:
+            values = _binding_fields(reader, fields, f"inputs.{name}")
+            values.setdefault("value", "")
+            values["resource"] = values.get("resource") or ""
+            values["value"] = values["value"] or ""
+            values["select"] = values.get("select") or "latest"
+            file.inputs[name] = Binding(name, span=reader.span(node), **values)
+    for key, node in top.items():
+        if key not in ("guideline", "version", "hook", "events", "inputs"):
+            reader.fail(node, f"`{key}` is not a section of a bindings file",
+                        did_you_mean(key, ["guideline", "version", "hook", "events", "inputs"]))
+    return file
+
+
+# ------------------------------------------------------------------ a knowledge base's bindings
+_CACHE: weakref.WeakKeyDictionary[KnowledgeBase, dict[tuple[str, str], BindingFile]] = weakref.WeakKeyDictionary()
+
+
+def companion(source_path: str) -> Path:
+    """`knowledge/core/x/1.0.0.eligo` -> `knowledge/core/x/1.0.0.fhir.yaml`."""
+    path = Path(source_path)
+    return path.with_name(path.name.removesuffix(".eligo") + SUFFIX)
+
+
+def bindings_of(kb: KnowledgeBase) -> dict[tuple[str, str], BindingFile]:
+    """The companion file of every module version that has one (read once per knowledge base)."""
+    if kb not in _CACHE:
+        found = {}
+        for key, source in kb.modules.items():
+            path = companion(source.path)
+            if path.is_file():
+                found[key] = parse_bindings(path.read_text(encoding="utf-8"), str(path))
+        _CACHE[kb] = found
+    return _CACHE[kb]
+
+
+def input_bindings(kb: KnowledgeBase, guideline: str, version: str) -> dict[str, Binding]:
+    """Every binding a guideline version sees: its own and those of the module versions it uses."""
+    files = bindings_of(kb)
+    out: dict[str, Binding] = {}
+    for key in [*kb.resolve(guideline, version).order, (guideline, version)]:
+        if key in files and not any(d.is_error for d in files[key].diagnostics):
+            out.update(files[key].inputs)
+    return out
+
+
+def events_of(kb: KnowledgeBase, guideline: str, version: str) -> dict[str, Event]:
+    files = bindings_of(kb)
+    out: dict[str, Event] = {}
+    for key in [*kb.resolve(guideline, version).order, (guideline, version)]:
+        if key in files:
+            out.update(files[key].events)
+    return out
+
+
+def check_bindings(kb: KnowledgeBase) -> list[Diagnostic]:
+    """Every problem of the knowledge base's bindings files: syntax, fields, codes, and each binding's
+    resource, element, type and units against the input it binds."""
+    out: list[Diagnostic] = []
+    files = bindings_of(kb)
+    for key, file in files.items():
+        out.extend(file.diagnostics)
+        if (file.guideline, file.version) not in ((key[0], key[1]), ("", "")):
+            out.append(error("E203", f"this file says {file.guideline} {file.version} but sits beside {key[0]} {key[1]}",
+                             file.span, f"write `guideline: {key[0]}` and `version: {key[1]}`"))
+        if file.hook not in HOOKS:
+            out.append(error("E204", f"`{file.hook}` is not a CDS hook", file.span, f"use one of {', '.join(HOOKS)}"))
+        declared = kb.lowered(*key).inputs
+        for event in file.events.values():
+            out.extend(_check_resource(event.resource, event.codes, event.span, f"event `{event.name}`"))
+            if event.select not in ("earliest", "latest"):
+                out.append(error("E205", f"event `{event.name}`: select `{event.select}` is not `earliest` or `latest`",
+                                 event.span))
+        for name, binding in file.inputs.items():
+            if name not in declared:
+                out.append(error("E206", f"`{name}` is not an input declared by {key[0]} {key[1]}", binding.span,
+                                 did_you_mean(name, declared) or "bind an input in the file beside the module declaring it"))
+                continue
+            out.extend(check_binding(binding, declared[name], file.events))
+    if kb.root is not None:
+        for path in sorted(kb.root.rglob("*" + SUFFIX)):
+            if not path.with_name(path.name.removesuffix(SUFFIX) + ".eligo").is_file():
+                out.append(error("E207", f"{path.name} binds a guideline version that does not exist here",
+                                 Span(str(path), 1, 1, 1, 1), "name it after the .eligo file beside it"))
+    return out
+
+
+def _check_resource(resource: str, codes: tuple[Coding, ...], span: Span, what: str) -> list[Diagnostic]:
+    if resource not in VALUES:
+        return [error("E208", f"{what}: `{resource}` is not a resource type bindings read", span,
+                      did_you_mean(resource, VALUES) or f"use one of {', '.join(VALUES)}")]
+    if resource != "Patient" and not codes:
+        return [error("E209", f"{what}: a {resource} needs the codes that select it", span,
+                      "add `code: [system|code]`, e.g. LOINC for a laboratory test")]
+    return []
+
+
+def check_binding(binding: Binding, info: InputInfo, events: dict[str, Event]) -> list[Diagnostic]:
+    """The binding against its input: the element exists and yields the input's type, units convert, events exist."""
+    what = f"input `{binding.input}`"
+    out = _check_resource(binding.resource, binding.codes, binding.span, what)
+    if out:
+        return out
+    yields = binding.yields
+    if not yields:
+        return [error("E210", f"{what}: a {binding.resource} has no element `{binding.value}` that bindings read",
+                      binding.span, f"use one of {', '.join(VALUES[binding.resource])}")]
+    kind = info.type.kind
+    wanted = {"quantity": ("quantity",), "integer": ("number",), "coding": ("bool", "enum", "number"),
+              "boolean": ("bool",), "date": ("date",), "count": ("number",), "present": ("bool",)}[yields]
+    if kind not in wanted or (yields == "count" and not info.type.integer):
+        out.append(error("E211", f"{what} is {info.type.describe()}, but {binding.resource}.{binding.value} gives "
+                         f"{_yield_text(yields)}", binding.span, "bind an element of the input's type"))
+    for name in (binding.before, binding.after, binding.change_over):
+        if name is not None and name not in events:
+            out.append(error("E212", f"{what}: there is no event `{name}` in this file", binding.span,
+                             did_you_mean(name, events) or "declare it under `events:`"))
+    if binding.select not in ("latest", "earliest"):
+        out.append(error("E205", f"{what}: select `{binding.select}` is not `latest` or `earliest`", binding.span))
+    out.extend(_check_units(binding, info, what))
+    if yields == "coding":
+        out.extend(_check_map(binding, info, what))
+    return out
+
+
+def _yield_text(yields: str) -> str:
+    return {"quantity": "a quantity", "integer": "a whole number", "coding": "a code", "boolean": "yes/no",
+            "date": "a date", "count": "a count", "present": "yes when one is recorded"}[yields]
+
+
+def _check_units(binding: Binding, info: InputInfo, what: str) -> list[Diagnostic]:
+    if binding.yields != "quantity":
+        return [error("E213", f"{what}: units are given but {binding.value} is not a quantity", binding.span)] \
+            if binding.units else []
+    if not binding.units:
+        return [error("E213", f"{what}: a quantity binding lists the UCUM units it accepts", binding.span,
+                      "add `units: [U/mL]`")]
+    out: list[Diagnostic] = []
+    dimensions = set()
+    for code in binding.units:
+        unit = units.lookup(UCUM.get(code, ""))
+        if unit is None:
+            out.append(error("E214", f"{what}: `{code}` is not a UCUM unit Eligo converts", binding.span,
+                             f"known: {', '.join(UCUM)}"))
+            continue
+        dimensions.add(unit.dimension)
+    target = "percent" if binding.change_over else info.type.dimension
+    if binding.change_over:
+        if info.type.dimension != "percent":
+            out.append(error("E215", f"{what}: a change over an event is a percentage, but the input is "
+                             f"{info.type.describe()}", binding.span))
+        if len(dimensions) > 1:
+            out.append(error("E215", f"{what}: the units {', '.join(binding.units)} do not measure the same thing",
+                             binding.span))
+    elif dimensions and dimensions != {target}:
+        out.append(error("E215", f"{what} is {info.type.describe()}, but the units {', '.join(binding.units)} are not",
+                         binding.span, "list units of the input's dimension, or bind a change with `change_over`"))
+    return out
+
+
+def _check_map(binding: Binding, info: InputInfo, what: str) -> list[Diagnostic]:
+    if not binding.map:
+        return [error("E216", f"{what}: a code binding needs a `map` from `system|code` to the input's values",
+                      binding.span)]
+    out = []
+    for token, target in binding.map:
+        allowed: tuple[object, ...] = {"bool": (True, False), "enum": info.type.values}.get(info.type.kind, ())
+        ok = isinstance(target, int | float) and not isinstance(target, bool) if info.type.kind == "number" \
+            else target in allowed
+        if not ok:
+            out.append(error("E217", f"{what}: `{token}` maps to {target!r}, which is not {info.type.describe()}",
+                             binding.span))
+    return out
+
+
+# ------------------------------------------------------------------ words, for the docs site and for cards
+def describe(binding: Binding, events: Mapping[str, Event] | None = None) -> str:
+    """One plain-English line saying where the input comes from in the record.
+
+    >>> describe(Binding("x", "Observation", (Coding(LOINC, "24108-3"),), "valueQuantity", units=("U/mL",)))
+    'Latest Observation coded LOINC 24108-3, its valueQuantity in U/mL'
+    """
+    codes = " or ".join(c.describe() for c in binding.codes)
+    subject = f"{binding.resource} coded {codes}" if codes else binding.resource
+    events = events or {}
+
+    def event(name: str) -> str:
+        found = events.get(name)
+        return found.description if found and found.description else name.replace("_", " ")
+
+    if binding.change_over:
+        text = (f"Percent change of {subject} ({', '.join(binding.units)}) from the latest before "
+                f"{event(binding.change_over)} to the latest after it")
+    elif binding.value == "count":
+        text = f"Number of {subject} records"
+    elif binding.value == "exists":
+        text = f"Yes when a {subject} is recorded (otherwise asked)"
+    elif binding.value == "distinct bodySite":
+        text = f"Number of distinct body sites of {subject}"
+    else:
+        unit = f" in {', '.join(binding.units)}" if binding.units else ""
+        text = f"{binding.select.capitalize()} {subject}, its {binding.value}{unit}"
+    if binding.within_months is not None:
+        text += f", within the last {binding.within_months:g} months"
+    if binding.before:
+        text += f", before {event(binding.before)}"
+    if binding.after:
+        text += f", after {event(binding.after)}"
+    return text
+
+
+def fhir_sources(kb: KnowledgeBase, guideline: str, version: str) -> dict[str, str]:
+    """For the docs site: per input of the guideline version, one line on its FHIR source (asked when unbound)."""
+    bound = input_bindings(kb, guideline, version)
+    events = events_of(kb, guideline, version)
+    inputs = kb.guideline(guideline, version=version).inputs
+    return {name: describe(bound[name], events) if name in bound else "Not in the record: the service asks for it"
+            for name in inputs}
+
+
+def iter_codes(bindings: dict[str, Binding]) -> Iterator[Coding]:
+    for binding in bindings.values():
+        yield from binding.codes

@@ -1,0 +1,252 @@
+"""CDS Hooks services from a knowledge base, and the cards that answer a hook request.
+
+A service is one decision of a guideline version in force (drafts only when asked). Its cards are
+worded as the docs site words the guideline (`eligo.docs.prose`), name the guideline, version and
+SHA-256, link to the version's page, and, when the decision is unknown, say which inputs are
+missing, which FHIR data would decide them, and suggest ordering what can be ordered.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from eligo.docs import prose
+from eligo.dsl import ast
+from eligo.serve.bindings import LOINC, Binding, Event, describe, events_of, input_bindings
+from eligo.serve.extract import Extracted, Extractor, prefetch_keys
+
+if TYPE_CHECKING:
+    from eligo import DecisionResult, Guideline, KnowledgeBase, Result
+
+NAMESPACE = uuid.UUID("6f1f3f0e-5e7a-4c5b-9a61-2f0d3c1e0b13")  # cards' uuids: uuid5 of what the card says
+DISCUSS = ("discuss", "board", "review", "refer")  # outcomes that leave the question open for the board
+
+
+@dataclass(frozen=True, slots=True)
+class CardKey:
+    """What a card uuid stands for, so that feedback can be counted per rule after a restart."""
+
+    service: str
+    guideline: str
+    version: str
+    sha256: str
+    decision: str
+    status: str
+    rule: str | None
+
+
+@dataclass(frozen=True)
+class Service:
+    id: str
+    hook: str
+    guideline: Guideline
+    decision: ast.Decision
+    bindings: Mapping[str, Binding]
+    events: Mapping[str, Event]
+    prefetch: Mapping[str, str]
+    page: str
+    vocab: prose.Vocabulary
+
+    @property
+    def title(self) -> str:
+        return f"{self.guideline.title}: {prose.humanize(self.decision.name)}"
+
+    def descriptor(self) -> dict[str, object]:
+        g = self.guideline
+        summary = g.module.header.summary or g.title
+        return {
+            "hook": self.hook, "id": self.id, "title": self.title,
+            "description": f"{summary} ({g.id} {g.version}, {g.status}; decision {self.decision.name})",
+            "prefetch": dict(self.prefetch), "version": g.version,
+            "extension": {"eligo": {"guideline": g.id, "version": g.version, "sha256": g.sha256,
+                                    "decision": self.decision.name, "documentation": self.page}},
+        }
+
+    def extractor(self, today: dt.date) -> Extractor:
+        return Extractor(self.bindings, self.events, self.prefetch, today)
+
+    def card_uuid(self, status: str, rule: str | None) -> str:
+        g = self.guideline
+        return str(uuid.uuid5(NAMESPACE, f"{self.id}|{g.version}|{g.sha256}|{status}|{rule or ''}"))
+
+    def card_keys(self) -> dict[str, CardKey]:
+        g = self.guideline
+        rules: list[tuple[str, str | None]] = [("decided", r.name) for r in self.decision.rules]
+        if self.decision.default is not None:
+            rules.append(("decided", "otherwise"))
+        rules += [("unknown", None), ("unmatched", None), ("conflict", None)]
+        return {self.card_uuid(s, r): CardKey(self.id, g.id, g.version, g.sha256, self.decision.name, s, r)
+                for s, r in rules}
+
+
+def build_services(kb: KnowledgeBase, today: dt.date, docs_url: str, drafts: bool = False) -> dict[str, Service]:
+    """One service per decision of every guideline version in force on `today` (and the latest draft if asked)."""
+    services: dict[str, Service] = {}
+    for gid in kb.ids():
+        try:
+            guideline = kb.guideline(gid, as_of=today)
+        except LookupError:
+            if not drafts:
+                continue
+            try:
+                guideline = kb.guideline(gid, allow_draft=True)
+            except LookupError:
+                continue
+        if drafts and guideline.status == "approved":
+            try:
+                newest = kb.guideline(gid, allow_draft=True)
+                guideline = newest if newest.status == "draft" else guideline
+            except LookupError:
+                pass
+        bindings = input_bindings(kb, guideline.id, guideline.version)
+        events = events_of(kb, guideline.id, guideline.version)
+        keys = prefetch_keys({n: b for n, b in bindings.items() if n in guideline.inputs}, events)
+        page = f"{docs_url.rstrip('/')}/guidelines/{guideline.id}/{guideline.version}/"
+        vocab = _vocabulary(guideline, page)
+        hook = _hook(kb, guideline)
+        for decision in guideline.module.decisions:
+            sid = f"{guideline.id}.{decision.name}"
+            services[sid] = Service(sid, hook, guideline, decision,
+                                    {n: b for n, b in bindings.items() if n in guideline.inputs}, events, keys, page,
+                                    vocab)
+    return services
+
+
+def _hook(kb: KnowledgeBase, guideline: Guideline) -> str:
+    from eligo.serve.bindings import bindings_of
+
+    file = bindings_of(kb).get((guideline.id, guideline.version))
+    return file.hook if file is not None else "patient-view"
+
+
+def _vocabulary(guideline: Guideline, page: str) -> prose.Vocabulary:
+    inputs = guideline.inputs
+    vocab = prose.Vocabulary.of(guideline.module, yes_no=[n for n, i in inputs.items() if i.type.kind == "bool"],
+                                inputs=inputs)
+    return dataclasses.replace(vocab, links={name: page + link for name, link in vocab.links.items()})
+
+
+# ------------------------------------------------------------------ cards
+def _clip(text: str, limit: int = 140) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _rule(decision: ast.Decision, name: str | None) -> ast.Rule | ast.Default | None:
+    if name == "otherwise":
+        return decision.default
+    return next((r for r in decision.rules if r.name == name), None)
+
+
+def _indicator(decision: ast.Decision, result: DecisionResult) -> str:
+    if result.status == "conflict":
+        return "warning"
+    if result.status == "decided" and decision.ordered and len(decision.outcomes) > 1 \
+            and result.value == decision.outcomes[-1]:
+        return "warning"
+    return "info"
+
+
+def _open(value: object) -> bool:
+    return isinstance(value, str) and any(word in value for word in DISCUSS)
+
+
+def cards(service: Service, result: Result, extracted: Extracted, patient_id: str,
+          unreachable: bool = False) -> list[dict[str, Any]]:
+    """The one card answering this request for the service's decision."""
+    decision = service.decision
+    outcome = result.decisions[decision.name]
+    g = service.guideline
+    topic = prose.humanize(decision.name)
+    lines: list[str] = []
+    rule = _rule(decision, outcome.rule)
+    suggestions: list[dict[str, Any]] = []
+    if outcome.status == "decided" and rule is not None:
+        value = prose.outcome(str(outcome.value))
+        summary = f"{topic}: {value}"
+        if isinstance(rule, ast.Rule):
+            lines += prose.rule_prose(decision.name, rule.outcome, rule.condition, service.vocab)
+        else:
+            lines.append(f"No rule above applies, so the {topic} decision is **{value}** (`otherwise`).")
+        lines += [f"> {because}" for because in outcome.because]
+        if _open(outcome.value):
+            summary += " (an open question for the tumour board)"
+            lines.append("This is an open question: the guideline leaves it to the multidisciplinary tumour board.")
+    elif outcome.status == "conflict":
+        summary = f"{topic}: rules disagree ({', '.join(outcome.conflicting)}); an open question"
+        lines.append("Rules that give different outcomes all apply: " + ", ".join(f"`{r}`" for r in outcome.conflicting)
+                     + ". This is an open question for the tumour board.")
+    elif outcome.status == "unmatched":
+        summary = f"{topic}: no rule applies"
+        lines.append("No rule of the guideline applies to this patient and it has no `otherwise`.")
+    else:
+        missing = outcome.missing
+        summary = f"{topic}: undecided, {len(missing)} fact{'s' * (len(missing) != 1)} missing"
+        possible = getattr(outcome, "possible", None)
+        if possible:
+            lines.append("Still possible: " + ", ".join(f"**{prose.outcome(str(p))}**" for p in possible) + ".")
+        lines.append("Not decided yet. What would decide it:")
+        lines.append("")
+        for name in missing:
+            lines.append(_missing_line(service, name, extracted, unreachable))
+            suggestion = _suggestion(service, name, patient_id)
+            if suggestion is not None:
+                suggestions.append(suggestion)
+    summary = _clip(f"{summary} ({g.id} {g.version})")
+    if extracted.found:
+        lines += ["", "From the record: " + "; ".join(
+            f"{prose.humanize(n)} ({where})" for n, where in extracted.found.items())]
+    lines += ["", f"Guideline {g.id} {g.version} ({g.status}), SHA-256 `{g.sha256}`."]
+    card: dict[str, Any] = {
+        "uuid": service.card_uuid(outcome.status, outcome.rule if outcome.status == "decided" else None),
+        "summary": summary,
+        "indicator": _indicator(decision, outcome),
+        "detail": "\n".join(lines),
+        "source": {"label": _clip(f"Eligo {g.id} {g.version} (SHA-256 {g.sha256[:12]}…)", 100), "url": service.page},
+        "links": [{"label": f"{g.title} {g.version}", "url": service.page + _anchor(decision, outcome), "type": "absolute"}],
+    }
+    if suggestions:
+        card["suggestions"] = suggestions
+        card["selectionBehavior"] = "any"
+    return [card]
+
+
+def _anchor(decision: ast.Decision, outcome: DecisionResult) -> str:
+    if outcome.status == "decided" and outcome.rule:
+        return "#" + prose.anchor("rule", f"{decision.name}-{outcome.rule}")
+    return "#" + prose.anchor("decision", decision.name)
+
+
+def _missing_line(service: Service, name: str, extracted: Extracted, unreachable: bool) -> str:
+    info = service.guideline.inputs.get(name)
+    label = service.vocab.name(name)
+    what = f" ({info.description})" if info is not None and info.description else ""
+    binding = service.bindings.get(name)
+    if binding is None:
+        return f"- {label}{what}: not held in the record; record it (e.g. from the tumour board)."
+    source = describe(binding, service.events)
+    if unreachable:
+        return f"- {label}{what}: the record's FHIR server could not be reached for it ({source})."
+    action = "order or record it" if binding.resource == "Observation" else "record it"
+    return f"- {label}{what}: none found in the record ({source}); {action}."
+
+
+def _suggestion(service: Service, name: str, patient_id: str) -> dict[str, Any] | None:
+    """An order for a missing laboratory value: a draft ServiceRequest for its LOINC test."""
+    binding = service.bindings.get(name)
+    if binding is None or binding.resource != "Observation":
+        return None
+    loinc = [c for c in binding.codes if c.system == LOINC]
+    if not loinc:
+        return None
+    label = prose.humanize(name).removesuffix(" change")
+    request = {"resourceType": "ServiceRequest", "status": "draft", "intent": "proposal",
+               "code": {"coding": [{"system": LOINC, "code": loinc[0].code}], "text": label},
+               "subject": {"reference": f"Patient/{patient_id}"}}
+    return {"label": _clip(f"Order {label} (LOINC {loinc[0].code})", 80),
+            "uuid": str(uuid.uuid5(NAMESPACE, f"{service.id}|order|{name}")),
+            "actions": [{"type": "create", "description": f"Order {label}", "resource": request}]}

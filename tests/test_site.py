@@ -245,6 +245,18 @@ def test_api_reference_is_generated_from_docstrings(site: Path) -> None:
     assert "Parse Eligo source; raise EligoError" in page(site, "api/dsl")
 
 
+def test_the_api_page_documents_the_public_names_and_its_example_runs(site: Path, capsys: pytest.CaptureFixture[str],
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    html = page(site, "api/eligo")
+    documented = set(re.findall(r'id="(eligo\.[A-Za-z_]+)"', html))
+    assert documented == {f"eligo.{name}" for name in eligo.__all__ if name not in ("__version__", "to_sql", "ir")}
+    example = re.search(r"```python\n(.*?)```", (ROOT / "site" / "docs" / "api" / "eligo.md").read_text("utf-8"), re.S)
+    assert example is not None
+    monkeypatch.chdir(ROOT)
+    exec(compile(example.group(1), "api/eligo.md", "exec"), {})
+    assert capsys.readouterr().out.startswith("lesion_cuont: is not an input of this guideline")
+
+
 def test_nothing_generated_is_written_into_the_docs_folder() -> None:
     docs = ROOT / "site" / "docs"
     assert not (docs / "guidelines").exists()
@@ -329,7 +341,7 @@ def test_links_in_guideline_text_and_references_cannot_run_script(tmp_path: Path
                         'because "A longer DFI [implies](javascript:alert(1)) <a href=\'javascript:alert(2)\'>slower</a> '
                         'growth ![x](data:text/html,boom) <javascript:alert(3)>."')
     text = text.replace('evidence 2b', 'url "javascript:alert(document.cookie)" evidence 2b')
-    text = text.replace('pmid "7799047"', 'pmid "7799047" url "https://example.org/a (b)"')
+    text = text.replace('pmid "7799047"', 'pmid "7799047" url "https://example.org/a )b("')
     target.write_text(text, encoding="utf-8")
     build_site(knowledge, tmp_path / "out")
     html = page(tmp_path / "out", "guidelines/colorectal.liver_metastasectomy/2.0.0")
@@ -337,7 +349,7 @@ def test_links_in_guideline_text_and_references_cannot_run_script(tmp_path: Path
     assert set(attributes) <= {"http", "https", "mailto"}, set(attributes)
     assert "A longer DFI [implies](javascript:alert(1)) &lt;a href=" in html  # shown as the author wrote it
     assert "link not shown (only http, https and mailto links are allowed)" in html
-    assert 'href="https://example.org/a%20%28b%29"' in html
+    assert 'href="https://example.org/a%20%29b%28"' in html
 
 
 def configured(knowledge: Path) -> tuple[plugin.EligoPlugin, SimpleNamespace]:

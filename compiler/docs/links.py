@@ -5,8 +5,8 @@ Guideline text (a `because`, a citation, a summary) and a reference's `url` come
 guideline's words so Markdown cannot turn them into links or HTML; `url` checks a URL for a Markdown
 link; `neutralise` removes any unsafe `href`/`src` left in the HTML of a page, whatever wrote it.
 
->>> url("javascript:alert(1)") is None, url(" JaVa\\tScript:alert(1)") is None, url("https://doi.org/10.1/x (1)")
-(True, True, 'https://doi.org/10.1/x%20%281%29')
+>>> url("javascript:alert(1)") is None, url(" JaVa\\tScript:alert(1)") is None, url("https://doi.org/10.1/x (1)"), url("https://a/b)(")
+(True, True, 'https://doi.org/10.1/x%20(1)', 'https://a/b%29%28')
 >>> neutralise('<a href="javascript:alert(1)">x</a> <a href="../2.0.0/#top">y</a>')
 '<a>x</a> <a href="../2.0.0/#top">y</a>'
 """
@@ -36,7 +36,17 @@ def url(target: str) -> str | None:
     target = target.strip()
     if not is_safe(target) or _SCHEME.match(target) is None:
         return None
-    return quote(target, safe="/:?#[]@!$&'*+,;=%~-._")
+    return quote(target, safe="/:?#[]@!$&'*+,;=%~-._" + ("()" if _balanced(target) else ""))
+
+
+def _balanced(target: str) -> bool:
+    """Parentheses that open before they close and all close (Markdown keeps them inside a link)."""
+    depth = 0
+    for char in target:
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if depth < 0:
+            return False
+    return depth == 0
 
 
 def text(words: object) -> str:

@@ -162,12 +162,13 @@ def cards(service: Service, result: Result, extracted: Extracted, patient_id: st
     outcome = result.decisions[decision.name]
     g = service.guideline
     topic = prose.humanize(decision.name)
+    title = topic[:1].upper() + topic[1:]
     lines: list[str] = []
     rule = _rule(decision, outcome.rule)
     suggestions: list[dict[str, Any]] = []
     if outcome.status == "decided" and rule is not None:
         value = prose.outcome(str(outcome.value))
-        summary = f"{topic}: {value}"
+        summary = f"{title}: {value}"
         if isinstance(rule, ast.Rule):
             lines += prose.rule_prose(decision.name, rule.outcome, rule.condition, service.vocab)
         else:
@@ -177,15 +178,15 @@ def cards(service: Service, result: Result, extracted: Extracted, patient_id: st
             summary += " (an open question for the tumour board)"
             lines.append("This is an open question: the guideline leaves it to the multidisciplinary tumour board.")
     elif outcome.status == "conflict":
-        summary = f"{topic}: rules disagree ({', '.join(outcome.conflicting)}); an open question"
+        summary = f"{title}: rules disagree ({', '.join(outcome.conflicting)}); an open question"
         lines.append("Rules that give different outcomes all apply: " + ", ".join(f"`{r}`" for r in outcome.conflicting)
                      + ". This is an open question for the tumour board.")
     elif outcome.status == "unmatched":
-        summary = f"{topic}: no rule applies"
+        summary = f"{title}: no rule applies"
         lines.append("No rule of the guideline applies to this patient and it has no `otherwise`.")
     else:
         missing = outcome.missing
-        summary = f"{topic}: undecided, {len(missing)} fact{'s' * (len(missing) != 1)} missing"
+        summary = f"{title}: undecided, {len(missing)} fact{'s' * (len(missing) != 1)} missing"
         possible = getattr(outcome, "possible", None)
         if possible:
             lines.append("Still possible: " + ", ".join(f"**{prose.outcome(str(p))}**" for p in possible) + ".")

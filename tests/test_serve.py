@@ -1,0 +1,272 @@
+"""`eligo serve` over real HTTP: discovery, hook calls with full, partial and fetched data, bad requests, feedback."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from test_serve_fixtures import (
+    COLORECTAL,
+    LOINC,
+    PANCREAS,
+    FhirServer,
+    Keys,
+    as_json,
+    bundle,
+    chemotherapy,
+    free_port,
+    hook_request,
+    marker,
+    metastasis,
+    pancreas_prefetch,
+    patient,
+    running,
+    settings,
+    token,
+)
+
+import eligo
+from eligo.serve.feedback import FeedbackStore
+
+
+@pytest.fixture(scope="module")
+def kb() -> eligo.KnowledgeBase:
+    return eligo.load(Path(__file__).parent.parent / "knowledge")
+
+
+@pytest.fixture(scope="module")
+def keys() -> Keys:
+    return Keys()
+
+
+@pytest.fixture(scope="module")
+def server(kb: eligo.KnowledgeBase, keys: Keys, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    with running(settings(kb, keys, tmp_path_factory.mktemp("feedback") / "feedback.jsonl")) as url:
+        yield url
+
+
+@pytest.fixture()
+def client(server: str, keys: Keys) -> Iterator[Client]:
+    with httpx.Client(base_url=server, timeout=10) as http:
+        yield Client(http, server, keys)
+
+
+class Client:
+    """A CDS client: every request signed with a fresh token for the URL it calls."""
+
+    def __init__(self, http: httpx.Client, base: str, keys: Keys) -> None:
+        self.http, self.base, self.keys = http, base, keys
+
+    def headers(self, path: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {token(self.keys, self.base + path)}"}
+
+    def call(self, service: str, body: Any) -> httpx.Response:
+        path = f"/cds-services/{service}"
+        content = body if isinstance(body, bytes) else json.dumps(body).encode()
+        return self.http.post(path, content=content, headers=self.headers(path) | {"Content-Type": "application/json"})
+
+    def feedback(self, service: str, body: Any) -> httpx.Response:
+        path = f"/cds-services/{service}/feedback"
+        return self.http.post(path, json=body, headers=self.headers(path))
+
+
+def issue(response: httpx.Response) -> dict[str, Any]:
+    data = response.json()
+    assert data["resourceType"] == "OperationOutcome"
+    assert response.headers["content-type"].startswith("application/fhir+json")
+    first: dict[str, Any] = data["issue"][0]
+    return first | {"all": data["issue"]}
+
+
+def card(response: httpx.Response) -> dict[str, Any]:
+    assert response.status_code == 200, response.text
+    cards = response.json()["cards"]
+    assert len(cards) == 1
+    only: dict[str, Any] = cards[0]
+    return only
+
+
+# ------------------------------------------------------------------ discovery
+def test_discovery_lists_each_decision_in_force_with_prefetch_from_the_bindings(client: Client) -> None:
+    response = client.http.get("/cds-services", headers=client.headers("/cds-services"))
+    assert response.status_code == 200
+    services = {s["id"]: s for s in response.json()["services"]}
+    assert COLORECTAL in services and PANCREAS in services  # the test server serves drafts too
+    sarcoma = services["sarcoma.pulmonary_metastasectomy.pulmonary_metastasectomy"]
+    assert sarcoma["version"] == "2.0.0"  # in force on the test's day (2.0.0 effective 2026-03-01)
+    pancreas = services[PANCREAS]
+    assert pancreas["hook"] == "patient-view"
+    assert pancreas["prefetch"]["patient"] == "Patient/{{context.patientId}}"
+    assert pancreas["prefetch"]["observation-24108-3"] == (
+        "Observation?patient={{context.patientId}}&code=http://loinc.org|24108-3&_sort=-date&_count=100")
+    assert pancreas["extension"]["eligo"]["sha256"] == services[PANCREAS]["extension"]["eligo"]["sha256"]
+    assert len(pancreas["extension"]["eligo"]["sha256"]) == 64
+
+
+# ------------------------------------------------------------------ hook calls
+def test_a_new_site_after_chemotherapy_decides_and_the_card_cites_the_guideline(client: Client,
+                                                                                 kb: eligo.KnowledgeBase) -> None:
+    prefetch = pancreas_prefetch()
+    prefetch["condition-128462008"] = bundle(metastasis("10200004", "2025-12-01"), metastasis("39607008", "2026-03-02",
+                                                                                              code="94391008"))
+    got = card(client.call(PANCREAS, hook_request(prefetch)))
+    guideline = kb.guideline("pancreas.liver_metastases", allow_draft=True)
+    assert got["summary"] == "Simultaneous resection: not candidate (pancreas.liver_metastases 1.0.0)"
+    assert len(got["summary"]) <= 140
+    assert got["indicator"] == "warning"
+    assert "A patient is **not a candidate** for simultaneous resection when" in got["detail"]
+    assert guideline.sha256 in got["detail"] and guideline.sha256[:12] in got["source"]["label"]
+    assert got["links"][0]["url"] == ("https://docs.example.org/guidelines/pancreas.liver_metastases/1.0.0/"
+                                      "#rule-simultaneous_resection-new_metastatic_sites_appeared")
+    assert "Condition/met-39607008-2026-03-02" in got["detail"]
+
+
+def test_an_unknown_decision_says_what_is_missing_and_suggests_ordering_the_marker(client: Client) -> None:
+    prefetch = pancreas_prefetch()
+    prefetch["observation-24108-3"] = None
+    got = card(client.call(PANCREAS, hook_request(prefetch)))
+    assert got["summary"].startswith("Simultaneous resection: undecided, ")
+    assert "[CA19-9 change](https://docs.example.org/guidelines/pancreas.liver_metastases/1.0.0/#input-ca19_9_change)" \
+        in got["detail"]
+    assert "none found in the record (Percent change of Observation coded LOINC 24108-3" in got["detail"]
+    assert "not held in the record; record it" in got["detail"]  # board judgements are asked for
+    order = got["suggestions"][0]
+    assert order["label"] == "Order CA19-9 (LOINC 24108-3)"
+    request = order["actions"][0]["resource"]
+    assert (request["resourceType"], request["code"]["coding"][0]["code"], request["subject"]["reference"]) == (
+        "ServiceRequest", "24108-3", "Patient/p1")
+
+
+def test_the_marker_change_read_from_the_record_decides_nothing_it_should_not(client: Client) -> None:
+    got = card(client.call(PANCREAS, hook_request(pancreas_prefetch())))
+    assert "CA19-9 change (Observation/m-24108-3-2026-01-05, 2026-01-05 → Observation/m-24108-3-2026-04-20" in got["detail"]
+    assert "CA19-9 change](" not in got["detail"].split("What would decide it:")[-1]  # not asked: it was in the record
+
+
+def test_colorectal_four_organs_is_beyond_oligometastatic_from_the_record_alone(client: Client) -> None:
+    sites = [("10200004", "94381002"), ("39607008", "94391008"), ("12738006", "94225005"), ("272673000", "128462008")]
+    prefetch = {"patient": as_json(patient()),
+                "condition-128462008": bundle(*(metastasis(s, "2025-11-01", code=c) for s, c in sites)),
+                "condition-363346000": None}
+    got = card(client.call(COLORECTAL, hook_request(prefetch)))
+    assert got["summary"].startswith("Liver metastasectomy: not candidate")
+    assert "#rule-liver_metastasectomy-beyond_oligometastatic" in got["links"][0]["url"]
+
+
+def test_partial_prefetch_is_completed_from_the_fhir_server_with_the_token(client: Client) -> None:
+    answers = {f"{LOINC}|24108-3": bundle(marker("24108-3", 800, "2026-01-05"), marker("24108-3", 100, "2026-04-01")),
+               "http://snomed.info/sct|367336001": bundle(chemotherapy("2026-01-10"))}
+    prefetch = {"patient": as_json(patient())}
+    with FhirServer(answers) as fhir:
+        got = card(client.call(PANCREAS, hook_request(prefetch, fhirServer=fhir.url, fhirAuthorization={
+            "access_token": "record-token-1", "token_type": "Bearer", "expires_in": 300, "scope": "patient/*.read",
+            "subject": "eligo"})))
+    assert {auth for _, auth in fhir.seen} == {"Bearer record-token-1"}
+    assert any(path.startswith("/Observation?patient=p1&code=http://loinc.org%7C24108-3") or
+               path.startswith("/Observation?patient=p1&code=http://loinc.org|24108-3") for path, _ in fhir.seen)
+    assert "Observation/m-24108-3-2026-04-01" in got["detail"]
+
+
+def test_an_unreachable_fhir_server_with_no_prefetch_is_412(client: Client) -> None:
+    dead = f"http://127.0.0.1:{free_port()}"
+    response = client.call(PANCREAS, hook_request(None, fhirServer=dead, fhirAuthorization={"access_token": "t"}))
+    assert response.status_code == 412
+    assert issue(response)["diagnostics"] == "nothing can be said about this patient: the FHIR server could not be reached"
+
+
+def test_an_unreachable_fhir_server_with_partial_prefetch_still_answers_and_says_so(client: Client) -> None:
+    dead = f"http://127.0.0.1:{free_port()}"
+    got = card(client.call(PANCREAS, hook_request({"patient": as_json(patient())}, fhirServer=dead,
+                                                  fhirAuthorization={"access_token": "t"})))
+    assert "the record's FHIR server could not be reached for it" in got["detail"]
+
+
+def test_no_prefetch_and_no_fhir_server_is_412(client: Client) -> None:
+    response = client.call(PANCREAS, hook_request(None))
+    assert response.status_code == 412
+    assert "no prefetch and no fhirServer" in issue(response)["diagnostics"]
+
+
+def test_a_patient_the_record_does_not_have_is_412(client: Client) -> None:
+    response = client.call(PANCREAS, hook_request({"patient": None}))
+    assert response.status_code == 412
+    assert issue(response)["code"] == "not-found"
+
+
+@pytest.mark.parametrize(("body", "status", "expression", "message"), [
+    (b"{not json", 400, None, "the request body is not JSON"),
+    (b"[1, 2]", 400, None, "the request body is not a JSON object"),
+    (hook_request({}) | {"hook": "order-sign"}, 400, "hook", "is 'order-sign', but this service answers 'patient-view'"),
+    (hook_request({}) | {"context": {}}, 400, "context.patientId", "is required: the patient whose chart is open"),
+    (hook_request({"observation-24108-3": bundle(patient())}), 422, "prefetch.observation-24108-3.entry[0].resource"
+     ".resourceType", "is 'Patient', but this key holds Observation resources"),
+    (hook_request({"patient": as_json(patient("someone-else"))}), 422, "prefetch.patient.id",
+     "is a different patient from context.patientId"),
+    (hook_request(pancreas_prefetch() | {"observation-24108-3": bundle(
+        marker("24108-3", 800, "2026-01-05", unit="ng/mL"), marker("24108-3", 90, "2026-04-20"))}), 422,
+     "prefetch.observation-24108-3.entry[0].resource.valueQuantity",
+     "is in 'ng/mL', but ca19_9_change is read in UCUM U/mL, kU/L"),
+])
+def test_bad_requests_get_a_status_and_an_operation_outcome_naming_the_place(
+        client: Client, body: Any, status: int, expression: str | None, message: str) -> None:
+    response = client.call(PANCREAS, body)
+    assert response.status_code == status
+    found = issue(response)
+    texts = [(i.get("expression", [None])[0], i["diagnostics"]) for i in found["all"]]
+    if expression is None:
+        assert found["diagnostics"].startswith(message)
+    else:
+        assert (expression, message) in texts
+
+
+def test_an_unknown_service_is_404(client: Client) -> None:
+    response = client.call("no.such.service", hook_request({}))
+    assert response.status_code == 404
+    assert issue(response)["diagnostics"].startswith("there is no CDS service `no.such.service`")
+
+
+def test_a_body_over_the_limit_is_413(client: Client) -> None:
+    response = client.call(PANCREAS, b"{" + b" " * 300_000 + b"}")
+    assert response.status_code == 413
+    assert issue(response)["code"] == "too-costly"
+
+
+# ------------------------------------------------------------------ feedback
+def test_feedback_items_are_all_recorded_or_none(client: Client) -> None:
+    got = card(client.call(PANCREAS, hook_request(pancreas_prefetch() | {"condition-128462008": bundle(
+        metastasis("39607008", "2026-03-02", code="94391008"))})))
+    items = [{"card": got["uuid"], "outcome": "accepted", "outcomeTimestamp": "2026-06-01T10:00:00Z"},
+             {"card": got["uuid"], "outcome": "overridden", "outcomeTimestamp": "2026-06-01T10:05:00Z",
+              "overrideReason": {"reason": {"system": "http://example.org/reasons", "code": "board-disagrees"},
+                                 "userComment": "free text that is not stored"}}]
+    response = client.feedback(PANCREAS, {"feedback": items})
+    assert (response.status_code, response.json()) == (200, {"recorded": 2})
+    bad = client.feedback(PANCREAS, {"feedback": [items[0], {"card": "not-a-card", "outcome": "accepted"}]})
+    assert bad.status_code == 422 and issue(bad)["diagnostics"].startswith("no feedback was recorded")
+
+
+def test_feedback_survives_a_restart_and_a_torn_write_is_never_half_recorded(kb: eligo.KnowledgeBase, keys: Keys,
+                                                                             tmp_path: Path) -> None:
+    store_path = tmp_path / "feedback.jsonl"
+    port = free_port()
+    with running(settings(kb, keys, store_path, port)) as url, httpx.Client(base_url=url) as http:
+        client = Client(http, url, keys)
+        got = card(client.call(PANCREAS, hook_request(pancreas_prefetch() | {"condition-128462008": bundle(
+            metastasis("39607008", "2026-03-02", code="94391008"))})))
+        assert client.feedback(PANCREAS, {"feedback": [{"card": got["uuid"], "outcome": "overridden"}]}).status_code == 200
+    with open(store_path, "ab") as handle:
+        handle.write(b'{"outcome": "acc')  # a crash in the middle of a write
+    with running(settings(kb, keys, store_path, port)) as url, httpx.Client(base_url=url) as http:
+        client = Client(http, url, keys)
+        assert client.feedback(PANCREAS, {"feedback": [{"card": got["uuid"], "outcome": "accepted"}]}).status_code == 200
+    records = FeedbackStore(store_path).records()
+    assert [r["outcome"] for r in records] == ["overridden", "accepted"]
+    assert all("p1" not in json.dumps(r) for r in records)  # no patient data in the store
+    rates = FeedbackStore(store_path).rates()
+    assert [(r.rule, r.accepted, r.overridden, r.override_rate) for r in rates] == [
+        ("new_metastatic_sites_appeared", 1, 1, 0.5)]
+    assert records[0]["version"] == "1.0.0" and records[0]["guideline"] == "pancreas.liver_metastases"

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import reprlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,7 +19,12 @@ from eligo import ir
 from eligo.dsl.diagnostics import did_you_mean
 from eligo.ir import units
 
-_QUANTITY = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*([^\s\d].*?)\s*$")
+_QUANTITY = re.compile(r"^\s*(-?[0-9]+(?:\.[0-9]+)?)\s*([^\s\d].*?)\s*$")
+
+
+MAX_PROBLEMS = 50  # a refused case lists this many problems, then says how many more there are
+MAX_EXACT = 2 ** 53  # beyond this a count is not exactly representable as a double, which SQL and Python share
+DATE = re.compile(r"\s*([0-9]{4})-([0-9]{2})-([0-9]{2})\s*")  # the one spelling of a date, in every path
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,55 +37,73 @@ class CaseProblem:
         return f"{self.field}: {self.message}" + (f" ({self.hint})" if self.hint else "")
 
 
+class CaseValueError(ValueError):
+    """One value refused by `convert`: what is wrong with it and, when there is one, how to fix it."""
+
+    def __init__(self, message: str, hint: str = "") -> None:
+        self.message = message
+        self.hint = hint
+        super().__init__(f"{message} ({hint})" if hint else message)
+
+
 class CaseError(ValueError):
-    """A case was refused; `problems` lists every field in error."""
+    """A case was refused; `problems` lists the fields in error (the first MAX_PROBLEMS; `more` counts the rest)."""
 
-    def __init__(self, problems: list[CaseProblem], source: str = "case") -> None:
-        self.problems = problems
+    def __init__(self, problems: list[CaseProblem], source: str = "case", more: int = 0) -> None:
+        self.problems = problems[:MAX_PROBLEMS]
+        self.more = more + max(len(problems) - MAX_PROBLEMS, 0)
         self.source = source
-        lines = "\n".join(f"  - {p}" for p in problems)
-        super().__init__(f"{source} was refused ({len(problems)} problem{'s' * (len(problems) != 1)}):\n{lines}")
+        total = len(self.problems) + self.more
+        lines = "\n".join(f"  - {p}" for p in self.problems)
+        if self.more:
+            lines += f"\n  - … and {self.more} more"
+        super().__init__(f"{source} was refused ({total} problem{'s' * (total != 1)}):\n{lines}")
 
 
-def read_case(path: str | Path | None, text: str | None = None) -> dict[str, Any]:
-    """Read a case from a JSON or YAML file (or text); a problem reading it is a CaseError."""
-    import yaml
+def read_case(path: str | Path | None, text: str | bytes | None = None) -> dict[str, Any]:
+    """Read a case from a JSON or YAML file (or text); a problem reading it is a CaseError (see `case_files`)."""
+    from eligo.case_files import read_case as read
 
-    name = str(path) if path is not None else "<stdin>"
-    raw = text if text is not None else Path(name).read_text(encoding="utf-8")
-    try:
-        data = json.loads(raw) if name.endswith(".json") or raw.lstrip().startswith("{") else yaml.safe_load(raw)
-    except (json.JSONDecodeError, yaml.YAMLError) as exc:
-        raise CaseError([CaseProblem("(file)", f"not valid JSON or YAML: {exc}")], name) from exc
-    if not isinstance(data, dict):
-        raise CaseError([CaseProblem("(file)", "a case must be an object mapping input names to values")], name)
-    return data
+    return read(path, text)
 
 
-def normalise(inputs: Mapping[str, ir.InputInfo], case: Mapping[str, Any], source: str = "case") -> dict[str, Any]:
-    """The case with canonical values (durations in months, …); raise CaseError listing every problem."""
+def normalise(inputs: Mapping[str, ir.InputInfo], case: Mapping[str, Any], source: str = "case",
+              ignore_unknown: bool = False) -> dict[str, Any]:
+    """The case with canonical values (durations in months, …); raise CaseError listing every problem.
+
+    With `ignore_unknown`, fields that are not inputs (a patient id, a note) are left out instead of refused.
+    """
+    if not isinstance(case, Mapping):
+        raise CaseError([CaseProblem("(case)", f"a case must map input names to values, got {_show(case)}")], source)
     problems: list[CaseProblem] = []
+    more = 0
     out: dict[str, Any] = {}
     for field, value in case.items():
         info = inputs.get(field) if isinstance(field, str) else None
+        problem: CaseProblem | None = None
         if info is None:
-            problems.append(CaseProblem(str(field), "is not an input of this guideline",
-                                        did_you_mean(str(field), inputs)))
-            continue
-        if value is None:
-            continue
-        try:
-            out[field] = convert(info, value)
-        except ValueError as exc:
-            message, _, hint = str(exc).partition("|")
-            problems.append(CaseProblem(field, message, hint))
+            if ignore_unknown:
+                continue
+            name = _field_name(field)
+            hint = did_you_mean(name, inputs) if len(problems) < MAX_PROBLEMS and len(name) < 200 else ""
+            problem = CaseProblem(name, "is not an input of this guideline", hint)
+        elif value is not None:
+            try:
+                out[field] = convert(info, value)
+            except CaseValueError as exc:
+                problem = CaseProblem(field, exc.message, exc.hint)
+        if problem is not None:
+            if len(problems) < MAX_PROBLEMS:
+                problems.append(problem)
+            else:
+                more += 1
     if problems:
-        raise CaseError(problems, source)
+        raise CaseError(problems, source, more)
     return out
 
 
 def convert(info: ir.InputInfo, value: Any) -> Any:
-    """One value, checked and converted; raises ValueError("message|hint")."""
+    """One value, checked and converted to its canonical form; raises CaseValueError."""
     typ = info.type
     match typ.kind:
         case "bool":
@@ -87,32 +111,43 @@ def convert(info: ir.InputInfo, value: Any) -> Any:
                 return value
             if isinstance(value, str) and value.lower() in ("yes", "no", "true", "false"):
                 return value.lower() in ("yes", "true")
-            raise ValueError(f"expected yes/no (true or false), got {_show(value)}")
+            raise CaseValueError(f"expected yes/no (true or false), got {_show(value)}")
         case "number":
             number = _number(value, typ.integer)
             return _in_range(info, number, number)
         case "quantity":
             return _quantity(info, value)
         case "date":
-            return _date(value)
+            return read_date(value)
         case "enum":
             if not isinstance(value, str):
-                raise ValueError(f"expected one of {', '.join(typ.values)}, got {_show(value)}")
+                raise CaseValueError(f"expected one of {', '.join(typ.values)}, got {_show(value)}")
             if value not in typ.values:
                 hint = did_you_mean(value, typ.values) or f"one of {', '.join(typ.values)}"
-                raise ValueError(f"{value!r} is not a value of {info.spec}|{hint}")
+                raise CaseValueError(f"{_show(value)} is not a value of {info.spec}", hint)
             return value
-    raise ValueError(f"input of type {typ.describe()} cannot be given in a case")
+    raise CaseValueError(f"input of type {typ.describe()} cannot be given in a case")
 
 
 def _number(value: Any, integer: bool) -> float | int:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise ValueError(f"expected {'a whole number' if integer else 'a number'}, got {_show(value)}")
+        raise CaseValueError(f"expected {'a whole number' if integer else 'a number'}, got {_show(value)}")
+    if isinstance(value, int):
+        if abs(value) <= MAX_EXACT:
+            return value
+        if integer:
+            raise CaseValueError(f"{_show(value)} is too large for a count", f"at most {MAX_EXACT:,}")
+        try:
+            return float(value)
+        except OverflowError:
+            raise CaseValueError(f"{_show(value)} is too large for a number", "give a finite number") from None
     if value != value or value in (float("inf"), float("-inf")):
-        raise ValueError(f"expected a finite number, got {value}")
+        raise CaseValueError(f"expected a finite number, got {value}")
     if integer:
         if value != int(value):
-            raise ValueError(f"expected a whole number, got {value}")
+            raise CaseValueError(f"expected a whole number, got {value}")
+        if abs(value) > MAX_EXACT:
+            raise CaseValueError(f"{value:g} is too large for a count", f"at most {MAX_EXACT:,}")
         return int(value)
     return value
 
@@ -120,23 +155,26 @@ def _number(value: Any, integer: bool) -> float | int:
 def _quantity(info: ir.InputInfo, value: Any) -> float:
     declared = units.lookup(info.unit or "") if info.unit else None
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        number, unit = float(value), declared
+        number, unit = float(_number(value, False)), declared
     else:
-        if isinstance(value, Mapping) and set(value) == {"value", "unit"}:
-            raw_number, unit_name = value["value"], str(value["unit"])
+        if isinstance(value, Mapping) and set(value) == {"value", "unit"} and isinstance(value["unit"], str):
+            raw_number, unit_name = value["value"], value["unit"]
         elif isinstance(value, str) and (match := _QUANTITY.match(value)):
             raw_number, unit_name = float(match.group(1)), match.group(2)
         else:
             example = f"\"18{info.unit}\"" if info.unit == "%" else f"\"18 {info.unit or 'months'}\""
-            raise ValueError(f"expected {info.type.describe()} such as {example} or a number in {info.unit}, "
-                             f"got {_show(value)}")
+            raise CaseValueError(f"expected {info.type.describe()} such as {example} or a number in {info.unit}, "
+                                 f"got {_show(value)}")
         number = _number(raw_number, False)
         unit = units.lookup(unit_name)
         if unit is None:
-            raise ValueError(f"unknown unit {unit_name!r}|{did_you_mean(unit_name, units.names()) or 'e.g. months'}")
+            raise CaseValueError(f"unknown unit {_show(unit_name)}",
+                                 did_you_mean(unit_name, units.names()) or "e.g. months")
     if unit is None or unit.dimension != info.type.dimension:
-        raise ValueError(f"{_show(value)} is not {info.type.describe()}|give it in {info.unit}")
+        raise CaseValueError(f"{_show(value)} is not {info.type.describe()}", f"give it in {info.unit}")
     canonical = float(number) * unit.factor
+    if canonical != canonical or canonical in (float("inf"), float("-inf")):
+        raise CaseValueError(f"{_show(value)} is too large", "give a finite number")
     in_declared = canonical / declared.factor if declared else canonical
     result: float = _in_range(info, in_declared, canonical)
     return result
@@ -145,29 +183,49 @@ def _quantity(info: ir.InputInfo, value: Any) -> float:
 def _in_range(info: ir.InputInfo, declared_value: float, canonical: Any) -> Any:
     unit = f" {info.unit}" if info.unit and info.unit != "%" else (info.unit or "")
     if info.low is not None and declared_value < info.low - 1e-9:
-        raise ValueError(f"{declared_value:g}{unit} is below the declared range {info.low:g} to {info.high:g}{unit}"
-                         if info.high is not None else f"{declared_value:g}{unit} is below the minimum {info.low:g}{unit}")
+        raise CaseValueError(
+            f"{declared_value:g}{unit} is below the declared range {info.low:g} to {info.high:g}{unit}"
+            if info.high is not None else f"{declared_value:g}{unit} is below the minimum {info.low:g}{unit}")
     if info.high is not None and declared_value > info.high + 1e-9:
-        raise ValueError(f"{declared_value:g}{unit} is above the declared range "
-                         f"{info.low if info.low is not None else ''}{'' if info.low is None else ' to '}{info.high:g}{unit}")
+        raise CaseValueError(f"{declared_value:g}{unit} is above the declared range "
+                             f"{info.low if info.low is not None else ''}{'' if info.low is None else ' to '}"
+                             f"{info.high:g}{unit}")
     return canonical
 
 
-def _date(value: Any) -> dt.date:
+def read_date(value: Any) -> dt.date:
+    """The one date reader: a date, or a text written YYYY-MM-DD (ASCII digits; spaces around are ignored)."""
     if isinstance(value, dt.datetime):
         return value.date()
     if isinstance(value, dt.date):
         return value
-    if isinstance(value, str):
+    if isinstance(value, str) and (match := DATE.fullmatch(value)):
         try:
-            return dt.date.fromisoformat(value.strip())
+            return dt.date(*(int(part) for part in match.groups()))
         except ValueError:
-            if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
-                raise ValueError(f"{value} is not a real date|check the month and day") from None
-            raise ValueError(f"expected a date written YYYY-MM-DD, got {_show(value)}") from None
-    raise ValueError(f"expected a date written YYYY-MM-DD, got {_show(value)}")
+            raise CaseValueError(f"{value.strip()} is not a real date", "check the month and day") from None
+    raise CaseValueError(f"expected a date written YYYY-MM-DD, got {_show(value)}")
+
+
+def _field_name(field: Any) -> str:
+    name = field if isinstance(field, str) else _show(field)
+    return name if len(name) <= 80 else name[:77] + "…"
 
 
 def _show(value: Any) -> str:
-    text = json.dumps(value, default=str) if not isinstance(value, str) else repr(value)
+    """A short rendering of a value for a message (never long, never failing)."""
+    if isinstance(value, str):
+        return repr(value) if len(value) < 60 else repr(value[:56]) + "…"
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10 ** 30:
+        return f"a number of {len(str(abs(value))) if abs(value).bit_length() < 14_000 else 'over 4,000'} digits"
+    if isinstance(value, (list, tuple, dict)):
+        return reprlib.repr(value) if len(value) > 8 else _json_or_repr(value)
+    return _json_or_repr(value)
+
+
+def _json_or_repr(value: Any) -> str:
+    try:
+        text = json.dumps(value, default=str)
+    except (ValueError, TypeError, RecursionError):
+        text = reprlib.repr(value)
     return text if len(text) < 60 else text[:57] + "…"

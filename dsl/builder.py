@@ -38,8 +38,24 @@ def unquote(token: str) -> str:
     return _ESCAPE.sub(lambda m: {"n": "\n", "t": "\t"}.get(m.group(1), m.group(1)), token[1:-1])
 
 
+MAX_SIGNIFICANT = 15  # a double holds every decimal of 15 significant digits exactly (DBL_DIG)
+
+
 def _number(text: str) -> int | float:
     return float(text) if "." in text else int(text)
+
+
+def _too_many_digits(text: str) -> bool:
+    """Whether a literal has more significant digits than a double holds, or is 10^15 or more
+    (the back ends compute in doubles: such a number would not be the number written)."""
+    whole, _, fraction = text.partition(".")
+    whole = whole.lstrip("0")
+    digits = (whole + fraction).strip("0") if whole else fraction.lstrip("0").rstrip("0")
+    return len(whole) > MAX_SIGNIFICANT or len(digits) > MAX_SIGNIFICANT
+
+
+def _abridged(text: str) -> str:
+    return text if len(text) <= 24 else f"{text[:10]}…{text[-6:]} ({len(text)} characters)"
 
 
 def _annotations(items: tuple[Any, ...], span: ast.Span) -> ast.Annotations:
@@ -182,10 +198,10 @@ class Builder(Transformer[Token, Any]):
         return (low, high)
 
     def bound(self, meta: Meta, tok: Token) -> int | float:
-        return _number(tok)
+        return self._number(tok)
 
     def negative_bound(self, meta: Meta, tok: Token) -> int | float:
-        return -_number(tok)
+        return -self._number(tok)
 
     def t_bool(self, meta: Meta, _token: Token) -> ast.TypeSpec:
         return ast.TypeSpec("yes/no", span=self._span(meta))
@@ -403,17 +419,27 @@ class Builder(Transformer[Token, Any]):
         return str(tok)
 
     # ------------------------------------------------------------ literals
+    def _number(self, tok: Token) -> int | float:
+        """The literal's value; a literal the back ends cannot hold exactly is refused (E063) and read as 0."""
+        if not _too_many_digits(str(tok)):
+            return _number(tok)
+        self.diagnostics.append(error(
+            "E063", f"the number {_abridged(str(tok))} has more digits than Eligo computes with", self._tok(tok),
+            f"numbers are below 10^15 with at most {MAX_SIGNIFICANT} significant digits; write it with fewer digits, "
+            "or in a larger unit"))
+        return 0
+
     def number(self, meta: Meta, tok: Token) -> ast.Literal:
-        return ast.Number(_number(tok), span=self._span(meta))
+        return ast.Number(self._number(tok), span=self._span(meta))
 
     def quantity(self, meta: Meta, tok: Token, unit: Token) -> ast.Literal:
-        return ast.Quantity(_number(tok), str(unit), span=self._span(meta))
+        return ast.Quantity(self._number(tok), str(unit), span=self._span(meta))
 
     def negative_number(self, meta: Meta, tok: Token) -> ast.Literal:
-        return ast.Number(-_number(tok), span=self._span(meta))
+        return ast.Number(-self._number(tok), span=self._span(meta))
 
     def negative_quantity(self, meta: Meta, tok: Token, unit: Token) -> ast.Literal:
-        return ast.Quantity(-_number(tok), str(unit), span=self._span(meta))
+        return ast.Quantity(-self._number(tok), str(unit), span=self._span(meta))
 
     def _date(self, tok: Token) -> dt.date:
         try:

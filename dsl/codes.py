@@ -394,6 +394,27 @@ def _entries() -> list[Code]:
              "`given recurrence_detected 2025-07-10`.",
              _BASE + 'example "two lesions":\n  given 2\n  expect resection = candidate\n',
              _BASE + 'example "two lesions":\n  given liver_lesions 2\n  expect resection = candidate\n'),
+        # ------------------------------------------------------------ characters and literals
+        Code("E060", "error", "a letter or digit that only looks like an ASCII one",
+             "Names, numbers and versions are written in ASCII, so that two that look alike are alike: a "
+             "version 1.0.0 written with a Cyrillic or full-width digit would be a second, different 1.0.0. "
+             "Retype the character.",
+             "guideline demo.codes\n  version 1.0.\uff10\n\n" + _LESIONS + _DECISION, _BASE),
+        Code("E061", "error", "the file is not UTF-8 text",
+             "Eligo reads source files as UTF-8. A byte that is not UTF-8 (from a Latin-1 or Windows-1252 "
+             "editor, shown here as \ufffd) is refused where it occurs; save the file as UTF-8.",
+             _BASE + "define caf\ufffd_visit: liver_lesions > 2\n", _BASE + "define cafe_visit: liver_lesions > 2\n"),
+        Code("E062", "error", "a byte-order mark",
+             "The file starts with (or contains) the invisible character U+FEFF, which some editors write at "
+             "the start of a UTF-8 file. Save the file as UTF-8 without a byte-order mark.",
+             "\ufeff" + _BASE, _BASE),
+        Code("E063", "error", "a number with more digits than Eligo computes with",
+             "Guidelines are computed in double-precision numbers, in Python and in SQL alike. A number of "
+             "10^15 or more, or with more than 15 significant digits, would not be the number written; "
+             "write it with fewer digits.",
+             _H + _LESIONS + "decision resection: candidate > not_candidate\n"
+             "  rule few: when liver_lesions <= 5.0000000000000001 then candidate\n  otherwise not_candidate\n",
+             _BASE),
         *_checker_entries(),
     ]
 

@@ -3,124 +3,25 @@
 from __future__ import annotations
 
 import re
-import threading
-from collections.abc import Iterator
-from functools import cache
+import unicodedata
 from pathlib import Path
-from typing import ClassVar
 
-from lark import Lark, Token, Tree
+from lark import Token, Tree
 from lark.exceptions import UnexpectedInput
-from lark.indenter import DedentError, Indenter
+from lark.indenter import DedentError
 
 from eligo.dsl import ast
+from eligo.dsl.ast import Span
 from eligo.dsl.builder import Builder
 from eligo.dsl.diagnostics import Diagnostic, EligoError, error
+from eligo.dsl.lalr import parse_tree
 from eligo.dsl.syntax_errors import translate
 
 MAX_SOURCE_BYTES = 1_000_000
 MAX_NESTING = 64
 MAX_ERRORS = 20
 
-GRAMMAR = Path(__file__).with_name("grammar.lark")
-_CONTINUATION = frozenset({"COMMA", "VBAR", "AND", "OR"})
-_COMMENT = re.compile(r"#[^\n]*")
 _HEADER_WORDS = frozenset({"guideline", "version", "title", "status", "effective", "supersedes", "committee", "summary"})
-
-
-class EligoIndenter(Indenter):
-    """Python-style blocks, plus: a line ending in `,`, `|`, `and` or `or` continues on the next.
-
-    It also collects the comments that the newline terminal swallows, for the formatter.
-    """
-
-    NL_type = "_NL"
-    OPEN_PAREN_types: ClassVar[list[str]] = ["LPAR", "LSQB", "LBRACE"]
-    CLOSE_PAREN_types: ClassVar[list[str]] = ["RPAR", "RSQB", "RBRACE"]
-    INDENT_type = "_INDENT"
-    DEDENT_type = "_DEDENT"
-    tab_len = 4
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.comments: list[tuple[str, int, int]] = []
-
-    def process(self, stream: Iterator[Token]) -> Iterator[Token]:
-        self.paren_level = 0
-        self.indent_level = [0]
-        self.comments = []
-        return self._eligo_process(stream)
-
-    def _eligo_process(self, stream: Iterator[Token]) -> Iterator[Token]:
-        token: Token | None = None
-        previous = ""
-        for token in stream:
-            if token.type == self.NL_type:
-                self._collect_comments(token)
-                if previous in _CONTINUATION:
-                    continue
-                yield from self.handle_NL(token)
-            else:
-                yield token
-            previous = token.type
-            if token.type in self.OPEN_PAREN_types:
-                self.paren_level += 1
-            elif token.type in self.CLOSE_PAREN_types:
-                self.paren_level = max(self.paren_level - 1, 0)
-        while len(self.indent_level) > 1:
-            self.indent_level.pop()
-            if token is not None:
-                yield Token.new_borrow_pos(self.DEDENT_type, "", token)
-
-    def _collect_comments(self, token: Token) -> None:
-        if "#" not in token:
-            return
-        text = str(token)
-        for match in _COMMENT.finditer(text):
-            before = text[: match.start()]
-            newlines = before.count("\n")
-            line = (token.line or 1) + newlines
-            column = (token.column or 1) + match.start() if newlines == 0 else match.start() - before.rfind("\n")
-            self.comments.append((match.group().rstrip(), line, column))
-
-
-_LAYOUT = frozenset({"_NL", "_INDENT", "_DEDENT"})
-
-
-def _occupies_text(child: object) -> bool:
-    """Whether a child counts for its node's span: line ends (with the blank lines and comments they
-    swallow) and indentation do not, so a statement ends where its last token ends."""
-    return not (isinstance(child, Token) and child.type in _LAYOUT)
-
-
-@cache
-def _lark() -> tuple[Lark, EligoIndenter]:
-    indenter = EligoIndenter()
-    parser = Lark(
-        GRAMMAR.read_text(encoding="utf-8"),
-        parser="lalr",
-        lexer="contextual",
-        postlex=indenter,
-        propagate_positions=_occupies_text,
-        maybe_placeholders=False,
-        start="module",
-    )
-    return parser, indenter
-
-
-_LOCK = threading.RLock()
-
-
-def lark_parser() -> Lark:
-    """The shared LALR parser (for tooling such as `match_examples`)."""
-    return _lark()[0]
-
-
-def _parse_tree(text: str) -> tuple[Tree[Token], list[tuple[str, int, int]]]:
-    parser, indenter = _lark()
-    with _LOCK:
-        tree = parser.parse(text)
-        return tree, list(indenter.comments)
 
 
 _BRACKETS = re.compile(r'"(?:[^"\\\n]|\\.)*"|#[^\n]*|\n|[(\[{]|[)\]}]')
@@ -186,6 +87,64 @@ def _blank_block(text: str, line_no: int) -> str | None:
     return "\n".join(lines)
 
 
+_CODE_TEXT = re.compile(r'"(?:[^"\\\n]|\\.)*"|#[^\n]*|\n|[^\x00-\x7f]')
+_ALLOWED = frozenset("≤≥≠µ")  # the non-ASCII characters of the grammar
+_LETTER = re.compile(r"(SMALL|CAPITAL) LETTER ([A-Z])\b")
+_LOOK_ALIKES = dict(zip("аеорсухіјѕАВЕКМНОРСТХοιΑΒΕΖΗΙΚΜΝΟΡΤΥΧ", "aeopcyxijsABEKMHOPCTXoiABEZHIKMNOPTYX", strict=True))
+
+
+def _characters(text: str, path: str) -> list[Diagnostic]:
+    """Characters refused before parsing: text that was not UTF-8, a byte-order mark, and letters or digits
+    outside the ASCII range where names, numbers and versions are written (look-alikes such as `１` or `а`)."""
+    if text.isascii():
+        return []
+    found: list[Diagnostic] = []
+    line, line_start = 1, 0
+    for match in _CODE_TEXT.finditer(text):
+        token = match.group()
+        if token == "\n":
+            line, line_start = line + 1, match.end()
+            continue
+        if token[0] in "\"#":  # a text or comment may hold any character that UTF-8 can encode
+            bad = next((i for i, c in enumerate(token) if "\ud800" <= c <= "\udfff"), None)
+            if bad is None:
+                continue
+            token, column = token[bad], match.start() + bad - line_start + 1
+        else:
+            column = match.start() - line_start + 1
+        diagnostic = _character(token, Span(path, line, column, line, column + 1))
+        if diagnostic is not None:
+            found.append(diagnostic)
+            if len(found) >= MAX_ERRORS:
+                break
+    return found
+
+
+def _character(char: str, span: Span) -> Diagnostic | None:
+    if char == "\ufffd" or "\ud800" <= char <= "\udfff":
+        return error("E061", "this file is not UTF-8 text (a byte here cannot be read)", span,
+                     "save the file as UTF-8 (it may be Latin-1 or Windows-1252)")
+    if char == "\ufeff":
+        where = "the file starts with" if (span.line, span.column) == (1, 1) else "here is"
+        return error("E062", f"{where} a byte-order mark (U+FEFF), an invisible character", span,
+                     "save the file as UTF-8 without a byte-order mark")
+    category = unicodedata.category(char)
+    if char in _ALLOWED or category[0] not in "LN":
+        return None  # other symbols (curly quotes, dashes) are explained by the syntax errors
+    name = unicodedata.name(char, f"U+{ord(char):04X}")
+    digit = unicodedata.digit(char, None)
+    letter = _LETTER.search(name)
+    if digit is not None:
+        return error("E060", f"`{char}` ({name}) is not an ASCII digit", span,
+                     f"write `{digit}`: numbers and versions are written with the digits 0 to 9, so that two that "
+                     "look alike are alike")
+    ascii_letter = _LOOK_ALIKES.get(char) or (
+        (letter.group(2).lower() if letter.group(1) == "SMALL" else letter.group(2)) if letter else "")
+    return error("E060", f"`{char}` ({name}) is not an ASCII letter", span,
+                 (f"write `{ascii_letter}`: " if ascii_letter else "") + "names are written with the letters a to z, "
+                 "digits and `_`, so that two that look alike are alike")
+
+
 def parse_with_diagnostics(text: str, path: str = "<string>") -> tuple[ast.Module | None, list[Diagnostic]]:
     """Parse `text`; return the module (None on syntax errors) and every diagnostic found."""
     if len(text.encode("utf-8", "surrogatepass")) > MAX_SOURCE_BYTES:
@@ -194,6 +153,9 @@ def parse_with_diagnostics(text: str, path: str = "<string>") -> tuple[ast.Modul
             error("E001", f"this file is larger than {MAX_SOURCE_BYTES // 1_000_000} MB", span,
                   "split the guideline into modules joined with `use`")
         ]
+    refused = _characters(text, path)
+    if refused:
+        return None, refused
     source = text if text.endswith("\n") else text + "\n"
     diagnostics: list[Diagnostic] = []
     attempt: str | None = source
@@ -201,7 +163,7 @@ def parse_with_diagnostics(text: str, path: str = "<string>") -> tuple[ast.Modul
     comments: list[tuple[str, int, int]] = []
     while attempt is not None and len(diagnostics) < MAX_ERRORS:
         try:
-            tree, comments = _parse_tree(attempt)
+            tree, comments = parse_tree(attempt)
             break
         except (UnexpectedInput, DedentError) as exc:
             diagnostic = translate(exc, attempt, path)
@@ -241,6 +203,28 @@ def parse(text: str, path: str = "<string>") -> ast.Module:
     return module
 
 
+def read_source(file: Path) -> tuple[str, ast.Module | None, list[Diagnostic]]:
+    """Read and parse one source file: its text, its module (None when refused) and its diagnostics.
+
+    Bytes that are not UTF-8 are refused (E061) at their line and column, and the text keeps a
+    replacement character in their place so that the diagnostic can show the line."""
+    path = str(file)
+    raw = file.read_bytes()
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        before = raw[raw.rfind(b"\n", 0, exc.start) + 1: exc.start].decode("utf-8", "replace")
+        span = Span(path, line, len(before) + 1, line, len(before) + 2)
+        text = raw.decode("utf-8", "replace")
+        return text, None, [error("E061", f"this file is not UTF-8 text (byte 0x{raw[exc.start]:02X} cannot be read)",
+                                  span, "save the file as UTF-8 (it may be Latin-1 or Windows-1252)")]
+    module, diagnostics = parse_with_diagnostics(text, path)
+    return text, module, diagnostics
+
+
 def parse_file(path: str | Path) -> ast.Module:
-    file = Path(path)
-    return parse(file.read_text(encoding="utf-8"), str(file))
+    _, module, diagnostics = read_source(Path(path))
+    if module is None or any(d.is_error for d in diagnostics):
+        raise EligoError(diagnostics)
+    return module

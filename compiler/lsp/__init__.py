@@ -1,1 +1,6 @@
-"""lsp"""
+"""The Eligo language server (`eligo lsp`): the checker, docs prose, formatter and examples in the editor.
+
+`workspace` holds the knowledge bases and analyses them incrementally (`incremental` re-parses only the
+edited items); `names` finds and resolves every name; one module per feature (`hover`, `completion`,
+`navigation`, `actions`, `outline`, `lenses`); `server` wires them to pygls.
+"""

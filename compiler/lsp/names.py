@@ -1,0 +1,230 @@
+"""Every name written in a module, resolved to the symbol it declares or refers to, with its exact position.
+
+The Eligo AST keeps one span per item, not per name, so names are found with the shipped Pygments lexer
+(`dsl.highlight`) and resolved in the scope of the lowered module: its own declarations, the modules it
+uses (`alias.name`), the inputs and kinds they make visible, kind values and reference keys.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from dataclasses import dataclass
+from functools import cache
+from typing import Literal
+
+from pygments.token import Keyword, Name, Operator, Punctuation, _TokenType
+
+from eligo.dsl import ast
+from eligo.dsl.highlight import EligoLexer
+from eligo.semantic.module import LoweredModule
+
+SymbolKind = Literal["module", "input", "define", "table", "decision", "kind", "value", "reference", "rule",
+                     "outcome"]
+RENAMEABLE = frozenset({"input", "define", "table", "decision", "kind", "value", "reference"})
+_DECLARES = {"define": "define", "table": "table", "decision": "decision", "kind": "kind", "input": "input",
+             "reference": "reference"}
+
+
+@dataclass(frozen=True, slots=True)
+class Symbol:
+    """A declared thing: `module` is `id@version`; a kind value is named `kind.value`, a rule or an
+    outcome `decision.name`."""
+
+    module: str
+    kind: SymbolKind
+    name: str
+
+    @property
+    def short(self) -> str:
+        return self.name.rsplit(".", 1)[-1] if self.kind in {"value", "rule", "outcome"} else self.name
+
+
+@dataclass(frozen=True, slots=True)
+class Occurrence:
+    symbol: Symbol
+    span: ast.Span  # the name as written (for `alias.name`, only `name`)
+    declaration: bool
+    qualifier: str | None = None  # the alias written before it, if any
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    """A lexer token with its 1-based position."""
+
+    kind: _TokenType
+    text: str
+    line: int
+    column: int
+
+
+@cache
+def _lexer() -> EligoLexer:
+    return EligoLexer()
+
+
+def tokens(text: str) -> list[Token]:
+    """The significant tokens of `text` (no whitespace), positioned."""
+    starts = [0]
+    for index, char in enumerate(text):
+        if char == "\n":
+            starts.append(index + 1)
+    out = []
+    for offset, kind, value in _lexer().get_tokens_unprocessed(text):
+        if not value.strip():
+            continue
+        line = bisect_right(starts, offset)
+        out.append(Token(kind, value, line, offset - starts[line - 1] + 1))
+    return out
+
+
+class Scope:
+    """Name resolution as one lowered module sees it."""
+
+    def __init__(self, lowered: LoweredModule) -> None:
+        self.lowered = lowered
+        self.key = lowered.key
+
+    def declared(self, module: LoweredModule, name: str) -> Symbol | None:
+        """`name` declared in `module` itself (not through its uses)."""
+        found = _local(module, name)
+        if found is not None:
+            return found
+        for kind in module.module.kinds:
+            if any(v.name == name for v in kind.values):
+                return Symbol(module.key, "value", f"{kind.name}.{name}")
+        return None
+
+    def resolve(self, name: str, prefer_kind: bool = False) -> Symbol | None:
+        if "." in name:
+            alias, _, rest = name.partition(".")
+            used = self.lowered.uses.get(alias)
+            return Scope(used).resolve(rest, prefer_kind) if used is not None and "." not in rest else None
+        if prefer_kind and (kind := self.kind(name)) is not None:
+            return kind
+        found = self.declared(self.lowered, name)
+        if found is not None:
+            return found
+        if (kind := self.kind(name)) is not None:
+            return kind
+        for used in self.lowered.uses.values():
+            for kind_decl in used.module.kinds:
+                if any(v.name == name for v in kind_decl.values):
+                    return Symbol(used.key, "value", f"{kind_decl.name}.{name}")
+        info = self.lowered.visible_inputs.get(name)
+        if info is not None:
+            return Symbol(info.module, "input", name)
+        return None
+
+    def kind(self, name: str) -> Symbol | None:
+        kind_type = self.lowered.kinds.get(name)
+        if kind_type is None or not kind_type.name:
+            return None
+        module, _, kind_name = kind_type.name.rpartition(":")
+        return Symbol(module, "kind", kind_name)
+
+    def reference(self, name: str) -> Symbol | None:
+        for module in (self.lowered, *self.lowered.uses.values()):
+            if any(r.key == name for r in module.module.references):
+                return Symbol(module.key, "reference", name)
+        return None
+
+
+def _local(module: LoweredModule, name: str) -> Symbol | None:
+    for item in module.module.items:
+        if isinstance(item, (ast.Input, ast.Define, ast.Table, ast.Decision)) and item.name == name:
+            kind: SymbolKind = {ast.Input: "input", ast.Define: "define", ast.Table: "table",
+                                ast.Decision: "decision"}[type(item)]  # type: ignore[assignment]
+            return Symbol(module.key, kind, name)
+    for kind_decl in module.module.kinds:
+        if kind_decl.name == name:
+            return Symbol(module.key, "kind", name)
+    return None
+
+
+def _span(token: Token, path: str) -> ast.Span:
+    return ast.Span(path, token.line, token.column, token.line, token.column + len(token.text))
+
+
+def occurrences(lowered: LoweredModule, text: str, path: str) -> list[Occurrence]:
+    """Every resolvable name in `text` (the source of `lowered`), in source order."""
+    scope = Scope(lowered)
+    toks = tokens(text)
+    out: list[Occurrence] = []
+    statement = ""  # the keyword that opened the current top-level item
+    clause = ""  # the keyword or operator that governs the names that follow (`cite`, `by`, `=`, ...)
+    after_colon = False
+    decision, decision_line, kind_name, expect_target = "", 0, "", ""
+    for index, tok in enumerate(toks):
+        previous = toks[index - 1].text if index else ""
+        if tok.column == 1 and tok.kind in Keyword:
+            statement, clause, after_colon = tok.text, "", False
+        if tok.kind in Keyword or tok.kind in Operator.Word:
+            clause = tok.text
+            continue
+        if tok.kind in Punctuation and tok.text == ":":
+            after_colon = True
+            continue
+        if tok.kind not in Name or tok.kind is Name.Builtin:
+            if tok.kind in Operator and tok.text in {"=", "->"}:
+                clause = tok.text
+            continue
+        if previous == "." and toks[index - 1].kind in Punctuation:
+            continue  # the second half of `alias.name`, handled with its first half
+        span = _span(tok, path)
+        if tok.kind is Name.Namespace:
+            used = next((u for u in lowered.uses.values() if u.id == tok.text), None)
+            if statement == "use" and used is not None:
+                out.append(Occurrence(Symbol(used.key, "module", used.id), span, False))
+            continue
+        if tok.kind is Name.Label and previous == "rule":
+            if index > 1 and toks[index - 2].text == "by":  # `expect d = x by rule r`
+                target = scope.resolve(expect_target)
+                if target is not None and target.kind == "decision":
+                    out.append(Occurrence(Symbol(target.module, "rule", f"{target.name}.{tok.text}"), span, False))
+            else:
+                out.append(Occurrence(Symbol(scope.key, "rule", f"{decision}.{tok.text}"), span, True))
+            continue
+        declared = _DECLARES.get(statement) if tok.kind is not Name and not after_colon else None
+        if declared is not None:
+            if statement == "decision":
+                decision, decision_line = tok.text, tok.line
+            if statement == "kind":
+                kind_name = tok.text
+            out.append(Occurrence(Symbol(scope.key, declared, tok.text), span, True))  # type: ignore[arg-type]
+            continue
+        if statement == "kind" and after_colon:
+            out.append(Occurrence(Symbol(scope.key, "value", f"{kind_name}.{tok.text}"), span, True))
+            continue
+        if statement == "decision" and tok.line == decision_line and after_colon:
+            out.append(Occurrence(Symbol(scope.key, "outcome", f"{decision}.{tok.text}"), span, True))
+            continue
+        if statement == "decision" and (tok.kind is Name.Constant or clause == "otherwise"):
+            out.append(Occurrence(Symbol(scope.key, "outcome", f"{decision}.{tok.text}"), span, False))
+            continue
+        if clause == "cite":
+            symbol = scope.reference(tok.text)
+            if symbol is not None:
+                out.append(Occurrence(symbol, span, False))
+            continue
+        prefer_kind = (statement == "input" and after_colon) or (statement == "table" and clause in {"by", "->"})
+        if index + 2 < len(toks) and toks[index + 1].text == "." and toks[index + 2].kind in Name:
+            second = toks[index + 2]
+            name = f"{tok.text}.{second.text}"
+            used = lowered.uses.get(tok.text)
+            if used is not None:
+                out.append(Occurrence(Symbol(used.key, "module", used.id), span, False))
+            symbol = scope.resolve(name, prefer_kind)
+            if symbol is not None:
+                out.append(Occurrence(symbol, _span(second, path), False, qualifier=tok.text))
+        else:
+            name = tok.text
+            symbol = scope.resolve(name, prefer_kind)
+            if clause == "=" and statement == "example":
+                target = scope.resolve(expect_target)
+                if target is not None and target.kind == "decision":
+                    symbol = Symbol(target.module, "outcome", f"{target.name}.{name}")
+            if symbol is not None:
+                out.append(Occurrence(symbol, span, False))
+        if clause == "expect":
+            expect_target = name
+    return out

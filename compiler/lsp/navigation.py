@@ -1,0 +1,136 @@
+"""Go to definition, find references and rename, across every module of a knowledge base.
+
+A rename changes every occurrence of one symbol (a definition, table, decision, input, kind, kind value
+or reference key) in every module, and is refused when the new name is not a name, is a word of the
+language, or would clash with a name any of those modules already sees.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+
+from lsprotocol import types as lsp
+
+from eligo.dsl.highlight import KEYWORDS, OPERATOR_WORDS, TYPES
+from eligo.lsp.convert import to_range, uri_of
+from eligo.lsp.names import RENAMEABLE, Occurrence, Scope, Symbol, occurrences
+from eligo.lsp.workspace import Analysis
+
+NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+RESERVED = frozenset({*KEYWORDS, *OPERATOR_WORDS, *TYPES, "guideline", "use", "reference", "kind", "input", "define",
+                      "table", "decision", "rule", "example", "property", "yes", "no", "none", "draft", "approved",
+                      "retired", "evidence", "any"})
+
+
+class RenameRefused(ValueError):
+    """The new name is refused; the message says why."""
+
+
+def index(analysis: Analysis) -> dict[str, list[Occurrence]]:
+    """Every occurrence of every name, by path (computed once per analysis)."""
+    cached = analysis.cache.get("index")
+    if isinstance(cached, dict):
+        return cached
+    kb = analysis.features()
+    out: dict[str, list[Occurrence]] = {}
+    for key, file in kb.modules.items():
+        try:
+            out[file.path] = occurrences(kb.lowered(*key), file.text, file.path)
+        except Exception:
+            out[file.path] = []
+    analysis.cache["index"] = out
+    return out
+
+
+def at(analysis: Analysis, path: str, position: lsp.Position) -> Occurrence | None:
+    """The occurrence under the cursor (or just after a name the cursor ends)."""
+    line, column = position.line + 1, position.character + 1
+    for occurrence in index(analysis).get(path, []):
+        span = occurrence.span
+        if span.line == line and span.column <= column <= span.end_column:
+            return occurrence
+    return None
+
+
+def declarations(analysis: Analysis, symbol: Symbol) -> list[Occurrence]:
+    return [o for found in index(analysis).values() for o in found if o.symbol == symbol and o.declaration]
+
+
+def _module_location(analysis: Analysis, symbol: Symbol) -> list[lsp.Location]:
+    for (module_id, version), file in analysis.features().modules.items():
+        if f"{module_id}@{version}" == symbol.module and file.module is not None:
+            return [lsp.Location(uri_of(file.path), to_range(file.module.header.span))]
+    return []
+
+
+def definition(analysis: Analysis, path: str, position: lsp.Position) -> list[lsp.Location]:
+    occurrence = at(analysis, path, position)
+    if occurrence is None:
+        return []
+    if occurrence.symbol.kind == "module":
+        return _module_location(analysis, occurrence.symbol)
+    return [lsp.Location(uri_of(o.span.path), to_range(o.span)) for o in declarations(analysis, occurrence.symbol)]
+
+
+def references(analysis: Analysis, path: str, position: lsp.Position, include_declaration: bool) -> list[lsp.Location]:
+    occurrence = at(analysis, path, position)
+    if occurrence is None:
+        return []
+    return [lsp.Location(uri_of(o.span.path), to_range(o.span))
+            for found in index(analysis).values() for o in found
+            if o.symbol == occurrence.symbol and (include_declaration or not o.declaration)]
+
+
+def prepare_rename(analysis: Analysis, path: str, position: lsp.Position) -> lsp.Range | None:
+    occurrence = at(analysis, path, position)
+    if occurrence is None or occurrence.symbol.kind not in RENAMEABLE:
+        return None
+    return to_range(occurrence.span)
+
+
+def rename(analysis: Analysis, path: str, position: lsp.Position, new_name: str) -> lsp.WorkspaceEdit | None:
+    """Every occurrence of the symbol under the cursor renamed, or RenameRefused saying why not."""
+    occurrence = at(analysis, path, position)
+    if occurrence is None:
+        return None
+    symbol = occurrence.symbol
+    if symbol.kind not in RENAMEABLE:
+        raise RenameRefused(f"a {symbol.kind} cannot be renamed here")
+    if not NAME.match(new_name):
+        raise RenameRefused(f"`{new_name}` is not a name: use letters, digits and `_`, starting with a letter")
+    if new_name in RESERVED:
+        raise RenameRefused(f"`{new_name}` is a word of the Eligo language")
+    if new_name == symbol.short:
+        return lsp.WorkspaceEdit(changes={})
+    everywhere = index(analysis)
+    found = {p: [o for o in occs if o.symbol == symbol] for p, occs in everywhere.items()}
+    found = {p: occs for p, occs in found.items() if occs}
+    _refuse_clash(analysis, symbol, new_name, set(found) | {path})
+    changes: dict[str, list[lsp.TextEdit]] = defaultdict(list)
+    for file_path, occs in found.items():
+        for o in occs:
+            changes[uri_of(file_path)].append(lsp.TextEdit(to_range(o.span), new_name))
+    return lsp.WorkspaceEdit(changes=dict(changes))
+
+
+def _refuse_clash(analysis: Analysis, symbol: Symbol, new_name: str, paths: set[str]) -> None:
+    kb = analysis.features()
+    for key, file in kb.modules.items():
+        if file.path not in paths and f"{key[0]}@{key[1]}" != symbol.module:
+            continue
+        lowered = kb.lowered(*key)
+        scope = Scope(lowered)
+        if symbol.kind == "reference":
+            clash = scope.reference(new_name)
+        elif symbol.kind == "value":
+            kind_name = symbol.name.split(".", 1)[0]
+            kind = next((k for k in lowered.module.kinds if k.name == kind_name), None)
+            clash = (Symbol(symbol.module, "value", f"{kind_name}.{new_name}")
+                     if kind is not None and any(v.name == new_name for v in kind.values) else scope.resolve(new_name))
+        else:
+            clash = scope.resolve(new_name)
+        if clash is not None:
+            where = clash.module.replace("@", " ")
+            raise RenameRefused(f"`{new_name}` would clash with the {clash.kind} `{clash.short}` of {where}, "
+                                f"which {lowered.id} {lowered.version} also sees")

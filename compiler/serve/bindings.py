@@ -133,6 +133,10 @@ class _Reader:
     def __init__(self, path: str, out: list[Diagnostic]) -> None:
         self.path = path
         self.out = out
+        self.keys: dict[int, yaml.Node] = {}  # a value node's id -> its key node, to point at the name
+
+    def key_span(self, node: yaml.Node) -> Span:
+        return self.span(self.keys.get(id(node), node))
 
     def span(self, node: yaml.Node) -> Span:
         start, end = node.start_mark, node.end_mark
@@ -145,7 +149,12 @@ class _Reader:
         if not isinstance(node, yaml.MappingNode):
             self.fail(node, f"{where} must be a mapping of names to values")
             return None
-        return {str(k.value): v for k, v in node.value if isinstance(k, yaml.ScalarNode)}
+        out = {}
+        for key, value in node.value:
+            if isinstance(key, yaml.ScalarNode):
+                self.keys[id(value)] = key
+                out[str(key.value)] = value
+        return out
 
     def text(self, node: yaml.Node, where: str) -> str | None:
         if not isinstance(node, yaml.ScalarNode) or node.value == "":
@@ -271,7 +280,7 @@ def parse_bindings(text: str, path: str) -> BindingFile:
         if fields is not None:
             values = _binding_fields(reader, fields, f"events.{name}")
             file.events[name] = Event(name, values.get("resource") or "", values["codes"], values.get("select") or "earliest",
-                                      values.get("description"), span=reader.span(node))
+                                      values.get("description"), span=reader.key_span(node))
     for name, node in (reader.mapping(top["inputs"], "inputs") or {} if "inputs" in top else {}).items():
         fields = reader.mapping(node, f"inputs.{name}")
         if fields is not None:
@@ -280,7 +289,7 @@ def parse_bindings(text: str, path: str) -> BindingFile:
             values["resource"] = values.get("resource") or ""
             values["value"] = values["value"] or ""
             values["select"] = values.get("select") or "latest"
-            file.inputs[name] = Binding(name, span=reader.span(node), **values)
+            file.inputs[name] = Binding(name, span=reader.key_span(node), **values)
     for key, node in top.items():
         if key not in ("guideline", "version", "hook", "events", "inputs"):
             reader.fail(node, f"`{key}` is not a section of a bindings file",
@@ -385,8 +394,8 @@ def check_binding(binding: Binding, info: InputInfo, events: dict[str, Event]) -
     wanted = {"quantity": ("quantity",), "integer": ("number",), "coding": ("bool", "enum", "number"),
               "boolean": ("bool",), "date": ("date",), "count": ("number",), "present": ("bool",)}[yields]
     if kind not in wanted or (yields == "count" and not info.type.integer):
-        out.append(error("E211", f"{what} is {info.type.describe()}, but {binding.resource}.{binding.value} gives "
-                         f"{_yield_text(yields)}", binding.span, "bind an element of the input's type"))
+        return [error("E211", f"{what} is {info.type.describe()}, but {binding.resource}.{binding.value} gives "
+                      f"{_yield_text(yields)}", binding.span, "bind an element of the input's type")]
     for name in (binding.before, binding.after, binding.change_over):
         if name is not None and name not in events:
             out.append(error("E212", f"{what}: there is no event `{name}` in this file", binding.span,

@@ -124,8 +124,9 @@ def test_every_page_has_its_inputs_tables_examples_properties_and_references(
                 assert f'<span id="input-{name}"></span>' in html, (gid, name)
             for table in module.tables:
                 assert f'id="table-{table.name}"' in html
-            for number, _ in enumerate(module.examples, start=1):
-                assert f'id="example-{number}"' in html
+            for example in module.examples:  # anchors from titles, not positions (changed deliberately)
+                slug = re.sub(r"[^a-z0-9]+", "-", example.title.lower()).strip("-")[:60].rstrip("-")
+                assert f'id="example-{slug}' in html, example.title
             assert html.count("The guideline gives the expected answer") == sum(
                 run.passed for run in guideline.run_examples())
             for prop in module.properties:
@@ -160,7 +161,10 @@ def test_every_version_page_says_where_it_stands(site: Path) -> None:
 
 def test_worked_examples_show_how_the_answer_was_reached(site: Path) -> None:
     html = page(site, "guidelines/colorectal.liver_metastasectomy/1.0.0")
-    assert "How the answer was reached" in html and "checked:" in html
+    assert "How the answer was reached" in html  # as prose, no longer a dump ("checked:" changed deliberately)
+    assert "Rule 6, <em>dfi not favourable</em> (discuss at tumour board), does not apply" in html
+    assert "is 17.4 months, more than 12 months" in html  # a threshold of a shared module, shown in place
+    assert "not oligo.oligometastatic" not in html and "→ no" not in html
 
 
 def test_version_history_shows_the_threshold_change_and_affected_cases(site: Path) -> None:

@@ -199,3 +199,28 @@ def test_search_ranks_the_version_in_force_first_and_labels_the_others(server: s
         if "/api/" in href:
             pytest.fail(f"an API page ranks among the guideline results: {href}")
     screenshot(browser, "search-sarcoma-12-months")
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_a_worked_example_explains_its_answer_in_prose(server: str, browser: object, width: int) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.remote.webdriver import WebDriver
+
+    assert isinstance(browser, WebDriver)
+    at_width(browser, width)
+    anchor = "example-dfi-exactly-12-months-is-not-favourable"
+    browser.get(server + SARCOMA + "1.0.0/#" + anchor)
+    heading = browser.find_element(By.ID, anchor)
+    details = heading.find_element(By.XPATH, "following::details[1]")
+    assert "How the answer was reached" in details.text
+    browser.execute_script("arguments[0].open = true; arguments[0].scrollIntoView()", details)
+    text = details.text
+    assert "Pulmonary metastasectomy: discuss at tumour board (by rule dfi not favourable)." in text, text
+    assert "does not apply" in text and "applies: favourable dfi does not hold" in text, text
+    assert "disease free interval is 12 months, not more than 12 months" in text, text
+    for internal in ("`", "→", "oligo.", "[", "values:"):
+        assert internal not in text, internal
+    rows = details.find_elements(By.CSS_SELECTOR, "li")
+    assert rows and all(r.size["width"] <= width for r in rows)
+    no_sideways_scroll(browser)
+    screenshot(browser, f"explanation-{width}")

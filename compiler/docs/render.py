@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
@@ -14,7 +15,7 @@ from pygments.lexers import get_lexer_by_name
 from pygments.util import ClassNotFound
 
 from eligo.compiled.guideline import ExampleRun
-from eligo.docs import graph_svg, links, prose
+from eligo.docs import explain, graph_svg, links, prose
 from eligo.docs.library import SEARCH_BOOST, GuidelineDoc, Library, VersionDoc
 from eligo.docs.verdicts import Verdict, property_verdicts
 from eligo.dsl import ast
@@ -201,8 +202,20 @@ class VersionView:
             keys = ["any other"] * len(table.by) if row.is_otherwise else [row_key(k, self.vocab) for k in row.keys]
             yield keys, prose.value(row.value, self.vocab), row
 
-    def examples(self) -> list[ExampleRun]:
-        return self.doc.examples
+    def examples(self) -> list[tuple[ExampleRun, str]]:
+        """Every example run, with an anchor made from its title (unique on the page)."""
+        seen: dict[str, int] = {}
+        out = []
+        for run in self.doc.examples:
+            slug = re.sub(r"[^a-z0-9]+", "-", run.example.title.lower()).strip("-")[:60].rstrip("-") or "case"
+            seen[slug] = seen.get(slug, 0) + 1
+            out.append((run, f"example-{slug}" + (f"-{seen[slug]}" if seen[slug] > 1 else "")))
+        return out
+
+    def explanation(self, run: ExampleRun) -> str:
+        """How the answer to one example was reached, as Markdown prose with the patient's values."""
+        guideline = self.doc.guideline
+        return explain.markdown(guideline, run.result, self.vocab, case=guideline.example_case(run.example))
 
     def example_given(self, example: ast.Example) -> Iterator[tuple[str, str]]:
         for given in example.given:

@@ -36,8 +36,8 @@ _NEGATED = {"<": ">=", "<=": ">", ">": "<=", ">=": "<", "=": "!=", "!=": "="}
 _MARKUP = re.compile(r"(\*\*[^*]+\*\*|\*[^*]+\*|\[[^\]]+\]\([^)]+\))")
 _ESCAPED = re.compile(r"\\(.)")
 _LINK = re.compile(r"\[([^\]]+)\]\([^)]+\)")
-_UNTRACED = object()
-_HEADS = {"all of these:": "as all of these do:", "because of all of these:": "because of all of these:"}  # a sub-condition whose value the trace does not record
+_UNTRACED = object()  # a sub-condition whose value the trace does not record
+_HEADS = {"all of these:": "as all of these do:", "because of all of these:": "because of all of these:"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,7 +173,7 @@ class _Reader:
             case ast.BoolOp(op, operands):
                 forced = holds if (holds is True and op == "and") or (holds is False and op == "or") else _UNTRACED
                 parts = [(o, forced if forced is not _UNTRACED else self.truth(o, module)) for o in operands]
-                if holds is True and op == "or" or holds is False and op == "and" or holds is None:
+                if (holds is True and op == "or") or (holds is False and op == "and") or holds is None:
                     parts = [(o, v) for o, v in parts if v is holds] or parts
                     head = "because of all of these:"
                 else:
@@ -206,7 +206,7 @@ class _Reader:
             value = holds if holds is not _UNTRACED else self.value_of(name, module)
             return [Line(depth, f"{label} is {self.shown(value, None) if value is not _UNTRACED else 'not known'}")]
         home, define = found
-        state = {True: "holds", False: "does not hold", None: "cannot be decided yet"}.get(holds, "")  # type: ignore[call-overload]
+        state = _word(holds, "holds", "does not hold", "")
         lead = f"**{label}** {state}".rstrip()
         if depth >= DEPTH or not isinstance(define.expr, ast.Compare | ast.BoolOp | ast.Not | ast.Ref | ast.IfThen):
             return [Line(depth, lead)]
@@ -236,6 +236,8 @@ class _Reader:
         if op in ("=", "!="):
             equal = (op == "=") == (holds is True)
             return f"{subject} is {value}" if equal else f"{subject} is {value}, not {target}"
+        if not holds and op in ("<=", ">="):  # "not at most 3 months" reads better as "more than 3 months"
+            return f"{subject} is {value}, {_OPS[_NEGATED[op]]} {target}"
         return f"{subject} is {value}, {'' if holds else 'not '}{_OPS[op]} {target}"
 
     def _constant(self, expr: ast.Expr, module: ast.Module, unit: str | None, value: object) -> str:
@@ -256,7 +258,7 @@ class _Reader:
 
     @staticmethod
     def _verdict(holds: object) -> str:
-        return {True: "yes", False: "no", None: "cannot be decided yet"}.get(holds, "see above")  # type: ignore[call-overload]
+        return _word(holds, "yes", "no", "see above")
 
     # ------------------------------------------------------------ decisions
     def decision(self, decision: ast.Decision) -> list[Line]:
@@ -288,9 +290,9 @@ class _Reader:
             applied = self.rules.get((decision.name, rule.name), _UNTRACED)
             if applied is _UNTRACED:
                 continue
-            if decision.policy == "first" and applied is False and deciding not in (None, rule.name) or \
+            if (decision.policy == "first" and applied is False and deciding not in (None, rule.name)) or \
                     applied is not False:
-                verdict = {True: "applies", False: "does not apply", None: "cannot be decided yet"}[applied]  # type: ignore[index]
+                verdict = _word(applied, "applies", "does not apply", "")
                 lead = f"Rule {number}, *{prose.humanize(rule.name)}* ({prose.humanize(rule.outcome)}), {verdict}"
                 inner = self.describe(rule.condition, self.own, applied, 2)
                 if len(inner) == 1:
@@ -301,6 +303,13 @@ class _Reader:
             if decision.policy == "first" and (rule.name == deciding or applied is None):
                 break
         return out
+
+
+def _word(holds: object, true: str, false: str, untraced: str) -> str:
+    """The word for a three-valued truth: `true`, `false`, "cannot be decided yet", or `untraced`."""
+    if holds is None:
+        return "cannot be decided yet"
+    return true if holds is True else false if holds is False else untraced
 
 
 def lines(guideline: Any, result: Any, vocab: prose.Vocabulary | None = None,

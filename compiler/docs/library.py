@@ -66,8 +66,8 @@ class GuidelineDoc:
     def state(self, doc: VersionDoc) -> State:
         """Where a version stands: the one in force, an older approved one, a later one, a draft, retired."""
         status = doc.module.header.status
-        if status in ("draft", "retired"):
-            return status  # type: ignore[return-value]
+        if status == "draft" or status == "retired":
+            return status
         if doc is self.current:
             return "in force"
         return "superseded" if self.versions.index(doc) < self.versions.index(self.current) else "not yet in force"

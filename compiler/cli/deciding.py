@@ -40,7 +40,9 @@ def eval_(
     if as_json:
         out.print(json.dumps(result.to_json(), indent=2, default=str), markup=False)
     elif explain:
-        out.print(result.explain(), markup=False)
+        from eligo.docs.explain import renderable  # prose from the docs' sentence generator, coloured on a terminal
+
+        out.print(renderable(compiled, result, data))
     else:
         for name, decision in result.decisions.items():
             value = decision.value if decision.status == "decided" else decision.status

@@ -22,7 +22,6 @@ from typing import Any
 
 from rich.console import Console, Group
 from rich.padding import Padding
-from rich.table import Table
 from rich.text import Text
 
 from eligo import dsl
@@ -350,12 +349,9 @@ def renderable(guideline: Any, result: Any, case: Mapping[str, Any] | None = Non
             _inline(text, line.text, "yellow" if ": unknown." in line.text else "green")
             parts.append(text)
             continue
+        text.append("• ")
         _inline(text, line.text, "")
-        row = Table.grid(padding=(0, 1))
-        row.add_column(width=1)
-        row.add_column()
-        row.add_row("•", text)
-        parts.append(Padding(row, (0, 0, 0, 2 * (line.depth - 1))))
+        parts.append(Padding(text, (0, 0, 0, 2 * (line.depth - 1)), expand=False))
     return Group(*parts)
 
 

@@ -54,7 +54,8 @@ class _Reader:
     """One result read against the modules its trace passed through."""
 
     def __init__(self, guideline: Any, result: Any, vocab: prose.Vocabulary | None,
-                 facts: Mapping[str, object]) -> None:
+                 facts: Mapping[str, object], on_page: bool) -> None:
+        self.on_page = on_page  # Markdown for a guideline page: references link to its list
         self.guideline = guideline
         self.result = result
         self.facts = facts
@@ -284,6 +285,12 @@ class _Reader:
             head = f"**{topic.capitalize()}: {shown}**" + (f" ({how})." if how else ".")
         out = [Line(0, head)]
         out.extend(Line(1, f"*Because* {links.text(text)}") for text in getattr(outcome, "because", ()) or ())
+        cites = getattr(outcome, "cites", ()) or ()
+        if cites:
+            citations = getattr(self.result, "references", {}) or {}
+            out.append(Line(1, "*Sources:* " + "; ".join(
+                f"[{key}](#{prose.anchor('ref', key)})" if self.on_page else
+                f"{key}: {links.text(citations[key])}" if key in citations else key for key in cites)))
         deciding = getattr(outcome, "rule", None)
         for number, rule in enumerate(decision.rules, start=1):
             applied = self.rules.get((decision.name, rule.name), _UNTRACED)
@@ -312,7 +319,7 @@ def _word(holds: object, true: str, false: str, untraced: str) -> str:
 
 
 def lines(guideline: Any, result: Any, vocab: prose.Vocabulary | None = None,
-          case: Mapping[str, Any] | None = None) -> list[Line]:
+          case: Mapping[str, Any] | None = None, on_page: bool = False) -> list[Line]:
     """The explanation of every decision of `guideline` in `result`, as indented Markdown lines.
 
     `case` (the patient's facts as given) lets yes/no inputs inside a condition show their values.
@@ -323,7 +330,7 @@ def lines(guideline: Any, result: Any, vocab: prose.Vocabulary | None = None,
             facts = guideline.prepare(case)
         except Exception:  # a case the evaluator refused has no values to show
             facts = {}
-    reader = _Reader(guideline, result, vocab, facts)
+    reader = _Reader(guideline, result, vocab, facts, on_page)
     out: list[Line] = []
     for decision in reader.own.decisions:
         out.extend(reader.decision(decision))
@@ -334,7 +341,7 @@ def markdown(guideline: Any, result: Any, vocab: prose.Vocabulary | None = None,
              case: Mapping[str, Any] | None = None) -> str:
     """The explanation as a Markdown list (nested for the conditions a rule depends on)."""
     out = []
-    for line in lines(guideline, result, vocab, case):
+    for line in lines(guideline, result, vocab, case, on_page=True):
         out.append("    " * (line.depth - 1) + "- " + line.text if line.depth else "\n" + line.text + "\n")
     return "\n".join(out).strip() + "\n"
 

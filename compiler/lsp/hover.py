@@ -40,6 +40,22 @@ def _citations(lowered: LoweredModule, notes: ast.Annotations) -> list[str]:
     return out
 
 
+def _thresholds(lowered: LoweredModule, expr: ast.Expr, vocab: prose.Vocabulary) -> list[str]:
+    """The constants an expression reads through named definitions (`threshold: 12 months`), as a list."""
+    out: list[str] = []
+    for ref in (node for node in ast.walk(expr) if isinstance(node, ast.Ref)):
+        owner, local = lowered, ref.name
+        if "." in ref.name:
+            alias, _, local = ref.name.partition(".")
+            owner = lowered.uses.get(alias, lowered)
+        define = next((d for d in owner.module.defines if d.name == local), None)
+        if define is not None and isinstance(define.expr, ast.LITERAL_TYPES):
+            line = f"- {prose.humanize(local)}: {prose.value(define.expr, vocab)}"
+            if line not in out:
+                out.append(line)
+    return ["", *out] if out else []
+
+
 def describe(lowered: LoweredModule, symbol: Symbol, source_of: dict[str, str]) -> list[str]:
     """Markdown lines about `symbol`, declared in `lowered`."""
     module = lowered.module
@@ -67,8 +83,8 @@ def describe(lowered: LoweredModule, symbol: Symbol, source_of: dict[str, str]) 
             define = next((d for d in module.defines if d.name == symbol.name), None)
             if define is None:
                 return []
-            return ["\n".join(prose.define_prose(define, vocab)), *_citations(lowered, define.notes), "", origin,
-                    *code(define.span)]
+            return ["\n".join(prose.define_prose(define, vocab)), *_thresholds(lowered, define.expr, vocab),
+                    *_citations(lowered, define.notes), "", origin, *code(define.span)]
         case "decision":
             decision = next((d for d in module.decisions if d.name == symbol.name), None)
             if decision is None:
@@ -109,7 +125,8 @@ def describe(lowered: LoweredModule, symbol: Symbol, source_of: dict[str, str]) 
             if rule is None:
                 return []
             return ["\n".join(prose.rule_prose(decision_name, rule.outcome, rule.condition, vocab)),
-                    *_citations(lowered, rule.notes), "", f"*rule `{rule.name}` of `{decision_name}`*", origin]
+                    *_thresholds(lowered, rule.condition, vocab), *_citations(lowered, rule.notes), "",
+                    f"*rule `{rule.name}` of `{decision_name}`*", origin]
         case "outcome":
             decision_name, _, outcome = symbol.name.partition(".")
             decision = next((d for d in module.decisions if d.name == decision_name), None)
@@ -122,7 +139,6 @@ def describe(lowered: LoweredModule, symbol: Symbol, source_of: dict[str, str]) 
             lines = [f"**{header.title or header.name}**", "", f"{header.name} {header.version}, {header.status}"
                      + (f", effective {header.effective.isoformat()}" if header.effective else "")]
             return [*lines, *(["", header.summary] if header.summary else [])]
-    return []
 
 
 def hover(analysis: Analysis, path: str, position: lsp.Position) -> lsp.Hover | None:

@@ -20,6 +20,7 @@ from eligo.semantic.module import LoweredModule
 
 SymbolKind = Literal["module", "input", "define", "table", "decision", "kind", "value", "reference", "rule",
                      "outcome"]
+_CONTINUATION = frozenset({",", "|", "and", "or", "("})
 RENAMEABLE = frozenset({"input", "define", "table", "decision", "kind", "value", "reference"})
 _DECLARES = {"define": "define", "table": "table", "decision": "decision", "kind": "kind", "input": "input",
              "reference": "reference"}
@@ -156,6 +157,8 @@ def occurrences(lowered: LoweredModule, text: str, path: str) -> list[Occurrence
     decision, decision_line, kind_name, expect_target = "", 0, "", ""
     for index, tok in enumerate(toks):
         previous = toks[index - 1].text if index else ""
+        if index and tok.line > toks[index - 1].line and previous not in _CONTINUATION:
+            clause = ""  # a new line governs its own names (`cite` on one line does not reach the next)
         if tok.column == 1 and tok.kind in Keyword:
             statement, clause, after_colon = tok.text, "", False
         if tok.kind in Keyword or tok.kind in Operator.Word:

@@ -72,7 +72,7 @@ class EligoServer(LanguageServer):
             self.workspace_code_lens_refresh(None)
 
 
-def _guarded(default: Callable[[], T]) -> Callable[[Callable[..., T]], Callable[..., T]]:
+def _guarded(default: Callable[[], Any]) -> Callable[[Callable[..., T]], Callable[..., T]]:
     """Run a handler; on any exception log it with its traceback and answer `default()`."""
     def wrap(handler: Callable[..., T]) -> Callable[..., T]:
         @functools.wraps(handler)
@@ -84,7 +84,8 @@ def _guarded(default: Callable[[], T]) -> Callable[[Callable[..., T]], Callable[
                 server.window_log_message(lsp.LogMessageParams(lsp.MessageType.Error,
                                                                f"eligo: {handler.__name__} failed: "
                                                                f"{traceback.format_exc(limit=3)}"))
-                return default()
+                answer: T = default()
+                return answer
         return run
     return wrap
 

@@ -403,7 +403,7 @@ def _entries() -> list[Code]:
         Code("E061", "error", "the file is not UTF-8 text",
              "Eligo reads source files as UTF-8. A byte that is not UTF-8 (from a Latin-1 or Windows-1252 "
              "editor, shown here as \ufffd) is refused where it occurs; save the file as UTF-8.",
-             _BASE + "define caf\ufffd_visit: liver_lesions > 2\n", _BASE + "define cafe_visit: liver_lesions > 2\n"),
+             _BASE + "define caf\ufffd_visit: liver_lesions > 2\n", _BASE + "# reviewed at the Café Central\n"),
         Code("E062", "error", "a byte-order mark",
              "The file starts with (or contains) the invisible character U+FEFF, which some editors write at "
              "the start of a UTF-8 file. Save the file as UTF-8 without a byte-order mark.",

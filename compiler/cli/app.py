@@ -6,7 +6,7 @@ Output is coloured on a terminal and plain otherwise (Rich decides).
 
 from __future__ import annotations
 
-import datetime as dt
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated
 
@@ -14,10 +14,13 @@ import typer
 from rich.console import Console
 
 import eligo
+from eligo.cases import CaseValueError, read_date
 from eligo.dsl.diagnostics import Diagnostic, EligoError, render_all
+from eligo.kb import discover
 from eligo.kb.store import KnowledgeBase
+from eligo.version import __version__
 
-app = typer.Typer(no_args_is_help=True, add_completion=False, rich_markup_mode=None,
+app = typer.Typer(no_args_is_help=True, add_completion=True, rich_markup_mode=None,
                   help="Eligo: clinical selection guidelines as code.")
 out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -25,12 +28,23 @@ for _console in (out, err):
     if not _console.is_terminal:
         _console.width = 200  # tables piped to a file or another program are not cut at 80 columns
 
-KB_OPTION = typer.Option("--kb", help="The knowledge base folder.")
-PathsArg = Annotated[list[Path] | None, typer.Argument(help="Files or folders (default: knowledge/)")]
+MAX_SHOWN = 50  # diagnostics printed as text; the rest are counted (--json and --sarif give them all)
+KB_OPTION = typer.Option("--kb", help="The knowledge base folder (default: the nearest folder above holding "
+                         "eligo.toml, else knowledge/).")
+KbOption = Annotated[Path | None, KB_OPTION]
+PathsArg = Annotated[list[Path] | None, typer.Argument(help="Files or folders (default: the knowledge base)")]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON.")]
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        out.print(f"eligo {__version__}", markup=False)
+        raise typer.Exit(0)
 
 
 @app.callback()
-def _root() -> None:
+def _root(version: Annotated[bool, typer.Option("--version", callback=_print_version, is_eager=True,
+                                                help="Print the version and exit.")] = False) -> None:
     """Eligo: clinical selection guidelines as code."""
 
 
@@ -40,17 +54,62 @@ def fail(message: str, code: int = 2) -> typer.Exit:
     return typer.Exit(code)
 
 
-def load_kb(paths: list[Path] | None) -> KnowledgeBase:
+@dataclass(frozen=True)
+class Scope:
+    """A loaded knowledge base and the files a command was asked about (all of them when `paths` is empty)."""
+
+    kb: KnowledgeBase
+    paths: tuple[Path, ...] = ()
+
+    def covers(self, path: str) -> bool:
+        return not self.paths or any(discover.inside(Path(path), p) for p in self.paths)
+
+
+def open_scope(paths: list[Path] | None, kb: Path | None = None) -> Scope:
+    """The knowledge base around `paths` (so one file is checked in context) and those paths; paths in no
+    knowledge base are loaded on their own."""
+    root = discover.knowledge_base(kb, paths)
+    if kb is not None and not kb.is_dir():
+        raise fail(f"--kb {kb}: no such folder")
+    wanted = list(paths or [])
+    for path in wanted:
+        if not path.exists():
+            raise fail(f"{path}: no such file or folder")
+    if wanted and (not root.is_dir() or not all(discover.inside(p, root) for p in wanted)):
+        return Scope(load_paths(wanted))
+    if not root.is_dir():
+        raise fail(f"no knowledge base here: no {discover.MARKER} in this folder or above it, and no "
+                   f"{discover.DEFAULT}/ folder; give --kb or a path")
+    scoped = tuple(p for p in wanted if not _same(p, root))
+    return Scope(load_paths([root]), scoped)
+
+
+def _same(a: Path, b: Path) -> bool:
+    return a.resolve() == b.resolve()
+
+
+def load_paths(paths: list[Path]) -> KnowledgeBase:
+    """Load sources; a missing or unreadable path is a usage error (exit 2)."""
     try:
-        return eligo.load(*(paths or [Path("knowledge")]))
-    except FileNotFoundError as exc:
-        raise fail(str(exc)) from exc
+        return eligo.load(*paths)
+    except OSError as exc:
+        raise fail(str(exc) if isinstance(exc, FileNotFoundError) and not exc.filename
+                   else f"{exc.filename or paths[0]}: {exc.strerror or exc}") from exc
+
+
+def load_kb(paths: list[Path] | None, kb: Path | None = None) -> KnowledgeBase:
+    """The knowledge base of a command (see `open_scope`)."""
+    return open_scope(paths, kb).kb
 
 
 def print_diagnostics(kb: KnowledgeBase, diagnostics: list[Diagnostic]) -> None:
+    """Render the first MAX_SHOWN diagnostics with their source lines, then say how many more there are."""
     if diagnostics:
         sources = {f.path: f.text for f in kb.files}
-        err.print(render_all(diagnostics, sources), markup=False)
+        shown = sorted(diagnostics, key=Diagnostic.sort_key)[:MAX_SHOWN]
+        err.print(render_all(shown, sources), markup=False)
+        if len(diagnostics) > MAX_SHOWN:
+            err.print(f"\n… and {len(diagnostics) - MAX_SHOWN} more (--json lists them all)", markup=False)
 
 
 def summary(diagnostics: list[Diagnostic]) -> str:
@@ -63,8 +122,8 @@ def select_guideline(kb: KnowledgeBase, guideline: str, version: str | None, as_
     if version and as_of:
         raise fail("give either --version or --as-of, not both")
     try:
-        day = dt.date.fromisoformat(as_of) if as_of else None
-    except ValueError as exc:
+        day = read_date(as_of) if as_of else None
+    except CaseValueError as exc:
         raise fail(f"--as-of {as_of!r} is not a date written YYYY-MM-DD") from exc
     try:
         compiled: eligo.Guideline = kb.guideline(guideline, version=version, as_of=day, allow_draft=draft)

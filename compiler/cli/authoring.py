@@ -3,45 +3,83 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.table import Table
+from rich.table import Column, Table
 
 import eligo
-from eligo.cli.app import KB_OPTION, PathsArg, app, err, load_kb, out, print_diagnostics, summary
+from eligo.cli import reports
+from eligo.cli.app import (
+    JsonOption,
+    KbOption,
+    PathsArg,
+    app,
+    err,
+    fail,
+    load_kb,
+    open_scope,
+    out,
+    print_diagnostics,
+    summary,
+)
+from eligo.kb import discover
 
 
 @app.command()
-def check(paths: PathsArg = None) -> None:
-    """Check guidelines: syntax, names, types, units, tables, decisions, examples, metadata."""
-    kb = load_kb(paths)
-    diagnostics = kb.check()
-    print_diagnostics(kb, diagnostics)
-    out.print(f"checked {len(kb.files)} file{'s' * (len(kb.files) != 1)}: {summary(diagnostics)}", markup=False)
+def check(
+    paths: PathsArg = None,
+    kb_path: KbOption = None,
+    as_json: JsonOption = False,
+    sarif: Annotated[bool, typer.Option("--sarif", help="Print a SARIF 2.1.0 log (for code-scanning tools).")]
+    = False,
+) -> None:
+    """Check guidelines: syntax, names, types, units, tables, decisions, examples, metadata.
+
+    A file inside a knowledge base is checked in the context of that knowledge base."""
+    if as_json and sarif:
+        raise fail("give either --json or --sarif, not both")
+    scope = open_scope(paths, kb_path)
+    kb = scope.kb
+    diagnostics = [d for d in kb.check() if scope.covers(d.span.path)]
+    files = sum(scope.covers(f.path) for f in kb.files)
+    if sarif:
+        out.print(json.dumps(reports.sarif(diagnostics, kb.root), indent=2, ensure_ascii=False), markup=False)
+    elif as_json:
+        out.print(json.dumps(reports.check_json(files, diagnostics), indent=2, ensure_ascii=False), markup=False)
+    else:
+        print_diagnostics(kb, diagnostics)
+        out.print(f"checked {files} file{'s' * (files != 1)}: {summary(diagnostics)}", markup=False)
     raise typer.Exit(1 if any(d.is_error for d in diagnostics) else 0)
 
 
 @app.command()
 def fmt(
     paths: PathsArg = None,
-    check: Annotated[bool, typer.Option("--check", help="Only report files that would change.")] = False,
+    check: Annotated[bool, typer.Option("--check", help="Only report files that would change (exit code 1).")]
+    = False,
+    kb_path: KbOption = None,
 ) -> None:
-    """Format guidelines in the canonical layout (keeps every comment)."""
+    """Format guidelines in the canonical layout (keeps every comment). Exit code 0 once formatted; with
+    --check, 1 when a file would change; 2 when a file has syntax errors or cannot be read or written."""
     from eligo.dsl.formatter import format_paths
 
-    code, messages = format_paths(list(paths or [Path("knowledge")]), check)
+    targets = list(paths or [discover.knowledge_base(kb_path)])
+    for target in targets:
+        if not target.exists():
+            raise fail(f"{target}: no such file or folder")
+    code, messages = format_paths(targets, check)
+    if code == 1 and not check:
+        code = 0  # reformatting is what was asked for: it succeeded
     for message in messages:
         (err if code else out).print(message, markup=False)
     raise typer.Exit(code)
 
 
 @app.command("list")
-def list_(kb_path: Annotated[Path, KB_OPTION] = Path("knowledge"),
-          as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:
+def list_(kb_path: KbOption = None, as_json: JsonOption = False) -> None:
     """List guidelines with their versions, status and effective dates."""
-    kb = load_kb([kb_path])
+    kb = load_kb(None, kb_path)
     rows: list[dict[str, Any]] = []
     for module_id in kb.ids():
         for module in kb.versions(module_id):
@@ -62,7 +100,8 @@ def list_(kb_path: Annotated[Path, KB_OPTION] = Path("knowledge"),
     if as_json:
         out.print(json.dumps(rows, indent=2), markup=False)
         return
-    table = Table("guideline", "version", "status", "effective", "title", box=None)
+    table = Table(Column("guideline", no_wrap=True, min_width=max((len(r["id"]) for r in rows), default=9)),
+                  Column("version", no_wrap=True), "status", Column("effective", no_wrap=True), "title", box=None)
     for row in rows:
         table.add_row(row["id"], row["version"], row["status"], row["effective"] or "–", row["title"] or "")
     out.print(table)

@@ -5,15 +5,30 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
-from rich.table import Table
+from rich.table import Column, Table
 
 import eligo
-from eligo.cli.app import KB_OPTION, PathsArg, app, err, fail, load_kb, out, print_diagnostics, select_guideline
-from eligo.compiled.guideline import compile_guideline
+from eligo.case_files import read_stream
+from eligo.cases import normalise
+from eligo.cli.app import (
+    JsonOption,
+    KbOption,
+    PathsArg,
+    app,
+    err,
+    fail,
+    load_kb,
+    open_scope,
+    out,
+    print_diagnostics,
+    select_guideline,
+)
 from eligo.dsl.diagnostics import EligoError
+from eligo.kb import discover
+from eligo.compiled.guideline import compile_guideline
 
 
 @app.command("eval")
@@ -25,14 +40,18 @@ def eval_(
     draft: Annotated[bool, typer.Option("--draft", help="Allow draft versions.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
     explain: Annotated[bool, typer.Option("--explain", help="Explain the result in prose with its trace.")] = False,
-    kb_path: Annotated[Path, KB_OPTION] = Path("knowledge"),
+    ignore_unknown: Annotated[bool, typer.Option("--ignore-unknown", help="Leave out fields that are not inputs "
+                                                 "of the guideline (a patient id, a note) instead of refusing them.")]
+    = False,
+    kb_path: KbOption = None,
 ) -> None:
     """Evaluate one case against a guideline."""
-    kb = load_kb([kb_path])
+    kb = load_kb(None, kb_path)
     compiled = select_guideline(kb, guideline, version, as_of, draft)
     try:
-        data = eligo.read_case(None, sys.stdin.read()) if case == "-" else eligo.read_case(case)
-        result = compiled.evaluate(data, trace=as_json or explain)
+        data = read_stream(sys.stdin.buffer) if case == "-" else eligo.read_case(case)
+        prepared = normalise(compiled.inputs, data, "<stdin>" if case == "-" else case, ignore_unknown)
+        result = compiled.evaluate_prepared(prepared, trace=as_json or explain)
     except FileNotFoundError as exc:
         raise fail(f"{case}: no such file") from exc
     except eligo.CaseError as exc:
@@ -53,28 +72,39 @@ def eval_(
 
 @app.command()
 def test(paths: PathsArg = None,
-         verbose: Annotated[bool, typer.Option("--verbose", "-v", help="List every example.")] = False) -> None:
-    """Run every `example` of every guideline version; end with `N passed, N failed`."""
-    kb = load_kb(paths)
+         verbose: Annotated[bool, typer.Option("--verbose", "-v", help="List every example.")] = False,
+         kb_path: KbOption = None, as_json: JsonOption = False) -> None:
+    """Run every `example` of every guideline version; end with `N passed, N failed`.
+
+    A file that does not parse, or a guideline version that does not compile, fails (with or without examples)."""
+    scope = open_scope(paths, kb_path)
+    kb = scope.kb
     passed = failed = 0
-    broken = [f for f in kb.files if f.module is None]
-    for file in broken:
+    runs: list[dict[str, Any]] = []
+    for file in (f for f in kb.files if f.module is None and scope.covers(f.path)):
         failed += 1
+        runs.append({"path": file.path, "passed": False, "problems": ["the file has syntax errors"]})
         err.print(f"FAILED {file.path}: the file has syntax errors, so none of its examples ran", markup=False)
         print_diagnostics(kb, file.diagnostics)
     for module_id, version in sorted(kb.modules):
-        module = kb.source(module_id, version).module
-        if module is None or not module.examples:
+        source = kb.source(module_id, version)
+        module = source.module
+        if module is None or not scope.covers(source.path):
             continue
         try:
             compiled = compile_guideline(kb, module_id, version)
         except EligoError as exc:
-            failed += len(module.examples)
-            err.print(f"FAILED {module_id} {version}: the guideline has errors", markup=False)
+            failed += max(len(module.examples), 1)
+            runs.append({"guideline": module_id, "version": version, "passed": False,
+                         "problems": [d.headline() for d in exc.diagnostics if d.is_error]})
+            err.print(f"FAILED {module_id} {version}: the guideline has errors, so none of its "
+                      f"{len(module.examples)} example{'s' * (len(module.examples) != 1)} ran", markup=False)
             print_diagnostics(kb, exc.diagnostics)
             continue
         for run in compiled.run_examples():
             label = f"{module_id} {version}: {run.example.title}"
+            runs.append({"guideline": module_id, "version": version, "example": run.example.title,
+                         "passed": run.passed, "problems": [str(p) for p in run.problems]})
             if run.passed:
                 passed += 1
                 if verbose:
@@ -86,19 +116,27 @@ def test(paths: PathsArg = None,
                 err.print(f"  {problem}", markup=False)
             if run.result is not None:
                 err.print("\n".join("    " + line for line in run.result.explain().splitlines()), markup=False)
-    out.print(f"{passed} passed, {failed} failed", markup=False)
+    if not any(scope.covers(f.path) for f in kb.files):
+        raise fail(f"no .eligo files in {', '.join(map(str, scope.paths)) or kb.root or 'the given paths'}")
+    if as_json:
+        out.print(json.dumps({"passed": passed, "failed": failed, "examples": runs}, indent=2, ensure_ascii=False),
+                  markup=False)
+    else:
+        out.print(f"{passed} passed, {failed} failed", markup=False)
     raise typer.Exit(1 if failed else 0)
 
 
 @app.command()
-def cases(kb_path: Annotated[Path, typer.Argument(help="The knowledge base folder.")] = Path("knowledge")) -> None:
+def cases(kb_arg: Annotated[Path | None, typer.Argument(help="The knowledge base folder.", metavar="[KB]")] = None,
+          kb_path: KbOption = None, as_json: JsonOption = False) -> None:
     """Evaluate every case file in KB/cases/<guideline id>/ and print its decisions."""
-    kb = load_kb([kb_path])
-    folders = sorted(p for p in (kb_path / "cases").glob("*") if p.is_dir())
-    if not folders:
-        raise fail(f"no case folders under {kb_path / 'cases'}")
+    if kb_arg is not None and kb_path is not None and kb_arg.resolve() != kb_path.resolve():
+        raise fail("give the knowledge base once: either as KB or with --kb")
+    root = discover.knowledge_base(kb_arg or kb_path)
+    kb = load_kb(None, root)
+    folders = sorted(p for p in (root / "cases").glob("*") if p.is_dir())
     refused = 0
-    table = Table("case", "guideline", "decision", "outcome", "missing", box=None)
+    rows: list[dict[str, Any]] = []
     for folder in folders:
         module_id = folder.name
         try:
@@ -108,7 +146,7 @@ def cases(kb_path: Annotated[Path, typer.Argument(help="The knowledge base folde
             raise fail(f"{folder}: {exc}", 1) from exc
         for file in sorted(folder.glob("*.json")):
             try:
-                result = compiled.evaluate(eligo.read_case(file), trace=False)
+                result = compiled.evaluate_prepared(normalise(compiled.inputs, eligo.read_case(file), str(file)))
             except eligo.CaseError as exc:
                 refused += 1
                 err.print(str(exc), markup=False)
@@ -116,6 +154,22 @@ def cases(kb_path: Annotated[Path, typer.Argument(help="The knowledge base folde
             for name, decision in result.decisions.items():
                 outcome = decision.value if decision.status == "decided" else decision.status
                 shown = ", ".join(outcome) if isinstance(outcome, tuple) else str(outcome)
-                table.add_row(file.stem, f"{module_id} {compiled.version}", name, shown, ", ".join(decision.missing))
-    out.print(table)
+                rows.append({"case": file.stem, "path": str(file), "guideline": module_id, "version": compiled.version,
+                             "decision": name, "status": decision.status, "outcome": shown,
+                             "rule": decision.rule, "missing": list(decision.missing)})
+    if as_json:
+        out.print(json.dumps({"refused": refused, "decisions": rows}, indent=2, ensure_ascii=False), markup=False)
+    elif not folders:
+        out.print(f"no case folders under {root / 'cases'} (cases go in {root / 'cases'}/<guideline id>/*.json)",
+                  markup=False)
+    else:
+        widest = max((len(r["case"]) for r in rows), default=4)
+        table = Table(Column("case", no_wrap=True, min_width=widest),
+                      Column("guideline", no_wrap=True, min_width=max((len(f"{r['guideline']} {r['version']}")
+                                                                        for r in rows), default=9)),
+                      Column("decision", no_wrap=True), "outcome", "missing", box=None)
+        for row in rows:
+            table.add_row(row["case"], f"{row['guideline']} {row['version']}", row["decision"], row["outcome"],
+                          ", ".join(row["missing"]))
+        out.print(table)
     raise typer.Exit(1 if refused else 0)

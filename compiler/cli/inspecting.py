@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated
 
 import typer
 
 import eligo
-from eligo.cli.app import KB_OPTION, app, fail, load_kb, out, print_diagnostics, select_guideline
+from eligo.cli.app import KbOption, app, fail, load_kb, out, print_diagnostics, select_guideline
 from eligo.dsl.diagnostics import EligoError
 from eligo.tools import graph as graphs
 
@@ -18,12 +17,12 @@ def diff(
     guideline: Annotated[str, typer.Argument(help="Guideline id.")],
     old: Annotated[str, typer.Argument(help="The earlier version.")],
     new: Annotated[str, typer.Argument(help="The later version.")],
-    kb_path: Annotated[Path, KB_OPTION] = Path("knowledge"),
+    kb_path: KbOption = None,
 ) -> None:
     """What changed between two versions, and which example and case decisions change."""
     from eligo.tools.diff import diff_versions
 
-    kb = load_kb([kb_path])
+    kb = load_kb(None, kb_path)
     try:
         changes = diff_versions(kb, guideline, old, new)
     except LookupError as exc:
@@ -45,10 +44,10 @@ def graph(
     order: Annotated[bool, typer.Option("--order", help="Print the evaluation order.")] = False,
     version: Annotated[str | None, typer.Option("--version")] = None,
     draft: Annotated[bool, typer.Option("--draft")] = False,
-    kb_path: Annotated[Path, KB_OPTION] = Path("knowledge"),
+    kb_path: KbOption = None,
 ) -> None:
     """Print a guideline's dependency graph, or answer a question about it."""
-    kb = load_kb([kb_path])
+    kb = load_kb(None, kb_path)
     compiled = select_guideline(kb, guideline, version, None, draft)
     g = compiled.graph
     if depends_on is not None:

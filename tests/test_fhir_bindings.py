@@ -82,7 +82,8 @@ def test_the_docs_get_one_line_per_input_naming_its_fhir_source(shipped: eligo.K
     sources = fhir_sources(shipped, "pancreas.liver_metastases", "1.0.0")
     guideline = shipped.guideline("pancreas.liver_metastases", version="1.0.0")
     assert set(sources) == set(guideline.inputs)
-    assert sources["ca19_9_change"].startswith("Percent change of Observation coded LOINC 24108-3 (U/mL, kU/L)")
+    assert sources["ca19_9_change"] == ("Percent change of the Observation coded LOINC 24108-3 (UCUM U/mL, kU/L) from "
+                                        "the latest before the start of chemotherapy to the latest since")
     assert sources["lewis_negative"] == "Not in the record: the service asks for it"
     assert all("\n" not in line for line in sources.values())
 

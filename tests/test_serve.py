@@ -44,8 +44,13 @@ def keys() -> Keys:
 
 
 @pytest.fixture(scope="module")
-def server(kb: eligo.KnowledgeBase, keys: Keys, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    with running(settings(kb, keys, tmp_path_factory.mktemp("feedback") / "feedback.jsonl")) as url:
+def store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("feedback") / "feedback.jsonl"
+
+
+@pytest.fixture(scope="module")
+def server(kb: eligo.KnowledgeBase, keys: Keys, store: Path) -> Iterator[str]:
+    with running(settings(kb, keys, store)) as url:
         yield url
 
 
@@ -132,8 +137,10 @@ def test_an_unknown_decision_says_what_is_missing_and_suggests_ordering_the_mark
     assert got["summary"].startswith("Simultaneous resection: undecided, ")
     assert "[CA19-9 change](https://docs.example.org/guidelines/pancreas.liver_metastases/1.0.0/#input-ca19_9_change)" \
         in got["detail"]
-    assert "none found in the record (Percent change of Observation coded LOINC 24108-3" in got["detail"]
-    assert "not held in the record; record it" in got["detail"]  # board judgements are asked for
+    assert ("Percent change of the Observation coded LOINC 24108-3 (UCUM U/mL, kU/L) from the latest before the start "
+            "of chemotherapy to the latest since; none found: order or record it.") in got["detail"]
+    asked = got["detail"].split("Not held in the record; to be recorded (the tumour board's judgement):")[1]
+    assert "#input-lewis_negative" in asked and "#input-ca19_9_change" not in asked  # board judgements are asked for
     order = got["suggestions"][0]
     assert order["label"] == "Order CA19-9 (LOINC 24108-3)"
     request = order["actions"][0]["resource"]
@@ -143,8 +150,10 @@ def test_an_unknown_decision_says_what_is_missing_and_suggests_ordering_the_mark
 
 def test_the_marker_change_read_from_the_record_decides_nothing_it_should_not(client: Client) -> None:
     got = card(client.call(PANCREAS, hook_request(pancreas_prefetch())))
-    assert "CA19-9 change (Observation/m-24108-3-2026-01-05, 2026-01-05 → Observation/m-24108-3-2026-04-20" in got["detail"]
-    assert "CA19-9 change](" not in got["detail"].split("What would decide it:")[-1]  # not asked: it was in the record
+    found = got["detail"].split("From the record:")[1]
+    assert ("#input-ca19_9_change): -75% (Observation/m-24108-3-2026-01-05, 2026-01-05 → "
+            "Observation/m-24108-3-2026-04-20, 2026-04-20)") in found
+    assert "#input-ca19_9_change" not in got["detail"].split("From the record:")[0]  # not asked: it was in the record
 
 
 def test_colorectal_four_organs_is_beyond_oligometastatic_from_the_record_alone(client: Client) -> None:
@@ -182,7 +191,8 @@ def test_an_unreachable_fhir_server_with_partial_prefetch_still_answers_and_says
     dead = f"http://127.0.0.1:{free_port()}"
     got = card(client.call(PANCREAS, hook_request({"patient": as_json(patient())}, fhirServer=dead,
                                                   fhirAuthorization={"access_token": "t"})))
-    assert "the record's FHIR server could not be reached for it" in got["detail"]
+    assert ("(UCUM U/mL, kU/L) from the latest before the start of chemotherapy to the latest since; the record's FHIR "
+            "server could not be reached for it.") in got["detail"]
 
 
 def test_no_prefetch_and_no_fhir_server_is_412(client: Client) -> None:
@@ -236,7 +246,7 @@ def test_a_body_over_the_limit_is_413(client: Client) -> None:
 
 
 # ------------------------------------------------------------------ feedback
-def test_feedback_items_are_all_recorded_or_none(client: Client) -> None:
+def test_feedback_items_are_all_recorded_or_none(client: Client, store: Path) -> None:
     got = card(client.call(PANCREAS, hook_request(pancreas_prefetch() | {"condition-128462008": bundle(
         metastasis("39607008", "2026-03-02", code="94391008"))})))
     items = [{"card": got["uuid"], "outcome": "accepted", "outcomeTimestamp": "2026-06-01T10:00:00Z"},
@@ -245,8 +255,14 @@ def test_feedback_items_are_all_recorded_or_none(client: Client) -> None:
                                  "userComment": "free text that is not stored"}}]
     response = client.feedback(PANCREAS, {"feedback": items})
     assert (response.status_code, response.json()) == (200, {"recorded": 2})
+    stored = store.read_bytes()
+    assert b"free text that is not stored" not in stored and b"board-disagrees" in stored
     bad = client.feedback(PANCREAS, {"feedback": [items[0], {"card": "not-a-card", "outcome": "accepted"}]})
     assert bad.status_code == 422 and issue(bad)["diagnostics"].startswith("no feedback was recorded")
+    assert [i["expression"] for i in issue(bad)["all"][1:]] == [["feedback[1].card"]]
+    wrong_service = client.feedback(COLORECTAL, {"feedback": items[:1]})
+    assert wrong_service.status_code == 422
+    assert store.read_bytes() == stored  # nothing half-recorded
 
 
 def test_feedback_survives_a_restart_and_a_torn_write_is_never_half_recorded(kb: eligo.KnowledgeBase, keys: Keys,

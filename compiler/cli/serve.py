@@ -41,14 +41,15 @@ def serve(
             out.print(f"{rate.guideline} {rate.version} {rate.decision} {rate.rule}: {rate.accepted} accepted, "
                       f"{rate.overridden} overridden ({rate.override_rate:.0%} overridden)", markup=False)
         return
+    from eligo.serve.checks import check_bindings
     from eligo.serve.security import TrustError, Verifier, load_trust
 
     if trust is None and not insecure:
         raise fail("give --trust FILE (the record systems allowed to call, with their keys), or --insecure for a local trial")
     kb = load_kb([kb_path])
-    diagnostics = kb.check()
-    if any(d.is_error for d in diagnostics):
-        print_diagnostics(kb, [d for d in diagnostics if d.is_error])
+    diagnostics = {d.headline(): d for d in [*kb.check(), *check_bindings(kb)] if d.is_error}  # bindings too, once
+    if diagnostics:
+        print_diagnostics(kb, list(diagnostics.values()))
         raise fail(f"{kb_path} has errors; run `eligo check`", 1)
     try:
         verifier = None if insecure or trust is None else Verifier(load_trust(trust))

@@ -7,7 +7,7 @@ import datetime as dt
 import json
 import logging
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 import httpx
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from eligo.cases import CaseError
 from eligo.serve.cards import CardKey, Service, build_services, cards
@@ -60,6 +61,34 @@ def outcome(status: int, code: str, message: str, problems: tuple[Problem, ...] 
                         media_type=FHIR_JSON, headers=headers)
 
 
+class Guard:
+    """Pure ASGI middleware: refuses bodies over the limit by their Content-Length before anything reads them, and
+    logs method, path, status and time (never a body, a query string or a header)."""
+
+    def __init__(self, app: ASGIApp, max_body: int) -> None:
+        self.app, self.max_body = app, max_body
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started, status = time.perf_counter(), [0]
+        length = dict(scope["headers"]).get(b"content-length", b"0")
+        refused = None
+        if not length.isdigit():
+            refused = outcome(400, "invalid", "Content-Length is not a number")
+        elif int(length) > self.max_body:
+            refused = outcome(413, "too-costly", f"the request body is over {self.max_body} bytes")
+
+        async def sending(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                status[0] = message["status"]
+            await send(message)
+
+        await (refused(scope, receive, sending) if refused is not None else self.app(scope, receive, sending))
+        log.info("%s %s %d %.1fms", scope["method"], scope["path"], status[0], (time.perf_counter() - started) * 1000)
+
+
 def create_app(settings: Settings) -> FastAPI:
     """The application; the services and the card index are built once, when it is created."""
     services = build_services(settings.kb, settings.today(), settings.docs_url, settings.drafts)
@@ -68,22 +97,7 @@ def create_app(settings: Settings) -> FastAPI:
     app = FastAPI(title="Eligo CDS Hooks service", docs_url=None, redoc_url=None, openapi_url=None)
     base = settings.base_url.rstrip("/")
 
-    @app.middleware("http")
-    async def guard(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        started = time.perf_counter()
-        try:
-            length = int(request.headers.get("content-length") or 0)
-        except ValueError:
-            return outcome(400, "invalid", "Content-Length is not a number")
-        if length > settings.max_body:
-            return outcome(413, "too-costly", f"the request body is over {settings.max_body} bytes")
-        try:
-            response = await call_next(request)
-        except Refused as refused:
-            response = outcome(refused.status, refused.code, refused.message, refused.problems)
-        log.info("%s %s %d %.1fms", request.method, request.url.path, response.status_code,
-                 (time.perf_counter() - started) * 1000)
-        return response
+    app.add_middleware(Guard, max_body=settings.max_body)
 
     @app.exception_handler(Refused)
     async def refused_handler(request: Request, refused: Refused) -> Response:
@@ -96,6 +110,11 @@ def create_app(settings: Settings) -> FastAPI:
     @app.exception_handler(405)
     async def not_allowed(request: Request, exc: Exception) -> Response:
         return outcome(405, "not-supported", f"{request.method} is not allowed on {request.url.path}")
+
+    @app.exception_handler(Exception)
+    async def failed(request: Request, exc: Exception) -> Response:
+        log.error("%s %s failed: %s", request.method, request.url.path, type(exc).__name__)  # no message: it may hold data
+        return outcome(500, "exception", "the service failed on this request; nothing was recorded")
 
     def authenticate(request: Request, *audiences: str) -> None:
         if settings.verifier is None:
@@ -157,7 +176,7 @@ def create_app(settings: Settings) -> FastAPI:
         except CaseError as exc:
             raise Refused(422, "invalid", "the record's values are not valid inputs",
                           tuple(Problem(f"input {p.field}", p.message) for p in exc.problems)) from exc
-        return JSONResponse({"cards": cards(service, result, extracted, patient_id, bool(unreachable))})
+        return JSONResponse({"cards": cards(service, result, extracted, patient_id, unreachable)})
 
     @app.post("/cds-services/{service_id}/feedback")
     async def feedback(service_id: str, request: Request) -> JSONResponse:

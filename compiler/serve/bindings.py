@@ -33,7 +33,6 @@ from eligo.dsl.diagnostics import Diagnostic, did_you_mean, error
 from eligo.ir import units
 
 if TYPE_CHECKING:
-    from eligo.ir import InputInfo
     from eligo.pipeline import KnowledgeBase
 
 SUFFIX = ".fhir.yaml"
@@ -338,159 +337,47 @@ def events_of(kb: KnowledgeBase, guideline: str, version: str) -> dict[str, Even
     return out
 
 
-def check_bindings(kb: KnowledgeBase) -> list[Diagnostic]:
-    """Every problem of the knowledge base's bindings files: syntax, fields, codes, and each binding's
-    resource, element, type and units against the input it binds."""
-    out: list[Diagnostic] = []
-    files = bindings_of(kb)
-    for key, file in files.items():
-        out.extend(file.diagnostics)
-        if (file.guideline, file.version) not in ((key[0], key[1]), ("", "")):
-            out.append(error("E203", f"this file says {file.guideline} {file.version} but sits beside {key[0]} {key[1]}",
-                             file.span, f"write `guideline: {key[0]}` and `version: {key[1]}`"))
-        if file.hook not in HOOKS:
-            out.append(error("E204", f"`{file.hook}` is not a CDS hook", file.span, f"use one of {', '.join(HOOKS)}"))
-        declared = kb.lowered(*key).inputs
-        for event in file.events.values():
-            out.extend(_check_resource(event.resource, event.codes, event.span, f"event `{event.name}`"))
-            if event.select not in ("earliest", "latest"):
-                out.append(error("E205", f"event `{event.name}`: select `{event.select}` is not `earliest` or `latest`",
-                                 event.span))
-        for name, binding in file.inputs.items():
-            if name not in declared:
-                out.append(error("E206", f"`{name}` is not an input declared by {key[0]} {key[1]}", binding.span,
-                                 did_you_mean(name, declared) or "bind an input in the file beside the module declaring it"))
-                continue
-            out.extend(check_binding(binding, declared[name], file.events))
-    if kb.root is not None:
-        for path in sorted(kb.root.rglob("*" + SUFFIX)):
-            if not path.with_name(path.name.removesuffix(SUFFIX) + ".eligo").is_file():
-                out.append(error("E207", f"{path.name} binds a guideline version that does not exist here",
-                                 Span(str(path), 1, 1, 1, 1), "name it after the .eligo file beside it"))
-    return out
-
-
-def _check_resource(resource: str, codes: tuple[Coding, ...], span: Span, what: str) -> list[Diagnostic]:
-    if resource not in VALUES:
-        return [error("E208", f"{what}: `{resource}` is not a resource type bindings read", span,
-                      did_you_mean(resource, VALUES) or f"use one of {', '.join(VALUES)}")]
-    if resource != "Patient" and not codes:
-        return [error("E209", f"{what}: a {resource} needs the codes that select it", span,
-                      "add `code: [system|code]`, e.g. LOINC for a laboratory test")]
-    return []
-
-
-def check_binding(binding: Binding, info: InputInfo, events: dict[str, Event]) -> list[Diagnostic]:
-    """The binding against its input: the element exists and yields the input's type, units convert, events exist."""
-    what = f"input `{binding.input}`"
-    out = _check_resource(binding.resource, binding.codes, binding.span, what)
-    if out:
-        return out
-    yields = binding.yields
-    if not yields:
-        return [error("E210", f"{what}: a {binding.resource} has no element `{binding.value}` that bindings read",
-                      binding.span, f"use one of {', '.join(VALUES[binding.resource])}")]
-    kind = info.type.kind
-    wanted = {"quantity": ("quantity",), "integer": ("number",), "coding": ("bool", "enum", "number"),
-              "boolean": ("bool",), "date": ("date",), "count": ("number",), "present": ("bool",)}[yields]
-    if kind not in wanted or (yields == "count" and not info.type.integer):
-        return [error("E211", f"{what} is {info.type.describe()}, but {binding.resource}.{binding.value} gives "
-                      f"{_yield_text(yields)}", binding.span, "bind an element of the input's type")]
-    for name in (binding.before, binding.after, binding.change_over):
-        if name is not None and name not in events:
-            out.append(error("E212", f"{what}: there is no event `{name}` in this file", binding.span,
-                             did_you_mean(name, events) or "declare it under `events:`"))
-    if binding.select not in ("latest", "earliest"):
-        out.append(error("E205", f"{what}: select `{binding.select}` is not `latest` or `earliest`", binding.span))
-    out.extend(_check_units(binding, info, what))
-    if yields == "coding":
-        out.extend(_check_map(binding, info, what))
-    return out
-
-
-def _yield_text(yields: str) -> str:
-    return {"quantity": "a quantity", "integer": "a whole number", "coding": "a code", "boolean": "yes/no",
-            "date": "a date", "count": "a count", "present": "yes when one is recorded"}[yields]
-
-
-def _check_units(binding: Binding, info: InputInfo, what: str) -> list[Diagnostic]:
-    if binding.yields != "quantity":
-        return [error("E213", f"{what}: units are given but {binding.value} is not a quantity", binding.span)] \
-            if binding.units else []
-    if not binding.units:
-        return [error("E213", f"{what}: a quantity binding lists the UCUM units it accepts", binding.span,
-                      "add `units: [U/mL]`")]
-    out: list[Diagnostic] = []
-    dimensions = set()
-    for code in binding.units:
-        unit = units.lookup(UCUM.get(code, ""))
-        if unit is None:
-            out.append(error("E214", f"{what}: `{code}` is not a UCUM unit Eligo converts", binding.span,
-                             f"known: {', '.join(UCUM)}"))
-            continue
-        dimensions.add(unit.dimension)
-    target = "percent" if binding.change_over else info.type.dimension
-    if binding.change_over:
-        if info.type.dimension != "percent":
-            out.append(error("E215", f"{what}: a change over an event is a percentage, but the input is "
-                             f"{info.type.describe()}", binding.span))
-        if len(dimensions) > 1:
-            out.append(error("E215", f"{what}: the units {', '.join(binding.units)} do not measure the same thing",
-                             binding.span))
-    elif dimensions and dimensions != {target}:
-        out.append(error("E215", f"{what} is {info.type.describe()}, but the units {', '.join(binding.units)} are not",
-                         binding.span, "list units of the input's dimension, or bind a change with `change_over`"))
-    return out
-
-
-def _check_map(binding: Binding, info: InputInfo, what: str) -> list[Diagnostic]:
-    if not binding.map:
-        return [error("E216", f"{what}: a code binding needs a `map` from `system|code` to the input's values",
-                      binding.span)]
-    out = []
-    for token, target in binding.map:
-        allowed: tuple[object, ...] = {"bool": (True, False), "enum": info.type.values}.get(info.type.kind, ())
-        ok = isinstance(target, int | float) and not isinstance(target, bool) if info.type.kind == "number" \
-            else target in allowed
-        if not ok:
-            out.append(error("E217", f"{what}: `{token}` maps to {target!r}, which is not {info.type.describe()}",
-                             binding.span))
-    return out
-
-
 # ------------------------------------------------------------------ words, for the docs site and for cards
+def _codes_text(codes: tuple[Coding, ...]) -> str:
+    shown = " or ".join(c.describe() for c in codes[:2])
+    return shown + (f" (and {len(codes) - 2} more codes)" if len(codes) > 2 else "")
+
+
 def describe(binding: Binding, events: Mapping[str, Event] | None = None) -> str:
     """One plain-English line saying where the input comes from in the record.
 
     >>> describe(Binding("x", "Observation", (Coding(LOINC, "24108-3"),), "valueQuantity", units=("U/mL",)))
-    'Latest Observation coded LOINC 24108-3, its valueQuantity in U/mL'
+    'The latest Observation coded LOINC 24108-3, its valueQuantity (UCUM U/mL)'
     """
-    codes = " or ".join(c.describe() for c in binding.codes)
-    subject = f"{binding.resource} coded {codes}" if codes else binding.resource
+    subject = f"{binding.resource} coded {_codes_text(binding.codes)}" if binding.codes else f"the {binding.resource}"
     events = events or {}
 
     def event(name: str) -> str:
         found = events.get(name)
         return found.description if found and found.description else name.replace("_", " ")
 
-    if binding.change_over:
-        text = (f"Percent change of {subject} ({', '.join(binding.units)}) from the latest before "
-                f"{event(binding.change_over)} to the latest after it")
-    elif binding.value == "count":
-        text = f"Number of {subject} records"
-    elif binding.value == "exists":
-        text = f"Yes when a {subject} is recorded (otherwise asked)"
-    elif binding.value == "distinct bodySite":
-        text = f"Number of distinct body sites of {subject}"
-    else:
-        unit = f" in {', '.join(binding.units)}" if binding.units else ""
-        text = f"{binding.select.capitalize()} {subject}, its {binding.value}{unit}"
+    when = ""
     if binding.within_months is not None:
-        text += f", within the last {binding.within_months:g} months"
+        when += f" within the last {binding.within_months:g} months"
     if binding.before:
-        text += f", before {event(binding.before)}"
+        when += f" before {event(binding.before)}"
     if binding.after:
-        text += f", after {event(binding.after)}"
+        when += f" after {event(binding.after)}"
+    plural = f"{binding.resource}s coded {_codes_text(binding.codes)}"
+    if binding.change_over:
+        text = (f"Percent change of the {subject} (UCUM {', '.join(binding.units)}) from the latest before "
+                f"{event(binding.change_over)} to the latest since")
+    elif binding.value == "count":
+        text = f"The number of active {plural}{when}"
+    elif binding.value == "distinct bodySite":
+        text = f"The number of distinct body sites among active {plural}{when}"
+    elif binding.value == "exists":
+        text = f"Yes when a {subject} is recorded{when}; none recorded is not a no, so it is then asked"
+    elif binding.resource == "Patient":
+        text = f"The Patient's {binding.value}"
+    else:
+        unit = f" (UCUM {', '.join(binding.units)})" if binding.units else ""
+        text = f"The {binding.select} {subject}{when}, its {binding.value}{unit}"
     return text
 
 

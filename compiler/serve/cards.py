@@ -11,14 +11,14 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import uuid
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from eligo.docs import prose
 from eligo.dsl import ast
 from eligo.serve.bindings import LOINC, Binding, Event, describe, events_of, input_bindings
-from eligo.serve.extract import Extracted, Extractor, prefetch_keys
+from eligo.serve.extract import Extracted, Extractor, key_of, prefetch_keys
 
 if TYPE_CHECKING:
     from eligo import DecisionResult, Guideline, KnowledgeBase, Result
@@ -156,8 +156,9 @@ def _open(value: object) -> bool:
 
 
 def cards(service: Service, result: Result, extracted: Extracted, patient_id: str,
-          unreachable: bool = False) -> list[dict[str, Any]]:
-    """The one card answering this request for the service's decision."""
+          unreachable: Collection[str] = ()) -> list[dict[str, Any]]:
+    """The one card answering this request for the service's decision (`unreachable`: prefetch keys that the
+    record's FHIR server did not answer)."""
     decision = service.decision
     outcome = result.decisions[decision.name]
     g = service.guideline
@@ -190,17 +191,19 @@ def cards(service: Service, result: Result, extracted: Extracted, patient_id: st
         possible = getattr(outcome, "possible", None)
         if possible:
             lines.append("Still possible: " + ", ".join(f"**{prose.outcome(str(p))}**" for p in possible) + ".")
-        lines.append("Not decided yet. What would decide it:")
-        lines.append("")
-        for name in missing:
-            lines.append(_missing_line(service, name, extracted, unreachable))
-            suggestion = _suggestion(service, name, patient_id)
-            if suggestion is not None:
-                suggestions.append(suggestion)
+        in_record = [n for n in missing if n in service.bindings]
+        asked = [n for n in missing if n not in service.bindings]
+        if in_record:
+            lines += ["Not decided yet. FHIR data that would decide it:", ""]
+            lines += [_missing_line(service, name, unreachable) for name in in_record]
+            suggestions += [s for n in in_record if (s := _suggestion(service, n, patient_id)) is not None]
+        if asked:
+            lines += ["", "Not held in the record; to be recorded (the tumour board's judgement):", ""]
+            lines += [_missing_line(service, name, ()) for name in asked]
     summary = _clip(f"{summary} ({g.id} {g.version})")
     if extracted.found:
-        lines += ["", "From the record: " + "; ".join(
-            f"{prose.humanize(n)} ({where})" for n, where in extracted.found.items())]
+        lines += ["", "From the record:", ""]
+        lines += [f"- {service.vocab.name(n)}: {show(extracted.case.get(n))} ({where})" for n, where in extracted.found.items()]
     lines += ["", f"Guideline {g.id} {g.version} ({g.status}), SHA-256 `{g.sha256}`."]
     card: dict[str, Any] = {
         "uuid": service.card_uuid(outcome.status, outcome.rule if outcome.status == "decided" else None),
@@ -222,18 +225,28 @@ def _anchor(decision: ast.Decision, outcome: DecisionResult) -> str:
     return "#" + prose.anchor("decision", decision.name)
 
 
-def _missing_line(service: Service, name: str, extracted: Extracted, unreachable: bool) -> str:
+def _missing_line(service: Service, name: str, unreachable: Collection[str]) -> str:
     info = service.guideline.inputs.get(name)
-    label = service.vocab.name(name)
     what = f" ({info.description})" if info is not None and info.description else ""
     binding = service.bindings.get(name)
     if binding is None:
-        return f"- {label}{what}: not held in the record; record it (e.g. from the tumour board)."
-    source = describe(binding, service.events)
-    if unreachable:
-        return f"- {label}{what}: the record's FHIR server could not be reached for it ({source})."
-    action = "order or record it" if binding.resource == "Observation" else "record it"
-    return f"- {label}{what}: none found in the record ({source}); {action}."
+        return f"- {service.vocab.name(name)}{what}"
+    if key_of(service.prefetch, binding.resource, binding.codes) in unreachable:
+        action = "the record's FHIR server could not be reached for it"
+    else:
+        action = "none found: " + ("order or record it" if binding.resource == "Observation" else "record it")
+    return f"- {service.vocab.name(name)}{what}: {describe(binding, service.events)}; {action}."
+
+
+def show(value: object) -> str:
+    """A case value as a card shows it: `-75%`, `yes`, `2026-01-10`, `3`."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, dict):
+        number, unit = value.get("value"), value.get("unit")
+        text = f"{number:g}" if isinstance(number, int | float) else str(number)
+        return f"{text}{unit}" if unit == "%" else f"{text} {unit}"
+    return str(value)
 
 
 def _suggestion(service: Service, name: str, patient_id: str) -> dict[str, Any] | None:

@@ -175,6 +175,10 @@ def _pick(found: list[tuple[str, dict[str, Any]]], select: str) -> tuple[str, di
     return chosen[1], chosen[2]
 
 
+def _records(n: int, resource: str) -> str:
+    return f"from {n} {resource} record{'s' * (n != 1)}"
+
+
 def _label(resource: Mapping[str, Any]) -> str:
     day = clinical_date(resource)
     return f"{resource.get('resourceType')}/{resource.get('id', '?')}" + (f", {day.isoformat()}" if day else "")
@@ -234,11 +238,11 @@ class Extractor:
                 if not active or any(not s for s in sites):
                     return None  # a site not coded: the count is not known
                 distinct = len({min(s) for s in sites})
-                out.found[binding.input] = f"{len(active)} {binding.resource} records"
+                out.found[binding.input] = _records(len(active), binding.resource)
                 return distinct
             if not active:
                 return None  # no record is not zero: absence is not evidence
-            out.found[binding.input] = f"{len(active)} {binding.resource} records"
+            out.found[binding.input] = _records(len(active), binding.resource)
             return len(active)
         if yields == "present":
             if not found:

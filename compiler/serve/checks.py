@@ -1,0 +1,134 @@
+"""`eligo check` over FHIR bindings: each binding's resource, element, type, units and events against its input."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from eligo.dsl.ast import Span
+from eligo.dsl.diagnostics import Diagnostic, did_you_mean, error
+from eligo.ir import units
+from eligo.serve.bindings import HOOKS, SUFFIX, UCUM, VALUES, Binding, Coding, Event, bindings_of
+
+if TYPE_CHECKING:
+    from eligo.ir import InputInfo
+    from eligo.pipeline import KnowledgeBase
+
+
+def check_bindings(kb: KnowledgeBase) -> list[Diagnostic]:
+    """Every problem of the knowledge base's bindings files: syntax, fields, codes, and each binding's
+    resource, element, type and units against the input it binds."""
+    out: list[Diagnostic] = []
+    files = bindings_of(kb)
+    for key, file in files.items():
+        out.extend(file.diagnostics)
+        if (file.guideline, file.version) not in ((key[0], key[1]), ("", "")):
+            out.append(error("E203", f"this file says {file.guideline} {file.version} but sits beside {key[0]} {key[1]}",
+                             file.span, f"write `guideline: {key[0]}` and `version: {key[1]}`"))
+        if file.hook not in HOOKS:
+            out.append(error("E204", f"`{file.hook}` is not a CDS hook", file.span, f"use one of {', '.join(HOOKS)}"))
+        declared = kb.lowered(*key).inputs
+        for event in file.events.values():
+            out.extend(_check_resource(event.resource, event.codes, event.span, f"event `{event.name}`"))
+            if event.select not in ("earliest", "latest"):
+                out.append(error("E205", f"event `{event.name}`: select `{event.select}` is not `earliest` or `latest`",
+                                 event.span))
+        for name, binding in file.inputs.items():
+            if name not in declared:
+                out.append(error("E206", f"`{name}` is not an input declared by {key[0]} {key[1]}", binding.span,
+                                 did_you_mean(name, declared) or "bind an input in the file beside the module declaring it"))
+                continue
+            out.extend(check_binding(binding, declared[name], file.events))
+    if kb.root is not None:
+        for path in sorted(kb.root.rglob("*" + SUFFIX)):
+            if not path.with_name(path.name.removesuffix(SUFFIX) + ".eligo").is_file():
+                out.append(error("E207", f"{path.name} binds a guideline version that does not exist here",
+                                 Span(str(path), 1, 1, 1, 1), "name it after the .eligo file beside it"))
+    return out
+
+
+def _check_resource(resource: str, codes: tuple[Coding, ...], span: Span, what: str) -> list[Diagnostic]:
+    if resource not in VALUES:
+        return [error("E208", f"{what}: `{resource}` is not a resource type bindings read", span,
+                      did_you_mean(resource, VALUES) or f"use one of {', '.join(VALUES)}")]
+    if resource != "Patient" and not codes:
+        return [error("E209", f"{what}: a {resource} needs the codes that select it", span,
+                      "add `code: [system|code]`, e.g. LOINC for a laboratory test")]
+    return []
+
+
+def check_binding(binding: Binding, info: InputInfo, events: dict[str, Event]) -> list[Diagnostic]:
+    """The binding against its input: the element exists and yields the input's type, units convert, events exist."""
+    what = f"input `{binding.input}`"
+    out = _check_resource(binding.resource, binding.codes, binding.span, what)
+    if out:
+        return out
+    yields = binding.yields
+    if not yields:
+        return [error("E210", f"{what}: a {binding.resource} has no element `{binding.value}` that bindings read",
+                      binding.span, f"use one of {', '.join(VALUES[binding.resource])}")]
+    kind = info.type.kind
+    wanted = {"quantity": ("quantity",), "integer": ("number",), "coding": ("bool", "enum", "number"),
+              "boolean": ("bool",), "date": ("date",), "count": ("number",), "present": ("bool",)}[yields]
+    if kind not in wanted or (yields == "count" and not info.type.integer):
+        return [error("E211", f"{what} is {info.type.describe()}, but {binding.resource}.{binding.value} gives "
+                      f"{_yield_text(yields)}", binding.span, "bind an element of the input's type")]
+    for name in (binding.before, binding.after, binding.change_over):
+        if name is not None and name not in events:
+            out.append(error("E212", f"{what}: there is no event `{name}` in this file", binding.span,
+                             did_you_mean(name, events) or "declare it under `events:`"))
+    if binding.select not in ("latest", "earliest"):
+        out.append(error("E205", f"{what}: select `{binding.select}` is not `latest` or `earliest`", binding.span))
+    out.extend(_check_units(binding, info, what))
+    if yields == "coding":
+        out.extend(_check_map(binding, info, what))
+    return out
+
+
+def _yield_text(yields: str) -> str:
+    return {"quantity": "a quantity", "integer": "a whole number", "coding": "a code", "boolean": "yes/no",
+            "date": "a date", "count": "a count", "present": "yes when one is recorded"}[yields]
+
+
+def _check_units(binding: Binding, info: InputInfo, what: str) -> list[Diagnostic]:
+    if binding.yields != "quantity":
+        return [error("E213", f"{what}: units are given but {binding.value} is not a quantity", binding.span)] \
+            if binding.units else []
+    if not binding.units:
+        return [error("E213", f"{what}: a quantity binding lists the UCUM units it accepts", binding.span,
+                      "add `units: [U/mL]`")]
+    out: list[Diagnostic] = []
+    dimensions = set()
+    for code in binding.units:
+        unit = units.lookup(UCUM.get(code, ""))
+        if unit is None:
+            out.append(error("E214", f"{what}: `{code}` is not a UCUM unit Eligo converts", binding.span,
+                             f"known: {', '.join(UCUM)}"))
+            continue
+        dimensions.add(unit.dimension)
+    target = "percent" if binding.change_over else info.type.dimension
+    if binding.change_over:
+        if info.type.dimension != "percent":
+            out.append(error("E215", f"{what}: a change over an event is a percentage, but the input is "
+                             f"{info.type.describe()}", binding.span))
+        if len(dimensions) > 1:
+            out.append(error("E215", f"{what}: the units {', '.join(binding.units)} do not measure the same thing",
+                             binding.span))
+    elif dimensions and dimensions != {target}:
+        out.append(error("E215", f"{what} is {info.type.describe()}, but the units {', '.join(binding.units)} are not",
+                         binding.span, "list units of the input's dimension, or bind a change with `change_over`"))
+    return out
+
+
+def _check_map(binding: Binding, info: InputInfo, what: str) -> list[Diagnostic]:
+    if not binding.map:
+        return [error("E216", f"{what}: a code binding needs a `map` from `system|code` to the input's values",
+                      binding.span)]
+    out = []
+    for token, target in binding.map:
+        allowed: tuple[object, ...] = {"bool": (True, False), "enum": info.type.values}.get(info.type.kind, ())
+        ok = isinstance(target, int | float) and not isinstance(target, bool) if info.type.kind == "number" \
+            else target in allowed
+        if not ok:
+            out.append(error("E217", f"{what}: `{token}` maps to {target!r}, which is not {info.type.describe()}",
+                             binding.span))
+    return out

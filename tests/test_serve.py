@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -286,3 +287,27 @@ def test_feedback_survives_a_restart_and_a_torn_write_is_never_half_recorded(kb:
     assert [(r.rule, r.accepted, r.overridden, r.override_rate) for r in rates] == [
         ("new_metastatic_sites_appeared", 1, 1, 0.5)]
     assert records[0]["version"] == "1.0.0" and records[0]["guideline"] == "pancreas.liver_metastases"
+
+
+def test_the_version_in_force_changes_with_the_day_and_old_cards_still_take_feedback(
+        kb: eligo.KnowledgeBase, keys: Keys, tmp_path: Path) -> None:
+    day = [dt.date(2026, 2, 28)]
+    config = settings(kb, keys, tmp_path / "feedback.jsonl")
+    config.today = lambda: day[0]
+    sarcoma = "sarcoma.pulmonary_metastasectomy.pulmonary_metastasectomy"
+    with running(config) as url, httpx.Client(base_url=url) as http:
+        client = Client(http, url, keys)
+
+        def version() -> str:
+            services = client.http.get("/cds-services", headers=client.headers("/cds-services")).json()["services"]
+            found: str = next(s["version"] for s in services if s["id"] == sarcoma)
+            return found
+
+        assert version() == "1.0.0"
+        old = card(client.call(sarcoma, hook_request({"patient": as_json(patient())})))
+        day[0] = dt.date(2026, 3, 1)
+        assert version() == "2.0.0"
+        assert "sarcoma.pulmonary_metastasectomy 2.0.0" in card(client.call(sarcoma, hook_request(
+            {"patient": as_json(patient())})))["summary"]
+        assert client.feedback(sarcoma, {"feedback": [{"card": old["uuid"], "outcome": "accepted"}]}).status_code == 200
+    assert FeedbackStore(tmp_path / "feedback.jsonl").records()[0]["version"] == "1.0.0"

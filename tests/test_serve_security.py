@@ -12,10 +12,10 @@ import httpx
 import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric import ec
-from test_serve_fixtures import ISSUER, PANCREAS, Keys, hook_request, pancreas_prefetch, running, settings, token
+from test_serve_fixtures import ISSUER, PANCREAS, FhirServer, Keys, hook_request, pancreas_prefetch, running, settings, token
 
 import eligo
-from eligo.serve.security import TrustError, load_trust
+from eligo.serve.security import AuthError, TrustError, Verifier, issuer, load_trust
 
 
 @pytest.fixture(scope="module")
@@ -128,3 +128,15 @@ def test_a_trust_file_with_a_jwks_loads_and_a_broken_one_names_the_place(keys: K
     empty.write_text("issuers: {}\n")
     with pytest.raises(TrustError, match="needs `issuers:`"):
         load_trust(empty)
+
+
+def test_an_issuer_with_a_jwks_url_is_verified_with_keys_fetched_from_it(keys: Keys) -> None:
+    with FhirServer({".well-known/jwks.json": keys.jwks()}) as host:
+        trusted = issuer(ISSUER, {"jwks_url": f"{host.url}/.well-known/jwks.json"}, "test")
+        verifier = Verifier({ISSUER: trusted})
+        aud = "https://eligo.example.org/cds-services/x"
+        assert verifier.verify("Bearer " + token(keys, aud), (aud,))["iss"] == ISSUER
+        assert verifier.verify("Bearer " + token(keys, aud, alg="RS384"), (aud,))["iss"] == ISSUER
+        with pytest.raises(AuthError, match="the token's signature does not verify"):
+            verifier.verify("Bearer " + token(keys, aud, key=keys.stranger), (aud,))
+    assert [path for path, _ in host.seen] == ["/.well-known/jwks.json"]  # fetched once, then cached

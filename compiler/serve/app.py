@@ -89,10 +89,31 @@ class Guard:
         log.info("%s %s %d %.1fms", scope["method"], scope["path"], status[0], (time.perf_counter() - started) * 1000)
 
 
+class Catalogue:
+    """The services in force today, rebuilt when the day changes, and the uuid of every card any of them gives."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.card_index: dict[str, CardKey] = {}
+        self.day, self._services = settings.today(), self._build(settings.today())
+
+    def _build(self, day: dt.date) -> dict[str, Service]:
+        services = build_services(self.settings.kb, day, self.settings.docs_url, self.settings.drafts)
+        self.card_index.update({u: k for s in services.values() for u, k in s.card_keys().items()})
+        return services
+
+    def services(self) -> dict[str, Service]:
+        today = self.settings.today()
+        if today != self.day:
+            self._services, self.day = self._build(today), today
+        return self._services
+
+
 def create_app(settings: Settings) -> FastAPI:
-    """The application; the services and the card index are built once, when it is created."""
-    services = build_services(settings.kb, settings.today(), settings.docs_url, settings.drafts)
-    card_index: dict[str, CardKey] = {u: k for s in services.values() for u, k in s.card_keys().items()}
+    """The application; the services in force are built when it is created and again on the first request of each
+    new day (a version whose effective date has come takes over); the card index keeps every version served."""
+    catalogue = Catalogue(settings)
+    card_index = catalogue.card_index
     store = FeedbackStore(settings.feedback_path)
     app = FastAPI(title="Eligo CDS Hooks service", docs_url=None, redoc_url=None, openapi_url=None)
     base = settings.base_url.rstrip("/")
@@ -125,6 +146,7 @@ def create_app(settings: Settings) -> FastAPI:
             raise Refused(401, "security", str(exc)) from exc
 
     def service_of(service_id: str) -> Service:
+        services = catalogue.services()
         if service_id not in services:
             raise Refused(404, "not-found", f"there is no CDS service `{service_id}`; GET /cds-services lists them")
         return services[service_id]
@@ -146,7 +168,7 @@ def create_app(settings: Settings) -> FastAPI:
     @app.get("/cds-services")
     async def discovery(request: Request) -> JSONResponse:
         authenticate(request, f"{base}/cds-services")
-        return JSONResponse({"services": [s.descriptor() for s in services.values()]})
+        return JSONResponse({"services": [s.descriptor() for s in catalogue.services().values()]})
 
     @app.post("/cds-services/{service_id}")
     async def call(service_id: str, request: Request) -> JSONResponse:

@@ -9,7 +9,7 @@ from collections.abc import Callable
 
 from eligo import dsl
 from eligo.dsl.formatter import format_module
-from eligo.dsl.parser import lark_parser
+from eligo.dsl.lalr import lark_parser
 
 OUTCOMES = ("candidate", "discuss", "not_candidate")
 

@@ -1,30 +1,38 @@
-"""The Eligo compiler: load a knowledge base, check it, and compile guidelines into evaluators.
+"""Eligo: versioned patient-selection guidelines as code. This module is the whole embedding API.
 
->>> import compiler
->>> kb = compiler.load("knowledge")                       # doctest: +SKIP
->>> guideline = kb.guideline("colorectal.liver_metastasectomy")  # doctest: +SKIP
->>> guideline.evaluate({"primary_site": "colorectal"}).explain()  # doctest: +SKIP
+Load a knowledge base, check it, compile a guideline version and decide cases, or write it as SQL:
+
+>>> import eligo
+>>> kb = eligo.load("tests/fixtures/kb")
+>>> [d for d in kb.check() if d.is_error]
+[]
+>>> surgery = kb.guideline("demo.selection")              # latest approved; or version=, as_of=
+>>> result = surgery.evaluate({"lesion_count": 2, "organ_count": 1, "treatment_completed": "2024-01-10"})
+>>> result["surgery"].status, result["surgery"].missing
+('unknown', ('recurrence_detected',))
+>>> print(eligo.to_sql(surgery, "duckdb").splitlines()[0])
+WITH
+
+Everything importable from `eligo` is public: `load`, `KnowledgeBase`, `Guideline`, `Result`,
+`DecisionResult`, `Step`, `ExampleRun`, `CaseError` and `CaseProblem`, `read_case`, `check_source`,
+`Diagnostic` and `EligoError`, `to_sql`, and the language front end `eligo.dsl`. The modules under `eligo.*`
+are the stages (`kb`, `semantic`, `ir`, `python`, `sql`, `compiled`, `verify`, `docs`, `tools`, `cli`, …):
+they are internal and may change between releases.
 """
 
-__version__ = "0.1.0"
+from __future__ import annotations
 
-from eligo import ir
+from typing import TYPE_CHECKING, Any
+
 from eligo.cases import CaseError, CaseProblem, read_case
 from eligo.compiled.guideline import ExampleRun, Guideline
+from eligo.compiled.result import DecisionResult, Result, Step
 from eligo.dsl.diagnostics import Diagnostic, EligoError
-from eligo.kb.store import KnowledgeBase, load
-from eligo.python.runtime import DecisionResult, Result, Step
+from eligo.pipeline import KnowledgeBase, check_source, load
+from eligo.version import __version__
 
-
-def check_source(text: str, path: str = "<string>") -> list[Diagnostic]:
-    """Every diagnostic of one guideline source checked on its own (its `use`s cannot resolve)."""
-    from eligo.dsl.parser import parse_with_diagnostics
-    from eligo.kb.store import SourceFile
-
-    module, diagnostics = parse_with_diagnostics(text, path)
-    kb = KnowledgeBase([SourceFile(path, text, module, diagnostics)])
-    return kb.check()
-
+if TYPE_CHECKING:
+    from eligo.sql.query import to_sql
 
 __all__ = [
     "CaseError",
@@ -37,8 +45,18 @@ __all__ = [
     "KnowledgeBase",
     "Result",
     "Step",
+    "__version__",
     "check_source",
-    "ir",
     "load",
     "read_case",
+    "to_sql",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """`to_sql` is imported on first use: the SQL back end (sqlglot) costs start-up time evaluation does not need."""
+    if name == "to_sql":
+        from eligo.sql.query import to_sql
+
+        return to_sql
+    raise AttributeError(f"module 'eligo' has no attribute {name!r}")

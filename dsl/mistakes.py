@@ -16,6 +16,7 @@ from lark.exceptions import UnexpectedToken
 
 from eligo.dsl.ast import Span
 from eligo.dsl.diagnostics import Diagnostic, did_you_mean, error
+from eligo.dsl.lalr import lark_parser
 
 TOP_LEVEL = ("use", "reference", "kind", "input", "define", "table", "decision", "example", "property")
 
@@ -144,7 +145,6 @@ class Failure:
 
 @cache
 def terminal_patterns() -> dict[str, re.Pattern[str]]:
-    from eligo.dsl.parser import lark_parser
 
     return {t.name: re.compile(t.pattern.to_regexp()) for t in lark_parser().terminals}
 

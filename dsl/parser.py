@@ -3,126 +3,25 @@
 from __future__ import annotations
 
 import re
-import threading
 import unicodedata
-from collections.abc import Iterator
-from functools import cache
 from pathlib import Path
-from typing import ClassVar
 
-from lark import Lark, Token, Tree
+from lark import Token, Tree
 from lark.exceptions import UnexpectedInput
-from lark.indenter import DedentError, Indenter
+from lark.indenter import DedentError
 
 from eligo.dsl import ast
-from eligo.dsl.builder import Builder
 from eligo.dsl.ast import Span
+from eligo.dsl.builder import Builder
 from eligo.dsl.diagnostics import Diagnostic, EligoError, error
+from eligo.dsl.lalr import parse_tree
 from eligo.dsl.syntax_errors import translate
 
 MAX_SOURCE_BYTES = 1_000_000
 MAX_NESTING = 64
 MAX_ERRORS = 20
 
-GRAMMAR = Path(__file__).with_name("grammar.lark")
-_CONTINUATION = frozenset({"COMMA", "VBAR", "AND", "OR"})
-_COMMENT = re.compile(r"#[^\n]*")
 _HEADER_WORDS = frozenset({"guideline", "version", "title", "status", "effective", "supersedes", "committee", "summary"})
-
-
-class EligoIndenter(Indenter):
-    """Python-style blocks, plus: a line ending in `,`, `|`, `and` or `or` continues on the next.
-
-    It also collects the comments that the newline terminal swallows, for the formatter.
-    """
-
-    NL_type = "_NL"
-    OPEN_PAREN_types: ClassVar[list[str]] = ["LPAR", "LSQB", "LBRACE"]
-    CLOSE_PAREN_types: ClassVar[list[str]] = ["RPAR", "RSQB", "RBRACE"]
-    INDENT_type = "_INDENT"
-    DEDENT_type = "_DEDENT"
-    tab_len = 4
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.comments: list[tuple[str, int, int]] = []
-
-    def process(self, stream: Iterator[Token]) -> Iterator[Token]:
-        self.paren_level = 0
-        self.indent_level = [0]
-        self.comments = []
-        return self._eligo_process(stream)
-
-    def _eligo_process(self, stream: Iterator[Token]) -> Iterator[Token]:
-        token: Token | None = None
-        previous = ""
-        for token in stream:
-            if token.type == self.NL_type:
-                self._collect_comments(token)
-                if previous in _CONTINUATION:
-                    continue
-                yield from self.handle_NL(token)
-            else:
-                yield token
-            previous = token.type
-            if token.type in self.OPEN_PAREN_types:
-                self.paren_level += 1
-            elif token.type in self.CLOSE_PAREN_types:
-                self.paren_level = max(self.paren_level - 1, 0)
-        while len(self.indent_level) > 1:
-            self.indent_level.pop()
-            if token is not None:
-                yield Token.new_borrow_pos(self.DEDENT_type, "", token)
-
-    def _collect_comments(self, token: Token) -> None:
-        if "#" not in token:
-            return
-        text = str(token)
-        for match in _COMMENT.finditer(text):
-            before = text[: match.start()]
-            newlines = before.count("\n")
-            line = (token.line or 1) + newlines
-            column = (token.column or 1) + match.start() if newlines == 0 else match.start() - before.rfind("\n")
-            self.comments.append((match.group().rstrip(), line, column))
-
-
-_LAYOUT = frozenset({"_NL", "_INDENT", "_DEDENT"})
-
-
-def _occupies_text(child: object) -> bool:
-    """Whether a child counts for its node's span: line ends (with the blank lines and comments they
-    swallow) and indentation do not, so a statement ends where its last token ends."""
-    return not (isinstance(child, Token) and child.type in _LAYOUT)
-
-
-@cache
-def _lark() -> tuple[Lark, EligoIndenter]:
-    indenter = EligoIndenter()
-    parser = Lark(
-        GRAMMAR.read_text(encoding="utf-8"),
-        parser="lalr",
-        lexer="contextual",
-        postlex=indenter,
-        propagate_positions=_occupies_text,
-        maybe_placeholders=False,
-        start="module",
-    )
-    return parser, indenter
-
-
-_LOCK = threading.RLock()
-
-
-def lark_parser() -> Lark:
-    """The shared LALR parser (for tooling such as `match_examples`)."""
-    return _lark()[0]
-
-
-def _parse_tree(text: str) -> tuple[Tree[Token], list[tuple[str, int, int]]]:
-    parser, indenter = _lark()
-    with _LOCK:
-        tree = parser.parse(text)
-        return tree, list(indenter.comments)
 
 
 _BRACKETS = re.compile(r'"(?:[^"\\\n]|\\.)*"|#[^\n]*|\n|[(\[{]|[)\]}]')
@@ -264,7 +163,7 @@ def parse_with_diagnostics(text: str, path: str = "<string>") -> tuple[ast.Modul
     comments: list[tuple[str, int, int]] = []
     while attempt is not None and len(diagnostics) < MAX_ERRORS:
         try:
-            tree, comments = _parse_tree(attempt)
+            tree, comments = parse_tree(attempt)
             break
         except (UnexpectedInput, DedentError) as exc:
             diagnostic = translate(exc, attempt, path)

@@ -21,6 +21,7 @@ from lark.indenter import DedentError
 from eligo.dsl import mistakes
 from eligo.dsl.ast import Span
 from eligo.dsl.diagnostics import Diagnostic, did_you_mean, error
+from eligo.dsl.lalr import lark_parser, parse_tree
 from eligo.dsl.mistakes import SHAPES, Failure
 
 # What each terminal is called in a message.
@@ -324,7 +325,6 @@ def _expected_list(names: set[str], literals: dict[str, str]) -> str:
 
 @cache
 def _literal_terminals() -> dict[str, str]:
-    from eligo.dsl.parser import lark_parser
 
     result: dict[str, str] = {}
     for terminal in lark_parser().terminals:
@@ -373,13 +373,12 @@ def _example_states() -> dict[tuple[Any, str], list[Label]]:
     Lark's own `match_examples` also compares the depth of the parser stack, which differs
     between a construct at the top of a file and the same construct after others.
     """
-    from eligo.dsl.parser import _parse_tree
 
     states: dict[tuple[Any, str], list[Label]] = {}
     for label in EXAMPLES:
         for source in label.examples:
             try:
-                _parse_tree(source)
+                parse_tree(source)
             except UnexpectedToken as exc:
                 failure = _failure(exc, source, "<example>")
                 position = exc.state.position
@@ -393,13 +392,12 @@ def _example_states() -> dict[tuple[Any, str], list[Label]]:
 
 def unmatchable_examples() -> list[tuple[str, str]]:
     """Labelled examples that fail with no parser state, so can never match: (code, source)."""
-    from eligo.dsl.parser import _parse_tree
 
     bad: list[tuple[str, str]] = []
     for label in EXAMPLES:
         for source in label.examples:
             try:
-                _parse_tree(source)
+                parse_tree(source)
             except UnexpectedToken:
                 continue
             except (UnexpectedInput, DedentError):

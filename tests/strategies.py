@@ -9,7 +9,7 @@ from typing import TypeVar
 from hypothesis import strategies as st
 
 from eligo.dsl import ast
-from eligo.dsl.parser import GRAMMAR
+from eligo.dsl.lalr import GRAMMAR
 
 T = TypeVar("T")
 

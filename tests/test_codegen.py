@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import eligo
-from eligo.python import lean
+from eligo.python import codegen
 from tests.cohorts import EVERYTHING, rows
 from tests.eligo_helpers import guideline
 
@@ -43,7 +43,7 @@ def test_lean_evaluator_and_classifier_agree_with_the_traced_one(cohort: list[di
 
 
 def test_a_long_first_match_decision_uses_flat_guards_and_agrees() -> None:
-    rules = "\n".join(f"          rule k{i}: when n = {i} then {'a' if i % 2 else 'b'}" for i in range(lean.NEST_LIMIT + 5))
+    rules = "\n".join(f"          rule k{i}: when n = {i} then {'a' if i % 2 else 'b'}" for i in range(codegen.NEST_LIMIT + 5))
     long = guideline(f"""
         input n: count from 0 to 100, optional
         input m: count from 0 to 100, optional

@@ -34,7 +34,8 @@ def _check(entry: Code, text: str) -> list[Diagnostic]:
     """Check `text` as the file `entry.path` of a knowledge base holding `entry.others` too."""
     if not entry.others and entry.code != "E124":  # E124 is about the file's place in a knowledge base
         return eligo.check_source(text, entry.path)
-    from eligo.kb.store import KnowledgeBase, SourceFile
+    from eligo.kb.store import SourceFile
+    from eligo.pipeline import KnowledgeBase
 
     files = []
     for relative, source in (*entry.others, (entry.path, text)):

@@ -14,9 +14,8 @@ from strategies import modules
 
 import eligo
 from eligo import dsl
-from eligo.compiled.guideline import compile_guideline
 from eligo.dsl.diagnostics import Diagnostic, EligoError
-from eligo.kb.store import KnowledgeBase
+from eligo.pipeline import KnowledgeBase, compile_guideline
 from eligo.verify import verify_guideline
 
 ROOT = Path(__file__).parent.parent

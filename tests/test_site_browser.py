@@ -78,19 +78,18 @@ def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
 
 
 def test_a_guideline_page_renders_with_its_graph(server: str, browser: object) -> None:
+    """The graph is an inline SVG now (an <img> of a matplotlib drawing before issue 15)."""
     from selenium.webdriver.common.by import By
     from selenium.webdriver.remote.webdriver import WebDriver
     from selenium.webdriver.support import expected_conditions
     from selenium.webdriver.support.ui import WebDriverWait
 
     assert isinstance(browser, WebDriver)
+    at_width(browser, 1280)
     browser.get(server + GUIDELINE)
     assert "pancreatic cancer" in browser.find_element(By.TAG_NAME, "h1").text.lower()
-    graph = browser.find_element(By.CSS_SELECTOR, "img.eligo-graph-image")
+    graph = browser.find_element(By.CSS_SELECTOR, "svg.eligo-graph-svg")
     browser.execute_script("arguments[0].scrollIntoView()", graph)
-    WebDriverWait(browser, 30).until(lambda d: d.execute_script("return arguments[0].complete", graph))
-    natural = browser.execute_script("return [arguments[0].naturalWidth, arguments[0].naturalHeight]", graph)
-    assert natural[0] > 100 and natural[1] > 100, natural
     assert graph.size["width"] > 100 and graph.size["height"] > 50, graph.size
     decisions = browser.find_element(By.ID, "decisions")
     browser.execute_script("arguments[0].scrollIntoView()", decisions)
@@ -100,6 +99,44 @@ def test_a_guideline_page_renders_with_its_graph(server: str, browser: object) -
     assert browser.save_screenshot(str(ARTIFACTS / "site-guideline.png"))
     browser.execute_script("arguments[0].scrollIntoView()", graph)
     assert browser.save_screenshot(str(ARTIFACTS / "site-graph.png"))
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_every_box_of_the_graph_links_to_its_section(server: str, browser: object, width: int) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.remote.webdriver import WebDriver
+
+    assert isinstance(browser, WebDriver)
+    at_width(browser, width)
+    browser.get(server + SARCOMA + "2.0.0/")
+    graph = browser.find_element(By.CSS_SELECTOR, "svg.eligo-graph-svg")
+    assert graph.get_attribute("data-layout") == "elk"  # laid out by elkjs (npm ci), not the fallback
+    boxes = graph.find_elements(By.CSS_SELECTOR, "a.eligo-node")
+    hrefs = [b.get_dom_attribute("href") or "" for b in boxes]  # as written: `#anchor` or `../../other/page/#anchor`
+    assert len(boxes) > 10 and all(hrefs), hrefs
+    local = [h[1:] for h in hrefs if h.startswith("#")]
+    assert local and all(browser.find_elements(By.ID, anchor) for anchor in local), local
+    foreign = [h for h in hrefs if not h.startswith("#")]
+    assert foreign and all(h.startswith("../../core.") and "/#define-" in h for h in foreign), foreign
+    titles = [b.find_element(By.CSS_SELECTOR, "text").text for b in boxes]
+    rules = [t for t in titles if t.startswith("Rule ")]
+    assert rules[0] == "Rule 1: beyond oligometastatic" and "Rule 6: dfi not favourable" in rules, rules
+    texts = " ".join(b.text for b in boxes)
+    assert "24 months" in texts and "at most 5" in texts, texts  # thresholds written in the boxes
+    size = browser.execute_script("return parseFloat(getComputedStyle(arguments[0].querySelector('text')).fontSize)",
+                                  graph)
+    assert size >= 12, size
+    no_sideways_scroll(browser)
+    browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", graph)
+    screenshot(browser, f"graph-{width}")
+    rule = next(b for b in boxes if b.find_element(By.CSS_SELECTOR, "text").text.startswith("Rule 6"))
+    browser.execute_script("arguments[0].scrollIntoView({block: 'center', inline: 'center'})", rule)
+    browser.execute_script("arguments[0].dispatchEvent(new MouseEvent('click', {bubbles: true, cancelable: true}))",
+                           rule)
+    assert browser.current_url.endswith("#rule-pulmonary_metastasectomy-dfi_not_favourable"), browser.current_url
+    target = browser.find_element(By.ID, "rule-pulmonary_metastasectomy-dfi_not_favourable")
+    assert browser.execute_script("const r = arguments[0].getBoundingClientRect(); return r.top >= 0 && "
+                                  "r.top < window.innerHeight", target)
 
 
 def test_search_finds_a_guideline_by_drug_name(server: str, browser: object) -> None:

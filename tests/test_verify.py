@@ -19,9 +19,8 @@ from hypothesis import find, given, settings
 from hypothesis import strategies as st
 
 import eligo
-from eligo.compiled.guideline import compile_guideline
 from eligo.dsl.codes import CATALOGUE, Code
-from eligo.kb.store import KnowledgeBase
+from eligo.pipeline import KnowledgeBase, compile_guideline
 from eligo.python import runtime
 from eligo.verify import boundaries, sets, tables, verify_guideline
 from eligo.verify.boundaries import InputSubject, PairSubject

@@ -17,7 +17,7 @@ import eligo
 from eligo.cases import CaseValueError, read_date
 from eligo.dsl.diagnostics import Diagnostic, EligoError, render_all
 from eligo.kb import discover
-from eligo.kb.store import KnowledgeBase
+from eligo.pipeline import KnowledgeBase
 from eligo.version import __version__
 
 app = typer.Typer(no_args_is_help=True, add_completion=True, rich_markup_mode=None,

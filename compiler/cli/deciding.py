@@ -28,7 +28,7 @@ from eligo.cli.app import (
 )
 from eligo.dsl.diagnostics import EligoError
 from eligo.kb import discover
-from eligo.compiled.guideline import compile_guideline
+from eligo.pipeline import compile_guideline
 
 
 @app.command("eval")

@@ -17,9 +17,8 @@ from typing import Annotated
 import typer
 
 from eligo.cli.app import PathsArg, app, err, fail, load_kb, out, print_diagnostics
-from eligo.compiled.guideline import compile_guideline
 from eligo.dsl.diagnostics import Diagnostic, EligoError
-from eligo.kb.store import KnowledgeBase
+from eligo.pipeline import KnowledgeBase, compile_guideline
 from eligo.verify import VerifyReport, verify_guideline
 
 _WORKER: dict[str, KnowledgeBase] = {}
@@ -30,7 +29,7 @@ def _verify_one(paths: tuple[str, ...], module_id: str, version: str, seed: int,
     """Compile and verify one version (in a worker process, the knowledge base is loaded once)."""
     kb = _WORKER.get("kb")
     if kb is None:
-        from eligo.kb.store import load
+        from eligo.pipeline import load
 
         kb = _WORKER.setdefault("kb", load(*paths))
     try:

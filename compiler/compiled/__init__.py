@@ -1,1 +1,1 @@
-"""compiled"""
+"""The compiled product: an immutable `Guideline` that decides cases, and the `Result` it gives."""

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import math
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -12,19 +11,18 @@ from typing import TYPE_CHECKING, Any, cast, overload
 
 from eligo import ir
 from eligo.cases import CaseError, normalise
+from eligo.compiled import result as results
 from eligo.dsl import ast
 from eligo.dsl.ast import Span
-from eligo.dsl.diagnostics import EligoError, has_errors
-from eligo.ir import units
-from eligo.python import runtime
-from eligo.python.codegen import Generated, generate
-from eligo.semantic.lower import LoweredModule
+from eligo.ir import outcome
+from eligo.ir.analysis import Facts
+from eligo.ir.values import given_value, literal_value
+from eligo.python.evaluator import Generated
+from eligo.semantic.module import LoweredModule
 from eligo.version import __version__ as compiler_version
 
 if TYPE_CHECKING:
     import networkx as nx
-
-    from eligo.kb.store import KnowledgeBase
 
 
 @dataclass(frozen=True)
@@ -32,26 +30,7 @@ class ExampleRun:
     example: ast.Example
     passed: bool
     problems: tuple[str, ...]
-    result: runtime.Result | None
-
-
-def _closure(root: LoweredModule) -> list[LoweredModule]:
-    """The module and everything it uses, dependencies first."""
-    order: list[LoweredModule] = []
-    seen: set[str] = set()
-    stack: list[tuple[LoweredModule, bool]] = [(root, False)]
-    while stack:
-        module, expanded = stack.pop()
-        if expanded:
-            if module.key not in seen:
-                seen.add(module.key)
-                order.append(module)
-            continue
-        if module.key in seen:
-            continue
-        stack.append((module, True))
-        stack.extend((used, False) for used in reversed(list(module.uses.values())) if used.key not in seen)
-    return order
+    result: results.Result | None
 
 
 @dataclass(frozen=True, eq=False)
@@ -104,43 +83,27 @@ class Guideline:
         return tuple(i for i, d in enumerate(self._decisions) if d.key in own)
 
     @cached_property
+    def facts(self) -> Facts:
+        """What the program's structure implies (eligo.ir.analysis)."""
+        return Facts(self.program)
+
+    @cached_property
     def rule_inputs(self) -> dict[str, tuple[tuple[str, ...], ...]]:
         """For each decision key, per rule, the inputs its condition can read (through definitions)."""
         order = {name: i for i, name in enumerate(self.inputs)}
-        memo: dict[str, frozenset[str]] = {}
-        nodes = {n.key: n for n in self.program.nodes}
-
-        def cone(node: ir.Node) -> frozenset[str]:
-            found: set[str] = set()
-            for sub in ir.walk(node):
-                if isinstance(sub, ir.InputRef):
-                    found.add(sub.name)
-                elif isinstance(sub, ir.DefRef):
-                    found |= of_key(sub.key)
-            return frozenset(found)
-
-        def of_key(key: str) -> frozenset[str]:
-            if key not in memo:
-                target = nodes[key]
-                memo[key] = cone(target.expr) if isinstance(target, ir.Definition) else frozenset().union(
-                    *(cone(r.condition) for r in target.rules))
-            return memo[key]
-
-        return {
-            d.key: tuple(tuple(sorted(cone(r.condition), key=order.__getitem__)) for r in d.rules)
-            for d in self._decisions
-        }
+        return {d.key: tuple(tuple(sorted(self.facts.cone(r.condition), key=order.__getitem__)) for r in d.rules)
+                for d in self._decisions}
 
     # ------------------------------------------------------------ evaluation
     def prepare(self, case: Mapping[str, Any], source: str = "case") -> dict[str, Any]:
         """Validate and normalise a case; raises CaseError listing every problem."""
         return normalise(self.inputs, case, source)
 
-    def evaluate(self, case: Mapping[str, Any], trace: bool = True) -> runtime.Result:
+    def evaluate(self, case: Mapping[str, Any], trace: bool = True) -> results.Result:
         """Validate `case` and decide every decision of this guideline."""
         return self.evaluate_prepared(self.prepare(case), trace)
 
-    def evaluate_prepared(self, prepared: Mapping[str, Any], trace: bool = False) -> runtime.Result:
+    def evaluate_prepared(self, prepared: Mapping[str, Any], trace: bool = False) -> results.Result:
         if trace:
             steps: list[tuple[int, object, tuple[object, ...]]] = []
             raw, values = self.code.traced(prepared, steps)
@@ -163,21 +126,22 @@ class Guideline:
     def _classifiers(self) -> dict[str, Callable[[Mapping[str, Any]], object]]:
         return {}
 
-    def decide(self, prepared: Mapping[str, Any]) -> tuple[tuple[object, int, int, int], ...]:
+    def decide(self, prepared: Mapping[str, Any]) -> tuple[outcome.Outcome, ...]:
         """The raw decision tuples for a prepared case: the fastest path, for benchmarks and cohorts."""
-        result: tuple[tuple[object, int, int, int], ...] = self.code.fast(prepared)
+        result: tuple[outcome.Outcome, ...] = self.code.fast(prepared)
         return result
 
-    def _decision_result(self, decision: ir.Decision, raw: tuple[object, int, int, int],
-                         prepared: Mapping[str, Any]) -> runtime.DecisionResult:
+    def _decision_result(self, decision: ir.Decision, raw: outcome.Outcome,
+                         prepared: Mapping[str, Any]) -> results.DecisionResult:
+        """Decode the back end's outcome tuple (eligo.ir.outcome) into a result."""
         value, status_index, rule_index, mask = raw
-        if status_index == 0 and decision.policy != "collect":  # decided by a rule: the same result every time
+        if status_index == outcome.DECIDED and decision.policy != "collect":  # decided by a rule: shared
             return self._decided[decision.key][rule_index]
-        status = runtime.STATUSES[status_index]
+        status = outcome.STATUSES[status_index]
         rule: ir.Rule | None = None
         if rule_index >= 0:
             rule = decision.rules[rule_index]
-        elif rule_index == -1:
+        elif rule_index == outcome.OTHERWISE:
             rule = decision.default
         missing: tuple[str, ...] = ()
         conflicting: tuple[str, ...] = ()
@@ -188,9 +152,9 @@ class Guideline:
         elif status == "conflict":
             conflicting = tuple(r.name for i, r in enumerate(decision.rules) if mask >> i & 1)
         decided = status == "decided" and rule is not None
-        return runtime.DecisionResult(
+        return results.DecisionResult(
             decision.name,
-            None if value is runtime.NA else value,  # type: ignore[arg-type]
+            None if value is ir.NA else value,  # type: ignore[arg-type]
             status,
             missing,
             rule.name if decided and rule is not None else None,
@@ -199,14 +163,14 @@ class Guideline:
             conflicting,
         )
 
-    def _result(self, prepared: Mapping[str, Any], raw: tuple[tuple[object, int, int, int], ...],
-                values: dict[str, object], steps: list[tuple[int, object, tuple[object, ...]]]) -> runtime.Result:
+    def _result(self, prepared: Mapping[str, Any], raw: tuple[outcome.Outcome, ...],
+                values: dict[str, object], steps: list[tuple[int, object, tuple[object, ...]]]) -> results.Result:
         decisions = {
             self._decisions[i].name: self._decision_result(self._decisions[i], raw[i], prepared)
             for i in self._own_indices
         }
         names = self._names
-        return runtime.Result(
+        return results.Result(
             self.id, self.version, self.sha256, decisions,
             {names[key]: value for key, value in values.items()}, _Trace(self, steps) if steps else (),
             self.references)
@@ -216,12 +180,12 @@ class Guideline:
         return {n.key: self._value_name(n) for n in self.program.definitions}
 
     @cached_property
-    def _decided(self) -> dict[str, dict[int, runtime.DecisionResult]]:
+    def _decided(self) -> dict[str, dict[int, results.DecisionResult]]:
         """Per decision and deciding rule (-1: `otherwise`), its decided result: immutable, so shared."""
-        out: dict[str, dict[int, runtime.DecisionResult]] = {}
+        out: dict[str, dict[int, results.DecisionResult]] = {}
         for d in self._decisions:
-            rules = {i: r for i, r in enumerate(d.rules)} | ({-1: d.default} if d.default else {})
-            out[d.key] = {i: runtime.DecisionResult(d.name, r.outcome, "decided", (), r.name, r.because, r.cites, ())
+            rules = {i: r for i, r in enumerate(d.rules)} | ({outcome.OTHERWISE: d.default} if d.default else {})
+            out[d.key] = {i: results.DecisionResult(d.name, r.outcome, "decided", (), r.name, r.because, r.cites, ())
                           for i, r in rules.items()}
         return out
 
@@ -230,9 +194,9 @@ class Guideline:
         return [(s.kind, s.origin.text, s.origin.span, s.decision, s.rule) for s in self.code.sites]
 
     def _value_name(self, node: ir.Definition | ir.Decision) -> str:
-        return node.name if node.module == self.lowered.key else f"{node.module.split('@')[0]}.{node.name}"
+        return self.program.value_name(node)
 
-    def all_decisions(self, prepared: Mapping[str, Any]) -> dict[str, runtime.DecisionResult]:
+    def all_decisions(self, prepared: Mapping[str, Any]) -> dict[str, results.DecisionResult]:
         """Every decision of the program, this module's by name and used modules' as `module.name`."""
         raw = self.code.fast(prepared)
         return {self._value_name(d): self._decision_result(d, raw[i], prepared) for i, d in enumerate(self._decisions)}
@@ -254,8 +218,8 @@ class Guideline:
         problems = [p for expect in example.expects if (p := self._check(expect, decisions, result))]
         return ExampleRun(example, not problems, tuple(problems), result)
 
-    def _check(self, expect: ast.Expectation, decisions: dict[str, runtime.DecisionResult],
-               result: runtime.Result) -> str | None:
+    def _check(self, expect: ast.Expectation, decisions: dict[str, results.DecisionResult],
+               result: results.Result) -> str | None:
         target = self._target(expect.target)
         where = f"line {expect.span.line}"
         if target in decisions:
@@ -278,10 +242,10 @@ class Guideline:
         if target in result.values:
             value = result.values[target]
             if isinstance(expect, ast.ExpectUnknown):
-                return None if value is None else f"{where}: expected {target} to be unknown, got {runtime.show(value)}"
+                return None if value is None else f"{where}: expected {target} to be unknown, got {results.show(value)}"
             wanted_value = literal_value(expect.value)
             if not _same(value, wanted_value):
-                return f"{where}: expected {target} = {runtime.show(wanted_value)}, got {runtime.show(value)}"
+                return f"{where}: expected {target} = {results.show(wanted_value)}, got {results.show(value)}"
             return None
         return f"{where}: `{expect.target}` is neither a decision nor a definition of this guideline"
 
@@ -296,12 +260,13 @@ class Guideline:
     # ------------------------------------------------------------ graph
     @cached_property
     def graph(self) -> nx.DiGraph[str]:
-        from eligo.tools.graph import build_graph
+        """The dependency graph (networkx): inputs, definitions, tables, rules and decisions."""
+        from eligo.tools.graph import build_graph  # networkx is imported when a graph is first asked for
 
-        return build_graph(self)
+        return build_graph(self.program)
 
 
-class _Trace(Sequence[runtime.Step]):
+class _Trace(Sequence[results.Step]):
     """A result's trace. The evaluator records (site, value, operands) per condition; the Step objects are
     made from them on first use, so that recording a full trace stays cheaper than the evaluation."""
 
@@ -310,33 +275,33 @@ class _Trace(Sequence[runtime.Step]):
     def __init__(self, guideline: Guideline, raw: list[tuple[int, object, tuple[object, ...]]]) -> None:
         self._guideline: Guideline | None = guideline
         self._raw = raw
-        self._steps: tuple[runtime.Step, ...] | None = None
+        self._steps: tuple[results.Step, ...] | None = None
 
-    def steps(self) -> tuple[runtime.Step, ...]:
+    def steps(self) -> tuple[results.Step, ...]:
         if self._steps is None:
             sites = self._guideline._sites  # type: ignore[union-attr]
-            made: list[runtime.Step] = []
+            made: list[results.Step] = []
             for site, value, operands in self._raw:  # this loop is the cost of a trace: keep it lean
                 step = _StepSlots()
                 step.kind, step.text, step.span, step.decision, step.rule = sites[site]
                 step.value, step.operands = value, operands
-                step.__class__ = runtime.Step  # type: ignore[assignment]
-                made.append(cast(runtime.Step, step))
+                step.__class__ = results.Step  # type: ignore[assignment]
+                made.append(cast(results.Step, step))
             self._steps = tuple(made)
             self._guideline, self._raw = None, []
         return self._steps
 
     @overload
-    def __getitem__(self, index: int) -> runtime.Step: ...
+    def __getitem__(self, index: int) -> results.Step: ...
     @overload
-    def __getitem__(self, index: slice) -> tuple[runtime.Step, ...]: ...
-    def __getitem__(self, index: int | slice) -> runtime.Step | tuple[runtime.Step, ...]:
+    def __getitem__(self, index: slice) -> tuple[results.Step, ...]: ...
+    def __getitem__(self, index: int | slice) -> results.Step | tuple[results.Step, ...]:
         return self.steps()[index]
 
     def __len__(self) -> int:
         return len(self._raw) if self._steps is None else len(self._steps)
 
-    def __iter__(self) -> Iterator[runtime.Step]:
+    def __iter__(self) -> Iterator[results.Step]:
         return iter(self.steps())
 
     def __eq__(self, other: object) -> bool:
@@ -348,7 +313,7 @@ class _Trace(Sequence[runtime.Step]):
     def __repr__(self) -> str:
         return repr(self.steps())
 
-    def __reduce__(self) -> tuple[type, tuple[tuple[runtime.Step, ...]]]:
+    def __reduce__(self) -> tuple[type, tuple[tuple[results.Step, ...]]]:
         return tuple, (self.steps(),)
 
 
@@ -356,7 +321,7 @@ class _StepSlots:
     """A Step's slots, assignable. A frozen dataclass's __init__ pays object.__setattr__ per field, more than
     the evaluation of a condition; a trace's Steps are filled in here and then made Steps (the same layout)."""
 
-    __slots__ = runtime.Step.__slots__
+    __slots__ = results.Step.__slots__
     kind: str
     text: str
     span: Span
@@ -370,54 +335,3 @@ def _same(a: object, b: object) -> bool:
     if isinstance(a, (int, float)) and isinstance(b, (int, float)) and not isinstance(a, bool):
         return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-9)
     return a == b
-
-
-def given_value(value: ast.GivenValue) -> Any:
-    """An example's `given` value as a case value (what a JSON case would hold)."""
-    match value:
-        case ast.Missing():
-            return None
-        case ast.Quantity(number, unit):
-            return {"value": number, "unit": unit}
-        case ast.Ref(name):
-            return name
-        case ast.NoneLit():
-            return None
-        case ast.Number(v) | ast.Bool(v) | ast.Text(v) | ast.DateLit(v):
-            return v
-    raise AssertionError(value)  # pragma: no cover
-
-
-def literal_value(value: ast.Literal | ast.Ref) -> object:
-    """A literal in canonical units (as definitions hold values)."""
-    match value:
-        case ast.Quantity(number, unit_name):
-            unit = units.lookup(unit_name)
-            return number * unit.factor if unit else number
-        case ast.NoneLit():
-            return runtime.NA
-        case ast.Ref(name):
-            return name
-        case ast.Number(v) | ast.Bool(v) | ast.Text(v) | ast.DateLit(v):
-            return v
-    raise AssertionError(value)  # pragma: no cover
-
-
-def compile_guideline(kb: KnowledgeBase, module_id: str, version: str) -> Guideline:
-    """Check, lower and generate code for one guideline version; raise EligoError on errors."""
-    root = kb.lowered(module_id, version)
-    closure = _closure(root)
-    diagnostics = [d for m in closure for d in m.diagnostics] + kb.source(module_id, version).diagnostics
-    if has_errors(diagnostics):
-        raise EligoError([d for d in diagnostics if d.is_error])
-    nodes = tuple(node for module in closure for node in module.nodes.values())
-    own = tuple(n.key for n in root.nodes.values() if isinstance(n, ir.Decision))
-    program = ir.Program(dict(root.visible_inputs), nodes, own)
-    digest = hashlib.sha256()
-    for module in sorted(closure, key=lambda m: m.key):
-        digest.update(module.key.encode())
-        digest.update(kb.source(module.id, module.version).text.encode("utf-8"))
-    references = {r.key: r.citation for m in closure for r in m.module.references}
-    code = generate(program, f"{module_id}@{version}")
-    return Guideline(module_id, version, root.module, kb.source(module_id, version).path, digest.hexdigest(),
-                     program, code, root, references)

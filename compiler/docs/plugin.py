@@ -38,6 +38,7 @@ class EligoPlugin(BasePlugin[EligoConfig]):  # type: ignore[no-untyped-call]
         self.root = Path("knowledge")
         self.library: library.Library | None = None
         self.sources: dict[str, str] = {}
+        self.graphs: dict[str, str] = {}
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         base = Path(config.config_file_path).parent if config.config_file_path else Path.cwd()
@@ -59,10 +60,10 @@ class EligoPlugin(BasePlugin[EligoConfig]):  # type: ignore[no-untyped-call]
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:
         assert self.library is not None, "on_config runs before on_files"
         try:
-            generated = generate(self.library)
+            generated = generate(self.library, config.use_directory_urls)
         except render.RenderError as exc:
             raise PluginError(f"eligo: {exc}") from exc
-        self.sources = generated.sources
+        self.sources, self.graphs = generated.sources, generated.graphs
         for path, content in generated.files.items():
             if files.get_file_from_path(path) is not None:
                 raise PluginError(f"eligo: {config.docs_dir}/{path} exists, but the plugin generates that page; "
@@ -72,24 +73,26 @@ class EligoPlugin(BasePlugin[EligoConfig]):  # type: ignore[no-untyped-call]
 
     def on_page_content(self, html: str, /, *, page: Page, config: MkDocsConfig, files: Files) -> str:
         html = links.neutralise(html)
-        source = self.sources.get(page.file.src_uri)
-        if source is None:
-            return html
-        if render.SOURCE_MARKER not in html:
-            raise PluginError(f"eligo: {page.file.src_uri} lost its source marker in Markdown conversion")
-        return html.replace(render.SOURCE_MARKER, source, 1)
+        for marker, inserts in ((render.SOURCE_MARKER, self.sources), (render.GRAPH_MARKER, self.graphs)):
+            insert = inserts.get(page.file.src_uri)
+            if insert is None:
+                continue
+            if marker not in html:
+                raise PluginError(f"eligo: {page.file.src_uri} lost its marker {marker} in Markdown conversion")
+            html = html.replace(marker, insert, 1)
+        return html
 
     def on_serve(self, server: LiveReloadServer, /, *, config: MkDocsConfig, builder: Any) -> LiveReloadServer:
         server.watch(str(self.root))
         return server
 
 
-def generate(lib: library.Library) -> render.Generated:
+def generate(lib: library.Library, directory_urls: bool = True) -> render.Generated:
     """Every generated file of the site, by path under docs_dir."""
     from eligo.cli.main import app as cli_app
     from eligo.dsl.codes import CATALOGUE
 
-    site = render.pages(lib)
+    site = render.pages(lib, directory_urls)
     for asset in sorted(ASSETS.iterdir()):
         site.files[f"assets/{asset.name}"] = asset.read_bytes()
     site.files["reference/cli.md"] = reference.cli_page(cli_app)

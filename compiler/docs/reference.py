@@ -11,7 +11,8 @@ import typer
 from eligo.docs.render import cell, environment
 from eligo.dsl import parse_with_diagnostics, render
 from eligo.dsl.codes import Code
-from eligo.kb.store import KnowledgeBase, SourceFile
+from eligo.kb.store import SourceFile
+from eligo.pipeline import KnowledgeBase
 
 # typer >= 0.20 ships its own click (`typer._click`), so commands are handled through the methods every
 # click-like command has (`list_commands`, `get_command`, `get_usage`, `get_params`, `get_help_record`).

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+import dataclasses
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -15,13 +16,14 @@ from pygments.lexers import get_lexer_by_name
 from pygments.util import ClassNotFound
 
 from eligo.compiled.guideline import ExampleRun
-from eligo.docs import explain, graph_svg, links, prose
+from eligo.docs import explain, graph, links, prose
 from eligo.docs.library import SEARCH_BOOST, GuidelineDoc, Library, VersionDoc
 from eligo.docs.verdicts import Verdict, property_verdicts
 from eligo.dsl import ast
 from eligo.tools.diff import GuidelineDiff, source_of
 
 SOURCE_MARKER = "<!-- eligo:source -->"
+GRAPH_MARKER = "<!-- eligo:graph -->"
 SHARED_AREA = "core"  # the area of modules of shared definitions, listed apart from the guidelines
 
 
@@ -120,7 +122,6 @@ class VersionView:
         self.doc = doc
         self.module = doc.module
         self.header = doc.module.header
-        self.graph_file = f"{doc.version}.svg"
         self.state = guideline.state(doc)
         self.search_boost = SEARCH_BOOST[self.state]
         self.changes = guideline.changes(doc, guideline.current) if self.state == "superseded" else []
@@ -243,7 +244,8 @@ class VersionView:
 
 def version_page(library: Library, guideline: GuidelineDoc, doc: VersionDoc) -> str:
     view = VersionView(library, guideline, doc)
-    return environment().get_template("version.md.j2").render(v=view, g=guideline, source_marker=SOURCE_MARKER)
+    return environment().get_template("version.md.j2").render(v=view, g=guideline, source_marker=SOURCE_MARKER,
+                                                              graph_marker=GRAPH_MARKER)
 
 
 def change_sources(diff: GuidelineDiff) -> str:
@@ -272,10 +274,24 @@ def guidelines_index(library: Library) -> str:
     return environment().get_template("guidelines.md.j2").render(library=library)
 
 
-def graph(doc: VersionDoc) -> str:
-    """The dependency graph of one version as SVG: what its own definitions and decisions read."""
-    own = doc.guideline.lowered.key
-    return graph_svg.draw(graph_svg.relevant(doc.guideline.graph, own), f"{doc.id} {doc.version}", own)
+def diagram(library: Library, doc: VersionDoc, directory_urls: bool = True) -> graph.Diagram:
+    """The boxes and arrows of one version's dependency graph, linked to the sections they stand for."""
+    kb = library.kb
+
+    def module(key: str) -> ast.Module | None:
+        module_id, _, version = key.partition("@")
+        try:
+            return kb.source(module_id, version).module
+        except KeyError:
+            return None
+
+    def page_of(key: str) -> str:
+        module_id, _, version = key.partition("@")
+        return f"../../{module_id}/{version}/" if directory_urls else f"../{module_id}/{version}.html"
+
+    closure = [module(f"{mid}@{ver}") for mid, ver in kb.resolve(doc.id, doc.version).order]
+    labels = {v.name: v.label or prose.humanize(v.name) for m in closure if m for k in m.kinds for v in k.values}
+    return graph.diagram(doc.guideline.graph, doc.guideline.lowered.key, module, labels, page_of)
 
 
 @dataclass(frozen=True, slots=True)
@@ -285,11 +301,13 @@ class Generated:
 
     files: dict[str, str | bytes]
     sources: dict[str, str]
+    graphs: dict[str, str] = dataclasses.field(default_factory=dict)  # the SVG for GRAPH_MARKER, by page
 
 
-def pages(library: Library) -> Generated:
+def pages(library: Library, directory_urls: bool = True) -> Generated:
     """Every generated file of the guideline part of the site."""
     sources: dict[str, str] = {}
+    diagrams: dict[str, graph.Diagram] = {}
     out: dict[str, str | bytes] = {
         "index.md": home_page(library),
         "guidelines/index.md": guidelines_index(library),
@@ -298,6 +316,7 @@ def pages(library: Library) -> Generated:
         out[f"guidelines/{guideline.id}/index.md"] = guideline_page(guideline)
         for doc in guideline.versions:
             out[f"guidelines/{guideline.id}/{doc.version}.md"] = version_page(library, guideline, doc)
-            out[f"guidelines/{guideline.id}/{doc.version}.svg"] = graph(doc)
+            diagrams[f"guidelines/{guideline.id}/{doc.version}.md"] = diagram(library, doc, directory_urls)
             sources[f"guidelines/{guideline.id}/{doc.version}.md"] = eligo_html(doc.text, anchors="src")
-    return Generated(out, sources)
+    placed = graph.lay_out(list(diagrams.values()))
+    return Generated(out, sources, {path: graph.svg(p) for path, p in zip(diagrams, placed, strict=True)})

@@ -1,4 +1,4 @@
-"""The checked, name-resolved intermediate form that the Python and SQL back ends compile.
+"""The IR: the checked, name-resolved, typed program that every back end compiles (`analysis` states what it implies).
 
 Values are canonical: durations in months, lengths in mm, percentages as numbers, enumeration
 values and outcomes as strings, dates as `datetime.date`. `NA` is the value of `none`.
@@ -8,12 +8,11 @@ Every node keeps the span and source text it came from, for traces and explanati
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal, TypeAlias
 
 from eligo.dsl.ast import NO_SPAN, Span
-from eligo.ir.types import Type
+from eligo.ir.types import BOOL, DURATION, Type
 
 __all__ = [
     "NA",
@@ -42,7 +41,6 @@ __all__ = [
     "Test",
     "Value",
     "children",
-    "may_be_none",
     "walk",
 ]
 
@@ -107,12 +105,20 @@ class Not:
     operand: Node
     origin: Origin = _origin()
 
+    @property
+    def type(self) -> Type:
+        return BOOL
+
 
 @dataclass(frozen=True, slots=True)
 class BoolOp:
     op: Literal["and", "or"]
     operands: tuple[Node, ...]
     origin: Origin = _origin()
+
+    @property
+    def type(self) -> Type:
+        return BOOL
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,6 +127,10 @@ class Compare:
     left: Node
     right: Node
     origin: Origin = _origin()
+
+    @property
+    def type(self) -> Type:
+        return BOOL
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,12 +147,20 @@ class Neg:
     operand: Node
     origin: Origin = _origin()
 
+    @property
+    def type(self) -> Type:
+        return self.operand.type
+
 
 @dataclass(frozen=True, slots=True)
 class Test:
     operand: Node
     test: Literal["missing", "known", "none"]
     origin: Origin = _origin()
+
+    @property
+    def type(self) -> Type:
+        return BOOL
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,6 +170,10 @@ class InSet:
     negated: bool
     origin: Origin = _origin()
 
+    @property
+    def type(self) -> Type:
+        return BOOL
+
 
 @dataclass(frozen=True, slots=True)
 class Between:
@@ -159,6 +181,10 @@ class Between:
     low: Node
     high: Node
     origin: Origin = _origin()
+
+    @property
+    def type(self) -> Type:
+        return BOOL
 
 
 @dataclass(frozen=True, slots=True)
@@ -203,6 +229,10 @@ class Elapsed:
     end: Node
     origin: Origin = _origin()
 
+    @property
+    def type(self) -> Type:
+        return DURATION
+
 
 Node: TypeAlias = (
     Const | InputRef | DefRef | Not | BoolOp | Compare | Arith | Neg | Test | InSet | Between
@@ -232,24 +262,6 @@ def children(node: Node) -> tuple[Node, ...]:
             return ()
 
 
-def may_be_none(node: Node, nodes: Mapping[str, Definition | Decision]) -> bool:
-    """Whether `node` can evaluate to `none` (NA); a decision can (no rule matched)."""
-    match node:
-        case Const(value):
-            return value is NA
-        case InputRef() | Compare() | Test() | InSet() | Between() | BoolOp() | Not():
-            return False
-        case DefRef(key):
-            target = nodes[key]
-            return isinstance(target, Decision) or may_be_none(target.expr, nodes)
-        case Lookup(_, _, rows, default):
-            return (default is not None and default.value is NA) or any(r.value.value is NA for r in rows)
-        case Arith("/"):
-            return True
-        case _:
-            return any(may_be_none(child, nodes) for child in children(node))
-
-
 def walk(node: Node) -> list[Node]:
     out: list[Node] = []
     stack = [node]
@@ -270,6 +282,11 @@ class Definition:
     because: tuple[str, ...] = ()
     cites: tuple[str, ...] = ()
     span: Span = NO_SPAN
+
+    @property
+    def exprs(self) -> tuple[Node, ...]:
+        """The expressions this definition owns."""
+        return (self.expr,)
 
 
 @dataclass(frozen=True, slots=True)
@@ -293,6 +310,11 @@ class Decision:
     rules: tuple[Rule, ...]
     default: Rule | None  # the `otherwise` clause, as a rule named "otherwise" with condition yes
     span: Span = NO_SPAN
+
+    @property
+    def exprs(self) -> tuple[Node, ...]:
+        """The expressions this decision owns: its rules' conditions, in order."""
+        return tuple(rule.condition for rule in self.rules)
 
 
 @dataclass(frozen=True, slots=True)
@@ -319,10 +341,25 @@ class Program:
     inputs: dict[str, InputInfo]
     nodes: tuple[Definition | Decision, ...]  # in evaluation order
     own_decisions: tuple[str, ...]  # keys of the decisions the guideline itself declares
+    module: str = ""  # the guideline's own module, `id@version`
+
+    def value_name(self, node: Definition | Decision) -> str:
+        """How a result names a definition or decision: by name if the guideline's own, else `module.name`."""
+        return node.name if node.module == self.module else f"{node.module.split('@')[0]}.{node.name}"
 
     @property
     def decisions(self) -> tuple[Decision, ...]:
         return tuple(n for n in self.nodes if isinstance(n, Decision))
+
+    @property
+    def own(self) -> tuple[Decision, ...]:
+        """The decisions the guideline itself declares, in evaluation order."""
+        own = set(self.own_decisions)
+        return tuple(d for d in self.decisions if d.key in own)
+
+    @property
+    def by_key(self) -> dict[str, Definition | Decision]:
+        return {n.key: n for n in self.nodes}
 
     @property
     def definitions(self) -> tuple[Definition, ...]:

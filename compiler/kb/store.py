@@ -1,4 +1,5 @@
-"""Knowledge bases: finding and parsing `.eligo` files, resolving `use`, choosing versions."""
+"""The store of a knowledge base: its `.eligo` files parsed, every module version by key, `use` resolved, and
+versions chosen. It knows nothing of the stages after parsing (`eligo.pipeline` does)."""
 
 from __future__ import annotations
 
@@ -7,12 +8,8 @@ import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Self
 
-from eligo.semantic.lower import LoweredModule, lower_module
-
-if TYPE_CHECKING:
-    from eligo.compiled.guideline import Guideline
 from eligo.dsl import ast
 from eligo.dsl.diagnostics import Diagnostic, EligoError, did_you_mean, error
 from eligo.dsl.parser import parse_with_diagnostics, read_source
@@ -43,7 +40,7 @@ def _expected_path_parts(module: ast.Module) -> tuple[str, ...]:
     return (*module.header.name.split("."), module.header.version + ".eligo")
 
 
-class KnowledgeBase:
+class Store:
     """A folder of `.eligo` files: every version of every guideline module in it."""
 
     def __init__(self, files: Iterable[SourceFile], root: Path | None = None) -> None:
@@ -65,12 +62,11 @@ class KnowledgeBase:
                 continue
             self.modules[key] = file
             self._check_path(file, file.module)
-        self._lowered: dict[tuple[str, str], LoweredModule] = {}
         self._resolutions: dict[tuple[str, str], Resolution] = {}
 
     # ------------------------------------------------------------ loading
     @classmethod
-    def from_paths(cls, paths: Iterable[str | Path]) -> KnowledgeBase:
+    def from_paths(cls, paths: Iterable[str | Path]) -> Self:
         roots = [Path(p) for p in paths]
         files: list[Path] = []
         for root in roots:
@@ -87,7 +83,7 @@ class KnowledgeBase:
         return cls(sources, roots[0] if len(roots) == 1 and roots[0].is_dir() else None)
 
     @classmethod
-    def from_texts(cls, sources: dict[str, str]) -> KnowledgeBase:
+    def from_texts(cls, sources: dict[str, str]) -> Self:
         """A knowledge base from in-memory sources, keyed by the path each should report."""
         files = []
         for path, text in sources.items():
@@ -225,45 +221,6 @@ class KnowledgeBase:
             return None
         chosen[use.module] = (pick.header.version, constraint, who)
         return pick.header.version
-
-    # ------------------------------------------------------------ lowering
-    def lowered(self, module_id: str, version: str) -> LoweredModule:
-        """The checked, lowered module with its uses bound (memoised)."""
-        key = (module_id, version)
-        if key in self._lowered:
-            return self._lowered[key]
-        file = self.modules[key]
-        assert file.module is not None
-        resolution = self.resolve(module_id, version)
-        out = LoweredModule(module_id, version, file.module)
-        out.diagnostics.extend(resolution.diagnostics)
-        self._lowered[key] = out
-        picked = dict(resolution.order)
-        for use in file.module.uses:
-            if use.module in picked:
-                dependency = (use.module, picked[use.module])
-                out.uses[use.local_name] = self.lowered(*dependency)
-        lower_module(out, file.text)
-        return out
-
-    def check(self) -> list[Diagnostic]:
-        """Every diagnostic of every file, sorted by position."""
-        from eligo.semantic.passes import check_knowledge_base
-
-        return sorted(check_knowledge_base(self), key=Diagnostic.sort_key)
-
-    def guideline(self, module_id: str, version: str | None = None, as_of: dt.date | None = None,
-                  allow_draft: bool = False) -> Guideline:
-        """A compiled, immutable guideline ready to evaluate cases."""
-        from eligo.compiled.guideline import compile_guideline
-
-        module = self.select(module_id, version, as_of, allow_draft)
-        return compile_guideline(self, module.header.name, module.header.version)
-
-
-def load(*paths: str | Path) -> KnowledgeBase:
-    """Load a knowledge base from folders or files of `.eligo` sources."""
-    return KnowledgeBase.from_paths(paths or ("knowledge",))
 
 
 def raise_on_errors(diagnostics: list[Diagnostic]) -> None:

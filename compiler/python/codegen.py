@@ -1,441 +1,499 @@
-"""IR to Python: one generated function per guideline, compiled once, run for every case.
+"""IR to Python source: one generator with one handler per IR kind; the traced evaluator is a variant of it.
 
-As in jinja2's template compiler, the generator writes Python source, compiles it and keeps the
-code object. Author text never enters the source: constants are passed in a namespace and input
-names through `repr`. Two variants are generated: a fast one, and one that records a trace.
+As jinja2's template compiler, it writes Python source once per guideline; the code is compiled once and run
+for every case. Author text enters the source only through `repr`; other constants are passed by name.
 
-Kleene logic: `None` is unknown, `NA` is `none` (a known absence, comparisons with it are false).
-The function returns, for every decision of the program in order, `(value, status, rule_index,
-unknown_rules_mask)`: status an index into `runtime.STATUSES`; rule_index -1 is the `otherwise`
-clause and -2 no rule (for `conflict`, the mask holds the rules that fired).
+Kleene logic: `None` is unknown, `NA` is `none` (a known absence; comparisons with it are false). The code
+reads an input where it is first needed, inlines a definition read once where it is read, computes a
+definition read more than once on first use (a function written once), and compiles a first-match
+decision to nested `if`s that stop at the deciding rule. Per target decision it gives an `outcome.Outcome`.
+
+Generated code stays within the interpreter's limits by construction: `and`/`or` chains are flat, blocks
+open only below DEPTH_BUDGET (deeper conditions are computed without blocks), long first-match decisions
+settle through tables, and long chains of definitions are computed as locals in program order.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import itertools
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Any
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 from eligo import ir
-from eligo.python import runtime
-from eligo.python.lean import Lean
+from eligo.ir import outcome, tables
+from eligo.ir.analysis import Facts, count_uses, references
 
-_PY_OPS = {"=": "==", "!=": "!=", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
-
-Evaluator = Callable[..., Any]
-
-
-@dataclass
-class TraceSite:
-    kind: str
-    origin: ir.Origin
-    decision: str | None = None
-    rule: str | None = None
+NEST_LIMIT = 40  # first-match decisions with more rules settle through tables
+DEPTH_BUDGET = 60  # block nesting the generator opens; Python allows 100 levels of indentation
+CHAIN_LIMIT = 24  # definitions inlined into one another before one is computed as a local of its own
+_OPS = {"=": "==", "!=": "!=", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
 
 
-@dataclass
-class Generated:
-    fast: Evaluator
-    traced: Evaluator
-    source: str
-    traced_source: str
-    sites: list[TraceSite] = field(default_factory=list)
-    program: ir.Program | None = field(default=None, repr=False)
-    name: str = ""
+class CodeGenerator:
+    """Writes one evaluator function for some decisions of a program (all by default)."""
 
-    def classifier(self, decision_key: str) -> tuple[Evaluator, str]:
-        """A function of a prepared case returning the decision's outcome when decided, else None; and its source."""
-        assert self.program is not None
-        lean = Lean(self.program, (decision_key,), classify=True)
-        source = lean.write()
-        return _compile(source, lean.consts, self.name, "classify"), source
+    signature = "def evaluate(c):"
 
-
-class _Writer:
-    def __init__(self, program: ir.Program, trace: bool, sites: list[TraceSite]) -> None:
+    def __init__(self, program: ir.Program, targets: tuple[str, ...] | None = None, classify: bool = False) -> None:
         self.program = program
-        self.trace = trace
-        self.sites = sites
+        self.facts = Facts(program)
+        self.nodes = self.facts.nodes
+        self.classify = classify
+        wanted = set(targets) if targets is not None else {n.key for n in program.decisions}
+        needed = self.facts.closure(wanted)
+        self.order = [n for n in program.nodes if n.key in needed]
+        self.targets = {n.key for n in self.order if isinstance(n, ir.Decision) and n.key in wanted}
+        self.uses = count_uses(self.order)
+        self.eager = self.eager_definitions()
         self.lines: list[str] = []
         self.depth = 1
-        self.names: dict[str, str] = {}  # global key -> local variable
+        self.scopes: list[dict[str, str]] = [{}]  # per open block: input key -> local name
         self.consts: dict[str, object] = {}
         self.counter = itertools.count()
-        self.decision: str | None = None
+        self.memo: dict[str, str] = {}  # shared definitions -> their local, computed on first use
+        self.helpers: dict[str, tuple[str, str]] = {}  # shared definitions -> (function name, source)
+        self.in_helper = False
+        self.tables: dict[tuple[str, tuple[tuple[object, ...], ...]], str] = {}
+        self.locals: dict[str, str] = {}  # decisions and definitions computed in program order -> their local
+        self.decision: str | None = None  # where the code being written is, for trace sites
         self.rule: str | None = None
-        self.nodes = {n.key: n for n in program.nodes}
 
+    def eager_definitions(self) -> set[str]:
+        """Definitions computed as locals in program order rather than where they are read: those that read a
+        decision or such a definition (functions of the case cannot see them), and every CHAIN_LIMIT-th of a
+        chain of definitions read by one another (so that writing the code never recurses deeply)."""
+        eager: set[str] = set()
+        chain: dict[str, int] = {}
+        for node in self.order:
+            if not isinstance(node, ir.Definition):
+                continue
+            refs = references(node.expr)
+            if any(isinstance(self.nodes[k], ir.Decision) or k in eager for k in refs):
+                eager.add(node.key)
+                continue
+            chain[node.key] = 1 + max((chain.get(k, 0) for k in refs), default=0)
+            if chain[node.key] > CHAIN_LIMIT:
+                eager.add(node.key)
+        return eager
+
+    # ------------------------------------------------------------ plumbing
     def emit(self, line: str) -> None:
         self.lines.append("    " * self.depth + line)
+
+    @contextmanager
+    def block(self, header: str) -> Iterator[None]:
+        self.emit(header)
+        self.depth += 1
+        self.scopes.append({})
+        try:
+            yield
+        finally:
+            self.scopes.pop()
+            self.depth -= 1
+
+    @property
+    def deep(self) -> bool:
+        """Whether no more blocks may be opened: conditions are then computed without them."""
+        return self.depth >= DEPTH_BUDGET
+
+    def bound(self, key: str) -> str | None:
+        for scope in reversed(self.scopes):
+            if key in scope:
+                return scope[key]
+        return None
 
     def tmp(self) -> str:
         return f"t{next(self.counter)}"
 
+    def assign(self, value: str) -> str:
+        if value.isidentifier() or _literal(value):
+            return value
+        name = self.tmp()
+        self.emit(f"{name} = {value}")
+        return name
+
     def const(self, value: object) -> str:
-        if value is None or isinstance(value, bool):
-            return repr(value)
         if value is ir.NA:
             return "NA"
-        if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if value is None or isinstance(value, (bool, str)) or (isinstance(value, int) and abs(value) < 1 << 62):
             return repr(value)
+        if isinstance(value, float) and value == value and value not in (float("inf"), float("-inf")):
+            return repr(value)
+        return self.named(value)
+
+    def named(self, value: object) -> str:
         name = f"k{len(self.consts)}"
         self.consts[name] = value
         return name
 
-    def site(self, kind: str, origin: ir.Origin) -> int:
-        self.sites.append(TraceSite(kind, origin, self.decision, self.rule))
-        return len(self.sites) - 1
+    def bit(self, index: int) -> str:
+        """Rule `index`'s bit in a mask: a literal while short, else computed (long literals are slow to write)."""
+        return str(1 << index) if index < 62 else f"(1 << {index})"
 
-    # ------------------------------------------------------------ static facts
-    def may_na(self, node: ir.Node) -> bool:
-        return ir.may_be_none(node, self.nodes)
+    # ------------------------------------------------------------ hooks the traced variant fills in
+    def record(self, kind: str, origin: ir.Origin, out: str, *operands: str) -> None:
+        """A condition or lookup was computed into `out` from `operands`."""
+
+    def rule_done(self, rule: ir.Rule, value: str) -> None:
+        """A rule's condition was computed into `value`."""
+
+    def definition_done(self, node: ir.Definition, local: str) -> None:
+        """A definition was computed into `local`."""
+
+    def returned(self, results: list[str]) -> str:
+        return f"({', '.join(results)}{',' * bool(results)})"
 
     # ------------------------------------------------------------ expressions
     def expr(self, node: ir.Node) -> str:
-        """Emit statements computing `node`; return a Python expression (a name or a literal) for it."""
-        match node:
-            case ir.Const(value):
-                return self.const(value)
-            case ir.InputRef(name):
-                return self.names[f"input:{name}"]
-            case ir.DefRef(key):
-                return self.names[key]
-            case ir.Compare(op, left, right):
-                return self.compare(op, left, right, node.origin)
-            case ir.Not(operand):
-                value = self.expr(operand)
-                out = self.tmp()
-                self.emit(f"{out} = None if {value} is None else {value} is not True")
-                return out
-            case ir.BoolOp(op, operands):
-                return self.boolop(op, operands)
-            case ir.Arith(op, left, right):
-                a, b = self.expr(left), self.expr(right)
-                out = self.tmp()
-                computed = f"divide({a}, {b})" if op == "/" else f"{a} {op} {b}"
-                guard = self.guard(a, b, left, right)
-                self.emit(f"{out} = {guard}{computed}")
-                return out
-            case ir.Neg(operand):
-                value = self.expr(operand)
-                out = self.tmp()
-                self.emit(f"{out} = None if {value} is None else (NA if {value} is NA else -{value})")
-                return out
-            case ir.Test(operand, test):
-                value = self.expr(operand)
-                out = self.tmp()
-                checks = {"missing": f"{value} is None", "known": f"{value} is not None", "none": f"{value} is NA"}
-                if isinstance(operand, ir.Const):  # decided now: `2.5 is None` would be a SyntaxWarning
-                    checks = {"missing": repr(operand.value is None), "known": repr(operand.value is not None),
-                              "none": repr(operand.value is ir.NA)}
-                self.emit(f"{out} = {checks[test]}")
-                self.record("condition", node.origin, out, value)
-                return out
-            case ir.InSet(operand, items, negated):
-                value = self.expr(operand)
-                out = self.tmp()
-                if all(isinstance(i, ir.Const) and i.value is not None for i in items):
-                    members = self.const(frozenset(i.value for i in items if isinstance(i, ir.Const)))
-                    membership = f"{value} not in {members}" if negated else f"{value} in {members}"
-                    na = f"{negated} if {value} is NA else " if self.may_na(operand) else ""
-                    self.emit(f"{out} = None if {value} is None else ({na}{membership})")
-                else:
-                    parts = ", ".join(self.expr(i) for i in items)
-                    self.emit(f"{out} = kleene_in({value}, ({parts},), {negated})")
-                self.record("condition", node.origin, out, value)
-                return out
-            case ir.Between(operand, low, high):
-                value, lo, hi = self.expr(operand), self.expr(low), self.expr(high)
-                out = self.tmp()
-                if isinstance(low, ir.Const) and isinstance(high, ir.Const) and not self.may_na(operand) \
-                        and low.value is not None and high.value is not None \
-                        and low.value is not ir.NA and high.value is not ir.NA:
-                    self.emit(f"{out} = None if {value} is None else {lo} <= {value} <= {hi}")
-                else:
-                    self.emit(f"{out} = kleene_between({value}, {lo}, {hi})")
-                self.record("condition", node.origin, out, value, lo, hi)
-                return out
-            case ir.FirstKnown(items):
-                out = self.tmp()
-                first = self.expr(items[0])
-                self.emit(f"{out} = {first}")
-                for item in items[1:]:
-                    self.emit(f"if {out} is None:")
-                    self.depth += 1
-                    value = self.expr(item)
-                    self.emit(f"{out} = {value}")
-                    self.depth -= 1
-                return out
-            case ir.If(condition, then, otherwise):
-                cond = self.expr(condition)
-                out = self.tmp()
-                self.emit(f"if {cond} is True:")
-                self.depth += 1
-                self.emit(f"{out} = {self.expr(then)}")
-                self.depth -= 1
-                self.emit(f"elif {cond} is None:")
-                self.emit(f"    {out} = None")
-                self.emit("else:")
-                self.depth += 1
-                self.emit(f"{out} = {self.expr(otherwise)}")
-                self.depth -= 1
-                return out
-            case ir.Lookup(_, keys, rows, default):
-                return self.lookup(node, keys, rows, default)
-            case ir.Elapsed(unit, start, end):
-                a, b = self.expr(start), self.expr(end)
-                out = self.tmp()
-                function = "months_between" if unit in ("months", "years") else "days_between"
-                self.emit(f"{out} = None if {a} is None or {b} is None else {function}({a}, {b})")
-                return out
-        raise AssertionError(f"no code generation for {node!r}")  # pragma: no cover - IR is closed
+        """Emit what computes `node` in the current block; return a name or literal holding its value."""
+        handler: str = HANDLERS[type(node)]
+        value: str = getattr(self, handler)(node)
+        return value
 
-    def guard(self, a: str, b: str, left: ir.Node, right: ir.Node) -> str:
-        unknown = [x for x, n in ((a, left), (b, right)) if not isinstance(n, ir.Const)]
-        na = [x for x, n in ((a, left), (b, right)) if self.may_na(n)]
-        text = ""
-        if unknown:
-            text += f"None if {' or '.join(f'{x} is None' for x in unknown)} else "
-        if na:
-            text += f"NA if {' or '.join(f'{x} is NA' for x in na)} else "
-        return text
+    def const_node(self, node: ir.Const) -> str:
+        return self.const(node.value)
 
-    def compare(self, op: str, left: ir.Node, right: ir.Node, origin: ir.Origin) -> str:
-        a, b = self.expr(left), self.expr(right)
-        out = self.tmp()
-        unknown = [x for x, n in ((a, left), (b, right)) if not isinstance(n, ir.Const)]
-        if any(isinstance(n, ir.Const) and n.value is None for n in (left, right)):
-            self.emit(f"{out} = None")
+    def input_node(self, node: ir.InputRef) -> str:
+        local = self.bound(f"input:{node.name}")
+        if local is None:
+            local = f"i_{node.name}"
+            self.emit(f"{local} = c.get({node.name!r})")
+            self.scopes[-1][f"input:{node.name}"] = local
+        return local
+
+    def reference_node(self, node: ir.DefRef) -> str:
+        return self.ref(node.key)
+
+    def not_node(self, node: ir.Not) -> str:
+        value = self.expr(node.operand)
+        if not self.facts.may_be_unknown(node.operand):
+            return self.assign(f"{value} is not True")
+        return self.assign(f"None if {value} is None else {value} is not True")
+
+    def boolop_node(self, node: ir.BoolOp) -> str:
+        if self.deep:
+            values = ", ".join(self.truth(o) for o in node.operands)
+            return self.assign(f"kleene_{node.op}(({values},))")
+        return self.conjunction(node.operands) if node.op == "and" else self.disjunction(node.operands)
+
+    def compare_node(self, node: ir.Compare) -> str:
+        if any(isinstance(n, ir.Const) and n.value is None for n in (node.left, node.right)):
+            self.record("condition", node.origin, "None")
+            return "None"
+        a, b = self.expr(node.left), self.expr(node.right)
+        out = self.assign(self.guarded(f"{a} {_OPS[node.op]} {b}", ((a, node.left), (b, node.right)), "False"))
+        self.record("condition", node.origin, out, a, b)
+        return out
+
+    def arith_node(self, node: ir.Arith) -> str:
+        a, b = self.expr(node.left), self.expr(node.right)
+        computed = f"(NA if {b} == 0 else {a} / {b})" if node.op == "/" else f"{a} {node.op} {b}"
+        return self.assign(self.guarded(computed, ((a, node.left), (b, node.right)), "NA"))
+
+    def neg_node(self, node: ir.Neg) -> str:
+        value = self.expr(node.operand)
+        return self.assign(self.guarded(f"-{value}", ((value, node.operand),), "NA"))
+
+    def test_node(self, node: ir.Test) -> str:
+        if isinstance(node.operand, ir.Const):  # decided now: `2.5 is None` would be a SyntaxWarning
+            value = node.operand.value
+            out = repr({"missing": value is None, "known": value is not None, "none": value is ir.NA}[node.test])
+            self.record("condition", node.origin, out, self.const(value))
+            return out
+        value = self.expr(node.operand)
+        out = self.assign({"missing": f"{value} is None", "known": f"{value} is not None",
+                           "none": f"{value} is NA"}[node.test])
+        self.record("condition", node.origin, out, value)
+        return out
+
+    def inset_node(self, node: ir.InSet) -> str:
+        value = self.expr(node.operand)
+        if all(isinstance(i, ir.Const) and i.value is not None for i in node.items):
+            members = self.named(frozenset(i.value for i in node.items if isinstance(i, ir.Const)))
+            check = f"{value} not in {members}" if node.negated else f"{value} in {members}"
+            if self.facts.may_be_none(node.operand):
+                check = f"{node.negated} if {value} is NA else ({check})"
+            out = self.assign(f"None if {value} is None else ({check})" if self.facts.may_be_unknown(node.operand)
+                              else check)
         else:
-            na = [x for x, n in ((a, left), (b, right)) if self.may_na(n)]
-            text = f"{a} {_PY_OPS[op]} {b}"
-            if na:
-                text = f"False if {' or '.join(f'{x} is NA' for x in na)} else {text}"
-            if unknown:
-                text = f"None if {' or '.join(f'{x} is None' for x in unknown)} else {text}"
-            self.emit(f"{out} = {text}")
-        self.record("condition", origin, out, a, b)
+            parts = ", ".join(self.expr(i) for i in node.items)
+            out = self.assign(f"kleene_in({value}, ({parts},), {node.negated})")
+        self.record("condition", node.origin, out, value)
         return out
 
-    def boolop(self, op: str, operands: tuple[ir.Node, ...]) -> str:
-        out = self.tmp()
-        decisive, other = ("False", "True") if op == "and" else ("True", "False")
-        self.emit(f"{out} = {other}")
-        for index, operand in enumerate(operands):
-            if index:
-                self.emit(f"if {out} is not {decisive}:")
-                self.depth += 1
-            value = self.expr(operand)
-            if op == "and":
-                self.emit(f"if {value} is None:")
-                self.emit(f"    {out} = None")
-                self.emit(f"elif {value} is not True:")
-                self.emit(f"    {out} = False")
-            else:
-                self.emit(f"if {value} is True:")
-                self.emit(f"    {out} = True")
-                self.emit(f"elif {value} is None and {out} is False:")
-                self.emit(f"    {out} = None")
-            if index:
-                self.depth -= 1
+    def between_node(self, node: ir.Between) -> str:
+        value, lo, hi = self.expr(node.operand), self.expr(node.low), self.expr(node.high)
+        bounds = (node.low, node.high)
+        if all(isinstance(b, ir.Const) and b.value is not None and b.value is not ir.NA for b in bounds) \
+                and not self.facts.may_be_none(node.operand):
+            within = f"{lo} <= {value} <= {hi}"
+            out = self.assign(f"None if {value} is None else {within}" if self.facts.may_be_unknown(node.operand)
+                              else within)
+        else:
+            out = self.assign(f"kleene_between({value}, {lo}, {hi})")
+        self.record("condition", node.origin, out, value, lo, hi)
         return out
 
-    def lookup(self, node: ir.Lookup, keys: tuple[ir.Node, ...], rows: tuple[ir.TableRow, ...],
-               default: ir.Const | None) -> str:
-        values = [self.expr(k) for k in keys]
+    def first_known_node(self, node: ir.FirstKnown) -> str:
+        if self.deep:
+            return self.assign(f"first_known(({', '.join(self.expr(i) for i in node.items)},))")
         out = self.tmp()
-        fallback = default.value if default is not None else ir.NA
-        table: dict[object, object] = {}
-        domains = [tuple(t.values) if (t := getattr(k, "type", None)) is not None and t.kind == "enum" else (True, False)
-                   for k in keys]
-        for combo in itertools.product(*domains):
-            for row in rows:
-                if all(r is None or r == c for r, c in zip(row.keys, combo, strict=True)):
-                    table[combo if len(keys) > 1 else combo[0]] = row.value.value
-                    break
-        mapping = self.const(table)
+        self.emit(f"{out} = {self.expr(node.items[0])}")
+        for item in node.items[1:]:
+            with self.block(f"if {out} is None:"):
+                self.emit(f"{out} = {self.expr(item)}")
+        return out
+
+    def if_node(self, node: ir.If) -> str:
+        cond = self.expr(node.condition)
+        unknown = self.facts.may_be_unknown(node.condition)
+        out = self.tmp()
+        if self.deep:
+            then, otherwise = self.expr(node.then), self.expr(node.otherwise)
+            pending = f"None if {cond} is None else " if unknown else ""
+            self.emit(f"{out} = {then} if {cond} is True else ({pending}{otherwise})")
+            return out
+        with self.block(f"if {cond} is True:"):
+            self.emit(f"{out} = {self.expr(node.then)}")
+        if unknown:
+            with self.block(f"elif {cond} is None:"):
+                self.emit(f"{out} = None")
+        with self.block("else:"):
+            self.emit(f"{out} = {self.expr(node.otherwise)}")
+        return out
+
+    def lookup_node(self, node: ir.Lookup) -> str:
+        values = [self.expr(k) for k in node.keys]
+        key_domains = tables.domains([k.type for k in node.keys])
+        if (node.table, key_domains) not in self.tables:  # one dict per table and key domains, however often read
+            rows = [row.keys for row in node.rows]
+            mapping = {combo if len(node.keys) > 1 else combo[0]: node.rows[index].value.value
+                       for combo, index in tables.first_matches(rows, key_domains) if index is not None}
+            self.tables[node.table, key_domains] = self.named(mapping)
+        fallback = node.default.value if node.default is not None else ir.NA
         key = values[0] if len(values) == 1 else f"({', '.join(values)},)"
-        unknown = " or ".join(f"{v} is None" for v in values)
-        self.emit(f"{out} = None if {unknown} else {mapping}.get({key}, {self.const(fallback)})")
+        found = f"{self.tables[node.table, key_domains]}.get({key}, {self.const(fallback)})"
+        unknown = [v for v, k in zip(values, node.keys, strict=True) if self.facts.may_be_unknown(k)]
+        out = self.assign(f"None if {' or '.join(f'{v} is None' for v in unknown)} else {found}" if unknown else found)
         self.record("lookup", node.origin, out, *values)
         return out
 
-    def record(self, kind: str, origin: ir.Origin, out: str, *operands: str) -> None:
-        if self.trace:
-            site = self.site(kind, origin)
-            self.emit(f"_t.append(({site}, {out}, ({', '.join(operands)}{',' if operands else ''})))")
+    def elapsed_node(self, node: ir.Elapsed) -> str:
+        a, b = self.expr(node.start), self.expr(node.end)
+        function = "months_between" if node.unit in ("months", "years") else "days_between"
+        return self.assign(self.guarded(f"{function}({a}, {b})", ((a, node.start), (b, node.end)), None))
 
-    # ------------------------------------------------------------ definitions and decisions
-    def definition(self, index: int, node: ir.Definition) -> None:
-        self.decision, self.rule = None, None
-        value = self.expr(node.expr)
-        local = f"v{index}"
-        self.emit(f"{local} = {value}")
-        self.names[node.key] = local
-        if self.trace:
-            site = self.site("definition", ir.Origin(node.span, node.name))
-            self.emit(f"_t.append(({site}, {local}, ()))")
+    def guarded(self, computed: str, operands: tuple[tuple[str, ir.Node], ...], na_result: str | None) -> str:
+        """`computed`, unknown if an operand is unknown, else `na_result` if an operand is `none`."""
+        unknown = [name for name, node in operands if not isinstance(node, ir.Const) and self.facts.may_be_unknown(node)]
+        na = [name for name, node in operands if self.facts.may_be_none(node)]
+        text = computed
+        if na and na_result is not None:
+            text = f"{na_result} if {' or '.join(f'{x} is NA' for x in na)} else {text}"
+        if unknown:
+            text = f"None if {' or '.join(f'{x} is None' for x in unknown)} else {text}"
+        return text
 
-    def decision_block(self, index: int, node: ir.Decision) -> str:
+    def conjunction(self, operands: tuple[ir.Node, ...]) -> str:
+        """Kleene `and`: False if any operand is false (or none), else unknown if any is unknown, else True."""
+        return self.chain(operands, "False", lambda value, maybe: f"if {value} is not True: {{out}} = {value}" if maybe
+                          else f"if not {value}: {{out}} = False")
+
+    def disjunction(self, operands: tuple[ir.Node, ...]) -> str:
+        """Kleene `or`: True if any operand is true, else unknown if any is unknown, else False."""
+        return self.chain(operands, "True", lambda value, maybe: f"if {value} is not False: {{out}} = {value}" if maybe
+                          else f"if {value}: {{out}} = True")
+
+    def chain(self, operands: tuple[ir.Node, ...], decisive: str, combine: Callable[[str, bool], str]) -> str:
+        """An `and`/`or` chain that stops at the first decisive operand: each operand in a block guarded by the
+        value so far, nested while depth allows, else side by side. Either way a block runs only if the ones
+        before it did (the value never leaves `decisive`), so the inputs they read stay bound for it."""
+        out = self.tmp()
+        self.emit(f"{out} = {self.truth(operands[0])}")
+        nest = self.depth + len(operands) < DEPTH_BUDGET
+        self.scopes.append({})
+        opened = 0
+        for operand in operands[1:]:
+            self.emit(f"if {out} is not {decisive}:")
+            self.depth += 1
+            if nest:
+                opened += 1
+            value = self.truth(operand)
+            self.emit(combine(value, self.facts.may_be_unknown(operand)).format(out=out))
+            if not nest:
+                self.depth -= 1
+        self.depth -= opened
+        self.scopes.pop()
+        return out
+
+    def truth(self, node: ir.Node) -> str:
+        """A condition's value as True, False or None (`none` counts as false)."""
+        value = self.expr(node)
+        return self.assign(f"False if {value} is NA else {value}") if self.facts.may_be_none(node) else value
+
+    # ------------------------------------------------------------ definitions
+    def ref(self, key: str) -> str:
+        if key in self.locals:
+            return self.locals[key]
+        target = self.nodes[key]
+        assert isinstance(target, ir.Definition), key  # a decision read is a local, written before its readers
+        if self.uses[key] <= 1:
+            return self.expr(target.expr)  # read once: computed where it is read
+        helper = self.helper(target)
+        if self.in_helper:
+            return self.assign(f"{helper}(c)")
+        local = self.memo.setdefault(key, f"v{len(self.memo)}")
+        self.emit(f"if {local} is UNSET: {local} = {helper}(c)")
+        return local
+
+    def helper(self, node: ir.Definition) -> str:
+        """A definition read more than once: a function of the case, written once, called on first use."""
+        if node.key not in self.helpers:
+            name = f"h{len(self.helpers)}"
+            self.helpers[node.key] = (name, "")  # the name is taken before helpers it calls are written
+            saved = (self.lines, self.depth, self.scopes, self.in_helper)
+            self.lines, self.depth, self.scopes, self.in_helper = [], 1, [{}], True
+            self.emit(f"return {self.expr(node.expr)}")
+            self.helpers[node.key] = (name, "\n".join([f"def {name}(c):", *self.lines]))
+            self.lines, self.depth, self.scopes, self.in_helper = saved
+        return self.helpers[node.key][0]
+
+    def local_definition(self, index: int, node: ir.Definition) -> None:
+        self.decision = self.rule = None
+        local = f"e{index}"
+        self.emit(f"{local} = {self.expr(node.expr)}")
+        self.locals[node.key] = local
+        self.definition_done(node, local)
+
+    # ------------------------------------------------------------ decisions
+    def decision_block(self, index: int, node: ir.Decision, target: bool) -> None:
         self.decision = node.name
-        bits = {outcome: 1 << i for i, outcome in enumerate(node.outcomes)}
         result = f"r{index}"
-        if node.policy == "first":
-            self.first_match(node, bits, result)
+        if node.policy == "first" and len(node.rules) <= NEST_LIMIT:
+            self.nested(node, blocking_masks(node), 0, 0, result, target)
+        elif node.policy == "first":
+            self.flat(node, result, target)
         else:
-            self.all_rules(node, result)
-        local = f"v{index}"
-        self.emit(f"{local} = {result}[0]")
-        self.names[node.key] = local
+            conditions = [self.rule_truth(r) for r in node.rules]
+            outcomes = self.named(tuple(r.outcome for r in node.rules))
+            function = "decide_unique" if node.policy == "unique" else "decide_collect"
+            self.emit(f"{result} = {function}(({', '.join(conditions)}{',' * bool(conditions)}), {outcomes}, "
+                      f"{self.const(node.default.outcome if node.default else None)}, {self.named(node.outcomes)})")
+            if target and self.classify:
+                self.emit(f"return {result}[0] if {result}[1] == {outcome.DECIDED} else None")
         self.decision = None
-        return result
+        if not (target and self.classify) and self.uses[node.key]:
+            self.emit(f"d{index} = {result}[0]")
+            self.locals[node.key] = f"d{index}"
 
-    def rule_condition(self, rule: ir.Rule) -> str:
+    def rule_truth(self, rule: ir.Rule) -> str:
         self.rule = rule.name
-        value = self.expr(rule.condition)
-        if self.trace:
-            site = self.site("rule", ir.Origin(rule.span, _condition_text(rule)))
-            self.emit(f"_t.append(({site}, {value}, ()))")
+        value = self.truth(rule.condition)
+        self.rule_done(rule, value)
         self.rule = None
         return value
 
-    def first_match(self, node: ir.Decision, bits: dict[str, int], result: str) -> None:
-        self.emit("fired = -2; pend = 0; unk = 0")
-        for i, rule in enumerate(node.rules):
-            if i:
-                self.emit("if fired == -2:")
-                self.depth += 1
-            value = self.rule_condition(rule)
-            self.emit(f"if {value} is True:")
-            self.emit(f"    fired = {i}; bit = {bits[rule.outcome]}")
-            self.emit(f"elif {value} is None:")
-            self.emit(f"    pend |= {bits[rule.outcome]}; unk |= {1 << i}")
-            if i:
-                self.depth -= 1
-        if node.default is not None:
-            self.emit("if fired == -2:")
-            self.emit(f"    fired = -1; bit = {bits[node.default.outcome]}")
-        outcomes = self.const(tuple(node.outcomes))
-        self.emit("if fired != -2:")
-        self.emit(f"    {result} = ({outcomes}[bit.bit_length() - 1], 0, fired, 0) if pend & ~bit == 0 "
-                  "else (None, 1, fired, unk)")
-        self.emit("else:")
-        self.emit(f"    {result} = (None, 1, -2, unk) if unk else (NA, 2, -2, 0)")
-
-    def all_rules(self, node: ir.Decision, result: str) -> None:
-        values = [self.rule_condition(rule) for rule in node.rules]
-        outcomes = self.const(tuple(rule.outcome for rule in node.rules))
-        default = self.const(node.default.outcome if node.default else None)
-        order = self.const(tuple(node.outcomes))
-        function = "decide_unique" if node.policy == "unique" else "decide_collect"
-        self.emit(f"{result} = {function}(({', '.join(values)}{',' if values else ''}), {outcomes}, {default}, {order})")
-
-    # ------------------------------------------------------------ whole program
-    def write(self) -> str:
-        inputs = sorted({n.name for node in self.program.nodes for n in _inputs_of(node)})
-        for name in inputs:
-            local = f"i_{name}"
-            self.names[f"input:{name}"] = local
-            self.emit(f"{local} = c.get({name!r})")
-        results = {}
-        for index, node in enumerate(self.program.nodes):
-            if isinstance(node, ir.Definition):
-                self.definition(index, node)
-            else:
-                results[node.key] = self.decision_block(index, node)
-        own = ", ".join(results.values())
-        own_tuple = f"({own},)" if results else "()"
-        if self.trace:
-            values = ", ".join(f"{node.key!r}: {self.names[node.key]}" for node in self.program.nodes
-                               if isinstance(node, ir.Definition))
-            self.emit(f"return {own_tuple}, {{{values}}}")
+    def settle(self, result: str, value: str, rule: int, unknown: str, blocking: int, target: bool) -> None:
+        """The decision is settled by rule `rule` (OTHERWISE, or NO_RULE with `value` ""): decided unless blocked."""
+        if value == "":  # no rule fired and there is no `otherwise`
+            rule = outcome.NO_RULE
+            decided, blocked = outcome.literal(outcome.UNMATCHED_OUTCOME), unknown if unknown != "0" else ""
         else:
-            self.emit(f"return {own_tuple}")
-        header = "def evaluate(c, _t):" if self.trace else "def evaluate(c):"
-        return "\n".join([header, *self.lines]) + "\n"
+            decided = outcome.literal(outcome.decided(value, rule))
+            blocked = f"{unknown} & {blocking}" if unknown != "0" and blocking else ""
+        if target and self.classify:
+            answer = repr(value) if value else "None"
+            self.emit(f"return None if {blocked} else {answer}" if blocked else f"return {answer}")
+        elif blocked:
+            self.emit(f"{result} = {outcome.pending(rule, unknown)} if {blocked} else {decided}")
+        else:
+            self.emit(f"{result} = {decided}")
+
+    def nested(self, node: ir.Decision, masks: list[int], index: int, unknown_bits: int, result: str,
+               target: bool) -> None:
+        """Rule `index` onwards: each rule's condition, then the rules after it in its `else` block."""
+        unknown = "u" if unknown_bits else "0"
+        if index == len(node.rules):
+            value = node.default.outcome if node.default else ""
+            self.settle(result, value, outcome.OTHERWISE, unknown, masks[-1], target)
+            return
+        rule = node.rules[index]
+        value = self.rule_truth(rule)
+        maybe = self.facts.may_be_unknown(rule.condition)
+        with self.block(f"if {value} is True:" if maybe else f"if {value}:"):
+            self.settle(result, rule.outcome, index, unknown, masks[index], target)
+        with self.block("else:"):
+            bits = unknown_bits
+            if maybe:
+                self.emit(f"if {value} is None: u |= {1 << index}" if unknown_bits
+                          else f"u = {1 << index} if {value} is None else 0")
+                bits |= 1 << index
+            self.nested(node, masks, index + 1, bits, result, target)
+
+    def flat(self, node: ir.Decision, result: str, target: bool) -> None:
+        """A long first-match decision: one guarded block per rule at the same depth, settled through tables of
+        each rule's outcome and of the earlier rules with another outcome that keep it from deciding."""
+        self.emit(f"fired = {outcome.NO_RULE}; u = 0")
+        for i, rule in enumerate(node.rules):
+            with self.block(f"if fired == {outcome.NO_RULE}:"):
+                value = self.rule_truth(rule)
+                self.emit(f"if {value} is True: fired = {i}")
+                if self.facts.may_be_unknown(rule.condition):
+                    self.emit(f"elif {value} is None: u |= {self.bit(i)}")
+        masks = blocking_masks(node)
+        rules = dict(enumerate(r.outcome for r in node.rules))
+        if node.default is not None:
+            self.emit(f"if fired == {outcome.NO_RULE}: fired = {outcome.OTHERWISE}")
+            rules[outcome.OTHERWISE] = node.default.outcome
+        blocking = self.named({**dict(enumerate(masks[:-1])), outcome.OTHERWISE: masks[-1], outcome.NO_RULE: masks[-1]})
+        if target and self.classify:
+            self.emit(f"return None if u & {blocking}[fired] else {self.named(rules)}.get(fired)")
+            return
+        decided = {i: outcome.decided(value, i) for i, value in rules.items()} | {outcome.NO_RULE: outcome.UNMATCHED_OUTCOME}
+        self.emit(f"{result} = {outcome.pending('fired', 'u')} if u & {blocking}[fired] else {self.named(decided)}[fired]")
+
+    # ------------------------------------------------------------ the whole function
+    def write(self) -> str:
+        needed = {n.key for n in self.order}
+        for index, node in enumerate(self.program.nodes):
+            if node.key not in needed:
+                continue
+            if isinstance(node, ir.Decision):
+                self.decision_block(index, node, node.key in self.targets)
+            elif node.key in self.eager:
+                self.local_definition(index, node)
+        if self.memo:
+            self.lines.insert(0, "    " + " = ".join(self.memo.values()) + " = UNSET")
+        if not self.classify:
+            results = [f"r{i}" for i, n in enumerate(self.program.nodes) if n.key in self.targets]
+            self.emit(f"return {self.returned(results)}")
+        helpers = [source for _, source in self.helpers.values()]
+        header = "def classify(c):" if self.classify else self.signature
+        return "\n\n".join([*helpers, "\n".join([header, *self.lines])]) + "\n"
 
 
-def _condition_text(rule: ir.Rule) -> str:
-    return rule.condition.origin.text if hasattr(rule.condition, "origin") else rule.name
+HANDLERS: dict[type, str] = {
+    ir.Const: "const_node", ir.InputRef: "input_node", ir.DefRef: "reference_node", ir.Not: "not_node",
+    ir.BoolOp: "boolop_node", ir.Compare: "compare_node", ir.Arith: "arith_node", ir.Neg: "neg_node",
+    ir.Test: "test_node", ir.InSet: "inset_node", ir.Between: "between_node", ir.FirstKnown: "first_known_node",
+    ir.If: "if_node", ir.Lookup: "lookup_node", ir.Elapsed: "elapsed_node",
+}
 
 
-def _inputs_of(node: ir.Definition | ir.Decision) -> list[ir.InputRef]:
-    roots = [node.expr] if isinstance(node, ir.Definition) else [r.condition for r in node.rules]
-    return [n for root in roots for n in ir.walk(root) if isinstance(n, ir.InputRef)]
+def blocking_masks(node: ir.Decision) -> list[int]:
+    """Per rule (then `otherwise`), the earlier rules whose outcome differs from its own: while any of them is
+    unknown, the rule cannot decide. For `otherwise` missing (no rule matched), every rule."""
+    masks: list[int] = []
+    every = 0
+    same: dict[str, int] = {}
+    for i, rule in enumerate(node.rules):
+        masks.append(every & ~same.get(rule.outcome, 0))
+        every |= 1 << i
+        same[rule.outcome] = same.get(rule.outcome, 0) | 1 << i
+    masks.append(every & ~same.get(node.default.outcome, 0) if node.default else every)
+    return masks
 
 
-def decide_unique(conditions: tuple[bool | None, ...], outcomes: tuple[str, ...], default: str | None,
-                  order: tuple[str, ...]) -> tuple[object, int, int, int]:
-    fired = [i for i, c in enumerate(conditions) if c is True]
-    unknown = [i for i, c in enumerate(conditions) if c is None]
-    unk = sum(1 << i for i in unknown)
-    if len({outcomes[i] for i in fired}) > 1 or len(fired) > 1:
-        return (None, 3, fired[0], sum(1 << i for i in fired))
-    if fired:
-        outcome, index = outcomes[fired[0]], fired[0]
-    elif default is not None:
-        outcome, index = default, -1
-    else:
-        return (None, 1, -2, unk) if unknown else (runtime.NA, 2, -2, 0)
-    if any(outcomes[i] != outcome for i in unknown):
-        return (None, 1, index, unk)
-    return (outcome, 0, index, 0)
-
-
-def decide_collect(conditions: tuple[bool | None, ...], outcomes: tuple[str, ...], default: str | None,
-                   order: tuple[str, ...]) -> tuple[object, int, int, int]:
-    fired = {outcomes[i] for i, c in enumerate(conditions) if c is True}
-    unknown = [i for i, c in enumerate(conditions) if c is None and outcomes[i] not in fired]
-    if unknown:
-        return (None, 1, -2, sum(1 << i for i in unknown))
-    if not fired and default is not None:
-        fired = {default}
-    return (tuple(o for o in order if o in fired), 0, -2, 0)
-
-
-class _Unset:
-    """The value of a definition not computed yet (the no-trace evaluator computes on first use)."""
-
-    def __repr__(self) -> str:
-        return "UNSET"
-
-
-_UNSET = _Unset()
-
-
-def _namespace(consts: dict[str, object]) -> dict[str, object]:
-    return {
-        "NA": runtime.NA,
-        "months_between": runtime.months_between,
-        "days_between": runtime.days_between,
-        "divide": runtime.divide,
-        "kleene_in": runtime.kleene_in,
-        "kleene_between": runtime.kleene_between,
-        "decide_unique": decide_unique,
-        "decide_collect": decide_collect,
-        "date": dt.date,
-        "UNSET": _UNSET,
-        "__builtins__": {},
-        **consts,
-    }
-
-
-def generate(program: ir.Program, name: str) -> Generated:
-    """Generate, compile and return both evaluators of `program`: the lean one and the traced one."""
-    lean = Lean(program)
-    fast_source = lean.write()
-    sites: list[TraceSite] = []
-    traced_writer = _Writer(program, trace=True, sites=sites)
-    traced_source = traced_writer.write()
-    fast = _compile(fast_source, lean.consts, name, "evaluate")
-    traced = _compile(traced_source, traced_writer.consts, name, "evaluate")
-    return Generated(fast, traced, fast_source, traced_source, sites, program, name)
-
-
-def _compile(source: str, consts: dict[str, object], name: str, function: str) -> Evaluator:
-    namespace = _namespace(consts)
-    exec(compile(source, f"<eligo {name}>", "exec"), namespace)  # our own generated code, compiled once
-    evaluator: Evaluator = namespace[function]  # type: ignore[assignment]
-    return evaluator
+def _literal(text: str) -> bool:
+    return text in ("None", "True", "False", "NA") or (text[:1] in "'\"" and text[-1:] == text[:1]) or \
+        text.replace(".", "", 1).replace("-", "", 1).replace("e", "", 1).isdigit()

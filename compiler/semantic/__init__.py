@@ -1,1 +1,1 @@
-"""semantic"""
+"""AST to IR: name resolution, types and units (lower, module, tables), then checks over whole modules (passes)."""

@@ -7,81 +7,22 @@ found becomes a diagnostic; lowering goes on past errors so that one run reports
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable
-from dataclasses import dataclass, field
 
 import networkx as nx
 
 from eligo import ir
 from eligo.dsl import ast
-from eligo.dsl.diagnostics import Diagnostic, did_you_mean, error, warning
+from eligo.dsl.diagnostics import did_you_mean, error, warning
 from eligo.ir import types as t
 from eligo.ir import units
 from eligo.ir.types import Type
+from eligo.semantic.module import LoweredModule, spec_text, type_of_spec
+from eligo.semantic.tables import TableLowering, duplicates, owner_rows
 
 RESERVED_OUTCOME_WORDS = frozenset({"unknown", "missing", "none", "yes", "no", "any", "otherwise"})
 
 
-@dataclass
-class LoweredModule:
-    """One module version, checked and lowered; what other modules see of it through `use`."""
-
-    id: str
-    version: str
-    module: ast.Module
-    inputs: dict[str, ir.InputInfo] = field(default_factory=dict)  # declared here
-    visible_inputs: dict[str, ir.InputInfo] = field(default_factory=dict)  # here and in used modules
-    kinds: dict[str, Type] = field(default_factory=dict)
-    tables: dict[str, ast.Table] = field(default_factory=dict)
-    table_types: dict[str, tuple[tuple[Type, ...], Type]] = field(default_factory=dict)
-    nodes: dict[str, ir.Definition | ir.Decision] = field(default_factory=dict)  # by local name, in order
-    uses: dict[str, LoweredModule] = field(default_factory=dict)  # by alias
-    referenced: set[str] = field(default_factory=set)  # global keys and input names read here
-    diagnostics: list[Diagnostic] = field(default_factory=list)
-
-    @property
-    def key(self) -> str:
-        return f"{self.id}@{self.version}"
-
-    def global_key(self, name: str) -> str:
-        return f"{self.key}:{name}"
-
-
-def type_of_spec(spec: ast.TypeSpec, kinds: dict[str, Type]) -> tuple[Type | None, str | None]:
-    """The type of an input or table column, and the unit a bare number is read in."""
-    match spec.base:
-        case "yes/no":
-            return t.BOOL, None
-        case "count":
-            return t.COUNT, None
-        case "number":
-            return t.NUMBER, None
-        case "percent":
-            return t.PERCENT, "%"
-        case "date":
-            return t.DATE, None
-        case "duration":
-            return t.DURATION, spec.unit or "months"
-        case "quantity":
-            unit = units.lookup(spec.unit or "")
-            return (t.quantity(unit.dimension), unit.name) if unit else (None, None)
-        case _:
-            return kinds.get(spec.kind or ""), None
-
-
-def spec_text(spec: ast.TypeSpec) -> str:
-    match spec.base:
-        case "duration":
-            return f"duration in {spec.unit}" if spec.unit else "duration"
-        case "quantity":
-            return f"quantity in {spec.unit}"
-        case "kind":
-            return spec.kind or ""
-        case _:
-            return spec.base
-
-
-class Lowerer:
+class Lowerer(TableLowering):
     """Lowers one module; see `lower_module`."""
 
     def __init__(self, out: LoweredModule, source: str) -> None:
@@ -127,7 +68,7 @@ class Lowerer:
                            "give the `use` another alias with `as`")
         for kind in self.module.kinds:
             values = tuple(v.name for v in kind.values)
-            for value, count in _duplicates(values):
+            for value, count in duplicates(values):
                 self.error("E102", f"`{value}` is listed {count} times in kind `{kind.name}`", kind.span)
             self.out.kinds[kind.name] = t.enum(self.out.global_key(kind.name), values)
         for alias, used in self.out.uses.items():
@@ -209,7 +150,7 @@ class Lowerer:
 
     def lower_decision(self, decision: ast.Decision) -> None:
         outcomes = decision.outcomes
-        for value, _ in _duplicates(outcomes):
+        for value, _ in duplicates(outcomes):
             self.error("E102", f"outcome `{value}` is listed twice in decision `{decision.name}`", decision.span)
         for value in outcomes:
             if value in RESERVED_OUTCOME_WORDS:
@@ -542,136 +483,6 @@ class Lowerer:
             used = self.out.uses.get(alias)
             return (used.tables.get(local), used) if used else (None, None)
         return self.out.tables.get(name), self.out
-
-    # ------------------------------------------------------------ tables
-    def lower_tables(self) -> None:
-        for table in self.module.tables:
-            key_types: list[Type] = []
-            for key in table.by:
-                key_types.append(self.table_key_type(key, table))
-            result, _ = type_of_spec(table.result, self.out.kinds)
-            if result is None:
-                self.error("E129", f"there is no kind called `{table.result.kind}`", table.result.span)
-                result = t.ERROR
-            self.out.table_types[table.name] = (tuple(key_types), result)
-            self.check_table_rows(table, key_types, result)
-
-    def table_key_type(self, key: str, table: ast.Table) -> Type:
-        if key in self.out.visible_inputs:
-            typ = self.out.visible_inputs[key].type
-        elif key in self.out.kinds:
-            typ = self.out.kinds[key]
-        else:
-            self.error("E100", f"table `{table.name}` is keyed by `{key}`, which is neither an input nor a kind",
-                       table.span, did_you_mean(key, [*self.out.visible_inputs, *self.out.kinds]))
-            return t.ERROR
-        if typ.kind not in ("enum", "bool", "error"):
-            self.error("E106", f"table `{table.name}` is keyed by `{key}`, which is {typ.describe()}", table.span,
-                       "tables are keyed by kinds (enumerations) or yes/no; use a definition for numeric thresholds")
-        return typ
-
-    def check_table_rows(self, table: ast.Table, key_types: list[Type], result: Type) -> None:
-        seen: dict[tuple[ast.RowKey, ...], ast.Row] = {}
-        otherwise = False
-        for row in table.rows:
-            if row.is_otherwise:
-                if otherwise:
-                    self.error("E110", f"table `{table.name}` has two `otherwise` rows", row.span)
-                otherwise = True
-            elif len(row.keys) != len(key_types):
-                self.error("E111", f"this row has {len(row.keys)} key(s) but table `{table.name}` is keyed by "
-                           f"{len(key_types)} ({', '.join(table.by)})", row.span)
-            else:
-                for value, key_type in zip(row.keys, key_types, strict=True):
-                    self.check_row_key(value, key_type, row)
-                if row.keys in seen:
-                    self.error("E110", f"table `{table.name}` has two rows for {', '.join(map(_key_text, row.keys))}",
-                               row.span, f"the first is on line {seen[row.keys].span.line}")
-                seen.setdefault(row.keys, row)
-            self.check_row_value(row, result, table)
-        if not otherwise and all(k.kind in ("enum", "bool") for k in key_types):
-            missing = _uncovered(list(seen), key_types)
-            if missing:
-                shown = ", ".join(" × ".join(map(_key_text, combo)) for combo in missing[:5])
-                more = f" and {len(missing) - 5} more" if len(missing) > 5 else ""
-                self.error("E109", f"table `{table.name}` has no row for {shown}{more}", table.span,
-                           "add rows for them, or an `otherwise` row (`otherwise none` if nothing applies)")
-
-    def check_row_key(self, value: ast.RowKey, key_type: Type, row: ast.Row) -> None:
-        if value is None or key_type.kind == "error":
-            return
-        if key_type.kind == "bool":
-            if not isinstance(value, bool):
-                self.error("E101", f"`{value}` is not yes or no", row.span)
-        elif isinstance(value, bool) or value not in key_type.values:
-            shown = "yes" if value is True else "no" if value is False else value
-            self.error("E101", f"`{shown}` is not {key_type.describe()}", row.span,
-                       did_you_mean(str(shown), key_type.values) or f"its values are: {', '.join(key_type.values)}")
-
-    def check_row_value(self, row: ast.Row, result: Type, table: ast.Table) -> None:
-        if result.kind == "error":
-            return
-        _, typ = self.expr(row.value, result)
-        if not result.compatible(typ):
-            if isinstance(row.value, ast.Number) and result.kind == "quantity":
-                self.require_compatible(result, typ, row.value, row.value.span)
-            else:
-                self.error("E112", f"table `{table.name}` holds {result.describe()}, but this row gives {typ.describe()}",
-                           row.value.span)
-
-
-def owner_rows(owner: LoweredModule, table: ast.Table) -> tuple[tuple[ir.TableRow, ...], ir.Const | None]:
-    """The table's rows as IR constants, and its `otherwise` value."""
-    _, result = owner.table_types[table.name]
-    rows: list[ir.TableRow] = []
-    default: ir.Const | None = None
-    for row in table.rows:
-        value = _const(row.value, result)
-        if row.is_otherwise:
-            default = value
-        else:
-            rows.append(ir.TableRow(row.keys, value, row.notes.because, row.notes.cites, row.span))
-    return tuple(rows), default
-
-
-def _const(value: ast.Literal | ast.Ref, result: Type) -> ir.Const:
-    match value:
-        case ast.Quantity(number, unit_name):
-            unit = units.lookup(unit_name)
-            return ir.Const(number * unit.factor if unit else number, result)
-        case ast.NoneLit():
-            return ir.Const(ir.NA, t.NONE)
-        case ast.Ref(name):
-            return ir.Const(name, result)
-        case ast.Number(number) | ast.Text(number) | ast.Bool(number) | ast.DateLit(number):
-            return ir.Const(number, result)
-    raise AssertionError(f"not a table value: {value!r}")  # pragma: no cover - the parser admits no other
-
-
-def _key_text(key: ast.RowKey) -> str:
-    return "any" if key is None else "yes" if key is True else "no" if key is False else key
-
-
-def _uncovered(rows: list[tuple[ast.RowKey, ...]], key_types: list[Type]) -> list[tuple[ast.RowKey, ...]]:
-    domains: list[tuple[ast.RowKey, ...]] = [
-        (True, False) if k.kind == "bool" else tuple(k.values) for k in key_types
-    ]
-    total = 1
-    for domain in domains:
-        total *= len(domain)
-    if total > 10_000:
-        return []
-    return [
-        combo for combo in itertools.product(*domains)
-        if not any(all(r is None or r == c for r, c in zip(row, combo, strict=True)) for row in rows)
-    ]
-
-
-def _duplicates(values: Iterable[str]) -> list[tuple[str, int]]:
-    counts: dict[str, int] = {}
-    for value in values:
-        counts[value] = counts.get(value, 0) + 1
-    return [(v, n) for v, n in counts.items() if n > 1]
 
 
 def _refs(item: ast.Define | ast.Decision) -> set[str]:

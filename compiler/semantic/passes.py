@@ -1,38 +1,37 @@
-"""Checks over whole modules: metadata, citations, examples, properties, unused declarations."""
+"""Checks over whole lowered modules, as a declared sequence of passes (PASSES, each a function of a module
+returning its diagnostics), then unused declarations, which need every module of the knowledge base."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable
 
 from eligo import ir
 from eligo.cases import CaseError, normalise
-from eligo.compiled.guideline import given_value
 from eligo.dsl import ast
 from eligo.dsl.diagnostics import Diagnostic, did_you_mean, error, warning
-from eligo.semantic.lower import LoweredModule
-
-if TYPE_CHECKING:
-    from eligo.kb.store import KnowledgeBase
+from eligo.ir.values import given_value
+from eligo.semantic.module import LoweredModule
 
 
-def check_knowledge_base(kb: KnowledgeBase) -> list[Diagnostic]:
-    diagnostics = list(kb.diagnostics)
-    lowered = [kb.lowered(module_id, version) for module_id, version in kb.modules]
+def check_modules(lowered: list[LoweredModule]) -> list[Diagnostic]:
+    """The lowering diagnostics of every module, then each of PASSES over it, then unused declarations (an input
+    is used if any module reads it)."""
+    diagnostics: list[Diagnostic] = []
     read_inputs = {name for module in lowered for name in module.referenced}
     read_keys = set(read_inputs)
     for module in lowered:
         diagnostics.extend(module.diagnostics)
-        diagnostics.extend(check_metadata(module))
-        diagnostics.extend(check_examples(module))
-        diagnostics.extend(check_properties(module))
+        for check in PASSES:
+            diagnostics.extend(check(module))
         for prop in module.module.properties:
             read_keys |= _property_names(module, prop)
     for module in lowered:
         diagnostics.extend(check_unused(module, read_inputs, read_keys))
-    return _unique(diagnostics)
+    return diagnostics
 
 
-def _unique(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
+def unique(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
+    """The diagnostics without repeats (a module used by several reports its problems once)."""
     seen: set[tuple[str, str, int, int, str]] = set()
     out = []
     for d in diagnostics:
@@ -217,3 +216,6 @@ def check_unused(module: LoweredModule, read_inputs: set[str], read_keys: set[st
             out.append(warning("W151", f"table `{name}` is never used", table.span,
                                f"look it up with `{name}[{', '.join(table.by)}]`, or remove it"))
     return out
+
+
+PASSES: tuple[Callable[[LoweredModule], list[Diagnostic]], ...] = (check_metadata, check_examples, check_properties)

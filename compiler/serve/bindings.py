@@ -21,10 +21,10 @@ from __future__ import annotations
 import datetime as dt
 import re
 import weakref
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import yaml
 
@@ -33,7 +33,7 @@ from eligo.dsl.diagnostics import Diagnostic, did_you_mean, error
 from eligo.ir import units
 
 if TYPE_CHECKING:
-    from eligo.pipeline import KnowledgeBase
+    from eligo.ir import InputInfo
 
 SUFFIX = ".fhir.yaml"
 LOINC = "http://loinc.org"
@@ -297,6 +297,33 @@ def parse_bindings(text: str, path: str) -> BindingFile:
 
 
 # ------------------------------------------------------------------ a knowledge base's bindings
+class _Source(Protocol):
+    @property
+    def path(self) -> str: ...
+
+
+class _Declared(Protocol):
+    @property
+    def inputs(self) -> Mapping[str, InputInfo]: ...
+
+
+class _Resolution(Protocol):
+    @property
+    def order(self) -> Sequence[tuple[str, str]]: ...
+
+
+class KnowledgeBase(Protocol):
+    """What bindings need of a knowledge base (`eligo.KnowledgeBase` is one), so this module imports no stage."""
+
+    @property
+    def root(self) -> Path | None: ...
+    @property
+    def modules(self) -> Mapping[tuple[str, str], _Source]: ...
+    def lowered(self, module_id: str, version: str) -> _Declared: ...
+    def resolve(self, module_id: str, version: str) -> _Resolution: ...
+    def guideline(self, module_id: str, version: str | None = None) -> _Declared: ...
+
+
 _CACHE: weakref.WeakKeyDictionary[KnowledgeBase, dict[tuple[str, str], BindingFile]] = weakref.WeakKeyDictionary()
 
 

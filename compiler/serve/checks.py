@@ -7,11 +7,10 @@ from typing import TYPE_CHECKING
 from eligo.dsl.ast import Span
 from eligo.dsl.diagnostics import Diagnostic, did_you_mean, error
 from eligo.ir import units
-from eligo.serve.bindings import HOOKS, SUFFIX, UCUM, VALUES, Binding, Coding, Event, bindings_of
+from eligo.serve.bindings import HOOKS, SUFFIX, UCUM, VALUES, Binding, Coding, Event, KnowledgeBase, bindings_of
 
 if TYPE_CHECKING:
     from eligo.ir import InputInfo
-    from eligo.pipeline import KnowledgeBase
 
 
 def check_bindings(kb: KnowledgeBase) -> list[Diagnostic]:

@@ -215,7 +215,7 @@ class Cohort:
 
     def query(self) -> exp.Select:
         """Every column of the file, then the decisions' columns."""
-        return compile_query(self.guideline, self.source, inputs=self.inputs, keep=list(self.columns))
+        return compile_query(self.guideline.program, self.source, inputs=self.inputs, keep=list(self.columns))
 
     def check(self, progress: Callable[[float], None] | None = None) -> Summary:
         """The first pass: count bad rows and, if there are none, the outcomes; raise CohortError on bad rows."""

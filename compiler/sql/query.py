@@ -12,16 +12,17 @@ read once is inlined, and a short first-match decision is one CASE, so DuckDB ca
 from __future__ import annotations
 
 import itertools
-from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from sqlglot import exp
 
 from eligo import ir
 from eligo.dsl.diagnostics import EligoError, error
 from eligo.ir import units
+from eligo.ir.analysis import Facts
+from eligo.ir.outcome import CONFLICT_CODE, UNKNOWN_CODE, UNMATCHED_CODE
 from eligo.sql.expr import (
     DOUBLE,
     HANDLERS,
@@ -44,9 +45,6 @@ from eligo.sql.expr import (
     truth,
 )
 
-if TYPE_CHECKING:
-    from eligo.compiled.guideline import Guideline
-
 DIALECTS = ("duckdb", "spark", "postgres", "bigquery")
 
 # Capabilities as data: per dialect, the IR node kinds it cannot express. Compiling a guideline that
@@ -60,7 +58,21 @@ SUFFIXES = ("", "_status", "_rule", "_missing")  # a decision's output columns: 
 SHORT_DECISION = 12  # a first-match decision with more rules is compiled to SQL of linear, not quadratic, size
 # A decision's code: the index of the deciding rule (`otherwise` is len(rules)) or one of these; an unknown
 # first-match decision has code UNKNOWN - f, f the index of the rule that fired (len(rules) if none did).
-UNMATCHED, CONFLICT, UNKNOWN = -2, -3, -4
+UNMATCHED, CONFLICT, UNKNOWN = UNMATCHED_CODE, CONFLICT_CODE, UNKNOWN_CODE  # eligo.ir.outcome names the encoding
+
+
+class Compiled(Protocol):
+    """A compiled guideline, as the SQL back end reads it: its IR program."""
+
+    @property
+    def program(self) -> ir.Program: ...
+
+
+Subject = ir.Program | Compiled
+
+
+def program_of(subject: Subject) -> ir.Program:
+    return subject if isinstance(subject, ir.Program) else subject.program
 
 
 @dataclass
@@ -102,18 +114,21 @@ class Decided:
 class Compiler:
     """Compiles one guideline's program into layers of named SQL columns."""
 
-    def __init__(self, guideline: Guideline, unsupported: frozenset[str] = frozenset(),
+    def __init__(self, subject: Subject, unsupported: frozenset[str] = frozenset(),
                  direct: frozenset[str] = frozenset()) -> None:
-        self.guideline = guideline
         self.direct = direct  # inputs read straight from a source column of their name
-        self.program = guideline.program
+        self.program = program = program_of(subject)
+        self.facts = Facts(program)
+        order = {name: i for i, name in enumerate(program.inputs)}
+        self.rule_inputs = {d.key: tuple(tuple(sorted(self.facts.cone(r.condition), key=order.__getitem__))
+                                         for r in d.rules) for d in program.decisions}
         self.unsupported = unsupported
         self.layers = Layers()
         self.values: dict[str, Val] = {}  # global key -> compiled value of a definition or decision
         self.decided: dict[str, Decided] = {}
         self.counter = itertools.count()
         self.nodes = {n.key: n for n in self.program.nodes}
-        self.uses = _uses(self.program)
+        self.uses = self.facts.uses
         self.read = {key for key in self.uses if isinstance(self.nodes[key], ir.Decision)}  # decisions read by others
 
     def fresh(self, hint: str) -> str:
@@ -216,7 +231,7 @@ class Compiler:
         When no rule reads a decision, a row with every input its rules need known cannot be unknown: it takes
         a two-valued CASE, written as one would by hand; the other rows take the three-valued one."""
         conditions = [truth(self.expr(r.condition)) for r in node.rules]
-        unknowable = _unknowable(self.nodes, [r.condition for r in node.rules])
+        unknowable = self.facts.unknown_terms(r.condition for r in node.rules)
         if () not in unknowable:  # no rule reads a decision (which can be unknown with every input known)
             complete: exp.Expr = self.layers.add(self.fresh(f"{node.name}_complete"), and_(
                 *(or_(*(negate(is_null(self.input(n).v)) for n in term)) for term in sorted(unknowable))))
@@ -258,18 +273,10 @@ class Compiler:
         """TRUE when rule `index` cannot be unknown because every input it reads is known (FALSE when it reads
         a decision, which can be unknown by itself, in conflict)."""
         rule = node.rules[index]
-        if self.reads_decision(rule.condition):
+        if self.facts.reads_decision(rule.condition):
             return exp.false()
-        cone = self.guideline.rule_inputs[node.key][index]
+        cone = self.rule_inputs[node.key][index]
         return and_(*(negate(is_null(self.input(name).v)) for name in cone))
-
-    def reads_decision(self, root: ir.Node) -> bool:
-        for sub in ir.walk(root):
-            if isinstance(sub, ir.DefRef):
-                target = self.nodes[sub.key]
-                if isinstance(target, ir.Decision) or self.reads_decision(target.expr):
-                    return True
-        return False
 
     def first_match_long(self, node: ir.Decision, conditions: list[exp.Column]) -> Policy:
         """`first_match` in SQL of linear size: the index of the rule that fired, then per outcome whether
@@ -324,7 +331,7 @@ class Compiler:
 
     def missing(self, node: ir.Decision, evaluated: Sequence[exp.Expr]) -> exp.Expr:
         """The inputs, in declaration order, in the cone of an evaluated unknown rule, that are NULL."""
-        cones = self.guideline.rule_inputs[node.key]
+        cones = self.rule_inputs[node.key]
         items = []
         for name in self.program.inputs:
             rules = [evaluated[i] for i, cone in enumerate(cones) if name in cone]
@@ -343,35 +350,6 @@ def _code_to(code: exp.Column) -> Callable[[exp.Expr], exp.Expr]:
     return replace
 
 
-def _unknowable(nodes: Mapping[str, ir.Definition | ir.Decision], roots: Sequence[ir.Node]) -> set[tuple[str, ...]]:
-    """When these expressions can be unknown, as a set of terms: each term is inputs that, all missing, may make
-    one unknown (no term: never; the empty term: whatever the inputs, as a decision read can be unknown).
-
-    `first known of (a, b)` gives the term (a, b); `a > 1 and b` gives (a,) and (b,)."""
-    def of(node: ir.Node) -> set[tuple[str, ...]]:
-        match node:
-            case ir.Const(value):
-                return {()} if value is None else set()
-            case ir.InputRef(name):
-                return {(name,)}
-            case ir.Test():
-                return set()
-            case ir.DefRef(key):
-                target = nodes[key]
-                return {()} if isinstance(target, ir.Decision) else of(target.expr)
-            case ir.FirstKnown(items):
-                terms: set[tuple[str, ...]] = {()}
-                for item in items:
-                    terms = {tuple(sorted(set(a) | set(b))) for a in terms for b in of(item)}
-                return _minimal(terms)
-        return _minimal(set().union(*(of(child) for child in ir.children(node))))
-    return _minimal(set().union(*(of(root) for root in roots)))
-
-
-def _minimal(terms: set[tuple[str, ...]]) -> set[tuple[str, ...]]:
-    return {t for t in terms if not any(set(o) < set(t) for o in terms)}
-
-
 def _code_in(code: exp.Expr, indices: Sequence[int]) -> exp.Expr:
     if not indices:
         return exp.false()
@@ -387,23 +365,13 @@ def _sum(parts: list[exp.Expr]) -> exp.Expr:
     return total
 
 
-def _uses(program: ir.Program) -> Counter[str]:
-    """How many times each definition is read, in the expressions of definitions and decisions."""
-    uses: Counter[str] = Counter()
-    for node in program.nodes:
-        roots = [node.expr] if isinstance(node, ir.Definition) else [r.condition for r in node.rules]
-        for root in roots:
-            uses.update(n.key for n in ir.walk(root) if isinstance(n, ir.DefRef))
-    return uses
-
-
 # ---------------------------------------------------------------- the query
 
 
-def input_columns(guideline: Guideline) -> dict[str, exp.Expr]:
+def input_columns(subject: Subject) -> dict[str, exp.Expr]:
     """Each input's canonical value, from a typed column of its name that holds it in its declared unit."""
     out: dict[str, exp.Expr] = {}
-    for name, info in guideline.inputs.items():
+    for name, info in program_of(subject).inputs.items():
         source: exp.Expr = col(name)
         unit = units.lookup(info.unit) if info.unit else None
         if info.type.kind == "quantity" and unit is not None and unit.factor != 1.0:
@@ -414,11 +382,11 @@ def input_columns(guideline: Guideline) -> dict[str, exp.Expr]:
     return out
 
 
-def output_names(guideline: Guideline) -> list[str]:
-    return [f"{d}{s}" for d in guideline.decision_names for s in SUFFIXES]
+def output_names(subject: Subject) -> list[str]:
+    return [f"{d.name}{s}" for d in program_of(subject).own for s in SUFFIXES]
 
 
-def compile_query(guideline: Guideline, source: exp.Expr | str = "cases", *,
+def compile_query(subject: Subject, source: exp.Expr | str = "cases", *,
                   inputs: Mapping[str, exp.Expr] | None = None, keep: Sequence[str] | None = None,
                   dialect: str = "duckdb", outputs: Sequence[str] = SUFFIXES) -> exp.Select:
     """The guideline as one query over `source`: the `keep` columns (default: the inputs) and, per decision D,
@@ -426,19 +394,18 @@ def compile_query(guideline: Guideline, source: exp.Expr | str = "cases", *,
     canonical value (default: `input_columns`). Raises EligoError (E170) if `dialect` cannot express it."""
     if dialect not in DIALECTS:
         raise ValueError(f"unknown SQL dialect {dialect!r}; choose one of {', '.join(DIALECTS)}")
-    canonical = inputs if inputs is not None else input_columns(guideline)
+    program = program_of(subject)
+    canonical = inputs if inputs is not None else input_columns(program)
     direct = frozenset(n for n, e in canonical.items() if isinstance(e, exp.Column) and e.name == n)
-    compiler = Compiler(guideline, UNSUPPORTED[dialect], direct)
-    own = set(guideline.program.own_decisions)
+    compiler = Compiler(program, UNSUPPORTED[dialect], direct)
     columns: list[tuple[exp.Column, str]] = []
     try:
-        for node in guideline.program.decisions:
-            if node.key in own:
-                columns += compiler.output(node, outputs)
+        for node in program.own:
+            columns += compiler.output(node, outputs)
     except Unsupported as exc:
         origin = getattr(exc.node, "origin", ir.Origin())
         raise EligoError([error(UNSUPPORTED_CODE, f"{dialect} cannot express {type(exc.node).__name__} "
-                                f"`{origin.text}` ({guideline.id} {guideline.version})", origin.span,
+                                f"`{origin.text}` ({program.module.replace('@', ' ')})", origin.span,
                                 "evaluate this guideline with DuckDB (`eligo cohort`) or in Python")]) from exc
     table = exp.to_table(source) if isinstance(source, str) else source
     if isinstance(table, exp.Select):
@@ -450,11 +417,11 @@ def compile_query(guideline: Guideline, source: exp.Expr | str = "cases", *,
         name = f"{PREFIX}l{index}"
         layer = exp.select(exp.Star(), *(exp.alias_(e, n, quoted=True) for n, e in computed)).from_(previous)
         query, previous = query.with_(name, as_=layer), exp.to_table(name)
-    kept = list(keep) if keep is not None else list(guideline.inputs)
+    kept = list(keep) if keep is not None else list(program.inputs)
     final = [col(n) for n in kept] + [exp.alias_(c, alias, quoted=True) for c, alias in columns]
     return parenthesize(query.select(*final, append=False).from_(previous))  # type: ignore[return-value]
 
 
-def to_sql(guideline: Guideline, dialect: str = "duckdb", source: str = "cases", pretty: bool = True) -> str:
-    """The guideline's query as SQL text in `dialect`."""
+def to_sql(guideline: Subject, dialect: str = "duckdb", source: str = "cases", pretty: bool = True) -> str:
+    """A compiled guideline (or its program) as one SQL query over the table `source`, as text in `dialect`."""
     return compile_query(guideline, source, dialect=dialect).sql(dialect=dialect, pretty=pretty)

@@ -1,4 +1,4 @@
-"""The dependency graph of a compiled guideline (networkx): queries and JSON, DOT, Mermaid exports.
+"""The dependency graph of a guideline's program (networkx): queries and JSON, DOT, Mermaid exports.
 
 Nodes are inputs, definitions, tables, rules and decisions, across modules; an edge u → v reads
 "u is read by v".
@@ -8,22 +8,18 @@ from __future__ import annotations
 
 import json
 import re
-from typing import TYPE_CHECKING
 
 import networkx as nx
 
 from eligo import ir
 
-if TYPE_CHECKING:
-    from eligo.compiled.guideline import Guideline
 
-
-def build_graph(guideline: Guideline) -> nx.DiGraph[str]:
+def build_graph(program: ir.Program) -> nx.DiGraph[str]:
     graph: nx.DiGraph[str] = nx.DiGraph()
-    for name, info in guideline.inputs.items():
+    for name, info in program.inputs.items():
         graph.add_node(f"input:{name}", kind="input", label=name, module=info.module)
-    for node in guideline.program.nodes:
-        label = guideline._value_name(node)
+    for node in program.nodes:
+        label = program.value_name(node)
         if isinstance(node, ir.Definition):
             graph.add_node(node.key, kind="definition", label=label, module=node.module)
             _reads(graph, node.expr, node.key)

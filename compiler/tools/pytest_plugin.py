@@ -12,9 +12,9 @@ from typing import Any
 
 import pytest
 
-from eligo.compiled.guideline import Guideline, compile_guideline
+from eligo.compiled.guideline import Guideline
 from eligo.dsl.diagnostics import EligoError, render_all
-from eligo.kb.store import KnowledgeBase, load
+from eligo.pipeline import KnowledgeBase, compile_guideline, load
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

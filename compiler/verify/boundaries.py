@@ -17,10 +17,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from eligo import ir
+from eligo.compiled import result as results
 from eligo.dsl.ast import Span
 from eligo.ir import units
 from eligo.ir.types import NUMBER, Type
-from eligo.python import runtime
 
 Number = int | float
 
@@ -93,8 +93,8 @@ class Threshold:
 def show_value(value: object, typ: Type) -> str:
     if isinstance(value, (int, float)) and not isinstance(value, bool) and typ.kind == "quantity":
         unit = units.CANONICAL.get(typ.dimension or "", "")
-        return f"{runtime.show(value)}%" if unit == "%" else f"{runtime.show(value)} {unit}"
-    return runtime.show(value)
+        return f"{results.show(value)}%" if unit == "%" else f"{results.show(value)} {unit}"
+    return results.show(value)
 
 
 class Resolver:

@@ -16,12 +16,12 @@ from typing import Any
 
 from eligo import ir
 from eligo.cases import CaseError
+from eligo.compiled import result as results
 from eligo.compiled.guideline import Guideline
 from eligo.dsl import ast
 from eligo.dsl.diagnostics import Diagnostic
 from eligo.ir import types as t
-from eligo.python import runtime
-from eligo.python.codegen import generate
+from eligo.python.evaluator import generate
 from eligo.semantic.lower import Lowerer
 
 Raw = tuple[tuple[object, int, int, int], ...]
@@ -67,7 +67,7 @@ class Harness:
     def prepare(self, case: Mapping[str, Any]) -> dict[str, Any]:
         return self.g.prepare(case)
 
-    def decide(self, prepared: Mapping[str, Any]) -> dict[str, runtime.DecisionResult]:
+    def decide(self, prepared: Mapping[str, Any]) -> dict[str, results.DecisionResult]:
         return self.g.evaluate_prepared(prepared, trace=False).decisions
 
     def conditions(self, prepared: Mapping[str, Any]) -> Raw:
@@ -159,11 +159,11 @@ class Evaluations:
                 self._cache[key] = exc
         return self._cache[key]
 
-    def decisions(self, case: Mapping[str, Any]) -> dict[str, runtime.DecisionResult] | None:
+    def decisions(self, case: Mapping[str, Any]) -> dict[str, results.DecisionResult] | None:
         value = self._get("decide", case, self.h.decide)
         return None if isinstance(value, Exception) else value
 
-    def traced(self, case: Mapping[str, Any]) -> runtime.Result | None:
+    def traced(self, case: Mapping[str, Any]) -> results.Result | None:
         value = self._get("traced", case, lambda p: self.h.g.evaluate_prepared(p, trace=True))
         return None if isinstance(value, Exception) else value
 
@@ -202,7 +202,7 @@ def _probe(key: str, module: str, condition: ir.Node) -> ir.Decision:
 
 
 def _truth(raw: tuple[object, int, int, int]) -> bool | None:
-    status = runtime.STATUSES[raw[1]]
+    status = results.STATUSES[raw[1]]
     return True if status == "decided" else None if status == "unknown" else False
 
 

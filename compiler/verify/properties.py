@@ -11,10 +11,10 @@ from typing import Any
 
 from eligo import ir
 from eligo.cases import CaseError
+from eligo.compiled import result as results
 from eligo.dsl import ast
 from eligo.dsl.ast import Span
 from eligo.ir.types import Type
-from eligo.python import runtime
 from eligo.verify import boundaries, tables
 from eligo.verify.explore import Check, Sample, Stats, Violation, merged
 from eligo.verify.harness import Evaluations, Outcome, Target
@@ -27,7 +27,7 @@ def shown(outcome: Outcome, typ: Type | None = None) -> str:
     if status in ("decided", "value"):
         if isinstance(value, str):
             return value
-        return boundaries.show_value(value, typ) if typ is not None else runtime.show(value)
+        return boundaries.show_value(value, typ) if typ is not None else results.show(value)
     return {"unknown": "unknown", "unmatched": "unmatched (no rule applies)", "conflict": "a conflict"}[status]
 
 

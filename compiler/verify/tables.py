@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from eligo import ir
+from eligo.ir import tables as ir_tables
 from eligo.ir import units
 from eligo.ir.types import Type
 from eligo.python import runtime
@@ -159,35 +160,23 @@ class DeadRow:
 
 def dead_rows(name: str, rows: tuple[ir.TableRow, ...], key_types: tuple[Type, ...]) -> list[DeadRow]:
     """Rows of a first-match table that earlier rows always match first (enumerated exactly)."""
-    domains = [(True, False) if k.kind == "bool" else tuple(k.values) for k in key_types]
     if any(k.kind not in ("bool", "enum") for k in key_types):
         return []
-    total = 1
-    for domain in domains:
-        total *= len(domain)
-    if total > 100_000:
+    domains = ir_tables.domains(key_types)
+    if ir_tables.size(domains) > ir_tables.MAX_COMBINATIONS:
         return []
-    first_match: dict[int, int] = {}
-    for combo in itertools.product(*domains):
-        for index, row in enumerate(rows):
-            if _matches(row, combo):
-                first_match.setdefault(index, 0)
-                first_match[index] += 1
-                break
+    keys = [row.keys for row in rows]
+    first_match = {index for _, index in ir_tables.first_matches(keys, domains) if index is not None}
     out = []
     for index, row in enumerate(rows):
         if index in first_match:
             continue
-        covered = [c for c in itertools.product(*domains) if _matches(row, c)]
+        covered = [c for c in itertools.product(*domains) if ir_tables.matches(row.keys, c)]
         if not covered:
             continue
-        earlier = sorted({next(j for j in range(index) if _matches(rows[j], c)) for c in covered})
+        earlier = sorted({next(j for j in range(index) if ir_tables.matches(rows[j].keys, c)) for c in covered})
         out.append(DeadRow(name, index, tuple(earlier), covered[0]))
     return out
-
-
-def _matches(row: ir.TableRow, combo: tuple[object, ...]) -> bool:
-    return all(k is None or k == c for k, c in zip(row.keys, combo, strict=True))
 
 
 def fixed_point(analysis: DecisionAnalysis, prepared: dict[str, Any]) -> Box:

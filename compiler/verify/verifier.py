@@ -9,11 +9,11 @@ from typing import Any
 
 from eligo import ir
 from eligo.cases import CaseError
+from eligo.compiled import result as results
 from eligo.compiled.guideline import Guideline
 from eligo.dsl import ast
 from eligo.dsl.diagnostics import Diagnostic, error, warning
 from eligo.ir.types import Type
-from eligo.python import runtime
 from eligo.verify import boundaries, explore, tables
 from eligo.verify import properties as p
 from eligo.verify.coverage import coverage
@@ -113,7 +113,7 @@ class Verifier:
             return None
         found: list[tuple[Case | None, str, Diagnostic]] = []
 
-        def confirmed(point: Point, what: Callable[[runtime.DecisionResult], bool]) -> Case | None:
+        def confirmed(point: Point, what: Callable[[results.DecisionResult], bool]) -> Case | None:
             case = tables.realize(point, analysis.variables, self.g.inputs)
             try:
                 return case if case is not None and what(self.h.decide(self.h.prepare(case))[d.name]) else None
@@ -166,7 +166,7 @@ class Verifier:
     def table_rows(self) -> None:
         for name, table in self.g.lowered.tables.items():
             key_types, _ = self.g.lowered.table_types[name]
-            from eligo.semantic.lower import owner_rows
+            from eligo.semantic.tables import owner_rows
 
             rows, _ = owner_rows(self.g.lowered, table)
             dead = tables.dead_rows(name, rows, key_types)

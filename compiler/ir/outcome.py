@@ -1,0 +1,65 @@
+"""How a decision's outcome travels between a back end and the decoder, named once.
+
+The Python back end returns, per decision, an `Outcome` tuple `(value, status, rule, mask)`:
+- `status` indexes `STATUSES`;
+- `rule` is the index of the deciding rule, `OTHERWISE` for the `otherwise` clause, `NO_RULE` when none;
+- `mask` holds a bit per rule: the rules left unknown (status unknown) or the rules that fired (conflict).
+
+The SQL back end carries status and rule in one integer code column: the rule index when decided (or
+`OTHERWISE`), `UNMATCHED_CODE`, `CONFLICT_CODE`, or `UNKNOWN_CODE - i` for an unknown decision whose
+first unsettled rule is `i`.
+
+>>> decided("candidate", 2)
+Outcome(value='candidate', status=0, rule=2, mask=0)
+>>> STATUSES[unknown(OTHERWISE, 0b101).status]
+'unknown'
+"""
+
+from __future__ import annotations
+
+from typing import Literal, NamedTuple
+
+from eligo.ir.nodes import NA
+
+Status = Literal["decided", "unknown", "unmatched", "conflict"]
+STATUSES: tuple[Status, ...] = ("decided", "unknown", "unmatched", "conflict")
+DECIDED, UNKNOWN, UNMATCHED, CONFLICT = range(4)
+
+OTHERWISE = -1  # the rule index of the `otherwise` clause
+NO_RULE = -2  # no rule decided
+
+UNMATCHED_CODE, CONFLICT_CODE, UNKNOWN_CODE = -2, -3, -4  # the SQL code column, beside rule indices >= -1
+
+
+class Outcome(NamedTuple):
+    value: object
+    status: int
+    rule: int
+    mask: int
+
+
+def decided(value: object, rule: int) -> Outcome:
+    return Outcome(value, DECIDED, rule, 0)
+
+
+def unknown(rule: int, mask: int) -> Outcome:
+    """Undecided for want of the rules in `mask`; `rule` is the rule that would decide it, if any."""
+    return Outcome(None, UNKNOWN, rule, mask)
+
+
+def conflict(first: int, fired: int) -> Outcome:
+    return Outcome(None, CONFLICT, first, fired)
+
+
+UNMATCHED_OUTCOME = Outcome(NA, UNMATCHED, NO_RULE, 0)
+
+
+def literal(outcome: Outcome) -> str:
+    """The outcome as Python source (a plain tuple literal; `NA` by name), for generated code."""
+    value = "NA" if outcome.value is NA else repr(outcome.value)
+    return f"({value}, {outcome.status}, {outcome.rule}, {outcome.mask})"
+
+
+def pending(rule: int | str, mask: str) -> str:
+    """Python source of an unknown outcome whose mask (and perhaps rule) are computed at run time."""
+    return f"(None, {UNKNOWN}, {rule}, {mask})"

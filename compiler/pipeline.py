@@ -21,6 +21,7 @@ from eligo.python.evaluator import generate
 from eligo.semantic import passes
 from eligo.semantic.lower import lower_module
 from eligo.semantic.module import LoweredModule
+from eligo.serve import check_bindings
 
 
 class KnowledgeBase(Store):
@@ -51,7 +52,8 @@ class KnowledgeBase(Store):
     def check(self) -> list[Diagnostic]:
         """Every diagnostic of every file, sorted by position."""
         lowered = [self.lowered(module_id, version) for module_id, version in self.modules]
-        return sorted(passes.unique([*self.diagnostics, *passes.check_modules(lowered)]), key=Diagnostic.sort_key)
+        found = [*self.diagnostics, *passes.check_modules(lowered), *check_bindings(self)]
+        return sorted(passes.unique(found), key=Diagnostic.sort_key)
 
     def guideline(self, module_id: str, version: str | None = None, as_of: dt.date | None = None,
                   allow_draft: bool = False) -> Guideline:

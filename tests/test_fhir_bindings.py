@@ -220,3 +220,11 @@ def test_serve_report_prints_override_rates_per_rule(tmp_path: Path) -> None:
     assert result.exit_code == 0
     assert result.output.strip() == ("renal.metastasectomy 1.0.0 metastasectomy too_many: 1 accepted, 2 overridden "
                                      "(67% overridden)")
+
+
+def test_eligo_check_reports_bindings_problems_with_the_rest(tmp_path: Path) -> None:
+    kb = demo_kb(tmp_path, DEMO_BINDINGS.replace("  ca19_9:\n", "  ca19:\n"))
+    assert [(d.code, d.span.path.endswith("1.0.0.fhir.yaml"), d.span.line) for d in kb.check()] == [("E206", True, 10)]
+    result = CliRunner().invoke(app, ["check", str(tmp_path)])
+    assert result.exit_code == 1
+    assert "error[E206]: `ca19` is not an input declared by demo.fitness 1.0.0" in result.output

@@ -126,13 +126,13 @@ def test_each_binding_mistake_is_a_diagnostic_at_its_line(tmp_path: Path) -> Non
         ("E201", 14, "inputs.ca19_9.within: `a while` is not a duration"),
         ("E202", 6, "inputs.ecog.code: LOINC 89247-2 is not a valid LOINC code (digits, a hyphen and the mod-10 "
                     "check digit)"),
-        ("E206", 15, "`ecgo` is not an input declared by demo.fitness 1.0.0"),
-        ("E206", 19, "`extra` is not an input declared by demo.fitness 1.0.0"),
+        ("E206", 15, "`ecgo` is not an input of demo.fitness 1.0.0"),
+        ("E206", 19, "`extra` is not an input of demo.fitness 1.0.0"),
         ("E211", 4, "input `ecog` is a count, but Observation.valueQuantity gives a quantity"),
         ("E215", 9, "input `ca19_9` is a concentration in U/mL, but the units ng/mL are not"),
     ]
     hints = {d.message: d.hints for d in check_bindings(demo_kb(tmp_path / "again", BAD))}
-    assert hints["`ecgo` is not an input declared by demo.fitness 1.0.0"] == ("did you mean `ecog`?",)
+    assert hints["`ecgo` is not an input of demo.fitness 1.0.0"] == ("did you mean `ecog`?",)
 
 
 def test_syntax_errors_and_orphan_files_are_diagnostics_too(tmp_path: Path) -> None:
@@ -227,4 +227,13 @@ def test_eligo_check_reports_bindings_problems_with_the_rest(tmp_path: Path) -> 
     assert [(d.code, d.span.path.endswith("1.0.0.fhir.yaml"), d.span.line) for d in kb.check()] == [("E206", True, 10)]
     result = CliRunner().invoke(app, ["check", str(tmp_path)])
     assert result.exit_code == 1
-    assert "error[E206]: `ca19` is not an input declared by demo.fitness 1.0.0" in result.output
+    assert "error[E206]: `ca19` is not an input of demo.fitness 1.0.0" in result.output
+
+
+def test_a_site_guideline_narrows_the_primary_cancer_it_reads(shipped: eligo.KnowledgeBase) -> None:
+    core = input_bindings(shipped, "core.metastasis_timing", "1.0.0")["primary_diagnosed"]
+    colorectal = input_bindings(shipped, "colorectal.liver_metastasectomy", "1.0.0")["primary_diagnosed"]
+    renal = input_bindings(shipped, "renal.metastasectomy", "1.0.0")["primary_diagnosed"]
+    assert "http://snomed.info/sct|363346000" in [c.token for c in core.codes]
+    assert [c.code for c in colorectal.codes] == ["C18", "C19", "C20"]
+    assert [c.code for c in renal.codes] == ["C64"]

@@ -161,7 +161,7 @@ def test_colorectal_four_organs_is_beyond_oligometastatic_from_the_record_alone(
     sites = [("10200004", "94381002"), ("39607008", "94391008"), ("12738006", "94225005"), ("272673000", "128462008")]
     prefetch = {"patient": as_json(patient()),
                 "condition-128462008": bundle(*(metastasis(s, "2025-11-01", code=c) for s, c in sites)),
-                "condition-363346000": None}
+                "condition-C18": None}
     got = card(client.call(COLORECTAL, hook_request(prefetch)))
     assert got["summary"].startswith("Liver metastasectomy: not candidate")
     assert "#rule-liver_metastasectomy-beyond_oligometastatic" in got["links"][0]["url"]

@@ -86,4 +86,4 @@ def test_serve_refuses_to_start_on_a_broken_bindings_file(tmp_path: Path) -> Non
     path.write_text(path.read_text().replace("  died:\n", "  dyed:\n"))
     result = CliRunner().invoke(app, ["serve", "--insecure", "--kb", str(copy)])
     assert result.exit_code == 1
-    assert "error[E206]: `dyed` is not an input declared by core.endpoints 1.0.0" in result.output
+    assert "error[E206]: `dyed` is not an input of core.endpoints 1.0.0" in result.output

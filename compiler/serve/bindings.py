@@ -13,7 +13,9 @@ look-back window, before or after a dated event), and the UCUM units it may arri
         units: [U/mL, kU/L]
         change_over: preoperative_chemotherapy   # latest before the event to latest after it, in %
 
-Inputs without a binding (board judgements) are the questions the service asks.
+Inputs without a binding (board judgements) are the questions the service asks. A module binds the inputs it
+declares; a guideline may also rebind an input of a module it uses, more narrowly (the primary cancer's codes
+for its own site): a guideline version sees its uses' bindings, then its own.
 """
 
 from __future__ import annotations
@@ -307,6 +309,11 @@ class _Declared(Protocol):
     def inputs(self) -> Mapping[str, InputInfo]: ...
 
 
+class _Lowered(Protocol):
+    @property
+    def visible_inputs(self) -> Mapping[str, InputInfo]: ...
+
+
 class _Resolution(Protocol):
     @property
     def order(self) -> Sequence[tuple[str, str]]: ...
@@ -319,7 +326,7 @@ class KnowledgeBase(Protocol):
     def root(self) -> Path | None: ...
     @property
     def modules(self) -> Mapping[tuple[str, str], _Source]: ...
-    def lowered(self, module_id: str, version: str) -> _Declared: ...
+    def lowered(self, module_id: str, version: str) -> _Lowered: ...
     def resolve(self, module_id: str, version: str) -> _Resolution: ...
     def guideline(self, module_id: str, version: str | None = None) -> _Declared: ...
 
@@ -366,8 +373,9 @@ def events_of(kb: KnowledgeBase, guideline: str, version: str) -> dict[str, Even
 
 # ------------------------------------------------------------------ words, for the docs site and for cards
 def _codes_text(codes: tuple[Coding, ...]) -> str:
-    shown = " or ".join(c.describe() for c in codes[:2])
-    return shown + (f" (and {len(codes) - 2} more codes)" if len(codes) > 2 else "")
+    if len(codes) <= 3:
+        return " or ".join(c.describe() for c in codes)
+    return " or ".join(c.describe() for c in codes[:2]) + f" (and {len(codes) - 2} more codes)"
 
 
 def describe(binding: Binding, events: Mapping[str, Event] | None = None) -> str:

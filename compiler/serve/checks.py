@@ -25,7 +25,7 @@ def check_bindings(kb: KnowledgeBase) -> list[Diagnostic]:
                              file.span, f"write `guideline: {key[0]}` and `version: {key[1]}`"))
         if file.hook not in HOOKS:
             out.append(error("E204", f"`{file.hook}` is not a CDS hook", file.span, f"use one of {', '.join(HOOKS)}"))
-        declared = kb.lowered(*key).inputs
+        declared = kb.lowered(*key).visible_inputs  # its own inputs, and those of the modules it uses (to refine)
         for event in file.events.values():
             out.extend(_check_resource(event.resource, event.codes, event.span, f"event `{event.name}`"))
             if event.select not in ("earliest", "latest"):
@@ -33,8 +33,8 @@ def check_bindings(kb: KnowledgeBase) -> list[Diagnostic]:
                                  event.span))
         for name, binding in file.inputs.items():
             if name not in declared:
-                out.append(error("E206", f"`{name}` is not an input declared by {key[0]} {key[1]}", binding.span,
-                                 did_you_mean(name, declared) or "bind an input in the file beside the module declaring it"))
+                out.append(error("E206", f"`{name}` is not an input of {key[0]} {key[1]}", binding.span,
+                                 did_you_mean(name, declared) or "bind inputs the module declares or uses"))
                 continue
             out.extend(check_binding(binding, declared[name], file.events))
     if kb.root is not None:

@@ -681,9 +681,14 @@ def _checker_entries() -> list[Code]:
              _H + "input interval: duration in months from 0 to 600\n"
              "decision timing: late | early\n  rule long: when interval > 12 months then late\n  otherwise early\n"),
         Code("W150", "warning", "an input that nothing uses",
-             "The input is declared but no definition, table or decision uses it, so asking for it "
-             "burdens data collection for nothing. Use it or remove it.",
-             _BASE + "input r0_achievable: yes/no\n", _BASE),
+             "The input is declared but no definition, table or decision of its module, or of a module "
+             "using it, reads it, so asking for it burdens data collection for nothing (another guideline "
+             "declaring an input of the same name does not count). Use it or remove it; an input recorded "
+             "on purpose but not a criterion is kept without a warning by a property saying so: "
+             "`DECISION does not depend on NAME`.",
+             _BASE + "input r0_achievable: yes/no\n",
+             _BASE + "input ecog: count from 0 to 5\n"
+             'property "ECOG is recorded, not a criterion":\n  resection does not depend on ecog\n'),
         Code("W151", "warning", "a definition or table that nothing uses",
              "The definition or table is never referred to, so it has no effect on any decision. Use it or "
              "remove it.",

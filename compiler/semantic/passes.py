@@ -15,19 +15,51 @@ from eligo.semantic.module import LoweredModule
 
 def check_modules(lowered: list[LoweredModule]) -> list[Diagnostic]:
     """The lowering diagnostics of every module, then each of PASSES over it, then unused declarations (an input
-    is used if any module reads it)."""
+    is used if its module, or a module using it, reads it or declares in a property that it does not depend on it)."""
     diagnostics: list[Diagnostic] = []
-    read_inputs = {name for module in lowered for name in module.referenced}
-    read_keys = set(read_inputs)
+    read_keys = {name for module in lowered for name in module.referenced}
     for module in lowered:
         diagnostics.extend(module.diagnostics)
         for check in PASSES:
             diagnostics.extend(check(module))
         for prop in module.module.properties:
             read_keys |= _property_names(module, prop)
+    read_inputs = inputs_read(lowered)
     for module in lowered:
-        diagnostics.extend(check_unused(module, read_inputs, read_keys))
+        diagnostics.extend(check_unused(module, read_inputs.get(module.key, set()), read_keys))
     return diagnostics
+
+
+def inputs_read(lowered: list[LoweredModule]) -> dict[str, set[str]]:
+    """By module key, the inputs declared there that the module itself or a module using it (at any depth) reads,
+    or names in a `does not depend on` property (kept on purpose). Another module declaring an input of the same
+    name does not count.
+
+    >>> from eligo.dsl import ast
+    >>> a = LoweredModule("a", "1.0.0", ast.Module(ast.Header("a", "1.0.0"), ()), referenced={"x"})
+    >>> b = LoweredModule("b", "1.0.0", ast.Module(ast.Header("b", "1.0.0"), ()), uses={"a": a})
+    >>> sorted(inputs_read([a, b])["a@1.0.0"])
+    ['x']
+    """
+    out: dict[str, set[str]] = {}
+    for module in lowered:
+        names = module.referenced | {name for prop in module.module.properties
+                                     if isinstance(prop.body, ast.Independent) for name in prop.body.of}
+        for reached in _reach(module):
+            out.setdefault(reached.key, set()).update(names)
+    return out
+
+
+def _reach(module: LoweredModule) -> list[LoweredModule]:
+    """The module and every module it uses, directly or through others."""
+    seen: dict[str, LoweredModule] = {}
+    stack = [module]
+    while stack:
+        current = stack.pop()
+        if current.key not in seen:
+            seen[current.key] = current
+            stack.extend(current.uses.values())
+    return list(seen.values())
 
 
 def unique(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
@@ -205,7 +237,8 @@ def check_unused(module: LoweredModule, read_inputs: set[str], read_keys: set[st
     for name, info in module.inputs.items():
         if name not in read_inputs:
             out.append(warning("W150", f"input `{name}` is never used", info.span,
-                               "use it in a definition or rule, or remove it"))
+                               "use it in a definition or rule, or remove it; if it is recorded on purpose, say so "
+                               f"with a property: `DECISION does not depend on {name}`"))
     expected = {e.target for ex in module.module.examples for e in ex.expects}
     for name, node in module.nodes.items():
         if isinstance(node, ir.Definition) and node.key not in read_keys and name not in expected:

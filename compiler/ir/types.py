@@ -15,6 +15,7 @@ class Type:
     name: str | None = None  # enumerations and decision outcomes: the kind or decision id
     values: tuple[str, ...] = field(default=(), compare=False)
     integer: bool = field(default=False, compare=False)
+    ratio: bool = field(default=False, compare=False)  # a number from `/`: compares with a percentage (50% is 0.5)
 
     def describe(self) -> str:
         match self.kind:
@@ -49,6 +50,8 @@ class Type:
         """Whether values of the two types can be compared with each other."""
         if "error" in (self.kind, other.kind) or "none" in (self.kind, other.kind):
             return True
+        if self.percent_and_ratio(other):
+            return True
         if self.kind != other.kind:
             return False
         if self.kind == "quantity":
@@ -56,6 +59,11 @@ class Type:
         if self.kind == "enum":
             return self.name == other.name
         return True
+
+    def percent_and_ratio(self, other: Type) -> bool:
+        """Whether one is a percentage and the other a ratio (`(before - after) / before`), compared as fractions."""
+        return any(a.kind == "quantity" and a.dimension == "percent" and b.kind == "number" and b.ratio
+                   for a, b in ((self, other), (other, self)))
 
 
 BOOL = Type("bool")
@@ -67,6 +75,7 @@ NONE = Type("none")
 ERROR = Type("error")
 DURATION = Type("quantity", "duration")
 PERCENT = Type("quantity", "percent")
+RATIO = Type("number", ratio=True)
 
 
 def quantity(dimension: str) -> Type:

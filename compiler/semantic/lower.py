@@ -243,7 +243,7 @@ class Lowerer(TableLowering):
                 return ir.BoolOp(op, nodes, origin=self.origin(e.span)), t.BOOL
             case ast.Compare(op, left, right):
                 l_node, r_node = self.comparable(left, right, e.span, ordering=op not in ("=", "!="))
-                return ir.Compare(op, l_node, r_node, origin=self.origin(e.span)), t.BOOL
+                return ir.Compare(op, *_as_fractions(l_node, r_node), origin=self.origin(e.span)), t.BOOL
             case ast.Test(operand, test):
                 node, _ = self.expr(operand)
                 return ir.Test(node, test, origin=self.origin(e.span)), t.BOOL
@@ -261,6 +261,8 @@ class Lowerer(TableLowering):
                 high_node, high_type = self.expr(high, typ)
                 self.check_pair(node, typ, operand, low_node, low_type, low, e.span, ordering=True)
                 self.check_pair(node, typ, operand, high_node, high_type, high, e.span, ordering=True)
+                node, low_node = _as_fractions(node, low_node)
+                node, high_node = _as_fractions(node, high_node)
                 return ir.Between(node, low_node, high_node, origin=self.origin(e.span)), t.BOOL
             case ast.FirstKnown(items):
                 lowered_items: list[ir.Node] = []
@@ -411,7 +413,11 @@ class Lowerer(TableLowering):
             self.error("E107", f"cannot compare {a.describe()} with {b.describe()}: their units measure different "
                        "things", span)
             return
-        self.error("E106", f"cannot compare {a.describe()} with {b.describe()}", span)
+        percent = next((x for x in (a, b) if x.kind == "quantity" and x.dimension == "percent"), None)
+        number = next((x for x in (a, b) if x.kind == "number"), None)
+        self.error("E106", f"cannot compare {a.describe()} with {b.describe()}", span,
+                   "a percentage compares with a percentage, or with a ratio written with `/`, such as "
+                   "`(before - after) / before > 50%` (50% is 0.5)" if percent and number else "")
 
     def check_range(self, subject: ir.Node, threshold: ir.Node, span: ast.Span) -> None:
         if not isinstance(subject, ir.InputRef) or not isinstance(threshold, ir.Const):
@@ -438,7 +444,7 @@ class Lowerer(TableLowering):
         if "error" in kinds:
             typ = t.ERROR
         elif kinds == ("number", "number"):
-            typ = t.NUMBER
+            typ = t.RATIO if e.op == "/" else t.NUMBER
         elif e.op in "+-" and l_type.kind == "quantity" and l_type.compatible(r_type):
             typ = l_type
         elif e.op == "*" and sorted(kinds) == ["number", "quantity"]:
@@ -446,7 +452,7 @@ class Lowerer(TableLowering):
         elif e.op == "/" and kinds == ("quantity", "number"):
             typ = l_type
         elif e.op == "/" and l_type.kind == "quantity" and l_type.compatible(r_type):
-            typ = t.NUMBER
+            typ = t.RATIO
         else:
             self.error("E106", f"cannot compute {l_type.describe()} {e.op} {r_type.describe()}", e.span,
                        "for the time between two dates write `months between START and END`"
@@ -483,6 +489,19 @@ class Lowerer(TableLowering):
             used = self.out.uses.get(alias)
             return (used.tables.get(local), used) if used else (None, None)
         return self.out.tables.get(name), self.out
+
+
+def _as_fractions(left: ir.Node, right: ir.Node) -> tuple[ir.Node, ir.Node]:
+    """A ratio compared with a percentage: the percentage as a fraction (a constant folded, 50% is 0.5), so that
+    `(100 - 40) / 100 > 60%` compares 0.6 with 0.6 exactly."""
+    def fraction(node: ir.Node) -> ir.Node:
+        if isinstance(node, ir.Const) and isinstance(node.value, (int, float)) and not isinstance(node.value, bool):
+            return ir.Const(node.value / 100, t.RATIO, origin=node.origin)
+        return ir.Arith("/", node, ir.Const(100, t.COUNT, origin=node.origin), t.RATIO, origin=node.origin)
+    l_type, r_type = left.type, right.type
+    if l_type.percent_and_ratio(r_type):
+        return (fraction(left), right) if l_type.kind == "quantity" else (left, fraction(right))
+    return left, right
 
 
 def _refs(item: ast.Define | ast.Decision) -> set[str]:

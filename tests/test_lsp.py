@@ -160,6 +160,21 @@ async def test_an_edit_in_a_used_module_is_reported_in_the_module_that_uses_it(c
     await liver.close()
 
 
+async def test_a_second_declaration_points_at_the_first(client: LanguageClient, kb: Path) -> None:
+    editor = Editor(client, kb / OLIGO)
+    await editor.diagnostics()
+    first = editor.position("input metastatic_lesions")
+    editor.replace(editor.text + "input metastatic_lesions: count\n")
+    twice = next(d for d in await editor.diagnostics() if d.code == "E102")
+    assert twice.range.start.line == len(editor.text.split("\n")) - 2
+    assert twice.related_information is not None
+    related = twice.related_information[0]
+    assert (related.location.uri, related.location.range.start.line) == (editor.uri, first.line)
+    assert related.message == f"the first declaration is on line {first.line + 1}"
+    editor.replace((kb / OLIGO).read_text(encoding="utf-8"))
+    await editor.close()
+
+
 async def test_a_decision_without_otherwise_gets_one_fix_per_outcome(client: LanguageClient, kb: Path) -> None:
     path = kb / "demo" / "gap" / "1.0.0.eligo"
     path.parent.mkdir(parents=True)
@@ -249,6 +264,7 @@ async def test_a_case_file_opened_beside_the_guideline_is_decided(client: Langua
     on_guideline = await client.text_document_code_lens_async(lsp.CodeLensParams(guideline.document))
     header = [lens.command.title for lens in on_guideline if lens.range.start.line == 1]
     assert header == ["dfi_exactly_12_months.json: " + expected.split(": ", 1)[1]]
+    assert not await client.text_document_folding_range_async(lsp.FoldingRangeParams(case.document))  # JSON's own
     refreshes = client.lens_refreshes
     case.replace(case.text.replace('"metastatic_lesions": 2', '"metastatic_lesions": "many"'))
     lenses = await client.text_document_code_lens_async(lsp.CodeLensParams(case.document))

@@ -8,6 +8,7 @@ Range(start=Position(line=2, character=4), end=Position(line=2, character=8))
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,8 @@ from pygls.uris import from_fs_path, to_fs_path
 from eligo.dsl import ast
 from eligo.dsl.diagnostics import Diagnostic, Severity
 
+_ON_LINE = re.compile(r"\bis on line (\d+)\b")
+_ALSO_IN = re.compile(r"is also declared in (\S+)$")
 UNNECESSARY = frozenset({"W150", "W151", "W153"})  # unused inputs, definitions, tables and references
 _SEVERITY = {Severity.ERROR: lsp.DiagnosticSeverity.Error, Severity.WARNING: lsp.DiagnosticSeverity.Warning,
              Severity.NOTE: lsp.DiagnosticSeverity.Information}
@@ -62,12 +65,23 @@ def to_diagnostic(diagnostic: Diagnostic) -> lsp.Diagnostic:
 
 
 def _related(diagnostic: Diagnostic) -> list[lsp.DiagnosticRelatedInformation]:
-    """Related positions, where the diagnostic carries them (`related`: spans with a message)."""
+    """Related positions: those the diagnostic carries (`related`, spans with a message), the earlier line a
+    hint points to ("the first is on line 12"), and the other file of a duplicate version ("also declared in")."""
     out = []
     for item in getattr(diagnostic, "related", None) or ():
         span, message = _span_and_message(item)
         if span is not None and span.line >= 1:
             out.append(lsp.DiagnosticRelatedInformation(lsp.Location(uri_of(span.path), to_range(span)), message))
+    for hint in diagnostic.hints:
+        for line in _ON_LINE.findall(hint):
+            where = lsp.Range(lsp.Position(int(line) - 1, 0), lsp.Position(int(line) - 1, 0))
+            out.append(lsp.DiagnosticRelatedInformation(lsp.Location(uri_of(diagnostic.span.path), where),
+                                                        hint.split(";")[0]))
+    elsewhere = _ALSO_IN.search(diagnostic.message)
+    if elsewhere:
+        start = lsp.Range(lsp.Position(0, 0), lsp.Position(0, 0))
+        out.append(lsp.DiagnosticRelatedInformation(lsp.Location(uri_of(elsewhere.group(1)), start),
+                                                    "the other declaration"))
     return out
 
 

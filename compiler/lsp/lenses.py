@@ -54,6 +54,9 @@ def example_lenses(store: Store, path: str) -> list[lsp.CodeLens]:
         return []
     module = current.module
     out: list[lsp.CodeLens] = []
+    cases = sorted(p for p in store.open if p.endswith(CASE_SUFFIXES) and Path(p).parent.name == module.header.name)
+    if not module.examples and not cases:
+        return out  # nothing to run: the guideline is not compiled
     guideline = compiled(analysis, module.header.name, module.header.version)
     if module.examples:
         if isinstance(guideline, str):
@@ -64,7 +67,7 @@ def example_lenses(store: Store, path: str) -> list[lsp.CodeLens]:
                 title = "✓ passes" if run.passed else "✗ " + "; ".join(p.split(": ", 1)[-1] for p in run.problems)
                 out.append(_lens(example.span.line - 1, title))
     header_line = to_range(module.header.span).start.line
-    for case_path in sorted(p for p in store.open if p.endswith(CASE_SUFFIXES) and Path(p).parent.name == module.header.name):
+    for case_path in cases:
         out.append(_lens(header_line, f"{Path(case_path).name}: {decide(guideline, case_path, store.open[case_path])}"))
     return out
 

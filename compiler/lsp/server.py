@@ -94,6 +94,11 @@ def _none() -> None:
     return None
 
 
+def _guideline(params: Any) -> bool:
+    """Whether a request is about an Eligo source (case files opened beside it get code lenses only)."""
+    return str(params.text_document.uri).endswith(".eligo")
+
+
 def _empty() -> list[Any]:
     return []
 
@@ -147,6 +152,8 @@ def build() -> EligoServer:
     @server.feature(lsp.TEXT_DOCUMENT_HOVER)
     @_guarded(_none)
     def on_hover(ls: EligoServer, params: lsp.HoverParams) -> lsp.Hover | None:
+        if not _guideline(params):
+            return None
         path, analysis = ls.analysis(params.text_document.uri)
         return hover.hover(analysis, path, params.position)
 
@@ -154,29 +161,39 @@ def build() -> EligoServer:
                     lsp.CompletionOptions(trigger_characters=[".", "=", " ", ","]))
     @_guarded(_empty)
     def on_completion(ls: EligoServer, params: lsp.CompletionParams) -> list[lsp.CompletionItem]:
+        if not _guideline(params):
+            return []
         path, text = ls.document(params.text_document.uri)
         return completion.complete(ls.store.analysis_of(path), path, text, params.position)
 
     @server.feature(lsp.TEXT_DOCUMENT_DEFINITION)
     @_guarded(_empty)
     def on_definition(ls: EligoServer, params: lsp.DefinitionParams) -> list[lsp.Location]:
+        if not _guideline(params):
+            return []
         path, analysis = ls.analysis(params.text_document.uri)
         return navigation.definition(analysis, path, params.position)
 
     @server.feature(lsp.TEXT_DOCUMENT_REFERENCES)
     @_guarded(_empty)
     def on_references(ls: EligoServer, params: lsp.ReferenceParams) -> list[lsp.Location]:
+        if not _guideline(params):
+            return []
         path, analysis = ls.analysis(params.text_document.uri)
         return navigation.references(analysis, path, params.position, params.context.include_declaration)
 
     @server.feature(lsp.TEXT_DOCUMENT_PREPARE_RENAME)
     @_guarded(_none)
     def on_prepare_rename(ls: EligoServer, params: lsp.PrepareRenameParams) -> lsp.Range | None:
+        if not _guideline(params):
+            return None
         path, analysis = ls.analysis(params.text_document.uri)
         return navigation.prepare_rename(analysis, path, params.position)
 
     @server.feature(lsp.TEXT_DOCUMENT_RENAME)
     def on_rename(ls: EligoServer, params: lsp.RenameParams) -> lsp.WorkspaceEdit | None:
+        if not _guideline(params):
+            return None
         path, analysis = ls.analysis(params.text_document.uri)
         try:
             return navigation.rename(analysis, path, params.position, params.new_name)
@@ -186,6 +203,8 @@ def build() -> EligoServer:
     @server.feature(lsp.TEXT_DOCUMENT_FORMATTING)
     @_guarded(_empty)
     def on_formatting(ls: EligoServer, params: lsp.DocumentFormattingParams) -> list[lsp.TextEdit]:
+        if not _guideline(params):
+            return []
         path, text = ls.document(params.text_document.uri)
         return actions.format_edits(text, path)
 
@@ -193,24 +212,32 @@ def build() -> EligoServer:
                     lsp.CodeActionOptions(code_action_kinds=[lsp.CodeActionKind.QuickFix]))
     @_guarded(_empty)
     def on_code_action(ls: EligoServer, params: lsp.CodeActionParams) -> list[lsp.CodeAction]:
+        if not _guideline(params):
+            return []
         path, text = ls.document(params.text_document.uri)
         return actions.code_actions(ls.store.analysis_of(path), path, text, params)
 
     @server.feature(lsp.TEXT_DOCUMENT_SEMANTIC_TOKENS_FULL, outline.LEGEND)
     @_guarded(lambda: lsp.SemanticTokens(data=[]))
     def on_semantic_tokens(ls: EligoServer, params: lsp.SemanticTokensParams) -> lsp.SemanticTokens:
+        if not _guideline(params):
+            return lsp.SemanticTokens(data=[])
         path, text = ls.document(params.text_document.uri)
         return outline.semantic_tokens(ls.store.analysis_of(path), path, text)
 
     @server.feature(lsp.TEXT_DOCUMENT_DOCUMENT_SYMBOL)
     @_guarded(_empty)
     def on_document_symbol(ls: EligoServer, params: lsp.DocumentSymbolParams) -> list[lsp.DocumentSymbol]:
+        if not _guideline(params):
+            return []
         path, analysis = ls.analysis(params.text_document.uri)
         return outline.document_symbols(analysis, path)
 
     @server.feature(lsp.TEXT_DOCUMENT_FOLDING_RANGE)
     @_guarded(_empty)
     def on_folding(ls: EligoServer, params: lsp.FoldingRangeParams) -> list[lsp.FoldingRange]:
+        if not _guideline(params):
+            return []
         _, text = ls.document(params.text_document.uri)
         return outline.folding_ranges(text)
 

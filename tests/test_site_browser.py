@@ -118,18 +118,20 @@ def test_every_box_of_the_graph_links_to_its_section(server: str, browser: objec
     assert local and all(browser.find_elements(By.ID, anchor) for anchor in local), local
     foreign = [h for h in hrefs if not h.startswith("#")]
     assert foreign and all(h.startswith("../../core.") and "/#define-" in h for h in foreign), foreign
-    titles = [b.find_element(By.CSS_SELECTOR, "text").text for b in boxes]
+    titles = [b.find_element(By.CSS_SELECTOR, "text").get_attribute("textContent") for b in boxes]
     rules = [t for t in titles if t.startswith("Rule ")]
     assert rules[0] == "Rule 1: beyond oligometastatic" and "Rule 6: dfi not favourable" in rules, rules
-    texts = " ".join(b.text for b in boxes)
+    texts = " ".join(t.get_attribute("textContent") or "" for t in graph.find_elements(By.CSS_SELECTOR, "text"))
     assert "24 months" in texts and "at most 5" in texts, texts  # thresholds written in the boxes
     size = browser.execute_script("return parseFloat(getComputedStyle(arguments[0].querySelector('text')).fontSize)",
                                   graph)
     assert size >= 12, size
+    natural = float(graph.get_dom_attribute("width") or 0)
+    assert graph.size["width"] >= 0.95 * natural, (graph.size, natural)  # drawn at its size, not shrunk to fit
     no_sideways_scroll(browser)
     browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", graph)
     screenshot(browser, f"graph-{width}")
-    rule = next(b for b in boxes if b.find_element(By.CSS_SELECTOR, "text").text.startswith("Rule 6"))
+    rule = next(b for b in boxes if b.find_element(By.CSS_SELECTOR, "title").get_attribute("textContent").startswith("Rule 6"))
     browser.execute_script("arguments[0].scrollIntoView({block: 'center', inline: 'center'})", rule)
     browser.execute_script("arguments[0].dispatchEvent(new MouseEvent('click', {bubbles: true, cancelable: true}))",
                            rule)

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Iterator
-import dataclasses
 from dataclasses import dataclass
 from functools import cache
 from typing import Any

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Installs everything the test suite needs on a fresh machine (Python, pip and Debian's apt only).
+# Installs everything the test suite needs on a fresh machine (Python and pip, Node's npm, Debian's apt).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 python3 -m pip install --quiet --disable-pip-version-check -e '.[docs,serve,lsp,test]'
+npm ci --no-audit --no-fund --loglevel=error  # elkjs, the site's graph layout (package-lock.json)
 npm ci --prefix editors/vscode --no-audit --no-fund --loglevel=error  # the VS Code extension's grammar tests and packaging
 if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
   if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi

@@ -14,12 +14,16 @@ from lark import Lark, Token, Tree
 from lark.indenter import Indenter
 
 GRAMMAR = Path(__file__).with_name("grammar.lark")
-_CONTINUATION = frozenset({"COMMA", "VBAR", "AND", "OR"})
+# A line ending in one of these continues on the next: a list separator (`,`, `|`, `>` between ordered outcomes),
+# any binary operator, `then`, `else`.
+_CONTINUATION = frozenset({"COMMA", "VBAR", "MORETHAN", "AND", "OR", "PLUS", "MINUS", "STAR", "SLASH", "COMPARE", "THEN",
+                           "ELSE"})
 _COMMENT = re.compile(r"#[^\n]*")
 
 
 class EligoIndenter(Indenter):
-    """Python-style blocks, plus: a line ending in `,`, `|`, `and` or `or` continues on the next.
+    """Python-style blocks, plus: a line ending in `,`, `|`, a binary operator (`and`, `or`, `+`, `-`, `*`, `/`,
+    a comparison), `then` or `else` continues on the next.
 
     It also collects the comments that the newline terminal swallows, for the formatter.
     """

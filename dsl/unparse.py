@@ -1,8 +1,8 @@
 """Expressions and literals back to source text, with only the parentheses precedence needs.
 
 An expression becomes *pieces*: texts that a line break may separate, because each ends where Eligo
-lets a line continue (after `,`, `|`, `and`, `or`). `depth` tells the formatter which breaks to
-prefer: the outermost first.
+lets a line continue (after `,`, `|`, a binary operator, `then`, `else`). `depth` tells the formatter
+which breaks to prefer: the outermost first.
 """
 
 from __future__ import annotations
@@ -97,11 +97,25 @@ def glue(left: list[Piece], middle: str, right: list[Piece]) -> list[Piece]:
 
 def join(parts: Iterable[list[Piece]], separator: str) -> list[Piece]:
     """Parts with a line break allowed after each `separator` (`,`, ` and`, ` or`, ` |`)."""
+    return chain(*(item for part in parts for item in (separator, part)))
+
+
+def chain(*items: str | list[Piece]) -> list[Piece]:
+    """Parts with a line break allowed after the separator before each (`" +"`, `" then"`), all at one depth:
+    `chain(condition, " then", yes, " else", no)`. A separator before the first part is dropped.
+
+    >>> [p.text for p in chain([Piece("a")], " +", [Piece("b")])]
+    ['a +', 'b']
+    """
     out: list[Piece] = []
-    for part in parts:
+    separator = ""
+    for item in items:
+        if isinstance(item, str):
+            separator = item
+            continue
         if out:
             out[-1] = Piece(out[-1].text + separator, out[-1].at, 0)
-        out.extend(Piece(p.text, p.at, p.depth + 1) for p in part)
+        out.extend(Piece(p.text, p.at, p.depth + 1) for p in item)
     return out
 
 
@@ -162,14 +176,14 @@ def _bare(expr: ast.Expr) -> list[Piece]:
             lhs = expr_pieces(left, floor)
             if precedence(left) >= floor and _open_right(left):
                 lhs = wrap(lhs, "(", ")")
-            return glue(lhs, f" {op} ", expr_pieces(right, floor + 1))
+            return chain(lhs, f" {op}", expr_pieces(right, floor + 1))
         case ast.Not(operand=operand):
             return wrap(expr_pieces(operand, 3), "not ", "", at(expr))
         case ast.BoolOp(op=op, operands=operands):
             # `and` inside `or` keeps its parentheses: `(a and b) or c` reads unambiguously to a clinician
             return join((expr_pieces(x, 3) for x in operands), f" {op}")
         case ast.Compare(op=op, left=left, right=right):
-            return glue(expr_pieces(left, 5), f" {op} ", expr_pieces(right, 5))
+            return chain(expr_pieces(left, 5), f" {op}", expr_pieces(right, 5))
         case ast.Test(operand=operand, test=test):
             return wrap(expr_pieces(operand, 5), "", f" is {test}")
         case ast.InSet(operand=operand, items=items, negated=negated):
@@ -182,7 +196,7 @@ def _bare(expr: ast.Expr) -> list[Piece]:
             return wrap(join((expr_pieces(x) for x in items), ","), "first known of (", ")", at(expr))
         case ast.IfThen(condition=condition, then=then, otherwise=otherwise):
             head = wrap(expr_pieces(condition, 1), "if ", "", at(expr))
-            return glue(glue(head, " then ", expr_pieces(then, 1)), " else ", expr_pieces(otherwise))
+            return chain(head, " then", expr_pieces(then, 1), " else", expr_pieces(otherwise))
         case ast.Lookup(table=table, keys=keys):
             return wrap(join((expr_pieces(x) for x in keys), ","), f"{table}[", "]", at(expr))
         case ast.Elapsed(unit=unit, start=start, end=end):

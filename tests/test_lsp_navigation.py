@@ -148,6 +148,24 @@ async def test_rename_changes_every_module_and_refuses_a_clash(client: LanguageC
     await oligo.close()
 
 
+async def test_rename_of_an_input_renames_its_key_in_the_case_files_too(client: LanguageClient, kb: Path) -> None:
+    oligo = Editor(client, kb / OLIGO)
+    await oligo.diagnostics()
+    at = oligo.position("input metastatic_lesions", len("input "))
+    edit = await client.text_document_rename_async(lsp.RenameParams(oligo.document, at, "lesion_total"))
+    assert edit is not None and edit.changes is not None
+    case = kb / "cases" / "colorectal.liver_metastasectomy" / "dfi_exactly_12_months.json"
+    renamed_case = apply(case.read_text(encoding="utf-8"), edit.changes[case.as_uri()])
+    assert '"lesion_total": 2,' in renamed_case and "metastatic_lesions" not in renamed_case
+    sources = {str(p): t for p, t in renamed_sources(kb, {u: e for u, e in edit.changes.items()
+                                                           if u.endswith(".eligo")}).items()}
+    before = eligo.load(kb).guideline("colorectal.liver_metastasectomy").evaluate(eligo.read_case(case))
+    after = eligo.KnowledgeBase.from_texts(sources).guideline("colorectal.liver_metastasectomy").evaluate(
+        eligo.read_case(case, renamed_case))
+    assert after.to_json()["decisions"] == before.to_json()["decisions"]
+    await oligo.close()
+
+
 async def test_rename_of_a_kind_value_reaches_tables_and_examples_of_every_module(client: LanguageClient,
                                                                                    kb: Path) -> None:
     resection = Editor(client, kb / RESECTION)

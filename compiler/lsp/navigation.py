@@ -17,6 +17,7 @@ from eligo.lsp.convert import to_range, uri_of
 from eligo.lsp.names import RENAMEABLE, Occurrence, Scope, Symbol, occurrences
 from eligo.lsp.workspace import Analysis
 
+CASES = "cases"  # <root>/cases/<guideline id>/ holds a guideline's case files
 NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 RESERVED = frozenset({*KEYWORDS, *OPERATOR_WORDS, *TYPES, "guideline", "use", "reference", "kind", "input", "define",
                       "table", "decision", "rule", "example", "property", "yes", "no", "none", "draft", "approved",
@@ -111,7 +112,47 @@ def rename(analysis: Analysis, path: str, position: lsp.Position, new_name: str)
     for file_path, occs in found.items():
         for o in occs:
             changes[uri_of(file_path)].append(lsp.TextEdit(to_range(o.span), new_name))
+    if symbol.kind == "input":
+        for case_path, edits in _case_edits(analysis, symbol, new_name).items():
+            changes[uri_of(case_path)].extend(edits)
     return lsp.WorkspaceEdit(changes=dict(changes))
+
+
+def _case_edits(analysis: Analysis, symbol: Symbol, new_name: str) -> dict[str, list[lsp.TextEdit]]:
+    """The input's key renamed in the case files (`<root>/cases/<guideline id>/*.json|yaml`) of every guideline
+    that reads it, so that the cases still decide as before."""
+    kb = analysis.features()
+    if kb.root is None:
+        return {}
+    readers = {key[0] for key in kb.modules
+               if (info := kb.lowered(*key).visible_inputs.get(symbol.name)) is not None and info.module == symbol.module}
+    out: dict[str, list[lsp.TextEdit]] = {}
+    for module_id in sorted(readers):
+        for case in sorted((kb.root / CASES / module_id).glob("*")):
+            pattern = _json_key if case.suffix == ".json" else _yaml_key if case.suffix in {".yaml", ".yml"} else None
+            if pattern is None:
+                continue
+            text = case.read_text(encoding="utf-8", errors="replace")
+            edits = [lsp.TextEdit(_range(text, m.start(1), m.end(1)), new_name)
+                     for m in pattern(symbol.name).finditer(text)]
+            if edits:
+                out[str(case)] = edits
+    return out
+
+
+def _json_key(name: str) -> re.Pattern[str]:
+    return re.compile(rf'"({re.escape(name)})"(?=\s*:)')
+
+
+def _yaml_key(name: str) -> re.Pattern[str]:
+    return re.compile(rf"^[ \t]*({re.escape(name)})(?=[ \t]*:)", re.MULTILINE)
+
+
+def _range(text: str, start: int, end: int) -> lsp.Range:
+    def position(offset: int) -> lsp.Position:
+        line = text.count("\n", 0, offset)
+        return lsp.Position(line, offset - (text.rfind("\n", 0, offset) + 1))
+    return lsp.Range(position(start), position(end))
 
 
 def _refuse_clash(analysis: Analysis, symbol: Symbol, new_name: str, paths: set[str]) -> None:

@@ -3,8 +3,9 @@
 Starts `eligo serve`'s application under uvicorn in a child process (so the client does not share its
 interpreter), with one extra route that returns a constant card: the floor any FastAPI endpoint pays.
 Then, at 1, 10 and 50 concurrent clients, sends the same number of requests to each: a full-prefetch
-`patient-view` call of the pancreas service (signed ES384 tokens, verified, unless --insecure) and the
-constant endpoint. Prints requests per second and p50/p99 latency for both, and their ratio.
+`patient-view` call of the pancreas service (a fresh signed token per request, RS384 or ES384, verified,
+unless --insecure) and the constant endpoint. Prints requests per second and p50/p99 latency for both (the
+median of --repeat runs), and their ratio. On a shared machine, compare runs made side by side only.
 """
 
 from __future__ import annotations
@@ -19,7 +20,6 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Any
 
 import httpx
 
@@ -61,21 +61,37 @@ def serve(port: int, trust: str | None, feedback: str) -> None:
 
 
 async def load(url: str, bodies: list[bytes], headers: list[dict[str, str]], clients: int) -> list[float]:
-    """Send every body with `clients` concurrent connections; the latency of each request, in seconds."""
+    """Send every body over `clients` keep-alive connections at once; the latency of each request, in seconds.
+
+    A minimal HTTP/1.1 client on asyncio streams, so that on a small machine the load generator costs little
+    beside the server it measures (httpx's connection pool slows down with many concurrent connections)."""
+    parts = httpx.URL(url)
     latencies: list[float] = []
     queue = list(range(len(bodies)))
-    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
-    async with httpx.AsyncClient(timeout=30, limits=limits) as client:
 
-        async def worker() -> None:
+    async def worker() -> None:
+        reader, writer = await asyncio.open_connection(parts.host, parts.port)
+        try:
             while queue:
                 i = queue.pop()
+                head = "".join(f"{k}: {v}\r\n" for k, v in headers[i].items())
+                request = (f"POST {parts.raw_path.decode()} HTTP/1.1\r\nHost: {parts.host}:{parts.port}\r\n{head}"
+                           f"Content-Length: {len(bodies[i])}\r\n\r\n").encode() + bodies[i]
                 start = time.perf_counter()
-                response = await client.post(url, content=bodies[i], headers=headers[i])
+                writer.write(request)
+                status = await reader.readline()
+                length = 0
+                while (line := await reader.readline()) not in (b"\r\n", b""):
+                    name, _, value = line.decode().partition(":")
+                    if name.lower() == "content-length":
+                        length = int(value)
+                body = await reader.readexactly(length)
                 latencies.append(time.perf_counter() - start)
-                assert response.status_code == 200, response.text
+                assert status.split()[1] == b"200", body[:300]
+        finally:
+            writer.close()
 
-        await asyncio.gather(*(worker() for _ in range(clients)))
+    await asyncio.gather(*(worker() for _ in range(clients)))
     return latencies
 
 
@@ -85,13 +101,13 @@ def stats(latencies: list[float], wall: float) -> dict[str, float]:
             "p99_ms": ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] * 1000}
 
 
-def measure(base: str, keys: Keys | None, requests: int, clients: int) -> dict[str, dict[str, float]]:
+def measure(base: str, keys: Keys | None, alg: str, requests: int, clients: int) -> dict[str, dict[str, float]]:
     hook_url, constant_url = f"{base}/cds-services/{PANCREAS}", f"{base}/constant"
     body = json.dumps(hook_request(pancreas_prefetch())).encode()
     out = {}
     for name, url in (("constant", constant_url), ("hook", hook_url)):
         headers = [{"Content-Type": "application/json"} | (
-            {"Authorization": f"Bearer {token(keys, hook_url)}"} if keys and name == "hook" else {})
+            {"Authorization": f"Bearer {token(keys, hook_url, alg=alg)}"} if keys and name == "hook" else {})
             for _ in range(requests + 20)]  # a fresh token (jti) for every request, made before the clock starts
         asyncio.run(load(url, [body] * 20, headers[requests:], min(clients, 20)))  # warm up
         headers = headers[:requests]
@@ -105,6 +121,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=1000, help="requests per endpoint and concurrency level")
     parser.add_argument("--insecure", action="store_true", help="no token verification on the hook requests")
+    parser.add_argument("--alg", choices=("RS384", "ES384"), default="RS384", help="how the record signs its tokens")
+    parser.add_argument("--repeat", type=int, default=3, help="runs per level; the median run is printed")
     parser.add_argument("--serve", nargs=3, metavar=("PORT", "TRUST", "FEEDBACK"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve:
@@ -130,18 +148,19 @@ def main() -> None:
                     if time.monotonic() > deadline or child.poll() is not None:
                         raise SystemExit("the server did not start") from None
                     time.sleep(0.1)
+            verified = "no token verification" if keys is None else f"{args.alg} tokens verified"
             print(f"eligo serve, {args.requests} requests per endpoint and level, full prefetch of {PANCREAS}, "
-                  f"{'no token verification' if keys is None else 'ES384 tokens verified'}")
+                  f"{verified}, median of {args.repeat} runs")
             print(f"{'clients':>7}  {'endpoint':<8} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8}")
-            rows: list[dict[str, Any]] = []
             for clients in (1, 10, 50):
-                result = measure(base, keys, args.requests, clients)
+                runs = [measure(base, keys, args.alg, args.requests, clients) for _ in range(args.repeat)]
+                result = {name: {k: statistics.median(r[name][k] for r in runs) for k in runs[0][name]}
+                          for name in ("constant", "hook")}
                 for name in ("constant", "hook"):
                     r = result[name]
                     print(f"{clients:>7}  {name:<8} {r['rps']:>8.0f} {r['p50_ms']:>8.2f} {r['p99_ms']:>8.2f}")
                 ratio = result["constant"]["rps"] / result["hook"]["rps"]
                 print(f"{clients:>7}  cost of a hook request: {ratio:.2f}x the constant endpoint (target at most 3x)")
-                rows.append({"clients": clients, **result, "ratio": ratio})
         finally:
             child.terminate()
             child.wait(timeout=10)

@@ -158,7 +158,7 @@ def test_a_change_over_an_event_must_be_a_percentage_and_the_event_must_exist(tm
 def extract(kb: eligo.KnowledgeBase, data: dict[str, Any], today: dt.date = dt.date(2026, 6, 1)) -> Any:
     bindings = input_bindings(kb, "demo.fitness", "1.0.0")
     keys = prefetch_keys(bindings, {})
-    return Extractor(bindings, {}, keys, today).extract(Record("p1", data, keys))
+    return Extractor(bindings, {}, keys).extract(Record("p1", data, keys), today)
 
 
 def test_ecog_is_the_latest_within_its_look_back_window(tmp_path: Path) -> None:
@@ -200,7 +200,7 @@ def test_the_marker_change_is_from_the_latest_before_chemotherapy_to_the_latest_
     data = {"patient": as_json(patient()), "procedure-367336001": bundle(chemotherapy("2026-01-10")),
             "observation-24108-3": bundle(*history, marker("24108-3", before, "2026-01-05", unit=unit),
                                           marker("24108-3", after, "2026-04-20", unit=unit))}
-    got = Extractor(bindings, events, keys, dt.date(2026, 6, 1)).extract(Record("p1", data, keys))
+    got = Extractor(bindings, events, keys).extract(Record("p1", data, keys), dt.date(2026, 6, 1))
     assert got.case["ca19_9_change"] == {"value": round((after - before) / before * 100, 4), "unit": "%"}
     assert got.case["preoperative_chemotherapy_given"] is True
 

@@ -189,7 +189,7 @@ def create_app(settings: Settings) -> FastAPI:
         if "patient" in given and given["patient"] is None:
             raise Refused(412, "not-found", f"the record has no patient {patient_id!r} (prefetch `patient` is null)")
         record = Record(patient_id, given, service.prefetch)
-        extracted = service.extractor(settings.today()).extract(record)
+        extracted = service.extractor.extract(record, settings.today())
         if extracted.problems:
             raise Refused(422, "invalid", "some FHIR data cannot be read as this guideline's inputs",
                           tuple(extracted.problems))

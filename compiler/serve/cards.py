@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import uuid
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
@@ -41,6 +42,35 @@ class CardKey:
 
 
 @dataclass(frozen=True)
+class Words:
+    """What a service's cards say that does not depend on the patient, worded once."""
+
+    title: str
+    labels: Mapping[str, str]  # input -> its linked name
+    missing: Mapping[str, str]  # input -> its line in the list of what is missing, without the action
+    order_key: Mapping[str, str]  # bound input -> its prefetch key
+    rules: Mapping[str, tuple[str, ...]]  # rule name -> the rule as the docs site words it
+
+    @classmethod
+    def of(cls, service: Service) -> Words:
+        topic = prose.humanize(service.decision.name)
+        labels = {name: service.vocab.name(name) for name in service.guideline.inputs}
+        missing = {}
+        for name, info in service.guideline.inputs.items():
+            what = f" ({info.description})" if info.description else ""
+            binding = service.bindings.get(name)
+            missing[name] = f"- {labels[name]}{what}" + (f": {describe(binding, service.events)}" if binding else "")
+        keys = {n: key_of(service.prefetch, b.resource, b.codes) for n, b in service.bindings.items()}
+        decision = service.decision
+        rules = {r.name: tuple(prose.rule_prose(decision.name, r.outcome, r.condition, service.vocab))
+                 for r in decision.rules}
+        if decision.default is not None:
+            rules["otherwise"] = (f"No rule above applies, so the {topic} decision is "
+                                  f"**{prose.outcome(decision.default.outcome)}** (`otherwise`).",)
+        return cls(topic[:1].upper() + topic[1:], labels, missing, keys, rules)
+
+
+@dataclass(frozen=True)
 class Service:
     id: str
     hook: str
@@ -67,8 +97,13 @@ class Service:
                                     "decision": self.decision.name, "documentation": self.page}},
         }
 
-    def extractor(self, today: dt.date) -> Extractor:
-        return Extractor(self.bindings, self.events, self.prefetch, today)
+    @functools.cached_property
+    def extractor(self) -> Extractor:
+        return Extractor(self.bindings, self.events, self.prefetch)
+
+    @functools.cached_property
+    def words(self) -> Words:
+        return Words.of(self)
 
     def card_uuid(self, status: str, rule: str | None) -> str:
         g = self.guideline
@@ -162,18 +197,15 @@ def cards(service: Service, result: Result, extracted: Extracted, patient_id: st
     decision = service.decision
     outcome = result.decisions[decision.name]
     g = service.guideline
-    topic = prose.humanize(decision.name)
-    title = topic[:1].upper() + topic[1:]
+    words = service.words
+    title = words.title
     lines: list[str] = []
     rule = _rule(decision, outcome.rule)
     suggestions: list[dict[str, Any]] = []
     if outcome.status == "decided" and rule is not None:
         value = prose.outcome(str(outcome.value))
         summary = f"{title}: {value}"
-        if isinstance(rule, ast.Rule):
-            lines += prose.rule_prose(decision.name, rule.outcome, rule.condition, service.vocab)
-        else:
-            lines.append(f"No rule above applies, so the {topic} decision is **{value}** (`otherwise`).")
+        lines += words.rules[outcome.rule or "otherwise"]
         lines += [f"> {because}" for because in outcome.because]
         if _open(outcome.value):
             summary += " (an open question for the tumour board)"
@@ -203,7 +235,7 @@ def cards(service: Service, result: Result, extracted: Extracted, patient_id: st
     summary = _clip(f"{summary} ({g.id} {g.version})")
     if extracted.found:
         lines += ["", "From the record:", ""]
-        lines += [f"- {service.vocab.name(n)}: {show(extracted.case.get(n))} ({where})" for n, where in extracted.found.items()]
+        lines += [f"- {words.labels[n]}: {show(extracted.case.get(n))} ({where})" for n, where in extracted.found.items()]
     lines += ["", f"Guideline {g.id} {g.version} ({g.status}), SHA-256 `{g.sha256}`."]
     card: dict[str, Any] = {
         "uuid": service.card_uuid(outcome.status, outcome.rule if outcome.status == "decided" else None),
@@ -226,16 +258,14 @@ def _anchor(decision: ast.Decision, outcome: DecisionResult) -> str:
 
 
 def _missing_line(service: Service, name: str, unreachable: Collection[str]) -> str:
-    info = service.guideline.inputs.get(name)
-    what = f" ({info.description})" if info is not None and info.description else ""
+    words = service.words
     binding = service.bindings.get(name)
     if binding is None:
-        return f"- {service.vocab.name(name)}{what}"
-    if key_of(service.prefetch, binding.resource, binding.codes) in unreachable:
-        action = "the record's FHIR server could not be reached for it"
-    else:
-        action = "none found: " + ("order or record it" if binding.resource == "Observation" else "record it")
-    return f"- {service.vocab.name(name)}{what}: {describe(binding, service.events)}; {action}."
+        return words.missing[name]
+    if words.order_key[name] in unreachable:
+        return f"{words.missing[name]}; the record's FHIR server could not be reached for it."
+    return f"{words.missing[name]}; none found: " + ("order or record it." if binding.resource == "Observation"
+                                                     else "record it.")
 
 
 def show(value: object) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -120,6 +121,7 @@ class Record:
         self.patient_id = patient_id
         self.resources: dict[str, list[tuple[str, dict[str, Any]]]] = {}  # key -> (location, resource)
         self.problems: list[Problem] = []
+        self.events: dict[str, dt.date | None] = {}  # event name -> its date in this record, found once
         for key, value in data.items():
             if key not in keys:
                 continue  # a key this service did not ask for: ignored, as the specification allows
@@ -162,9 +164,14 @@ class Record:
         return out
 
     def matching(self, key: str, codes: tuple[Coding, ...]) -> list[tuple[str, dict[str, Any]]]:
-        tokens = {c.token for c in codes}
+        tokens = _tokens(codes)
         return [(loc, r) for loc, r in self.resources.get(key, [])
-                if (not tokens or _codes(r.get("code")) & tokens) and _counts(r)]
+                if (not tokens or not tokens.isdisjoint(_codes(r.get("code")))) and _counts(r)]
+
+
+@functools.cache
+def _tokens(codes: tuple[Coding, ...]) -> frozenset[str]:
+    return frozenset(c.token for c in codes)
 
 
 def _pick(found: list[tuple[str, dict[str, Any]]], select: str) -> tuple[str, dict[str, Any]] | None:
@@ -185,37 +192,38 @@ def _label(resource: Mapping[str, Any]) -> str:
 
 
 class Extractor:
-    """Maps the resources of one request to case values through a guideline's bindings."""
+    """Maps the resources of one request to case values through a guideline's bindings (made once per service)."""
 
-    def __init__(self, bindings: Mapping[str, Binding], events: Mapping[str, Event], keys: Mapping[str, str],
-                 today: dt.date) -> None:
+    def __init__(self, bindings: Mapping[str, Binding], events: Mapping[str, Event], keys: Mapping[str, str]) -> None:
         self.bindings = bindings
         self.events = events
         self.keys = keys
-        self.today = today
+        self.key = {name: key_of(keys, b.resource, b.codes) for name, b in bindings.items()}
+        used = {n for b in bindings.values() for n in (b.before, b.after, b.change_over) if n and n in events}
+        self.event_key = {n: key_of(keys, events[n].resource, events[n].codes) for n in used}
 
     def event_date(self, record: Record, name: str) -> dt.date | None:
-        event = self.events[name]
-        picked = _pick(record.matching(key_of(self.keys, event.resource, event.codes), event.codes), event.select)
-        return clinical_date(picked[1]) if picked else None
+        if name not in record.events:
+            event = self.events[name]
+            picked = _pick(record.matching(self.event_key[name], event.codes), event.select)
+            record.events[name] = clinical_date(picked[1]) if picked else None
+        return record.events[name]
 
-    def extract(self, record: Record) -> Extracted:
+    def extract(self, record: Record, today: dt.date) -> Extracted:
         out = Extracted(problems=list(record.problems))
         for name, binding in self.bindings.items():
-            key = key_of(self.keys, binding.resource, binding.codes)
-            found = record.matching(key, binding.codes)
-            if binding.resource == "Patient":
-                found = record.resources.get(key, [])
-            found = self._window(record, binding, found)
+            key = self.key[name]
+            found = record.resources.get(key, []) if binding.resource == "Patient" else record.matching(key, binding.codes)
+            found = self._window(record, binding, found, today)
             value = self._value(record, binding, found, out)
             if value is not None:
                 out.case[name] = value
         return out
 
-    def _window(self, record: Record, binding: Binding,
-                found: list[tuple[str, dict[str, Any]]]) -> list[tuple[str, dict[str, Any]]]:
+    def _window(self, record: Record, binding: Binding, found: list[tuple[str, dict[str, Any]]],
+                today: dt.date) -> list[tuple[str, dict[str, Any]]]:
         if binding.within_months is not None:
-            start = self.today - dt.timedelta(days=binding.within_months * units.DAYS_PER_MONTH)
+            start = today - dt.timedelta(days=binding.within_months * units.DAYS_PER_MONTH)
             found = [(loc, r) for loc, r in found if (d := clinical_date(r)) is not None and d >= start]
         for name, after in ((binding.before, False), (binding.after, True)):
             if name is None:

@@ -311,3 +311,50 @@ def test_the_version_in_force_changes_with_the_day_and_old_cards_still_take_feed
             {"patient": as_json(patient())})))["summary"]
         assert client.feedback(sarcoma, {"feedback": [{"card": old["uuid"], "outcome": "accepted"}]}).status_code == 200
     assert FeedbackStore(tmp_path / "feedback.jsonl").records()[0]["version"] == "1.0.0"
+
+
+BOARD = """guideline demo.board
+  version 1.0.0
+  status approved
+  effective 2025-01-01
+
+input ecog: count from 0 to 5 "ECOG performance status"
+input ca19_9: quantity in U/mL "Serum CA 19-9"
+
+decision plan: operate > discuss_at_tumour_board > decline, unique
+  rule fit: when ecog <= 1 then operate
+  rule marker_high: when ca19_9 > 1000 U/mL then discuss_at_tumour_board
+  rule frail: when ecog >= 3 then decline
+"""
+BOARD_BINDINGS = """guideline: demo.board
+version: 1.0.0
+inputs:
+  ecog: {resource: Observation, code: [http://loinc.org|89247-1], value: valueInteger, within: 3 months}
+  ca19_9: {resource: Observation, code: [http://loinc.org|24108-3], value: valueQuantity, units: [U/mL]}
+"""
+
+
+@pytest.mark.parametrize(("ecog", "ca19_9", "summary", "indicator", "says"), [
+    (0, 1200, "Plan: rules disagree (fit, marker_high); an open question (demo.board 1.0.0)", "warning",
+     "Rules that give different outcomes all apply: `fit`, `marker_high`. This is an open question"),
+    (2, 50, "Plan: no rule applies (demo.board 1.0.0)", "info", "No rule of the guideline applies"),
+    (2, 1500, "Plan: discuss at tumour board (an open question for the tumour board) (demo.board 1.0.0)", "info",
+     "This is an open question: the guideline leaves it to the multidisciplinary tumour board."),
+])
+def test_conflicts_gaps_and_board_referrals_say_the_question_is_open(
+        keys: Keys, tmp_path: Path, ecog: int, ca19_9: float, summary: str, indicator: str, says: str) -> None:
+    from fhir.resources.R4B.observation import Observation
+
+    folder = tmp_path / "kb" / "demo" / "board"
+    folder.mkdir(parents=True)
+    (folder / "1.0.0.eligo").write_text(BOARD)
+    (folder / "1.0.0.fhir.yaml").write_text(BOARD_BINDINGS)
+    performance = Observation(id="ecog", status="final", code={"coding": [{"system": LOINC, "code": "89247-1"}]},
+                              subject={"reference": "Patient/p1"}, effectiveDateTime="2026-05-20", valueInteger=ecog)
+    prefetch = {"patient": as_json(patient()), "observation-89247-1": bundle(performance),
+                "observation-24108-3": bundle(marker("24108-3", ca19_9, "2026-05-21"))}
+    with running(settings(eligo.load(tmp_path / "kb"), keys, tmp_path / "f.jsonl")) as url, \
+            httpx.Client(base_url=url) as http:
+        got = card(Client(http, url, keys).call("demo.board.plan", hook_request(prefetch)))
+    assert (got["summary"], got["indicator"]) == (summary, indicator)
+    assert says in got["detail"]

@@ -1,8 +1,9 @@
 """The VS Code extension (editors/vscode) with real Node and npm: the TextMate grammar against snapshots of the
 shipped knowledge base (vscode-tmgrammar-snap), the `.vsix` package (vsce), and the client's JavaScript.
 
-The npm packages come from `npm ci --prefix editors/vscode` (tests/setup/install.sh). Grammar snapshots are
-regenerated only with the project's switch: `ELIGO_UPDATE_SNAPSHOTS=1 python -m pytest tests/test_lsp_extension.py`.
+The npm packages come from `npm ci --prefix editors/vscode` (tests/setup/install.sh). The grammar snapshots (copies
+of the shipped guidelines and their scopes) are regenerated only with the project's switch:
+`ELIGO_UPDATE_SNAPSHOTS=1 python -m pytest tests/test_lsp_extension.py`.
 """
 
 from __future__ import annotations
@@ -38,27 +39,49 @@ def _snapshot_name(source: Path) -> str:
     return ".".join(parts[:-1]) + "@" + parts[-1]
 
 
-def test_the_grammar_tokenises_every_shipped_guideline_as_its_snapshot_says(tmp_path: Path) -> None:
-    sources = sorted(KNOWLEDGE.rglob("*.eligo"))
-    for source in sources:
-        name = _snapshot_name(source)
-        shutil.copyfile(source, tmp_path / name)
-        if (SNAPSHOTS / f"{name}.snap").exists() and not UPDATE:
-            shutil.copyfile(SNAPSHOTS / f"{name}.snap", tmp_path / f"{name}.snap")
-    run = _run(str(BIN / "vscode-tmgrammar-snap"), "--scope", "source.eligo", "-g", "syntaxes/eligo.tmLanguage.json",
-               *(["--updateSnapshot"] if UPDATE else []), str(tmp_path / "*.eligo"))
+def _snap(paths: list[Path], update: bool, cwd: Path = EXTENSION) -> subprocess.CompletedProcess[str]:
+    return _run(str(BIN / "vscode-tmgrammar-snap"), "--scope", "source.eligo", "-g",
+                str(EXTENSION / "syntaxes" / "eligo.tmLanguage.json"), *(["--updateSnapshot"] if update else []),
+                *map(str, paths), cwd=cwd)
+
+
+def test_the_grammar_tokenises_the_shipped_guidelines_as_their_snapshots_say(tmp_path: Path) -> None:
+    """The snapshots hold copies of the shipped guidelines (taken when the snapshots were last regenerated, so
+    that editing a guideline does not fail this test) beside the scopes the grammar gives each character."""
     if UPDATE:
-        SNAPSHOTS.mkdir(parents=True, exist_ok=True)
-        for old in SNAPSHOTS.glob("*.snap"):
+        for old in SNAPSHOTS.glob("*.eligo*"):
             old.unlink()
-        for snap in tmp_path.glob("*.snap"):
-            shutil.copyfile(snap, SNAPSHOTS / snap.name)
+        for source in sorted(KNOWLEDGE.rglob("*.eligo")):
+            shutil.copyfile(source, SNAPSHOTS / _snapshot_name(source))
+    cases = sorted(SNAPSHOTS.glob("*.eligo"))
+    run = _snap(cases, UPDATE)
     assert run.returncode == 0, run.stdout + run.stderr
-    assert sorted(p.name for p in SNAPSHOTS.glob("*.snap")) == sorted(f"{_snapshot_name(s)}.snap" for s in sources)
+    assert len(cases) >= 12 and all(case.with_name(case.name + ".snap").exists() for case in cases)
     snapshot = (SNAPSHOTS / "core.resection@1.0.0.eligo.snap").read_text(encoding="utf-8")
     assert "comment.line.number-sign.eligo" in snapshot and "entity.name.type.eligo" in snapshot
     assert "constant.other.outcome.eligo" in (SNAPSHOTS / "colorectal.liver_metastasectomy@1.0.0.eligo.snap").read_text(
         encoding="utf-8")
+
+
+def test_the_grammar_gives_every_character_of_every_shipped_guideline_a_scope(tmp_path: Path) -> None:
+    """Today's knowledge base, whatever it holds: nothing but whitespace is left as bare `source.eligo`."""
+    for source in sorted(KNOWLEDGE.rglob("*.eligo")):
+        shutil.copyfile(source, tmp_path / _snapshot_name(source))
+    run = _snap(sorted(tmp_path.glob("*.eligo")), update=True, cwd=tmp_path)
+    assert run.returncode == 0, run.stdout + run.stderr
+    bare = []
+    for snap in sorted(tmp_path.glob("*.snap")):
+        source, covered = "", set()
+        for line in [*snap.read_text(encoding="utf-8").split("\n"), ">"]:
+            if line.startswith(">"):
+                bare += [f"{snap.stem}: {source!r} at {i}" for i, c in enumerate(source) if not c.isspace()
+                         and i not in covered]
+                source, covered = line[1:], set()
+            elif line.startswith("#"):
+                carets, _, scopes = line[1:].partition(" source.eligo")
+                if scopes.strip():
+                    covered |= {i for i, c in enumerate(carets) if c == "^"}
+    assert bare == []
 
 
 def test_a_changed_grammar_fails_its_snapshots(tmp_path: Path) -> None:
@@ -66,9 +89,9 @@ def test_a_changed_grammar_fails_its_snapshots(tmp_path: Path) -> None:
     grammar["repository"]["comment"]["name"] = "comment.block.eligo"
     changed = tmp_path / "changed.tmLanguage.json"
     changed.write_text(json.dumps(grammar), encoding="utf-8")
-    source = KNOWLEDGE / "core" / "resection" / "1.0.0.eligo"
-    shutil.copyfile(source, tmp_path / _snapshot_name(source))
-    shutil.copyfile(SNAPSHOTS / f"{_snapshot_name(source)}.snap", tmp_path / f"{_snapshot_name(source)}.snap")
+    name = "core.resection@1.0.0.eligo"
+    shutil.copyfile(SNAPSHOTS / name, tmp_path / name)
+    shutil.copyfile(SNAPSHOTS / f"{name}.snap", tmp_path / f"{name}.snap")
     run = _run(str(BIN / "vscode-tmgrammar-snap"), "--scope", "source.eligo", "-g", str(changed),
                str(tmp_path / "*.eligo"), cwd=tmp_path)  # not beside package.json, whose grammar would win
     assert run.returncode != 0

@@ -79,27 +79,27 @@ def tokens(text: str) -> list[Token]:
 
 
 class Scope:
-    """Name resolution as one lowered module sees it."""
+    """Name resolution as one lowered module sees it (each module's own names tabled once)."""
 
-    def __init__(self, lowered: LoweredModule) -> None:
+    def __init__(self, lowered: LoweredModule, tables: dict[int, dict[str, Symbol]] | None = None) -> None:
         self.lowered = lowered
         self.key = lowered.key
+        self._tables = {} if tables is None else tables
 
     def declared(self, module: LoweredModule, name: str) -> Symbol | None:
-        """`name` declared in `module` itself (not through its uses)."""
-        found = _local(module, name)
-        if found is not None:
-            return found
-        for kind in module.module.kinds:
-            if any(v.name == name for v in kind.values):
-                return Symbol(module.key, "value", f"{kind.name}.{name}")
-        return None
+        """`name` declared in `module` itself (not through its uses): an item, a kind, or a kind value."""
+        table = self._tables.get(id(module))
+        if table is None:
+            table = self._tables[id(module)] = _table(module)
+        return table.get(name)
 
     def resolve(self, name: str, prefer_kind: bool = False) -> Symbol | None:
         if "." in name:
             alias, _, rest = name.partition(".")
             used = self.lowered.uses.get(alias)
-            return Scope(used).resolve(rest, prefer_kind) if used is not None and "." not in rest else None
+            if used is None or "." in rest:
+                return None
+            return Scope(used, self._tables).resolve(rest, prefer_kind)
         if prefer_kind and (kind := self.kind(name)) is not None:
             return kind
         found = self.declared(self.lowered, name)
@@ -108,9 +108,9 @@ class Scope:
         if (kind := self.kind(name)) is not None:
             return kind
         for used in self.lowered.uses.values():
-            for kind_decl in used.module.kinds:
-                if any(v.name == name for v in kind_decl.values):
-                    return Symbol(used.key, "value", f"{kind_decl.name}.{name}")
+            value = self.declared(used, name)
+            if value is not None and value.kind == "value":
+                return value
         info = self.lowered.visible_inputs.get(name)
         if info is not None:
             return Symbol(info.module, "input", name)
@@ -130,26 +130,33 @@ class Scope:
         return None
 
 
-def _local(module: LoweredModule, name: str) -> Symbol | None:
-    for item in module.module.items:
-        if isinstance(item, (ast.Input, ast.Define, ast.Table, ast.Decision)) and item.name == name:
-            kind: SymbolKind = {ast.Input: "input", ast.Define: "define", ast.Table: "table",
-                                ast.Decision: "decision"}[type(item)]  # type: ignore[assignment]
-            return Symbol(module.key, kind, name)
+_ITEM_KINDS: dict[type, SymbolKind] = {ast.Input: "input", ast.Define: "define", ast.Table: "table",
+                                       ast.Decision: "decision"}
+
+
+def _table(module: LoweredModule) -> dict[str, Symbol]:
+    """The names `module` declares; an item or kind named like a kind value takes precedence over the value."""
+    out: dict[str, Symbol] = {}
     for kind_decl in module.module.kinds:
-        if kind_decl.name == name:
-            return Symbol(module.key, "kind", name)
-    return None
+        for value in kind_decl.values:
+            out.setdefault(value.name, Symbol(module.key, "value", f"{kind_decl.name}.{value.name}"))
+    for kind_decl in module.module.kinds:
+        out[kind_decl.name] = Symbol(module.key, "kind", kind_decl.name)
+    for item in reversed(module.module.items):  # the first declaration of a name declared twice wins
+        kind = _ITEM_KINDS.get(type(item))
+        if kind is not None:
+            out[item.name] = Symbol(module.key, kind, item.name)  # type: ignore[union-attr]
+    return out
 
 
 def _span(token: Token, path: str) -> ast.Span:
     return ast.Span(path, token.line, token.column, token.line, token.column + len(token.text))
 
 
-def occurrences(lowered: LoweredModule, text: str, path: str) -> list[Occurrence]:
-    """Every resolvable name in `text` (the source of `lowered`), in source order."""
+def occurrences(lowered: LoweredModule, text: str, path: str, toks: list[Token] | None = None) -> list[Occurrence]:
+    """Every resolvable name in `text` (the source of `lowered`; `toks` its tokens if known), in source order."""
     scope = Scope(lowered)
-    toks = tokens(text)
+    toks = tokens(text) if toks is None else toks
     out: list[Occurrence] = []
     statement = ""  # the keyword that opened the current top-level item
     clause = ""  # the keyword or operator that governs the names that follow (`cite`, `by`, `=`, ...)

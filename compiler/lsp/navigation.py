@@ -14,7 +14,7 @@ from lsprotocol import types as lsp
 
 from eligo.dsl.highlight import KEYWORDS, OPERATOR_WORDS, TYPES
 from eligo.lsp.convert import to_range, uri_of
-from eligo.lsp.names import RENAMEABLE, Occurrence, Scope, Symbol, occurrences
+from eligo.lsp.names import RENAMEABLE, Occurrence, Scope, Symbol, Token, occurrences, tokens
 from eligo.lsp.workspace import Analysis
 
 CASES = "cases"  # <root>/cases/<guideline id>/ holds a guideline's case files
@@ -35,13 +35,39 @@ def index(analysis: Analysis) -> dict[str, list[Occurrence]]:
         return cached
     kb = analysis.features()
     out: dict[str, list[Occurrence]] = {}
-    for key, file in kb.modules.items():
+    for file in kb.modules.values():
         try:
-            out[file.path] = occurrences(kb.lowered(*key), file.text, file.path)
-        except Exception:
+            out[file.path] = occurrences_in(analysis, file.path, file.text)
+        except Exception:  # one module that cannot be lowered leaves the others navigable
             out[file.path] = []
     analysis.cache["index"] = out
     return out
+
+
+def occurrences_in(analysis: Analysis, path: str, text: str) -> list[Occurrence]:
+    """The names in `text` (a version of `path`) resolved as its last good lowered module sees them; re-used
+    from earlier analyses while both the text and that lowered module are the same."""
+    lowered = analysis.lowered(path)
+    if lowered is None:
+        return []
+    cached = analysis.shared.get(("names", path))
+    if cached is not None and cached[1] is lowered and cached[0] == text:
+        found: list[Occurrence] = cached[2]
+        return found
+    found = occurrences(lowered, text, path, tokens_in(analysis, path, text))
+    analysis.shared[("names", path)] = (text, lowered, found)
+    return found
+
+
+def tokens_in(analysis: Analysis, path: str, text: str) -> list[Token]:
+    """The lexer's tokens of `text`, re-used while the text of `path` is the same."""
+    cached = analysis.shared.get(("tokens", path))
+    if cached is not None and cached[0] == text:
+        found: list[Token] = cached[1]
+        return found
+    found = tokens(text)
+    analysis.shared[("tokens", path)] = (text, found)
+    return found
 
 
 def at(analysis: Analysis, path: str, position: lsp.Position) -> Occurrence | None:

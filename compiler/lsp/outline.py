@@ -7,7 +7,8 @@ from pygments.token import Comment, Keyword, Literal, Name, Number, Operator, St
 
 from eligo.dsl import ast
 from eligo.lsp.convert import to_range
-from eligo.lsp.names import Symbol, SymbolKind, occurrences, tokens
+from eligo.lsp.names import SymbolKind
+from eligo.lsp.navigation import occurrences_in, tokens_in
 from eligo.lsp.workspace import Analysis
 
 TOKEN_TYPES = ["namespace", "type", "enumMember", "parameter", "variable", "function", "class", "property",
@@ -109,13 +110,10 @@ def _lexical(kind: _TokenType) -> str | None:
 def semantic_tokens(analysis: Analysis, path: str, text: str) -> lsp.SemanticTokens:
     """Names coloured by what they resolve to (input, definition, decision, kind value...), the rest by
     the lexer's token classes; encoded relative to the previous token as the protocol asks."""
-    lowered = analysis.lowered(path)
-    resolved: dict[tuple[int, int], tuple[Symbol, bool]] = {}
-    if lowered is not None and lowered.module.header.span.path == path:
-        resolved = {(o.span.line, o.span.column): (o.symbol, o.declaration) for o in occurrences(lowered, text, path)}
+    resolved = {(o.span.line, o.span.column): (o.symbol, o.declaration) for o in occurrences_in(analysis, path, text)}
     data: list[int] = []
     previous_line, previous_column = 1, 1
-    for tok in tokens(text):
+    for tok in tokens_in(analysis, path, text):
         found = resolved.get((tok.line, tok.column))
         modifiers = 0
         if found is not None:

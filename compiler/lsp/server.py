@@ -79,7 +79,7 @@ def _guarded(default: Callable[[], Any]) -> Callable[[Callable[..., T]], Callabl
         def run(server: EligoServer, params: Any) -> T:
             try:
                 return handler(server, params)
-            except Exception:
+            except Exception:  # a request about a broken source answers nothing; the server goes on
                 log.error("%s failed:\n%s", handler.__name__, traceback.format_exc())
                 server.window_log_message(lsp.LogMessageParams(lsp.MessageType.Error,
                                                                f"eligo: {handler.__name__} failed: "

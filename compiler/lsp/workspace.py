@@ -61,6 +61,7 @@ class Analysis:
     good: dict[str, SourceFile] = field(default_factory=dict)  # per path, the last source that parsed
     _features: KnowledgeBase | None = field(default=None, init=False, repr=False)
     cache: dict[object, Any] = field(default_factory=dict, repr=False)  # what requests derive from it
+    shared: dict[object, Any] = field(default_factory=dict, repr=False)  # the store's, kept across analyses
 
     def module(self, path: str) -> ast.Module | None:
         found = self.good.get(path)
@@ -77,7 +78,7 @@ class Analysis:
             return None
         try:
             return kb.lowered(*key)
-        except Exception:
+        except Exception:  # a half-typed source must never take a request down
             return None
 
     def features(self) -> KnowledgeBase:
@@ -101,6 +102,7 @@ class Store:
         self._good: dict[str, SourceFile] = {}
         self._lowered: dict[Path, tuple[dict[str, str], dict[ModuleKey, LoweredModule]]] = {}
         self.analyses: dict[Path, Analysis] = {}
+        self.shared: dict[object, Any] = {}  # what requests derive and may re-use while its inputs are unchanged
 
     def root_of(self, path: str) -> Path:
         text = self.open.get(path)
@@ -178,7 +180,7 @@ class Store:
         lowered = {key: kb.lowered(*key) for key in kb.modules}
         self._lowered[root] = (texts, lowered)
         good = {f.path: self._good.get(f.path, f) for f in files}
-        analysis = Analysis(kb, diagnostics, good)
+        analysis = Analysis(kb, diagnostics, good, shared=self.shared)
         self.analyses[root] = analysis
         return analysis
 

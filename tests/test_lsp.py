@@ -14,6 +14,7 @@ import pytest_lsp
 from lsprotocol import types as lsp
 from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
 
+import eligo
 from eligo.dsl.formatter import format_module
 from eligo.dsl.parser import parse
 
@@ -158,6 +159,20 @@ async def test_an_edit_in_a_used_module_is_reported_in_the_module_that_uses_it(c
     oligo.replace((kb / OLIGO).read_text(encoding="utf-8"))
     await oligo.close()
     await liver.close()
+
+
+async def test_a_file_outside_any_knowledge_base_is_checked_on_its_own(client: LanguageClient, kb: Path) -> None:
+    lone = kb.parent / "scratch" / "draft.eligo"
+    lone.parent.mkdir()
+    text = ("guideline scratch.idea\n  version 0.1.0\n\ninput lesions: count\n\n"
+            "decision resect: yes_resect > no_resect\n  rule few: when lesion <= 3 then yes_resect\n"
+            "  otherwise no_resect\n")
+    lone.write_text(text, encoding="utf-8")
+    editor = Editor(client, lone)
+    got = [(d.code, d.range.start.line, d.message.split("\n")[0]) for d in await editor.diagnostics()]
+    expected = [(d.code, d.span.line - 1, d.message) for d in eligo.check_source(text, str(lone))]
+    assert got == expected and any(code == "E100" for code, _, _ in got)
+    await editor.close()
 
 
 async def test_a_second_declaration_points_at_the_first(client: LanguageClient, kb: Path) -> None:

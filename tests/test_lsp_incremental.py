@@ -109,6 +109,6 @@ def test_the_root_follows_from_a_marker_or_the_header_and_path(tmp_path: Path) -
     source.parent.mkdir(parents=True)
     text = "guideline core.lesions\n  version 1.0.0\n"
     assert find_root(source, text) == tmp_path / "kb"
-    assert find_root(source, text.replace("1.0.0", "2.0.0")) == source.parent  # misplaced: its own folder
+    assert find_root(source, text.replace("1.0.0", "2.0.0")) == source  # misplaced: the file on its own
     (tmp_path / "eligo.toml").write_text("", encoding="utf-8")
     assert find_root(source, text) == tmp_path

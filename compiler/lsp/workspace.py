@@ -2,7 +2,7 @@
 
 A file belongs to the knowledge base whose root is the nearest folder above it holding `eligo.toml`, or
 else the folder its header implies (module `a.b.c` version `1.0.0` lives at `<root>/a/b/c/1.0.0.eligo`),
-or else its own folder. Each analysis re-uses the parsed items of unchanged text (`ChunkParser`) and the
+or else the file alone. Each analysis re-uses the parsed items of unchanged text (`ChunkParser`) and the
 lowered modules whose sources, and the sources of every module they use, are unchanged.
 """
 
@@ -28,7 +28,9 @@ ModuleKey = tuple[str, str]
 
 
 def find_root(path: Path, text: str) -> Path:
-    """The knowledge-base root of the file at `path` holding `text`."""
+    """The knowledge-base root of the file at `path` holding `text` (the file itself when there is none)."""
+    if not path.is_absolute():
+        return path
     for folder in path.parents:
         if (folder / MARKER).is_file():
             return folder
@@ -37,7 +39,7 @@ def find_root(path: Path, text: str) -> Path:
         parts = (*header.group(1).split("."), header.group(2) + ".eligo")
         if path.parts[-len(parts):] == parts and len(path.parts) > len(parts):
             return path.parents[len(parts) - 1]
-    return path.parent
+    return path  # a lone file (or an unsaved document) is its own knowledge base
 
 
 class _Reusing(KnowledgeBase):
@@ -139,7 +141,7 @@ class Store:
         disk = self._disk.get(root)
         if disk is None:
             disk = {}
-            for file in sorted(root.rglob("*.eligo")) if root.is_dir() else []:
+            for file in sorted(root.rglob("*.eligo")) if root.is_dir() else [root] if root.is_file() else []:
                 try:
                     text = file.read_text(encoding="utf-8", errors="replace")
                 except OSError:

@@ -175,6 +175,20 @@ async def test_a_file_outside_any_knowledge_base_is_checked_on_its_own(client: L
     await editor.close()
 
 
+async def test_a_bindings_file_is_checked_as_saved(client: LanguageClient, kb: Path) -> None:
+    path = kb / "colorectal" / "liver_metastasectomy" / "1.0.0.fhir.yaml"
+    good = path.read_text(encoding="utf-8")
+    path.write_text(good.replace("  primary_diagnosed:", "  primary_diagnosd:"), encoding="utf-8")
+    editor = Editor(client, path)
+    wrong = [d for d in await editor.diagnostics() if d.code == "E206"]
+    assert len(wrong) == 1 and "did you mean `primary_diagnosed`?" in wrong[0].message
+    path.write_text(good, encoding="utf-8")
+    editor.forget()
+    client.text_document_did_save(lsp.DidSaveTextDocumentParams(editor.document))
+    assert not [d for d in await editor.diagnostics() if d.code == "E206"]
+    await editor.close()
+
+
 async def test_a_second_declaration_points_at_the_first(client: LanguageClient, kb: Path) -> None:
     editor = Editor(client, kb / OLIGO)
     await editor.diagnostics()

@@ -26,6 +26,7 @@ from eligo.version import __version__
 log = logging.getLogger("eligo.lsp")
 T = TypeVar("T")
 CASE_SUFFIXES = (".json", ".yaml", ".yml")
+BINDINGS = ".fhir.yaml"
 
 
 class EligoServer(LanguageServer):
@@ -51,19 +52,21 @@ class EligoServer(LanguageServer):
         return path, self.store.analysis_of(path)
 
     def refresh(self, path: str) -> None:
-        """Analyse the knowledge base holding `path` and publish diagnostics for its open files."""
-        if path.endswith(CASE_SUFFIXES):
+        """Analyse the knowledge base holding `path` and publish diagnostics for its open files (a FHIR
+        bindings file, `<version>.fhir.yaml`, is checked with it as saved)."""
+        bindings = path.endswith(BINDINGS)
+        if path.endswith(CASE_SUFFIXES) and not bindings:
             self._refresh_lenses()
             return
-        if not path.endswith(".eligo"):
+        if not path.endswith(".eligo") and not bindings:
             return
         root = self.store.root_of(path)
         analysis = self.store.analyse(root)
         for open_path in list(self.store.open):
-            if open_path in analysis.diagnostics:
+            if open_path in analysis.diagnostics or (open_path.endswith(BINDINGS) and self.store.root_of(open_path) == root):
                 self.text_document_publish_diagnostics(lsp.PublishDiagnosticsParams(
-                    uri=uri_of(open_path), diagnostics=[to_diagnostic(d) for d in analysis.diagnostics[open_path]]))
-
+                    uri=uri_of(open_path),
+                    diagnostics=[to_diagnostic(d) for d in analysis.diagnostics.get(open_path, [])]))
 
     def _refresh_lenses(self) -> None:
         """Ask the client to request code lenses again (a case file changed beside a guideline)."""
@@ -120,7 +123,8 @@ def build() -> EligoServer:
         document = ls.workspace.get_text_document(params.text_document.uri)
         path = path_of(params.text_document.uri)
         ls.store.set_text(path, document.source)
-        ls.refresh(path)
+        if not path.endswith(BINDINGS):  # a bindings file is checked as saved (on open and on save)
+            ls.refresh(path)
 
     @server.feature(lsp.TEXT_DOCUMENT_DID_SAVE)
     @_guarded(_none)

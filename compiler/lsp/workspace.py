@@ -16,11 +16,11 @@ from typing import Any
 from eligo import KnowledgeBase
 from eligo.dsl import ast
 from eligo.dsl.diagnostics import Diagnostic
+from eligo.kb import discover
 from eligo.kb.store import SourceFile
 from eligo.lsp.incremental import ChunkParser
 from eligo.semantic.module import LoweredModule
 
-MARKER = "eligo.toml"
 _HEADER = re.compile(r"^guideline[ \t]+([A-Za-z_][\w.]*)\s*\n(?:[ \t]+.*\n|\s*\n|#.*\n)*?[ \t]+version[ \t]+(\d+\.\d+\.\d+)",
                      re.MULTILINE)
 
@@ -31,9 +31,9 @@ def find_root(path: Path, text: str) -> Path:
     """The knowledge-base root of the file at `path` holding `text` (the file itself when there is none)."""
     if not path.is_absolute():
         return path
-    for folder in path.parents:
-        if (folder / MARKER).is_file():
-            return folder
+    marked = discover.find_root(path)
+    if marked is not None:
+        return marked
     header = _HEADER.search(text)
     if header:
         parts = (*header.group(1).split("."), header.group(2) + ".eligo")

@@ -41,6 +41,7 @@ async function activate(context) {
     documentSelector: [
       { scheme: "file", language: "eligo" },
       { scheme: "file", pattern: "**/cases/*/*.{json,yaml,yml}" },
+      { scheme: "file", pattern: "**/*.fhir.yaml" },
     ],
     synchronize: { fileEvents: vscode.workspace.createFileSystemWatcher("**/*.eligo") },
   };

@@ -169,7 +169,7 @@ def test_every_version_page_says_where_it_stands(site: Path) -> None:
 def test_worked_examples_show_how_the_answer_was_reached(site: Path) -> None:
     html = page(site, "guidelines/colorectal.liver_metastasectomy/1.0.0")
     assert "How the answer was reached" in html  # as prose, no longer a dump ("checked:" changed deliberately)
-    assert "Rule 6, <em>dfi not favourable</em> (discuss at tumour board), does not apply" in html
+    assert "Rule 6, <em>DFI not favourable</em> (discuss at tumour board), does not apply" in html
     assert "is 17.4 months, more than 12 months" in html  # a threshold of a shared module, shown in place
     explanation = html[html.index("How the answer was reached"):]
     explanation = explanation[:explanation.index("</details>")]
@@ -467,7 +467,7 @@ def _condition(body: str, define: str) -> list[str]:
     ("s in {colorectal, pancreas}", ["[s](#input-s) is one of Colorectal cancer or pancreas"]),
     ("s not in {pancreas}", ["[s](#input-s) is none of pancreas"]),
     ("months between d1 and d2 > 12 months",
-     ["the months between [D1](#input-d1) and [D2](#input-d2) is more than 12 months"]),
+     ["the time in months from [D1](#input-d1) to [D2](#input-d2) is more than 12 months"]),  # was "the months between"
     ("first known of (p, q) <= -50%", ["the first known of [p](#input-p) and [q](#input-q) is at most −50%"]),
     ("(n + 1) * 2 > 3", ["([n](#input-n) plus 1) times 2 is more than 3"]),
     ("n > 3 and x", ["[n](#input-n) is more than 3 and [x](#input-x) is yes"]),
@@ -511,6 +511,16 @@ def test_rules_outcomes_and_properties_in_plain_english() -> None:
         "to a worse outcome.")
 
 
+def test_thresholds_of_used_modules_are_written_where_they_are_used(site: Path) -> None:
+    html = page(site, "guidelines/colorectal.liver_metastasectomy/1.0.0")
+    rule = html[html.index('id="rule-liver_metastasectomy-dfi_not_favourable"'):]
+    rule = re.sub(r"<[^>]+>", "", rule[:rule.index("Because")])
+    assert "favourable colorectal liver does not hold (it holds when disease free interval is more than 12 months)" \
+        in rule, rule
+    assert [prose.humanize(n) for n in ("sbrt", "sarcoma_threshold_12", "ct_scan")] == [
+        "SBRT", "sarcoma threshold 12", "CT scan"]
+
+
 def test_humanize_names() -> None:
     assert [prose.humanize(n) for n in ("r0_achievable", "ca19_9_change", "oligo.oligometastatic", "dfi")] == [
-        "R0 achievable", "CA19-9 change", "oligometastatic", "dfi"]
+        "R0 achievable", "CA19-9 change", "oligometastatic", "DFI"]  # abbreviations in capitals (issue 15)

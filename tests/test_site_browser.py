@@ -120,7 +120,7 @@ def test_every_box_of_the_graph_links_to_its_section(server: str, browser: objec
     assert foreign and all(h.startswith("../../core.") and "/#define-" in h for h in foreign), foreign
     titles = [b.find_element(By.CSS_SELECTOR, "text").get_attribute("textContent") for b in boxes]
     rules = [t for t in titles if t.startswith("Rule ")]
-    assert rules[0] == "Rule 1: beyond oligometastatic" and "Rule 6: dfi not favourable" in rules, rules
+    assert rules[0] == "Rule 1: beyond oligometastatic" and "Rule 6: DFI not favourable" in rules, rules
     texts = " ".join(t.get_attribute("textContent") or "" for t in graph.find_elements(By.CSS_SELECTOR, "text"))
     assert "24 months" in texts and "at most 5" in texts, texts  # thresholds written in the boxes
     size = browser.execute_script("return parseFloat(getComputedStyle(arguments[0].querySelector('text')).fontSize)",
@@ -148,6 +148,7 @@ def test_search_finds_a_guideline_by_drug_name(server: str, browser: object) -> 
     from selenium.webdriver.support.ui import WebDriverWait
 
     assert isinstance(browser, WebDriver)
+    at_width(browser, 1280)
     browser.get(server)
     box = WebDriverWait(browser, 10).until(
         expected_conditions.element_to_be_clickable((By.CSS_SELECTOR, "input.md-search__input")))
@@ -254,8 +255,8 @@ def test_a_worked_example_explains_its_answer_in_prose(server: str, browser: obj
     assert "How the answer was reached" in details.text
     browser.execute_script("arguments[0].open = true; arguments[0].scrollIntoView()", details)
     text = details.text
-    assert "Pulmonary metastasectomy: discuss at tumour board (by rule dfi not favourable)." in text, text
-    assert "does not apply" in text and "applies: favourable dfi does not hold" in text, text
+    assert "Pulmonary metastasectomy: discuss at tumour board (by rule DFI not favourable)." in text, text
+    assert "does not apply" in text and "applies: favourable DFI does not hold" in text, text
     assert "disease free interval is 12 months, not more than 12 months" in text, text
     for internal in ("`", "→", "oligo.", "[", "values:"):
         assert internal not in text, internal

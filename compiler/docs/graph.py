@@ -9,11 +9,9 @@ layout of our own when Node or elkjs is not installed), and `svg` draws one.
 
 from __future__ import annotations
 
-import dataclasses
 import html
 import json
 import logging
-import re
 import shutil
 import subprocess
 import textwrap
@@ -24,7 +22,7 @@ from typing import Any
 
 import networkx as nx
 
-from eligo.docs import prose
+from eligo.docs import prose, thresholds
 from eligo.dsl import ast
 
 LAYOUT_SCRIPT = Path(__file__).with_name("graph_layout.mjs")
@@ -36,7 +34,6 @@ PAD = 10
 log = logging.getLogger("mkdocs.plugins.eligo")
 
 _ORDER = {"input": 0, "table": 1, "definition": 1, "rule": 2, "decision": 3}
-_LITERALS = (ast.Number, ast.Quantity, ast.Bool, ast.DateLit, ast.Text, ast.NoneLit)
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,38 +67,6 @@ class Placed:
     at: dict[str, tuple[float, float]] = field(default_factory=dict)  # top-left corner of each box
     routes: list[list[tuple[float, float]]] = field(default_factory=list)
     engine: str = "elk"
-
-
-def inline_constants(expr: ast.Expr, constants: Mapping[str, ast.Expr]) -> ast.Expr:
-    """`expr` with every name of a constant replaced by its value, so thresholds read in place."""
-    if isinstance(expr, ast.Ref):
-        return constants.get(expr.name, expr)
-    changes: dict[str, Any] = {}
-    for f in dataclasses.fields(expr):
-        value: Any = getattr(expr, f.name)
-        if isinstance(value, tuple):
-            changes[f.name] = tuple(_inlined(v, constants) for v in value)
-        else:
-            changes[f.name] = _inlined(value, constants)
-    return dataclasses.replace(expr, **changes)
-
-
-def _inlined(value: Any, constants: Mapping[str, ast.Expr]) -> Any:
-    if isinstance(value, ast.Span) or not dataclasses.is_dataclass(value) or isinstance(value, type):
-        return value
-    expr: ast.Expr = value  # type: ignore[assignment]  # every other dataclass in an expression is an expression
-    return inline_constants(expr, constants)
-
-
-def constants_of(module: ast.Module) -> dict[str, ast.Expr]:
-    """The definitions of `module` that are a plain value (`define threshold: 12 months`)."""
-    return {d.name: d.expr for d in module.defines
-            if isinstance(d.expr, _LITERALS) or (isinstance(d.expr, ast.Neg) and isinstance(d.expr.operand, _LITERALS))}
-
-
-def _plain(text: str) -> str:
-    """Prose as plain text for a box: no emphasis, and no "(from module)" (the arrow shows where from)."""
-    return re.sub(r" \(from [^)]*\)", "", html.unescape(text.replace("**", "").replace("*", "")).replace("\\", ""))
 
 
 def _wrap(text: str, lines: int = 3) -> tuple[str, ...]:
@@ -171,14 +136,14 @@ def _box(node: str, data: Mapping[str, Any], own: str, modules: Callable[[str], 
     define = next((d for d in module.defines if d.name == local), None) if module else None
     if define is None or module is None:
         return Box(node, kind, prose.humanize(local), (), f"{page}#{prose.anchor('define', local)}", foreign)
-    constants = constants_of(module)
+    constants = thresholds.constants(module)
     if local in constants:
         return None
-    expr = inline_constants(define.expr, constants)
+    expr = thresholds.inline(define.expr, constants)
     plain = prose.Vocabulary(kind_labels=labels, yes_no=vocab.yes_no)
     text = prose.condition(expr, plain) if isinstance(expr, (ast.Compare, ast.BoolOp, ast.Not, ast.Test, ast.InSet,
                                                               ast.Between)) else prose.phrase(expr, plain)
-    return Box(node, kind, prose.humanize(local), _wrap(_plain(text)), f"{page}#{prose.anchor('define', local)}",
+    return Box(node, kind, prose.humanize(local), _wrap(thresholds.plain(text)), f"{page}#{prose.anchor('define', local)}",
                foreign)
 
 

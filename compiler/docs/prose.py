@@ -27,15 +27,25 @@ _ADJECTIVES = frozenset({"eligible", "ineligible", "suitable", "unsuitable", "op
                          "resectable", "unresectable", "borderline_resectable"})
 
 
+_ACRONYMS = frozenset({"afp", "alk", "bmi", "braf", "cea", "crc", "ct", "dfi", "dfs", "ebrt", "ecog", "egfr", "hcc",
+                       "her2", "ihc", "imrt", "kras", "ldh", "mri", "msi", "nsclc", "os", "pet", "pfs", "psa", "rcc",
+                       "rfa", "rt", "sbrt", "sclc", "sirt", "srs", "tace", "tnm"})
+
+
 def humanize(name: str) -> str:
-    """`r0_achievable` -> "R0 achievable", `ca19_9_change` -> "CA19-9 change", `oligo.x` -> "x"."""
+    """`r0_achievable` -> "R0 achievable", `ca19_9_change` -> "CA19-9 change", `oligo.x` -> "x", `sbrt` -> "SBRT".
+
+    Known clinical abbreviations and short words without vowels are written in capitals; a number
+    joins the word before it only when that word holds a number too (`ca19_9`, not `threshold_12`).
+    """
     words: list[str] = []
     for part in name.rsplit(".", 1)[-1].split("_"):
         if not part:
             continue
-        if part.isdigit() and words:
+        if part.isdigit() and words and re.search(r"\d", words[-1]):
             words[-1] += "-" + part
-        elif re.search(r"\d", part) and re.search(r"[A-Za-z]", part):
+        elif (re.search(r"\d", part) and re.search(r"[A-Za-z]", part)) or part.lower() in _ACRONYMS or (
+                1 < len(part) <= 5 and part.isalpha() and not re.search(r"[aeiouyAEIOUY]", part)):
             words.append(part.upper())
         else:
             words.append(part)
@@ -57,6 +67,8 @@ class Vocabulary:
     kind_labels: Mapping[str, str] = field(default_factory=dict)
     decisions: frozenset[str] = frozenset()
     uses: Mapping[str, str] = field(default_factory=dict)
+    values: Mapping[str, str] = field(default_factory=dict)  # a constant's name -> its value, e.g. "12 months"
+    glosses: Mapping[str, str] = field(default_factory=dict)  # a used definition -> its condition, in plain words
 
     @classmethod
     def of(cls, module: ast.Module, yes_no: Iterable[str] = (), inputs: Iterable[str] = (),
@@ -128,6 +140,8 @@ def phrase(expr: ast.Expr, vocab: Vocabulary) -> str:
     match expr:
         case ast.Number() | ast.Quantity() | ast.DateLit() | ast.Bool() | ast.NoneLit() | ast.Text():
             return value(expr, vocab)
+        case ast.Ref(name) if name in vocab.values:
+            return f"[{vocab.values[name]}]({vocab.links[name]})" if name in vocab.links else vocab.values[name]
         case ast.Ref(name):
             return vocab.name(name)
         case ast.Neg(ast.Number() | ast.Quantity() as lit):
@@ -143,7 +157,7 @@ def phrase(expr: ast.Expr, vocab: Vocabulary) -> str:
         case ast.Lookup(table, keys):
             return f"the {vocab.name(table)} for the {_join([phrase(k, vocab) for k in keys], 'and')}"
         case ast.Elapsed(unit, start, end):
-            return f"the {unit} between {phrase(start, vocab)} and {phrase(end, vocab)}"
+            return f"the time in {unit} from {phrase(start, vocab)} to {phrase(end, vocab)}"
         case _:
             return f"whether {condition(expr, vocab)}"
 
@@ -176,7 +190,7 @@ def _lines_to_inline(lines: list[str]) -> str:
     if len(lines) == 1:
         return lines[0]
     head, items = lines[0], [line.strip().removeprefix("- ").rstrip(";.") for line in lines[1:]]
-    return f"{head.rstrip(':')} {'; '.join(items)}"
+    return f"{head} {'; '.join(items)}"
 
 
 def condition_lines(expr: ast.Expr, vocab: Vocabulary) -> list[str]:
@@ -202,6 +216,8 @@ def condition_lines(expr: ast.Expr, vocab: Vocabulary) -> list[str]:
                     "(inclusive)"]
         case ast.Ref(name) if vocab.is_yes_no_input(name):
             return [f"{vocab.name(name)} is yes"]
+        case ast.Ref(name) if name in vocab.glosses:
+            return [f"{vocab.name(name)} holds ({vocab.glosses[name]})"]
         case ast.Ref(name):
             return [f"{vocab.name(name)} holds"]
         case ast.Bool(b):
@@ -235,6 +251,8 @@ def _negated(inner: ast.Expr, vocab: Vocabulary) -> list[str]:
             return condition_lines(twice, vocab)
         case ast.Ref(name) if vocab.is_yes_no_input(name):
             return [f"{vocab.name(name)} is no"]
+        case ast.Ref(name) if name in vocab.glosses:
+            return [f"{vocab.name(name)} does not hold (it holds when {vocab.glosses[name]})"]
         case ast.Ref(name):
             return [f"{vocab.name(name)} does not hold"]
         case ast.BoolOp("and", operands):

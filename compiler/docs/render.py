@@ -16,7 +16,7 @@ from pygments.lexers import get_lexer_by_name
 from pygments.util import ClassNotFound
 
 from eligo.compiled.guideline import ExampleRun
-from eligo.docs import explain, graph, links, prose
+from eligo.docs import explain, graph, links, prose, thresholds
 from eligo.docs.library import SEARCH_BOOST, GuidelineDoc, Library, VersionDoc
 from eligo.docs.verdicts import Verdict, property_verdicts
 from eligo.dsl import ast
@@ -130,9 +130,19 @@ class VersionView:
         closure = [kb.source(mid, ver).module for mid, ver in self.resolved.items()]
         labels = {v.name: v.label or prose.humanize(v.name) for m in closure if m for k in m.kinds for v in k.values}
         inputs = doc.guideline.inputs
-        self.vocab = prose.Vocabulary.of(
-            doc.module, yes_no=[n for n, i in inputs.items() if i.type.kind == "bool"], inputs=inputs,
-            foreign=self._foreign_links(), kind_labels=labels)
+        yes_no = [n for n, i in inputs.items() if i.type.kind == "bool"]
+        vocab = prose.Vocabulary.of(doc.module, yes_no=yes_no, inputs=inputs, foreign=self._foreign_links(),
+                                    kind_labels=labels)
+        plain = prose.Vocabulary(yes_no=frozenset(yes_no), kind_labels=labels)
+        values, glosses = thresholds.glosses(doc.module, "", plain)
+        for use in self.module.uses:
+            used = kb.source(use.module, self.resolved[use.module]).module if use.module in self.resolved else None
+            if used is not None:
+                more_values, more_glosses = thresholds.glosses(used, f"{use.local_name}.", plain)
+                values.update(more_values)
+                glosses.update(more_glosses)
+        own = {d.name for d in doc.module.defines}
+        self.vocab = dataclasses.replace(vocab, values=values, glosses={k: v for k, v in glosses.items() if k not in own})
 
     def _foreign_links(self) -> dict[str, str]:
         """`alias.name` -> the anchor of that definition, table or decision on the used version's page."""

@@ -325,11 +325,17 @@ async def test_broken_input_never_crashes_and_requests_answer_from_the_last_good
     hover = await client.text_document_hover_async(lsp.HoverParams(editor.document, name))
     if breakage in {"truncated", "huge line", "unclosed string"}:
         assert hover is not None and "Effective modern chemotherapy" in hover.contents.value
-    await client.text_document_completion_async(lsp.CompletionParams(editor.document, lsp.Position(0, 0)))
-    await client.text_document_semantic_tokens_full_async(lsp.SemanticTokensParams(editor.document))
-    await client.text_document_document_symbol_async(lsp.DocumentSymbolParams(editor.document))
-    await client.text_document_folding_range_async(lsp.FoldingRangeParams(editor.document))
-    await client.text_document_code_lens_async(lsp.CodeLensParams(editor.document))
+    top = await client.text_document_completion_async(lsp.CompletionParams(editor.document, lsp.Position(0, 0)))
+    assert isinstance(top, list) and "decision" in [item.label for item in top]  # the keywords that start an item
+    tokens = await client.text_document_semantic_tokens_full_async(lsp.SemanticTokensParams(editor.document))
+    assert tokens is not None and len(tokens.data) % 5 == 0
+    symbols = await client.text_document_document_symbol_async(lsp.DocumentSymbolParams(editor.document))
+    if breakage in {"truncated", "huge line", "unclosed string"}:  # the outline of the last good parse
+        assert symbols and symbols[0].name == "colorectal.liver_metastasectomy"
+    folds = await client.text_document_folding_range_async(lsp.FoldingRangeParams(editor.document))
+    assert folds is not None and all(f.start_line <= f.end_line for f in folds)
+    lenses = await client.text_document_code_lens_async(lsp.CodeLensParams(editor.document))
+    assert not lenses or all(lens.command is not None for lens in lenses)
     editor.replace(good)
     assert [d for d in await editor.diagnostics() if d.severity == lsp.DiagnosticSeverity.Error] == []
     await editor.close()

@@ -60,7 +60,8 @@ def test_every_request_answers_on_a_mangled_guideline(root: Path, store: Store, 
     line = data.draw(st.integers(0, max(len(lines) - 1, 0)))
     position = lsp.Position(line, data.draw(st.integers(0, len(lines[line]) if lines else 0)))
     assert isinstance(completion.complete(analysis, path, text, position), list)
-    hover.hover(analysis, path, position)
+    found = hover.hover(analysis, path, position)
+    assert found is None or (isinstance(found.contents, lsp.MarkupContent) and found.contents.value)
     assert isinstance(navigation.definition(analysis, path, position), list)
     assert isinstance(navigation.references(analysis, path, position, True), list)
     try:

@@ -15,6 +15,7 @@ from typer.testing import CliRunner
 
 from eligo.cli.main import app
 from eligo.sql import cohort as cohorts
+from eligo.sql.query import SUFFIXES
 from tests.cohorts import EVERYTHING, EVERYTHING_SOURCE, python_outcomes, sql_outcomes
 
 HEADER = "id,n,m,site,grade,flag,start,stop,size,wait,share"
@@ -73,31 +74,41 @@ def test_a_cohort_is_decided_as_the_python_evaluator_decides_it(kb: Path, tmp_pa
         result = con.execute(f"SELECT * FROM {reader}('{output}') ORDER BY id")
         names = [d[0] for d in result.description]
         records = [dict(zip(names, r, strict=True)) for r in result.fetchall()]
-    assert names == HEADER.split(",") + [f"{d}{s}" for d in EVERYTHING.decision_names
-                                         for s in ("", "_status", "_rule", "_missing")]
+    assert names == HEADER.split(",") + [f"{d}{s}" for d in EVERYTHING.decision_names for s in SUFFIXES]
     if suffix == ".csv":  # lists are written as [a, b]
         for record in records:
             for key, value in record.items():
-                if key.endswith("_missing") or key == "d_collect":
+                if key.endswith(("_missing", "_possible")) or key == "d_collect":
                     record[key] = [v for v in (value or "").strip("[]").split(", ") if v] if value else value
     assert sql_outcomes(EVERYTHING, records) == python_outcomes(EVERYTHING, _cases())
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+    assert json.loads((tmp_path / "decided.summary.json").read_text())["rows"] == len(ROWS)
 
 
-def test_the_summary_counts_outcomes_and_what_the_unknown_want(kb: Path, tmp_path: Path) -> None:
+def test_the_summary_counts_outcomes_attrition_and_what_the_unknown_want(kb: Path, tmp_path: Path) -> None:
     run = runner.invoke(app, ["cohort", "test.g", str(_csv(tmp_path, ROWS)), "-o", str(tmp_path / "o.parquet"),
                               "--kb", str(kb)])
     assert run.exit_code == 0, run.output
     lines = run.output.splitlines()
     assert lines[0].startswith("test.g 1.0.0: 5 patients in ") and lines[0].endswith(f"→ {tmp_path / 'o.parquet'}")
-    block = lines[lines.index("d_first:"): lines.index("d_unique:")]
-    assert block == [
-        "d_first:",
-        "  a                                   2   40.0%",
-        "  b                                   2   40.0%",
-        "  unknown                             1   20.0%",
-        "  unknown for want of: flag (1), grade (1), m (1), n (1), site (1), start (1), stop (1)",
-    ]
+    assert lines[-1] == f"summary: {tmp_path / 'o.summary.md'}, {tmp_path / 'o.summary.json'}"
+    summary = json.loads((tmp_path / "o.summary.json").read_text())["decisions"]["d_first"]
+    assert summary["outcomes"] == {"a": 2, "b": 2} and summary["statuses"] == {"decided": 4, "unknown": 1}
+    rules = [o["d_first"][2] for o in python_outcomes(EVERYTHING, _cases())]
+    left = len(ROWS) - sum(rules.count(r) for r in ("r1", "r2", "r3", "r4", "otherwise"))
+    assert left == 1 and summary["attrition"][-1] == {"rule": "otherwise", "decided": rules.count("otherwise"),
+                                                      "left": 1}
+    assert [(a["rule"], a["decided"]) for a in summary["attrition"]] == [
+        (r, rules.count(r)) for r in ("r1", "r2", "r3", "r4", "otherwise")]
+    assert summary["missing"] == {n: 1 for n in ("flag", "grade", "m", "n", "site", "start", "stop")}
+    assert summary["settled_by"] == {}
+    markdown = (tmp_path / "o.summary.md").read_text()
+    assert markdown.startswith("# test.g 1.0.0: 5 patients\n")
+    first = summary["attrition"][0]
+    assert "## d_first: attrition by rule\n\n| rule | decided | left undecided |\n| --- | --- | --- |\n" \
+        f"| r1 | {first['decided']} | {first['left']} |" in markdown
+    assert ["r1", str(first["decided"]), str(first["left"])] in [[c for c in line.split() if c != "│"]
+                                                                for line in lines]  # the Rich table, printed
 
 
 def test_bad_values_are_listed_by_row_and_nothing_is_written(kb: Path, tmp_path: Path) -> None:
@@ -119,16 +130,6 @@ def test_bad_values_are_listed_by_row_and_nothing_is_written(kb: Path, tmp_path:
     ]
     assert output.read_text() == "an earlier run\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["cohort.csv", "decided.csv", "knowledge"]
-
-
-def test_a_failure_while_writing_leaves_no_partial_file(tmp_path: Path) -> None:
-    data = _csv(tmp_path, ROWS)
-    cohort = cohorts.Cohort(EVERYTHING, data)
-    target = tmp_path / "missing-folder" / "out.parquet"
-    with pytest.raises(duckdb.Error):
-        cohort.write(target)
-    assert not target.parent.exists()
-    cohort.close()
 
 
 def test_columns_absent_from_the_file_are_missing_for_everyone(kb: Path, tmp_path: Path) -> None:
@@ -153,10 +154,8 @@ def test_files_that_cannot_be_read_or_written_are_refused(tmp_path: Path) -> Non
         cohorts.Cohort(EVERYTHING, tmp_path / "cohort.xlsx")
     with pytest.raises(cohorts.CohortError, match=r"nowhere\.csv: no such file"):
         cohorts.Cohort(EVERYTHING, tmp_path / "nowhere.csv")
-    cohort = cohorts.Cohort(EVERYTHING, _csv(tmp_path, ROWS))
     with pytest.raises(cohorts.CohortError, match=r"cannot write \.xml; give \.parquet, \.csv or \.jsonl"):
-        cohort.write(tmp_path / "out.xml")
-    cohort.close()
+        cohorts.run(EVERYTHING, _csv(tmp_path, ROWS), tmp_path / "out.xml")
 
 
 def test_a_memory_limit_duckdb_cannot_read_is_refused(tmp_path: Path) -> None:
@@ -167,7 +166,7 @@ def test_a_memory_limit_duckdb_cannot_read_is_refused(tmp_path: Path) -> None:
 def test_a_column_named_like_an_output_is_refused(tmp_path: Path) -> None:
     data = tmp_path / "clash.csv"
     data.write_text("n,d_first_status\n1,x\n")
-    with pytest.raises(cohorts.CohortError, match="the columns d_first_status would clash with the output columns"):
+    with pytest.raises(cohorts.CohortError, match=r"the columns d_first_status would clash with the output columns"):
         cohorts.Cohort(EVERYTHING, data)
 
 

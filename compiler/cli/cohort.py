@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from collections import Counter
 from pathlib import Path
 from typing import Annotated
 
@@ -14,64 +13,82 @@ from eligo.cli.app import KB_OPTION, app, err, fail, load_kb, out, select_guidel
 from eligo.dsl.diagnostics import EligoError
 from eligo.sql import cohort as cohorts
 from eligo.sql import query as sql
+from eligo.sql import spark as spark_cohorts
 
 VersionOption = Annotated[str | None, typer.Option("--version", help="An exact version.")]
 AsOfOption = Annotated[str | None, typer.Option("--as-of", help="The version in force on this date.")]
 DraftOption = Annotated[bool, typer.Option("--draft", help="Allow draft versions.")]
 
 
+EngineOption = Annotated[str, typer.Option("--engine", help="duckdb (this machine) or spark (local[*], or a cluster "
+                                           "with --master).")]
+
+
 @app.command()
 def cohort(
     guideline: Annotated[str, typer.Argument(help="Guideline id, e.g. colorectal.liver_metastasectomy")],
     data: Annotated[Path, typer.Argument(help="Patients: a CSV, Parquet or JSON lines file, a column per input.")],
-    output: Annotated[Path, typer.Option("--output", "-o", help="Where to write: .parquet, .csv or .jsonl.")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Where to write: .parquet, .csv or .jsonl (on Spark, "
+                                         "a folder of part files).")],
     version: VersionOption = None,
     as_of: AsOfOption = None,
     draft: DraftOption = False,
+    engine: EngineOption = "duckdb",
+    master: Annotated[str | None, typer.Option("--master", help="The Spark master URL (default local[*]).")] = None,
+    criteria: Annotated[bool, typer.Option("--criteria", help="A column per rule and definition: yes/no/unknown, "
+                                           "or the value.")] = False,
+    compare: Annotated[tuple[str, str] | None, typer.Option("--compare", metavar="V1 V2", help="Compare two "
+                                                           "versions: write the patients whose decision changes.")]
+    = None,
+    every_row: Annotated[bool, typer.Option("--every-row", help="With --compare, write every patient.")] = False,
+    pattern: Annotated[bool, typer.Option("--pattern", help="Read DATA as a glob (such as 'part-*.parquet'), not "
+                                          "as one file.")] = False,
     threads: Annotated[int | None, typer.Option("--threads", help="DuckDB threads (default: all cores).")] = None,
     memory_limit: Annotated[str, typer.Option("--memory-limit", help="DuckDB memory limit; beyond it, it spills "
                                               "to disk.")] = cohorts.MEMORY_LIMIT,
     kb_path: Annotated[Path, KB_OPTION] = Path("knowledge"),
 ) -> None:
-    """Decide a whole cohort in DuckDB: writes every column of DATA plus, per decision D, D, D_status, D_rule and
-    D_missing. Rows with a bad value are listed by row number and nothing is written (exit code 1)."""
+    """Decide a whole cohort in DuckDB or Spark: writes every column of DATA plus, per decision D, D, D_status,
+    D_rule, D_possible and D_missing, and a summary beside it (OUT.summary.md, OUT.summary.json). Rows with a bad
+    value are listed by row number and nothing is written (exit code 1)."""
+    if engine not in ("duckdb", "spark"):
+        raise fail("--engine must be duckdb or spark")
+    if master is not None and engine != "spark":
+        raise fail("--master is for --engine spark")
+    if compare is not None and (version or as_of):
+        raise fail("--compare names both versions; give no --version or --as-of")
     kb = load_kb([kb_path])
-    compiled = select_guideline(kb, guideline, version, as_of, draft)
+    against = None
+    if compare is not None:
+        against = select_guideline(kb, guideline, compare[0], None, True)
+        compiled = select_guideline(kb, guideline, compare[1], None, True)
+    else:
+        compiled = select_guideline(kb, guideline, version, as_of, draft)
     started = time.perf_counter()
+    options = {"criteria": criteria, "against": against, "changed_only": not every_row, "pattern": pattern}
     try:
-        with _progress() as report:
-            summary = cohorts.run(compiled, data, output, report, threads, memory_limit)
+        if engine == "spark":
+            summary = spark_cohorts.run(compiled, str(data), output, master, **options)  # type: ignore[arg-type]
+        else:
+            with _progress() as report:
+                summary = cohorts.run(compiled, data, output, report, threads, memory_limit,
+                                      **options)  # type: ignore[arg-type]
     except cohorts.CohortError as error:
         raise fail(str(error), 1 if error.rows else 2) from error
+    except OSError as error:
+        raise fail(f"{output}: {str(error).splitlines()[0] if str(error) else type(error).__name__}") from error
     elapsed = time.perf_counter() - started
-    out.print(f"{compiled.id} {compiled.version}: {summary.rows:,} patients in {elapsed:.1f} s → {output}",
-              markup=False)
+    versions = f"{against.version} → {compiled.version}" if against is not None else compiled.version
+    out.print(f"{compiled.id} {versions}: {summary.rows:,} patients in {elapsed:.1f} s → {output}", markup=False)
     if summary.absent:
         out.print(f"  no column for {', '.join(summary.absent)}: missing for every patient", markup=False)
-    for line in summary_lines(summary):
-        out.print(line, markup=False)
-
-
-def summary_lines(summary: cohorts.Summary) -> list[str]:
-    """Per decision: how many patients each outcome selects, and how many are unknown for want of what."""
-    lines = []
-    total = max(summary.rows, 1)
-    for name, decision in summary.decisions.items():
-        lines.append(f"{name}:")
-        for outcome, count in _ranked(decision.outcomes):
-            lines.append(f"  {outcome:<24} {count:>12,}  {count / total:6.1%}")
-        for status in ("unknown", "unmatched", "conflict"):
-            count = decision.statuses.get(status, 0)
-            if count:
-                lines.append(f"  {status:<24} {count:>12,}  {count / total:6.1%}")
-        if decision.missing:
-            wanted = ", ".join(f"{n} ({c:,})" for n, c in _ranked(decision.missing))
-            lines.append(f"  unknown for want of: {wanted}")
-    return lines
-
-
-def _ranked(counts: Counter[str]) -> list[tuple[str, int]]:
-    return sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    if against is not None:
+        changed = ", ".join(f"{d} {n:,}" for d, n in summary.changed.items()) or "no decision in common"
+        out.print(f"  patients whose decision changes: {changed}", markup=False)
+    out.print(summary.renderable())
+    markdown, data_file = cohorts.summary_paths(output)
+    if markdown.exists():
+        out.print(f"summary: {markdown}, {data_file}", markup=False)
 
 
 class _progress:

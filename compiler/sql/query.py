@@ -388,7 +388,8 @@ def output_names(subject: Subject) -> list[str]:
 
 def compile_query(subject: Subject, source: exp.Expr | str = "cases", *,
                   inputs: Mapping[str, exp.Expr] | None = None, keep: Sequence[str] | None = None,
-                  dialect: str = "duckdb", outputs: Sequence[str] = SUFFIXES) -> exp.Select:
+                  dialect: str = "duckdb", outputs: Sequence[str] = SUFFIXES,
+                  extra: Callable[[Compiler], Sequence[tuple[exp.Column, str]]] | None = None) -> exp.Select:
     """The guideline as one query over `source`: the `keep` columns (default: the inputs) and, per decision D,
     D, D_status, D_rule and D_missing (`outputs` names the suffixes wanted). `inputs` maps each input to its
     canonical value (default: `input_columns`). Raises EligoError (E170) if `dialect` cannot express it."""
@@ -402,6 +403,8 @@ def compile_query(subject: Subject, source: exp.Expr | str = "cases", *,
     try:
         for node in program.own:
             columns += compiler.output(node, outputs)
+        if extra is not None:  # further columns from the same compiler, after the decisions (`sql.criteria`)
+            columns += extra(compiler)
     except Unsupported as exc:
         origin = getattr(exc.node, "origin", ir.Origin())
         raise EligoError([error(UNSUPPORTED_CODE, f"{dialect} cannot express {type(exc.node).__name__} "

@@ -168,10 +168,10 @@ def test_every_version_page_says_where_it_stands(site: Path) -> None:
 
 def test_worked_examples_show_how_the_answer_was_reached(site: Path) -> None:
     html = page(site, "guidelines/colorectal.liver_metastasectomy/1.0.0")
-    assert "How the answer was reached" in html  # as prose, no longer a dump ("checked:" changed deliberately)
+    assert "how the answer was reached" in html  # as prose, no longer a dump ("checked:" changed deliberately)
     assert "Rule 6, <em>DFI not favourable</em> (discuss at tumour board), does not apply" in html
     assert "is 17.4 months, more than 12 months" in html  # a threshold of a shared module, shown in place
-    explanation = html[html.index("How the answer was reached"):]
+    explanation = html[html.index("how the answer was reached"):]
     explanation = explanation[:explanation.index("</details>")]
     assert "not oligo.oligometastatic" not in explanation and "→ no" not in explanation
 

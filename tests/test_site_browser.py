@@ -252,7 +252,7 @@ def test_a_worked_example_explains_its_answer_in_prose(server: str, browser: obj
     browser.get(server + SARCOMA + "1.0.0/#" + anchor)
     heading = browser.find_element(By.ID, anchor)
     details = heading.find_element(By.XPATH, "following::details[1]")
-    assert "How the answer was reached" in details.text
+    assert "how the answer was reached" in details.text
     browser.execute_script("arguments[0].open = true; arguments[0].scrollIntoView()", details)
     text = details.text
     assert "Pulmonary metastasectomy: discuss at tumour board (by rule DFI not favourable)." in text, text
@@ -264,3 +264,26 @@ def test_a_worked_example_explains_its_answer_in_prose(server: str, browser: obj
     assert rows and all(r.size["width"] <= width for r in rows)
     no_sideways_scroll(browser)
     screenshot(browser, f"explanation-{width}")
+
+
+def test_a_guideline_page_fits_a_phone(server: str, browser: object) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.remote.webdriver import WebDriver
+
+    assert isinstance(browser, WebDriver)
+    at_width(browser, 390)
+    browser.get(server + "guidelines/colorectal.liver_metastasectomy/1.0.0/")
+    no_sideways_scroll(browser)
+    overflowing = browser.execute_script(
+        "return [...document.querySelectorAll('article .md-typeset__scrollwrap, article .md-typeset__table')]"
+        ".filter(e => e.scrollWidth > e.clientWidth + 2).map(e => e.innerText.slice(0, 40))")
+    assert overflowing == [], overflowing
+    height = browser.execute_script("return document.documentElement.scrollHeight")
+    assert height < 20000, height  # 34,600 px before issue 15 (sources, examples and inputs in full)
+    inputs = browser.find_element(By.ID, "inputs")
+    browser.execute_script("arguments[0].scrollIntoView()", inputs)
+    item = browser.find_element(By.CSS_SELECTOR, ".eligo-inputs li")
+    assert item.size["width"] > 300, item.size  # the description has the width of the page
+    screenshot(browser, "inputs-390")
+    browser.execute_script("arguments[0].scrollIntoView()", browser.find_element(By.ID, "decisions"))
+    screenshot(browser, "decisions-390")

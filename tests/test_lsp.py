@@ -6,13 +6,17 @@ from __future__ import annotations
 import asyncio
 import shutil
 import sys
+from collections import defaultdict
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 import pytest_lsp
 from lsprotocol import types as lsp
+from pygls.protocol import default_converter
 from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
+from pytest_lsp.client import DEFAULT_CLIENT_FEATURES, register_lsp_features
 
 import eligo
 from eligo.dsl.formatter import format_module
@@ -33,7 +37,23 @@ def kb(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root
 
 
-@pytest_lsp.fixture(scope="module", config=ClientServerConfig(server_command=[sys.executable, "-m", "eligo", "lsp"]))
+def recording_client() -> LanguageClient:
+    """pytest-lsp's client, also recording every publication of diagnostics in order, with its version."""
+    client = LanguageClient(converter_factory=default_converter)
+    client.published = defaultdict(list)
+
+    def publish(client: LanguageClient, params: lsp.PublishDiagnosticsParams) -> None:
+        client.diagnostics[params.uri] = params.diagnostics
+        client.published[params.uri].append((params.version, params.diagnostics))
+
+    register_lsp_features(client, {**DEFAULT_CLIENT_FEATURES, lsp.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS: publish})
+    return client
+
+
+SERVER = ClientServerConfig(server_command=[sys.executable, "-m", "eligo", "lsp"], client_factory=recording_client)
+
+
+@pytest_lsp.fixture(scope="module", config=SERVER)
 async def client(lsp_client: LanguageClient, kb: Path) -> Any:
     await lsp_client.initialize_session(lsp.InitializeParams(
         capabilities=client_capabilities("visual-studio-code"), root_uri=kb.as_uri(),
@@ -54,7 +74,7 @@ class Editor:
     def __init__(self, client: LanguageClient, path: Path, text: str | None = None) -> None:
         self.client, self.uri, self.version = client, path.as_uri(), 1
         self.text = path.read_text(encoding="utf-8") if text is None else text
-        client.diagnostics.pop(self.uri, None)
+        self.forget()
         client.text_document_did_open(lsp.DidOpenTextDocumentParams(
             lsp.TextDocumentItem(uri=self.uri, language_id="eligo" if path.suffix == ".eligo" else "json", version=1,
                                  text=self.text)))
@@ -64,28 +84,34 @@ class Editor:
         lines = self.text.split("\n")
         whole = lsp.Range(lsp.Position(0, 0), lsp.Position(len(lines) - 1, len(lines[-1])))
         self.text = text
-        self.client.diagnostics.pop(self.uri, None)
+        self.forget()
         self.client.text_document_did_change(lsp.DidChangeTextDocumentParams(
             lsp.VersionedTextDocumentIdentifier(uri=self.uri, version=self.version),
             [lsp.TextDocumentContentChangePartial(range=whole, text=text)]))
 
     async def diagnostics(self) -> list[lsp.Diagnostic]:
-        """The diagnostics published after the latest change (or the latest `forget`)."""
-        async with asyncio.timeout(60):  # a server that never publishes fails the test instead of hanging it
-            while self.uri not in self.client.diagnostics:
-                await asyncio.sleep(0.005)
-        return self.client.diagnostics[self.uri]
+        """The first diagnostics published for the document's current version since the latest change (or
+        the latest `forget`)."""
+        return await self._published(lambda version, _: version == self.version)
 
     def forget(self) -> None:
-        """Drop the diagnostics received so far, to wait for the next ones."""
-        self.client.diagnostics.pop(self.uri, None)
+        """Wait only for diagnostics published from now on."""
+        self.mark = len(self.client.published[self.uri])
 
     async def close(self) -> None:
         """Close the document and wait for the server to clear its diagnostics."""
         self.forget()
         self.client.text_document_did_close(lsp.DidCloseTextDocumentParams(lsp.TextDocumentIdentifier(self.uri)))
         if self.uri.endswith(".eligo"):
-            assert not await self.diagnostics()
+            assert not await self._published(lambda version, found: version is None)
+
+    async def _published(self, wanted: Callable[[int | None, list[lsp.Diagnostic]], bool]) -> list[lsp.Diagnostic]:
+        async with asyncio.timeout(60):  # a server that never publishes fails the test instead of hanging it
+            while True:
+                for version, found in self.client.published[self.uri][self.mark:]:
+                    if wanted(version, list(found)):
+                        return list(found)
+                await asyncio.sleep(0.005)
 
     def position(self, needle: str, offset: int = 0, nth: int = 0) -> lsp.Position:
         index = -1

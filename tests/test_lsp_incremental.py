@@ -38,7 +38,7 @@ def test_the_pieces_of_a_source_are_its_header_and_its_top_level_items() -> None
     assert [(c.start, c.text) for c in items] == [(4, "input n: count\n# about d"), (6, "define d: n\n  cite k\n")]
 
 
-@settings(max_examples=25)
+@settings(max_examples=15)
 @given(st.sampled_from(sorted(SOURCES)), st.lists(st.tuples(st.integers(0, 10_000), st.sampled_from(SNIPPETS),
                                                                st.booleans()), min_size=1, max_size=4))
 def test_parsing_piece_by_piece_equals_parsing_whole(name: str, edits: list[tuple[int, str, bool]]) -> None:
@@ -71,7 +71,7 @@ def root(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder
 
 
-@settings(max_examples=12)
+@settings(max_examples=8)
 @given(st.lists(st.tuples(st.sampled_from(sorted(SOURCES)), st.integers(0, 10_000), st.sampled_from(SNIPPETS)),
                 min_size=1, max_size=3))
 def test_diagnostics_after_each_edit_are_those_of_eligo_check(root: Path, store: Store,

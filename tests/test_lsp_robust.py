@@ -49,7 +49,7 @@ def mangle(text: str, data: st.DataObject) -> str:
     return "\n".join(lines)
 
 
-@settings(max_examples=30)
+@settings(max_examples=20)
 @given(st.sampled_from(NAMES), st.data())
 def test_every_request_answers_on_a_mangled_guideline(root: Path, store: Store, name: str, data: st.DataObject) -> None:
     path = str(root / name)

@@ -35,6 +35,7 @@ class EligoServer(LanguageServer):
     def __init__(self) -> None:
         super().__init__("eligo", __version__)
         self.store = Store()
+        self.versions: dict[str, int] = {}  # path -> version of each open document, sent with its diagnostics
 
     def document(self, uri: str) -> tuple[str, str]:
         """The path and current text of an open document (the disk's text when it is not open)."""
@@ -65,7 +66,7 @@ class EligoServer(LanguageServer):
         for open_path in list(self.store.open):
             if open_path in analysis.diagnostics or (open_path.endswith(BINDINGS) and self.store.root_of(open_path) == root):
                 self.text_document_publish_diagnostics(lsp.PublishDiagnosticsParams(
-                    uri=uri_of(open_path),
+                    uri=uri_of(open_path), version=self.versions.get(open_path),
                     diagnostics=[to_diagnostic(d) for d in analysis.diagnostics.get(open_path, [])]))
 
     def _refresh_lenses(self) -> None:
@@ -114,6 +115,7 @@ def build() -> EligoServer:
     @_guarded(_none)
     def did_open(ls: EligoServer, params: lsp.DidOpenTextDocumentParams) -> None:
         path = path_of(params.text_document.uri)
+        ls.versions[path] = params.text_document.version
         ls.store.set_text(path, params.text_document.text)
         ls.refresh(path)
 
@@ -122,6 +124,7 @@ def build() -> EligoServer:
     def did_change(ls: EligoServer, params: lsp.DidChangeTextDocumentParams) -> None:
         document = ls.workspace.get_text_document(params.text_document.uri)
         path = path_of(params.text_document.uri)
+        ls.versions[path] = params.text_document.version
         ls.store.set_text(path, document.source)
         if not path.endswith(BINDINGS):  # a bindings file is checked as saved (on open and on save)
             ls.refresh(path)
@@ -135,6 +138,7 @@ def build() -> EligoServer:
     @_guarded(_none)
     def did_close(ls: EligoServer, params: lsp.DidCloseTextDocumentParams) -> None:
         path = path_of(params.text_document.uri)
+        ls.versions.pop(path, None)
         ls.store.set_text(path, None)
         ls.store.forget_disk(path)
         ls.text_document_publish_diagnostics(lsp.PublishDiagnosticsParams(uri=params.text_document.uri,

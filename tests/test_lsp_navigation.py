@@ -89,6 +89,9 @@ async def test_completion_offers_what_may_be_written_where_the_cursor_is(client:
     assert await labels(client, editor, expect_value) == ["candidate", "discuss_at_tumour_board", "not_candidate"]
     in_rule = await labels(client, editor, editor.position("when board.judged_unfit", len("when ")))
     assert {"effective_chemotherapy", "therapy_effect", "oligo", "board", "not", "first known of"} <= set(in_rule)
+    modules = await labels(client, editor, editor.position("use core.oligometastatic", len("use core.")))
+    assert {"core.oligometastatic", "core.resection", "sarcoma.pulmonary_metastasectomy"} <= set(modules)
+    assert "colorectal.liver_metastasectomy" not in modules  # not itself
     top = await labels(client, editor, lsp.Position(editor.position("decision liver").line, 0))
     assert top == ["use", "reference", "kind", "input", "define", "table", "decision", "example", "property"]
     await editor.close()

@@ -2,8 +2,8 @@
 
 After `alias.` the names of that module; after `=`, `!=` or `in {` the values of the left side's kind
 (or a decision's outcomes in an `expect`); after `then`/`otherwise` the decision's outcomes; after a
-number its units; after `cite` the reference keys; after `given` the inputs; elsewhere the names in
-scope (with `use` aliases) and the keywords that may start the line.
+number its units; after `cite` the reference keys; after `given` the inputs; after `use` the modules of the
+knowledge base; elsewhere the names in scope (with `use` aliases) and the keywords that may start the line.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ _CITE = re.compile(r"\bcite\s+(?:\w+\s*,\s*)*(\w*)$")
 _OUTCOME = re.compile(r"\b(?:then|otherwise)\s+(\w*)$")
 _GIVEN = re.compile(r"^\s*given\s+(?:[^,]*,\s*)*(\w*)$")
 _EXPECT = re.compile(r"^\s*expect\s+([\w.]*)$")
-_WORD = re.compile(r"(\w*)$")
+_USE = re.compile(r"^use\s+[\w.]*$")
 
 
 def _item(label: str, kind: lsp.CompletionItemKind, detail: str | None = None) -> lsp.CompletionItem:
@@ -122,6 +122,11 @@ def complete(analysis: Analysis, path: str, text: str, position: lsp.Position) -
     block = _block(lines, position.line)
     if before.strip().startswith("#") or before.count('"') % 2 == 1:
         return []
+    if _USE.match(before):
+        kb = analysis.features()
+        return [_item(module_id, lsp.CompletionItemKind.Module,
+                      ", ".join(f"{m.header.version} {m.header.status}" for m in kb.versions(module_id)))
+                for module_id in kb.ids() if lowered is None or module_id != lowered.id]
     if lowered is None:
         return _keywords(TOP_LEVEL) if not before.strip() else []
     if (match := _CITE.search(before)) is not None:

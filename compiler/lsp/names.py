@@ -22,8 +22,8 @@ SymbolKind = Literal["module", "input", "define", "table", "decision", "kind", "
                      "outcome"]
 _CONTINUATION = frozenset({",", "|", "and", "or", "("})
 RENAMEABLE = frozenset({"input", "define", "table", "decision", "kind", "value", "reference"})
-_DECLARES = {"define": "define", "table": "table", "decision": "decision", "kind": "kind", "input": "input",
-             "reference": "reference"}
+_DECLARES: dict[str, SymbolKind] = {"define": "define", "table": "table", "decision": "decision", "kind": "kind",
+                                     "input": "input", "reference": "reference"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -200,7 +200,7 @@ def occurrences(lowered: LoweredModule, text: str, path: str, toks: list[Token] 
                 decision, decision_line = tok.text, tok.line
             if statement == "kind":
                 kind_name = tok.text
-            out.append(Occurrence(Symbol(scope.key, declared, tok.text), span, True))  # type: ignore[arg-type]
+            out.append(Occurrence(Symbol(scope.key, declared, tok.text), span, True))
             continue
         if statement == "kind" and after_colon:
             out.append(Occurrence(Symbol(scope.key, "value", f"{kind_name}.{tok.text}"), span, True))

@@ -4,7 +4,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 python3 -m pip install --quiet --disable-pip-version-check -e '.[docs,serve,lsp,test]'
 npm ci --no-audit --no-fund --loglevel=error  # elkjs, the site's graph layout (package-lock.json)
-npm ci --prefix editors/vscode --no-audit --no-fund --loglevel=error  # the VS Code extension's grammar tests and packaging
+npm ci --prefix editors/vscode --no-audit --no-fund --loglevel=error --ignore-scripts  # the VS Code extension: grammar tests, packaging
 if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
   if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
   $SUDO apt-get update -qq

@@ -104,6 +104,16 @@ def store(root: Path) -> Store:
     return found
 
 
+def test_a_file_on_disk_that_is_not_utf8_is_refused_as_eligo_check_refuses_it(tmp_path: Path) -> None:
+    source = tmp_path / "kb" / "core" / "latin" / "1.0.0.eligo"
+    source.parent.mkdir(parents=True)
+    source.write_bytes(b'guideline core.latin\n  version 1.0.0\n  title "Caf\xe9"\n')
+    root = tmp_path / "kb"
+    analysis = Store().analyse(root)
+    assert analysis.diagnostics[str(source)] == eligo.load(root).check()
+    assert [d.code for d in analysis.diagnostics[str(source)]] == ["E061"]
+
+
 def test_the_root_follows_from_a_marker_or_the_header_and_path(tmp_path: Path) -> None:
     source = tmp_path / "kb" / "core" / "lesions" / "1.0.0.eligo"
     source.parent.mkdir(parents=True)

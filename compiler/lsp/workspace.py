@@ -16,6 +16,7 @@ from typing import Any
 from eligo import KnowledgeBase
 from eligo.dsl import ast
 from eligo.dsl.diagnostics import Diagnostic
+from eligo.dsl.parser import read_source
 from eligo.kb import discover
 from eligo.kb.store import SourceFile
 from eligo.lsp.incremental import ChunkParser
@@ -143,10 +144,13 @@ class Store:
             disk = {}
             for file in sorted(root.rglob("*.eligo")) if root.is_dir() else [root] if root.is_file() else []:
                 try:
-                    text = file.read_text(encoding="utf-8", errors="replace")
+                    raw = file.read_bytes()
                 except OSError:
                     continue
-                disk[str(file)] = self.source(str(file), text)
+                try:
+                    disk[str(file)] = self.source(str(file), raw.decode("utf-8"))
+                except UnicodeDecodeError:  # refused as `eligo check` refuses it (E061), at the first bad byte
+                    disk[str(file)] = SourceFile(str(file), *read_source(file))
             self._disk[root] = disk
         files = dict(disk)
         for path, text in self.open.items():

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import shutil
+import subprocess
 import sys
 from collections import defaultdict
 from collections.abc import Callable
@@ -139,6 +140,19 @@ def apply(text: str, edits: list[lsp.TextEdit]) -> str:
     for edit in sorted(edits, key=lambda e: (e.range.start.line, e.range.start.character), reverse=True):
         text = text[:offset(edit.range.start)] + edit.new_text + text[offset(edit.range.end):]
     return text
+
+
+async def test_eligo_lsp_is_a_command() -> None:
+    async def run(*args: str) -> tuple[int | None, str, str]:
+        process = await asyncio.create_subprocess_exec(sys.executable, "-m", "eligo", *args, stdin=subprocess.DEVNULL,
+                                                       stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        out, err = await asyncio.wait_for(process.communicate(), 60)
+        return process.returncode, out.decode(), err.decode()
+
+    code, listed, _ = await run("--help")
+    assert code == 0 and " lsp " in listed
+    code, _, err = await run("lsp", "--stdio")
+    assert code == 0, err  # the client went away (end of input): the server ends cleanly
 
 
 async def test_a_clean_guideline_publishes_no_errors(client: LanguageClient, kb: Path) -> None:

@@ -76,6 +76,20 @@ async def test_hover_on_an_input_gives_its_type_range_and_description(client: La
     await editor.close()
 
 
+async def test_hover_on_a_module_a_rule_and_an_outcome(client: LanguageClient, kb: Path) -> None:
+    editor = Editor(client, kb / LIVER)
+    await editor.diagnostics()
+    module = await hover_text(client, editor, editor.position("use core.resection", len("use core.")))
+    assert module.startswith("**Resection classes and curative intent**")
+    assert "core.resection 1.0.0, approved, effective 2025-01-01" in module
+    rule = await hover_text(client, editor, editor.position("by rule beyond_oligometastatic", len("by rule ")))
+    assert rule.startswith("A patient is **not a candidate** for liver metastasectomy when")
+    assert "*rule `beyond_oligometastatic` of `liver_metastasectomy`*" in rule
+    outcome = await hover_text(client, editor, editor.position("otherwise candidate", len("otherwise ")))
+    assert outcome.startswith("`candidate`: an outcome of `liver_metastasectomy`")
+    await editor.close()
+
+
 async def test_completion_offers_what_may_be_written_where_the_cursor_is(client: LanguageClient, kb: Path) -> None:
     editor = Editor(client, kb / LIVER)
     await editor.diagnostics()

@@ -452,10 +452,11 @@ def _checker_entries() -> list[Code]:
              "  rule few: when liver_lesions <= 5 then candidate\n"
              "  rule clear_margin: when r0_achievable then candidate\n  otherwise not_candidate\n"),
         Code("E104", "error", "a unit Eligo does not know",
-             "Units are written as in the laboratory report: months, weeks, days, years, %, U/mL, ng/mL, "
-             "mm, cm. The hint names the closest known unit.",
+             "Units are named as UCUM names them: months, weeks, days, years, %, U/mL, kU/L, ng/mL, ug/L, "
+             "mg/dL, g/dL, umol/L, mmol/L, mL/min/{1.73_m2}, 10*9/L, Gy, mm, cm, m2, kg (the language reference "
+             "lists them all, with the common spellings accepted). The hint names the closest known unit.",
              _H + "input ca19_9: quantity in U/mL from 0 to 100000\n"
-             "decision marker: high | normal\n  rule raised: when ca19_9 > 37 U/ml then high\n  otherwise normal\n",
+             "decision marker: high | normal\n  rule raised: when ca19_9 > 37 U/mm then high\n  otherwise normal\n",
              _H + "input ca19_9: quantity in U/mL from 0 to 100000\n"
              "decision marker: high | normal\n  rule raised: when ca19_9 > 37 U/mL then high\n  otherwise normal\n"),
         Code("E105", "error", "a number without its unit",
@@ -478,7 +479,9 @@ def _checker_entries() -> list[Code]:
              "  otherwise early\n"),
         Code("E107", "error", "units that measure different things",
              "The two sides are measured in units of different dimensions, such as ng/mL and cm, so they "
-             "cannot be compared. Check the unit of the threshold.",
+             "cannot be compared; units convert only within a dimension (mg/dL and ng/mL do, mg/dL and "
+             "umol/L do not without the molar mass). The hint lists the units of each side. Check the unit "
+             "of the threshold.",
              _H + "input cea: quantity in ng/mL from 0 to 10000\n"
              "decision marker: high | normal\n  rule raised: when cea > 5 cm then high\n  otherwise normal\n",
              _H + "input cea: quantity in ng/mL from 0 to 10000\n"
@@ -689,6 +692,14 @@ def _checker_entries() -> list[Code]:
              _BASE + "input r0_achievable: yes/no\n",
              _BASE + "input ecog: count from 0 to 5\n"
              'property "ECOG is recorded, not a criterion":\n  resection does not depend on ecog\n'),
+        Code("W155", "warning", "a unit written in another spelling than its canonical one",
+             "Eligo accepts common spellings of a unit (`ng/ml`, `µg/L`, `mg/dl`) and reads them as the unit "
+             "UCUM names (`ng/mL`, `ug/L`, `mg/dL`); the source should use one spelling per unit, so that "
+             "searching and reviewing find every threshold. Singular durations (`1 year`) are not flagged.",
+             _H + "input cea: quantity in ng/mL from 0 to 10000\n"
+             "decision marker: high | normal\n  rule raised: when cea > 5 ng/ml then high\n  otherwise normal\n",
+             _H + "input cea: quantity in ng/mL from 0 to 10000\n"
+             "decision marker: high | normal\n  rule raised: when cea > 5 ng/mL then high\n  otherwise normal\n"),
         Code("W151", "warning", "a definition or table that nothing uses",
              "The definition or table is never referred to, so it has no effect on any decision. Use it or "
              "remove it.",

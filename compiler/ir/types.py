@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+from eligo.ir.units import DIMENSIONS
+
 TypeKind = Literal["bool", "number", "quantity", "date", "enum", "text", "none", "error", "set"]
 
 
@@ -24,15 +26,7 @@ class Type:
             case "number":
                 return "a count" if self.integer else "a number"
             case "quantity":
-                return {
-                    "duration": "a duration",
-                    "percent": "a percentage",
-                    "length": "a length",
-                    "mass": "a mass",
-                    "volume": "a volume",
-                    "concentration_u": "a concentration in U/mL",
-                    "concentration_ng": "a concentration in ng/mL",
-                }.get(self.dimension or "", f"a quantity ({self.dimension})")
+                return DIMENSIONS.get(self.dimension or "", f"a quantity ({self.dimension})")
             case "date":
                 return "a date"
             case "enum":

@@ -16,6 +16,7 @@ from eligo.dsl.diagnostics import did_you_mean, error, warning
 from eligo.ir import types as t
 from eligo.ir import units
 from eligo.ir.types import Type
+from eligo.semantic import quantities
 from eligo.semantic.module import LoweredModule, spec_text, type_of_spec
 from eligo.semantic.tables import TableLowering, duplicates, owner_rows
 
@@ -86,11 +87,14 @@ class Lowerer(TableLowering):
         if typ is None:
             if inp.type.base == "quantity":
                 self.error("E104", f"unknown unit `{inp.type.unit}`", inp.type.span,
-                           did_you_mean(inp.type.unit or "", units.names()))
+                           did_you_mean(inp.type.unit or "", units.canonical_names()))
             else:
                 self.error("E129", f"there is no kind called `{inp.type.kind}`", inp.type.span,
                            did_you_mean(inp.type.kind or "", self.out.kinds) or "declare it with `kind NAME: a | b | c`")
             typ = t.ERROR
+        known = units.lookup(inp.type.unit or "") if inp.type.base == "quantity" else None
+        if known is not None and inp.type.unit is not None:
+            self.check_spelling(inp.type.unit, known, inp.type.span, "quantity in ")
         if inp.type.base == "duration" and inp.type.unit and inp.type.unit not in units.DURATION_UNITS:
             self.error("E104", f"`{inp.type.unit}` is not a unit of time", inp.type.span,
                        "use days, weeks, months or years")
@@ -106,6 +110,10 @@ class Lowerer(TableLowering):
                        f"`{existing.module}`", inp.span, "an input is one patient fact: give both the same type")
         self.out.inputs[inp.name] = info
         self.out.visible_inputs[inp.name] = info
+
+    def check_spelling(self, written: str, unit: units.Unit, span: ast.Span, before: str) -> None:
+        found = quantities.spelling(written, unit, span, before)
+        self.out.diagnostics += [found] if found else []
 
     # ------------------------------------------------------------ definitions and decisions
     def lower_all(self) -> None:
@@ -212,8 +220,11 @@ class Lowerer(TableLowering):
                 if unit is None:
                     at = ast.Span(e.span.path, e.span.end_line, e.span.end_column - len(unit_name), e.span.end_line,
                                   e.span.end_column)
-                    self.error("E104", f"unknown unit `{unit_name}`", at, did_you_mean(unit_name, units.names()))
+                    self.error("E104", f"unknown unit `{unit_name}`", at, did_you_mean(unit_name, units.canonical_names()))
                     return ir.Const(value, t.ERROR, origin=self.origin(e.span)), t.ERROR
+                self.check_spelling(unit_name, unit, ast.Span(e.span.path, e.span.end_line,
+                                                              e.span.end_column - len(unit_name), e.span.end_line,
+                                                              e.span.end_column), f"{e.value} ")
                 typ = t.quantity(unit.dimension)
                 return ir.Const(value * unit.factor, typ, origin=self.origin(e.span)), typ
             case ast.DateLit(value):
@@ -243,7 +254,7 @@ class Lowerer(TableLowering):
                 return ir.BoolOp(op, nodes, origin=self.origin(e.span)), t.BOOL
             case ast.Compare(op, left, right):
                 l_node, r_node = self.comparable(left, right, e.span, ordering=op not in ("=", "!="))
-                return ir.Compare(op, *_as_fractions(l_node, r_node), origin=self.origin(e.span)), t.BOOL
+                return ir.Compare(op, *quantities.as_fractions(l_node, r_node), origin=self.origin(e.span)), t.BOOL
             case ast.Test(operand, test):
                 node, _ = self.expr(operand)
                 return ir.Test(node, test, origin=self.origin(e.span)), t.BOOL
@@ -261,8 +272,8 @@ class Lowerer(TableLowering):
                 high_node, high_type = self.expr(high, typ)
                 self.check_pair(node, typ, operand, low_node, low_type, low, e.span, ordering=True)
                 self.check_pair(node, typ, operand, high_node, high_type, high, e.span, ordering=True)
-                node, low_node = _as_fractions(node, low_node)
-                node, high_node = _as_fractions(node, high_node)
+                node, low_node = quantities.as_fractions(node, low_node)
+                node, high_node = quantities.as_fractions(node, high_node)
                 return ir.Between(node, low_node, high_node, origin=self.origin(e.span)), t.BOOL
             case ast.FirstKnown(items):
                 lowered_items: list[ir.Node] = []
@@ -392,49 +403,14 @@ class Lowerer(TableLowering):
         return "." in name or name in self.out.nodes or name in self.out.visible_inputs
 
     def require_compatible(self, a: Type, b: Type, node: ast.Expr, span: ast.Span, other: ast.Expr | None = None) -> None:
-        if a.compatible(b):
-            return
-        bare = next((x for x in (node, other) if isinstance(x, ast.Number)), None)
-        quantity = a if a.kind == "quantity" else b if b.kind == "quantity" else None
-        if bare is not None and quantity is not None:
-            value = bare.value
-            if quantity.dimension == "duration":
-                self.error("E105", f"expected a unit after {value}: months, days or years", bare.span,
-                           f"write `{value} months` (or days, weeks, years)")
-            elif quantity.dimension == "percent":
-                self.error("E105", f"expected `%` after {value}: the other side is a percentage", bare.span,
-                           f"write `{value}%`")
-            else:
-                unit = units.CANONICAL.get(quantity.dimension or "", "")
-                self.error("E105", f"expected a unit after {value}: the other side is {quantity.describe()}",
-                           bare.span, f"write it with its unit, e.g. `{value} {unit}`")
-            return
-        if a.kind == "quantity" and b.kind == "quantity":
-            self.error("E107", f"cannot compare {a.describe()} with {b.describe()}: their units measure different "
-                       "things", span)
-            return
-        percent = next((x for x in (a, b) if x.kind == "quantity" and x.dimension == "percent"), None)
-        number = next((x for x in (a, b) if x.kind == "number"), None)
-        self.error("E106", f"cannot compare {a.describe()} with {b.describe()}", span,
-                   "a percentage compares with a percentage, or with a ratio written with `/`, such as "
-                   "`(before - after) / before > 50%` (50% is 0.5)" if percent and number else "")
+        if not a.compatible(b):
+            self.out.diagnostics.append(quantities.incompatible(a, b, node, span, other))
 
     def check_range(self, subject: ir.Node, threshold: ir.Node, span: ast.Span) -> None:
-        if not isinstance(subject, ir.InputRef) or not isinstance(threshold, ir.Const):
-            return
-        info = self.out.visible_inputs.get(subject.name)
-        value = threshold.value
-        if info is None or not isinstance(value, (int, float)) or isinstance(value, bool):
-            return
-        unit_of_input = units.lookup(info.unit) if info.unit else None
-        factor = unit_of_input.factor if unit_of_input else 1.0
-        low = None if info.low is None else info.low * factor
-        high = None if info.high is None else info.high * factor
-        if (low is not None and value < low - 1e-9) or (high is not None and value > high + 1e-9):
-            unit = f" {info.unit}" if info.unit and info.unit != "%" else info.unit or ""
-            self.error("E108", f"this threshold lies outside the declared range of `{info.name}` "
-                       f"({info.low}{unit} to {info.high}{unit})", span,
-                       "no patient can reach it: check the number, its unit, or the input's range")
+        if isinstance(subject, ir.InputRef) and isinstance(threshold, ir.Const):
+            info = self.out.visible_inputs.get(subject.name)
+            found = quantities.out_of_range(info, threshold.value, span) if info else None
+            self.out.diagnostics += [found] if found else []
 
     def arith(self, e: ast.Arith) -> tuple[ir.Node, Type]:
         l_node, l_type = self.expr(e.left)
@@ -489,19 +465,6 @@ class Lowerer(TableLowering):
             used = self.out.uses.get(alias)
             return (used.tables.get(local), used) if used else (None, None)
         return self.out.tables.get(name), self.out
-
-
-def _as_fractions(left: ir.Node, right: ir.Node) -> tuple[ir.Node, ir.Node]:
-    """A ratio compared with a percentage: the percentage as a fraction (a constant folded, 50% is 0.5), so that
-    `(100 - 40) / 100 > 60%` compares 0.6 with 0.6 exactly."""
-    def fraction(node: ir.Node) -> ir.Node:
-        if isinstance(node, ir.Const) and isinstance(node.value, (int, float)) and not isinstance(node.value, bool):
-            return ir.Const(node.value / 100, t.RATIO, origin=node.origin)
-        return ir.Arith("/", node, ir.Const(100, t.COUNT, origin=node.origin), t.RATIO, origin=node.origin)
-    l_type, r_type = left.type, right.type
-    if l_type.percent_and_ratio(r_type):
-        return (fraction(left), right) if l_type.kind == "quantity" else (left, fraction(right))
-    return left, right
 
 
 def _refs(item: ast.Define | ast.Decision) -> set[str]:

@@ -185,6 +185,25 @@ async def test_a_misspelt_name_is_reported_as_you_type_with_a_fix(client: Langua
     await editor.close()
 
 
+@pytest.mark.parametrize(("wrong", "right"), [("n > 1 && n < 9", "n > 1 and n < 9"), ("n > 1 // big", "n > 1 # big"),
+                                              ("n > 1;", "n > 1")])
+async def test_a_syntax_error_whose_hint_spells_the_fix_gets_it(client: LanguageClient, kb: Path, wrong: str,
+                                                                right: str) -> None:
+    path = kb.parent / "syntax" / f"{wrong.encode().hex()}.eligo"
+    path.parent.mkdir(exist_ok=True)
+    header = "guideline scratch.syntax\n  version 0.1.0\n\ninput n: count\n\ndefine big: "
+    editor = Editor(client, path, header + wrong + "\n")
+    (found,) = [d for d in await editor.diagnostics() if d.severity == lsp.DiagnosticSeverity.Error]
+    actions = await client.text_document_code_action_async(lsp.CodeActionParams(
+        editor.document, found.range, lsp.CodeActionContext([found])))
+    assert actions and actions[0].is_preferred
+    fixed = apply(editor.text, actions[0].edit.changes[editor.uri])
+    assert fixed.split("\n")[5].rstrip() == "define big: " + right
+    editor.replace(fixed)
+    assert not [d for d in await editor.diagnostics() if d.severity == lsp.DiagnosticSeverity.Error]
+    await editor.close()
+
+
 async def test_an_edit_in_a_used_module_is_reported_in_the_module_that_uses_it(client: LanguageClient, kb: Path) -> None:
     liver = Editor(client, kb / LIVER)
     await liver.diagnostics()

@@ -1,7 +1,9 @@
 """Edits the server proposes: formatting (exactly `eligo fmt`), and quick fixes that apply a diagnostic's hint.
 
-Quick fixes: a did-you-mean hint replaces the misspelt name; a decision without `otherwise` (W154) gets
-one per outcome; a table missing rows (E109) gets the rows it lacks, or an `otherwise none` row.
+Quick fixes: a did-you-mean hint replaces the misspelt name; a syntax error whose hint spells the fix
+(`&&` → `and`, a quoted or dashed name, `//` → `#`, a stray character, `expect d > x`) replaces what it
+underlines; a decision without `otherwise` (W154) gets one per outcome; a table missing rows (E109) gets the
+rows it lacks, or an `otherwise none` row.
 """
 
 from __future__ import annotations
@@ -68,6 +70,47 @@ def did_you_mean(diagnostic: lsp.Diagnostic, path: str, text: str) -> list[lsp.C
     return []
 
 
+def _last_quoted(text: str) -> str | None:
+    found = _QUOTED.findall(text)
+    return found[-1] if found else None
+
+
+def _first_quoted_after_write(text: str) -> str | None:
+    found = re.search(r"write `([^`]+)`", text)
+    return found.group(1) if found else None
+
+
+def _comment_or_removal(text: str) -> str | None:
+    if "`//` does not start a comment" in text:
+        return "#"
+    removal = re.search(r"remove the `[^`]+`", text) or "needs no punctuation at its end" in text
+    return "" if removal else None
+
+
+# code -> what replaces the underlined text, read from the message and its hints
+_REPLACEMENTS = {
+    "E032": lambda message: _last_quoted(message.split("\n", 1)[0]),  # `&&` is not an Eligo operator; write `and`
+    "E026": _first_quoted_after_write,  # a quoted name: write `name`
+    "E050": _first_quoted_after_write,  # a dashed name: write `a_b`
+    "E034": _comment_or_removal,  # `//` starts no comment; a stray `;`
+    "E023": lambda message: "=" if "is written with `=`" in message else None,  # expect d > x
+}
+
+
+def replace_underlined(diagnostic: lsp.Diagnostic, path: str, text: str) -> list[lsp.CodeAction]:
+    """Apply a hint that says what the underlined text should be."""
+    rule = _REPLACEMENTS.get(str(diagnostic.code))
+    start, end = diagnostic.range.start, diagnostic.range.end
+    replacement = rule(diagnostic.message) if rule is not None else None
+    if replacement is None or start.line != end.line:
+        return []
+    written = _line_text(text, start.line)[start.character:end.character]
+    if not written or written == replacement:
+        return []
+    title = f"Change `{written}` to `{replacement}`" if replacement else f"Remove `{written}`"
+    return [_fix(title, diagnostic, path, [lsp.TextEdit(diagnostic.range, replacement)], preferred=True)]
+
+
 def _decision_at(module: ast.Module, line: int) -> ast.Decision | None:
     return next((d for d in module.decisions if d.span.line - 1 <= line <= d.span.end_line - 1), None)
 
@@ -130,6 +173,7 @@ def code_actions(analysis: Analysis, path: str, text: str, params: lsp.CodeActio
         if diagnostic.source not in (None, "eligo"):
             continue
         out += did_you_mean(diagnostic, path, text)
+        out += replace_underlined(diagnostic, path, text)
         if diagnostic.code == "W154" and module is not None:
             out += add_otherwise(diagnostic, path, text, module)
         if diagnostic.code == "E109":

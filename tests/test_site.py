@@ -369,7 +369,7 @@ def configured(knowledge: Path) -> tuple[plugin.EligoPlugin, SimpleNamespace]:
     """The plugin after `on_config`, as MkDocs runs it for site/mkdocs.yml."""
     eligo = plugin.EligoPlugin()
     eligo.load_config({"knowledge": str(knowledge)})
-    config = SimpleNamespace(config_file_path=str(MKDOCS_YML), nav=None)
+    config = SimpleNamespace(config_file_path=str(MKDOCS_YML), nav=None, markdown_extensions=[], extra_css=[])
     eligo.on_config(config)
     return eligo, config
 
@@ -385,6 +385,26 @@ def test_a_knowledge_base_with_errors_fails_the_build_naming_the_place(tmp_path:
     assert f"{broken}:43:25: error[E100]" in message
     assert "error[E100]: `favourable_df` is not defined" in message
     assert "did you mean `favourable_dfi`?" in message
+
+
+def test_serve_shows_the_diagnostics_of_a_broken_file_instead_of_failing(tmp_path: Path) -> None:
+    """`mkdocs serve` keeps the plugin between rebuilds: a broken file puts its errors on the last good pages."""
+    knowledge = _sketch_kb(tmp_path / "kb")
+    config = load_config(str(MKDOCS_YML), site_dir=str(tmp_path / "out"), strict=True)
+    config.plugins["eligo"].config["knowledge"] = str(knowledge)
+    config.plugins["eligo"].on_startup(command="serve", dirty=False)
+    build(config)
+    broken = knowledge / "colorectal" / "liver_metastasectomy" / "2.0.0.eligo"
+    good = broken.read_text(encoding="utf-8")
+    broken.write_text(good.replace("when favourable_dfi and", "when favourable_df and"), encoding="utf-8")
+    build(config)  # the rebuild after the edit must not fail, or the browser waits for ever
+    for path in ("", "guidelines/colorectal.liver_metastasectomy/2.0.0", "authoring/tutorial"):
+        html = page(tmp_path / "out", path)
+        assert "The knowledge base has errors" in html, path
+        assert "error[E100]: `favourable_df` is not defined" in html and "did you mean `favourable_dfi`?" in html
+    broken.write_text(good, encoding="utf-8")
+    build(config)
+    assert "The knowledge base has errors" not in page(tmp_path / "out", "guidelines/colorectal.liver_metastasectomy/2.0.0")
 
 
 def test_a_missing_knowledge_folder_is_a_clear_error(tmp_path: Path) -> None:

@@ -1,15 +1,24 @@
 """The `eligo` MkDocs plugin: generates the guideline and reference pages at build time, in memory.
 
-    plugins:
-      - eligo:
-          knowledge: ../knowledge     # relative to mkdocs.yml
+The smallest site of a knowledge base (what `eligo init` writes):
 
-The nav entry whose target is `guidelines/index.md` is expanded into one section per guideline (its
-overview and history page, then every version). `mkdocs serve` watches the knowledge folder.
+    site_name: Thoracic guidelines
+    theme: material
+    plugins:
+      - search
+      - eligo:
+          knowledge: .                # the knowledge base, relative to mkdocs.yml
+
+The plugin adds the Markdown extensions and the stylesheet its pages need, and generates the home page
+unless `docs/index.md` exists. A nav entry whose target is `guidelines/index.md` is expanded into one
+section per guideline (its overview and history page, then every version); without a nav, MkDocs lists
+the pages itself. `mkdocs serve` watches the knowledge folder and, while a file has errors, shows them on
+the site instead of failing the rebuild.
 """
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +36,10 @@ from eligo.docs import library, links, reference, render
 
 GUIDELINES_INDEX = "guidelines/index.md"
 ASSETS = Path(__file__).with_name("assets")
+STYLESHEET = "assets/eligo.css"
+MARKDOWN_EXTENSIONS = ("admonition", "attr_list", "md_in_html", "tables", "toc", "pymdownx.details",
+                       "pymdownx.superfences", "pymdownx.highlight")
+log = logging.getLogger("mkdocs.plugins.eligo")
 
 
 class EligoConfig(Config):  # type: ignore[no-untyped-call]
@@ -39,20 +52,36 @@ class EligoPlugin(BasePlugin[EligoConfig]):  # type: ignore[no-untyped-call]
         self.library: library.Library | None = None
         self.sources: dict[str, str] = {}
         self.graphs: dict[str, str] = {}
+        self.serving = False
+        self.errors: str | None = None  # while serving: the diagnostics of a knowledge base that does not check
+
+    def on_startup(self, *, command: str, dirty: bool) -> None:
+        self.serving = command == "serve"
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        for extension in MARKDOWN_EXTENSIONS:
+            if extension not in config.markdown_extensions:
+                config.markdown_extensions.append(extension)
+        if STYLESHEET not in [str(css) for css in config.extra_css]:
+            config.extra_css.append(STYLESHEET)
         base = Path(config.config_file_path).parent if config.config_file_path else Path.cwd()
         self.root = (base / self.config.knowledge).resolve()
         if not self.root.is_dir():
             raise PluginError(f"eligo: the knowledge folder {self.root} does not exist "
                               f"(set `knowledge:` under the eligo plugin in {config.config_file_path})")
+        self.errors = None
         try:
             self.library = library.load(self.root)
         except dsl.EligoError as exc:
             sources = {d.span.path: Path(d.span.path).read_text(encoding="utf-8") for d in exc.diagnostics
                        if Path(d.span.path).is_file()}
             report = dsl.render_all(exc.diagnostics, sources)
-            raise PluginError(f"eligo: the knowledge base has errors:\n{report}") from None
+            if not self.serving or self.library is None:
+                raise PluginError(f"eligo: the knowledge base has errors:\n{report}") from None
+            # `mkdocs serve` keeps this plugin between rebuilds (it has on_startup): the pages of the last
+            # knowledge base that checked stay, each with the errors on top, so the browser shows them.
+            log.info("eligo: the knowledge base has errors (shown on every page until they are fixed):\n%s", report)
+            self.errors = report
         if config.nav is not None:
             config.nav = expand_nav(config.nav, self.library)
         return config
@@ -60,7 +89,8 @@ class EligoPlugin(BasePlugin[EligoConfig]):  # type: ignore[no-untyped-call]
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:
         assert self.library is not None, "on_config runs before on_files"
         try:
-            generated = generate(self.library, config.use_directory_urls)
+            generated = generate(self.library, config.use_directory_urls, config.site_name,
+                                 {f.src_uri for f in files.documentation_pages()})
         except render.RenderError as exc:
             raise PluginError(f"eligo: {exc}") from exc
         self.sources, self.graphs = generated.sources, generated.graphs
@@ -73,6 +103,8 @@ class EligoPlugin(BasePlugin[EligoConfig]):  # type: ignore[no-untyped-call]
 
     def on_page_content(self, html: str, /, *, page: Page, config: MkDocsConfig, files: Files) -> str:
         html = links.neutralise(html)
+        if self.errors is not None:
+            html = render.errors_banner(self.errors) + html
         for marker, inserts in ((render.SOURCE_MARKER, self.sources), (render.GRAPH_MARKER, self.graphs)):
             insert = inserts.get(page.file.src_uri)
             if insert is None:
@@ -87,12 +119,14 @@ class EligoPlugin(BasePlugin[EligoConfig]):  # type: ignore[no-untyped-call]
         return server
 
 
-def generate(lib: library.Library, directory_urls: bool = True) -> render.Generated:
-    """Every generated file of the site, by path under docs_dir."""
+def generate(lib: library.Library, directory_urls: bool = True, site_name: str = "Eligo guidelines",
+             pages: set[str] | frozenset[str] = frozenset()) -> render.Generated:
+    """Every generated file of the site, by path under docs_dir; `pages` are the site's own Markdown pages
+    (its own `index.md` replaces the generated home page; the home links only to pages that exist)."""
     from eligo.cli.main import app as cli_app
     from eligo.dsl.codes import CATALOGUE
 
-    site = render.pages(lib, directory_urls)
+    site = render.pages(lib, directory_urls, site_name, pages)
     for asset in sorted(ASSETS.iterdir()):
         site.files[f"assets/{asset.name}"] = asset.read_bytes()
     site.files["reference/cli.md"] = reference.cli_page(cli_app)

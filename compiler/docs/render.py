@@ -276,8 +276,29 @@ def guideline_page(guideline: GuidelineDoc) -> str:
         g=guideline, diffs=guideline.diffs, change_sources=change_sources)
 
 
-def home_page(library: Library) -> str:
-    return environment().get_template("home.md.j2").render(library=library, shared_area=SHARED_AREA)
+def home_page(library: Library, site_name: str = "Eligo guidelines",
+              pages: frozenset[str] | set[str] = frozenset()) -> str:
+    """The home page: every guideline, how to read a page, search words from this knowledge base."""
+    return environment().get_template("home.md.j2").render(
+        library=library, shared_area=SHARED_AREA, site_name=site_name, pages=pages, search_words=search_words(library))
+
+
+def search_words(library: Library) -> list[str]:
+    """Words a reader of this knowledge base could search for: tumour sites (areas) and a threshold."""
+    words: list[str] = []
+    for g in library.guidelines:
+        if g.area != SHARED_AREA and prose.humanize(g.area) not in words:
+            words.append(prose.humanize(g.area))
+    quantities = sorted({prose.value(d.expr) for g in library.guidelines for d in g.current.module.defines
+                         if isinstance(d.expr, ast.Quantity) and d.expr.unit in ("months", "years", "weeks", "days")})
+    return words[:2] + quantities[:1]
+
+
+def errors_banner(report: str) -> str:
+    """HTML put on top of every page by `mkdocs serve` while the knowledge base has errors."""
+    return ('<div class="admonition failure eligo-errors"><p class="admonition-title">The knowledge base has errors: '
+            'these pages show the last version that checked</p><pre><code>' + links.text(report).replace("\\", "") +
+            "</code></pre></div>\n")
 
 
 def guidelines_index(library: Library) -> str:
@@ -314,14 +335,16 @@ class Generated:
     graphs: dict[str, str] = dataclasses.field(default_factory=dict)  # the SVG for GRAPH_MARKER, by page
 
 
-def pages(library: Library, directory_urls: bool = True) -> Generated:
-    """Every generated file of the guideline part of the site."""
+def pages(library: Library, directory_urls: bool = True, site_name: str = "Eligo guidelines",
+          own: frozenset[str] | set[str] = frozenset()) -> Generated:
+    """Every generated file of the guideline part of the site (no home page when the site has its own)."""
     sources: dict[str, str] = {}
     diagrams: dict[str, graph.Diagram] = {}
     out: dict[str, str | bytes] = {
-        "index.md": home_page(library),
         "guidelines/index.md": guidelines_index(library),
     }
+    if "index.md" not in own:
+        out["index.md"] = home_page(library, site_name, own)
     for guideline in library.guidelines:
         out[f"guidelines/{guideline.id}/index.md"] = guideline_page(guideline)
         for doc in guideline.versions:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections.abc import Callable
 
 from lsprotocol import types as lsp
 
@@ -88,7 +89,7 @@ def _comment_or_removal(text: str) -> str | None:
 
 
 # code -> what replaces the underlined text, read from the message and its hints
-_REPLACEMENTS = {
+_REPLACEMENTS: dict[str, Callable[[str], str | None]] = {
     "E032": lambda message: _last_quoted(message.split("\n", 1)[0]),  # `&&` is not an Eligo operator; write `and`
     "E026": _first_quoted_after_write,  # a quoted name: write `name`
     "E050": _first_quoted_after_write,  # a dashed name: write `a_b`

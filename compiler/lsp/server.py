@@ -76,11 +76,15 @@ class EligoServer(LanguageServer):
             self.workspace_code_lens_refresh(None)
 
 
-def _guarded(default: Callable[[], Any]) -> Callable[[Callable[..., T]], Callable[..., T]]:
-    """Run a handler; on any exception log it with its traceback and answer `default()`."""
+def _guarded(default: Callable[[], Any], sources_only: bool = False) -> Callable[[Callable[..., T]], Callable[..., T]]:
+    """Run a handler; on any exception log it with its traceback and answer `default()`. With `sources_only`,
+    a request about another document than an Eligo source (a case file opened beside it) answers `default()`."""
     def wrap(handler: Callable[..., T]) -> Callable[..., T]:
         @functools.wraps(handler)
         def run(server: EligoServer, params: Any) -> T:
+            if sources_only and not str(params.text_document.uri).endswith(".eligo"):
+                answer: T = default()
+                return answer
             try:
                 return handler(server, params)
             except Exception:  # a request about a broken source answers nothing; the server goes on
@@ -88,19 +92,14 @@ def _guarded(default: Callable[[], Any]) -> Callable[[Callable[..., T]], Callabl
                 server.window_log_message(lsp.LogMessageParams(lsp.MessageType.Error,
                                                                f"eligo: {handler.__name__} failed: "
                                                                f"{traceback.format_exc(limit=3)}"))
-                answer: T = default()
-                return answer
+                fallback: T = default()
+                return fallback
         return run
     return wrap
 
 
 def _none() -> None:
     return None
-
-
-def _guideline(params: Any) -> bool:
-    """Whether a request is about an Eligo source (case files opened beside it get code lenses only)."""
-    return str(params.text_document.uri).endswith(".eligo")
 
 
 def _empty() -> list[Any]:
@@ -158,49 +157,39 @@ def build() -> EligoServer:
                 ls.refresh(path)
 
     @server.feature(lsp.TEXT_DOCUMENT_HOVER)
-    @_guarded(_none)
+    @_guarded(_none, sources_only=True)
     def on_hover(ls: EligoServer, params: lsp.HoverParams) -> lsp.Hover | None:
-        if not _guideline(params):
-            return None
         path, analysis = ls.analysis(params.text_document.uri)
         return hover.hover(analysis, path, params.position)
 
     @server.feature(lsp.TEXT_DOCUMENT_COMPLETION,
                     lsp.CompletionOptions(trigger_characters=[".", "=", " ", ","]))
-    @_guarded(_empty)
+    @_guarded(_empty, sources_only=True)
     def on_completion(ls: EligoServer, params: lsp.CompletionParams) -> list[lsp.CompletionItem]:
-        if not _guideline(params):
-            return []
         path, text = ls.document(params.text_document.uri)
         return completion.complete(ls.store.analysis_of(path), path, text, params.position)
 
     @server.feature(lsp.TEXT_DOCUMENT_DEFINITION)
-    @_guarded(_empty)
+    @_guarded(_empty, sources_only=True)
     def on_definition(ls: EligoServer, params: lsp.DefinitionParams) -> list[lsp.Location]:
-        if not _guideline(params):
-            return []
         path, analysis = ls.analysis(params.text_document.uri)
         return navigation.definition(analysis, path, params.position)
 
     @server.feature(lsp.TEXT_DOCUMENT_REFERENCES)
-    @_guarded(_empty)
+    @_guarded(_empty, sources_only=True)
     def on_references(ls: EligoServer, params: lsp.ReferenceParams) -> list[lsp.Location]:
-        if not _guideline(params):
-            return []
         path, analysis = ls.analysis(params.text_document.uri)
         return navigation.references(analysis, path, params.position, params.context.include_declaration)
 
     @server.feature(lsp.TEXT_DOCUMENT_PREPARE_RENAME)
-    @_guarded(_none)
+    @_guarded(_none, sources_only=True)
     def on_prepare_rename(ls: EligoServer, params: lsp.PrepareRenameParams) -> lsp.Range | None:
-        if not _guideline(params):
-            return None
         path, analysis = ls.analysis(params.text_document.uri)
         return navigation.prepare_rename(analysis, path, params.position)
 
     @server.feature(lsp.TEXT_DOCUMENT_RENAME)
     def on_rename(ls: EligoServer, params: lsp.RenameParams) -> lsp.WorkspaceEdit | None:
-        if not _guideline(params):
+        if not params.text_document.uri.endswith(".eligo"):
             return None
         path, analysis = ls.analysis(params.text_document.uri)
         try:
@@ -209,43 +198,33 @@ def build() -> EligoServer:
             raise JsonRpcInvalidParams(str(refused)) from refused
 
     @server.feature(lsp.TEXT_DOCUMENT_FORMATTING)
-    @_guarded(_empty)
+    @_guarded(_empty, sources_only=True)
     def on_formatting(ls: EligoServer, params: lsp.DocumentFormattingParams) -> list[lsp.TextEdit]:
-        if not _guideline(params):
-            return []
         path, text = ls.document(params.text_document.uri)
         return actions.format_edits(text, path)
 
     @server.feature(lsp.TEXT_DOCUMENT_CODE_ACTION,
                     lsp.CodeActionOptions(code_action_kinds=[lsp.CodeActionKind.QuickFix]))
-    @_guarded(_empty)
+    @_guarded(_empty, sources_only=True)
     def on_code_action(ls: EligoServer, params: lsp.CodeActionParams) -> list[lsp.CodeAction]:
-        if not _guideline(params):
-            return []
         path, text = ls.document(params.text_document.uri)
         return actions.code_actions(ls.store.analysis_of(path), path, text, params)
 
     @server.feature(lsp.TEXT_DOCUMENT_SEMANTIC_TOKENS_FULL, outline.LEGEND)
-    @_guarded(lambda: lsp.SemanticTokens(data=[]))
+    @_guarded(lambda: lsp.SemanticTokens(data=[]), sources_only=True)
     def on_semantic_tokens(ls: EligoServer, params: lsp.SemanticTokensParams) -> lsp.SemanticTokens:
-        if not _guideline(params):
-            return lsp.SemanticTokens(data=[])
         path, text = ls.document(params.text_document.uri)
         return outline.semantic_tokens(ls.store.analysis_of(path), path, text)
 
     @server.feature(lsp.TEXT_DOCUMENT_DOCUMENT_SYMBOL)
-    @_guarded(_empty)
+    @_guarded(_empty, sources_only=True)
     def on_document_symbol(ls: EligoServer, params: lsp.DocumentSymbolParams) -> list[lsp.DocumentSymbol]:
-        if not _guideline(params):
-            return []
         path, analysis = ls.analysis(params.text_document.uri)
         return outline.document_symbols(analysis, path)
 
     @server.feature(lsp.TEXT_DOCUMENT_FOLDING_RANGE)
-    @_guarded(_empty)
+    @_guarded(_empty, sources_only=True)
     def on_folding(ls: EligoServer, params: lsp.FoldingRangeParams) -> list[lsp.FoldingRange]:
-        if not _guideline(params):
-            return []
         _, text = ls.document(params.text_document.uri)
         return outline.folding_ranges(text)
 

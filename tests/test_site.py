@@ -253,6 +253,12 @@ def test_cli_reference_lists_every_command(site: Path) -> None:
         assert command["usage"].split()[0] == "eligo"
 
 
+def test_cli_reference_shows_what_to_type_not_python_types(site: Path) -> None:
+    html = page(site, "reference/cli")
+    assert "&lt;list[Path]&gt;" not in html and "&lt;str&gt;" not in html and "&lt;path&gt;" not in html
+    assert "<code>--kb PATH</code>" in html and 'id="eligo-init"' in html
+
+
 def test_api_reference_is_generated_from_docstrings(site: Path) -> None:
     assert "Load a knowledge base from folders or files" in page(site, "api/eligo")
     assert "Parse Eligo source; raise EligoError" in page(site, "api/dsl")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -31,10 +32,21 @@ def _commands(group: Any, ctx: Any) -> Iterator[tuple[Any, Any]]:
         yield from _commands(command, sub)
 
 
+_PYTHON_TYPE = re.compile(r" <([^>]+)>")
+
+
+def _metavar(python_type: str) -> str:
+    """What a reader types for a value: `<list[Path]>` -> PATH, `<int range>` -> N, `<str>` -> TEXT."""
+    kind = python_type.lower()
+    return "PATH" if "path" in kind else "N" if "int" in kind else "NUMBER" if "float" in kind else "TEXT"
+
+
 def _param_row(param: Any, ctx: Any) -> dict[str, str]:
     record = param.get_help_record(ctx)
     names, text = record if record else (" / ".join(param.opts), "")
     text = text.replace("  [required]", "")
+    argument = param.param_type_name == "argument"
+    names = _PYTHON_TYPE.sub(lambda m: "" if argument else f" {_metavar(m.group(1))}", names)
     return {"name": names.replace("|", "\\|"), "help": cell(text), "required": "yes" if param.required else "no"}
 
 

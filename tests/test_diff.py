@@ -208,3 +208,43 @@ def test_the_shipped_sarcoma_guideline_reports_its_threshold_change() -> None:
     diff = diff_versions(kb, "sarcoma.pulmonary_metastasectomy", "1.0.0", "2.0.0")
     assert any("12 months → 24 months" in c.detail for c in diff.changes)
     assert diff.case_changes, "examples around the threshold change decision"
+
+
+DEFINITIONS_ONLY = """\
+guideline core.thresholds
+  version {version}
+  status approved
+  effective 2025-01-01
+
+input interval: duration in months
+
+define threshold: {threshold} months
+define long_interval: interval > threshold
+
+example "Eighteen months":
+  given interval 18 months
+  expect long_interval = {expected}
+"""
+
+
+def test_a_definitions_only_module_reports_the_values_that_change(tmp_path: Path) -> None:
+    root = tmp_path / "kb"
+    for version, threshold, expected in (("1.0.0", 12, "yes"), ("2.0.0", 24, "no")):
+        path = root / "core" / "thresholds" / f"{version}.eligo"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(DEFINITIONS_ONLY.format(version=version, threshold=threshold, expected=expected),
+                        encoding="utf-8")
+    cases = root / "cases" / "core.thresholds"
+    cases.mkdir(parents=True)
+    (cases / "thirty_months.json").write_text(json.dumps({"interval": "30 months"}), encoding="utf-8")
+    diff = diff_versions(eligo.load(root), "core.thresholds", "1.0.0", "2.0.0")
+    assert diff.case_changes == ()
+    assert [(c.case, c.decision, c.before, c.after) for c in diff.value_changes] == [
+        ('example "Eighteen months" (1.0.0)', "threshold", "12 months", "24 months"),
+        ('example "Eighteen months" (1.0.0)', "long_interval", "yes", "no"),
+        ("case thirty_months.json", "threshold", "12 months", "24 months"),
+    ]
+    text = diff.render_text()
+    assert "Cases whose definitions change value (2 of 2):\n" in text
+    assert '  example "Eighteen months" (1.0.0): long_interval yes → no\n' in text
+    assert text.endswith("No decision changes in the 2 cases compared.")

@@ -29,6 +29,7 @@ from eligo.cli.app import (
 from eligo.dsl.diagnostics import EligoError
 from eligo.kb import discover
 from eligo.pipeline import compile_guideline
+from eligo.tools import case_expectations
 
 
 @app.command("eval")
@@ -137,6 +138,7 @@ def cases(kb_arg: Annotated[Path | None, typer.Argument(help="The knowledge base
     folders = sorted(p for p in (root / "cases").glob("*") if p.is_dir())
     refused = 0
     rows: list[dict[str, Any]] = []
+    compiled_folders: list[tuple[Path, eligo.Guideline]] = []
     for folder in folders:
         module_id = folder.name
         try:
@@ -144,6 +146,7 @@ def cases(kb_arg: Annotated[Path | None, typer.Argument(help="The knowledge base
             compiled = kb.guideline(module_id, allow_draft=not approved)
         except (LookupError, EligoError) as exc:
             raise fail(f"{folder}: {exc}", 1) from exc
+        compiled_folders.append((folder, compiled))
         for file in sorted(folder.glob("*.json")):
             try:
                 result = compiled.evaluate_prepared(normalise(compiled.inputs, eligo.read_case(file), str(file)))
@@ -157,8 +160,13 @@ def cases(kb_arg: Annotated[Path | None, typer.Argument(help="The knowledge base
                 rows.append({"case": file.stem, "path": str(file), "guideline": module_id, "version": compiled.version,
                              "decision": name, "status": decision.status, "outcome": shown,
                              "rule": decision.rule, "missing": list(decision.missing)})
+    expected = case_expectations.check_folders(compiled_folders)  # expected.toml beside the case files
+    for failure in expected.failures:
+        err.print(failure, markup=False)
     if as_json:
-        out.print(json.dumps({"refused": refused, "decisions": rows}, indent=2, ensure_ascii=False), markup=False)
+        checks = {"expectations": {"checked": expected.checked, "failures": expected.failures}} if expected.files else {}
+        out.print(json.dumps({"refused": refused, "decisions": rows, **checks}, indent=2, ensure_ascii=False),
+                  markup=False)
     elif not folders:
         out.print(f"no case folders under {root / 'cases'} (cases go in {root / 'cases'}/<guideline id>/*.json)",
                   markup=False)
@@ -172,4 +180,7 @@ def cases(kb_arg: Annotated[Path | None, typer.Argument(help="The knowledge base
             table.add_row(row["case"], f"{row['guideline']} {row['version']}", row["decision"], row["outcome"],
                           ", ".join(row["missing"]))
         out.print(table)
-    raise typer.Exit(1 if refused else 0)
+        if expected.checked:
+            out.print(f"{expected.checked - len(expected.failures)} of {expected.checked} expected answers hold",
+                      markup=False)
+    raise typer.Exit(1 if refused or expected.failures else 0)

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, Literal, TypeVar
 from eligo.docs.prose import value
 from eligo.dsl import ast
 from eligo.tools.diff_cases import CaseChange, comparison_cases, decision_changes
+from eligo.tools.diff_cases import value_changes as case_value_changes
 
 if TYPE_CHECKING:
     from eligo.pipeline import KnowledgeBase
@@ -51,6 +52,7 @@ class GuidelineDiff:
     changes: tuple[Change, ...]
     case_changes: tuple[CaseChange, ...] = ()
     cases_compared: int = 0
+    value_changes: tuple[CaseChange, ...] = ()  # definitions whose value changes for a case
 
     def render_text(self) -> str:
         """The diff as the terminal shows it (`eligo diff`)."""
@@ -62,6 +64,11 @@ class GuidelineDiff:
         else:
             lines.append("No changes to the guideline's meaning.")
         lines.append("")
+        if self.value_changes:
+            lines.append(f"Cases whose definitions change value ({len({c.case for c in self.value_changes})} of "
+                         f"{self.cases_compared}):")
+            lines += [f"  {c.case}: {c.decision} {c.before} → {c.after}" for c in self.value_changes]
+            lines.append("")
         if self.case_changes:
             lines.append(f"Cases whose decision changes ({len({c.case for c in self.case_changes})} of "
                          f"{self.cases_compared}):")
@@ -505,5 +512,6 @@ def diff_versions(kb: KnowledgeBase, guideline_id: str, v1: str, v2: str) -> Gui
     old, new = (kb.guideline(guideline_id, version=v, allow_draft=True) for v in (v1, v2))
     changes = diff_modules(old.module, new.module, kb.source(guideline_id, v1).text,
                            kb.source(guideline_id, v2).text, scope(kb, guideline_id, v1), scope(kb, guideline_id, v2))
-    case_changes, count = decision_changes(old, new, comparison_cases(kb, guideline_id, (old, new)))
-    return GuidelineDiff(guideline_id, v1, v2, changes, case_changes, count)
+    cases = comparison_cases(kb, guideline_id, (old, new))
+    case_changes, count = decision_changes(old, new, cases)
+    return GuidelineDiff(guideline_id, v1, v2, changes, case_changes, count, case_value_changes(old, new, cases))

@@ -1,5 +1,5 @@
-"""Which cases change decision between two versions of a guideline: every example of both versions and every case
-file in `<knowledge base>/cases/<id>/`, evaluated under both."""
+"""Which cases change decision, or definition value, between two versions of a guideline: every example of both
+versions and every case file in `<knowledge base>/cases/<id>/`, evaluated under both."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from eligo.cases import CaseError, read_case
+from eligo.ir import NA, units
 
 if TYPE_CHECKING:
     from eligo.compiled.guideline import Guideline
@@ -20,10 +21,9 @@ class CaseChange:
     """A case (an example or a case file) whose decision differs between the two versions."""
 
     case: str
-    decision: str
+    decision: str  # or, in `GuidelineDiff.value_changes`, the definition
     before: str
     after: str
-
 
 
 def case_files(kb: KnowledgeBase, guideline_id: str) -> list[Path]:
@@ -72,6 +72,44 @@ def decision_changes(old: Guideline, new: Guideline, cases: Iterable[tuple[str, 
         changes.extend(CaseChange(label, name, before[name][1], after[name][1])
                        for name in shared if before[name][0] != after[name][0])
     return tuple(changes), count
+
+
+def value_changes(old: Guideline, new: Guideline, cases: Iterable[tuple[str, dict[str, Any]]]
+                  ) -> tuple[CaseChange, ...]:
+    """The definitions of the guideline itself (not of modules it uses) whose value differs for a case between the
+    two versions, shown in the definition's canonical unit (`12 months`, `-50%`); a refused case changes nothing
+    here (`decision_changes` reports it)."""
+    changes: list[CaseChange] = []
+    for label, case in cases:
+        before, after = _values(old, case), _values(new, case)
+        if before is None or after is None:
+            continue
+        changes.extend(CaseChange(label, name, before[name], after[name])
+                       for name in before if name in after and before[name] != after[name])
+    return tuple(changes)
+
+
+def _values(guideline: Guideline, case: dict[str, Any]) -> dict[str, str] | None:
+    own = {name: v for name, v in case.items() if name in guideline.inputs}
+    try:
+        result = guideline.evaluate(own)
+    except CaseError:
+        return None
+    types = {d.name: d.type for d in guideline.program.definitions}
+    return {name: _shown(value, types.get(name)) for name, value in result.values.items() if "." not in name}
+
+
+def _shown(value: object, typ: Any) -> str:
+    if value is None:
+        return "unknown"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if value is NA:
+        return "none"
+    if isinstance(value, (int, float)):
+        unit = units.CANONICAL.get(typ.dimension or "") if typ is not None and typ.kind == "quantity" else None
+        return units.show(float(value), unit)
+    return str(value)
 
 
 def comparison_cases(kb: KnowledgeBase, guideline_id: str, versions: Iterable[Guideline]

@@ -196,3 +196,14 @@ def test_eval_ignores_fields_that_are_not_inputs_on_request(kb: Path) -> None:
 def test_as_of_is_read_by_the_one_date_reader(kb: Path) -> None:
     result = run("eval", "demo.selection", "--kb", str(kb), "--case", "-", "--as-of", "20250101", stdin="{}")
     assert result.exit_code == 2 and "--as-of '20250101' is not a date written YYYY-MM-DD" in result.stderr
+
+
+def test_test_fails_a_file_whose_version_is_declared_twice(kb: Path) -> None:
+    copy = kb / "demo" / "copy" / "1.0.0.eligo"
+    copy.parent.mkdir()
+    shutil.copy(kb / SELECTION, copy)
+    result = run("test", str(kb))
+    assert result.exit_code == 1
+    assert f"FAILED {kb / SELECTION}: demo.selection 1.0.0 is also declared in {copy}, so none of this file's " \
+           "examples ran" in result.stderr
+    assert result.stdout.splitlines()[-1] == "3 passed, 3 failed"

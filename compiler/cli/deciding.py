@@ -87,6 +87,15 @@ def test(paths: PathsArg = None,
         runs.append({"path": file.path, "passed": False, "problems": ["the file has syntax errors"]})
         err.print(f"FAILED {file.path}: the file has syntax errors, so none of its examples ran", markup=False)
         print_diagnostics(kb, file.diagnostics)
+    loaded = {id(f) for f in kb.modules.values()}
+    for file in (f for f in kb.files if f.module is not None and id(f) not in loaded and scope.covers(f.path)):
+        assert file.module is not None
+        header = file.module.header
+        failed += max(len(file.module.examples), 1)
+        runs.append({"path": file.path, "passed": False, "problems": [f"{header.name} {header.version} is declared "
+                                                                      f"in {kb.source(header.name, header.version).path} too"]})
+        err.print(f"FAILED {file.path}: {header.name} {header.version} is also declared in "
+                  f"{kb.source(header.name, header.version).path}, so none of this file's examples ran", markup=False)
     for module_id, version in sorted(kb.modules):
         source = kb.source(module_id, version)
         module = source.module

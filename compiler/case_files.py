@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
-from typing import Any, BinaryIO, ClassVar
+from typing import Any, BinaryIO
 
 import yaml
 
@@ -160,7 +160,7 @@ def _json(source: str) -> Any:
 class _Loader(yaml.SafeLoader):
     """SafeLoader with the YAML 1.2 core scalars only, and duplicate keys refused."""
 
-    yaml_implicit_resolvers: ClassVar[dict[Any, Any]] = {}
+    yaml_implicit_resolvers = {}  # noqa: RUF012 (PyYAML's own idiom: a loader class owns its resolver table)
 
 
 _Loader.add_implicit_resolver("tag:yaml.org,2002:null", re.compile(r"^(?:~|null|Null|NULL|)$"), ["~", "n", "N", ""])

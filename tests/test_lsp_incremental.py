@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import doctest
 import functools
 import shutil
 from pathlib import Path
@@ -13,6 +14,7 @@ from hypothesis import strategies as st
 import eligo
 from eligo.dsl.parser import parse_with_diagnostics
 from eligo.kb.store import SourceFile
+from eligo.lsp import convert, incremental, positions
 from eligo.lsp.incremental import ChunkParser, split
 from eligo.lsp.workspace import Store, find_root
 
@@ -30,6 +32,12 @@ def _order(d: eligo.Diagnostic) -> tuple[object, ...]:
 def _positions(module: eligo.dsl.Module) -> list[object]:
     return [module.span, module.header.span, *(i.span for i in module.items),
             *((c.text, c.span, c.own_line) for c in module.comments)]
+
+
+@pytest.mark.parametrize("module", [incremental, convert, positions])
+def test_the_docstring_examples_hold(module: object) -> None:
+    failed, tried = doctest.testmod(module)  # type: ignore[arg-type]
+    assert (failed, tried > 0) == (0, True)
 
 
 def test_the_pieces_of_a_source_are_its_header_and_its_top_level_items() -> None:

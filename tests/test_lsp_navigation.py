@@ -202,6 +202,44 @@ async def test_rename_of_a_kind_value_reaches_tables_and_examples_of_every_modul
     await resection.close()
 
 
+async def test_positions_are_counted_in_utf16_units_after_an_emoji(client: LanguageClient, kb: Path) -> None:
+    path = kb.parent / "emoji" / "1.0.0.eligo"
+    path.parent.mkdir()
+    text = ('guideline scratch.emoji\n  version 0.1.0\n\nkind mood: glad "🙂 glad" | sad "🙁 sad"\n'
+            "input feeling: mood\n\ndefine gloomy: feeling = sad\n")
+    editor = Editor(client, path, text)
+    assert not [d for d in await editor.diagnostics() if d.severity == lsp.DiagnosticSeverity.Error]
+    kind_line = text.split("\n")[3]
+    units = len(kind_line[: kind_line.index("| sad") + 2].encode("utf-16-le")) // 2  # 🙂 counts two
+    locations = await client.text_document_definition_async(lsp.DefinitionParams(
+        editor.document, editor.position("= sad", 2)))
+    assert isinstance(locations, list) and len(locations) == 1
+    assert (locations[0].range.start.line, locations[0].range.start.character) == (3, units)
+    assert locations[0].range.end.character == units + 3
+    on_value = lsp.Position(3, units + 1)  # the client's position of `sad` in the kind
+    edit = await client.text_document_rename_async(lsp.RenameParams(editor.document, on_value, "unhappy"))
+    assert edit is not None and edit.changes is not None
+    renamed = apply_utf16(text, edit.changes[editor.uri])
+    assert 'glad "🙂 glad" | unhappy "🙁 sad"' in renamed and "feeling = unhappy" in renamed
+    await editor.close()
+
+
+def apply_utf16(text: str, edits: list[lsp.TextEdit]) -> str:
+    """`apply`, with the edits' columns in UTF-16 units as a client counts them."""
+    lines = text.split("\n")
+
+    def characters(p: lsp.Position) -> lsp.Position:
+        units = 0
+        for index, char in enumerate(lines[p.line]):
+            if units >= p.character:
+                return lsp.Position(p.line, index)
+            units += 2 if ord(char) > 0xFFFF else 1
+        return lsp.Position(p.line, len(lines[p.line]))
+
+    return apply(text, [lsp.TextEdit(lsp.Range(characters(e.range.start), characters(e.range.end)), e.new_text)
+                        for e in edits])
+
+
 async def test_semantic_tokens_colour_names_by_what_they_are(client: LanguageClient, kb: Path) -> None:
     editor = Editor(client, kb / LIVER)
     await editor.diagnostics()

@@ -3,7 +3,7 @@
 Eligo spans are 1-based with an exclusive end; protocol ranges are 0-based with an exclusive end:
 
 >>> to_range(ast.Span("a.eligo", 3, 5, 3, 9))
-Range(start=Position(line=2, character=4), end=Position(line=2, character=8))
+2:4-2:8
 """
 
 from __future__ import annotations

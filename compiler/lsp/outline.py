@@ -9,6 +9,7 @@ from eligo.dsl import ast
 from eligo.lsp.convert import to_range
 from eligo.lsp.names import SymbolKind
 from eligo.lsp.navigation import occurrences_in, tokens_in
+from eligo.lsp.positions import Columns
 from eligo.lsp.workspace import Analysis
 
 TOKEN_TYPES = ["namespace", "type", "enumMember", "parameter", "variable", "function", "class", "property",
@@ -112,6 +113,7 @@ def semantic_tokens(analysis: Analysis, path: str, text: str) -> lsp.SemanticTok
     the lexer's token classes; encoded relative to the previous token as the protocol asks."""
     resolved = {(o.span.line, o.span.column): (o.symbol, o.declaration) for o in occurrences_in(analysis, path, text)}
     data: list[int] = []
+    columns = Columns(text)
     previous_line, previous_column = 1, 1
     for tok in tokens_in(analysis, path, text):
         found = resolved.get((tok.line, tok.column))
@@ -123,8 +125,9 @@ def semantic_tokens(analysis: Analysis, path: str, text: str) -> lsp.SemanticTok
             name = _lexical(tok.kind)
         if name is None or "\n" in tok.text:
             continue
+        column = columns.to_client(lsp.Position(tok.line - 1, tok.column - 1)).character + 1  # in UTF-16 units
         delta_line = tok.line - previous_line
-        delta_column = tok.column - previous_column if delta_line == 0 else tok.column - 1
+        delta_column = column - previous_column if delta_line == 0 else column - 1
         data += [delta_line, delta_column, len(tok.text.encode("utf-16-le")) // 2, TOKEN_TYPES.index(name), modifiers]
-        previous_line, previous_column = tok.line, tok.column
+        previous_line, previous_column = tok.line, column
     return lsp.SemanticTokens(data=data)

@@ -20,6 +20,7 @@ from pygls.lsp.server import LanguageServer
 
 from eligo.lsp import actions, completion, hover, lenses, navigation, outline
 from eligo.lsp.convert import path_of, to_diagnostic, uri_of
+from eligo.lsp.positions import Columns, from_client, to_client
 from eligo.lsp.workspace import Analysis, Store
 from eligo.version import __version__
 
@@ -48,6 +49,10 @@ class EligoServer(LanguageServer):
                 text = ""
         return path, text
 
+    def columns(self, uri: str) -> Columns:
+        """The column converter of a document as the server has it (open, or on disk)."""
+        return Columns(self.document(uri)[1])
+
     def analysis(self, uri: str) -> tuple[str, Analysis]:
         path = path_of(uri)
         return path, self.store.analysis_of(path)
@@ -65,9 +70,10 @@ class EligoServer(LanguageServer):
         analysis = self.store.analyse(root)
         for open_path in list(self.store.open):
             if open_path in analysis.diagnostics or (open_path.endswith(BINDINGS) and self.store.root_of(open_path) == root):
+                uri = uri_of(open_path)
+                found = [to_diagnostic(d) for d in analysis.diagnostics.get(open_path, [])]
                 self.text_document_publish_diagnostics(lsp.PublishDiagnosticsParams(
-                    uri=uri_of(open_path), version=self.versions.get(open_path),
-                    diagnostics=[to_diagnostic(d) for d in analysis.diagnostics.get(open_path, [])]))
+                    uri=uri, version=self.versions.get(open_path), diagnostics=to_client(found, uri, self.columns)))
 
     def _refresh_lenses(self) -> None:
         """Ask the client to request code lenses again (a case file changed beside a guideline)."""
@@ -82,11 +88,16 @@ def _guarded(default: Callable[[], Any], sources_only: bool = False) -> Callable
     def wrap(handler: Callable[..., T]) -> Callable[..., T]:
         @functools.wraps(handler)
         def run(server: EligoServer, params: Any) -> T:
-            if sources_only and not str(params.text_document.uri).endswith(".eligo"):
+            document = getattr(params, "text_document", None)
+            if sources_only and (document is None or not str(document.uri).endswith(".eligo")):
                 answer: T = default()
                 return answer
             try:
-                return handler(server, params)
+                if document is None:
+                    return handler(server, params)
+                converted: T = to_client(handler(server, from_client(params, server.columns(document.uri))),
+                                         document.uri, server.columns)
+                return converted
             except Exception:  # a request about a broken source answers nothing; the server goes on
                 log.error("%s failed:\n%s", handler.__name__, traceback.format_exc())
                 server.window_log_message(lsp.LogMessageParams(lsp.MessageType.Error,
@@ -192,8 +203,10 @@ def build() -> EligoServer:
         if not params.text_document.uri.endswith(".eligo"):
             return None
         path, analysis = ls.analysis(params.text_document.uri)
+        position = ls.columns(params.text_document.uri).from_client(params.position)
         try:
-            return navigation.rename(analysis, path, params.position, params.new_name)
+            edit = navigation.rename(analysis, path, position, params.new_name)
+            return to_client(edit, params.text_document.uri, ls.columns) if edit is not None else None
         except navigation.RenameRefused as refused:  # the client shows the reason to the author
             raise JsonRpcInvalidParams(str(refused)) from refused
 

@@ -57,6 +57,8 @@ def to_client(answer: Any, uri: str, columns_of: Callable[[str], Columns]) -> An
             for target, edits in (value.changes or {}).items():
                 visit(edits, columns_of(target))
         elif isinstance(value, list | tuple):
+            if value and isinstance(value[0], int | str):
+                return  # semantic tokens' numbers, a completion's strings: no ranges in them
             for item in value:
                 visit(item, columns)
         elif attrs.has(type(value)):

@@ -24,7 +24,17 @@ _QUANTITY = re.compile(r"^\s*(-?[0-9]+(?:\.[0-9]+)?)\s*([^\s\d].*?)\s*$")
 
 MAX_PROBLEMS = 50  # a refused case lists this many problems, then says how many more there are
 MAX_EXACT = 2 ** 53  # beyond this a count is not exactly representable as a double, which SQL and Python share
-DATE = re.compile(r"\s*([0-9]{4})-([0-9]{2})-([0-9]{2})\s*")  # the one spelling of a date, in every path
+DATE = re.compile(r" *([0-9]{4})-([0-9]{2})-([0-9]{2}) *")  # the one spelling of a date (SQL: trim, then ^\d{4}-\d{2}-\d{2}$)
+
+
+NUMBER_TEXT = re.compile(r" *(-?[0-9]+(?:\.[0-9]+)?) *")  # a number written as text, such as a CSV cell
+
+
+def number_from_text(text: str) -> float | None:
+    """The number a text such as a CSV cell spells (ASCII digits, one optional point), or None: `１２`, `1_000`,
+    `0x1A` and `1e400` are not numbers in a case, though Python's float() reads some of them."""
+    match = NUMBER_TEXT.fullmatch(text)
+    return float(match.group(1)) if match else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,7 +204,7 @@ def _in_range(info: ir.InputInfo, declared_value: float, canonical: Any) -> Any:
 
 
 def read_date(value: Any) -> dt.date:
-    """The one date reader: a date, or a text written YYYY-MM-DD (ASCII digits; spaces around are ignored)."""
+    """The one date reader: a date, or a text written YYYY-MM-DD (ASCII digits; spaces around are ignored, as SQL's trim does)."""
     if isinstance(value, dt.datetime):
         return value.date()
     if isinstance(value, dt.date):

@@ -280,3 +280,16 @@ def test_cases_reports_a_hostile_case_file_and_goes_on(kb: Path, tmp_path: Path)
     assert run.exit_code == 1
     assert f"{folder / 'bad.json'} was refused (1 problem):\n  - (file): the field 'lesions' is given twice" in run.stderr
     assert "good" in run.stdout and "candidate" in run.stdout
+
+
+@pytest.mark.parametrize(("text", "number"), [("12", 12.0), (" 12.5 ", 12.5), ("-3", -3.0), ("１２", None), ("1_000", None),
+                                              ("0x1A", None), ("1e400", None), ("inf", None), ("12.", None), ("", None)])
+def test_numbers_written_as_text_are_read_one_way(text: str, number: float | None) -> None:
+    from eligo.cases import number_from_text
+
+    assert number_from_text(text) == number
+
+
+@pytest.mark.parametrize("spelling", ["\t2024-01-10", "2024-01-10\n"])
+def test_only_spaces_around_a_date_are_ignored_as_sql_trim_does(guideline: eligo.Guideline, spelling: str) -> None:
+    assert refused(guideline, {"seen": spelling}) == [f"seen: expected a date written YYYY-MM-DD, got {spelling!r}"]

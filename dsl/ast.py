@@ -292,10 +292,11 @@ class Input:
 
 @dataclass(frozen=True, slots=True)
 class Annotations:
-    """`because "…"` texts and `cite key, …` keys attached to a definition, row or rule."""
+    """`because "…"` texts, `cite key, …` keys and a reader's `label "…"` attached to a definition, row or rule."""
 
     because: tuple[str, ...] = ()
     cites: tuple[str, ...] = ()
+    label: str | None = None  # what readers call it ("SBRT"), where its name is an identifier
     span: Span = _span()
 
 

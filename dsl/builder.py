@@ -61,7 +61,8 @@ def _abridged(text: str) -> str:
 def _annotations(items: tuple[Any, ...], span: ast.Span) -> ast.Annotations:
     because = tuple(text for key, text in items if key == "because")
     cites = tuple(c for key, keys in items if key == "cite" for c in keys)
-    return ast.Annotations(because, cites, span=span)
+    label = next((text for key, text in items if key == "label"), None)
+    return ast.Annotations(because, cites, label, span=span)
 
 
 @v_args(inline=True, meta=True)
@@ -232,6 +233,9 @@ class Builder(Transformer[Token, Any]):
 
     def cite(self, meta: Meta, *keys: Token) -> tuple[str, tuple[str, ...]]:
         return ("cite", tuple(str(k) for k in keys))
+
+    def label(self, meta: Meta, tok: Token) -> tuple[str, str]:
+        return ("label", unquote(tok))
 
     def define(self, meta: Meta, name: Token, expr: ast.Expr, *notes: Any) -> ast.Define:
         span = self._span(meta)

@@ -46,7 +46,7 @@ class _Unit:
 
 
 def _notes(notes: ast.Annotations) -> list[str]:
-    out = [f"because {text(t)}" for t in notes.because]
+    out = ([f"label {text(notes.label)}"] if notes.label else []) + [f"because {text(t)}" for t in notes.because]
     return out + ([f"cite {', '.join(notes.cites)}"] if notes.cites else [])
 
 

@@ -20,14 +20,14 @@ from pygments.token import (
 _NAME = r"[A-Za-z_]\w*"
 _UNIT = r"(?:%|[A-Za-zµ][A-Za-z0-9µ]*(?:/[A-Za-z0-9]+)?)"
 # Words that may follow a number without being its unit.
-_NOT_UNITS = r"(?!(?:and|or|then|else|cite|because|by|is|in|not|between|to|from|optional)\b)"
+_NOT_UNITS = r"(?!(?:and|or|then|else|cite|because|label|by|is|in|not|between|to|from|optional)\b)"
 
 TYPES = ("count", "number", "percent", "date", "duration", "quantity")
 OPERATOR_WORDS = ("and", "or", "not", "in", "is", "between", "of")
 KEYWORDS = (
     "version", "title", "status", "effective", "supersedes", "committee", "summary",
     "as", "doi", "pmid", "url", "from", "to", "optional", "by", "first", "match", "unique", "collect",
-    "when", "then", "otherwise", "because", "cite", "given", "expect", "unknown", "missing", "known",
+    "when", "then", "otherwise", "because", "cite", "label", "given", "expect", "unknown", "missing", "known",
     "never", "increases", "decreases", "does", "depend", "on", "if", "else", "any",
     "days", "weeks", "months", "years",
 )

@@ -349,7 +349,7 @@ def over_indented(failure: Failure) -> Diagnostic | None:
                      Span(failure.path, failure.line, 1, failure.line, 1 + max(indent, 1)), hint)
     if failure.column == 1 or not failure.starts_line or failure.at_end:
         return None
-    if failure.expected and failure.expected <= {"BECAUSE", "CITE"}:
+    if failure.expected and failure.expected <= {"BECAUSE", "CITE", "LABEL"}:
         return error("E011", "this line is indented more than the line above it", failure.span(),
                      "only `because …` and `cite …` lines go indented under a rule, row or definition; "
                      "align this line with the one above")

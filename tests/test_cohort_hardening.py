@@ -1,0 +1,118 @@
+"""`eligo cohort` refuses what would lose data or mislead before doing any work: an output that is the input, a
+folder, in a missing or read-only folder; paths are paths, not globs; names that clash by letter case or with the
+generated SQL's own; and temporaries never outlive the run, even one killed by a signal."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from eligo.sql import cohort as cohorts
+from tests.cohorts import EVERYTHING
+from tests.test_cohort import HEADER, ROWS
+
+
+def _csv(folder: Path, name: str = "cohort.csv", rows: list[str] = ROWS) -> Path:
+    path = folder / name
+    path.write_text("\n".join([HEADER, *rows]) + "\n")
+    return path
+
+
+def test_an_output_that_is_the_input_is_refused_and_the_input_kept(tmp_path: Path) -> None:
+    data = _csv(tmp_path)
+    before = data.read_text()
+    with pytest.raises(cohorts.CohortError, match="is the input; write the decisions to another file"):
+        cohorts.run(EVERYTHING, data, tmp_path / "." / "cohort.csv")
+    assert data.read_text() == before and sorted(p.name for p in tmp_path.iterdir()) == ["cohort.csv"]
+
+
+def test_an_output_that_is_a_folder_or_in_a_missing_folder_is_refused(tmp_path: Path) -> None:
+    data = _csv(tmp_path)
+    (tmp_path / "out.parquet").mkdir()
+    with pytest.raises(cohorts.CohortError, match=r"out\.parquet: is a folder; give a file name"):
+        cohorts.run(EVERYTHING, data, tmp_path / "out.parquet")
+    with pytest.raises(cohorts.CohortError, match=r"no such folder .*missing; create it first"):
+        cohorts.run(EVERYTHING, data, tmp_path / "missing" / "out.parquet")
+
+
+def test_a_read_only_place_is_refused_before_the_work(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    data = _csv(tmp_path)
+    place = Path("/sys/kernel") if os.geteuid() == 0 else tmp_path / "locked"  # root writes anywhere else
+    if place != Path("/sys/kernel"):
+        place.mkdir()
+        place.chmod(0o555)
+    checked: list[str] = []
+    monkeypatch.setattr(cohorts.Cohort, "check", lambda self, progress=None: checked.append("ran"))
+    with pytest.raises(cohorts.CohortError, match=r"cannot write in .*: Permission denied"):
+        cohorts.run(EVERYTHING, data, place / "out.parquet")
+    assert checked == []
+
+
+def test_a_path_is_read_as_that_file_not_as_a_glob(tmp_path: Path) -> None:
+    _csv(tmp_path, "q1.csv", ROWS[:1])
+    literal = _csv(tmp_path, "q[1].csv", ROWS[:3])
+    for name in ("star1.csv", "star2.csv", "star3.csv"):
+        _csv(tmp_path, name, ROWS[:1])
+    star = _csv(tmp_path, "star*.csv", ROWS[:2])
+    assert cohorts.run(EVERYTHING, literal, tmp_path / "a.parquet").rows == 3
+    assert cohorts.run(EVERYTHING, star, tmp_path / "b.parquet").rows == 2
+    assert cohorts.run(EVERYTHING, tmp_path / "star[0-9].csv", tmp_path / "c.parquet", pattern=True).rows == 3
+    with pytest.raises(cohorts.CohortError, match=r"nowhere\*\.csv: no such file \(to read several files, give "
+                                                  r"--pattern and a glob\)"):
+        cohorts.run(EVERYTHING, tmp_path / "nowhere*.csv", tmp_path / "d.parquet")
+
+
+@pytest.mark.parametrize(("header", "message"), [
+    ("n,D_First", "the columns D_First would clash with the output columns (letter case aside)"),
+    ("n,d_first_MISSING", "the columns d_first_MISSING would clash with the output columns"),
+    ("n,_Eligo_in_n", "the columns _Eligo_in_n use the prefix _eligo_, which the generated SQL keeps for itself"),
+    ("N,site", "the columns N (input n) differ from an input's name only by letter case"),
+])
+def test_names_that_clash_by_letter_case_or_with_internal_names_are_refused(tmp_path: Path, header: str,
+                                                                            message: str) -> None:
+    data = tmp_path / "clash.csv"
+    data.write_text(header + "\n" + ",".join("1" for _ in header.split(",")) + "\n")
+    with pytest.raises(cohorts.CohortError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        cohorts.run(EVERYTHING, data, tmp_path / "out.parquet")
+    assert not (tmp_path / "out.parquet").exists()
+
+
+def test_criteria_columns_clash_too(tmp_path: Path) -> None:
+    data = tmp_path / "clash.csv"
+    data.write_text("n,D_FIRST__R1\n1,x\n")
+    with pytest.raises(cohorts.CohortError, match="the columns D_FIRST__R1 would clash with the output columns"):
+        cohorts.run(EVERYTHING, data, tmp_path / "out.parquet", criteria=True)
+
+
+_KILLED = """
+import os, signal, sys
+from pathlib import Path
+from eligo.sql.outputs import Output
+output = Output(Path(sys.argv[1]))
+print(output.temporary, flush=True)
+os.kill(os.getpid(), signal.SIGTERM)
+"""
+
+
+def test_a_process_killed_mid_write_leaves_no_temporary(tmp_path: Path) -> None:
+    run = subprocess.run([sys.executable, "-c", _KILLED, str(tmp_path / "out.parquet")], capture_output=True,
+                         text=True, timeout=60)
+    assert run.returncode == -signal.SIGTERM
+    assert Path(run.stdout.strip()).name.endswith(".eligo-tmp") and list(tmp_path.iterdir()) == []
+
+
+def test_a_temporary_left_by_a_process_killed_outright_is_removed_by_the_next_run(tmp_path: Path) -> None:
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    stale = tmp_path / f".out.parquet.{dead.stdout.strip()}.eligo-tmp"
+    stale.write_bytes(b"half a parquet file")
+    other = tmp_path / f".other.parquet.{dead.stdout.strip()}.eligo-tmp"
+    other.write_bytes(b"not ours to remove")
+    cohorts.run(EVERYTHING, _csv(tmp_path), tmp_path / "out.parquet")
+    assert not stale.exists() and other.exists()
+    assert sorted(p.name for p in tmp_path.iterdir() if not p.name.startswith(".")) == [
+        "cohort.csv", "out.parquet", "out.summary.json", "out.summary.md"]

@@ -142,6 +142,22 @@ async def test_definition_and_references_cross_modules(client: LanguageClient, k
     await liver.close()
 
 
+async def test_highlights_and_workspace_symbols(client: LanguageClient, kb: Path) -> None:
+    liver = Editor(client, kb / LIVER)
+    await liver.diagnostics()
+    marks = await client.text_document_document_highlight_async(lsp.DocumentHighlightParams(
+        liver.document, liver.position("define therapy_effect", len("define "))))
+    assert marks is not None and len(marks) == liver.text.count("therapy_effect")
+    assert [m.kind for m in marks].count(lsp.DocumentHighlightKind.Write) == 1
+    symbols = await client.workspace_symbol_async(lsp.WorkspaceSymbolParams(query="favcollive"))
+    assert isinstance(symbols, list)
+    assert [(s.name, s.container_name) for s in symbols] == [
+        ("favourable_colorectal_liver", "core.disease_free_interval 1.0.0")]
+    location = symbols[0].location
+    assert isinstance(location, lsp.Location) and location.uri == (kb / DFI).as_uri()
+    await liver.close()
+
+
 async def test_rename_changes_every_module_and_refuses_a_clash(client: LanguageClient, kb: Path) -> None:
     oligo = Editor(client, kb / OLIGO)
     await oligo.diagnostics()

@@ -109,6 +109,41 @@ def references(analysis: Analysis, path: str, position: lsp.Position, include_de
             if o.symbol == occurrence.symbol and (include_declaration or not o.declaration)]
 
 
+def highlights(analysis: Analysis, path: str, position: lsp.Position) -> list[lsp.DocumentHighlight]:
+    """Every occurrence in this file of the symbol under the cursor; its declaration marked as written."""
+    occurrence = at(analysis, path, position)
+    if occurrence is None:
+        return []
+    return [lsp.DocumentHighlight(to_range(o.span), lsp.DocumentHighlightKind.Write if o.declaration
+                                  else lsp.DocumentHighlightKind.Read)
+            for o in index(analysis).get(path, []) if o.symbol == occurrence.symbol]
+
+
+_SYMBOL_KINDS = {"input": lsp.SymbolKind.Field, "define": lsp.SymbolKind.Variable, "table": lsp.SymbolKind.Struct,
+                 "decision": lsp.SymbolKind.Class, "kind": lsp.SymbolKind.Enum, "value": lsp.SymbolKind.EnumMember,
+                 "reference": lsp.SymbolKind.Key, "rule": lsp.SymbolKind.Method, "outcome": lsp.SymbolKind.EnumMember}
+
+
+def _matches(query: str, name: str) -> bool:
+    """Whether the letters of `query` occur in `name` in order (as editors match symbol searches)."""
+    letters = iter(name.lower())
+    return all(char in letters for char in query.lower())
+
+
+def workspace_symbols(analyses: list[Analysis], query: str) -> list[lsp.WorkspaceSymbol]:
+    """The declarations of every knowledge base whose name matches `query`, with the module they are in."""
+    out = []
+    for analysis in analyses:
+        for found in index(analysis).values():
+            for o in found:
+                if o.declaration and o.symbol.kind in _SYMBOL_KINDS and _matches(query, o.symbol.short):
+                    out.append(lsp.WorkspaceSymbol(
+                        name=o.symbol.short, kind=_SYMBOL_KINDS[o.symbol.kind],
+                        location=lsp.Location(uri_of(o.span.path), to_range(o.span)),
+                        container_name=o.symbol.module.replace("@", " ")))
+    return out
+
+
 def prepare_rename(analysis: Analysis, path: str, position: lsp.Position) -> lsp.Range | None:
     occurrence = at(analysis, path, position)
     if occurrence is None or occurrence.symbol.kind not in RENAMEABLE:

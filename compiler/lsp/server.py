@@ -18,6 +18,7 @@ from lsprotocol import types as lsp
 from pygls.exceptions import JsonRpcInvalidParams
 from pygls.lsp.server import LanguageServer
 
+from eligo.kb import discover
 from eligo.lsp import actions, completion, hover, lenses, navigation, outline
 from eligo.lsp.convert import path_of, to_diagnostic, uri_of
 from eligo.lsp.positions import Columns, from_client, to_client
@@ -191,6 +192,26 @@ def build() -> EligoServer:
     def on_references(ls: EligoServer, params: lsp.ReferenceParams) -> list[lsp.Location]:
         path, analysis = ls.analysis(params.text_document.uri)
         return navigation.references(analysis, path, params.position, params.context.include_declaration)
+
+    @server.feature(lsp.TEXT_DOCUMENT_DOCUMENT_HIGHLIGHT)
+    @_guarded(_empty, sources_only=True)
+    def on_highlight(ls: EligoServer, params: lsp.DocumentHighlightParams) -> list[lsp.DocumentHighlight]:
+        path, analysis = ls.analysis(params.text_document.uri)
+        return navigation.highlights(analysis, path, params.position)
+
+    @server.feature(lsp.WORKSPACE_SYMBOL)
+    @_guarded(_empty)
+    def on_workspace_symbol(ls: EligoServer, params: lsp.WorkspaceSymbolParams) -> list[lsp.WorkspaceSymbol]:
+        for folder in ls.workspace.folders.values():  # the knowledge bases marked at, above or just below them
+            here = Path(path_of(folder.uri))
+            marked = discover.find_root(here) if here.is_dir() else None
+            roots = [marked] if marked else [m.parent for pattern in ("*/eligo.toml", "*/*/eligo.toml")
+                                             for m in sorted(here.glob(pattern))] if here.is_dir() else []
+            for root in roots:
+                if root not in ls.store.analyses:
+                    ls.store.analyse(root)
+        found = navigation.workspace_symbols(list(ls.store.analyses.values()), params.query)
+        return [to_client(symbol, symbol.location.uri, ls.columns) for symbol in found]
 
     @server.feature(lsp.TEXT_DOCUMENT_PREPARE_RENAME)
     @_guarded(_none, sources_only=True)

@@ -1,5 +1,6 @@
-"""The generated Spark SQL, run on a local pyspark session over the same cohort as DuckDB, gives the same rows:
-outcome, status, rule and missing list (and both equal the Python evaluator)."""
+"""Cohorts on a local Spark session: the product's Spark driver (`eligo.sql.spark`, `eligo cohort --engine spark`,
+`frames.decide_spark`) gives the same rows as DuckDB and the Python evaluator on every output column, criteria and
+comparisons included; bad rows are refused by row number and nothing is written. One session for all."""
 
 from __future__ import annotations
 
@@ -8,20 +9,23 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import pyarrow as pa
+import duckdb
 import pyarrow.parquet as pq
 import pytest
+from typer.testing import CliRunner
 
 import eligo
-from eligo.sql.query import compile_query
-from tests.cohorts import EVERYTHING, arrow_table, duckdb_outcomes, python_outcomes, sample, sql_outcomes
-from tests.test_differential import GUIDELINES, ROOT
+from eligo.cli.main import app
+from eligo.sql import frames
+from tests.cohorts import EVERYTHING_SOURCE, sample
+from tests.test_cohort import HEADER, ROWS
+from tests.test_cohort_engines import EVERYTHING_2, agree, earlier, expected
+from tests.test_differential import GUIDELINES
 
 pytestmark = pytest.mark.slow
-CASES = [EVERYTHING, *GUIDELINES]
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def spark() -> Iterator[Any]:
     pyspark = pytest.importorskip("pyspark.sql")
     os.environ.setdefault("PYSPARK_PYTHON", "python3")
@@ -37,53 +41,80 @@ def spark() -> Iterator[Any]:
     session.stop()
 
 
-def spark_outcomes(spark: Any, guideline: eligo.Guideline, cohort: list[dict[str, object]],
-                   folder: Path) -> list[dict[str, Any]]:
-    path = folder / f"{guideline.id}-{guideline.version}.parquet"
-    pq.write_table(arrow_table(guideline, cohort), path)
-    spark.read.parquet(str(path)).createOrReplaceTempView("cohort")
-    query = compile_query(guideline, "cohort", dialect="spark").sql(dialect="spark")
-    rows = [row.asDict() for row in spark.sql(query).collect()]
-    return sql_outcomes(guideline, rows)
+def _records(frame: Any) -> list[dict[str, Any]]:
+    return [row.asDict() for row in frame.collect()]
 
 
-@pytest.mark.parametrize("guideline", CASES, ids=lambda g: f"{g.id}@{g.version}")
-def test_spark_agrees_with_duckdb_and_python(spark: Any, guideline: eligo.Guideline, tmp_path: Path) -> None:
-    cohort = sample(guideline, 300)
-    from_spark = spark_outcomes(spark, guideline, cohort, tmp_path)
-    assert from_spark == duckdb_outcomes(guideline, cohort)
-    assert from_spark == python_outcomes(guideline, cohort)
-    statuses = {decision[1] for row in from_spark for decision in row.values()}
-    assert {"decided", "unknown"} <= statuses
+@pytest.mark.parametrize("guideline", [EVERYTHING_2, *GUIDELINES], ids=lambda g: f"{g.id}@{g.version}")
+def test_spark_agrees_with_python_on_every_column_with_criteria_and_compare(spark: Any, guideline: eligo.Guideline,
+                                                                            tmp_path: Path) -> None:
+    """One Spark query per guideline: its decisions, its criteria, and the earlier version's decisions beside."""
+    cohort = sample(guideline, 120, seed=13)
+    against = earlier(guideline)
+    path = tmp_path / "cohort.parquet"
+    from tests.test_cohort_engines import _union_table
+
+    pq.write_table(_union_table(guideline, against, cohort), path)
+    frame = spark.read.parquet(str(path)).coalesce(1)
+    decided = frames.decide_spark(guideline, frame, criteria=True, against=against, changed_only=False,
+                                  validate=False)
+    records = _records(decided)
+    assert agree(records, expected(guideline, cohort, against, criteria=True)) == []
+    assert {r[f"{guideline.decision_names[0]}_status"] for r in records} >= {"decided", "unknown"}
 
 
-def test_the_cluster_driver_runs_the_printed_spark_sql(spark: Any, tmp_path: Path) -> None:
-    """benchmarks/spark_decide.py (what a registry hands to spark-submit) over the SQL `eligo sql` prints."""
-    import importlib.util
+def _knowledge(tmp_path: Path) -> Path:
+    folder = tmp_path / "knowledge" / "test" / "g"
+    folder.mkdir(parents=True)
+    (folder / "1.0.0.eligo").write_text(EVERYTHING_SOURCE)
+    return tmp_path / "knowledge"
 
-    import duckdb
-    from typer.testing import CliRunner
 
-    from eligo.cli.main import app
-    from tests.cohorts import EVERYTHING_SOURCE
+def test_eligo_cohort_on_spark_refuses_bad_rows_by_number_and_writes_nothing(spark: Any, tmp_path: Path) -> None:
+    kb = _knowledge(tmp_path)
+    data = tmp_path / "cohort.csv"
+    data.write_text("\n".join([HEADER, ROWS[0], "2,11,,lungs,,maybe,,,,,", ROWS[1]]) + "\n")
+    output = tmp_path / "decided.parquet"
+    run = CliRunner().invoke(app, ["cohort", "test.g", str(data), "-o", str(output), "--engine", "spark",
+                                   "--kb", str(kb)])
+    assert run.exit_code == 1, run.output
+    assert run.output.splitlines() == [
+        f"error: {data}: 1 of 3 rows have bad values; nothing was written (fix them, or remove those rows)",
+        "  - row 2: n: 11 is above the declared range 0 to 10",
+        "  - row 2: site: 'lungs' is not a value of site (did you mean `lung`?)",
+        "  - row 2: flag: expected yes/no (true or false), got 'maybe'",
+    ]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cohort.csv", "knowledge"]
 
-    knowledge = tmp_path / "knowledge" / "test" / "g"
-    knowledge.mkdir(parents=True)
-    (knowledge / "1.0.0.eligo").write_text(EVERYTHING_SOURCE)
-    printed = CliRunner().invoke(app, ["sql", "test.g", "--dialect", "spark", "--keep", "row_id", "--kb",
-                                       str(tmp_path / "knowledge")])
-    assert printed.exit_code == 0, printed.output
-    spec = importlib.util.spec_from_file_location("spark_decide", ROOT / "benchmarks" / "spark_decide.py")
-    assert spec is not None and spec.loader is not None
-    driver = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(driver)
-    cohort = sample(EVERYTHING, 200, seed=7)
-    table = arrow_table(EVERYTHING, cohort)
-    pq.write_table(table.append_column("row_id", pa.array(range(len(cohort)))), tmp_path / "cohort.parquet")
-    driver.decide(spark, str(tmp_path / "cohort.parquet"), printed.output, str(tmp_path / "decided.parquet"))
-    with duckdb.connect() as con:
-        result = con.execute(f"SELECT * FROM read_parquet('{tmp_path / 'decided.parquet'}/*.parquet') ORDER BY row_id")
-        names = [d[0] for d in result.description]
-        records = [dict(zip(names, row, strict=True)) for row in result.fetchall()]
-    assert names[:2] == ["row_id", "n"] and [r["row_id"] for r in records] == list(range(len(cohort)))
-    assert sql_outcomes(EVERYTHING, records) == python_outcomes(EVERYTHING, cohort)
+
+def test_eligo_cohort_on_spark_writes_what_duckdb_writes(spark: Any, tmp_path: Path) -> None:
+    kb = _knowledge(tmp_path)
+    data = tmp_path / "cohort.csv"
+    data.write_text("\n".join([HEADER, *ROWS]) + "\n")
+    written = {}
+    for engine in ("duckdb", "spark"):
+        output = tmp_path / f"{engine}.parquet"
+        run = CliRunner().invoke(app, ["cohort", "test.g", str(data), "-o", str(output), "--engine", engine,
+                                       "--criteria", "--kb", str(kb)])
+        assert run.exit_code == 0, run.output
+        assert run.output.splitlines()[0].startswith("test.g 1.0.0: 5 patients in ")
+        pattern = output / "*.parquet" if engine == "spark" else output
+        with duckdb.connect() as con:
+            result = con.sql(f"SELECT * FROM read_parquet('{pattern}') ORDER BY id")
+            outputs = result.columns[len(HEADER.split(",")):]  # the source's columns: typed as each engine infers
+            written[engine] = [(r[0], *r[-len(outputs):]) for r in result.fetchall()]
+        assert (tmp_path / f"{engine}.summary.json").exists()
+    assert written["spark"] == written["duckdb"] and len(written["spark"]) == len(ROWS)
+    assert (tmp_path / "spark.summary.md").read_text() == (tmp_path / "duckdb.summary.md").read_text()
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+def test_the_spark_api_refuses_bad_rows(spark: Any) -> None:
+    frame = spark.createDataFrame([(1, "lung"), (3, "bone"), (12, "lung")], "n int, site string").coalesce(1)
+    with pytest.raises(frames.CohortError) as refused:
+        frames.decide(EVERYTHING_2, frame)
+    assert [str(r) for r in refused.value.rows] == ["row 3: n: 12 is above the declared range 0 to 10"]
+    decided = frames.decide(EVERYTHING_2, frame.where("n < 11"))
+    assert [(r["n"], r["d_first_status"]) for r in decided.collect()] == [
+        (n, EVERYTHING_2.evaluate({"n": n, "site": site}, trace=False)["d_first"].status) for n, site in ((1, "lung"),
+                                                                                                      (3, "bone"))]

@@ -56,3 +56,9 @@ def test_a_plain_number_is_refused_with_the_way_to_write_it() -> None:
         ("E106", 7, 14, "cannot compare a number with a percentage")]
     assert found[0].hints == ("a percentage compares with a percentage, or with a ratio written with `/`, such as "
                               "`(before - after) / before > 50%` (50% is 0.5)",)
+
+
+def test_only_comparisons_read_a_ratio_as_a_fraction() -> None:
+    base = kb(module("t.mixed", MARKERS + "define either: first known of ((before - after) / before, wanted) > 50%\n"))
+    found = [(d.code, d.message) for d in base.check() if d.is_error]
+    assert found == [("E106", "cannot compare a number with a percentage")]

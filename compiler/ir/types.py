@@ -44,8 +44,6 @@ class Type:
         """Whether values of the two types can be compared with each other."""
         if "error" in (self.kind, other.kind) or "none" in (self.kind, other.kind):
             return True
-        if self.percent_and_ratio(other):
-            return True
         if self.kind != other.kind:
             return False
         if self.kind == "quantity":

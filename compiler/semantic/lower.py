@@ -393,7 +393,8 @@ class Lowerer(TableLowering):
 
     def check_pair(self, l_node: ir.Node, l_type: Type, left: ast.Expr, r_node: ir.Node,
                    r_type: Type, right: ast.Expr, span: ast.Span, *, ordering: bool) -> None:
-        self.require_compatible(l_type, r_type, right, span, other=left)
+        if not l_type.percent_and_ratio(r_type):  # a ratio compares with a percentage (as fractions)
+            self.require_compatible(l_type, r_type, right, span, other=left)
         if ordering and l_type.kind in ("enum", "bool", "text", "set") and l_type.compatible(r_type):
             self.error("E106", f"{l_type.describe()} has no order: compare it with `=` or `!=`", span)
         self.check_range(l_node, r_node, right.span)

@@ -49,8 +49,13 @@ def spark_kind(spark_type: str) -> str:
     return "number" if _SPARK_NUMERIC.match(spark_type) else "other"
 
 
+def _try_cast(value: exp.Expr, to: str) -> exp.Expr:
+    """NULL where `value` cannot be read as `to` (`safe`: Spark writes TRY_CAST too, not an ANSI CAST that fails)."""
+    return exp.TryCast(this=value, to=exp.DataType.build(to), safe=True)
+
+
 def _try_double(text: exp.Expr) -> exp.Expr:
-    return exp.TryCast(this=exp.Trim(this=text), to=exp.DataType.build("DOUBLE"))
+    return _try_cast(exp.Trim(this=text), "DOUBLE")
 
 
 def read_input(info: ir.InputInfo, column: str, kind: str) -> tuple[exp.Expr, exp.Expr]:
@@ -72,7 +77,7 @@ def read_input(info: ir.InputInfo, column: str, kind: str) -> tuple[exp.Expr, ex
             return exp.cast(raw, DATE), exp.false()
         case "date", "text":
             iso = exp.RegexpLike(this=exp.Trim(this=text), expression=lit(r"^\d{4}-\d{2}-\d{2}$"))
-            value = case([(iso, exp.TryCast(this=exp.Trim(this=text.copy()), to=exp.DataType.build("DATE")))])
+            value = case([(iso, _try_cast(exp.Trim(this=text.copy()), "DATE"))])
             return value, and_(present, is_null(value.copy()))
         case "number", "number" | "text":
             number = exp.cast(raw, DOUBLE) if kind == "number" else _try_double(text)
@@ -92,8 +97,7 @@ def _quantity(info: ir.InputInfo, raw: exp.Expr, kind: str) -> tuple[exp.Expr, e
         return canonical, and_(present, _out_of_range(info, number.copy(), canonical.copy()))
     text = exp.cast(raw, exp.DataType.Type.VARCHAR)
     plain = _try_double(text)
-    amount = exp.TryCast(this=exp.RegexpExtract(this=text.copy(), expression=lit(_QUANTITY), group=lit(1)),
-                         to=exp.DataType.build("DOUBLE"))
+    amount = _try_cast(exp.RegexpExtract(this=text.copy(), expression=lit(_QUANTITY), group=lit(1)), "DOUBLE")
     unit = exp.RegexpExtract(this=text.copy(), expression=lit(_QUANTITY), group=lit(2))
     factors = [(n, u.factor) for n in units.names() if (u := units.lookup(n)) is not None
                and u.dimension == info.type.dimension]

@@ -1,8 +1,8 @@
 """Cohorts on Spark: the same validation, decisions, summary and outputs as in DuckDB, through pyspark.
 
 The queries are `plan.Plan`'s, written in the Spark dialect and run by `spark.sql` over a temporary view of
-the data (Parquet, CSV or JSON lines, read from a path taken literally unless `pattern`; CSV columns are read
-as text and checked as `eligo cohort` checks text). Bad rows are numbered in file order from each row's
+the data (Parquet, CSV or JSON lines, read from a path taken literally unless `pattern`; CSV column types are
+inferred, as DuckDB infers them). Bad rows are numbered in file order from each row's
 partition and its place in it. Spark writes a folder of part files: locally through a temporary folder beside
 the target, renamed into place; to a URI (hdfs://, s3a://…) in place, once the rows have passed the checks.
 """
@@ -170,7 +170,8 @@ def read(spark: SparkSession, data: str | Path, pattern: bool = False) -> DataFr
     if suffix == ".parquet":
         return spark.read.parquet(path)
     if suffix in (".csv", ".tsv", ".txt"):
-        return spark.read.options(header="true", mode="FAILFAST", sep="\t" if suffix == ".tsv" else ",").csv(path)
+        return spark.read.options(header="true", inferSchema="true", mode="FAILFAST",
+                                  sep="\t" if suffix == ".tsv" else ",").csv(path)
     if suffix in (".jsonl", ".ndjson", ".json"):
         return spark.read.options(mode="FAILFAST").json(path)
     raise CohortError(f"{data}: cannot read {suffix or 'a file without an extension'}; give Parquet, CSV or JSON lines")

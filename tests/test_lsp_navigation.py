@@ -85,6 +85,10 @@ async def test_hover_on_a_module_a_rule_and_an_outcome(client: LanguageClient, k
     rule = await hover_text(client, editor, editor.position("by rule beyond_oligometastatic", len("by rule ")))
     assert rule.startswith("A patient is **not a candidate** for liver metastasectomy when")
     assert "*rule `beyond_oligometastatic` of `liver_metastasectomy`*" in rule
+    table = await hover_text(client, editor, editor.position("resection.consequence_of", len("resection.")))
+    assert table.startswith("**table** `consequence_of`")
+    assert "| residual cells | site aggressiveness | therapy effect | margin consequence |" in table
+    assert "| Large N_res: visible tumour left (R2) | any | any | R2: macroscopic tumour remains |" in table
     outcome = await hover_text(client, editor, editor.position("otherwise candidate", len("otherwise ")))
     assert outcome.startswith("`candidate`: an outcome of `liver_metastasectomy`")
     await editor.close()

@@ -12,6 +12,7 @@ from eligo.lsp.convert import to_range
 from eligo.lsp.names import Symbol
 from eligo.lsp.navigation import at
 from eligo.lsp.workspace import Analysis
+from eligo.semantic.lower import spec_text
 from eligo.semantic.module import LoweredModule
 
 
@@ -56,6 +57,26 @@ def _thresholds(lowered: LoweredModule, expr: ast.Expr, vocab: prose.Vocabulary)
     return ["", *out] if out else []
 
 
+def _rows(table: ast.Table, vocab: prose.Vocabulary, limit: int = 30) -> list[str]:
+    """The table as a Markdown table: a column per key, then the value, as the docs read them."""
+    def key(value: ast.RowKey) -> str:
+        if value is None:
+            return "any"
+        if isinstance(value, bool):
+            return "yes" if value else "no"
+        return vocab.kind_labels.get(value, prose.humanize(value))
+
+    head = [*(prose.humanize(column) for column in table.by), prose.humanize(spec_text(table.result))]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for row in table.rows[:limit]:
+        keys = [key(k) for k in row.keys] if not row.is_otherwise else ["otherwise", *[""] * (len(table.by) - 1)]
+        cells = [*keys, prose.value(row.value, vocab)]
+        lines.append("| " + " | ".join(cell.replace("|", "\\|") for cell in cells) + " |")
+    if len(table.rows) > limit:
+        lines.append(f"\n… and {len(table.rows) - limit} more rows")
+    return lines
+
+
 def describe(lowered: LoweredModule, symbol: Symbol, source_of: dict[str, str]) -> list[str]:
     """Markdown lines about `symbol`, declared in `lowered`."""
     module = lowered.module
@@ -97,8 +118,7 @@ def describe(lowered: LoweredModule, symbol: Symbol, source_of: dict[str, str]) 
             table = next((t for t in module.tables if t.name == symbol.name), None)
             if table is None:
                 return []
-            return [f"**table** `{table.name}` by {', '.join(table.by)}, {len(table.rows)} rows", "", origin,
-                    *code(table.span, 20)]
+            return [f"**table** `{table.name}`", "", *_rows(table, vocab), "", origin]
         case "kind":
             kind = next((k for k in module.kinds if k.name == symbol.name), None)
             if kind is None:

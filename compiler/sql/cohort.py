@@ -19,7 +19,8 @@ from sqlglot import exp
 from eligo.sql.columns import duckdb_kind
 from eligo.sql.expr import lit
 from eligo.sql.outputs import Output, OutputError, check_input, duckdb_literal, write_text
-from eligo.sql.plan import COUNT, PREFIX, ROW, BadValue, CohortError, Plan
+from eligo.sql.plan import COUNT, ROW, BadValue, CohortError, Plan
+from eligo.sql.query import PREFIX
 from eligo.sql.summary import Summary
 
 if TYPE_CHECKING:

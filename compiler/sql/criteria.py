@@ -72,7 +72,7 @@ def criteria_names(subject: Subject) -> list[str]:
 def columns(compiler: Compiler) -> list[tuple[exp.Column, str]]:
     """The criteria columns, compiled by the query's own compiler (a hook of `compile_query`)."""
     program = compiler.program
-    out = []
+    out: list[tuple[exp.Column, str]] = []
     for node in _criteria(program):
         val = compiler.expr(ir.DefRef(node.key, node.type))
         if node.type.kind == "bool":

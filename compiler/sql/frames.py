@@ -17,7 +17,8 @@ from typing import TYPE_CHECKING, Any
 from sqlglot import exp
 
 from eligo.sql.columns import duckdb_kind
-from eligo.sql.plan import COUNT, PREFIX, ROW, CohortError, Plan
+from eligo.sql.plan import COUNT, ROW, CohortError, Plan
+from eligo.sql.query import PREFIX
 from eligo.sql.spark import SparkCohort
 from eligo.sql.summary import Summary
 
@@ -43,12 +44,12 @@ def summarise_duckdb(guideline: Guideline, relation: duckdb.DuckDBPyRelation, *,
                      against: Guideline | None = None) -> Summary:
     """Check every row of `relation` and count its outcomes; raise CohortError listing the first bad rows."""
     plan, view = _duckdb_plan(guideline, relation, False, against, True)
-    rows = relation.query(view, plan.check_query().sql("duckdb")).fetchall()
+    rows = _query(relation, view, plan.check_query()).fetchall()
     summary, total, invalid = plan.summary([*plan.decision_outputs(), f"{PREFIX}bad", COUNT], rows)
     if invalid:
         numbered = exp.select(exp.Star(), exp.alias_(exp.Window(this=exp.func("row_number")), ROW, quoted=True)
                               ).from_(view).subquery(f"{PREFIX}numbered")
-        bad = relation.query(view, plan.bad_query(numbered).sql("duckdb"))
+        bad = _query(relation, view, plan.bad_query(numbered))
         raise plan.refusal(total, invalid, plan.bad_values(bad.columns, bad.fetchall()))
     return summary
 
@@ -60,7 +61,14 @@ def decide_duckdb(guideline: Guideline, relation: duckdb.DuckDBPyRelation, *, cr
     if validate:
         summarise_duckdb(guideline, relation, against=against)
     plan, view = _duckdb_plan(guideline, relation, criteria, against, changed_only)
-    return relation.query(view, plan.query().sql("duckdb"))
+    return _query(relation, view, plan.query())
+
+
+def _query(relation: duckdb.DuckDBPyRelation, view: str, query: exp.Expr) -> duckdb.DuckDBPyRelation:
+    """`query` over `relation` named `view`, as a relation (a SELECT always gives one)."""
+    result = relation.query(view, query.sql("duckdb"))
+    assert result is not None
+    return result
 
 
 def summarise_spark(guideline: Guideline, frame: DataFrame, *, against: Guideline | None = None) -> Summary:

@@ -14,13 +14,14 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from sqlglot import exp
 
 from eligo.sql.columns import spark_kind
 from eligo.sql.outputs import FORMATS, Output, OutputError, check_input, hadoop_literal, has_scheme
-from eligo.sql.plan import COUNT, PREFIX, ROW, BadValue, CohortError, Plan
+from eligo.sql.plan import COUNT, ROW, BadValue, CohortError, Plan
+from eligo.sql.query import PREFIX
 from eligo.sql.summary import Summary
 
 if TYPE_CHECKING:
@@ -209,7 +210,3 @@ def run(guideline: Guideline, data: str | Path, out: str | Path, master: str | N
         write_summary(summary, out)
     return summary
 
-
-def frame_rows(frame: Any) -> list[dict[str, Any]]:
-    """A DataFrame's rows as dicts by column name (for tests and small results)."""
-    return [row.asDict() for row in frame.collect()]

@@ -145,7 +145,7 @@ def summarise(guideline: str, version: str, decisions: Sequence[ir.Decision], na
                 decision.outcomes[label(record[name], status)] += count
                 if record.get(f"{name}_rule"):
                     decision.decided_by[record[f"{name}_rule"]] += count
-            missing = record.get(f"{name}_missing") or ()
+            missing: Sequence[str] = record.get(f"{name}_missing") or ()
             for wanted in missing:
                 decision.missing[wanted] += count
             if len(missing) == 1:

@@ -352,6 +352,23 @@ def test_a_knowledge_folder_from_the_config_is_built(tmp_path: Path) -> None:
     assert "<td>Colorectal cancer</td>" in table and "<td>renal cell</td>" in table  # kind labels
 
 
+def test_labels_name_definitions_and_rules_for_readers(tmp_path: Path) -> None:
+    knowledge = _sketch_kb(tmp_path / "kb")
+    target = knowledge / "colorectal" / "liver_metastasectomy" / "2.0.0.eligo"
+    text = target.read_text(encoding="utf-8")
+    text = text.replace('  because "A longer DFI implies slower growth."',
+                        '  label "DFI long enough for the site"\n  because "A longer DFI implies slower growth."')
+    text = text.replace("rule polymetastatic: when not oligo.oligometastatic then not_candidate",
+                        'rule polymetastatic: when not oligo.oligometastatic then not_candidate label "SBRT-era polymetastatic"')
+    target.write_text(text, encoding="utf-8")
+    build_site(knowledge, tmp_path / "out")
+    html = page(tmp_path / "out", "guidelines/colorectal.liver_metastasectomy/2.0.0")
+    assert '<h3 id="define-favourable_dfi">DFI long enough for the site' in html
+    assert '<h4 id="rule-metastasectomy-polymetastatic">Rule 1: SBRT-era polymetastatic → not candidate' in html
+    assert ">DFI long enough for the site</a> is yes" in html or ">DFI long enough for the site</a> holds" in html
+    assert "<title>Rule 1: SBRT-era polymetastatic</title>" in html and "<title>DFI long enough for the site</title>" in html
+
+
 def test_links_in_guideline_text_and_references_cannot_run_script(tmp_path: Path) -> None:
     knowledge = _sketch_kb(tmp_path / "kb")
     target = knowledge / "colorectal" / "liver_metastasectomy" / "2.0.0.eligo"

@@ -108,7 +108,7 @@ class _Reader:
         if module is self.own and name in self.vocab.links:
             return self.vocab.name(name)
         home, bare = self.resolve(name, module)
-        return self.plain(home).kind_labels.get(bare) or prose.humanize(bare)
+        return prose.labels_of(home).get(bare) or self.plain(home).kind_labels.get(bare) or prose.humanize(bare)
 
     def unit_of(self, expr: ast.Expr, module: ast.Module) -> str | None:
         """The unit an author wrote for this value: a literal's, a constant's, or an input's declared unit."""
@@ -272,7 +272,7 @@ class _Reader:
         if status == "unknown":
             missing = [self.vocab.name(m) for m in getattr(outcome, "missing", ()) or ()]
             possible = [prose.humanize(str(p)) for p in getattr(outcome, "possible", ()) or ()]
-            head = f"**{topic.capitalize()}: unknown.** It cannot be decided yet" + (
+            head = f"**{prose.first_upper(topic)}: unknown.** It cannot be decided yet" + (
                 f": it needs {prose._join(missing, 'and')}" if missing else "") + "."
             if possible:
                 head += f" Still possible: {prose._join(possible, 'or')}."
@@ -282,7 +282,7 @@ class _Reader:
             rule = getattr(outcome, "rule", None)
             how = "no rule applies, so the default outcome holds" if rule == "otherwise" else \
                 f"by rule *{prose.humanize(rule)}*" if rule else ""
-            head = f"**{topic.capitalize()}: {shown}**" + (f" ({how})." if how else ".")
+            head = f"**{prose.first_upper(topic)}: {shown}**" + (f" ({how})." if how else ".")
         out = [Line(0, head)]
         out.extend(Line(1, f"*Because* {links.text(text)}") for text in getattr(outcome, "because", ()) or ())
         cites = getattr(outcome, "cites", ()) or ()
@@ -299,7 +299,8 @@ class _Reader:
             if (decision.policy == "first" and applied is False and deciding not in (None, rule.name)) or \
                     applied is not False:
                 verdict = _word(applied, "applies", "does not apply", "")
-                lead = f"Rule {number}, *{prose.humanize(rule.name)}* ({prose.humanize(rule.outcome)}), {verdict}"
+                name = getattr(rule.notes, "label", None) or prose.humanize(rule.name)
+                lead = f"Rule {number}, *{name}* ({prose.humanize(rule.outcome)}), {verdict}"
                 inner = self.describe(rule.condition, self.own, applied, 2)
                 if len(inner) == 1:
                     out.append(Line(1, f"{lead}: {inner[0].text}."))

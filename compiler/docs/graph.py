@@ -123,13 +123,15 @@ def _box(node: str, data: Mapping[str, Any], own: str, modules: Callable[[str], 
             names = [r.name for r in found.rules]
             position = names.index(rule) + 1 if rule in names else len(names) + 1
         outcome = prose.humanize(str(data.get("outcome", "")))
-        title = f"Rule {position}: {prose.humanize(rule)}" if rule != "otherwise" else "Otherwise"
+        found_rule = next((r for r in found.rules if r.name == rule), None) if found is not None else None
+        label = getattr(found_rule.notes, "label", None) if found_rule is not None else None
+        title = f"Rule {position}: {label or prose.humanize(rule)}" if rule != "otherwise" else "Otherwise"
         return Box(node, kind, title, _wrap(f"→ {outcome}", 2), f"{page}#{prose.anchor('rule', f'{decision}-{rule}')}",
                    foreign)
     if kind == "decision":
         found = next((d for d in module.decisions if d.name == local), None) if module else None
         outcomes = " > ".join(prose.humanize(o) for o in found.outcomes) if found else ""
-        return Box(node, kind, prose.humanize(local).capitalize(), _wrap(outcomes, 3),
+        return Box(node, kind, prose.first_upper(prose.humanize(local)), _wrap(outcomes, 3),
                    f"{page}#{prose.anchor('decision', local)}", foreign)
     if kind == "table":
         return Box(node, kind, prose.humanize(local), ("table",), f"{page}#{prose.anchor('table', local)}", foreign)
@@ -143,7 +145,8 @@ def _box(node: str, data: Mapping[str, Any], own: str, modules: Callable[[str], 
     plain = prose.Vocabulary(kind_labels=labels, yes_no=vocab.yes_no)
     text = prose.condition(expr, plain) if isinstance(expr, (ast.Compare, ast.BoolOp, ast.Not, ast.Test, ast.InSet,
                                                               ast.Between)) else prose.phrase(expr, plain)
-    return Box(node, kind, prose.humanize(local), _wrap(thresholds.plain(text)), f"{page}#{prose.anchor('define', local)}",
+    return Box(node, kind, getattr(define.notes, "label", None) or prose.humanize(local), _wrap(thresholds.plain(text)),
+               f"{page}#{prose.anchor('define', local)}",
                foreign)
 
 

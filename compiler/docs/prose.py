@@ -52,6 +52,11 @@ def humanize(name: str) -> str:
     return " ".join(words)
 
 
+def first_upper(text: str) -> str:
+    """`text` with its first letter in capitals and the rest as written ("SBRT dose", not "Sbrt dose")."""
+    return text[:1].upper() + text[1:]
+
+
 def anchor(kind: str, name: str) -> str:
     """The HTML id of a named item on a guideline page, e.g. `input-r0_achievable`."""
     return f"{kind}-{name.replace('.', '-')}"
@@ -69,6 +74,7 @@ class Vocabulary:
     uses: Mapping[str, str] = field(default_factory=dict)
     values: Mapping[str, str] = field(default_factory=dict)  # a constant's name -> its value, e.g. "12 months"
     glosses: Mapping[str, str] = field(default_factory=dict)  # a used definition -> its condition, in plain words
+    labels: Mapping[str, str] = field(default_factory=dict)  # a name -> the author's `label "…"` for readers
 
     @classmethod
     def of(cls, module: ast.Module, yes_no: Iterable[str] = (), inputs: Iterable[str] = (),
@@ -88,14 +94,16 @@ class Vocabulary:
             kind_labels=labels,
             decisions=frozenset(d.name for d in module.decisions),
             uses={u.local_name: u.module for u in module.uses},
+            labels=labels_of(module),
         )
 
     def is_yes_no_input(self, name: str) -> bool:
         return name in self.yes_no
 
     def name(self, name: str) -> str:
-        """A linked, readable name; an unlinked `alias.name` says which guideline it comes from."""
-        text = humanize(name)
+        """A linked, readable name (its label, if the author gave one); an unlinked `alias.name` says which
+        guideline it comes from."""
+        text = self.labels.get(name) or humanize(name)
         if name in self.links:
             return f"[{text}]({self.links[name]})"
         if name in self.kind_labels:
@@ -104,6 +112,11 @@ class Vocabulary:
             alias = name.split(".", 1)[0]
             return f"{text} (from {self.uses.get(alias, alias)})"
         return text
+
+
+def labels_of(module: ast.Module, prefix: str = "") -> dict[str, str]:
+    """The `label "…"` of each definition of `module`, by (`prefix` +) name."""
+    return {prefix + d.name: label for d in module.defines if (label := getattr(d.notes, "label", None))}
 
 
 def value(lit: ast.Literal | ast.Ref | ast.Missing, vocab: Vocabulary | None = None) -> str:

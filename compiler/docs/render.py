@@ -46,6 +46,7 @@ def environment() -> jinja2.Environment:
     env.filters["md"] = md
     env.filters["cell"] = cell
     env.filters["human"] = prose.humanize
+    env.filters["first_upper"] = prose.first_upper
     env.filters["safe_url"] = links.url
     return env
 
@@ -135,14 +136,17 @@ class VersionView:
                                     kind_labels=labels)
         plain = prose.Vocabulary(yes_no=frozenset(yes_no), kind_labels=labels)
         values, glosses = thresholds.glosses(doc.module, "", plain)
+        labels = dict(vocab.labels)
         for use in self.module.uses:
             used = kb.source(use.module, self.resolved[use.module]).module if use.module in self.resolved else None
             if used is not None:
                 more_values, more_glosses = thresholds.glosses(used, f"{use.local_name}.", plain)
                 values.update(more_values)
                 glosses.update(more_glosses)
+                labels.update(prose.labels_of(used, f"{use.local_name}."))
         own = {d.name for d in doc.module.defines}
-        self.vocab = dataclasses.replace(vocab, values=values, glosses={k: v for k, v in glosses.items() if k not in own})
+        self.vocab = dataclasses.replace(vocab, values=values, glosses={k: v for k, v in glosses.items() if k not in own},
+                                         labels=labels)
 
     def _foreign_links(self) -> dict[str, str]:
         """`alias.name` -> the anchor of that definition, table or decision on the used version's page."""

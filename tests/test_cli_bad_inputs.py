@@ -53,7 +53,7 @@ BAD_KNOWLEDGE_BASES: dict[str, Callable[[Path], None]] = {
     "literal with 5000 digits": _edit(SELECTION, lambda b: b.replace(b"12 months", b"9" * 5000 + b" months")),
     "duplicate version": _add(("demo", "copy", "1.0.0.eligo"), FIXTURE.joinpath(*SELECTION).read_bytes()),
     "undefined name": _edit(LESIONS, lambda b: b.replace(b"lesion_count <= 5", b"lesion_cuont <= 5")),
-    "deep brackets": _edit(SELECTION, lambda b: b.replace(b"dfi > 12 months", b"(" * 5000 + b"dfi > 12 months" + b")" * 5000)),
+    "deep brackets": _edit(SELECTION, lambda b: b.replace(b"dfi > 12 months", b"(" * 2000 + b"dfi > 12 months" + b")" * 2000)),
     "a folder named x.eligo": _folder_named_like_a_source,
     "empty": _empty,
 }

@@ -116,15 +116,15 @@ def test_convert_raises_a_value_error_with_fields(guideline: eligo.Guideline) ->
     assert str(caught.value) == "'colorectl' is not a value of site (did you mean `colorectal`?)"
 
 
-def test_a_case_of_a_million_unknown_fields_lists_fifty_and_counts_the_rest(guideline: eligo.Guideline) -> None:
-    case = {f"field_{i}": i for i in range(1_000_000)}
+def test_a_case_of_two_hundred_thousand_unknown_fields_lists_fifty_and_counts_the_rest(guideline: eligo.Guideline) -> None:
+    case = {f"field_{i}": i for i in range(200_000)}
     with pytest.raises(eligo.CaseError) as caught:
         guideline.evaluate(case)
     error = caught.value
-    assert len(error.problems) == MAX_PROBLEMS and error.more == 1_000_000 - MAX_PROBLEMS
+    assert len(error.problems) == MAX_PROBLEMS and error.more == 200_000 - MAX_PROBLEMS
     text = str(error)
-    assert text.startswith("case was refused (1000000 problems):\n  - field_0: is not an input of this guideline")
-    assert text.endswith(f"\n  - … and {1_000_000 - MAX_PROBLEMS} more") and len(text) < 5_000
+    assert text.startswith("case was refused (200000 problems):\n  - field_0: is not an input of this guideline")
+    assert text.endswith(f"\n  - … and {200_000 - MAX_PROBLEMS} more") and len(text) < 5_000
 
 
 def test_fields_that_are_not_inputs_can_be_ignored(guideline: eligo.Guideline) -> None:

@@ -287,3 +287,35 @@ def test_a_guideline_page_fits_a_phone(server: str, browser: object) -> None:
     screenshot(browser, "inputs-390")
     browser.execute_script("arguments[0].scrollIntoView()", browser.find_element(By.ID, "decisions"))
     screenshot(browser, "decisions-390")
+
+
+PAGES = {
+    "home": "",
+    "guideline-history": SARCOMA,
+    "superseded-version": SARCOMA + "1.0.0/",
+    "version-in-force": SARCOMA + "2.0.0/",
+    "draft-with-tables": GUIDELINE,
+    "cli-reference": "reference/cli/",
+    "api-reference": "api/eligo/",
+}
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+@pytest.mark.parametrize("name", list(PAGES))
+def test_the_readers_pages_fit_laptop_and_phone(server: str, browser: object, name: str, width: int) -> None:
+    """Every page a reader meets, at 1280 and 390 px: nothing scrolls sideways (screenshots kept in artifacts/)."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.remote.webdriver import WebDriver
+
+    assert isinstance(browser, WebDriver)
+    at_width(browser, width)
+    browser.get(server + PAGES[name])
+    assert browser.find_element(By.TAG_NAME, "h1").text
+    no_sideways_scroll(browser)
+    if width < 600:  # on a phone, a table may scroll inside its frame only when it has many columns
+        wide = browser.execute_script(
+            "return [...document.querySelectorAll('article table')].filter(t => t.rows[0].cells.length <= 3 && "
+            "t.scrollWidth > t.parentElement.clientWidth + 2).map(t => t.innerText.slice(0, 40))")
+        assert wide == [], wide
+    assert "&lt;list[" not in browser.page_source
+    screenshot(browser, f"page-{name}-{width}")

@@ -80,7 +80,7 @@ def test_every_command_takes_kb(command: str) -> None:
     assert "--kb" in run(command, "--help").stdout
 
 
-@pytest.mark.parametrize("command", ["check", "list", "eval", "test", "cases"])
+@pytest.mark.parametrize("command", ["check", "list", "eval", "test", "cases", "diff"])
 def test_every_reporting_command_takes_json(command: str) -> None:
     assert "--json" in run(command, "--help").stdout
 
@@ -207,3 +207,15 @@ def test_test_fails_a_file_whose_version_is_declared_twice(kb: Path) -> None:
     assert f"FAILED {kb / SELECTION}: demo.selection 1.0.0 is also declared in {copy}, so none of this file's " \
            "examples ran" in result.stderr
     assert result.stdout.splitlines()[-1] == "3 passed, 3 failed"
+
+
+def test_diff_json_is_the_diff_as_data(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(Path(__file__).parent.parent)
+    result = run("diff", "sarcoma.pulmonary_metastasectomy", "1.0.0", "2.0.0", "--json")
+    assert result.exit_code == 0
+    report = json.loads(result.stdout)
+    assert (report["id"], report["old_version"], report["new_version"]) == ("sarcoma.pulmonary_metastasectomy", "1.0.0",
+                                                                            "2.0.0")
+    assert {"action": "changed", "subject": "effective", "detail": "2025-01-01 → 2026-03-01", "before": None,
+            "after": None} in report["changes"]
+    assert report["cases_compared"] > 0 and report["case_changes"]

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
+import json
 from typing import Annotated
 
 import typer
 
 import eligo
-from eligo.cli.app import KbOption, app, fail, load_kb, out, print_diagnostics, select_guideline
+from eligo.cli.app import JsonOption, KbOption, app, fail, load_kb, out, print_diagnostics, select_guideline
 from eligo.dsl.diagnostics import EligoError
 from eligo.tools import graph as graphs
 
@@ -18,6 +20,7 @@ def diff(
     old: Annotated[str, typer.Argument(help="The earlier version.")],
     new: Annotated[str, typer.Argument(help="The later version.")],
     kb_path: KbOption = None,
+    as_json: JsonOption = False,
 ) -> None:
     """What changed between two versions, and which example and case decisions change."""
     from eligo.tools.diff import diff_versions
@@ -32,7 +35,10 @@ def diff(
     except EligoError as exc:
         print_diagnostics(kb, exc.diagnostics)
         raise fail(f"{guideline} has errors; run `eligo check`", 1) from exc
-    out.print(changes.render_text(), markup=False)
+    if as_json:
+        out.print(json.dumps(dataclasses.asdict(changes), indent=2, ensure_ascii=False, default=str), markup=False)
+    else:
+        out.print(changes.render_text(), markup=False)
 
 
 @app.command()

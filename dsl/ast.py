@@ -395,6 +395,7 @@ class ExpectValue:
 class ExpectUnknown:
     target: str
     missing: tuple[str, ...] | None = None
+    possible: tuple[str, ...] | None = None  # the outcomes still possible (`none`: no rule applies)
     span: Span = _span()
 
 

@@ -328,15 +328,20 @@ class Builder(Transformer[Token, Any]):
         return ("expect", ast.ExpectValue(target.text, value, by_rule, span=self._span(meta)))
 
     def expect_unknown(
-        self, meta: Meta, target: _Name, missing: tuple[str, ...] | None = None
+        self, meta: Meta, target: _Name, *lists: tuple[str, tuple[str, ...]]
     ) -> tuple[str, ast.Expectation]:
-        return ("expect", ast.ExpectUnknown(target.text, missing, span=self._span(meta)))
+        given = dict(lists)
+        return ("expect", ast.ExpectUnknown(target.text, given.get("missing"), given.get("possible"),
+                                            span=self._span(meta)))
+
+    def possible_set(self, meta: Meta, *names: Token) -> tuple[str, tuple[str, ...]]:
+        return ("possible", tuple(str(n) for n in names))
 
     def by_rule(self, meta: Meta, name: Token) -> str:
         return str(name)
 
-    def missing_list(self, meta: Meta, *names: Token) -> tuple[str, ...]:
-        return tuple(str(n) for n in names)
+    def missing_list(self, meta: Meta, *names: Token) -> tuple[str, tuple[str, ...]]:
+        return ("missing", tuple(str(n) for n in names))
 
     def property(self, meta: Meta, title: Token, body: ast.PropertyBody) -> ast.Property:
         return ast.Property(unquote(title), body, span=self._span(meta))

@@ -761,24 +761,14 @@ def _checker_entries() -> list[Code]:
              "  rule very_many: when liver_lesions > 10 then not_candidate\n"
              "  rule many: when liver_lesions > 5 then discuss\n  otherwise candidate\n"
              + _V_EXAMPLE_2 + _V_EXAMPLE_8 + _v_example(12)),
-        Code("V207", "error", "a decided outcome that changes when missing data arrives",
-             "With some data missing the guideline already gave an outcome, but giving that data changes it: the "
-             "first outcome was unsound. Here `is none` asks about a threshold not yet looked up; write conditions "
-             "that stay unknown until the data they need is there.",
-             _H + _SITES + "table threshold by site -> duration\n  colorectal   12 months\n  otherwise    none\n"
-             "decision resection: discuss > not_candidate\n"
-             "  rule no_threshold: when threshold[primary_site] is none then not_candidate\n  otherwise discuss\n"
-             + _SITE_EXAMPLE,
-             _H + _SITES + "table has_threshold by site -> yes/no\n  colorectal   yes\n  otherwise    no\n"
-             "decision resection: discuss > not_candidate\n"
-             "  rule no_threshold: when not has_threshold[primary_site] then not_candidate\n  otherwise discuss\n"
-             + _SITE_EXAMPLE),
         Code("V208", "error", "an unknown outcome that no missing data could change",
              "The decision is unknown for want of some inputs, yet every value they could take gives the same "
-             "outcome: the guideline asks for data it does not need. Here a count is never negative, so the test "
-             "on it decides nothing.",
+             "outcome: the guideline asks for data it does not need. Eligo decides such cases itself where the "
+             "missing inputs are compared with constants; here the count is used in arithmetic, so the "
+             "three-valued answer stands (marked inexact), yet a count is never negative and the test decides "
+             "nothing.",
              _H + _LESIONS + _R0 + "decision resection: candidate > not_candidate\n"
-             "  rule not_resectable: when not r0_feasible and liver_lesions >= 0 then not_candidate\n"
+             "  rule not_resectable: when not r0_feasible and liver_lesions * 2 >= 0 then not_candidate\n"
              "  otherwise candidate\n" + _R0_EXAMPLES,
              _H + _LESIONS + _R0 + "decision resection: candidate > not_candidate\n"
              "  rule not_resectable: when not r0_feasible then not_candidate\n"

@@ -186,8 +186,9 @@ def _expectation(expect: ast.Expectation) -> str:
     match expect:
         case ast.ExpectValue(target=target, value=value, by_rule=by_rule):
             return f"expect {target} = {literal(value)}" + (f" by rule {by_rule}" if by_rule else "")
-        case ast.ExpectUnknown(target=target, missing=missing):
-            return f"expect {target} is unknown" + (f" missing {', '.join(missing)}" if missing else "")
+        case ast.ExpectUnknown(target=target, missing=missing, possible=possible):
+            return (f"expect {target} is unknown" + (f" possible {{{', '.join(possible)}}}" if possible else "")
+                    + (f" missing {', '.join(missing)}" if missing else ""))
         case _:
             assert_never(expect)
 

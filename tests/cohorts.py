@@ -24,7 +24,7 @@ DATES = sorted({BASE_DAY + dt.timedelta(days=shift) for shift in range(-3, 4)}
                   for m in (-30, -24, -18, -12, -6, -3, 0, 3, 6, 12, 18, 24, 30, 36, 60) for day in (9, 10, 11)}
                | {dt.date(2024, 1, 31), dt.date(2024, 2, 29), dt.date(2024, 3, 1), dt.date(2023, 12, 31)})
 
-Outcome = tuple[object, str, str | None, tuple[str, ...]]
+Outcome = tuple[object, str, str | None, tuple[str, ...], tuple[str, ...]]  # value, status, rule, possible, missing
 
 
 def thresholds(guideline: eligo.Guideline) -> dict[str, set[float]]:
@@ -155,11 +155,13 @@ def arrow_table(guideline: eligo.Guideline, cohort: Sequence[dict[str, Any]]) ->
                      for name, info in guideline.inputs.items()})
 
 
-def python_outcomes(guideline: eligo.Guideline, cohort: Sequence[dict[str, Any]]) -> list[dict[str, Outcome]]:
+def python_outcomes(guideline: eligo.Guideline, cohort: Sequence[dict[str, Any]], exact: bool = False
+                    ) -> list[dict[str, Outcome]]:
+    """The Python evaluator's outcomes; by default three-valued, as the SQL back end computes them."""
     out = []
     for row in cohort:
-        result = guideline.evaluate({k: v for k, v in row.items() if v is not None}, trace=False)
-        out.append({name: (d.value, d.status, d.rule, d.missing) for name, d in result.decisions.items()})
+        result = guideline.evaluate({k: v for k, v in row.items() if v is not None}, trace=False, exact=exact)
+        out.append({name: (d.value, d.status, d.rule, d.possible, d.missing) for name, d in result.decisions.items()})
     return out
 
 
@@ -171,7 +173,8 @@ def sql_outcomes(guideline: eligo.Guideline, records: Sequence[dict[str, Any]]) 
         for name in guideline.decision_names:
             value = record[name]
             decisions[name] = (tuple(value) if isinstance(value, (list, tuple)) else value, record[f"{name}_status"],
-                               record[f"{name}_rule"], tuple(record[f"{name}_missing"] or ()))
+                               record[f"{name}_rule"], tuple(record[f"{name}_possible"] or ()),
+                               tuple(record[f"{name}_missing"] or ()))
         out.append(decisions)
     return out
 

@@ -69,8 +69,8 @@ def test_eval_json_contract(kb: Path) -> None:
     assert set(data) == {"guideline", "version", "sha256", "decisions", "values", "trace"}
     assert (data["guideline"], data["version"]) == ("demo.selection", "1.0.0")
     assert data["decisions"]["surgery"] == {
-        "value": "candidate", "status": "decided", "missing": [], "rule": "favourable", "because": [],
-        "cites": ["fong1999"],
+        "value": "candidate", "status": "decided", "possible": ["candidate"], "missing": [], "rule": "favourable",
+        "because": [], "cites": ["fong1999"],
     }
     assert data["values"]["dfi"] == 18.0
     assert any(step["kind"] == "rule" and step["rule"] == "favourable" and step["value"] is True

@@ -42,13 +42,13 @@ def test_each_status_and_the_missing_list_come_out_of_sql() -> None:
          "start": dt.date(2024, 1, 10), "stop": dt.date(2025, 1, 10), "size": 0.5, "wait": 2.0, "share": 10.0},
     ]
     got = duckdb_outcomes(EVERYTHING, cohort)
-    assert got[0]["d_first"] == ("a", "decided", "r1", ())
-    assert got[1]["d_unique"] == (None, "conflict", None, ())
-    assert got[2]["d_first"][1:] == ("unknown", None, ("n", "m", "site", "grade", "flag", "start", "stop"))
-    assert got[2]["d_gap"] == (None, "unknown", None, ("m", "start", "stop"))
-    assert got[2]["d_collect"] == (None, "unknown", None, ("n", "m", "size", "wait", "share"))
-    assert got[3]["d_gap"] == (None, "unmatched", None, ())
-    assert got[3]["d_collect"] == ((), "decided", None, ())
+    assert got[0]["d_first"] == ("a", "decided", "r1", ("a",), ())
+    assert got[1]["d_unique"] == (None, "conflict", None, ("none",), ())
+    assert got[2]["d_first"][1:] == ("unknown", None, ("a", "b", "c"), ("n", "m", "site", "grade", "flag", "start", "stop"))
+    assert got[2]["d_gap"] == (None, "unknown", None, ("hi", "lo", "none"), ("m", "start", "stop"))
+    assert got[2]["d_collect"] == (None, "unknown", None, (), ("n", "m", "size", "wait", "share"))
+    assert got[3]["d_gap"] == (None, "unmatched", None, ("none",), ())
+    assert got[3]["d_collect"] == ((), "decided", None, (), ())
     assert disagreements(EVERYTHING, cohort) == []
 
 
@@ -99,25 +99,27 @@ def test_dialect_specific_spelling() -> None:
 def test_the_small_query_in_duckdb() -> None:
     """Rule `few`, when TRUE, decides; a row with every input its rules need takes a two-valued CASE; the others
     the Kleene one, which knows when a rule was unknown (here: `lesions > 5 OR NOT r0` says rule `few` was
-    definitely false). Value, status, rule and missing list read the code."""
+    definitely false). Value, status, rule, the outcomes still possible and the missing list read the code."""
     assert sql.to_sql(SMALL, "duckdb", pretty=False) == (
-        'WITH _eligo_l0 AS (SELECT *, NOT "lesions" IS NULL AND NOT "r0" IS NULL AS '
-        '"_eligo_0_resect_complete" FROM cases), _eligo_l1 AS (SELECT *, CASE WHEN "lesions" <= 5 AND "r0" '
-        'THEN 0 WHEN "_eligo_0_resect_complete" THEN 1 ELSE CASE WHEN "lesions" > 5 OR NOT "r0" THEN 1 ELSE '
-        '-5 END END AS "_eligo_1_resect_code" FROM _eligo_l0), _eligo_l2 AS (SELECT *, CASE WHEN '
-        '"_eligo_1_resect_code" = 0 THEN \'candidate\' WHEN "_eligo_1_resect_code" = 1 THEN \'not_candidate\' END '
-        'AS "_eligo_2_resect_value", CASE WHEN "_eligo_1_resect_code" >= 0 THEN \'decided\' WHEN '
-        '"_eligo_1_resect_code" <= -4 THEN \'unknown\' WHEN "_eligo_1_resect_code" = -2 THEN \'unmatched\' ELSE '
-        '\'conflict\' END AS "_eligo_3_resect_status", CASE WHEN "_eligo_1_resect_code" = 0 THEN \'few\' WHEN '
-        '"_eligo_1_resect_code" = 1 THEN \'otherwise\' ELSE CAST(NULL AS TEXT) END AS "_eligo_4_resect_rule", '
-        'CASE WHEN "_eligo_1_resect_code" <= -4 THEN ("lesions" <= 5 AND "r0") IS NULL AND '
-        '"_eligo_1_resect_code" < -4 END AS "_eligo_5_resect_u0" FROM _eligo_l1), _eligo_l3 AS (SELECT *, '
-        'CASE WHEN "_eligo_1_resect_code" <= -4 THEN LIST_FILTER([CASE WHEN "lesions" IS NULL AND '
-        '"_eligo_5_resect_u0" THEN \'lesions\' END, CASE WHEN "r0" IS NULL AND "_eligo_5_resect_u0" THEN \'r0\' '
-        'END], LAMBDA x : NOT x IS NULL) END AS "_eligo_6_resect_missing" FROM _eligo_l2) SELECT "lesions", '
-        '"r0", "_eligo_2_resect_value" AS "resect", "_eligo_3_resect_status" AS "resect_status", '
-        '"_eligo_4_resect_rule" AS "resect_rule", "_eligo_6_resect_missing" AS "resect_missing" FROM '
-        '_eligo_l3'
+        'WITH _eligo_l0 AS (SELECT *, NOT "lesions" IS NULL AND NOT "r0" IS NULL AS "_eligo_0_resect_complete'
+        '" FROM cases), _eligo_l1 AS (SELECT *, CASE WHEN "lesions" <= 5 AND "r0" THEN 0 WHEN "_eligo_0_resec'
+        't_complete" THEN 1 ELSE CASE WHEN "lesions" > 5 OR NOT "r0" THEN 1 ELSE -5 END END AS "_eligo_1_rese'
+        'ct_code" FROM _eligo_l0), _eligo_l2 AS (SELECT *, CASE WHEN "_eligo_1_resect_code" = 0 THEN \'candida'
+        'te\' WHEN "_eligo_1_resect_code" = 1 THEN \'not_candidate\' END AS "_eligo_2_resect_value", CASE WHEN "'
+        '_eligo_1_resect_code" >= 0 THEN \'decided\' WHEN "_eligo_1_resect_code" <= -4 THEN \'unknown\' WHEN "_el'
+        'igo_1_resect_code" = -2 THEN \'unmatched\' ELSE \'conflict\' END AS "_eligo_3_resect_status", CASE WHEN '
+        '"_eligo_1_resect_code" = 0 THEN \'few\' WHEN "_eligo_1_resect_code" = 1 THEN \'otherwise\' ELSE CAST(NUL'
+        'L AS TEXT) END AS "_eligo_4_resect_rule", CASE WHEN "_eligo_1_resect_code" <= -4 THEN ("lesions" <= '
+        '5 AND "r0") IS NULL AND "_eligo_1_resect_code" < -4 END AS "_eligo_5_resect_u0" FROM _eligo_l1), _el'
+        'igo_l3 AS (SELECT *, CASE WHEN "_eligo_1_resect_code" >= 0 THEN ["_eligo_2_resect_value"] WHEN "_eli'
+        'go_1_resect_code" > -4 THEN [\'none\'] ELSE LIST_FILTER([CASE WHEN "_eligo_5_resect_u0" OR "_eligo_1_r'
+        'esect_code" = -4 THEN \'candidate\' END, CASE WHEN "_eligo_1_resect_code" = -5 THEN \'not_candidate\' EN'
+        'D], LAMBDA x : NOT x IS NULL) END AS "_eligo_6_resect_possible", CASE WHEN "_eligo_1_resect_code" <='
+        ' -4 THEN LIST_FILTER([CASE WHEN "lesions" IS NULL AND "_eligo_5_resect_u0" THEN \'lesions\' END, CASE '
+        'WHEN "r0" IS NULL AND "_eligo_5_resect_u0" THEN \'r0\' END], LAMBDA x : NOT x IS NULL) END AS "_eligo_'
+        '7_resect_missing" FROM _eligo_l2) SELECT "lesions", "r0", "_eligo_2_resect_value" AS "resect", "_eli'
+        'go_3_resect_status" AS "resect_status", "_eligo_4_resect_rule" AS "resect_rule", "_eligo_6_resect_po'
+        'ssible" AS "resect_possible", "_eligo_7_resect_missing" AS "resect_missing" FROM _eligo_l3'
     )
 
 
@@ -128,7 +130,7 @@ def test_names_and_texts_are_quoted_by_sqlglot_not_pasted() -> None:
     with duckdb.connect() as con:
         con.execute('CREATE TABLE "odd ""table""" ("it\'s ""id""" INT, lesions INT, r0 BOOLEAN)')
         con.execute('INSERT INTO "odd ""table""" VALUES (7, 3, TRUE)')
-        assert con.execute(query).fetchall() == [(7, "candidate", "decided", "few", None)]
+        assert con.execute(query).fetchall() == [(7, "candidate", "decided", "few", ["candidate"], None)]
 
 
 def test_negation_normal_form_keeps_three_valued_logic() -> None:

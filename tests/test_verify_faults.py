@@ -3,6 +3,7 @@ evaluated again here, really shows the fault."""
 
 from __future__ import annotations
 
+import datetime as dt
 from functools import cache
 from pathlib import Path
 
@@ -10,6 +11,7 @@ import pytest
 
 import eligo
 from eligo.verify import Finding, VerifyReport, verify_guideline
+from tests.eligo_helpers import guideline
 
 FAULTY = Path(__file__).parent / "fixtures" / "faulty"
 
@@ -38,7 +40,6 @@ def at(finding: Finding) -> str:
     ("overlap", ["V202"]),
     ("dead_rule", ["V203"]),
     ("masked_rule", ["V204"]),
-    ("none_test", ["V207"]),
     ("needless_unknown", ["V208", "V215"]),
     ("non_monotone", ["V209"]),
     ("depends", ["V210"]),
@@ -158,25 +159,46 @@ def test_implication_counterexample_meets_the_condition_and_not_the_outcome() ->
     assert result.status == "decided" and result.value == "discuss_at_tumour_board"
 
 
-def test_decided_outcome_that_changes_when_data_arrives() -> None:
+def test_an_outcome_is_never_decided_by_data_that_has_not_arrived() -> None:
+    """The seeded fault of the first verifier (`is none` of a threshold not looked up answered "no", so the decision
+    was made before the site arrived, V207) cannot happen any more: `is none` of an unknown value is unknown, and
+    every completion is tried. Nothing for verify to find; the answer is exact."""
     g, report = load("none_test")
-    finding = only(report, "V207")
-    assert finding.diagnostic.message == ("decision `metastasectomy` is discuss_at_tumour_board while `primary_site` "
-                                          "is missing, but not_candidate once it is given")
-    assert finding.case == {} and finding.other == {"primary_site": "pancreas"}
-    before, after = g.evaluate(finding.case)["metastasectomy"], g.evaluate(finding.other)["metastasectomy"]
-    assert (before.status, before.value) == ("decided", "discuss_at_tumour_board")
+    assert [f.diagnostic.code for f in report.findings] == []
+    before = g.evaluate({})["metastasectomy"]
+    assert (before.status, before.possible, before.missing) == \
+        ("unknown", ("discuss_at_tumour_board", "not_candidate"), ("primary_site",))
+    after = g.evaluate({"primary_site": "pancreas"})["metastasectomy"]
     assert (after.status, after.value) == ("decided", "not_candidate")
 
 
 def test_unknown_that_no_value_could_change() -> None:
     g, report = load("needless_unknown")
     finding = only(report, "V208")
-    assert finding.diagnostic.message == ("decision `metastasectomy` is unknown for want of `liver_lesions`, but it "
-                                          "gives not_candidate whatever their values")
+    assert finding.diagnostic.message == ("decision `metastasectomy` is unknown for want of `treatment_completed` and "
+                                          "`recurrence_detected`, but they give not_candidate whatever their values")
     assert finding.case == {}
     result = g.evaluate(finding.case)["metastasectomy"]
-    assert result.status == "unknown" and result.missing == ("liver_lesions",)
-    assert {g.evaluate({"liver_lesions": n})["metastasectomy"].value for n in range(0, 101)} == {"not_candidate"}
+    assert result.status == "unknown" and not result.exact
+    assert result.missing == ("treatment_completed", "recurrence_detected")
+    start = dt.date(2024, 1, 10)
+    days = (0, 1, 30, 300, 365, 366, 1000, 5000)
+    assert {g.evaluate({"treatment_completed": start.isoformat(),
+                        "recurrence_detected": (start + dt.timedelta(days=d)).isoformat()})["metastasectomy"].value
+            for d in days} == {"not_candidate"}
     warning = only(report, "V215")
     assert not warning.diagnostic.is_error
+
+
+def test_a_needless_unknown_over_classes_of_values_is_decided_exactly() -> None:
+    """The first seeded fault of this kind (`liver_lesions <= 5 or liver_lesions > 5`, V208) is decided now: every
+    completion of the count is tried, and all give not_candidate."""
+    g = guideline("""
+        input liver_lesions: count from 0 to 100, optional
+        decision metastasectomy: candidate > not_candidate, first match
+          rule any_count: when liver_lesions <= 5 or liver_lesions > 5 then not_candidate
+          otherwise candidate
+    """)
+    result = g.evaluate({})["metastasectomy"]
+    assert (result.status, result.value, result.missing) == ("decided", "not_candidate", ())
+

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import math
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -11,11 +12,13 @@ from typing import TYPE_CHECKING, Any, cast, overload
 
 from eligo import ir
 from eligo.cases import CaseError, normalise
+from eligo.compiled import exact
 from eligo.compiled import result as results
 from eligo.dsl import ast
 from eligo.dsl.ast import Span
 from eligo.ir import outcome
 from eligo.ir.analysis import Facts
+from eligo.ir.domains import Domains, domains
 from eligo.ir.values import given_value, literal_value
 from eligo.python.evaluator import Generated
 from eligo.semantic.module import LoweredModule
@@ -99,17 +102,19 @@ class Guideline:
         """Validate and normalise a case; raises CaseError listing every problem."""
         return normalise(self.inputs, case, source)
 
-    def evaluate(self, case: Mapping[str, Any], trace: bool = True) -> results.Result:
-        """Validate `case` and decide every decision of this guideline."""
-        return self.evaluate_prepared(self.prepare(case), trace)
+    def evaluate(self, case: Mapping[str, Any], trace: bool = True, exact: bool = True) -> results.Result:
+        """Validate `case` and decide every decision of this guideline. With `exact` (the default) an unknown
+        decision is refined to what the data decides (eligo.compiled.exact); without it, the three-valued answer
+        as `eligo sql` gives it."""
+        return self.evaluate_prepared(self.prepare(case), trace, exact)
 
-    def evaluate_prepared(self, prepared: Mapping[str, Any], trace: bool = False) -> results.Result:
+    def evaluate_prepared(self, prepared: Mapping[str, Any], trace: bool = False, exact: bool = True) -> results.Result:
         if trace:
             steps: list[tuple[int, object, tuple[object, ...]]] = []
             raw, values = self.code.traced(prepared, steps)
         else:
             raw, values, steps = self.code.fast(prepared), {}, []
-        return self._result(prepared, raw, values, steps)
+        return self._result(prepared, raw, values, steps, exact)
 
     def classifier(self, decision: str | None = None) -> Callable[[Mapping[str, Any]], object]:
         """The fastest path, for one decision (default: the first): a function of a prepared case that returns the
@@ -132,7 +137,7 @@ class Guideline:
         return result
 
     def _decision_result(self, decision: ir.Decision, raw: outcome.Outcome,
-                         prepared: Mapping[str, Any]) -> results.DecisionResult:
+                         prepared: Mapping[str, Any], refine: bool = True) -> results.DecisionResult:
         """Decode the back end's outcome tuple (eligo.ir.outcome) into a result."""
         value, status_index, rule_index, mask = raw
         if status_index == outcome.DECIDED and decision.policy != "collect":  # decided by a rule: shared
@@ -152,21 +157,46 @@ class Guideline:
         elif status == "conflict":
             conflicting = tuple(r.name for i, r in enumerate(decision.rules) if mask >> i & 1)
         decided = status == "decided" and rule is not None
-        return results.DecisionResult(
+        plain = None if value is ir.NA else value
+        result = results.DecisionResult(
             decision.name,
-            None if value is ir.NA else value,  # type: ignore[arg-type]
+            plain,  # type: ignore[arg-type]
             status,
             missing,
             rule.name if decided and rule is not None else None,
             rule.because if decided and rule else (),
             rule.cites if decided and rule else (),
             conflicting,
+            exact.kleene_possible(decision, raw),
         )
+        if status != "unknown":
+            return result
+        if not refine:
+            return dataclasses.replace(result, exact=False)
+        cone = self.facts.cone_of(decision.key)
+        absent = [name for name in self.inputs if name in cone and prepared.get(name) is None]
+        return exact.decide(decision, result, raw, prepared, absent, self.domains, self._completion(decision.key))
+
+    @cached_property
+    def domains(self) -> Domains:
+        """The value classes of each input that this guideline tells apart (eligo.ir.domains)."""
+        return domains(self.program)
+
+    def _completion(self, decision_key: str) -> exact.Completion | None:
+        """The completion evaluator of one decision, written and compiled on first need (None if there is none)."""
+        if decision_key not in self._completions:
+            self._completions[decision_key] = self.code.completion(decision_key)
+        return self._completions[decision_key]
+
+    @cached_property
+    def _completions(self) -> dict[str, exact.Completion | None]:
+        return {}
 
     def _result(self, prepared: Mapping[str, Any], raw: tuple[outcome.Outcome, ...],
-                values: dict[str, object], steps: list[tuple[int, object, tuple[object, ...]]]) -> results.Result:
+                values: dict[str, object], steps: list[tuple[int, object, tuple[object, ...]]],
+                refine: bool = True) -> results.Result:
         decisions = {
-            self._decisions[i].name: self._decision_result(self._decisions[i], raw[i], prepared)
+            self._decisions[i].name: self._decision_result(self._decisions[i], raw[i], prepared, refine)
             for i in self._own_indices
         }
         names = self._names
@@ -185,8 +215,8 @@ class Guideline:
         out: dict[str, dict[int, results.DecisionResult]] = {}
         for d in self._decisions:
             rules = {i: r for i, r in enumerate(d.rules)} | ({outcome.OTHERWISE: d.default} if d.default else {})
-            out[d.key] = {i: results.DecisionResult(d.name, r.outcome, "decided", (), r.name, r.because, r.cites, ())
-                          for i, r in rules.items()}
+            out[d.key] = {i: results.DecisionResult(d.name, r.outcome, "decided", (), r.name, r.because, r.cites, (),
+                                                    (r.outcome,)) for i, r in rules.items()}
         return out
 
     @cached_property
@@ -228,6 +258,9 @@ class Guideline:
             if isinstance(expect, ast.ExpectUnknown):
                 if got.status != "unknown":
                     return f"{where}: expected {target} to be unknown, got {shown} (rule {got.rule})"
+                if expect.possible is not None and set(expect.possible) != set(got.possible):
+                    return (f"{where}: expected {target} unknown between {', '.join(expect.possible)}; "
+                            f"possible: {', '.join(got.possible) or 'not listed'}")
                 if expect.missing is not None and set(expect.missing) != set(got.missing):
                     return (f"{where}: expected {target} unknown for want of {', '.join(expect.missing)}; "
                             f"missing: {', '.join(got.missing) or 'nothing'}")

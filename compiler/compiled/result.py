@@ -52,6 +52,8 @@ class DecisionResult:
     because: tuple[str, ...] = ()
     cites: tuple[str, ...] = ()
     conflicting: tuple[str, ...] = ()
+    possible: tuple[str, ...] = ()  # the outcomes still possible; "none": possibly no rule applies
+    exact: bool = True  # False: `possible` and `missing` may be wider than the truth (see the language reference)
 
     @property
     def decided(self) -> bool:
@@ -61,11 +63,13 @@ class DecisionResult:
         return {
             "value": list(self.value) if isinstance(self.value, tuple) else self.value,
             "status": self.status,
+            "possible": list(self.possible),
             "missing": list(self.missing),
             "rule": self.rule,
             "because": list(self.because),
             "cites": list(self.cites),
             **({"conflicting": list(self.conflicting)} if self.conflicting else {}),
+            **({} if self.exact else {"exact": False}),
         }
 
 
@@ -102,6 +106,9 @@ class Result:
                 out.append(f"  because: {text}")
             for key in decision.cites:
                 out.append(f"  source [{key}]: {self.references.get(key, key)}")
+            if decision.status == "unknown" and decision.possible:
+                shown = [p if p != "none" else "no rule applies" for p in decision.possible]
+                out.append(f"  still possible: {' or '.join(shown)}")
             if decision.missing:
                 out.append(f"  missing: {', '.join(decision.missing)} — providing "
                            f"{'it' if len(decision.missing) == 1 else 'them'} could change the outcome")

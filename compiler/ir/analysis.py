@@ -83,6 +83,8 @@ class Facts:
         match node:
             case Const(value):
                 return value is None
+            case Test(operand, "none"):  # an unknown value may or may not be `none`
+                return self.may_be_unknown(operand) and self.may_be_none(operand)
             case Test():
                 return False
             case InputRef():
@@ -109,6 +111,8 @@ class Facts:
                 return {()} if value is None else set()
             case InputRef(name):
                 return {(name,)}
+            case Test(operand, "none"):
+                return self._terms_of(operand) if self.may_be_none(operand) else set()
             case Test():
                 return set()
             case DefRef(key):
@@ -152,6 +156,20 @@ class Facts:
     def uses(self) -> Counter[str]:
         """How many times each definition or decision is read, over the expressions of the whole program."""
         return count_uses(self.nodes.values())
+
+    def chain_breaks(self, limit: int) -> list[str]:
+        """Definitions, in program order, at which a back end computes a chain of definitions read by one another
+        on its own (every `limit`-th link), so that compiling a long chain never recurses deeply."""
+        depth: dict[str, int] = {}
+        breaks: list[str] = []
+        for key, owner in self.nodes.items():
+            if not isinstance(owner, Definition):
+                continue
+            depth[key] = 1 + max((depth.get(k, 0) for k in references(owner.expr)), default=0)
+            if depth[key] > limit:
+                breaks.append(key)
+                depth[key] = 0
+        return breaks
 
     def reads_decision(self, node: Node) -> bool:
         """Whether an expression reads a decision, directly or through definitions."""

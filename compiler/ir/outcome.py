@@ -5,9 +5,9 @@ The Python back end returns, per decision, an `Outcome` tuple `(value, status, r
 - `rule` is the index of the deciding rule, `OTHERWISE` for the `otherwise` clause, `NO_RULE` when none;
 - `mask` holds a bit per rule: the rules left unknown (status unknown) or the rules that fired (conflict).
 
-The SQL back end carries status and rule in one integer code column: the rule index when decided (or
-`OTHERWISE`), `UNMATCHED_CODE`, `CONFLICT_CODE`, or `UNKNOWN_CODE - i` for an unknown decision whose
-first unsettled rule is `i`.
+The SQL back end carries status and rule in one integer code column: the rule index when decided (the
+number of rules for `otherwise`), `UNMATCHED_CODE`, `CONFLICT_CODE`, or `UNKNOWN_CODE - i` for an unknown
+first-match decision whose rule `i` fires after unknown ones (`UNKNOWN_CODE` for other policies).
 
 >>> decided("candidate", 2)
 Outcome(value='candidate', status=0, rule=2, mask=0)
@@ -28,7 +28,9 @@ DECIDED, UNKNOWN, UNMATCHED, CONFLICT = range(4)
 OTHERWISE = -1  # the rule index of the `otherwise` clause
 NO_RULE = -2  # no rule decided
 
-UNMATCHED_CODE, CONFLICT_CODE, UNKNOWN_CODE = -2, -3, -4  # the SQL code column, beside rule indices >= -1
+UNMATCHED_CODE, CONFLICT_CODE, UNKNOWN_CODE = -2, -3, -4  # the SQL code column, beside rule indices >= 0
+
+NO_OUTCOME = "none"  # in a decision's `possible` outcomes: no rule applies (or rules conflict); no outcome is so named
 
 
 class Outcome(NamedTuple):

@@ -12,8 +12,7 @@ from eligo.lsp.convert import to_range
 from eligo.lsp.names import Symbol
 from eligo.lsp.navigation import at
 from eligo.lsp.workspace import Analysis
-from eligo.semantic.lower import spec_text
-from eligo.semantic.module import LoweredModule
+from eligo.semantic.module import LoweredModule, spec_text
 
 
 def vocabulary(lowered: LoweredModule) -> prose.Vocabulary:

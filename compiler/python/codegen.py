@@ -33,6 +33,7 @@ class CodeGenerator:
     """Writes one evaluator function for some decisions of a program (all by default)."""
 
     signature = "def evaluate(c):"
+    parameters = "c"  # of the evaluator and of the functions written for shared definitions
 
     def __init__(self, program: ir.Program, targets: tuple[str, ...] | None = None, classify: bool = False) -> None:
         self.program = program
@@ -57,22 +58,17 @@ class CodeGenerator:
         self.locals: dict[str, str] = {}  # decisions and definitions computed in program order -> their local
         self.decision: str | None = None  # where the code being written is, for trace sites
         self.rule: str | None = None
+        self.case = "c"  # the name of the case inputs are read from
 
     def eager_definitions(self) -> set[str]:
         """Definitions computed as locals in program order rather than where they are read: those that read a
         decision or such a definition (functions of the case cannot see them), and every CHAIN_LIMIT-th of a
         chain of definitions read by one another (so that writing the code never recurses deeply)."""
-        eager: set[str] = set()
-        chain: dict[str, int] = {}
+        needed = {n.key for n in self.order}
+        eager = {k for k in self.facts.chain_breaks(CHAIN_LIMIT) if k in needed}
         for node in self.order:
-            if not isinstance(node, ir.Definition):
-                continue
-            refs = references(node.expr)
-            if any(isinstance(self.nodes[k], ir.Decision) or k in eager for k in refs):
-                eager.add(node.key)
-                continue
-            chain[node.key] = 1 + max((chain.get(k, 0) for k in refs), default=0)
-            if chain[node.key] > CHAIN_LIMIT:
+            if isinstance(node, ir.Definition) and any(
+                    isinstance(self.nodes[k], ir.Decision) or k in eager for k in references(node.expr)):
                 eager.add(node.key)
         return eager
 
@@ -154,11 +150,12 @@ class CodeGenerator:
         return self.const(node.value)
 
     def input_node(self, node: ir.InputRef) -> str:
-        local = self.bound(f"input:{node.name}")
+        key = f"input:{self.case}:{node.name}"
+        local = self.bound(key)
         if local is None:
-            local = f"i_{node.name}"
-            self.emit(f"{local} = c.get({node.name!r})")
-            self.scopes[-1][f"input:{node.name}"] = local
+            local = f"{'i' if self.case == 'c' else 'j'}_{node.name}"
+            self.emit(f"{local} = {self.case}.get({node.name!r})")
+            self.scopes[-1][key] = local
         return local
 
     def reference_node(self, node: ir.DefRef) -> str:
@@ -187,8 +184,14 @@ class CodeGenerator:
 
     def arith_node(self, node: ir.Arith) -> str:
         a, b = self.expr(node.left), self.expr(node.right)
-        computed = f"(NA if {b} == 0 else {a} / {b})" if node.op == "/" else f"{a} {node.op} {b}"
-        return self.assign(self.guarded(computed, ((a, node.left), (b, node.right)), "NA"))
+        if node.op != "/":
+            return self.assign(self.guarded(f"{a} {node.op} {b}", ((a, node.left), (b, node.right)), "NA"))
+        if isinstance(node.right, ir.Const):
+            computed = "NA" if node.right.value == 0 else f"{a} / {b}"
+            return self.assign(self.guarded(computed, ((a, node.left), (b, node.right)), "NA"))
+        # a divisor known to be zero makes `none`, whatever the dividend (known or not)
+        guarded = self.guarded(f"{a} / {b}", ((a, node.left), (b, node.right)), "NA")
+        return self.assign(f"NA if {b} == 0 else ({guarded})")
 
     def neg_node(self, node: ir.Neg) -> str:
         value = self.expr(node.operand)
@@ -201,8 +204,10 @@ class CodeGenerator:
             self.record("condition", node.origin, out, self.const(value))
             return out
         value = self.expr(node.operand)
-        out = self.assign({"missing": f"{value} is None", "known": f"{value} is not None",
-                           "none": f"{value} is NA"}[node.test])
+        none = f"{value} is NA"
+        if self.facts.may_be_unknown(node.operand) and self.facts.may_be_none(node.operand):
+            none = f"None if {value} is None else {none}"  # an unknown value may or may not be `none`
+        out = self.assign({"missing": f"{value} is None", "known": f"{value} is not None", "none": none}[node.test])
         self.record("condition", node.origin, out, value)
         return out
 
@@ -341,9 +346,9 @@ class CodeGenerator:
             return self.expr(target.expr)  # read once: computed where it is read
         helper = self.helper(target)
         if self.in_helper:
-            return self.assign(f"{helper}(c)")
+            return self.assign(f"{helper}({self.parameters})")
         local = self.memo.setdefault(key, f"v{len(self.memo)}")
-        self.emit(f"if {local} is UNSET: {local} = {helper}(c)")
+        self.emit(f"if {local} is UNSET: {local} = {helper}({self.parameters})")
         return local
 
     def helper(self, node: ir.Definition) -> str:
@@ -351,11 +356,11 @@ class CodeGenerator:
         if node.key not in self.helpers:
             name = f"h{len(self.helpers)}"
             self.helpers[node.key] = (name, "")  # the name is taken before helpers it calls are written
-            saved = (self.lines, self.depth, self.scopes, self.in_helper)
-            self.lines, self.depth, self.scopes, self.in_helper = [], 1, [{}], True
+            saved = (self.lines, self.depth, self.scopes, self.in_helper, self.case)
+            self.lines, self.depth, self.scopes, self.in_helper, self.case = [], 1, [{}], True, "c"
             self.emit(f"return {self.expr(node.expr)}")
-            self.helpers[node.key] = (name, "\n".join([f"def {name}(c):", *self.lines]))
-            self.lines, self.depth, self.scopes, self.in_helper = saved
+            self.helpers[node.key] = (name, "\n".join([f"def {name}({self.parameters}):", *self.lines]))
+            self.lines, self.depth, self.scopes, self.in_helper, self.case = saved
         return self.helpers[node.key][0]
 
     def local_definition(self, index: int, node: ir.Definition) -> None:

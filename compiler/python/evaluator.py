@@ -10,6 +10,7 @@ from typing import Any
 from eligo import ir
 from eligo.python import runtime
 from eligo.python.codegen import CodeGenerator
+from eligo.python.completion import CompletionCodeGenerator, NotCompletable
 from eligo.python.traced import TracedCodeGenerator, TraceSite
 
 Evaluator = Callable[..., Any]
@@ -24,6 +25,17 @@ class Generated:
     sites: list[TraceSite] = field(default_factory=list)
     program: ir.Program | None = field(default=None, repr=False)
     name: str = ""
+
+    def completion(self, decision_key: str) -> Evaluator | None:
+        """The decision's completion evaluator `evaluate(c, o)` (eligo.python.completion), or None if the decision
+        observes the data in a way completions cannot keep apart."""
+        assert self.program is not None
+        generator = CompletionCodeGenerator(self.program, decision_key)
+        try:
+            source = generator.write()
+        except NotCompletable:
+            return None
+        return compile_source(source, generator.consts, self.name, "evaluate")
 
     def classifier(self, decision_key: str) -> tuple[Evaluator, str]:
         """A function of a prepared case returning the decision's outcome when decided, else None; and its source."""

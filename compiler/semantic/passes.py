@@ -9,6 +9,7 @@ from eligo import ir
 from eligo.cases import CaseError, normalise
 from eligo.dsl import ast
 from eligo.dsl.diagnostics import Diagnostic, did_you_mean, error, warning
+from eligo.ir.outcome import NO_OUTCOME
 from eligo.ir.values import given_value
 from eligo.semantic.module import LoweredModule
 
@@ -170,11 +171,16 @@ def _check_expect(module: LoweredModule, example: ast.Example, expect: ast.Expec
         if expect.by_rule is not None and expect.by_rule not in rules:
             out.append(error("E117", f"`{expect.target}` has no rule `{expect.by_rule}`", expect.span,
                              did_you_mean(expect.by_rule, rules)))
-    elif expect.missing:
-        for name in expect.missing:
+    else:
+        for name in expect.missing or ():
             if name not in module.visible_inputs:
                 out.append(error("E115", f"`{name}` in the missing list is not an input", expect.span,
                                  did_you_mean(name, module.visible_inputs)))
+        for name in expect.possible or ():
+            if name not in (*decision.outcomes, NO_OUTCOME):
+                out.append(error("E117", f"`{name}` in the possible set is not an outcome of `{expect.target}`",
+                                 expect.span, did_you_mean(name, decision.outcomes)
+                                 or f"its outcomes are: {', '.join(decision.outcomes)} (and `none`: no rule applies)"))
     return out
 
 

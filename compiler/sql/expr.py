@@ -320,7 +320,9 @@ def _arith(c: Context, node: ir.Arith) -> Val:
         left, right = c.share(left), c.share(right)
         zero = exp.EQ(this=right.v, expression=num(0))
         value = case([(zero, exp.null())], exp.Div(this=exp.cast(left.v, DOUBLE), expression=_paren(right.v)))
-        na = and_(known(left), known(right), or_(*(v.na for v in (left, right) if v.na is not None), zero))
+        # a divisor known to be zero makes `none`, whatever the dividend (known or not)
+        na = or_(coalesce_false(zero), and_(known(left), known(right),
+                                            or_(*(v.na for v in (left, right) if v.na is not None))))
         return Val(value, na)
     builder = {"+": exp.Add, "-": exp.Sub, "*": exp.Mul}[node.op]
     if left.na is None and right.na is None:
@@ -338,7 +340,11 @@ def _neg(c: Context, node: ir.Neg) -> Val:
 def _test(c: Context, node: ir.Test) -> Val:
     val = c.expr(node.operand)
     if node.test == "none":
-        return Val(val.na if val.na is not None else exp.false())
+        if val.na is None:
+            return Val(exp.false())
+        val = c.share(val)  # an unknown value may or may not be `none`
+        assert val.na is not None
+        return Val(case([(val.na, exp.true()), (is_null(val.v), exp.null())], exp.false()))
     if val.na is not None:
         val = c.share(val)
     return Val(unknown(val) if node.test == "missing" else known(val))

@@ -22,7 +22,7 @@ from eligo import ir
 from eligo.dsl.diagnostics import EligoError, error
 from eligo.ir import units
 from eligo.ir.analysis import Facts
-from eligo.ir.outcome import CONFLICT_CODE, UNKNOWN_CODE, UNMATCHED_CODE
+from eligo.ir.outcome import CONFLICT_CODE, NO_OUTCOME, UNKNOWN_CODE, UNMATCHED_CODE
 from eligo.sql.expr import (
     DOUBLE,
     HANDLERS,
@@ -54,7 +54,8 @@ UNSUPPORTED: dict[str, frozenset[str]] = {dialect: frozenset() for dialect in DI
 UNSUPPORTED_CODE = "E170"
 
 PREFIX = "_eligo_"
-SUFFIXES = ("", "_status", "_rule", "_missing")  # a decision's output columns: D, D_status, D_rule, D_missing
+CHAIN_LIMIT = 24  # definitions inlined into one another before one is a column of its own
+SUFFIXES = ("", "_status", "_rule", "_possible", "_missing")  # a decision's output columns: D, D_status, D_rule, …
 SHORT_DECISION = 12  # a first-match decision with more rules is compiled to SQL of linear, not quadratic, size
 # A decision's code: the index of the deciding rule (`otherwise` is len(rules)) or one of these; an unknown
 # first-match decision has code UNKNOWN - f, f the index of the rule that fired (len(rules) if none did).
@@ -99,6 +100,7 @@ class Decided:
         self._evaluated = evaluated  # per rule: it was evaluated and was unknown (it counts for `missing`)
         self._code: exp.Column | None = None
         self.value: exp.Column = col("")
+        self.conditions: list[exp.Column] = []  # per rule, its condition (unique and collect decisions)
 
     @property
     def code(self) -> exp.Column:
@@ -174,6 +176,7 @@ class Compiler:
         one over the code (one CASE instead of two when the value is all a query wants)."""
         if node.key in self.decided:
             return self.decided[node.key]
+        conditions: list[exp.Column] = []
         if node.policy == "first" and len(node.rules) <= SHORT_DECISION:
             code, evaluated, value = self.first_match(node)
         else:
@@ -182,6 +185,7 @@ class Compiler:
             policy = {"first": self.first_match_long, "unique": self.unique, "collect": self.collect}[node.policy]
             code, evaluated, value = policy(node, conditions)
         decided = Decided(self, node, code, tuple(evaluated))
+        decided.conditions = conditions
         if value is None or (node.policy == "first" and not alone):
             rules = [*node.rules, node.default]
             value = case([(_code_in(decided.code, [i for i, r in enumerate(rules) if r is not None and r.outcome == o]),
@@ -199,6 +203,7 @@ class Compiler:
         """Output columns of one of the guideline's own decisions: "" the value, then _status, _rule, _missing."""
         decided = self.decision(node, alone=tuple(suffixes) == ("",) and node.key not in self.read)
         columns: list[tuple[exp.Column, str]] = []
+        evaluated: list[exp.Expr] | None = None
         for suffix in suffixes:
             if suffix == "":
                 columns.append((decided.value, node.name))
@@ -215,11 +220,13 @@ class Compiler:
                                   exp.cast(exp.null(), exp.DataType.Type.VARCHAR))
             else:
                 unknown = exp.LTE(this=code, expression=num(UNKNOWN))
-                # per rule, whether it counts for `missing`: a column computed only for the rows that are unknown
-                evaluated = [e if isinstance(e, (exp.Column, exp.Boolean)) else
-                             self.layers.add(self.fresh(f"{node.name}_u{i}"), case([(unknown.copy(), e)]))
-                             for i, e in enumerate(decided.evaluated)]
-                expression = case([(unknown, self.missing(node, evaluated))])
+                if evaluated is None:
+                    # per rule, whether it was left unknown: a column computed only for the rows that are unknown
+                    evaluated = [e if isinstance(e, (exp.Column, exp.Boolean)) else
+                                 self.layers.add(self.fresh(f"{node.name}_u{i}"), case([(unknown.copy(), e)]))
+                                 for i, e in enumerate(decided.evaluated)]
+                expression = (self.possible(node, decided, evaluated) if suffix == "_possible"
+                              else case([(unknown, self.missing(node, evaluated))]))
             columns.append((self.layers.add(self.fresh(f"{node.name}{suffix}"), expression), node.name + suffix))
         return columns
 
@@ -286,16 +293,31 @@ class Compiler:
                                 case([(c, num(i)) for i, c in enumerate(conditions)], num(count)))
         evaluated = [and_(is_null(c), exp.GT(this=fired, expression=num(i))) for i, c in enumerate(conditions)]
         pending = self.per_outcome(node, evaluated, "pending")
+        others = self.others(node, pending)
         rules = [*node.rules, node.default]
         branches = []
         for outcome in node.outcomes:
             indices = [i for i, r in enumerate(rules) if r is not None and r.outcome == outcome]
-            blocked = or_(*(p for o, p in pending.items() if o != outcome))
+            blocked = others(outcome)
             if indices:
                 branches.append((_code_in(fired, indices), case([(blocked, exp.Sub(this=num(UNKNOWN), expression=fired))],
                                                                  fired)))
         gap = case([(or_(*pending.values()), num(UNKNOWN - count))], num(UNMATCHED))
         return case(branches, gap), evaluated, None
+
+    def others(self, node: ir.Decision, pending: dict[str, exp.Expr]) -> Callable[[str], exp.Expr]:
+        """Per outcome, whether a pending flag of another outcome is set: an OR of the others while there are few
+        outcomes, else the count of flags set less its own (linear, not quadratic, in the outcomes)."""
+        if len(pending) <= 8:
+            return lambda outcome: or_(*(p for o, p in pending.items() if o != outcome))
+        total = self.layers.add(self.fresh(f"{node.name}_pending"),
+                                _sum([case([(p, num(1))], num(0)) for p in pending.values()]))
+
+        def blocked(outcome: str) -> exp.Expr:
+            own = pending.get(outcome)
+            rest: exp.Expr = total if own is None else exp.Sub(this=total, expression=case([(own, num(1))], num(0)))
+            return exp.GT(this=rest, expression=num(0))
+        return blocked
 
     def per_outcome(self, node: ir.Decision, flags: Sequence[exp.Expr], hint: str) -> dict[str, exp.Expr]:
         """Per outcome, whether a rule with that outcome has its flag set (as shared columns)."""
@@ -308,12 +330,13 @@ class Compiler:
             [case([(c, num(1))], num(0)) for c in conditions]))
         evaluated = [is_null(c) for c in conditions]
         pending = self.per_outcome(node, evaluated, "unknown")
+        others = self.others(node, pending)
         branches: list[tuple[exp.Expr, exp.Expr]] = [(exp.GT(this=count, expression=num(1)), num(CONFLICT))]
         for i, (c, r) in enumerate(zip(conditions, node.rules, strict=True)):
-            blocked = or_(*(p for o, p in pending.items() if o != r.outcome))
+            blocked = others(r.outcome)
             branches.append((c, case([(blocked, num(UNKNOWN))], num(i))))
         if node.default is not None:
-            blocked = or_(*(p for o, p in pending.items() if o != node.default.outcome))
+            blocked = others(node.default.outcome)
             gap = case([(blocked, num(UNKNOWN))], num(len(node.rules)))
         else:
             gap = case([(or_(*pending.values()), num(UNKNOWN))], num(UNMATCHED))
@@ -328,6 +351,38 @@ class Compiler:
         if node.default is not None:
             chosen = case([(or_(*fired.values()), chosen)], exp.Array(expressions=[lit(node.default.outcome)]))
         return case([(or_(*evaluated), num(UNKNOWN))], num(0)), evaluated, case([(negate(or_(*evaluated)), chosen)])
+
+    def possible(self, node: ir.Decision, decided: Decided, evaluated: Sequence[exp.Expr]) -> exp.Expr:
+        """The outcomes a three-valued answer leaves open (eligo.compiled.exact.kleene_possible, as SQL): the value
+        when decided; else the outcomes of the unknown rules evaluated and of the rule that fires after them
+        (first match: its index is UNKNOWN - code; unique: the rule whose condition holds), `none` where possibly
+        no rule applies. Not listed for `collect` decisions (an empty array)."""
+        code = decided.code
+        if node.policy == "collect":
+            return exp.cast(exp.Array(expressions=[]), exp.DataType.build("ARRAY<VARCHAR>"))
+        rules = [*node.rules, node.default]
+        fires: list[exp.Expr]
+        if node.policy == "first":
+            fires = [exp.EQ(this=code, expression=num(UNKNOWN - i)) for i in range(len(rules))]
+        else:
+            conditions = [coalesce_false(c) for c in decided.conditions]
+            none_fired = negate(or_(*conditions)) if conditions else exp.true()
+            fires = [*conditions, none_fired]
+            pairs = [and_(a, b) for a, b in itertools.combinations(evaluated, 2)]
+            # two rules may both apply (a conflict): one holds and another is unknown, or two are unknown
+            clash = or_(and_(or_(*conditions), or_(*evaluated)), *pairs) if evaluated else exp.false()
+        items = []
+        for name in node.outcomes:
+            flags = [evaluated[i] for i, r in enumerate(node.rules) if r.outcome == name]
+            flags += [fires[i] for i, r in enumerate(rules) if r is not None and r.outcome == name]
+            if flags:
+                items.append(case([(or_(*flags), lit(name))]))
+        if node.default is None or node.policy == "unique":
+            ending = fires[-1] if node.default is None else exp.false()
+            items.append(case([(or_(ending, clash) if node.policy == "unique" else ending, lit(NO_OUTCOME))]))
+        return case([(exp.GTE(this=code, expression=num(0)), exp.Array(expressions=[decided.value])),
+                     (exp.GT(this=code, expression=num(UNKNOWN)), exp.Array(expressions=[lit(NO_OUTCOME)]))],
+                    compact(items))
 
     def missing(self, node: ir.Decision, evaluated: Sequence[exp.Expr]) -> exp.Expr:
         """The inputs, in declaration order, in the cone of an evaluated unknown rule, that are NULL."""
@@ -401,6 +456,10 @@ def compile_query(subject: Subject, source: exp.Expr | str = "cases", *,
     compiler = Compiler(program, UNSUPPORTED[dialect], direct)
     columns: list[tuple[exp.Column, str]] = []
     try:
+        for key in compiler.facts.chain_breaks(CHAIN_LIMIT):  # long chains of definitions: a column every so often
+            target = compiler.nodes[key]
+            assert isinstance(target, ir.Definition)
+            compiler.values[key] = compiler.column(compiler.expr(target.expr), target.name)
         for node in program.own:
             columns += compiler.output(node, outputs)
         if extra is not None:  # further columns from the same compiler, after the decisions (`sql.criteria`)

@@ -121,20 +121,6 @@ class Harness:
                     found |= self.cone(sub.key)
         return frozenset(found)
 
-    def missingness_tested(self) -> frozenset[str]:
-        """Inputs whose absence itself means something: read by `is missing`, `is known` or `first known of`
-        (not `is none`, which asks whether a known value is `none`)."""
-        found: set[str] = set()
-        for node in self.nodes.values():
-            roots = [node.expr] if isinstance(node, ir.Definition) else [r.condition for r in node.rules]
-            for root in roots:
-                for sub in ir.walk(root):
-                    if isinstance(sub, ir.Test) and sub.test != "none":
-                        found |= self.inputs_of(sub.operand)
-                    elif isinstance(sub, ir.FirstKnown):
-                        found |= self.inputs_of(*sub.items[:-1])
-        return frozenset(found)
-
 
 class Evaluations:
     """Evaluates cases once each (a small cache shared by the checks of one sample)."""

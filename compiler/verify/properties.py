@@ -141,38 +141,6 @@ def _same(a: object, b: object) -> bool:
     return a == b or (a != a and b != b)  # NaN equals itself here
 
 
-class Filling(Check):
-    """A decided outcome stays the same when the missing inputs it read are given (any values)."""
-
-    def __init__(self, ev: Evaluations, target: Target, exempt: frozenset[str], span: Span) -> None:
-        self.ev, self.target, self.span = ev, target, span
-        self.cone = ev.h.cone(target.node.key) - exempt
-        self.id = f"filling:{target.name}"
-        self.prop = f"information:{target.name}" if target.is_decision else "information:definitions"
-
-    def run(self, sample: Sample, stats: Stats) -> Violation | None:
-        names = [n for n in sample.fill if n in self.cone and n not in sample.case]
-        if not names:
-            return None
-        before = self.ev.outcome(self.target, sample.case)
-        if before is None or before[0] not in ("decided", "value") or before[1] is None:
-            return None
-        filled = {**sample.case, **{n: sample.fill[n] for n in names}}
-        after = self.ev.outcome(self.target, filled)
-        if after is None:
-            return None
-        stats.applied(self.id)
-        if after[0] == before[0] and _same(after[1], before[1]):
-            return None
-        what = "decision" if self.target.is_decision else "definition"
-        typ = _type(self.target)
-        return Violation(self.id, "V207", f"{what} `{self.target.written}` is {shown(before, typ)} while "
-                         f"{_names(names)} {'is' if len(names) == 1 else 'are'} missing, but {shown(after, typ)} once "
-                         f"{'it is' if len(names) == 1 else 'they are'} given", self.span, sample.case, filled,
-                         hints=("an outcome decided without some data must not change when that data arrives; if "
-                                "absence itself matters, declare the input `optional` or test it with `is missing`",))
-
-
 class Needed(Check):
     """When a decision is unknown, filling in its missing inputs can give different outcomes.
 

@@ -188,15 +188,11 @@ class Verifier:
     def dynamic(self, exact: dict[str, tables.DecisionAnalysis | None]) -> explore.Stats:
         g, ev = self.g, self.ev
         header = g.module.header.span
-        exempt = frozenset(n for n, i in g.inputs.items() if i.optional) | self.h.missingness_tested()
         checks: list[explore.Check] = [p.Observe(ev), p.NeverRaises(ev, header), p.Determinism(ev, header)]
         for d in self.decisions:
             for status in ("unmatched", "conflict", "unknown"):
                 checks.append(p.Totality(ev, d, status))
-            checks.append(p.Filling(ev, Target(d.name, d.name, d), exempt, d.span))
             checks.append(p.Needed(ev, d, self.space, self.seed, exact.get(d.key)))
-        for definition in self.definitions:
-            checks.append(p.Filling(ev, Target(definition.name, definition.name, definition), exempt, definition.span))
         varied: list[tuple[list[str], bool]] = []
         for prop in g.module.properties:
             check = self.author_check(prop, len(varied), varied)

@@ -1,0 +1,168 @@
+"""Exact unknowns, checked against their definition on every guideline in knowledge/ and the construct fixture:
+a decided result holds for every completion of the missing inputs; every outcome in `possible` is reached by
+some completion, and random completions reach no other; every input in `missing` has two completions that
+differ in it alone and decide differently, and changing an absent input left out of `missing` changes nothing.
+A completion is evaluated whole by the generated completion evaluator (the ordinary code, reading the original
+data only where the guideline observes it: `is missing`, `first known of`), so the checks do not trust the
+refinement's enumeration; witnesses are searched among class representatives, random completions anywhere."""
+
+from __future__ import annotations
+
+import itertools
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import eligo
+from eligo.dsl.diagnostics import EligoError
+from eligo.ir.outcome import NO_OUTCOME
+from tests.cohorts import EVERYTHING, rows
+from tests.eligo_helpers import guideline as compile_text
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _guidelines() -> list[eligo.Guideline]:
+    kb = eligo.load(ROOT / "knowledge")
+    found = [EVERYTHING]
+    for module_id in kb.ids():
+        for module in kb.versions(module_id):
+            try:
+                compiled = kb.guideline(module_id, version=module.header.version, allow_draft=True)
+            except EligoError:
+                continue
+            if compiled.decision_names:
+                found.append(compiled)
+    return found
+
+
+GUIDELINES = _guidelines()
+
+
+def _answer(result: eligo.DecisionResult) -> object:
+    return result.value if result.status == "decided" else NO_OUTCOME
+
+
+def _decide(g: eligo.Guideline, key: str, completed: dict[str, Any], original: dict[str, Any]) -> object:
+    completion = g._completion(key)
+    assert completion is not None
+    value, status, _, _ = completion(completed, original)[0]
+    return value if status == 0 else NO_OUTCOME
+
+
+def _case(row: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in row.items() if v is not None}
+
+
+def _completions(g: eligo.Guideline, case: dict[str, Any], absent: list[str]) -> list[dict[str, Any]]:
+    """Completions of `absent` by the representatives of their classes (a search for witnesses only)."""
+    prepared = g.prepare(case)
+    classes = [g.domains.classes[name] or () for name in absent]
+    return [{**prepared, **dict(zip(absent, combo, strict=True))} for combo in itertools.product(*classes)]
+
+
+@pytest.mark.parametrize("g", GUIDELINES, ids=lambda g: f"{g.id}@{g.version}")
+def test_exact_results_match_their_definition(g: eligo.Guideline) -> None:
+    @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+    @given(rows(g, missing=0.35), rows(g, missing=0.0), st.data())
+    def check(row: dict[str, Any], filler: dict[str, Any], data: st.DataObject) -> None:
+        case = _case(row)
+        result = g.evaluate(case, trace=False)
+        prepared = g.prepare(case)
+        for decision in g.program.own:
+            got = result[decision.name]
+            if g._completion(decision.key) is None:
+                continue
+            absent = [n for n in g.inputs if n in g.facts.cone_of(decision.key) and prepared.get(n) is None]
+            if any(filler.get(n) is None for n in absent):
+                continue  # the filler row is an example with gaps of its own
+            completed = g.prepare({**case, **{n: filler[n] for n in absent}})
+            answer = _decide(g, decision.key, completed, prepared)
+            if got.status == "decided":
+                assert answer == got.value, (decision.name, case, completed)
+                continue
+            if got.status != "unknown":
+                assert answer == NO_OUTCOME
+                continue
+            if decision.policy != "collect":
+                assert answer in got.possible, (decision.name, case, completed, got.possible)
+            if not got.exact:
+                continue
+            witnesses = _completions(g, case, absent)
+            reached = {_decide(g, decision.key, c, prepared) for c in witnesses}
+            assert reached == set(got.possible), (decision.name, case)
+            for name in absent:
+                differ = any(
+                    _decide(g, decision.key, a, prepared) != _decide(g, decision.key, b, prepared)
+                    for a, b in itertools.combinations(witnesses, 2)
+                    if all(a[k] == b[k] for k in absent if k != name))
+                assert differ == (name in got.missing), (decision.name, name, case, got.missing)
+            irrelevant = [n for n in absent if n not in got.missing]
+            if irrelevant:
+                name = data.draw(st.sampled_from(irrelevant))
+                other = data.draw(rows(g, missing=0.0))
+                changed = {**completed, **g.prepare({name: other[name]})}
+                assert _decide(g, decision.key, changed, prepared) == answer, (decision.name, name, case)
+
+    check()
+
+
+SCORE = compile_text("""
+    input a: yes/no, optional
+    input b: yes/no, optional
+    input c: yes/no, optional
+    input d: yes/no, optional
+    define score: (if a then 1 else 0) + (if b then 1 else 0) + (if c then 1 else 0) + (if d then 1 else 0)
+    decision risk: high | low
+      rule high_score: when score >= 3 then high
+      otherwise low
+""")
+
+
+def test_a_score_already_reached_is_decided_whatever_the_missing_criterion() -> None:
+    result = SCORE.evaluate({"a": True, "b": True, "c": True})["risk"]
+    assert (result.status, result.value, result.possible, result.missing) == ("decided", "high", ("high",), ())
+    open_case = SCORE.evaluate({"a": True, "b": True})["risk"]
+    assert (open_case.status, open_case.possible, open_case.missing) == ("unknown", ("high", "low"), ("c", "d"))
+    assert open_case.to_json()["possible"] == ["high", "low"]
+
+
+def test_a_missing_list_names_only_the_marker_that_can_change_the_answer() -> None:
+    kb = eligo.load(ROOT / "knowledge")
+    g = kb.guideline("pancreas.liver_metastases", allow_draft=True)
+    case = eligo.read_case(ROOT / "knowledge/cases/pancreas.liver_metastases/ca19_9_not_repeated_after_chemotherapy.json")
+    result = g.evaluate(case)["simultaneous_resection"]
+    assert (result.status, result.missing, result.exact) == ("unknown", ("ca19_9_change",), True)
+    assert result.possible == ("candidate", "discuss_at_tumour_board")
+
+
+def test_none_of_an_unknown_value_is_unknown_and_a_zero_divisor_decides_it() -> None:
+    g = compile_text("""
+        input x: number from 0 to 100, optional
+        input y: number from 0 to 100, optional
+        define ratio: x / y
+        decision d: undefined | defined
+          rule no_ratio: when ratio is none then undefined
+          otherwise defined
+    """)
+    assert g.evaluate({"y": 0})["d"].value == "undefined"
+    assert g.evaluate({"y": 0}, exact=False)["d"].value == "undefined"
+    # x is used in arithmetic (opaque to completion by classes): the sound three-valued answer, marked inexact
+    approximate = g.evaluate({"y": 2})["d"]
+    assert (approximate.status, approximate.possible, approximate.missing, approximate.exact) == \
+        ("unknown", ("undefined", "defined"), ("x",), False)
+
+
+def test_correlated_rules_over_one_missing_input_leave_only_the_outcomes_it_can_reach() -> None:
+    g = compile_text("""
+        input n: count from 0 to 20, optional
+        decision d: few | many
+          rule small: when n <= 5 then few
+          rule large: when n > 5 then many
+    """)
+    result = g.evaluate({})["d"]
+    assert (result.possible, result.missing) == (("few", "many"), ("n",))  # never "no rule applies"
+    assert g.evaluate({}, exact=False)["d"].possible == ("few", "many", "none")

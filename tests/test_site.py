@@ -369,6 +369,21 @@ def test_labels_name_definitions_and_rules_for_readers(tmp_path: Path) -> None:
     assert "<title>Rule 1: SBRT-era polymetastatic</title>" in html and "<title>DFI long enough for the site</title>" in html
 
 
+def test_without_node_the_graph_falls_back_to_a_layered_layout(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from eligo.docs import graph, render
+
+    lib = library.load(_sketch_kb(tmp_path / "kb"))
+    doc = lib.guidelines[0].versions[-1]
+    diagram = render.diagram(lib, doc)
+    monkeypatch.setattr(graph.shutil, "which", lambda name: None)
+    placed, = graph.lay_out([diagram])
+    assert placed.engine == "layered" and set(placed.at) == {box.id for box in diagram.boxes}
+    svg = graph.svg(placed)
+    assert 'data-layout="layered"' in svg and svg.count('<a class="eligo-node') == len(diagram.boxes)
+    corners = sorted(placed.at.values())
+    assert len(set(corners)) == len(corners), "no two boxes in the same place"
+
+
 def test_links_in_guideline_text_and_references_cannot_run_script(tmp_path: Path) -> None:
     knowledge = _sketch_kb(tmp_path / "kb")
     target = knowledge / "colorectal" / "liver_metastasectomy" / "2.0.0.eligo"

@@ -12,6 +12,7 @@ from __future__ import annotations
 import html
 import json
 import logging
+import os
 import shutil
 import subprocess
 import textwrap
@@ -181,13 +182,18 @@ def lay_out(diagrams: Sequence[Diagram]) -> list[Placed]:
     node = shutil.which("node")
     if node and diagrams:
         try:
+            # elkjs from this repository's `npm ci`, or from node_modules in the folder the site is built from
+            paths = [str(Path.cwd() / "node_modules"), *filter(None, [os.environ.get("NODE_PATH")])]
             run = subprocess.run([node, str(LAYOUT_SCRIPT)], input=json.dumps({"graphs": [_elk_graph(d) for d in diagrams]}),
-                                 capture_output=True, text=True, timeout=120, check=True)
+                                 capture_output=True, text=True, timeout=120, check=True,
+                                 env={**os.environ, "NODE_PATH": os.pathsep.join(paths)})
             return [_from_elk(d, g) for d, g in zip(diagrams, json.loads(run.stdout)["graphs"], strict=True)]
         except (subprocess.SubprocessError, OSError, ValueError, KeyError) as exc:
-            detail = getattr(exc, "stderr", "") or exc
-            log.warning("eligo: elkjs could not lay out the graphs (%s); run `npm ci`. Using a simple layout.",
-                        str(detail).strip().splitlines()[-1] if str(detail).strip() else exc)
+            lines = str(getattr(exc, "stderr", "") or exc).strip().splitlines() or [type(exc).__name__]
+            detail = next((line for line in lines if "Error" in line), lines[-1])
+            log.info("eligo: elkjs could not lay out the graphs (%s); `npm ci` (or `npm install elkjs`) installs it. "
+                     "Using a simple layered layout.",
+                        detail.strip())
     elif diagrams:
         log.info("eligo: Node is not installed; the graphs use a simple layered layout instead of elkjs")
     return [_layered(d) for d in diagrams]

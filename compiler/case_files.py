@@ -18,7 +18,7 @@ from eligo.cases import CaseError, CaseProblem
 
 MAX_CASE_BYTES = 1_000_000  # a case is a handful of fields; a megabyte is a thousand times more
 MAX_DEPTH = 16  # a case is flat: values are scalars or {value, unit}; deeper is not a case
-MAX_DIGITS = 300  # a number written with more digits than a double holds is refused, not rounded away
+MAX_DIGITS = 4000  # longer numbers are refused as the file's problem (Python converts at most 4,300 digits)
 FILE = "(file)"
 
 

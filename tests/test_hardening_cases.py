@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 import eligo
-from eligo.case_files import MAX_CASE_BYTES, MAX_DEPTH
+from eligo.case_files import MAX_CASE_BYTES, MAX_DEPTH, MAX_DIGITS
 from eligo.cases import MAX_EXACT, MAX_PROBLEMS, CaseValueError, convert, normalise, read_date
 from eligo.cli.main import app
 
@@ -199,9 +199,9 @@ def test_impossible_yaml_dates_name_the_field(guideline: eligo.Guideline) -> Non
     ("a: 1\n---\nb: 2\n", "(file): holds 2 YAML documents; a case file holds one case"),
     ("- 1\n- 2\n", "(file): a case must be an object mapping input names to values, got a list"),
     ('{"lesions": NaN}', "(file): NaN is not a JSON number; give a finite number"),
-    ('{"lesions": ' + "9" * 5000 + "}", "(file): a number has 5000 digits; numbers in a case have at most 300"),
+    ('{"lesions": ' + "9" * 5000 + "}", f"(file): a number has 5000 digits; numbers in a case have at most {MAX_DIGITS}"),
     ("a: &x [*x]\n", "(file): is not valid YAML: found unconstructable recursive node at line 1, column 4"),
-])
+], ids=lambda value: value[:24] if isinstance(value, str) else None)
 def test_hostile_yaml_and_json(tmp_path: Path, content: str, problem: str) -> None:
     suffix = ".json" if content.startswith("{") else ".yaml"
     assert file_refused(tmp_path, "hostile" + suffix, content.encode()) == [problem]
@@ -293,3 +293,12 @@ def test_numbers_written_as_text_are_read_one_way(text: str, number: float | Non
 @pytest.mark.parametrize("spelling", ["\t2024-01-10", "2024-01-10\n"])
 def test_only_spaces_around_a_date_are_ignored_as_sql_trim_does(guideline: eligo.Guideline, spelling: str) -> None:
     assert refused(guideline, {"seen": spelling}) == [f"seen: expected a date written YYYY-MM-DD, got {spelling!r}"]
+
+
+def test_a_huge_count_in_a_file_is_refused_naming_its_field(tmp_path: Path) -> None:
+    path = tmp_path / "huge.json"
+    path.write_text('{"lesions": 1' + "0" * 400 + "}", encoding="utf-8")
+    with pytest.raises(eligo.CaseError) as caught:
+        _compiled().evaluate(eligo.read_case(path))
+    assert [str(p) for p in caught.value.problems] == [
+        f"lesions: a number of 401 digits is too large for a count (at most {MAX_EXACT:,})"]

@@ -5,7 +5,7 @@ Chosen limits, and why:
 - number literals: below 10^15 and at most 15 significant digits (E063). Both back ends compute in
   doubles, which hold every such decimal exactly (DBL_DIG = 15); beyond, the number computed is not
   the number written (and 1 with 309 zeros is infinity, which SQL wrote as `infe0`).
-- case files: 1 MB, 16 levels of brackets or indentation, numbers of at most 300 digits; counts up to
+- case files: 1 MB, 16 levels of brackets or indentation, numbers of at most 4,000 digits; counts up to
   2^53 (the integers a double holds exactly, so Python and SQL agree); 50 problems listed, the rest counted.
 - sources: 1 MB (E001) and 64 levels of nesting (E002), as before; letters and digits outside ASCII
   where names, numbers and versions are written (E060).

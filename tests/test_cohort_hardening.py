@@ -116,3 +116,61 @@ def test_a_temporary_left_by_a_process_killed_outright_is_removed_by_the_next_ru
     assert not stale.exists() and other.exists()
     assert sorted(p.name for p in tmp_path.iterdir() if not p.name.startswith(".")) == [
         "cohort.csv", "out.parquet", "out.summary.json", "out.summary.md"]
+
+
+def test_output_columns_that_would_share_a_name_are_refused(tmp_path: Path) -> None:
+    from tests.eligo_helpers import guideline
+
+    clashing = guideline("""
+        input x: count from 0 to 10, optional
+        define d__r1: x > 3
+        decision d: a | b
+          rule r1: when x > 2 then a
+          otherwise b
+        decision d_Status: a | b
+          rule r1: when x > 2 then a
+          otherwise b
+    """)
+    data = tmp_path / "x.csv"
+    data.write_text("x\n1\n")
+    with pytest.raises(cohorts.CohortError, match="the output columns d_status and d_Status would have the same name"):
+        cohorts.run(clashing, data, tmp_path / "out.parquet")
+
+
+@pytest.mark.parametrize(("flags", "message"), [
+    (["--engine", "oracle"], "error: --engine must be duckdb or spark"),
+    (["--master", "local[1]"], "error: --master is for --engine spark"),
+    (["--compare", "1.0.0", "1.0.0", "--version", "1.0.0"], "error: --compare names both versions; give no "
+                                                             "--version or --as-of"),
+    (["--compare", "1.0.0", "9.9.9"], "error: "),
+])
+def test_usage_errors_exit_2_without_a_traceback(tmp_path: Path, flags: list[str], message: str) -> None:
+    from typer.testing import CliRunner
+
+    from eligo.cli.main import app
+    from tests.cohorts import EVERYTHING_SOURCE
+
+    folder = tmp_path / "knowledge" / "test" / "g"
+    folder.mkdir(parents=True)
+    (folder / "1.0.0.eligo").write_text(EVERYTHING_SOURCE)
+    run = CliRunner().invoke(app, ["cohort", "test.g", str(_csv(tmp_path)), "-o", str(tmp_path / "o.parquet"), *flags,
+                                   "--kb", str(tmp_path / "knowledge")])
+    assert run.exit_code == 2 and run.output.startswith(message) and "Traceback" not in run.output
+    assert not (tmp_path / "o.parquet").exists()
+
+
+def test_eligo_sql_prints_the_criteria_columns() -> None:
+    import sqlglot
+    from typer.testing import CliRunner
+
+    from eligo.cli.main import app
+
+    run = CliRunner().invoke(app, ["sql", "sarcoma.pulmonary_metastasectomy", "--dialect", "spark", "--criteria",
+                                   "--kb", str(Path(__file__).resolve().parent.parent / "knowledge")])
+    assert run.exit_code == 0, run.output
+    names = [e.alias_or_name for e in sqlglot.parse_one(run.output.rstrip().rstrip(";"), read="spark").expressions]
+    from eligo.sql.criteria import criteria_names
+    from tests.test_differential import GUIDELINES
+
+    latest = [g for g in GUIDELINES if g.id == "sarcoma.pulmonary_metastasectomy"][-1]
+    assert names[-len(criteria_names(latest)):] == criteria_names(latest)

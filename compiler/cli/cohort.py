@@ -12,6 +12,7 @@ from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedCo
 from eligo.cli.app import KB_OPTION, app, err, fail, load_kb, out, select_guideline
 from eligo.dsl.diagnostics import EligoError
 from eligo.sql import cohort as cohorts
+from eligo.sql import criteria as criteria_columns
 from eligo.sql import query as sql
 from eligo.sql import spark as spark_cohorts
 
@@ -121,19 +122,23 @@ def sql_(
     = "cases",
     keep: Annotated[list[str] | None, typer.Option("--keep", help="A further column to carry through, such as a "
                                                    "patient id (repeatable).")] = None,
+    criteria: Annotated[bool, typer.Option("--criteria", help="A column per rule and definition too.")] = False,
     version: VersionOption = None,
     as_of: AsOfOption = None,
     draft: DraftOption = False,
     kb_path: Annotated[Path, KB_OPTION] = Path("knowledge"),
 ) -> None:
-    """Print the guideline as one SQL query over TABLE: its inputs, then D, D_status, D_rule and D_missing per
-    decision D. Numbers are read in each input's declared unit."""
+    """Print the guideline as one SQL query over TABLE: its inputs, then D, D_status, D_rule, D_possible and
+    D_missing per decision D (with --criteria, a column per rule and definition). Numbers are read in each
+    input's declared unit."""
     if dialect not in sql.DIALECTS:
         raise fail(f"--dialect must be one of {', '.join(sql.DIALECTS)}")
     kb = load_kb([kb_path])
     compiled = select_guideline(kb, guideline, version, as_of, draft)
     try:
-        query = sql.compile_query(compiled, table, keep=[*(keep or []), *compiled.inputs], dialect=dialect)
+        subject = criteria_columns.criteria_program(compiled.program) if criteria else compiled
+        query = sql.compile_query(subject, table, keep=[*(keep or []), *compiled.inputs], dialect=dialect,
+                                  extra=criteria_columns.columns if criteria else None)
         out.print(query.sql(dialect=dialect, pretty=True) + ";", markup=False, highlight=False)
     except EligoError as error:
         err.print("\n".join(d.headline() for d in error.diagnostics), markup=False)

@@ -108,7 +108,14 @@ class Plan:
         if internal:
             raise CohortError(f"{self.name}: the columns {', '.join(internal)} use the prefix {PREFIX}, which the "
                               "generated SQL keeps for itself; rename them")
-        outputs = {n.lower() for n in self.outputs()}
+        seen: dict[str, str] = {}
+        for output in self.outputs():  # a decision `d_status` beside a decision `d`, a definition named `d__r1`
+            if output.lower() in seen:
+                raise CohortError(f"{self.guideline.id} {self.guideline.version}: the output columns "
+                                  f"{seen[output.lower()]} and {output} would have the same name (letter case "
+                                  "aside); rename a decision, rule or definition")
+            seen[output.lower()] = output
+        outputs = set(seen)
         clash = sorted(c for c in self.columns if c.lower() in outputs)
         if clash:
             raise CohortError(f"{self.name}: the columns {', '.join(clash)} would clash with the output columns "

@@ -14,7 +14,6 @@ rules not yet ruled out, and `missing` the missing inputs those rules read.
 
 from __future__ import annotations
 
-import dataclasses
 import itertools
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
@@ -57,65 +56,68 @@ def ordered(decision: ir.Decision, found: Sequence[object]) -> tuple[str, ...]:
 
 
 def refine(decision: ir.Decision, prepared: Mapping[str, Any], missing: Sequence[str], domains: Domains,
-           completion: Completion | None) -> tuple[list[Answer], dict[tuple[object, ...], outcome.Outcome]] | None:
-    """Every completion's outcome, or None when completions cannot decide exactly (opaque input, too many)."""
+           completion: Completion | None) -> tuple[list[Answer], list[int], list[outcome.Outcome]] | None:
+    """Every completion's outcome, in the order of `itertools.product` over the classes of `missing` (the last
+    input varying fastest): the distinct answers, each completion's answer as an index into them, and the
+    outcomes. None when completions cannot decide exactly (an opaque input, too many completions)."""
     if completion is None or not missing or not domains.splittable(missing) \
             or domains.completions(missing) > MAX_COMPLETIONS:
         return None
     classes = [domains.classes[name] or () for name in missing]
-    results: dict[tuple[object, ...], outcome.Outcome] = {}
+    answers: dict[Answer, int] = {}
+    indices: list[int] = []
+    outcomes: list[outcome.Outcome] = []
     filled = dict(prepared)
     for combo in itertools.product(*classes):
         filled.update(zip(missing, combo, strict=True))
         result = completion(filled, prepared)[0]
         if result[1] == outcome.UNKNOWN:  # something the completions do not fill: no exact answer here
             return None
-        results[combo] = result
-    return sorted({(_plain(r[0]), r[1]) for r in results.values()}, key=repr), results
+        answer = (None if result[0] is ir.NA else result[0], result[1])
+        indices.append(answers.setdefault(answer, len(answers)))
+        outcomes.append(result)
+    return list(answers), indices, outcomes
 
 
-def relevant(missing: Sequence[str], results: Mapping[tuple[object, ...], outcome.Outcome]) -> tuple[str, ...]:
-    """The missing inputs for which two completions differing in that input alone give different outcomes."""
+def relevant(missing: Sequence[str], sizes: Sequence[int], indices: Sequence[int]) -> tuple[str, ...]:
+    """The missing inputs for which two completions differing in that input alone give different answers.
+    `indices` holds each completion's answer in product order, so the completions that differ in input `i`
+    alone are every `stride`-th one from a base, `stride` being the product of the sizes after `i`."""
     out = []
-    for index, name in enumerate(missing):
-        groups: dict[tuple[object, ...], set[Answer]] = {}
-        for combo, result in results.items():
-            groups.setdefault(combo[:index] + combo[index + 1:], set()).add((_plain(result[0]), result[1]))
-        if any(len(answers) > 1 for answers in groups.values()):
+    total = len(indices)
+    stride = total
+    for name, size in zip(missing, sizes, strict=True):
+        stride //= size
+        block = stride * size
+        if any(len(set(indices[base:base + block:stride])) > 1
+               for start in range(0, total, block) for base in range(start, start + stride)):
             out.append(name)
     return tuple(out)
 
 
-def decide(decision: ir.Decision, kleene: DecisionResult, raw: outcome.Outcome, prepared: Mapping[str, Any],
-           missing: Sequence[str], domains: Domains, completion: Completion | None) -> DecisionResult:
-    """The exact result of a decision the three-valued evaluator left unknown (or its sound approximation)."""
-    refined = refine(decision, prepared, missing, domains, completion)
-    if refined is None or decision.policy == "collect":
-        return _replace(kleene, exact=False)
-    answers, results = refined
+def decide(decision: ir.Decision, raw: outcome.Outcome, prepared: Mapping[str, Any], missing: tuple[str, ...],
+           possible: tuple[str, ...], domains: Domains, completion: Completion | None) -> DecisionResult:
+    """The exact result of a decision the three-valued evaluator left unknown (with `missing` and `possible` as it
+    has them), or that three-valued answer marked inexact when completions cannot settle it."""
+    refined = refine(decision, prepared, missing, domains, completion) if decision.policy != "collect" else None
+    if refined is None:
+        return DecisionResult(decision.name, None, "unknown", missing, None, (), (), (), possible, False)
+    answers, indices, results = refined
     if len(answers) == 1:
         (value, status), = answers
-        rules = {r[2] for r in results.values()}
-        rule = _rule(decision, rules.pop()) if len(rules) == 1 else None
-        name = outcome.STATUSES[status]
-        return DecisionResult(decision.name, value if status == outcome.DECIDED else None, name, (),  # type: ignore[arg-type]
-                              rule.name if rule and name == "decided" else None,
-                              rule.because if rule and name == "decided" else (),
-                              rule.cites if rule and name == "decided" else (), (),
+        rules = {r[2] for r in results}
+        rule = _rule(decision, rules.pop()) if len(rules) == 1 and status == outcome.DECIDED else None
+        return DecisionResult(decision.name, value if status == outcome.DECIDED else None,  # type: ignore[arg-type]
+                              outcome.STATUSES[status], (), rule.name if rule else None,
+                              rule.because if rule else (), rule.cites if rule else (), (),
                               (value if status == outcome.DECIDED else NO_OUTCOME,))  # type: ignore[arg-type]
     found = [value if status == outcome.DECIDED else NO_OUTCOME for value, status in answers]
-    return _replace(kleene, missing=relevant(missing, results), possible=ordered(decision, found))
+    sizes = [len(domains.classes[name] or ()) for name in missing]
+    return DecisionResult(decision.name, None, "unknown", relevant(missing, sizes, indices), None, (), (), (),
+                          ordered(decision, found))
 
 
 def _rule(decision: ir.Decision, index: int) -> ir.Rule | None:
     if index >= 0:
         return decision.rules[index]
     return decision.default if index == outcome.OTHERWISE else None
-
-
-def _plain(value: object) -> object:
-    return None if value is ir.NA else value
-
-
-def _replace(result: DecisionResult, **changes: Any) -> DecisionResult:
-    return dataclasses.replace(result, **changes)

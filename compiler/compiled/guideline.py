@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import math
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -148,34 +147,30 @@ class Guideline:
             rule = decision.rules[rule_index]
         elif rule_index == outcome.OTHERWISE:
             rule = decision.default
-        missing: tuple[str, ...] = ()
-        conflicting: tuple[str, ...] = ()
         if status == "unknown":
             cones = self.rule_inputs[decision.key]
             wanted = {name for i, inputs in enumerate(cones) if mask >> i & 1 for name in inputs}
             missing = tuple(name for name in self.inputs if name in wanted and prepared.get(name) is None)
-        elif status == "conflict":
-            conflicting = tuple(r.name for i, r in enumerate(decision.rules) if mask >> i & 1)
+            possible = exact.kleene_possible(decision, raw)
+            if refine:  # the three-valued answer, refined to what the data decides
+                return exact.decide(decision, raw, prepared, missing, possible, self.domains,
+                                    self._completion(decision.key))
+            return results.DecisionResult(decision.name, None, status, missing, None, (), (), (), possible, False)
+        conflicting = tuple(r.name for i, r in enumerate(decision.rules) if mask >> i & 1) \
+            if status == "conflict" else ()
         decided = status == "decided" and rule is not None
         plain = None if value is ir.NA else value
-        result = results.DecisionResult(
+        return results.DecisionResult(
             decision.name,
             plain,  # type: ignore[arg-type]
             status,
-            missing,
+            (),
             rule.name if decided and rule is not None else None,
             rule.because if decided and rule else (),
             rule.cites if decided and rule else (),
             conflicting,
             exact.kleene_possible(decision, raw),
         )
-        if status != "unknown":
-            return result
-        if not refine:
-            return dataclasses.replace(result, exact=False)
-        cone = self.facts.cone_of(decision.key)
-        absent = [name for name in self.inputs if name in cone and prepared.get(name) is None]
-        return exact.decide(decision, result, raw, prepared, absent, self.domains, self._completion(decision.key))
 
     @cached_property
     def domains(self) -> Domains:

@@ -209,7 +209,11 @@ def read_source(file: Path) -> tuple[str, ast.Module | None, list[Diagnostic]]:
     Bytes that are not UTF-8 are refused (E061) at their line and column, and the text keeps a
     replacement character in their place so that the diagnostic can show the line."""
     path = str(file)
-    raw = file.read_bytes()
+    with file.open("rb") as stream:  # bounded: a device or a huge file is refused, not read whole
+        raw = stream.read(MAX_SOURCE_BYTES + 1)
+    if len(raw) > MAX_SOURCE_BYTES:
+        return "", None, [error("E001", f"this file is larger than {MAX_SOURCE_BYTES // 1_000_000} MB",
+                                Span(path, 1, 1, 1, 2), "split the guideline into modules joined with `use`")]
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:

@@ -167,3 +167,12 @@ def test_an_overflowing_literal_no_longer_crashes_test_fmt_or_sql(kb: Path) -> N
         assert code in (1, 2), (args, stdout, stderr)
         assert "E063" in stderr or "has errors" in stderr, (args, stderr)
         assert "infe0" not in stdout
+
+
+def test_a_source_that_never_ends_is_refused_after_one_megabyte(tmp_path: Path) -> None:
+    code, _, stderr = cli("check", "/dev/zero")
+    assert code == 1 and "/dev/zero:1:1: error[E001]: this file is larger than 1 MB" in stderr
+    big = tmp_path / "big.eligo"
+    big.write_bytes(b"#" * 3_000_000)
+    [file] = eligo.load(big).files
+    assert file.module is None and [d.code for d in file.diagnostics] == ["E001"]

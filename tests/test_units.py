@@ -116,3 +116,13 @@ def test_every_unit_has_a_ucum_code_and_its_dimension_a_canonical_unit() -> None
         assert units.lookup(unit.canonical) is not None
         assert unit.code
     assert units.lookup("days") is not None and units.lookup("days").code == "d"  # type: ignore[union-attr]
+
+
+def test_an_example_given_in_another_spelling_is_a_warning_too() -> None:
+    base = kb(module("t.given", "input cea: quantity in ng/mL\ndefine high: cea > 5 ng/mL\n"
+                     "decision d: a > b\n  rule r: when high then a\n  otherwise b\n"
+                     'example "High":\n  given cea 12 ng/ml\n  expect d = a\n'))
+    found = [(d.code, d.span.line, d.span.column, d.message, d.hints) for d in base.check()]
+    assert found == [("W155", 12, 16, "`ng/ml` is written `ng/mL`",
+                      ("write `cea 12 ng/mL`: one spelling per unit, as UCUM names it",))]
+    assert base.guideline("t.given").run_examples()[0].passed

@@ -9,9 +9,11 @@ from eligo import ir
 from eligo.cases import CaseError, normalise
 from eligo.dsl import ast
 from eligo.dsl.diagnostics import Diagnostic, did_you_mean, error, warning
+from eligo.ir import units
 from eligo.ir.outcome import NO_OUTCOME
 from eligo.ir.values import given_value
 from eligo.semantic.module import LoweredModule
+from eligo.semantic.quantities import spelling
 
 
 def check_modules(lowered: list[LoweredModule]) -> list[Diagnostic]:
@@ -141,6 +143,10 @@ def check_examples(module: LoweredModule) -> list[Diagnostic]:
                 out.append(error("E115", f"example {example.title!r} gives `{given.name}`, which is not an input",
                                  given.span, did_you_mean(given.name, inputs)))
                 continue
+            if isinstance(given.value, ast.Quantity) and (unit := units.lookup(given.value.unit)) is not None:
+                at = ast.Span(given.span.path, given.span.end_line, given.span.end_column - len(given.value.unit),
+                              given.span.end_line, given.span.end_column)
+                out += [w for w in [spelling(given.value.unit, unit, at, f"{given.name} {given.value.value} ")] if w]
             try:
                 normalise({given.name: inputs[given.name]}, {given.name: given_value(given.value)})
             except CaseError as exc:

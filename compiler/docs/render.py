@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -343,17 +344,19 @@ def pages(library: Library, directory_urls: bool = True, site_name: str = "Eligo
           own: frozenset[str] | set[str] = frozenset()) -> Generated:
     """Every generated file of the guideline part of the site (no home page when the site has its own)."""
     sources: dict[str, str] = {}
-    diagrams: dict[str, graph.Diagram] = {}
-    out: dict[str, str | bytes] = {
-        "guidelines/index.md": guidelines_index(library),
-    }
-    if "index.md" not in own:
-        out["index.md"] = home_page(library, site_name, own)
-    for guideline in library.guidelines:
-        out[f"guidelines/{guideline.id}/index.md"] = guideline_page(guideline)
-        for doc in guideline.versions:
-            out[f"guidelines/{guideline.id}/{doc.version}.md"] = version_page(library, guideline, doc)
-            diagrams[f"guidelines/{guideline.id}/{doc.version}.md"] = diagram(library, doc, directory_urls)
-            sources[f"guidelines/{guideline.id}/{doc.version}.md"] = eligo_html(doc.text, anchors="src")
-    placed = graph.lay_out(list(diagrams.values()))
+    diagrams = {f"guidelines/{g.id}/{doc.version}.md": diagram(library, doc, directory_urls)
+                for g in library.guidelines for doc in g.versions}
+    with ThreadPoolExecutor(max_workers=1) as pool:  # Node lays out the graphs while the pages are written
+        layout = pool.submit(graph.lay_out, list(diagrams.values()))
+        out: dict[str, str | bytes] = {
+            "guidelines/index.md": guidelines_index(library),
+        }
+        if "index.md" not in own:
+            out["index.md"] = home_page(library, site_name, own)
+        for guideline in library.guidelines:
+            out[f"guidelines/{guideline.id}/index.md"] = guideline_page(guideline)
+            for doc in guideline.versions:
+                out[f"guidelines/{guideline.id}/{doc.version}.md"] = version_page(library, guideline, doc)
+                sources[f"guidelines/{guideline.id}/{doc.version}.md"] = eligo_html(doc.text, anchors="src")
+        placed = layout.result()
     return Generated(out, sources, {path: graph.svg(p) for path, p in zip(diagrams, placed, strict=True)})

@@ -281,7 +281,7 @@ class _Reader:
                 else prose.humanize(str(value))
             rule = getattr(outcome, "rule", None)
             how = "no rule applies, so the default outcome holds" if rule == "otherwise" else \
-                f"by rule *{prose.humanize(rule)}*" if rule else ""
+                f"by rule *{_rule_label(decision, rule)}*" if rule else ""
             head = f"**{prose.first_upper(topic)}: {shown}**" + (f" ({how})." if how else ".")
         out = [Line(0, head)]
         out.extend(Line(1, f"*Because* {links.text(text)}") for text in getattr(outcome, "because", ()) or ())
@@ -310,6 +310,12 @@ class _Reader:
             if decision.policy == "first" and (rule.name == deciding or applied is None):
                 break
         return out
+
+
+def _rule_label(decision: ast.Decision, name: str) -> str:
+    """The author's label of rule `name`, or its name in words."""
+    rule = next((r for r in decision.rules if r.name == name), None)
+    return (getattr(rule.notes, "label", None) if rule is not None else None) or prose.humanize(name)
 
 
 def _word(holds: object, true: str, false: str, untraced: str) -> str:

@@ -93,7 +93,11 @@ jobs:
       - uses: actions/setup-python@v5
         with:
           python-version: "3.11"
+      - uses: actions/setup-node@v4
+        with:
+          node-version: "20"
       - run: python -m pip install "eligo[docs]"
+      - run: npm install --no-save elkjs  # lays out the site's dependency graphs (without it: a simpler layout)
       - run: eligo check . && eligo test .
       - run: mkdocs build --strict
 '''

@@ -52,7 +52,7 @@ def profile_stages() -> list[tuple[str, float]]:
     wanted = {
         "library.load (check and compile the knowledge base)": ("library.py", "load"),
         "guideline pages (templates, prose)": ("render.py", "version_page"),
-        "dependency graphs (elkjs layout through Node)": ("graph.py", "lay_out"),
+        "dependency graphs (boxes; elkjs lays them out in Node alongside)": ("graph.py", "diagram"),
         "examples run with trace": ("library.py", "examples"),
         "version diffs with case evaluation": ("diff.py", "diff_versions"),
         "Markdown to HTML (all pages, incl. mkdocstrings)": ("pages.py", "render"),

@@ -171,6 +171,7 @@ def test_worked_examples_show_how_the_answer_was_reached(site: Path) -> None:
     assert "how the answer was reached" in html  # as prose, no longer a dump ("checked:" changed deliberately)
     assert "Rule 6, <em>DFI not favourable</em> (discuss at tumour board), does not apply" in html
     assert "is 17.4 months, more than 12 months" in html  # a threshold of a shared module, shown in place
+    assert "<p><strong>Liver metastasectomy: candidate</strong> (no rule applies" in html  # its own paragraph
     explanation = html[html.index("how the answer was reached"):]
     explanation = explanation[:explanation.index("</details>")]
     assert "not oligo.oligometastatic" not in explanation and "→ no" not in explanation

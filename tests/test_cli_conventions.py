@@ -80,7 +80,7 @@ def test_every_command_takes_kb(command: str) -> None:
     assert "--kb" in run(command, "--help").stdout
 
 
-@pytest.mark.parametrize("command", ["check", "list", "eval", "test", "cases", "diff"])
+@pytest.mark.parametrize("command", ["check", "fmt", "list", "eval", "test", "cases", "diff"])
 def test_every_reporting_command_takes_json(command: str) -> None:
     assert "--json" in run(command, "--help").stdout
 
@@ -219,3 +219,16 @@ def test_diff_json_is_the_diff_as_data(monkeypatch: pytest.MonkeyPatch) -> None:
     assert {"action": "changed", "subject": "effective", "detail": "2025-01-01 → 2026-03-01", "before": None,
             "after": None} in report["changes"]
     assert report["cases_compared"] > 0 and report["case_changes"]
+
+
+def test_fmt_json_names_the_files_it_changes_or_would(kb: Path) -> None:
+    path = kb / SELECTION
+    path.write_text(path.read_text(encoding="utf-8").replace("input treatment_completed: date",
+                                                             "input  treatment_completed: date"), encoding="utf-8")
+    would = run("fmt", "--check", "--json", str(path))
+    assert would.exit_code == 1 and json.loads(would.stdout) == {"would_change": [str(path)], "problems": []}
+    done = run("fmt", "--json", str(path))
+    assert done.exit_code == 0 and json.loads(done.stdout) == {"changed": [str(path)], "problems": []}
+    path.write_text("guideline broken\n", encoding="utf-8")
+    broken = run("fmt", "--json", str(path))
+    assert broken.exit_code == 2 and json.loads(broken.stdout)["problems"]

@@ -59,6 +59,7 @@ def fmt(
     check: Annotated[bool, typer.Option("--check", help="Only report files that would change (exit code 1).")]
     = False,
     kb_path: KbOption = None,
+    as_json: JsonOption = False,
 ) -> None:
     """Format guidelines in the canonical layout (keeps every comment). Exit code 0 once formatted; with
     --check, 1 when a file would change; 2 when a file has syntax errors or cannot be read or written."""
@@ -71,6 +72,13 @@ def fmt(
     code, messages = format_paths(targets, check)
     if code == 1 and not check:
         code = 0  # reformatting is what was asked for: it succeeded
+    if as_json:
+        changed = [m.split(" ", 2)[-1] if m.startswith("would reformat ") else m.split(" ", 1)[1]
+                   for m in messages if m.startswith(("would reformat ", "reformatted "))]
+        problems = [m for m in messages if not m.startswith(("would reformat ", "reformatted "))]
+        out.print(json.dumps({"changed" if not check else "would_change": changed, "problems": problems}, indent=2,
+                             ensure_ascii=False), markup=False)
+        raise typer.Exit(code)
     for message in messages:
         (err if code else out).print(message, markup=False)
     raise typer.Exit(code)

@@ -93,6 +93,7 @@ def commands(kb: Path, tmp: Path) -> list[list[str]]:
         ["sql", "demo.selection", "--kb", k], ["sql", "demo.selection", "--kb", k, "--dialect", "oracle"],
         ["cohort", "demo.selection", str(cohort), "-o", str(tmp / "out.csv"), "--kb", k, "--threads", "1"],
         ["verify", k, "--max-examples", "5", "--jobs", "1"],
+        ["init", k], ["init", str(kb.joinpath(*SELECTION))], ["init", str(tmp / "new kb"), "--guideline", "no dots"],
     ]
 
 

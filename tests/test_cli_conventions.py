@@ -232,3 +232,26 @@ def test_fmt_json_names_the_files_it_changes_or_would(kb: Path) -> None:
     path.write_text("guideline broken\n", encoding="utf-8")
     broken = run("fmt", "--json", str(path))
     assert broken.exit_code == 2 and json.loads(broken.stdout)["problems"]
+
+
+def test_author_text_and_file_names_are_never_read_as_markup(kb: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A title such as `a [/x] b` made `eligo list` raise Rich's MarkupError."""
+    import io
+
+    from rich.console import Console
+
+    from eligo.cli import app as shared
+
+    path = kb / SELECTION
+    path.write_text(path.read_text(encoding="utf-8").replace('title "Demo selection"', 'title "Demo [/x] [bold]b"'),
+                    encoding="utf-8")
+    (kb / "cases" / "demo.selection").mkdir(parents=True)
+    (kb / "cases" / "demo.selection" / "[red]x.json").write_text('{"lesion_count": 9}', encoding="utf-8")
+    listed = run("list", "--kb", str(kb))
+    assert listed.exit_code == 0 and "Demo [/x] [bold]b" in listed.stdout
+    cases = run("cases", str(kb))
+    assert cases.exit_code == 0 and "[red]x" in cases.stdout
+    terminal = Console(file=io.StringIO(), force_terminal=True, width=120, highlight=False)
+    monkeypatch.setattr(shared, "err", terminal)
+    assert shared.fail("no guideline `demo[/x]`").exit_code == 2
+    assert "no guideline `demo[/x]`" in terminal.file.getvalue()  # type: ignore[attr-defined]

@@ -12,6 +12,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 import eligo
 from eligo.cases import CaseValueError, read_date
@@ -49,8 +50,11 @@ def _root(version: Annotated[bool, typer.Option("--version", callback=_print_ver
 
 
 def fail(message: str, code: int = 2) -> typer.Exit:
-    err.print(f"[red]error:[/red] {message}", markup=True) if err.is_terminal else err.print(f"error: {message}",
-                                                                                              markup=False)
+    """Print `error: message` (red on a terminal; the message is never read as markup) and return the exit."""
+    if err.is_terminal:
+        err.print(f"[red]error:[/red] {escape(message)}", markup=True)
+    else:
+        err.print(f"error: {message}", markup=False)
     return typer.Exit(code)
 
 

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.table import Column, Table
+from rich.text import Text
 
 import eligo
 from eligo.cli import reports
@@ -111,5 +112,6 @@ def list_(kb_path: KbOption = None, as_json: JsonOption = False) -> None:
     table = Table(Column("guideline", no_wrap=True, min_width=max((len(r["id"]) for r in rows), default=9)),
                   Column("version", no_wrap=True), "status", Column("effective", no_wrap=True), "title", box=None)
     for row in rows:
-        table.add_row(row["id"], row["version"], row["status"], row["effective"] or "–", row["title"] or "")
+        table.add_row(*(Text(cell) for cell in (row["id"], row["version"], row["status"], row["effective"] or "–",
+                                                 row["title"] or "")))  # Text: an author's `[x]` is not markup
     out.print(table)

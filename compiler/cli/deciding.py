@@ -9,6 +9,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.table import Column, Table
+from rich.text import Text
 
 import eligo
 from eligo.case_files import read_stream
@@ -186,8 +187,8 @@ def cases(kb_arg: Annotated[Path | None, typer.Argument(help="The knowledge base
                                                                         for r in rows), default=9)),
                       Column("decision", no_wrap=True), "outcome", "missing", box=None)
         for row in rows:
-            table.add_row(row["case"], f"{row['guideline']} {row['version']}", row["decision"], row["outcome"],
-                          ", ".join(row["missing"]))
+            table.add_row(*(Text(cell) for cell in (row["case"], f"{row['guideline']} {row['version']}", row["decision"],
+                                                     row["outcome"], ", ".join(row["missing"]))))  # never markup
         out.print(table)
         if expected.checked:
             out.print(f"{expected.checked - len(expected.failures)} of {expected.checked} expected answers hold",

@@ -63,20 +63,21 @@ def tree_rss(root):
                 parents[int(entry)], rss[int(entry)] = int(fields[1]), int(fields[21]) * os.sysconf("SC_PAGE_SIZE")
             except (OSError, IndexError, ValueError):
                 pass
-    total, wanted = 0, {root}
+    wanted = {root}
     for _ in range(8):  # descendants to depth 8 (spark-submit, its JVM)
         wanted |= {pid for pid, parent in parents.items() if parent in wanted}
     return sum(rss.get(pid, 0) for pid in wanted)
 
 start = time.perf_counter()
 child = subprocess.Popen(sys.argv[1:], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-peak = [0]
-def sample():
-    while child.poll() is None:
+peak, done = [0], threading.Event()
+def sample():  # never waits for the child: wait4 below reaps it, with its own rusage
+    while not done.is_set():
         peak[0] = max(peak[0], tree_rss(child.pid))
-        time.sleep(0.2)
+        done.wait(0.2)
 threading.Thread(target=sample, daemon=True).start()
 output = child.stdout.read()
+done.set()
 _, status, usage = os.wait4(child.pid, 0)
 print(json.dumps({"wall_s": time.perf_counter() - start, "peak_rss_bytes": max(usage.ru_maxrss * 1024, peak[0]),
                   "code": os.waitstatus_to_exitcode(status), "summary": output}))

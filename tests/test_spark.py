@@ -49,7 +49,7 @@ def _records(frame: Any) -> list[dict[str, Any]]:
 def test_spark_agrees_with_python_on_every_column_with_criteria_and_compare(spark: Any, guideline: eligo.Guideline,
                                                                             tmp_path: Path) -> None:
     """One Spark query per guideline: its decisions, its criteria, and the earlier version's decisions beside."""
-    cohort = sample(guideline, 120, seed=13)
+    cohort = sample(guideline, 80, seed=13)
     against = earlier(guideline)
     path = tmp_path / "cohort.parquet"
     from tests.test_cohort_engines import _union_table
@@ -118,3 +118,19 @@ def test_the_spark_api_refuses_bad_rows(spark: Any) -> None:
     assert [(r["n"], r["d_first_status"]) for r in decided.collect()] == [
         (n, EVERYTHING_2.evaluate({"n": n, "site": site}, trace=False)["d_first"].status) for n, site in ((1, "lung"),
                                                                                                       (3, "bone"))]
+
+
+def test_a_uri_output_is_written_through_hadoop_and_replaced_whole(spark: Any, tmp_path: Path) -> None:
+    from eligo.sql import spark as spark_cohorts
+    from tests.test_cohort_engines import EVERYTHING_1
+
+    data = tmp_path / "cohort.csv"
+    data.write_text("\n".join([HEADER, *ROWS]) + "\n")
+    target = f"file://{tmp_path}/decided.parquet"
+    with pytest.raises(frames.CohortError, match="no such folder"):
+        spark_cohorts.run(EVERYTHING_1, data, f"file://{tmp_path}/missing/decided.parquet")
+    for rows in (5, 5):
+        assert spark_cohorts.run(EVERYTHING_1, data, target).rows == rows
+    with duckdb.connect() as con:
+        assert con.sql(f"SELECT count(*) FROM read_parquet('{tmp_path}/decided.parquet/*.parquet')").fetchall() == [(5,)]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cohort.csv", "decided.parquet"]

@@ -3,8 +3,8 @@
 The queries are `plan.Plan`'s, written in the Spark dialect and run by `spark.sql` over a temporary view of
 the data (Parquet, CSV or JSON lines, read from a path taken literally unless `pattern`; CSV column types are
 inferred, as DuckDB infers them). Bad rows are numbered in file order from each row's
-partition and its place in it. Spark writes a folder of part files: locally through a temporary folder beside
-the target, renamed into place; to a URI (hdfs://, s3a://…) in place, once the rows have passed the checks.
+partition and its place in it. Spark writes a folder of part files, through a temporary folder beside the target
+renamed into place: locally with pathlib (`outputs.Output`), at a URI (hdfs://, s3a://…) with Hadoop's file system.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlglot import exp
 
@@ -132,8 +132,8 @@ class SparkCohort:
         result = self.sql(self.plan.bad_query(numbered))
         return self.plan.bad_values(result.columns, [tuple(r) for r in result.collect()])
 
-    def write(self, target: str | Path, output: Output | None) -> None:
-        """Write the decided rows: to the output's temporary folder, then renamed (or in place, for a URI)."""
+    def write(self, target: str | Path, output: Output | RemoteOutput) -> None:
+        """Write the decided rows to the output's temporary folder, then rename it into place."""
         frame = self.decided()
         suffix = Path(str(target)).suffix.lower()
         kind = FORMATS.get(suffix, "parquet")
@@ -148,15 +148,47 @@ class SparkCohort:
         if kind == "csv":
             writer = writer.option("header", "true")
         try:
-            writer.save(str(output.temporary) if output is not None else str(target))
+            writer.save(str(output.temporary))
+            output.commit()
         except Exception as error:
             raise CohortError(f"{target}: {_first_line(error)}") from error
-        if output is not None:
-            output.commit()
 
     def close(self) -> None:
         for view in (self.view, f"{self.view}_marked"):
             self.spark.catalog.dropTempView(view)
+
+
+class RemoteOutput:
+    """An output at a URI (hdfs://, s3a://, file://), through Hadoop's file system: checked before the work, written
+    to a temporary folder beside the target and renamed onto it (an earlier Spark output there is replaced)."""
+
+    def __init__(self, spark: SparkSession, target: str, inputs: tuple[str | Path, ...]) -> None:
+        hadoop: Any = spark._jvm.org.apache.hadoop.fs  # type: ignore[union-attr]
+        self.path = hadoop.Path(target)
+        self.fs = self.path.getFileSystem(spark._jsc.hadoopConfiguration())
+        parent, name = self.path.getParent(), self.path.getName()
+        self.target = target
+        if any(str(source).rstrip("/") == target.rstrip("/") for source in inputs):
+            raise CohortError(f"{target}: is the input; write the decisions to another path")
+        if parent is None or not self.fs.exists(parent):
+            raise CohortError(f"{target}: no such folder {parent}; create it first")
+        if self.fs.exists(self.path) and not (self.fs.getFileStatus(self.path).isDirectory()
+                                              and self.fs.exists(hadoop.Path(self.path, "_SUCCESS"))):
+            raise CohortError(f"{target}: exists and is not an earlier output; give another name")
+        self.temporary = hadoop.Path(parent, f".{name}.{os.getpid()}.eligo-tmp").toString()
+        self.old = hadoop.Path(parent, f".{name}.{os.getpid()}.old.eligo-tmp")
+        self.hadoop = hadoop
+
+    def commit(self) -> None:
+        temporary = self.hadoop.Path(self.temporary)
+        if self.fs.exists(self.path):
+            self.fs.rename(self.path, self.old)
+        if not self.fs.rename(temporary, self.path):
+            raise CohortError(f"{self.target}: could not rename {self.temporary} onto it")
+        self.fs.delete(self.old, True)
+
+    def discard(self) -> None:
+        self.fs.delete(self.hadoop.Path(self.temporary), True)
 
 
 def read(spark: SparkSession, data: str | Path, pattern: bool = False) -> DataFrame:
@@ -185,10 +217,10 @@ def run(guideline: Guideline, data: str | Path, out: str | Path, master: str | N
     beside it, for a local `out`); return the summary."""
     from eligo.sql.cohort import write_summary
 
-    output = None
+    local = None
     if not has_scheme(out):
         try:
-            output = Output(out, (data,), folder=True)
+            local = Output(out, (data,), folder=True)
         except OutputError as error:
             raise CohortError(str(error)) from error
     elif Path(str(out)).suffix.lower() not in FORMATS:
@@ -196,17 +228,21 @@ def run(guideline: Guideline, data: str | Path, out: str | Path, master: str | N
                           "give .parquet, .csv or .jsonl")
     try:
         with session(master) as spark:
-            cohort = SparkCohort(spark, guideline, data, criteria=criteria, against=against,
-                                 changed_only=changed_only, pattern=pattern)
+            output = local if local is not None else RemoteOutput(spark, str(out), (data,))
             try:
-                summary = cohort.check()
-                cohort.write(out, output)
+                cohort = SparkCohort(spark, guideline, data, criteria=criteria, against=against,
+                                     changed_only=changed_only, pattern=pattern)
+                try:
+                    summary = cohort.check()
+                    cohort.write(out, output)
+                finally:
+                    cohort.close()
             finally:
-                cohort.close()
+                output.discard()
     finally:
-        if output is not None:
-            output.discard()
-    if summaries and output is not None:
+        if local is not None:
+            local.discard()
+    if summaries and local is not None:
         write_summary(summary, out)
     return summary
 

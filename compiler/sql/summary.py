@@ -2,7 +2,7 @@
 (for `--compare`) the patients per pair of outcomes; read from one aggregate and written as JSON, Markdown or Rich.
 
 Columns are read by suffix from `query.SUFFIXES`: "" the value, `_status`, `_rule`, `_missing`; any further
-suffix (such as `_possible`) is counted item by item in `DecisionSummary.other`.
+suffix (such as `_possible`) is counted item by item over the undecided rows in `DecisionSummary.other`.
 """
 
 from __future__ import annotations
@@ -99,7 +99,7 @@ class Summary:
                                                                [[i, f"{n:,}", f"{d.sole.get(i, 0):,}"]
                                                                 for i, n in _ranked(d.missing)])))
             for suffix, counts in d.other.items():
-                out.append((f"{name}: {suffix.lstrip('_')}", (["value", "patients"],
+                out.append((f"{name}: {suffix.lstrip('_')} (undecided patients)", (["value", "patients"],
                                                              [[v, f"{n:,}"] for v, n in _ranked(counts)])))
         for name, pairs in self.changes.items():
             out.append((f"{name}: {self.against} → {self.version}", (["was", "now", "patients"], [
@@ -150,8 +150,9 @@ def summarise(guideline: str, version: str, decisions: Sequence[ir.Decision], na
                 decision.missing[wanted] += count
             if len(missing) == 1:
                 decision.sole[missing[0]] += count
-            for suffix in SUFFIXES:
-                if suffix not in ("", "_status", "_rule", "_missing") and record.get(f"{name}{suffix}") is not None:
+            for suffix in SUFFIXES:  # further columns (such as D_possible) are counted for the undecided
+                if suffix not in ("", "_status", "_rule", "_missing") and status != "decided" \
+                        and record.get(f"{name}{suffix}") is not None:
                     values = record[f"{name}{suffix}"]
                     for item in values if isinstance(values, (list, tuple)) else (values,):
                         decision.other.setdefault(suffix, Counter())[str(item)] += count

@@ -28,9 +28,10 @@ EngineOption = Annotated[str, typer.Option("--engine", help="duckdb (this machin
 @app.command()
 def cohort(
     guideline: Annotated[str, typer.Argument(help="Guideline id, e.g. colorectal.liver_metastasectomy")],
-    data: Annotated[Path, typer.Argument(help="Patients: a CSV, Parquet or JSON lines file, a column per input.")],
-    output: Annotated[Path, typer.Option("--output", "-o", help="Where to write: .parquet, .csv or .jsonl (on Spark, "
-                                         "a folder of part files).")],
+    data: Annotated[str, typer.Argument(help="Patients: a CSV, Parquet or JSON lines file, a column per input (on "
+                                        "Spark, also a folder or a URI such as hdfs://…).")],
+    output: Annotated[str, typer.Option("--output", "-o", help="Where to write: .parquet, .csv or .jsonl (on Spark, "
+                                        "a folder of part files, perhaps at a URI).")],
     version: VersionOption = None,
     as_of: AsOfOption = None,
     draft: DraftOption = False,
@@ -56,6 +57,8 @@ def cohort(
         raise fail("--engine must be duckdb or spark")
     if master is not None and engine != "spark":
         raise fail("--master is for --engine spark")
+    if threads is not None and engine != "duckdb":
+        raise fail("--threads is for --engine duckdb (Spark takes its cores from --master, such as local[4])")
     if compare is not None and (version or as_of):
         raise fail("--compare names both versions; give no --version or --as-of")
     kb = load_kb([kb_path])
@@ -69,7 +72,7 @@ def cohort(
     options = {"criteria": criteria, "against": against, "changed_only": not every_row, "pattern": pattern}
     try:
         if engine == "spark":
-            summary = spark_cohorts.run(compiled, str(data), output, master, **options)  # type: ignore[arg-type]
+            summary = spark_cohorts.run(compiled, data, output, master, **options)  # type: ignore[arg-type]
         else:
             with _progress() as report:
                 summary = cohorts.run(compiled, data, output, report, threads, memory_limit,

@@ -98,10 +98,11 @@ def _codes(concept: object) -> set[str]:
 def _counts(resource: Mapping[str, Any]) -> bool:
     """Whether a resource is a fact of the record: final results, completed procedures, conditions not refuted."""
     kind = resource.get("resourceType")
+    status = resource.get("status")
     if kind == "Observation":
-        return resource.get("status") in _FINAL
+        return isinstance(status, str) and status in _FINAL
     if kind == "Procedure":
-        return resource.get("status") == "completed"
+        return status == "completed"
     if kind == "Condition":
         bad = {"http://terminology.hl7.org/CodeSystem/condition-ver-status|refuted",
                "http://terminology.hl7.org/CodeSystem/condition-ver-status|entered-in-error"}

@@ -444,10 +444,14 @@ def output_names(subject: Subject) -> list[str]:
 def compile_query(subject: Subject, source: exp.Expr | str = "cases", *,
                   inputs: Mapping[str, exp.Expr] | None = None, keep: Sequence[str] | None = None,
                   dialect: str = "duckdb", outputs: Sequence[str] = SUFFIXES,
-                  extra: Callable[[Compiler], Sequence[tuple[exp.Column, str]]] | None = None) -> exp.Select:
+                  extra: Callable[[Compiler], Sequence[tuple[exp.Column, str]]] | None = None,
+                  exact: Mapping[str, str] | None = None) -> exp.Select:
     """The guideline as one query over `source`: the `keep` columns (default: the inputs) and, per decision D,
-    D, D_status, D_rule and D_missing (`outputs` names the suffixes wanted). `inputs` maps each input to its
-    canonical value (default: `input_columns`). Raises EligoError (E170) if `dialect` cannot express it."""
+    D, D_status, D_rule, D_possible and D_missing (`outputs` names the suffixes wanted). `inputs` maps each input
+    to its canonical value (default: `input_columns`). Raises EligoError (E170) if `dialect` cannot express it.
+
+    The SQL gives the three-valued answer. `exact` maps decisions to the names of functions registered on the
+    engine (eligo.sql.exact) that refine the rows it leaves unknown, as `Guideline.evaluate` does."""
     if dialect not in DIALECTS:
         raise ValueError(f"unknown SQL dialect {dialect!r}; choose one of {', '.join(DIALECTS)}")
     program = program_of(subject)
@@ -461,7 +465,10 @@ def compile_query(subject: Subject, source: exp.Expr | str = "cases", *,
             assert isinstance(target, ir.Definition)
             compiler.values[key] = compiler.column(compiler.expr(target.expr), target.name)
         for node in program.own:
-            columns += compiler.output(node, outputs)
+            decided = compiler.output(node, outputs)
+            if exact and node.name in exact and "_status" in outputs:
+                decided = refined(compiler, node, decided, exact[node.name])
+            columns += decided
         if extra is not None:  # further columns from the same compiler, after the decisions (`sql.criteria`)
             columns += extra(compiler)
     except Unsupported as exc:
@@ -482,6 +489,41 @@ def compile_query(subject: Subject, source: exp.Expr | str = "cases", *,
     kept = list(keep) if keep is not None else list(program.inputs)
     final = [col(n) for n in kept] + [exp.alias_(c, alias, quoted=True) for c, alias in columns]
     return parenthesize(query.select(*final, append=False).from_(previous))  # type: ignore[return-value]
+
+
+def refined(compiler: Compiler, node: ir.Decision, columns: list[tuple[exp.Column, str]], function: str
+            ) -> list[tuple[exp.Column, str]]:
+    """A decision's output columns, each read from `function`(status, inputs…) where the SQL leaves it unknown: a
+    struct of value, status, rule, possible and missing (eligo.sql.exact registers the function)."""
+    by_suffix = {alias[len(node.name):]: column for column, alias in columns}
+    status = by_suffix["_status"]
+    arguments = [status, *(exp.cast(compiler.input(name).v, exact_type(info)) for name, info in compiler.program.inputs.items())]
+    answer = compiler.layers.add(compiler.fresh(f"{node.name}_exact"),
+                                 case([(exp.EQ(this=status.copy(), expression=lit("unknown")),
+                                        exp.Anonymous(this=function, expressions=arguments))]))
+    unknown = exp.EQ(this=status.copy(), expression=lit("unknown"))
+    out = []
+    for column, alias in columns:
+        field = EXACT_FIELDS.get(alias[len(node.name):])
+        value = exp.Dot(this=answer.copy(), expression=exp.to_identifier(field, quoted=True)) if field else None
+        wrapped = case([(unknown.copy(), value)], column) if value is not None else column
+        out.append((compiler.layers.add(compiler.fresh(f"{alias}_exact"), wrapped), alias))
+    return out
+
+
+EXACT_FIELDS = {"": "value", "_status": "status", "_rule": "rule", "_possible": "possible", "_missing": "missing"}
+
+
+def exact_type(info: ir.InputInfo) -> exp.DataType:
+    """The SQL type an input's canonical value is passed to the exact step in."""
+    kind = info.type.kind
+    if kind == "bool":
+        return exp.DataType.build("BOOLEAN")
+    if kind == "date":
+        return exp.DataType.build("DATE")
+    if kind == "enum":
+        return exp.DataType.build("VARCHAR")
+    return exp.DataType.build("DOUBLE")
 
 
 def to_sql(guideline: Subject, dialect: str = "duckdb", source: str = "cases", pretty: bool = True) -> str:

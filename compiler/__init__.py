@@ -15,7 +15,8 @@ WITH
 
 Everything importable from `eligo` is public: `load`, `KnowledgeBase`, `Guideline`, `Result`,
 `DecisionResult`, `Step`, `ExampleRun`, `CaseError` and `CaseProblem`, `read_case`, `check_source`,
-`Diagnostic` and `EligoError`, `to_sql`, and the language front end `eligo.dsl`. The modules under `eligo.*`
+`Diagnostic` and `EligoError`, `to_sql`, `explain` (a result in prose, as the docs site and
+`eligo eval --explain` word it), and the language front end `eligo.dsl`. The modules under `eligo.*`
 are the stages (`kb`, `semantic`, `ir`, `python`, `sql`, `compiled`, `verify`, `docs`, `tools`, `cli`, …):
 they are internal and may change between releases.
 """
@@ -32,6 +33,7 @@ from eligo.pipeline import KnowledgeBase, check_source, load
 from eligo.version import __version__
 
 if TYPE_CHECKING:
+    from eligo.docs.explain import explain
     from eligo.sql.query import to_sql
 
 __all__ = [
@@ -47,6 +49,7 @@ __all__ = [
     "Step",
     "__version__",
     "check_source",
+    "explain",
     "load",
     "read_case",
     "to_sql",
@@ -54,9 +57,14 @@ __all__ = [
 
 
 def __getattr__(name: str) -> Any:
-    """`to_sql` is imported on first use: the SQL back end (sqlglot) costs start-up time evaluation does not need."""
+    """`to_sql` and `explain` are imported on first use: the SQL back end (sqlglot) and the prose renderer cost
+    start-up time that deciding a case does not need."""
     if name == "to_sql":
         from eligo.sql.query import to_sql
 
         return to_sql
+    if name == "explain":
+        from eligo.docs.explain import explain
+
+        return explain
     raise AttributeError(f"module 'eligo' has no attribute {name!r}")

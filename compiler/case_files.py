@@ -158,9 +158,17 @@ def _json(source: str) -> Any:
 
 
 class _Loader(yaml.SafeLoader):
-    """SafeLoader with the YAML 1.2 core scalars only, and duplicate keys refused."""
+    """SafeLoader with the YAML 1.2 core scalars only, duplicate keys and aliases refused."""
 
     yaml_implicit_resolvers = {}  # noqa: RUF012 (PyYAML's own idiom: a loader class owns its resolver table)
+
+    def compose_node(self, parent: yaml.Node | None, index: object) -> yaml.Node | None:
+        if self.check_event(yaml.AliasEvent):
+            mark = self.peek_event().start_mark  # type: ignore[no-untyped-call]
+            raise _Refused(f"uses a YAML alias at line {mark.line + 1}; write each value out (a case needs no "
+                           "references, and aliases can multiply a small file into a huge value)")
+        node: yaml.Node | None = super().compose_node(parent, index)  # type: ignore[arg-type]
+        return node
 
 
 _Loader.add_implicit_resolver("tag:yaml.org,2002:null", re.compile(r"^(?:~|null|Null|NULL|)$"), ["~", "n", "N", ""])

@@ -229,7 +229,9 @@ def _show(value: Any) -> str:
     if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10 ** 30:
         return f"a number of {len(str(abs(value))) if abs(value).bit_length() < 14_000 else 'over 4,000'} digits"
     if isinstance(value, (list, tuple, dict)):
-        return reprlib.repr(value) if len(value) > 8 else _json_or_repr(value)
+        items = value.values() if isinstance(value, dict) else value
+        flat = len(value) <= 8 and all(not isinstance(item, (list, tuple, dict)) for item in items)
+        return _json_or_repr(value) if flat else _short(_REPR.repr(value))  # bounded, even for shared parts
     return _json_or_repr(value)
 
 
@@ -237,5 +239,14 @@ def _json_or_repr(value: Any) -> str:
     try:
         text = json.dumps(value, default=str)
     except (ValueError, TypeError, RecursionError):
-        text = reprlib.repr(value)
+        text = _REPR.repr(value)
+    return _short(text)
+
+
+def _short(text: str) -> str:
     return text if len(text) < 60 else text[:57] + "…"
+
+
+_REPR = reprlib.Repr()
+_REPR.maxlevel, _REPR.maxlist, _REPR.maxtuple, _REPR.maxdict = 2, 4, 4, 4
+_REPR.maxstring, _REPR.maxother, _REPR.maxlong = 24, 24, 24

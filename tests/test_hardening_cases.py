@@ -200,7 +200,8 @@ def test_impossible_yaml_dates_name_the_field(guideline: eligo.Guideline) -> Non
     ("- 1\n- 2\n", "(file): a case must be an object mapping input names to values, got a list"),
     ('{"lesions": NaN}', "(file): NaN is not a JSON number; give a finite number"),
     ('{"lesions": ' + "9" * 5000 + "}", f"(file): a number has 5000 digits; numbers in a case have at most {MAX_DIGITS}"),
-    ("a: &x [*x]\n", "(file): is not valid YAML: found unconstructable recursive node at line 1, column 4"),
+    ("a: &x [*x]\n", "(file): uses a YAML alias at line 1; write each value out (a case needs no references, and "
+                     "aliases can multiply a small file into a huge value)"),
 ], ids=lambda value: value[:24] if isinstance(value, str) else None)
 def test_hostile_yaml_and_json(tmp_path: Path, content: str, problem: str) -> None:
     suffix = ".json" if content.startswith("{") else ".yaml"
@@ -302,3 +303,20 @@ def test_a_huge_count_in_a_file_is_refused_naming_its_field(tmp_path: Path) -> N
         _compiled().evaluate(eligo.read_case(path))
     assert [str(p) for p in caught.value.problems] == [
         f"lesions: a number of 401 digits is too large for a count (at most {MAX_EXACT:,})"]
+
+
+def test_yaml_aliases_are_refused_so_a_small_file_cannot_become_a_huge_value() -> None:
+    laughs = "a: &a [lol, lol, lol, lol, lol, lol, lol, lol]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a]\nlesions: *b\n"
+    with pytest.raises(eligo.CaseError) as caught:
+        eligo.read_case("laughs.yaml", laughs)
+    assert [str(p) for p in caught.value.problems] == [
+        "(file): uses a YAML alias at line 2; write each value out (a case needs no references, and aliases can "
+        "multiply a small file into a huge value)"]
+
+
+def test_a_value_sharing_its_parts_is_shown_short(guideline: eligo.Guideline) -> None:
+    value: list[object] = ["lol"] * 8
+    for _ in range(9):
+        value = [value] * 8  # 8**10 leaves through shared lists: as the API could be given
+    [problem] = refused(guideline, {"lesions": value})
+    assert problem.startswith("lesions: expected a whole number, got [[[...]") and len(problem) < 120

@@ -2,19 +2,21 @@
 
 A decision is *decided* when every completion of the missing inputs (values of their declared types and
 ranges) gives the same outcome. The fast evaluator answers with three-valued (Kleene) logic, which is sound:
-what it decides is decided. When it says unknown, `refine` tries every completion of the missing inputs
-the decision reads, one representative per class of values the guideline tells apart (eligo.ir.domains):
-- `possible` is the set of outcomes the completions give (None where no rule applies or rules conflict);
-- one possible outcome means the decision is decided after all;
-- `missing` is the inputs for which two completions that differ in that input alone give different outcomes.
+what it decides is decided. When it says unknown, `refine` completes the missing inputs of the rules it left
+unknown one at a time, one representative per class of values the guideline tells apart (eligo.ir.domains),
+re-deciding three-valued after each step and stopping a branch as soon as that decides it. The result is a
+reduced decision diagram of the outcome over those inputs:
+- `possible` is the set of its leaves (`none` where no rule applies or rules conflict);
+- one leaf means the decision is decided after all;
+- `missing` is the inputs it splits on: exactly those for which two completions differing in that input alone
+  give different outcomes.
 When a missing input is opaque (used in arithmetic or `months between`), or the completions would be more
-than `MAX_COMPLETIONS`, the Kleene answer stands, marked `exact=False`: its `possible` is the outcomes of the
-rules not yet ruled out, and `missing` the missing inputs those rules read.
+than `MAX_COMPLETIONS`, the three-valued answer stands, marked `exact=False`: its `possible` is the outcomes of
+the rules not yet ruled out, and `missing` the missing inputs those rules read.
 """
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -55,44 +57,67 @@ def ordered(decision: ir.Decision, found: Sequence[object]) -> tuple[str, ...]:
     return tuple(sorted(unique, key=lambda o: rank.get(o, len(rank))))
 
 
+class _NotExact(Exception):
+    """The completions cannot settle this decision exactly (too many, or something they do not fill)."""
+
+
+Diagram = tuple[Any, ...]  # a leaf (answer,) or a split (input index, children by class)
+
+
 def refine(decision: ir.Decision, prepared: Mapping[str, Any], missing: Sequence[str], domains: Domains,
-           completion: Completion | None) -> tuple[list[Answer], list[int], list[outcome.Outcome]] | None:
-    """Every completion's outcome, in the order of `itertools.product` over the classes of `missing` (the last
-    input varying fastest): the distinct answers, each completion's answer as an index into them, and the
-    outcomes. None when completions cannot decide exactly (an opaque input, too many completions)."""
+           completion: Completion | None) -> tuple[Diagram, set[int]] | None:
+    """The decision as a function of its missing inputs: a reduced decision diagram over their classes, in the order
+    of `missing`, with the rules that decided its leaves. A branch stops as soon as three-valued evaluation of the
+    partly completed case decides it (three values are sound, so every completion below agrees); a split whose
+    branches are all alike is dropped, so an input appears in the diagram exactly when the outcome depends on it.
+    None when completions cannot decide exactly (an opaque input, too many evaluations)."""
     if completion is None or not missing or not domains.splittable(missing) \
             or domains.completions(missing) > MAX_COMPLETIONS:
         return None
     classes = [domains.classes[name] or () for name in missing]
-    answers: dict[Answer, int] = {}
-    indices: list[int] = []
-    outcomes: list[outcome.Outcome] = []
     filled = dict(prepared)
-    for combo in itertools.product(*classes):
-        filled.update(zip(missing, combo, strict=True))
+    rules: set[int] = set()
+    budget = [2 * MAX_COMPLETIONS]
+
+    def build(index: int) -> Diagram:
+        budget[0] -= 1
+        if budget[0] < 0:
+            raise _NotExact
         result = completion(filled, prepared)[0]
-        if result[1] == outcome.UNKNOWN:  # something the completions do not fill: no exact answer here
-            return None
-        answer = (None if result[0] is ir.NA else result[0], result[1])
-        indices.append(answers.setdefault(answer, len(answers)))
-        outcomes.append(result)
-    return list(answers), indices, outcomes
+        if result[1] != outcome.UNKNOWN:
+            rules.add(result[2])
+            return ((None if result[0] is ir.NA else result[0], result[1]),)
+        if index == len(missing):  # unknown with every input it needs completed: not ours to settle
+            raise _NotExact
+        name = missing[index]
+        children = []
+        for value in classes[index]:
+            filled[name] = value
+            children.append(build(index + 1))
+        del filled[name]
+        return children[0] if all(c == children[0] for c in children) else (index, tuple(children))
+
+    try:
+        return build(0), rules
+    except _NotExact:
+        return None
 
 
-def relevant(missing: Sequence[str], sizes: Sequence[int], indices: Sequence[int]) -> tuple[str, ...]:
-    """The missing inputs for which two completions differing in that input alone give different answers.
-    `indices` holds each completion's answer in product order, so the completions that differ in input `i`
-    alone are every `stride`-th one from a base, `stride` being the product of the sizes after `i`."""
-    out = []
-    total = len(indices)
-    stride = total
-    for name, size in zip(missing, sizes, strict=True):
-        stride //= size
-        block = stride * size
-        if any(len(set(indices[base:base + block:stride])) > 1
-               for start in range(0, total, block) for base in range(start, start + stride)):
-            out.append(name)
-    return tuple(out)
+def _leaves(diagram: Diagram, found: set[Answer]) -> set[Answer]:
+    if len(diagram) == 1:
+        found.add(diagram[0])
+    else:
+        for child in diagram[1]:
+            _leaves(child, found)
+    return found
+
+
+def _splits(diagram: Diagram, found: set[int]) -> set[int]:
+    if len(diagram) == 2:
+        found.add(diagram[0])
+        for child in diagram[1]:
+            _splits(child, found)
+    return found
 
 
 def decide(decision: ir.Decision, raw: outcome.Outcome, prepared: Mapping[str, Any], missing: tuple[str, ...],
@@ -102,19 +127,18 @@ def decide(decision: ir.Decision, raw: outcome.Outcome, prepared: Mapping[str, A
     refined = refine(decision, prepared, missing, domains, completion) if decision.policy != "collect" else None
     if refined is None:
         return DecisionResult(decision.name, None, "unknown", missing, None, (), (), (), possible, False)
-    answers, indices, results = refined
-    if len(answers) == 1:
-        (value, status), = answers
-        rules = {r[2] for r in results}
+    diagram, rules = refined
+    if len(diagram) == 1:
+        value, status = diagram[0]
         rule = _rule(decision, rules.pop()) if len(rules) == 1 and status == outcome.DECIDED else None
-        return DecisionResult(decision.name, value if status == outcome.DECIDED else None,  # type: ignore[arg-type]
+        return DecisionResult(decision.name, value if status == outcome.DECIDED else None,
                               outcome.STATUSES[status], (), rule.name if rule else None,
                               rule.because if rule else (), rule.cites if rule else (), (),
-                              (value if status == outcome.DECIDED else NO_OUTCOME,))  # type: ignore[arg-type]
-    found = [value if status == outcome.DECIDED else NO_OUTCOME for value, status in answers]
-    sizes = [len(domains.classes[name] or ()) for name in missing]
-    return DecisionResult(decision.name, None, "unknown", relevant(missing, sizes, indices), None, (), (), (),
-                          ordered(decision, found))
+                              (value if status == outcome.DECIDED else NO_OUTCOME,))
+    found = [value if status == outcome.DECIDED else NO_OUTCOME for value, status in _leaves(diagram, set())]
+    splits = _splits(diagram, set())
+    return DecisionResult(decision.name, None, "unknown", tuple(n for i, n in enumerate(missing) if i in splits),
+                          None, (), (), (), ordered(decision, found))
 
 
 def _rule(decision: ir.Decision, index: int) -> ir.Rule | None:

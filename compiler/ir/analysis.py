@@ -58,6 +58,17 @@ class Facts:
         self._unknown: dict[str, bool] = {}
         self._terms: dict[str, set[Term]] = {}
         self._cones: dict[str, frozenset[str]] = {}
+        # Every per-key fact is computed for all definitions and decisions in program order (dependencies first),
+        # so that asking about one never recurses down a long chain of definitions.
+        for key, owner in self.nodes.items():
+            if isinstance(owner, Definition):
+                self._none[key] = self.may_be_none(owner.expr)
+                self._unknown[key] = self.may_be_unknown(owner.expr)
+                self._terms[key] = self._terms_of(owner.expr)
+            else:
+                self._none[key] = self._unknown[key] = True
+                self._terms[key] = {()}
+            self._cones[key] = frozenset().union(*(self.cone(e) for e in owner.exprs))
 
     # ------------------------------------------------------------ none and unknown
     def may_be_none(self, node: Node) -> bool:

@@ -25,12 +25,12 @@ SECTION = "## Cohorts at scale: DuckDB and Spark (issue 18)"
 
 def table(results: list[dict[str, Any]]) -> list[str]:
     """The results as Markdown rows, each run's cost also relative to its engine's plain run."""
-    plain = {r["engine"]: r["wall_s"] for r in results if r["run"] == "decisions"}
+    plain = {(r["engine"], r["rows"]): r["wall_s"] for r in results if r["run"] == "decisions"}
     lines = ["| rows | engine | run | wall | rows/s | peak RSS | × the plain run |", "|---|---|---|---|---|---|---|"]
     for r in results:
         lines.append(f"| {r['rows']:,} | {r['engine']} | {r['run']} | {r['wall_s']:.1f} s | "
                      f"{r['rows_per_s'] / 1e6:.2f} M | {r['peak_rss_bytes'] / 2**20:.0f} MiB | "
-                     f"{r['wall_s'] / plain[r['engine']]:.2f} |")
+                     f"{r['wall_s'] / plain[r['engine'], r['rows']]:.2f} |")
     return lines
 
 

@@ -100,6 +100,9 @@ def test_the_summary_counts_outcomes_attrition_and_what_the_unknown_want(kb: Pat
                                                       "left": 1}
     assert [(a["rule"], a["decided"]) for a in summary["attrition"]] == [
         (r, rules.count(r)) for r in ("r1", "r2", "r3", "r4", "otherwise")]
+    idle = [r for r in ("r1", "r2", "r3", "r4", "otherwise") if not rules.count(r)]
+    assert idle and summary["rules_deciding_no_patient"] == idle
+    assert f"warning: d_first: no patient was decided by {', '.join(idle)} (`eligo verify` tells whether " in run.output
     assert summary["missing"] == {n: 1 for n in ("flag", "grade", "m", "n", "site", "start", "stop")}
     assert summary["settled_by"] == {}
     markdown = (tmp_path / "o.summary.md").read_text()

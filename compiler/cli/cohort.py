@@ -90,6 +90,8 @@ def cohort(
         changed = ", ".join(f"{d} {n:,}" for d, n in summary.changed.items()) or "no decision in common"
         out.print(f"  patients whose decision changes: {changed}", markup=False)
     out.print(summary.renderable())
+    for warning in summary.warnings():
+        out.print(f"warning: {warning}", markup=False)
     markdown, data_file = cohorts.summary_paths(output)
     if markdown.exists():
         out.print(f"summary: {markdown}, {data_file}", markup=False)

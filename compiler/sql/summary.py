@@ -33,6 +33,11 @@ class DecisionSummary:
     sole: Counter[str] = field(default_factory=Counter)  # unknown rows lacking only this input: it would settle them
     other: dict[str, Counter[str]] = field(default_factory=dict)  # further output columns, by suffix
 
+    @property
+    def idle(self) -> list[str]:
+        """The rules that decided no patient (`eligo verify` says whether they can fire at all)."""
+        return [r for r in self.rules if not self.decided_by.get(r)] if any(self.decided_by.values()) else []
+
     def attrition(self, total: int) -> list[tuple[str, int, int]]:
         """Per rule in order: the patients it decided, and the patients left undecided after it."""
         left, out = total, []
@@ -63,6 +68,7 @@ class Summary:
             "decisions": {name: {
                 "outcomes": dict(_ranked(d.outcomes)), "statuses": dict(_ranked(d.statuses)),
                 "attrition": [{"rule": r, "decided": n, "left": left} for r, n, left in d.attrition(self.rows)],
+                "rules_deciding_no_patient": d.idle,
                 "missing": dict(_ranked(d.missing)), "settled_by": dict(_ranked(d.sole)),
                 **{suffix.lstrip("_"): dict(_ranked(c)) for suffix, c in d.other.items()},
             } for name, d in self.decisions.items()},
@@ -80,7 +86,13 @@ class Summary:
             lines += [f"No column for {', '.join(self.absent)}: missing for every patient.", ""]
         for name, table in self.tables():
             lines += [f"## {name}", "", *_markdown(table), ""]
+        lines += [line + "\n" for line in self.warnings()]
         return "\n".join(lines)
+
+    def warnings(self) -> list[str]:
+        """Rules that decided no patient in this cohort: criteria perhaps impossible together (see `eligo verify`)."""
+        return [f"{name}: no patient was decided by {', '.join(d.idle)} (`eligo verify` tells whether "
+                f"{'it' if len(d.idle) == 1 else 'they'} can ever decide)" for name, d in self.decisions.items() if d.idle]
 
     def tables(self) -> list[tuple[str, tuple[list[str], list[list[str]]]]]:
         """The summary as titled tables (header, rows): one source for Markdown and for Rich."""

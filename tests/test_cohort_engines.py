@@ -170,4 +170,7 @@ def test_eligo_cohort_compare_and_criteria_from_the_command_line(tmp_path: Path)
     with duckdb.connect() as con:
         records = duckdb_records(con.sql(f"SELECT * FROM read_parquet('{tmp_path / 'changes.parquet'}')"))
     assert agree(records, want) == []
-    assert "d_first__r1" in records[0] and "d_gap__g1" in records[0]
+    outputs = [f"{d}{s}" for d in EVERYTHING_2.decision_names for s in SUFFIXES]
+    assert list(records[0]) == [*EVERYTHING_2.inputs, *(f"{n}{WAS}" for n in outputs), *outputs,
+                                *criteria_columns.criteria_names(EVERYTHING_2),
+                                *(f"{d}{CHANGED}" for d in EVERYTHING_2.decision_names)]

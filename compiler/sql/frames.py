@@ -87,8 +87,7 @@ def decide_spark(guideline: Guideline, frame: DataFrame, *, criteria: bool = Fal
                          changed_only=changed_only)
     if validate:
         cohort.check()
-    cohort.frame.createOrReplaceTempView(cohort.view)  # the view stays: the lazy result reads it
-    return cohort.decided()
+    return cohort.decided()  # its temporary view stays registered: the lazy result reads it
 
 
 def decide(guideline: Guideline, frame: Any, **options: Any) -> Any:

@@ -85,9 +85,11 @@ class Plan:
         return names
 
     def outputs(self) -> list[str]:
-        """The columns the query adds to the source's, in order."""
+        """The columns the query adds to the source's, in order: the earlier version's (comparing), the decisions',
+        the criteria, then whether each compared decision changed."""
+        was = [f"{n}{WAS}" for n in output_names(self.against)] if self.against is not None else []
         extra = criteria_columns.criteria_names(self.guideline) if self.criteria else []
-        return [*output_names(self.guideline), *extra, *(self.decision_outputs()[len(output_names(self.guideline)):])]
+        return [*was, *output_names(self.guideline), *extra, *(f"{d}{CHANGED}" for d in self.compared)]
 
     @property
     def compared(self) -> list[str]:

@@ -25,7 +25,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from eligo.cases import CaseError, CaseProblem, read_case
+from eligo.case_files import read_case
+from eligo.cases import CaseError, CaseProblem
 from eligo.compiled.guideline import ExampleRun, Guideline
 from eligo.compiled.result import DecisionResult, Result, Step
 from eligo.dsl.diagnostics import Diagnostic, EligoError

@@ -12,7 +12,6 @@ import re
 import reprlib
 from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from eligo import ir
@@ -68,13 +67,6 @@ class CaseError(ValueError):
         if self.more:
             lines += f"\n  - … and {self.more} more"
         super().__init__(f"{source} was refused ({total} problem{'s' * (total != 1)}):\n{lines}")
-
-
-def read_case(path: str | Path | None, text: str | bytes | None = None) -> dict[str, Any]:
-    """Read a case from a JSON or YAML file (or text); a problem reading it is a CaseError (see `case_files`)."""
-    from eligo.case_files import read_case as read
-
-    return read(path, text)
 
 
 def normalise(inputs: Mapping[str, ir.InputInfo], case: Mapping[str, Any], source: str = "case",

@@ -44,6 +44,7 @@ from eligo.sql.expr import (
     simplify_for_truth,
     truth,
 )
+from eligo.sql.refined import refined
 
 DIALECTS = ("duckdb", "spark", "postgres", "bigquery")
 
@@ -489,41 +490,6 @@ def compile_query(subject: Subject, source: exp.Expr | str = "cases", *,
     kept = list(keep) if keep is not None else list(program.inputs)
     final = [col(n) for n in kept] + [exp.alias_(c, alias, quoted=True) for c, alias in columns]
     return parenthesize(query.select(*final, append=False).from_(previous))  # type: ignore[return-value]
-
-
-def refined(compiler: Compiler, node: ir.Decision, columns: list[tuple[exp.Column, str]], function: str
-            ) -> list[tuple[exp.Column, str]]:
-    """A decision's output columns, each read from `function`(status, inputs…) where the SQL leaves it unknown: a
-    struct of value, status, rule, possible and missing (eligo.sql.exact registers the function)."""
-    by_suffix = {alias[len(node.name):]: column for column, alias in columns}
-    status = by_suffix["_status"]
-    arguments = [status, *(exp.cast(compiler.input(name).v, exact_type(info)) for name, info in compiler.program.inputs.items())]
-    answer = compiler.layers.add(compiler.fresh(f"{node.name}_exact"),
-                                 case([(exp.EQ(this=status.copy(), expression=lit("unknown")),
-                                        exp.Anonymous(this=function, expressions=arguments))]))
-    unknown = exp.EQ(this=status.copy(), expression=lit("unknown"))
-    out = []
-    for column, alias in columns:
-        field = EXACT_FIELDS.get(alias[len(node.name):])
-        value = exp.Dot(this=answer.copy(), expression=exp.to_identifier(field, quoted=True)) if field else None
-        wrapped = case([(unknown.copy(), value)], column) if value is not None else column
-        out.append((compiler.layers.add(compiler.fresh(f"{alias}_exact"), wrapped), alias))
-    return out
-
-
-EXACT_FIELDS = {"": "value", "_status": "status", "_rule": "rule", "_possible": "possible", "_missing": "missing"}
-
-
-def exact_type(info: ir.InputInfo) -> exp.DataType:
-    """The SQL type an input's canonical value is passed to the exact step in."""
-    kind = info.type.kind
-    if kind == "bool":
-        return exp.DataType.build("BOOLEAN")
-    if kind == "date":
-        return exp.DataType.build("DATE")
-    if kind == "enum":
-        return exp.DataType.build("VARCHAR")
-    return exp.DataType.build("DOUBLE")
 
 
 def to_sql(guideline: Subject, dialect: str = "duckdb", source: str = "cases", pretty: bool = True) -> str:

@@ -18,7 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from eligo.cases import CaseError, normalise, read_case
+from eligo.case_files import read_case
+from eligo.cases import CaseError, normalise
 from eligo.compiled.result import Result
 from eligo.ir import NA, units
 

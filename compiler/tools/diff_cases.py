@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from eligo.cases import CaseError, read_case
+from eligo.case_files import read_case
+from eligo.cases import CaseError
 from eligo.ir import NA, units
 
 if TYPE_CHECKING:

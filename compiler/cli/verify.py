@@ -11,12 +11,11 @@ import json
 import os
 import time
 from concurrent.futures import ProcessPoolExecutor
-from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from eligo.cli.app import PathsArg, app, err, fail, load_kb, out, print_diagnostics
+from eligo.cli.app import KbOption, PathsArg, app, err, fail, open_scope, out, print_diagnostics
 from eligo.dsl.diagnostics import Diagnostic, EligoError
 from eligo.pipeline import KnowledgeBase, compile_guideline
 from eligo.verify import VerifyReport, verify_guideline
@@ -49,15 +48,17 @@ def verify(
                                       help="Guideline versions verified in parallel (0: one per core).")] = 0,
     as_json: Annotated[bool, typer.Option("--json", help="Print the reports as JSON.")] = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="List every property with its status.")] = False,
+    kb_path: KbOption = None,
 ) -> None:
     """Verify guidelines: no gaps, no overlaps, no dead rules, sound unknowns, declared properties hold."""
     started = time.perf_counter()
-    kb = load_kb(paths)
+    scope = open_scope(paths, kb_path)
+    kb = scope.kb
     if any(d.is_error for d in kb.diagnostics):
         print_diagnostics(kb, [d for d in kb.diagnostics if d.is_error])
         raise fail("the knowledge base has errors; run `eligo check`", 1)
-    versions = sorted(kb.modules)
-    roots = tuple(str(p) for p in (paths or [Path("knowledge")]))
+    versions = sorted(key for key, file in kb.modules.items() if scope.covers(file.path))
+    roots = (str(kb.root),) if kb.root is not None else tuple(sorted({f.path for f in kb.files}))
     workers = min(jobs or os.cpu_count() or 1, max(len(versions), 1))
     if workers > 1:
         _WORKER["kb"] = kb

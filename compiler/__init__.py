@@ -34,8 +34,7 @@ from eligo.pipeline import KnowledgeBase, check_source, load
 from eligo.version import __version__
 
 if TYPE_CHECKING:
-    from eligo.docs.explain import explain
-    from eligo.sql.query import to_sql
+    from collections.abc import Mapping
 
 __all__ = [
     "CaseError",
@@ -57,15 +56,22 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    """`to_sql` and `explain` are imported on first use: the SQL back end (sqlglot) and the prose renderer cost
-    start-up time that deciding a case does not need."""
-    if name == "to_sql":
-        from eligo.sql.query import to_sql
+def to_sql(guideline: Guideline, dialect: str = "duckdb", source: str = "cases", pretty: bool = True) -> str:
+    """The guideline as one SQL query over the table `source`, in `dialect` (duckdb, spark, postgres or bigquery).
 
-        return to_sql
-    if name == "explain":
-        from eligo.docs.explain import explain
+    Per decision D it gives D, D_status, D_rule, D_possible and D_missing, three-valued; `eligo cohort` and the
+    cohort API also refine the rows it leaves unknown (eligo.sql.exact). The SQL back end is imported on first use.
+    """
+    from eligo.sql.query import to_sql as write
 
-        return explain
-    raise AttributeError(f"module 'eligo' has no attribute {name!r}")
+    return write(guideline, dialect, source, pretty)
+
+
+def explain(guideline: Guideline, result: Result, *, case: Mapping[str, Any] | None = None, colour: bool = False,
+            width: int = 100) -> str:
+    """A result in prose, as the docs site and `eligo eval --explain` word it (only the rules that decided, values
+    in the author's units); with `case`, the yes/no facts it was given are shown too. Coloured for a terminal
+    with `colour`."""
+    from eligo.docs.explain import explain as write
+
+    return write(guideline, result, case=case, colour=colour, width=width)

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import itertools
 
-import networkx as nx
-
 from eligo import ir
 from eligo.dsl import ast
 from eligo.dsl.diagnostics import did_you_mean, error, warning
@@ -117,6 +115,8 @@ class Lowerer(TableLowering):
 
     # ------------------------------------------------------------ definitions and decisions
     def lower_all(self) -> None:
+        import networkx as nx  # its import is a third of `import eligo`; a first check pays it, evaluation never
+
         graph: nx.DiGraph[str] = nx.DiGraph()
         items: dict[str, ast.Define | ast.Decision] = {}
         for item in self.module.items:

@@ -174,3 +174,33 @@ def test_eligo_cohort_compare_and_criteria_from_the_command_line(tmp_path: Path)
     assert list(records[0]) == [*EVERYTHING_2.inputs, *(f"{n}{WAS}" for n in outputs), *outputs,
                                 *criteria_columns.criteria_names(EVERYTHING_2),
                                 *(f"{d}{CHANGED}" for d in EVERYTHING_2.decision_names)]
+
+
+def test_exact_cohorts_agree_with_the_exact_python_evaluator(tmp_path: Path) -> None:
+    """`--exact`: the rows three-valued SQL leaves unknown are refined as `Guideline.evaluate` decides them."""
+    import pyarrow.parquet as pq
+
+    from eligo.sql import cohort as cohorts
+
+    cohort = sample(EVERYTHING_2, 100, seed=17)
+    data = tmp_path / "cohort.parquet"
+    pq.write_table(arrow_table(EVERYTHING_2, cohort), data)
+    summary = cohorts.run(EVERYTHING_2, data, tmp_path / "exact.parquet", exact=True, against=EVERYTHING_1,
+                          changed_only=False)
+    with duckdb.connect() as con:
+        records = duckdb_records(con.sql(f"SELECT * FROM read_parquet('{tmp_path / 'exact.parquet'}')"))
+    refined = [d.name for d in EVERYTHING_2.program.own if d.policy != "collect"]  # collect sets stay three-valued
+    for index, case in enumerate(cohort):
+        given = {k: v for k, v in case.items() if v is not None}
+        for version, tag in ((EVERYTHING_2, ""), (EVERYTHING_1, WAS)):
+            for name, result in version.evaluate(given, trace=False).decisions.items():
+                if name in refined:
+                    row = records[index]
+                    assert (row[f"{name}{tag}"], row[f"{name}_status{tag}"], row[f"{name}_rule{tag}"],
+                            tuple(row[f"{name}_missing{tag}"] or ())) == (result.value, result.status, result.rule,
+                                                                         result.missing), (index, name, tag)
+    assert summary.rows == len(cohort)
+    three_valued = [EVERYTHING_2.evaluate({k: v for k, v in c.items() if v is not None}, trace=False, exact=False)
+                    for c in cohort]
+    assert any((r[f"{d}_status"], tuple(r[f"{d}_missing"] or ())) != (t[d].status, t[d].missing)
+               for r, t in zip(records, three_valued, strict=True) for d in refined)  # something was refined

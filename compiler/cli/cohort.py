@@ -43,6 +43,8 @@ def cohort(
                                                            "versions: write the patients whose decision changes.")]
     = None,
     every_row: Annotated[bool, typer.Option("--every-row", help="With --compare, write every patient.")] = False,
+    exact: Annotated[bool, typer.Option("--exact", help="Refine the patients three-valued SQL leaves unknown as "
+                                        "`eligo eval` does (through Python, for those rows only).")] = False,
     pattern: Annotated[bool, typer.Option("--pattern", help="Read DATA as a glob (such as 'part-*.parquet'), not "
                                           "as one file.")] = False,
     threads: Annotated[int | None, typer.Option("--threads", help="DuckDB threads (default: all cores).")] = None,
@@ -69,7 +71,8 @@ def cohort(
     else:
         compiled = select_guideline(kb, guideline, version, as_of, draft)
     started = time.perf_counter()
-    options = {"criteria": criteria, "against": against, "changed_only": not every_row, "pattern": pattern}
+    options = {"criteria": criteria, "against": against, "changed_only": not every_row, "pattern": pattern,
+               "exact": exact}
     try:
         if engine == "spark":
             summary = spark_cohorts.run(compiled, data, output, master, **options)  # type: ignore[arg-type]

@@ -41,7 +41,8 @@ class Cohort:
 
     def __init__(self, guideline: Guideline, data: str | Path, threads: int | None = None,
                  memory_limit: str | None = MEMORY_LIMIT, *, criteria: bool = False,
-                 against: Guideline | None = None, changed_only: bool = True, pattern: bool = False) -> None:
+                 against: Guideline | None = None, changed_only: bool = True, pattern: bool = False,
+                 exact: bool = False) -> None:
         import duckdb
 
         self.guideline = guideline
@@ -69,8 +70,16 @@ class Cohort:
         self.source = exp.func(READERS[suffix], lit(str(data) if pattern else duckdb_literal(self.data)))
         try:
             described = self.con.execute(f"DESCRIBE SELECT * FROM {self.source.sql('duckdb')}").fetchall()
+            refined = None
+            if exact:  # the rows the SQL leaves unknown, refined by the one Python implementation
+                from eligo.sql.exact import register_duckdb
+
+                versions = [g for g in (against, guideline) if g is not None]
+                registered = {g.sha256: register_duckdb(self.con, g) for g in {g.sha256: g for g in versions}.values()}
+                refined = [registered[g.sha256] for g in versions]
             self.plan = Plan(guideline, {row[0]: duckdb_kind(str(row[1])) for row in described}, self.source,
-                             name=str(data), criteria=criteria, against=against, changed_only=changed_only)
+                             name=str(data), criteria=criteria, against=against, changed_only=changed_only,
+                             exact=refined)
         except duckdb.Error as error:
             self.con.close()
             raise CohortError(f"{data}: {str(error).splitlines()[0]}") from error
@@ -162,7 +171,7 @@ def write_summary(summary: Summary, out: str | Path) -> None:
 def run(guideline: Guideline, data: str | Path, out: str | Path, progress: ProgressReport | None = None,
         threads: int | None = None, memory_limit: str | None = MEMORY_LIMIT, *, criteria: bool = False,
         against: Guideline | None = None, changed_only: bool = True, pattern: bool = False,
-        summaries: bool = True) -> Summary:
+        summaries: bool = True, exact: bool = False) -> Summary:
     """Check the cohort in `data`, then write it with the guideline's decisions to `out` (and its summary beside
     it); return the summary. Every path is checked before any work; nothing is written if anything fails."""
     try:
@@ -173,7 +182,7 @@ def run(guideline: Guideline, data: str | Path, out: str | Path, progress: Progr
 
     with output:
         cohort = Cohort(guideline, data, threads, memory_limit, criteria=criteria, against=against,
-                        changed_only=changed_only, pattern=pattern)
+                        changed_only=changed_only, pattern=pattern, exact=exact)
         try:
             summary = cohort.check(None if progress is None else (lambda done: progress("checking", done)))
             cohort.write(output, None if progress is None else (lambda done: progress("writing", done)))

@@ -54,10 +54,11 @@ class Plan:
 
     def __init__(self, guideline: Guideline, columns: Mapping[str, str], source: exp.Expr, *, name: str = "data",
                  criteria: bool = False, against: Guideline | None = None, changed_only: bool = True,
-                 dialect: str = "duckdb") -> None:
+                 dialect: str = "duckdb", exact: Sequence[Mapping[str, str]] | None = None) -> None:
         self.guideline, self.against, self.columns, self.source = guideline, against, dict(columns), source
         self.criteria, self.changed_only, self.dialect, self.name = criteria, changed_only, dialect, name
         self.versions = [g for g in (against, guideline) if g is not None]
+        self.exact = list(exact) if exact is not None else [{} for _ in self.versions]  # per version (sql.exact)
         self._refuse_clashes()
         self.absent = tuple(dict.fromkeys(n for g in self.versions for n in g.inputs if n not in self.columns))
         self.readers: list[dict[str, exp.Expr]] = []
@@ -139,12 +140,13 @@ class Plan:
         kept = list(self.columns)
         if self.against is None:
             return compile_query(program, self.source, inputs=self.readers[0], keep=kept, dialect=self.dialect,
-                                 extra=extra)
+                                 extra=extra, exact=self.exact[0] or None)
         earlier = _renamed(compile_query(self.against, self.source, inputs=self.readers[0], keep=kept,
-                                         dialect=self.dialect), set(output_names(self.against)))
+                                         dialect=self.dialect, exact=self.exact[0] or None),
+                           set(output_names(self.against)))
         was = [f"{n}{WAS}" for n in output_names(self.against)]
         later = compile_query(program, earlier, inputs=self.readers[1], keep=[*kept, *was], dialect=self.dialect,
-                              extra=extra)
+                              extra=extra, exact=self.exact[1] or None)
         changed = {d: negate(and_(exp.NullSafeEQ(this=col(d), expression=col(f"{d}{WAS}")),
                                   exp.NullSafeEQ(this=col(f"{d}_status"), expression=col(f"{d}_status{WAS}"))))
                    for d in self.compared}

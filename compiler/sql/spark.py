@@ -70,7 +70,7 @@ class SparkCohort:
 
     def __init__(self, spark: SparkSession, guideline: Guideline, data: str | Path | DataFrame, *,
                  criteria: bool = False, against: Guideline | None = None, changed_only: bool = True,
-                 pattern: bool = False) -> None:
+                 pattern: bool = False, exact: bool = False) -> None:
         self.spark, self.guideline = spark, guideline
         self.name = str(data) if isinstance(data, (str, Path)) else "the DataFrame"
         try:
@@ -82,8 +82,13 @@ class SparkCohort:
             raise
         except Exception as error:
             raise CohortError(f"{self.name}: {_first_line(error)}") from error
+        refined = None
+        if exact:  # the rows the SQL leaves unknown, refined by the one Python implementation (a Python UDF)
+            from eligo.sql.exact import register_spark
+
+            refined = [register_spark(spark, g) for g in (against, guideline) if g is not None]
         self.plan = Plan(guideline, kinds, exp.to_table(self.view), name=self.name, criteria=criteria,
-                         against=against, changed_only=changed_only, dialect="spark")
+                         against=against, changed_only=changed_only, dialect="spark", exact=refined)
 
     def sql(self, query: exp.Expr) -> DataFrame:
         try:
@@ -212,7 +217,7 @@ def read(spark: SparkSession, data: str | Path, pattern: bool = False) -> DataFr
 
 def run(guideline: Guideline, data: str | Path, out: str | Path, master: str | None = None, *,
         criteria: bool = False, against: Guideline | None = None, changed_only: bool = True,
-        pattern: bool = False, summaries: bool = True) -> Summary:
+        pattern: bool = False, summaries: bool = True, exact: bool = False) -> Summary:
     """`cohort.run` on Spark: check `data`, then write it with its decisions to the folder `out` (and the summary
     beside it, for a local `out`); return the summary."""
     from eligo.sql.cohort import write_summary
@@ -231,7 +236,7 @@ def run(guideline: Guideline, data: str | Path, out: str | Path, master: str | N
             output = local if local is not None else RemoteOutput(spark, str(out), (data,))
             try:
                 cohort = SparkCohort(spark, guideline, data, criteria=criteria, against=against,
-                                     changed_only=changed_only, pattern=pattern)
+                                     changed_only=changed_only, pattern=pattern, exact=exact)
                 try:
                     summary = cohort.check()
                     cohort.write(out, output)

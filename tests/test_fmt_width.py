@@ -27,7 +27,8 @@ def test_a_line_continues_after_every_binary_operator_then_and_else() -> None:
 
 
 def test_ordered_outcomes_continue_after_the_arrow() -> None:
-    module = dsl.parse(HEAD + "decision d: candidate >\n    discuss >\n    not_candidate\n  rule r: when x then candidate\n  otherwise discuss\n")
+    module = dsl.parse(HEAD + "decision d: candidate >\n    discuss >\n    not_candidate\n"
+                       "  rule r: when x then candidate\n  otherwise discuss\n")
     decision = module.items[0]
     assert isinstance(decision, ast.Decision)
     assert decision.outcomes == ("candidate", "discuss", "not_candidate")

@@ -15,8 +15,8 @@ WITH
 
 Everything importable from `eligo` is public: `load`, `KnowledgeBase`, `Guideline`, `Result`,
 `DecisionResult`, `Step`, `ExampleRun`, `CaseError` and `CaseProblem`, `read_case`, `check_source`,
-`Diagnostic` and `EligoError`, `to_sql`, `explain` (a result in prose, as the docs site and
-`eligo eval --explain` word it), and the language front end `eligo.dsl`. The modules under `eligo.*`
+`Diagnostic` and `EligoError`, `to_sql`, `decide` (a cohort in DuckDB or Spark), `explain` (a result in
+prose, as the docs site and `eligo eval --explain` word it), and the language front end `eligo.dsl`. The modules under `eligo.*`
 are the stages (`kb`, `semantic`, `ir`, `python`, `sql`, `compiled`, `verify`, `docs`, `tools`, `cli`, …):
 they are internal and may change between releases.
 """
@@ -49,6 +49,7 @@ __all__ = [
     "Step",
     "__version__",
     "check_source",
+    "decide",
     "explain",
     "load",
     "read_case",
@@ -65,6 +66,18 @@ def to_sql(guideline: Guideline, dialect: str = "duckdb", source: str = "cases",
     from eligo.sql.query import to_sql as write
 
     return write(guideline, dialect, source, pretty)
+
+
+def decide(guideline: Guideline, frame: Any, *, criteria: bool = False, against: Guideline | None = None,
+           changed_only: bool = True, validate: bool = True) -> Any:
+    """A guideline's decisions over a whole cohort in its engine: a DuckDB relation or a PySpark DataFrame in, the
+    same kind out (lazy, to compose with further queries), with per decision D the columns D, D_status, D_rule,
+    D_possible and D_missing (three-valued, as `eligo.to_sql`); `criteria` adds a column per rule and definition,
+    `against` an earlier version's answers and which patients change. With `validate` the rows are checked first
+    and bad values raise `eligo.sql.plan.CohortError` naming their rows."""
+    from eligo.sql.frames import decide as run
+
+    return run(guideline, frame, criteria=criteria, against=against, changed_only=changed_only, validate=validate)
 
 
 def explain(guideline: Guideline, result: Result, *, case: Mapping[str, Any] | None = None, colour: bool = False,

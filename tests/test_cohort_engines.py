@@ -159,7 +159,7 @@ def test_eligo_cohort_compare_and_criteria_from_the_command_line(tmp_path: Path)
 
     pq.write_table(arrow_table(EVERYTHING_2, cohort), data)
     run = CliRunner().invoke(app, ["cohort", "test.g", str(data), "-o", str(tmp_path / "changes.parquet"), "--compare",
-                                   "1.0.0", "2.0.0", "--criteria", "--kb", str(tmp_path / "knowledge")])
+                                   "1.0.0", "2.0.0", "--criteria", "--three-valued", "--kb", str(tmp_path / "knowledge")])
     assert run.exit_code == 0, run.output
     lines = run.output.splitlines()
     assert lines[0].startswith("test.g 1.0.0 → 2.0.0: 120 patients in ")

@@ -43,8 +43,9 @@ def cohort(
                                                            "versions: write the patients whose decision changes.")]
     = None,
     every_row: Annotated[bool, typer.Option("--every-row", help="With --compare, write every patient.")] = False,
-    exact: Annotated[bool, typer.Option("--exact", help="Refine the patients three-valued SQL leaves unknown as "
-                                        "`eligo eval` does (through Python, for those rows only).")] = False,
+    exact: Annotated[bool, typer.Option("--exact/--three-valued", help="Refine the patients three-valued SQL leaves "
+                                        "unknown as `eligo eval` does (through Python, for those rows only); "
+                                        "--three-valued keeps the SQL's sound but wider answer.")] = True,
     pattern: Annotated[bool, typer.Option("--pattern", help="Read DATA as a glob (such as 'part-*.parquet'), not "
                                           "as one file.")] = False,
     threads: Annotated[int | None, typer.Option("--threads", help="DuckDB threads (default: all cores).")] = None,

@@ -17,7 +17,7 @@ from typing import assert_never
 
 from eligo.dsl import ast
 from eligo.dsl.diagnostics import render_all
-from eligo.dsl.parser import parse, parse_with_diagnostics
+from eligo.dsl.parser import parse, parse_with_diagnostics, read_source
 from eligo.dsl.unparse import Piece, at, expr_pieces, join, literal, number, text, type_spec, wrap
 
 WIDTH = 100
@@ -406,14 +406,15 @@ def format_paths(paths: list[Path], check: bool) -> tuple[int, list[str]]:
     written, and none partially."""
     code, messages = 0, []
     for path in _sources(paths):
-        try:
-            original = path.read_bytes().decode("utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
+        try:  # read as `eligo check` reads: bounded, UTF-8 only, refused with file:line:col
+            original, module, diagnostics = read_source(path)
+        except OSError as exc:
             code = 2
-            messages.append(f"{path}: cannot read: {exc}")
+            messages.append(f"{path}: cannot read: {exc.strerror or exc}")
             continue
         source = original.replace("\r\n", "\n")
-        module, diagnostics = parse_with_diagnostics(source, str(path))
+        if "\r\n" in original and module is not None:
+            module, diagnostics = parse_with_diagnostics(source, str(path))
         if module is None or any(d.is_error for d in diagnostics):
             code = 2
             messages.append(render_all(diagnostics, {str(path): source}))

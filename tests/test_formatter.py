@@ -425,7 +425,8 @@ def test_a_file_that_is_not_utf8_is_an_error(tmp_path: Path) -> None:
     path.write_bytes(b"guideline a\n  version 1.0.0\n  title \"caf\xe9\"\n")
     code, messages = format_paths([path], check=False)
     assert code == 2
-    assert messages[0].startswith(f"{path}: cannot read: 'utf-8' codec can't decode byte 0xe9")
+    # refused as `eligo check` refuses it: E061 at the line and column of the byte (was Python's codec error)
+    assert messages[0].startswith(f"{path}:3:13: error[E061]: this file is not UTF-8 text (byte 0xE9")
 
 
 def test_a_failed_write_leaves_the_file_and_no_temporary(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import time
-from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
-from eligo.cli.app import KB_OPTION, app, err, fail, load_kb, out, select_guideline
+from eligo.cli.app import KbOption, app, err, fail, load_kb, out, select_guideline
 from eligo.dsl.diagnostics import EligoError
 from eligo.sql import cohort as cohorts
 from eligo.sql import criteria as criteria_columns
@@ -51,7 +50,7 @@ def cohort(
     threads: Annotated[int | None, typer.Option("--threads", help="DuckDB threads (default: all cores).")] = None,
     memory_limit: Annotated[str, typer.Option("--memory-limit", help="DuckDB memory limit; beyond it, it spills "
                                               "to disk.")] = cohorts.MEMORY_LIMIT,
-    kb_path: Annotated[Path, KB_OPTION] = Path("knowledge"),
+    kb_path: KbOption = None,
 ) -> None:
     """Decide a whole cohort in DuckDB or Spark: writes every column of DATA plus, per decision D, D, D_status,
     D_rule, D_possible and D_missing, and a summary beside it (OUT.summary.md, OUT.summary.json). Rows with a bad
@@ -64,7 +63,7 @@ def cohort(
         raise fail("--threads is for --engine duckdb (Spark takes its cores from --master, such as local[4])")
     if compare is not None and (version or as_of):
         raise fail("--compare names both versions; give no --version or --as-of")
-    kb = load_kb([kb_path])
+    kb = load_kb(None, kb_path)
     against = None
     if compare is not None:
         against = select_guideline(kb, guideline, compare[0], None, True)
@@ -135,14 +134,14 @@ def sql_(
     version: VersionOption = None,
     as_of: AsOfOption = None,
     draft: DraftOption = False,
-    kb_path: Annotated[Path, KB_OPTION] = Path("knowledge"),
+    kb_path: KbOption = None,
 ) -> None:
     """Print the guideline as one SQL query over TABLE: its inputs, then D, D_status, D_rule, D_possible and
     D_missing per decision D (with --criteria, a column per rule and definition). Numbers are read in each
     input's declared unit."""
     if dialect not in sql.DIALECTS:
         raise fail(f"--dialect must be one of {', '.join(sql.DIALECTS)}")
-    kb = load_kb([kb_path])
+    kb = load_kb(None, kb_path)
     compiled = select_guideline(kb, guideline, version, as_of, draft)
     try:
         subject = criteria_columns.criteria_program(compiled.program) if criteria else compiled

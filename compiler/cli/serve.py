@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from eligo.cli.app import KB_OPTION, app, err, fail, load_kb, out, print_diagnostics
+from eligo.cli.app import KbOption, app, err, fail, load_kb, out, print_diagnostics
 
 TRUST = typer.Option("--trust", help="Trusted issuers: YAML/JSON `issuers: {ISS: {jwks_url: URL} | {jwks: JWKS}}`.")
 BASE_URL = typer.Option("--base-url", help="This service's public URL (checked as tokens' aud); default http://HOST:PORT.")
@@ -20,7 +20,7 @@ REPORT = typer.Option("--report", help="Print override rates per rule from --fee
 
 @app.command("serve")
 def serve(
-    kb_path: Annotated[Path, KB_OPTION] = Path("knowledge"),
+    kb_path: KbOption = None,
     host: Annotated[str, typer.Option("--host", help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", help="Port to listen on.")] = 8080,
     trust: Annotated[Path | None, TRUST] = None,
@@ -46,11 +46,11 @@ def serve(
 
     if trust is None and not insecure:
         raise fail("give --trust FILE (the record systems allowed to call, with their keys), or --insecure for a local trial")
-    kb = load_kb([kb_path])
+    kb = load_kb(None, kb_path)
     diagnostics = {d.headline(): d for d in [*kb.check(), *check_bindings(kb)] if d.is_error}  # bindings too, once
     if diagnostics:
         print_diagnostics(kb, list(diagnostics.values()))
-        raise fail(f"{kb_path} has errors; run `eligo check`", 1)
+        raise fail(f"{kb.root or 'the knowledge base'} has errors; run `eligo check`", 1)
     try:
         verifier = None if insecure or trust is None else Verifier(load_trust(trust))
     except TrustError as exc:

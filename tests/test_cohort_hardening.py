@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+import eligo
 from eligo.sql import cohort as cohorts
 from tests.cohorts import EVERYTHING
 from tests.test_cohort import HEADER, ROWS
@@ -174,3 +175,22 @@ def test_eligo_sql_prints_the_criteria_columns() -> None:
 
     latest = [g for g in GUIDELINES if g.id == "sarcoma.pulmonary_metastasectomy"][-1]
     assert names[-len(criteria_names(latest)):] == criteria_names(latest)
+
+
+def test_a_csv_is_read_as_the_python_case_reader_reads_values(tmp_path: Path) -> None:
+    """One reader for case values: spellings `eligo eval` refuses (a date not written YYYY-MM-DD, `1e0` for a count)
+    are refused in a CSV too, with their row and field, instead of being guessed by DuckDB's CSV sniffer."""
+    kb = eligo.load(Path(__file__).resolve().parent / "fixtures" / "kb")
+    g = kb.guideline("demo.selection")
+    data = tmp_path / "registry.csv"
+    data.write_text("lesion_count,organ_count,treatment_completed,recurrence_detected\n"
+                    "2,1,2024-1-10,2025-07-10\n2,1,2024-01-10,2025-07-10\n1e0,1,2024-01-10,2025-07-10\n")
+    for bad in ({"treatment_completed": "2024-1-10"}, {"lesion_count": "1e0"}):
+        with pytest.raises(eligo.CaseError):
+            g.evaluate({"lesion_count": 2, "organ_count": 1, "treatment_completed": "2024-01-10", **bad})
+    with pytest.raises(cohorts.CohortError) as refused:
+        cohorts.run(g, data, tmp_path / "out.parquet")
+    text = str(refused.value)
+    assert "row 1: treatment_completed: expected a date written YYYY-MM-DD, got '2024-1-10'" in text
+    assert "row 3: lesion_count: '1e0' is not a count" in text
+    assert not (tmp_path / "out.parquet").exists()

@@ -68,6 +68,8 @@ class Cohort:
             self.con.close()
             raise CohortError(f"memory limit {memory_limit!r}: {str(error).splitlines()[0]}") from error
         self.source = exp.func(READERS[suffix], lit(str(data) if pattern else duckdb_literal(self.data)))
+        if READERS[suffix] == "read_csv":  # text, read as the Python case reader reads it (no DuckDB type guessing)
+            self.source.append("expressions", exp.EQ(this=exp.column("all_varchar"), expression=exp.true()))
         try:
             described = self.con.execute(f"DESCRIBE SELECT * FROM {self.source.sql('duckdb')}").fetchall()
             refined = None

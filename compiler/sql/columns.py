@@ -54,8 +54,13 @@ def _try_cast(value: exp.Expr, to: str) -> exp.Expr:
     return exp.TryCast(this=value, to=exp.DataType.build(to), safe=True)
 
 
+NUMBER_TEXT = r"^ *-?[0-9]+(\.[0-9]+)? *$"  # as `cases.number_from_text`: `1e3`, `0x1A`, `1_000`, `inf` are not numbers
+
+
 def _try_double(text: exp.Expr) -> exp.Expr:
-    return _try_cast(exp.Trim(this=text), "DOUBLE")
+    """The number a text spells, read as the Python case reader reads it (eligo.cases.number_from_text), else NULL."""
+    spelled = exp.RegexpLike(this=text, expression=lit(NUMBER_TEXT))
+    return case([(spelled, _try_cast(exp.Trim(this=text.copy()), "DOUBLE"))])
 
 
 def read_input(info: ir.InputInfo, column: str, kind: str) -> tuple[exp.Expr, exp.Expr]:

@@ -208,7 +208,7 @@ def read(spark: SparkSession, data: str | Path, pattern: bool = False) -> DataFr
     if suffix == ".parquet":
         return spark.read.parquet(path)
     if suffix in (".csv", ".tsv", ".txt"):
-        return spark.read.options(header="true", inferSchema="true", mode="FAILFAST",
+        return spark.read.options(header="true", inferSchema="false", mode="FAILFAST",  # text, read as Python reads it
                                   sep="\t" if suffix == ".tsv" else ",").csv(path)
     if suffix in (".jsonl", ".ndjson", ".json"):
         return spark.read.options(mode="FAILFAST").json(path)

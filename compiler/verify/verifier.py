@@ -261,8 +261,10 @@ class Verifier:
                 continue
             if d.policy != "first" or stats.seen.get(f"decides:{d.key}:{rule.name}"):
                 continue
-            found = explore.witness(cases(self.space), functools.partial(self._decides, d=d, name=rule.name),
-                                    self.max_examples, rng)
+            decides_here = functools.partial(self._decides, d=d, name=rule.name)
+            # the guideline's own examples are patients too: one decided by the rule is a witness already
+            found = next((seed for seed in self.space.seeds if decides_here(seed)), None) or \
+                explore.witness(cases(self.space), decides_here, self.max_examples, rng)
             if found is None:
                 decides = False
                 self.add(None, f"rules-decide:{d.name}", error(

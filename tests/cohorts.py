@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
@@ -280,3 +281,20 @@ EVERYTHING_SOURCE = module("test.g", f"""
 """)
 EVERYTHING = kb(EVERYTHING_SOURCE).guideline("test.g")
 
+
+def knowledge_guidelines() -> list[eligo.Guideline]:
+    """Every version of every guideline in knowledge/ that has decisions (a version with errors is `eligo
+    check`'s business, not a differential test's)."""
+    from eligo.dsl.diagnostics import EligoError
+
+    kb = eligo.load(Path(__file__).resolve().parent.parent / "knowledge")
+    found = []
+    for module_id in kb.ids():
+        for version in kb.versions(module_id):
+            try:
+                guideline = kb.guideline(module_id, version=version.header.version, allow_draft=True)
+            except EligoError:
+                continue
+            if guideline.decision_names:
+                found.append(guideline)
+    return found

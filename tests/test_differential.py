@@ -10,27 +10,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import eligo
-from eligo.dsl.diagnostics import EligoError
-from tests.cohorts import disagreements, rows
+from tests.cohorts import disagreements, knowledge_guidelines, rows
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def _guidelines() -> list[eligo.Guideline]:
-    kb = eligo.load(ROOT / "knowledge")
-    found = []
-    for module_id in kb.ids():
-        for module in kb.versions(module_id):
-            try:
-                guideline = kb.guideline(module_id, version=module.header.version, allow_draft=True)
-            except EligoError:
-                continue  # a version with errors is `eligo check`'s business, not this test's
-            if guideline.decision_names:
-                found.append(guideline)
-    return found
-
-
-GUIDELINES = _guidelines()
+GUIDELINES = knowledge_guidelines()
 
 
 def test_the_knowledge_base_has_guidelines_to_compare() -> None:

@@ -17,29 +17,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import eligo
-from eligo.dsl.diagnostics import EligoError
 from eligo.ir.outcome import NO_OUTCOME
-from tests.cohorts import EVERYTHING, rows
+from tests.cohorts import EVERYTHING, knowledge_guidelines, rows
 from tests.eligo_helpers import guideline as compile_text
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def _guidelines() -> list[eligo.Guideline]:
-    kb = eligo.load(ROOT / "knowledge")
-    found = [EVERYTHING]
-    for module_id in kb.ids():
-        for module in kb.versions(module_id):
-            try:
-                compiled = kb.guideline(module_id, version=module.header.version, allow_draft=True)
-            except EligoError:
-                continue
-            if compiled.decision_names:
-                found.append(compiled)
-    return found
-
-
-GUIDELINES = _guidelines()
+GUIDELINES = [EVERYTHING, *knowledge_guidelines()]
 
 
 def _answer(result: eligo.DecisionResult) -> object:

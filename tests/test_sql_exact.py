@@ -15,29 +15,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import eligo
-from eligo.dsl.diagnostics import EligoError
 from eligo.sql import exact
 from eligo.sql.query import compile_query
-from tests.cohorts import EVERYTHING, Outcome, arrow_table, rows, sample, sql_outcomes
+from tests.cohorts import EVERYTHING, Outcome, arrow_table, knowledge_guidelines, rows, sample, sql_outcomes
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def _guidelines() -> list[eligo.Guideline]:
-    kb = eligo.load(ROOT / "knowledge")
-    found = [EVERYTHING]
-    for module_id in kb.ids():
-        for module in kb.versions(module_id):
-            try:
-                compiled = kb.guideline(module_id, version=module.header.version, allow_draft=True)
-            except EligoError:
-                continue
-            if compiled.decision_names:
-                found.append(compiled)
-    return found
-
-
-GUIDELINES = _guidelines()
+GUIDELINES = [EVERYTHING, *knowledge_guidelines()]
 
 
 def _python(g: eligo.Guideline, cohort: Sequence[dict[str, Any]]) -> list[dict[str, Outcome]]:

@@ -76,6 +76,16 @@ def _origin() -> Origin:
     return field(default=Origin(), compare=False, kw_only=True)
 
 
+class _Condition:
+    """A node whose value is yes/no (or unknown): its type is BOOL."""
+
+    __slots__ = ()
+
+    @property
+    def type(self) -> Type:
+        return BOOL
+
+
 @dataclass(frozen=True, slots=True)
 class Const:
     value: Value
@@ -101,36 +111,24 @@ class DefRef:
 
 
 @dataclass(frozen=True, slots=True)
-class Not:
+class Not(_Condition):
     operand: Node
     origin: Origin = _origin()
 
-    @property
-    def type(self) -> Type:
-        return BOOL
-
 
 @dataclass(frozen=True, slots=True)
-class BoolOp:
+class BoolOp(_Condition):
     op: Literal["and", "or"]
     operands: tuple[Node, ...]
     origin: Origin = _origin()
 
-    @property
-    def type(self) -> Type:
-        return BOOL
-
 
 @dataclass(frozen=True, slots=True)
-class Compare:
+class Compare(_Condition):
     op: Literal["<", "<=", ">", ">=", "=", "!="]
     left: Node
     right: Node
     origin: Origin = _origin()
-
-    @property
-    def type(self) -> Type:
-        return BOOL
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,38 +151,26 @@ class Neg:
 
 
 @dataclass(frozen=True, slots=True)
-class Test:
+class Test(_Condition):
     operand: Node
     test: Literal["missing", "known", "none"]
     origin: Origin = _origin()
 
-    @property
-    def type(self) -> Type:
-        return BOOL
-
 
 @dataclass(frozen=True, slots=True)
-class InSet:
+class InSet(_Condition):
     operand: Node
     items: tuple[Node, ...]
     negated: bool
     origin: Origin = _origin()
 
-    @property
-    def type(self) -> Type:
-        return BOOL
-
 
 @dataclass(frozen=True, slots=True)
-class Between:
+class Between(_Condition):
     operand: Node
     low: Node
     high: Node
     origin: Origin = _origin()
-
-    @property
-    def type(self) -> Type:
-        return BOOL
 
 
 @dataclass(frozen=True, slots=True)

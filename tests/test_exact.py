@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 
 import eligo
 from eligo.ir.outcome import NO_OUTCOME
+from eligo.python.completion import CompletionCodeGenerator
 from tests.cohorts import EVERYTHING, knowledge_guidelines, rows
 from tests.eligo_helpers import guideline as compile_text
 
@@ -154,3 +155,28 @@ def test_correlated_rules_over_one_missing_input_leave_only_the_outcomes_it_can_
     result = g.evaluate({})["d"]
     assert (result.possible, result.missing) == (("few", "many"), ("n",))  # never "no rule applies"
     assert g.evaluate({}, exact=False)["d"].possible == ("few", "many", "none")
+
+
+def test_completions_of_a_deeply_nested_condition_stay_within_the_interpreters_limits() -> None:
+    """39 rules nested before it and 30 nested ifs inside it take the completion evaluator past its block budget."""
+    inner = "first known of (x, y) > 3"
+    for _ in range(30):  # each level is two brackets and an `if`; the parser allows 64 levels
+        inner = f"(if a then ({inner}) else no)"
+    rules = "\n".join(f"          rule k{i}: when n = {i} then q" for i in range(39))
+    g = compile_text(f"""
+        input a: yes/no, optional
+        input n: count from 0 to 99, optional
+        input x: count from 0 to 9, optional
+        input y: count from 0 to 9, optional
+        define deep: {inner}
+        decision d: p | q
+{rules}
+          rule r: when deep then p
+          otherwise q
+    """)
+    source = CompletionCodeGenerator(g.program, g.program.own[0].key).write()
+    assert "first_known((" in source and max(len(line) - len(line.lstrip()) for line in source.splitlines()) < 400
+    assert g.evaluate({"a": False, "n": 50})["d"].value == "q"
+    open_case = g.evaluate({"a": True, "n": 50})["d"]
+    assert (open_case.status, open_case.possible, open_case.missing) == ("unknown", ("p", "q"), ("x",))
+    assert g.evaluate({"a": True, "n": 50, "x": 5})["d"].value == "p"

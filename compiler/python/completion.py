@@ -53,6 +53,10 @@ class CompletionCodeGenerator(CodeGenerator):
         return self.assign(f"{value} is None" if node.test == "missing" else f"{value} is not None")
 
     def first_known_node(self, node: ir.FirstKnown) -> str:
+        if self.deep:  # no more blocks: every item's observed value, then the first the data holds
+            held = ", ".join(self.observed(item) for item in node.items)
+            first = self.expr(node.items[0])
+            return self.assign(f"first_known(({held}, {first}))")
         out = self.tmp()
         self.emit(f"{out} = UNSET")
         for item in node.items:

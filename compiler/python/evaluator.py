@@ -33,9 +33,9 @@ class Generated:
         generator = CompletionCodeGenerator(self.program, decision_key)
         try:
             source = generator.write()
-        except NotCompletable:
-            return None
-        return compile_source(source, generator.consts, self.name, "evaluate")
+            return compile_source(source, generator.consts, self.name, "evaluate")
+        except (NotCompletable, SyntaxError, RecursionError, MemoryError):
+            return None  # then the three-valued answer stands (sound), marked inexact
 
     def classifier(self, decision_key: str) -> tuple[Evaluator, str]:
         """A function of a prepared case returning the decision's outcome when decided, else None; and its source."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from eligo import ir
@@ -18,18 +19,37 @@ Evaluator = Callable[..., Any]
 
 @dataclass
 class Generated:
+    """A program's evaluators. The fast one is written and compiled at once; the traced one on first use (most
+    evaluation never records a trace, and writing it is half the cost of compiling a large guideline)."""
+
     fast: Evaluator
-    traced: Evaluator
     source: str
-    traced_source: str
-    sites: list[TraceSite] = field(default_factory=list)
-    program: ir.Program | None = field(default=None, repr=False)
+    program: ir.Program = field(repr=False)
     name: str = ""
+
+    @cached_property
+    def _traced(self) -> tuple[Evaluator, str, list[TraceSite]]:
+        generator = TracedCodeGenerator(self.program)
+        source = generator.write()
+        return compile_source(source, generator.consts, self.name, "evaluate"), source, generator.sites
+
+    @property
+    def traced(self) -> Evaluator:
+        """`evaluate(c, _t)`: the outcomes and every definition's value, each condition recorded into `_t`."""
+        return self._traced[0]
+
+    @property
+    def traced_source(self) -> str:
+        return self._traced[1]
+
+    @property
+    def sites(self) -> list[TraceSite]:
+        """Where each trace site is, by the index the traced evaluator records."""
+        return self._traced[2]
 
     def completion(self, decision_key: str) -> Evaluator | None:
         """The decision's completion evaluator `evaluate(c, o)` (eligo.python.completion), or None if the decision
         observes the data in a way completions cannot keep apart."""
-        assert self.program is not None
         generator = CompletionCodeGenerator(self.program, decision_key)
         try:
             source = generator.write()
@@ -39,21 +59,16 @@ class Generated:
 
     def classifier(self, decision_key: str) -> tuple[Evaluator, str]:
         """A function of a prepared case returning the decision's outcome when decided, else None; and its source."""
-        assert self.program is not None
         generator = CodeGenerator(self.program, (decision_key,), classify=True)
         source = generator.write()
         return compile_source(source, generator.consts, self.name, "classify"), source
 
 
 def generate(program: ir.Program, name: str) -> Generated:
-    """Write, compile and return both evaluators of `program`: the fast one and the traced one."""
+    """Write and compile the fast evaluator of `program` (the traced one is written when first asked for)."""
     fast = CodeGenerator(program)
-    fast_source = fast.write()
-    traced = TracedCodeGenerator(program)
-    traced_source = traced.write()
-    return Generated(compile_source(fast_source, fast.consts, name, "evaluate"),
-                     compile_source(traced_source, traced.consts, name, "evaluate"),
-                     fast_source, traced_source, traced.sites, program, name)
+    source = fast.write()
+    return Generated(compile_source(source, fast.consts, name, "evaluate"), source, program, name)
 
 
 def namespace(consts: dict[str, object]) -> dict[str, object]:

@@ -7,6 +7,7 @@ import itertools
 
 import pytest
 
+import eligo
 from eligo.python.runtime import months_between
 from tests.eligo_helpers import guideline
 
@@ -241,3 +242,12 @@ def test_unique_rules_overlapping_on_literal_keys_are_refused_by_the_checker() -
           otherwise p
     """))
     assert [(d.code, d.span.line, d.span.column) for d in base.check() if d.is_error] == [("E114", 10, 3)]
+
+
+def test_a_failed_example_shows_a_quantity_in_the_unit_its_author_wrote() -> None:
+    kb = eligo.KnowledgeBase.from_texts({"demo/u/1.0.0.eligo": (
+        "guideline demo.u\n  version 1.0.0\n  status draft\n\n"
+        "input size: quantity in cm from 0 to 20\ndefine doubled: size * 2\n\n"
+        'example "Two centimetres doubled":\n  given size 2 cm\n  expect doubled = 5 cm\n')})
+    (run,) = kb.guideline("demo.u", allow_draft=True).run_examples()
+    assert run.problems == ("line 10: expected doubled = 5 cm, got 4 cm",)  # not "= 50, got 40" (in mm)

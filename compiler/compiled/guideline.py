@@ -15,7 +15,7 @@ from eligo.compiled import exact
 from eligo.compiled import result as results
 from eligo.dsl import ast
 from eligo.dsl.ast import Span
-from eligo.ir import outcome
+from eligo.ir import outcome, units
 from eligo.ir.analysis import Facts
 from eligo.ir.domains import Domains, domains
 from eligo.ir.values import given_value, literal_value
@@ -273,6 +273,10 @@ class Guideline:
                 return None if value is None else f"{where}: expected {target} to be unknown, got {results.show(value)}"
             wanted_value = literal_value(expect.value)
             if not _same(value, wanted_value):
+                if isinstance(expect.value, ast.Quantity) and isinstance(value, (int, float)) \
+                        and isinstance(wanted_value, (int, float)):  # both in the unit the author wrote
+                    unit = expect.value.unit
+                    return f"{where}: expected {target} = {units.show(wanted_value, unit)}, got {units.show(value, unit)}"
                 return f"{where}: expected {target} = {results.show(wanted_value)}, got {results.show(value)}"
             return None
         return f"{where}: `{expect.target}` is neither a decision nor a definition of this guideline"

@@ -137,11 +137,11 @@ def create_app(settings: Settings) -> FastAPI:
         log.error("%s %s failed: %s", request.method, request.url.path, type(exc).__name__)  # no message: it may hold data
         return outcome(500, "exception", "the service failed on this request; nothing was recorded")
 
-    def authenticate(request: Request, *audiences: str) -> None:
+    async def authenticate(request: Request, *audiences: str) -> None:
         if settings.verifier is None:
             return
         try:
-            settings.verifier.verify(request.headers.get("authorization"), audiences)
+            await settings.verifier.verify(request.headers.get("authorization"), audiences)
         except AuthError as exc:
             raise Refused(401, "security", str(exc)) from exc
 
@@ -167,12 +167,12 @@ def create_app(settings: Settings) -> FastAPI:
 
     @app.get("/cds-services")
     async def discovery(request: Request) -> JSONResponse:
-        authenticate(request, f"{base}/cds-services")
+        await authenticate(request, f"{base}/cds-services")
         return JSONResponse({"services": [s.descriptor() for s in catalogue.services().values()]})
 
     @app.post("/cds-services/{service_id}")
     async def call(service_id: str, request: Request) -> JSONResponse:
-        authenticate(request, f"{base}/cds-services/{service_id}")
+        await authenticate(request, f"{base}/cds-services/{service_id}")
         service = service_of(service_id)
         data = await body(request)
         patient_id = check_request(service, data)
@@ -202,7 +202,7 @@ def create_app(settings: Settings) -> FastAPI:
 
     @app.post("/cds-services/{service_id}/feedback")
     async def feedback(service_id: str, request: Request) -> JSONResponse:
-        authenticate(request, f"{base}/cds-services/{service_id}/feedback", f"{base}/cds-services/{service_id}")
+        await authenticate(request, f"{base}/cds-services/{service_id}/feedback", f"{base}/cds-services/{service_id}")
         service_of(service_id)
         data = await body(request)
         records = feedback_records(service_id, data, card_index)

@@ -11,6 +11,7 @@ from pathlib import Path
 import networkx as nx
 
 from eligo import ir
+from eligo.js.codegen import HANDLERS as JS_HANDLERS
 from eligo.python.codegen import HANDLERS
 from eligo.sql.expr import HANDLERS as SQL_HANDLERS
 
@@ -76,10 +77,11 @@ def test_no_stage_imports_the_public_facade() -> None:
     assert offenders == []
 
 
-def test_every_ir_kind_has_a_python_and_an_sql_handler() -> None:
+def test_every_ir_kind_has_a_python_an_sql_and_a_javascript_handler() -> None:
     kinds = set(typing.get_args(ir.Node))
     assert kinds == set(HANDLERS), kinds ^ set(HANDLERS)
     assert kinds == set(SQL_HANDLERS), kinds ^ set(SQL_HANDLERS)
+    assert kinds == set(JS_HANDLERS), kinds ^ set(JS_HANDLERS)
 
 
 def test_every_ir_node_is_typed() -> None:

@@ -9,6 +9,7 @@ The module exports `evaluate(case, options)`, returning what `eligo eval --json`
 from __future__ import annotations
 
 import json
+import re
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
@@ -112,3 +113,12 @@ def to_js(guideline: Guideline) -> str:
         f"export const NONE = {literal(ir.NA)};",
         "",
     ])
+
+
+def to_script(guideline: Guideline) -> str:
+    """The same module as a classic script, for pages opened from disk (browsers load ES modules only over http):
+    it registers itself as `globalThis.eligoGuidelines["id@version"]`."""
+    body = re.sub(r"^export (?=const |function |class )", "", to_js(guideline), flags=re.MULTILINE)
+    key = json.dumps(f"{guideline.id}@{guideline.version}")
+    return (f"(function () {{\n\"use strict\";\n{body}\n(globalThis.eligoGuidelines ??= {{}})[{key}] = "
+            "Object.freeze({ evaluate, guideline, inputs, decisions, CaseError, NA });\n})();\n")

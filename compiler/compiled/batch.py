@@ -13,8 +13,9 @@ own positions.
 
 from __future__ import annotations
 
-import itertools
-from collections.abc import Mapping, Sequence
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from eligo.cases import CaseError, CaseProblem, normalise
@@ -24,12 +25,12 @@ if TYPE_CHECKING:
     import pyarrow as pa
 
     from eligo.compiled.guideline import Guideline
+    from eligo.sql.plan import Plan
 
 __all__ = ["MAX_SHOWN", "BatchError", "evaluate_many"]
 
 MAX_SHOWN = 20  # problems listed in a refusal; the rest are counted
 SUFFIXES = ("", "_status", "_rule", "_possible", "_missing")
-_views = itertools.count()
 
 
 class BatchError(CaseError):
@@ -119,7 +120,7 @@ def _from_rows(guideline: Guideline, rows: Sequence[Any], exact: bool, ignore_un
     own = guideline._own_indices
     columns: list[list[list[Any]]] = [[[] for _ in SUFFIXES] for _ in own]
     memo: list[dict[Any, tuple[Any, ...]]] = [{} for _ in own]
-    unknown = outcome.STATUSES.index("unknown")
+    unknown = outcome.UNKNOWN
     for case in prepared:
         raw = fast(case)
         for slot, index in enumerate(own):
@@ -154,13 +155,14 @@ def _to_arrow(data: Any, kind: str) -> pa.Table:
 
 
 def _from_table(guideline: Guideline, table: pa.Table, exact: bool, ignore_unknown: bool) -> pa.Table:
-    import duckdb
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
     from sqlglot import exp
 
     from eligo.dsl.diagnostics import did_you_mean
-    from eligo.sql.columns import duckdb_kind
-    from eligo.sql.plan import ROW, CohortError, Plan
-    from eligo.sql.query import PREFIX, compile_query
+    from eligo.sql.plan import ROW
+    from eligo.sql.query import PREFIX
 
     inputs = guideline.inputs
     names = [str(n) for n in table.column_names]
@@ -170,36 +172,100 @@ def _from_table(guideline: Guideline, table: pa.Table, exact: bool, ignore_unkno
                                       did_you_mean(n, inputs)) for n in strangers], table.num_rows)
     if strangers:
         table = table.select([n for n in names if n in inputs])
-    view = f"{PREFIX}batch_{next(_views)}"
-    with duckdb.connect() as con:
-        con.register(view, table)
-        described = con.execute(f'DESCRIBE SELECT * FROM "{view}"').fetchall()
-        refined = None
-        if exact:
+    # DuckDB may hand the rows back in another order (threads, the exact step): each row carries its position
+    table = table.append_column(_ROW, pa.array(np.arange(table.num_rows, dtype=np.int64)))
+    engine = _engine()
+    view = _VIEW  # one thread's connection decides one batch at a time
+    engine.con.register(view, table)
+    try:
+        kinds = tuple((str(row[0]), str(row[1])) for row in engine.con.execute(f'DESCRIBE SELECT * FROM "{view}"')
+                      .fetchall() if row[0] != _ROW)
+        prepared = _prepared(guideline, kinds, exact, engine)
+        decided = engine.con.sql(prepared.sql).to_arrow_table()
+        if prepared.plan.problems and pc.any(decided.column(_BAD)).as_py():
+            position = exp.Add(this=exp.column(_ROW, quoted=True), expression=exp.Literal.number(1))
+            numbered = exp.select(exp.Star(), exp.alias_(position, ROW, quoted=True)).from_(view).subquery(
+                f"{PREFIX}numbered")
+            counted = engine.con.execute(exp.select(exp.func("count", exp.Star())).from_(view)
+                                         .where(prepared.plan.bad()).sql("duckdb")).fetchall()[0][0]
+            found = engine.con.execute(prepared.plan.bad_query(numbered).sql("duckdb"))
+            values = prepared.plan.bad_values([d[0] for d in found.description], found.fetchall())
+            problems = [CaseProblem(f"row {v.row - 1}: {v.input}", v.message) for v in values]
+            raise BatchError(problems, int(counted), int(counted) - len({v.row for v in values}))
+    finally:
+        engine.con.unregister(view)
+    positions = decided.column(_ROW)
+    if decided.num_rows and not pc.all(pc.equal(positions, table.column(_ROW))).as_py():
+        decided = decided.take(pc.sort_indices(positions))
+    decided = decided.drop_columns([c for c in (_BAD, _ROW) if c in decided.column_names])
+    return _listed(decided.cast(schema(guideline)))
+
+
+_VIEW = "_eligo_batch_source"  # the data's name on the connection, while one batch is decided
+_BAD, _ROW = "_eligo_batch_bad", "_eligo_batch_row"
+MAX_REGISTERED = 32  # guidelines whose exact functions one thread's connection keeps before starting afresh
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    plan: Plan
+    sql: str
+
+
+class _Engine:
+    """One thread's DuckDB connection, the guidelines whose exact functions it has, and their prepared queries."""
+
+    def __init__(self) -> None:
+        import duckdb
+
+        self.con = duckdb.connect()
+        self.exact: dict[str, dict[str, str]] = {}  # by the guideline's SHA-256: the same sources, the same answers
+        self.prepared: dict[tuple[str, tuple[tuple[str, str], ...], bool], _Prepared] = {}
+
+
+_local = threading.local()
+
+
+def _engine() -> _Engine:
+    engine: _Engine | None = getattr(_local, "engine", None)
+    if engine is None or len(engine.exact) > MAX_REGISTERED:
+        if engine is not None:
+            engine.con.close()
+        engine = _local.engine = _Engine()
+    return engine
+
+
+def _prepared(guideline: Guideline, kinds: tuple[tuple[str, str], ...], exact: bool, engine: _Engine) -> _Prepared:
+    """The query deciding a source of these column types (written once per guideline, types and thread)."""
+    from sqlglot import exp
+
+    from eligo.sql.columns import duckdb_kind
+    from eligo.sql.plan import CohortError, Plan
+    from eligo.sql.query import compile_query
+
+    key = (guideline.sha256, kinds, exact)
+    known = engine.prepared.get(key)
+    if known is not None:
+        return known
+    refined = None
+    if exact:
+        if guideline.sha256 not in engine.exact:
             from eligo.sql.exact import register_duckdb
 
-            refined = register_duckdb(con, guideline)
-        try:
-            plan = Plan(guideline, {row[0]: duckdb_kind(str(row[1])) for row in described}, exp.to_table(view),
-                        name="the data", exact=[refined] if refined is not None else None)
-        except CohortError as error:
-            raise BatchError([CaseProblem("(columns)", str(error))], table.num_rows) from error
-        if plan.problems:
-            bad = exp.select(exp.func("count", exp.Star())).from_(view).where(plan.bad())
-            counted = con.execute(bad.sql("duckdb")).fetchall()[0]
-            if counted[0]:
-                con.execute("SET threads = 1")  # the data's order, for the row numbers
-                numbered = exp.select(exp.Star(), exp.alias_(exp.Window(this=exp.func("row_number")), ROW,
-                                                             quoted=True)).from_(view).subquery(f"{PREFIX}numbered")
-                found = con.execute(plan.bad_query(numbered).sql("duckdb"))
-                values = plan.bad_values([d[0] for d in found.description], found.fetchall())
-                problems = [CaseProblem(f"row {v.row - 1}: {v.input}", v.message) for v in values]
-                rows = int(counted[0])
-                raise BatchError(problems, rows, rows - len({v.row for v in values}))
-        query = compile_query(guideline, exp.to_table(view), inputs=plan.readers[0], keep=[], dialect="duckdb",
-                              exact=plan.exact[0] or None)
-        decided = con.sql(query.sql("duckdb")).to_arrow_table()
-    return _listed(decided.cast(schema(guideline)))
+            engine.exact[guideline.sha256] = register_duckdb(engine.con, guideline)
+        refined = engine.exact[guideline.sha256]
+    source = exp.to_table(_VIEW)
+    try:
+        plan = Plan(guideline, {name: duckdb_kind(kind) for name, kind in kinds}, source, name="the data",
+                    exact=[refined] if refined is not None else None)
+    except CohortError as error:
+        raise BatchError([CaseProblem("(columns)", str(error))], 0) from error
+    query = compile_query(guideline, source, inputs=plan.readers[0], keep=[_ROW], dialect="duckdb",
+                          exact=plan.exact[0] or None)
+    if plan.problems:
+        query = query.select(exp.alias_(plan.bad(), _BAD, quoted=True))
+    prepared = engine.prepared[key] = _Prepared(plan, query.sql("duckdb"))
+    return prepared
 
 
 def _listed(table: pa.Table) -> pa.Table:

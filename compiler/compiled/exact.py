@@ -24,7 +24,7 @@ from eligo import ir
 from eligo.compiled.result import DecisionResult
 from eligo.ir import outcome
 from eligo.ir.domains import MAX_COMPLETIONS, Domains
-from eligo.ir.outcome import NO_OUTCOME
+from eligo.ir.outcome import NO_OUTCOME, OPEN_OUTCOME
 
 Answer = tuple[object, int]  # (value, status) of one completion
 Completion = Callable[[Mapping[str, Any], Mapping[str, Any]], tuple[outcome.Outcome, ...]]
@@ -37,6 +37,8 @@ def kleene_possible(decision: ir.Decision, raw: outcome.Outcome) -> tuple[str, .
         return ()
     value, status, rule, mask = raw
     if status != outcome.UNKNOWN:
+        if status == outcome.OPEN:
+            return (OPEN_OUTCOME,)
         return (value,) if status == outcome.DECIDED and isinstance(value, str) else (NO_OUTCOME,)
     found = [r.outcome for i, r in enumerate(decision.rules) if mask >> i & 1]
     if rule >= 0:
@@ -130,15 +132,20 @@ def decide(decision: ir.Decision, raw: outcome.Outcome, prepared: Mapping[str, A
     diagram, rules = refined
     if len(diagram) == 1:
         value, status = diagram[0]
-        rule = _rule(decision, rules.pop()) if len(rules) == 1 and status == outcome.DECIDED else None
+        by_rule = len(rules) == 1 and status in (outcome.DECIDED, outcome.OPEN)
+        rule = _rule(decision, rules.pop()) if by_rule else None
         return DecisionResult(decision.name, value if status == outcome.DECIDED else None,
                               outcome.STATUSES[status], (), rule.name if rule else None,
-                              rule.because if rule else (), rule.cites if rule else (), (),
-                              (value if status == outcome.DECIDED else NO_OUTCOME,))
-    found = [value if status == outcome.DECIDED else NO_OUTCOME for value, status in _leaves(diagram, set())]
+                              rule.because if rule else (), rule.cites if rule else (), (), (_leaf(value, status),))
+    found = [_leaf(value, status) for value, status in _leaves(diagram, set())]
     splits = _splits(diagram, set())
     return DecisionResult(decision.name, None, "unknown", tuple(n for i, n in enumerate(missing) if i in splits),
                           None, (), (), (), ordered(decision, found))
+
+
+def _leaf(value: object, status: int) -> object:
+    """A completion's answer as a `possible` entry: its outcome, `open` for an open question, else `none`."""
+    return value if status == outcome.DECIDED else OPEN_OUTCOME if status == outcome.OPEN else NO_OUTCOME
 
 
 def _rule(decision: ir.Decision, index: int) -> ir.Rule | None:

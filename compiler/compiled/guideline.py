@@ -148,7 +148,7 @@ class Guideline:
                          prepared: Mapping[str, Any], refine: bool = True) -> results.DecisionResult:
         """Decode the back end's outcome tuple (eligo.ir.outcome) into a result."""
         value, status_index, rule_index, mask = raw
-        if status_index == outcome.DECIDED and decision.policy != "collect":  # decided by a rule: shared
+        if status_index in (outcome.DECIDED, outcome.OPEN) and decision.policy != "collect":  # by a rule: shared
             return self._decided[decision.key][rule_index]
         status = outcome.STATUSES[status_index]
         rule: ir.Rule | None = None
@@ -219,8 +219,9 @@ class Guideline:
         out: dict[str, dict[int, results.DecisionResult]] = {}
         for d in self._decisions:
             rules = {i: r for i, r in enumerate(d.rules)} | ({outcome.OTHERWISE: d.default} if d.default else {})
-            out[d.key] = {i: results.DecisionResult(d.name, r.outcome, "decided", (), r.name, r.because, r.cites, (),
-                                                    (r.outcome,)) for i, r in rules.items()}
+            out[d.key] = {i: results.DecisionResult(d.name, None if r.is_open else r.outcome,
+                                                    "open" if r.is_open else "decided", (), r.name, r.because,
+                                                    r.cites, (), (r.outcome,)) for i, r in rules.items()}
         return out
 
     @cached_property
@@ -269,6 +270,12 @@ class Guideline:
                     return (f"{where}: expected {target} unknown for want of {', '.join(expect.missing)}; "
                             f"missing: {', '.join(got.missing) or 'nothing'}")
                 return None
+            if isinstance(expect, ast.ExpectOpen):
+                if got.status != "open":
+                    return f"{where}: expected {target} to be an open question, got {shown} (rule {got.rule})"
+                if expect.by_rule is not None and got.rule != expect.by_rule:
+                    return f"{where}: expected {target} open by rule {expect.by_rule}, but rule {got.rule} left it open"
+                return None
             wanted = expect.value.name if isinstance(expect.value, ast.Ref) else None
             if got.status != "decided" or got.value != wanted:
                 extra = f", missing {', '.join(got.missing)}" if got.missing else ""
@@ -280,6 +287,8 @@ class Guideline:
             value = result.values[target]
             if isinstance(expect, ast.ExpectUnknown):
                 return None if value is None else f"{where}: expected {target} to be unknown, got {results.show(value)}"
+            if isinstance(expect, ast.ExpectOpen):
+                return f"{where}: `{expect.target}` is a definition: only a decision has open questions"
             wanted_value = literal_value(expect.value)
             if not _same(value, wanted_value):
                 if isinstance(expect.value, ast.Quantity) and isinstance(value, (int, float)) \

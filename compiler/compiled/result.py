@@ -52,7 +52,7 @@ class DecisionResult:
     because: tuple[str, ...] = ()
     cites: tuple[str, ...] = ()
     conflicting: tuple[str, ...] = ()
-    possible: tuple[str, ...] = ()  # the outcomes still possible; "none": possibly no rule applies
+    possible: tuple[str, ...] = ()  # the outcomes still possible; "none": possibly no rule applies; "open": an open question
     exact: bool = True  # False: `possible` and `missing` may be wider than the truth (see the language reference)
 
     @property
@@ -68,6 +68,7 @@ class DecisionResult:
             "rule": self.rule,
             "because": list(self.because),
             "cites": list(self.cites),
+            **({"reason": " ".join(self.because)} if self.status == "open" else {}),
             **({"conflicting": list(self.conflicting)} if self.conflicting else {}),
             **({} if self.exact else {"exact": False}),
         }
@@ -152,6 +153,9 @@ def _headline(name: str, decision: DecisionResult) -> str:
             return f"{name}: unknown — the data given cannot decide it"
         case "unmatched":
             return f"{name}: no rule applies and there is no `otherwise`"
+        case "open":
+            by = f" (rule `{decision.rule}`)" if decision.rule else ""
+            return f"{name}: open question{by} — the guideline deliberately does not settle this case"
         case _:
             return f"{name}: conflict — rules {', '.join(decision.conflicting)} all apply (unique hit policy)"
 

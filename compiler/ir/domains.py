@@ -24,6 +24,7 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from eligo.ir import tables
 from eligo.ir.analysis import Facts
 from eligo.ir.nodes import (
     NA,
@@ -137,9 +138,14 @@ def domains(program: Program) -> Domains:
                 for item in items:
                     visit(item, "value")
                 return
-            case Lookup(_, keys):
-                for key in keys:
-                    visit(key, "key")
+            case Lookup(_, keys, rows):
+                for column, key in enumerate(keys):
+                    names = direct_inputs(key)
+                    bounds = tables.column_cuts([row.keys for row in rows], column)
+                    if names is not None and bounds:  # a band column: its bounds are the cut points
+                        cut(names, bounds)
+                    else:
+                        visit(key, "key")
                 return
             case Not() | BoolOp():
                 for child in children(node):

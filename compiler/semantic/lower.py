@@ -18,7 +18,7 @@ from eligo.semantic import quantities
 from eligo.semantic.module import LoweredModule, spec_text, type_of_spec
 from eligo.semantic.tables import TableLowering, duplicates, owner_rows
 
-RESERVED_OUTCOME_WORDS = frozenset({"unknown", "missing", "none", "yes", "no", "any", "otherwise"})
+RESERVED_OUTCOME_WORDS = frozenset({"unknown", "missing", "none", "yes", "no", "any", "otherwise", "open"})
 
 
 class Lowerer(TableLowering):
@@ -118,9 +118,9 @@ class Lowerer(TableLowering):
         import networkx as nx  # its import is a third of `import eligo`; a first check pays it, evaluation never
 
         graph: nx.DiGraph[str] = nx.DiGraph()
-        items: dict[str, ast.Define | ast.Decision] = {}
+        items: dict[str, ast.Define | ast.Decision | ast.Table] = {}  # a table after the definitions it is keyed by
         for item in self.module.items:
-            if isinstance(item, (ast.Define, ast.Decision)) and item.name not in items:
+            if isinstance(item, (ast.Define, ast.Decision, ast.Table)) and item.name not in items:
                 items[item.name] = item
                 graph.add_node(item.name)
         for name, item in items.items():
@@ -139,7 +139,7 @@ class Lowerer(TableLowering):
         self.cyclic = cyclic
         for name in sorted(cyclic, key=lambda n: items[n].span.line):
             item = items[name]  # checked for its other mistakes (and the inputs it reads), never evaluated
-            for expr in ([item.expr] if isinstance(item, ast.Define) else [r.condition for r in item.rules]):
+            for expr in _exprs(item):
                 self.expr(expr)
         order = [n for n in nx.lexicographical_topological_sort(graph.subgraph(set(items) - cyclic),
                                                                   key=lambda n: items[n].span.line)]
@@ -147,6 +147,8 @@ class Lowerer(TableLowering):
             item = items[name]
             if isinstance(item, ast.Define):
                 self.lower_define(item)
+            elif isinstance(item, ast.Table):
+                self.lower_table(item)
             else:
                 self.lower_decision(item)
 
@@ -191,11 +193,13 @@ class Lowerer(TableLowering):
             self.check_unique_overlap(decision, rules)
         self.out.nodes[decision.name] = ir.Decision(
             self.out.global_key(decision.name), decision.name, self.out.key, outcomes, decision.ordered,
-            decision.policy, tuple(rules), default, decision.span)
+            decision.policy, tuple(rules), default, decision.span, decision.beside)
         self._outcome_types[decision.name] = outcome_type
 
     def check_outcome(self, outcome: str, outcomes: tuple[str, ...], decision: ast.Decision, span: ast.Span) -> None:
-        if outcome not in outcomes:
+        if outcome == ast.OPEN:
+            self.check_open(decision, span)
+        elif outcome not in outcomes:
             self.error("E113", f"`{outcome}` is not an outcome of decision `{decision.name}`", span,
                        did_you_mean(outcome, outcomes) or f"its outcomes are: {', '.join(outcomes)}")
 
@@ -446,6 +450,8 @@ class Lowerer(TableLowering):
             return ir.Const(None, t.ERROR, origin=origin), t.ERROR
         key = owner.global_key(table.name)
         self.out.referenced.add(key)
+        if table.name not in owner.table_types:  # in a cycle of definitions, reported (E125)
+            return ir.Const(None, t.ERROR, origin=origin), t.ERROR
         key_types, result = owner.table_types[table.name]
         if len(e.keys) != len(key_types):
             self.error("E130", f"table `{e.table}` is looked up by {len(key_types)} key(s), but {len(e.keys)} given",
@@ -468,9 +474,17 @@ class Lowerer(TableLowering):
         return self.out.tables.get(name), self.out
 
 
-def _refs(item: ast.Define | ast.Decision) -> set[str]:
-    exprs = [item.expr] if isinstance(item, ast.Define) else [r.condition for r in item.rules]
-    return {node.name for expr in exprs for node in ast.walk(expr) if isinstance(node, ast.Ref)}
+def _exprs(item: ast.Define | ast.Decision | ast.Table) -> list[ast.Expr]:
+    return [item.expr] if isinstance(item, ast.Define) else [] if isinstance(item, ast.Table) else \
+        [r.condition for r in item.rules]
+
+
+def _refs(item: ast.Define | ast.Decision | ast.Table) -> set[str]:
+    """The names an item reads: references, the tables it looks up, the definitions a table is keyed by."""
+    if isinstance(item, ast.Table):
+        return set(item.by)
+    return {node.name if isinstance(node, ast.Ref) else node.table for expr in _exprs(item) for node in ast.walk(expr)
+            if isinstance(node, (ast.Ref, ast.Lookup))}
 
 
 def _literal_keys(node: ir.Node) -> dict[str, frozenset[object]] | None:
@@ -497,6 +511,5 @@ def lower_module(out: LoweredModule, source: str) -> LoweredModule:
     """Check and lower `out.module` (whose `uses` are already lowered) into `out`."""
     lowerer = Lowerer(out, source)
     lowerer.declare()
-    lowerer.lower_tables()
     lowerer.lower_all()
     return out

@@ -10,17 +10,22 @@ reduced decision diagram of the outcome over those inputs:
 - one leaf means the decision is decided after all;
 - `missing` is the inputs it splits on: exactly those for which two completions differing in that input alone
   give different outcomes.
-When a missing input is opaque (used in arithmetic or `months between`), or the completions would be more
-than `MAX_COMPLETIONS`, the three-valued answer stands, marked `exact=False`: its `possible` is the outcomes of
-the rules not yet ruled out, and `missing` the missing inputs those rules read.
+The classes of an input compared through arithmetic with other inputs, or through `months between` with another
+date, follow from those inputs' values in the case (eligo.compiled.cuts). When a branch still needs an input whose
+classes the case does not determine (an opaque input; a relative one whose partner is missing too, as when both
+dates of a `months between` are), or the completions would be more than `MAX_COMPLETIONS`, the three-valued
+answer stands, marked `exact=False`: its `possible` is the outcomes of the rules not yet ruled out, and `missing`
+the missing inputs those rules read.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from eligo import ir
+from eligo.compiled import cuts
 from eligo.compiled.result import DecisionResult
 from eligo.ir import outcome
 from eligo.ir.domains import MAX_COMPLETIONS, Domains
@@ -73,10 +78,13 @@ def refine(decision: ir.Decision, prepared: Mapping[str, Any], missing: Sequence
     partly completed case decides it (three values are sound, so every completion below agrees); a split whose
     branches are all alike is dropped, so an input appears in the diagram exactly when the outcome depends on it.
     None when completions cannot decide exactly (an opaque input, too many evaluations)."""
-    if completion is None or not missing or not domains.splittable(missing) \
-            or domains.completions(missing) > MAX_COMPLETIONS:
+    if completion is None or not missing:
         return None
-    classes = [domains.classes[name] or () for name in missing]
+    found = {name: cuts.classes(domains, name, prepared) for name in missing}
+    order = sorted(missing, key=lambda n: found[n] is None)  # what cannot be split last: a branch may not need it
+    if found[order[0]] is None or math.prod(len(c) for c in found.values() if c is not None) > MAX_COMPLETIONS:
+        return None
+    classes = [found[name] for name in order]
     filled = dict(prepared)
     rules: set[int] = set()
     budget = [2 * MAX_COMPLETIONS]
@@ -91,18 +99,28 @@ def refine(decision: ir.Decision, prepared: Mapping[str, Any], missing: Sequence
             return ((None if result[0] is ir.NA else result[0], result[1]),)
         if index == len(missing):  # unknown with every input it needs completed: not ours to settle
             raise _NotExact
-        name = missing[index]
+        name, values = order[index], classes[index]
+        if values is None:  # an input whose classes this case does not determine (eligo.compiled.cuts)
+            raise _NotExact
         children = []
-        for value in classes[index]:
+        for value in values:
             filled[name] = value
             children.append(build(index + 1))
         del filled[name]
         return children[0] if all(c == children[0] for c in children) else (index, tuple(children))
 
     try:
-        return build(0), rules
+        diagram = build(0)
     except _NotExact:
         return None
+    return _renumbered(diagram, [missing.index(name) for name in order]), rules
+
+
+def _renumbered(diagram: Diagram, positions: list[int]) -> Diagram:
+    """The diagram with its splits numbered by position in `missing` (it was built in another order)."""
+    if len(diagram) == 1:
+        return diagram
+    return (positions[diagram[0]], tuple(_renumbered(child, positions) for child in diagram[1]))
 
 
 def _leaves(diagram: Diagram, found: set[Answer]) -> set[Answer]:
@@ -143,9 +161,9 @@ def decide(decision: ir.Decision, raw: outcome.Outcome, prepared: Mapping[str, A
                           None, (), (), (), ordered(decision, found))
 
 
-def _leaf(value: object, status: int) -> object:
+def _leaf(value: object, status: int) -> str:
     """A completion's answer as a `possible` entry: its outcome, `open` for an open question, else `none`."""
-    return value if status == outcome.DECIDED else OPEN_OUTCOME if status == outcome.OPEN else NO_OUTCOME
+    return str(value) if status == outcome.DECIDED else OPEN_OUTCOME if status == outcome.OPEN else NO_OUTCOME
 
 
 def _rule(decision: ir.Decision, index: int) -> ir.Rule | None:

@@ -764,11 +764,13 @@ def _checker_entries() -> list[Code]:
         Code("V208", "error", "an unknown outcome that no missing data could change",
              "The decision is unknown for want of some inputs, yet every value they could take gives the same "
              "outcome: the guideline asks for data it does not need. Eligo decides such cases itself where the "
-             "missing inputs are compared with constants; here the count is used in arithmetic, so the "
-             "three-valued answer stands (marked inexact), yet a count is never negative and the test decides "
-             "nothing.",
+             "missing inputs are compared with constants, directly or through arithmetic with other inputs the "
+             "case holds; here the count is multiplied by itself, which completions by classes cannot undo, so "
+             "the three-valued answer stands (marked inexact), yet a square is never negative and the test "
+             "decides nothing.",
              _H + _LESIONS + _R0 + "decision resection: candidate > not_candidate\n"
-             "  rule not_resectable: when not r0_feasible and liver_lesions * 2 >= 0 then not_candidate\n"
+             "  rule not_resectable: when not r0_feasible and liver_lesions * liver_lesions >= 0 then "
+             "not_candidate\n"
              "  otherwise candidate\n" + _R0_EXAMPLES,
              _H + _LESIONS + _R0 + "decision resection: candidate > not_candidate\n"
              "  rule not_resectable: when not r0_feasible then not_candidate\n"

@@ -323,7 +323,7 @@ class Band:
     span: Span = _span()
 
 
-RowKey: TypeAlias = str | bool | None | Band  # an enumeration value, yes/no, a band, or None for `any`
+RowKey: TypeAlias = str | bool | Band | None  # an enumeration value, yes/no, a band, or None for `any`
 
 
 @dataclass(frozen=True, slots=True)

@@ -293,7 +293,8 @@ class Builder(Transformer[Token, Any]):
     def enum_value(self, meta: Meta, tok: Token) -> ast.Ref:
         return ast.Ref(str(tok), span=self._span(meta))
 
-    def decision(self, meta: Meta, name: Token, outcomes: tuple[tuple[str, ...], bool], *rest: Any) -> ast.Decision:
+    def decision(self, meta: Meta, name: Token, outcomes: tuple[tuple[str, ...], bool, tuple[str, ...]],
+                 *rest: Any) -> ast.Decision:
         policy = next((part for part in rest if isinstance(part, str)), "first")
         rules = tuple(part for part in rest if isinstance(part, ast.Rule))
         default = next((part for part in rest if isinstance(part, ast.Default)), None)

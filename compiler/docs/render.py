@@ -97,6 +97,8 @@ def row_key(key: ast.RowKey, vocab: prose.Vocabulary) -> str:
         return "any"
     if isinstance(key, bool):
         return "yes" if key else "no"
+    if isinstance(key, ast.Band):
+        return prose.band(key)
     return vocab.kind_labels.get(key, prose.humanize(key))
 
 
@@ -167,9 +169,21 @@ class VersionView:
     def source(self, node: Any) -> str:
         return source_of(self.doc.text, node.span)
 
+    def open_questions(self) -> list[str]:
+        """Every open question this version declares, as one Markdown line each (with a link to its rule)."""
+        found = []
+        for d in self.module.decisions:
+            for r in (*d.rules, d.default):
+                if r is not None and r.is_open:
+                    name = r.name if isinstance(r, ast.Rule) else "otherwise"
+                    link = prose.anchor("rule", f"{d.name}-{name}")
+                    found += [f"{line} [See the rule](#{link})." for line in prose.open_question_prose(d, r, self.vocab)]
+        return found
+
     def decision_rules(self, decision: ast.Decision) -> Iterator[RuleView]:
         for rule in decision.rules:
             yield RuleView(decision, rule, prose.anchor("rule", f"{decision.name}-{rule.name}"),
+                           prose.open_question_prose(decision, rule, self.vocab) if rule.is_open else
                            prose.rule_prose(decision.name, rule.outcome, rule.condition, self.vocab),
                            self.source(rule))
         if decision.default is not None:
@@ -243,6 +257,10 @@ class VersionView:
         if isinstance(expect, ast.ExpectUnknown):
             missing = ", ".join(self.vocab.name(m) for m in expect.missing or ())
             return f"{target} is *unknown*" + (f" because {missing} is missing" if missing else "")
+        if isinstance(expect, ast.ExpectOpen):
+            by = f" (rule [{expect.by_rule}](#{prose.anchor('rule', f'{expect.target}-{expect.by_rule}')}))" \
+                if expect.by_rule else ""
+            return f"{target} is an *open question*{by}: the guideline deliberately leaves it to the committee"
         by = f" (by rule [{expect.by_rule}](#{prose.anchor('rule', f'{expect.target}-{expect.by_rule}')}))" \
             if expect.by_rule else ""
         return f"{target} is **{prose.value(expect.value, self.vocab)}**{by}"

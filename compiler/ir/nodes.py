@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Literal, TypeAlias
 
 from eligo.dsl.ast import NO_SPAN, Span
+from eligo.ir.tables import Band
 from eligo.ir.types import BOOL, DURATION, Type
 
 __all__ = [
@@ -192,7 +193,7 @@ class If:
 
 @dataclass(frozen=True, slots=True)
 class TableRow:
-    keys: tuple[str | bool | None, ...]  # None is `any`
+    keys: tuple[str | bool | Band | None, ...]  # None is `any`; a Band in a column keyed by a number
     value: Const
     because: tuple[str, ...] = ()
     cites: tuple[str, ...] = ()

@@ -63,6 +63,8 @@ def _rows(table: ast.Table, vocab: prose.Vocabulary, limit: int = 30) -> list[st
             return "any"
         if isinstance(value, bool):
             return "yes" if value else "no"
+        if isinstance(value, ast.Band):
+            return prose.band(value)
         return vocab.kind_labels.get(value, prose.humanize(value))
 
     head = [*(prose.humanize(column) for column in table.by), prose.humanize(spec_text(table.result))]

@@ -6,8 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from eligo import ir
-from eligo.dsl import ast
-from eligo.dsl import unparse
+from eligo.dsl import ast, unparse
 from eligo.dsl.diagnostics import did_you_mean
 from eligo.ir import tables, units
 from eligo.ir import types as t
@@ -184,7 +183,7 @@ class TableLowering:
             if all(isinstance(a, ast.Band) and isinstance(b, ast.Band) and bands.band_of(a).meets(bands.band_of(b))
                    if isinstance(a, ast.Band) or isinstance(b, ast.Band) else a == b for a, b in pairs):
                 shared = next((a, b) for a, b in pairs if isinstance(a, ast.Band))
-                self.error("E141", f"the bands `{unparse.band(shared[0])}` (line {other.span.line}) and "  # type: ignore[arg-type]
+                self.error("E141", f"the bands `{unparse.band(shared[0])}` (line {other.span.line}) and "
                            f"`{unparse.band(shared[1])}` of table `{table.name}` overlap", row.span,  # type: ignore[arg-type]
                            "a value must fall in one band: end the first with `to under` where the next begins")
                 return

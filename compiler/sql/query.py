@@ -197,7 +197,7 @@ class Compiler:
 
     def ref_decision(self, node: ir.Decision) -> Val:
         decided = self.decision(node)
-        na = exp.EQ(this=decided.code, expression=num(UNMATCHED)) if node.policy != "collect" else None
+        na: exp.Expr | None = exp.EQ(this=decided.code, expression=num(UNMATCHED)) if node.policy != "collect" else None
         opened = open_codes([*node.rules, node.default])  # an open question is read as `none`, as unmatched
         na = or_(na, _code_in(decided.code, opened)) if na is not None and opened else na
         return Val(decided.value, na)

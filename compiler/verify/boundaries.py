@@ -208,8 +208,7 @@ def comparisons(node: ir.Node) -> Iterator[tuple[ir.Compare | ir.Between | ir.In
                     yield sub, operand, item, 1
             case ir.Lookup(_, keys, rows):  # a band's bounds are thresholds of its key
                 for column, key in enumerate(keys):
-                    for bound in sorted({end for row in rows if isinstance(band := row.keys[column], tables.Band)
-                                         for end in (band.low, band.high) if end is not None}):
+                    for bound in tables.column_cuts([row.keys for row in rows], column):
                         yield sub, key, ir.Const(bound, key.type), column
 
 

@@ -25,7 +25,7 @@ def coverage(g: Guideline, decisions: Sequence[ir.Decision], thresholds: Sequenc
         if run.result is None:
             continue
         for name, result in run.result.decisions.items():
-            if name not in rules or result.status != "decided":
+            if name not in rules or result.status not in ("decided", "open"):  # an open question is its rule's
                 continue
             if result.rule is not None:
                 rules_hit[name].add(result.rule)

@@ -28,7 +28,8 @@ def shown(outcome: Outcome, typ: Type | None = None) -> str:
         if isinstance(value, str):
             return value
         return boundaries.show_value(value, typ) if typ is not None else results.show(value)
-    return {"unknown": "unknown", "unmatched": "unmatched (no rule applies)", "conflict": "a conflict"}[status]
+    return {"unknown": "unknown", "unmatched": "unmatched (no rule applies)", "conflict": "a conflict",
+            "open": "an open question"}[status]
 
 
 def _type(target: Target) -> Type | None:
@@ -247,8 +248,9 @@ class Monotone(Check):
             return None
         value = outcome[1]
         node = self.target.node
-        if isinstance(node, ir.Decision):
-            return float(len(node.outcomes) - node.outcomes.index(value)) if value in node.outcomes else None
+        if isinstance(node, ir.Decision):  # over the ordered part of the scale: an outcome beside it has no rank
+            ranked = node.ranked
+            return float(len(ranked) - ranked.index(value)) if value in ranked else None
         if isinstance(value, bool):
             return float(value)
         return float(value) if isinstance(value, (int, float)) else None

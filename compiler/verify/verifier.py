@@ -18,7 +18,7 @@ from eligo.verify import boundaries, explore, tables
 from eligo.verify import properties as p
 from eligo.verify.coverage import coverage
 from eligo.verify.harness import Evaluations, Harness, Target, lower_condition
-from eligo.verify.report import Finding, PropertyResult, Status, VerifyReport, json_value
+from eligo.verify.report import Finding, PropertyResult, Status, VerifyReport, json_value, open_questions
 from eligo.verify.strategies import Case, Space, cases, declared
 from eligo.verify.sweep import Point
 
@@ -90,7 +90,7 @@ class Verifier:
         report_coverage = coverage(self.g, self.decisions, self.thresholds, self.runs)
         return VerifyReport(self.g.id, self.g.version, self.g.path, self.seed, self.max_examples,
                             tuple(self.properties), tuple(self.findings), report_coverage, stats.samples,
-                            time.perf_counter() - start)
+                            time.perf_counter() - start, open_questions(self.g.program))
 
     def _seeds(self, inputs: dict[str, ir.InputInfo]) -> tuple[Case, ...]:
         seeds = []
@@ -332,7 +332,7 @@ class Verifier:
         for run in self.runs:
             if run.result is not None:
                 for name, result in run.result.decisions.items():
-                    if result.status == "decided" and result.rule and name in hit:
+                    if result.status in ("decided", "open") and result.rule and name in hit:
                         hit[name].add(result.rule)
         for d in self.decisions:
             missing = [(i, r) for i, r in enumerate(d.rules) if r.name not in hit[d.name]]

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from eligo.docs.render import VersionView
 
 SCRIPT = "assets/eligo-try.js"
+STYLE = "assets/eligo-try.css"
 
 
 def asset_name(guideline_id: str, version: str) -> str:
@@ -156,6 +157,7 @@ def section(view: VersionView, directory_urls: bool = True) -> str:
     words = json.dumps({"decisions": sentences(view),
                         "inputs": {n: _html(view.vocab.name(n)) for n in guideline.inputs}}).replace("</", "<\\/")
     return (
+        f'<link rel="stylesheet" href="{up}{STYLE}">'
         f'<form class="eligo-try" data-guideline="{html.escape(guideline.id)}@{html.escape(guideline.version)}" '
         f'aria-describedby="eligo-try-intro" novalidate>'
         f'<p id="eligo-try-intro">Fill in what is known about a patient; leave the rest as <em>not known</em>. '

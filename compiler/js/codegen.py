@@ -55,6 +55,12 @@ def lookup_key(keys: tuple[object, ...]) -> str:
                          for k in keys)
 
 
+def _key(key: object) -> str:
+    if isinstance(key, tables.Band):
+        return f"[{literal(key.low)}, {literal(key.low_in)}, {literal(key.high)}, {literal(key.high_in)}]"
+    return literal(key)
+
+
 class JsGenerator:
     """Writes `function run(c, o, W)` for a whole program, and the lookup tables it reads."""
 
@@ -142,18 +148,25 @@ class JsGenerator:
         return f"ifElse({self.expr(node.condition)}, {self.expr(node.then)}, {self.expr(node.otherwise)})"
 
     def lookup_node(self, node: ir.Lookup) -> str:
-        key_domains = tables.domains([k.type for k in node.keys])
+        rows = [row.keys for row in node.rows]
+        banded = any(isinstance(key, tables.Band) for row in rows for key in row)
+        key_domains = tables.domains([k.type for k in node.keys], rows)
         if (node.table, key_domains) not in self.tables:  # one object per table and key domains
             name = f"TABLE_{len(self.tables)}"
-            rows = [row.keys for row in node.rows]
-            mapping = {lookup_key(combo): node.rows[index].value.value
-                       for combo, index in tables.first_matches(rows, key_domains) if index is not None}
-            entries = ", ".join(f"{json.dumps(k)}: {literal(v)}" for k, v in mapping.items())
-            self.table_source.append(f"const {name} = Object.freeze({{{entries}}});")
+            if banded:  # rows tried in order at run time, a band as [low, low included, high, high included]
+                entries = ", ".join(f"[[{', '.join(_key(k) for k in row.keys)}], {literal(row.value.value)}]"
+                                    for row in node.rows)
+                self.table_source.append(f"const {name} = Object.freeze([{entries}]);")
+            else:
+                mapping = {lookup_key(combo): node.rows[index].value.value
+                           for combo, index in tables.first_matches(rows, key_domains) if index is not None}
+                entries = ", ".join(f"{json.dumps(k)}: {literal(v)}" for k, v in mapping.items())
+                self.table_source.append(f"const {name} = Object.freeze({{{entries}}});")
             self.tables[node.table, key_domains] = name
         fallback = node.default.value if node.default is not None else ir.NA
         keys = ", ".join(self.expr(k) for k in node.keys)
-        return f"lookup({self.tables[node.table, key_domains]}, [{keys}], {literal(fallback)})"
+        function = "bandLookup" if banded else "lookup"
+        return f"{function}({self.tables[node.table, key_domains]}, [{keys}], {literal(fallback)})"
 
     def elapsed_node(self, node: ir.Elapsed) -> str:
         function = "monthsBetween" if node.unit in ("months", "years") else "daysBetween"
@@ -186,6 +199,29 @@ class JsGenerator:
             "}",
         ]
         return "\n".join([*self.table_source, *lines]) + "\n"
+
+
+class ValueGenerator(JsGenerator):
+    """Expressions as eligo.compiled.cuts.value reads them, for the cut points of a relative input in one case:
+    definitions inlined, arithmetic unknown before `none`, and anything but arithmetic, dates and inputs unknown."""
+
+    def reference_node(self, node: ir.DefRef) -> str:
+        target = self.program.by_key.get(node.key)
+        return self.expr(target.expr) if isinstance(target, ir.Definition) and not node.decision else "null"
+
+    def arith_node(self, node: ir.Arith) -> str:
+        return f"arithValue({json.dumps(node.op)}, {self.expr(node.left)}, {self.expr(node.right)})"
+
+    def elapsed_node(self, node: ir.Elapsed) -> str:
+        return f"elapsedValue({json.dumps(node.unit)}, {self.expr(node.start)}, {self.expr(node.end)})"
+
+    def first_known_node(self, node: ir.FirstKnown) -> str:
+        return f"firstKnown([{', '.join(self.expr(item) for item in node.items)}], null)"
+
+    def unknown(self, node: ir.Node) -> str:
+        return "null"
+
+    not_node = boolop_node = compare_node = test_node = inset_node = between_node = if_node = lookup_node = unknown
 
 
 HANDLERS: dict[type, str] = {

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import json
 import re
+import typing
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
 from eligo import ir
+from eligo.ir import domains as ir_domains
 from eligo.ir import units
-from eligo.js.codegen import JsGenerator, literal
+from eligo.js.codegen import JsGenerator, ValueGenerator, literal
 from eligo.version import __version__
 
 if TYPE_CHECKING:
@@ -32,6 +34,7 @@ def input_metadata(info: ir.InputInfo) -> dict[str, Any]:
     example = f"\"18{info.unit}\"" if info.unit == "%" else f"\"18 {info.unit or 'months'}\""
     unit = units.lookup(info.unit) if info.unit else None
     return {
+        "factor": unit.factor if unit and typ.kind == "quantity" else 1.0,
         "name": info.name,
         "kind": typ.kind,
         "integer": typ.integer,
@@ -56,8 +59,24 @@ def _rule(rule: ir.Rule) -> dict[str, Any]:
     return {"name": rule.name, "outcome": rule.outcome, "because": list(rule.because), "cites": list(rule.cites)}
 
 
-def program_data(guideline: Guideline) -> dict[str, Any]:
-    """The guideline as the runtime reads it (PROGRAM); JSON, with dates as "YYYY-MM-DD"."""
+def _site(site: ir_domains.Site, expressions: list[ir.Node]) -> dict[str, Any]:
+    """A comparison that cuts a relative input (eligo.ir.domains.Site); expressions become indices into EXPRS."""
+    def operand(value: object) -> object:
+        if isinstance(value, typing.get_args(ir.Node)):
+            expressions.append(value)
+            return {"fn": len(expressions) - 1}
+        return _plain(value)
+
+    against = {"values": [_plain(v) for v in site.against]} if isinstance(site.against, tuple) else operand(site.against)
+    return {"steps": [{"op": step.op, "operand": operand(step.operand), "left": step.left} for step in site.steps],
+            "against": against,
+            "pair": {"unit": site.pair.unit, "start": site.pair.start, "end": site.pair.end} if site.pair else None}
+
+
+def program_data(guideline: Guideline, expressions: list[ir.Node] | None = None) -> dict[str, Any]:
+    """The guideline as the runtime reads it (PROGRAM); JSON, with dates as "YYYY-MM-DD". The expressions that
+    relative inputs' cut points read are appended to `expressions` (written as the functions EXPRS)."""
+    expressions = [] if expressions is None else expressions
     program = guideline.program
     nodes: list[dict[str, Any] | None] = []
     for node in program.nodes:
@@ -82,6 +101,9 @@ def program_data(guideline: Guideline) -> dict[str, Any]:
         "own": [i for i, n in enumerate(program.nodes) if isinstance(n, ir.Decision) and n.key in own],
         "values": [[program.value_name(n), i] for i, n in enumerate(program.nodes) if isinstance(n, ir.Definition)],
         "domains": {name: None if values is None else [_plain(v) for v in values] for name, values in classes.items()},
+        "relative": {name: {"cuts": [_plain(v) for v in guideline.domains.cuts.get(name, ())],
+                            "sites": [_site(site, expressions) for site in sites]}
+                     for name, sites in guideline.domains.sites.items() if sites and classes.get(name) is None},
     }
 
 
@@ -91,7 +113,10 @@ def _plain(value: object) -> object:
 
 def to_js(guideline: Guideline) -> str:
     """The guideline version as an ES module (see the module docstring)."""
-    program = program_data(guideline)
+    expressions: list[ir.Node] = []
+    program = program_data(guideline, expressions)
+    values = ValueGenerator(guideline.program)
+    exprs = ",\n  ".join(f"(c) => {values.expr(node)}" for node in expressions)
     about = {"id": guideline.id, "version": guideline.version, "sha256": guideline.sha256,
              "title": guideline.title, "status": guideline.status,
              "effective": guideline.effective.isoformat() if guideline.effective else None,
@@ -104,12 +129,13 @@ def to_js(guideline: Guideline) -> str:
         "// ------------------------------------------------------------------ this guideline",
         JsGenerator(guideline.program).write(),
         f"const PROGRAM = {json.dumps(program, indent=None)};",
+        f"const EXPRS = [\n  {exprs}\n];",
         f"export const guideline = Object.freeze({json.dumps(about)});",
         f"export const inputs = Object.freeze({json.dumps(inputs)});",
         "export const decisions = Object.freeze(PROGRAM.own.map((i) => PROGRAM.nodes[i].name));",
         "/** Validate `input` and decide every decision of this guideline, as `eligo eval --json` does (without its",
         " * trace). Throws CaseError (with `problems`: field, message, hint) for a case Eligo refuses. */",
-        "export function evaluate(input, options = {}) { return evaluateWith(PROGRAM, run, input, options); }",
+        "export function evaluate(input, options = {}) { return evaluateWith(PROGRAM, run, EXPRS, input, options); }",
         f"export const NONE = {literal(ir.NA)};",
         "",
     ])

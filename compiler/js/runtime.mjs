@@ -5,10 +5,10 @@
 // compare as the dates they spell. What is guideline-specific (inputs, rules, domains) is data in PROGRAM.
 
 export const NA = Object.freeze({ toString: () => "none" });
-const DECIDED = 0, UNKNOWN = 1, UNMATCHED = 2, CONFLICT = 3;
-const STATUSES = ["decided", "unknown", "unmatched", "conflict"];
+const DECIDED = 0, UNKNOWN = 1, UNMATCHED = 2, CONFLICT = 3, OPEN = 4;
+const STATUSES = ["decided", "unknown", "unmatched", "conflict", "open"];
 const OTHERWISE = -1, NO_RULE = -2;
-const NO_OUTCOME = "none";
+const NO_OUTCOME = "none", OPEN_OUTCOME = "open";  // in `possible`: no rule applies; an open question
 const DAYS_PER_MONTH = 365.25 / 12;
 const MAX_PROBLEMS = 50, MAX_EXACT = 2 ** 53;
 
@@ -66,6 +66,19 @@ function firstKnown(held, first) {  // the first item the data holds, else the f
 }
 function ifElse(cond, then, otherwise) { return cond === true ? then : cond === null ? null : otherwise; }
 function lookupKey(keys) { return keys.map((k) => (k === NA ? "\u0000" : typeof k + ":" + k)).join("\u0001"); }
+function inBand([low, lowIn, high, highIn], v) {  // eligo.ir.tables.Band.contains
+  if (typeof v !== "number") return false;
+  if (low !== null && (v < low || (v === low && !lowIn))) return false;
+  return !(high !== null && (v > high || (v === high && !highIn)));
+}
+function bandLookup(rows, keys, fallback) {  // rows: [keys, value]; a key is null (any), a band [..], or a value
+  if (keys.includes(null)) return null;
+  if (keys.includes(NA)) return fallback;
+  for (const [row, value] of rows) {
+    if (row.every((k, i) => k === null || (Array.isArray(k) ? inBand(k, keys[i]) : k === keys[i]))) return value;
+  }
+  return fallback;
+}
 function lookup(table, keys, fallback) {
   if (keys.includes(null)) return null;
   const key = lookupKey(keys);
@@ -102,17 +115,139 @@ function daysBetween(start, end) {
   return (dayNumber(end) - dayNumber(start)) / DAYS_PER_MONTH;
 }
 
+// ------------------------------------------------------------------ the cut points of a relative input in one case
+// (eligo.compiled.cuts): the arithmetic between it and its comparison undone with the case's values, and `months
+// between` inverted with the other date by bisection over days with the evaluators' own function
+function arithValue(op, a, b) {
+  if (a === null || b === null) return null;
+  if (a === NA || b === NA || (op === "/" && b === 0)) return NA;
+  return op === "+" ? a + b : op === "-" ? a - b : op === "*" ? a * b : a / b;
+}
+function elapsedValue(unit, a, b) {
+  if (typeof a !== "string" || typeof b !== "string") return null;
+  return unit === "months" || unit === "years" ? monthsBetween(a, b) : daysBetween(a, b);
+}
+function isNumber(v) { return typeof v === "number" && Number.isFinite(v); }
+function undo(steps, value, operand) {
+  for (const step of [...steps].reverse()) {
+    if (step.op === "neg") { value = -value; continue; }
+    const k = operand(step.operand);
+    if (!isNumber(k)) return null;
+    if (step.op === "+") value -= k;
+    else if (step.op === "-" && !step.left) value += k;
+    else if (step.op === "-") value = k - value;
+    else if (step.op === "*") { if (k === 0) return null; value /= k; }
+    else if (step.op === "/" && !step.left) { if (k === 0) return null; value *= k; }
+    else if (step.op === "/") { if (value === 0) return null; value = k / value; }
+    else return null;
+  }
+  return value;
+}
+function addDays(day, days) {  // throws beyond years 1 to 9999, as Python's dates do
+  const [y, m, d] = ymd(day);
+  const moved = new Date(0);
+  moved.setUTCFullYear(y, m - 1, d + days);
+  const year = moved.getUTCFullYear();
+  if (year < 1 || year > 9999) throw new RangeError("date out of range");
+  return `${String(year).padStart(4, "0")}-${String(moved.getUTCMonth() + 1).padStart(2, "0")}-${String(moved.getUTCDate()).padStart(2, "0")}`;
+}
+function crossing(pair, movingEnd, other, months) {
+  const between = pair.unit === "months" ? monthsBetween : daysBetween;
+  const reaches = (days) => {
+    const moved = movingEnd ? addDays(other, days) : addDays(other, -days);
+    return movingEnd ? between(other, moved) >= months : between(moved, other) >= months;
+  };
+  const guess = Math.round(months * DAYS_PER_MONTH);  // Python's round: half to even
+  const rounded = Math.abs(months * DAYS_PER_MONTH % 1) === 0.5 ? 2 * Math.round(months * DAYS_PER_MONTH / 2) : guess;
+  let low = rounded - 64, high = rounded + 64;
+  try {
+    while (reaches(low)) low -= 4 * (high - low);
+    while (!reaches(high)) high += 4 * (high - low);
+    while (high - low > 1) {
+      const middle = Math.floor((low + high) / 2);
+      if (reaches(middle)) high = middle; else low = middle;
+    }
+    return movingEnd ? addDays(other, high) : addDays(other, -high);
+  } catch (error) {
+    if (error instanceof RangeError) return null;
+    throw error;
+  }
+}
+function between_(a, b, integer) {  // eligo.ir.domains._between
+  if (!Number.isFinite(a) && !Number.isFinite(b)) return 0;
+  if (!Number.isFinite(a)) return b - 1;
+  if (!Number.isFinite(b)) return a + 1;
+  if (integer) { const middle = Math.floor(a) + 1; return middle < b ? middle : null; }
+  return a < b ? (a + b) / 2 : null;
+}
+function representatives(info, cuts) {  // eligo.ir.domains.representatives
+  if (info.kind === "bool") return [true, false];
+  if (info.kind === "enum") return [...info.values];
+  if (info.kind === "date") {
+    const points = [cuts.length ? addDays(cuts[0], -1) : "2000-01-01"];
+    cuts.forEach((day, i) => {
+      points.push(day);
+      points.push(i + 1 === cuts.length || cuts[i + 1] > addDays(day, 1) ? addDays(day, 1) : day);
+    });
+    return [...new Set(points)];
+  }
+  const low = info.low !== null ? info.low * info.factor : -Infinity, high = info.high !== null ? info.high * info.factor : Infinity;
+  const anchors = [low, ...cuts.filter((c) => low <= c && c <= high), high];
+  const points = [];
+  for (let i = 0; i + 1 < anchors.length; i++) { points.push(anchors[i]); points.push(between_(anchors[i], anchors[i + 1], info.integer)); }
+  points.push(high);
+  let values = points.filter((v) => v !== null && Number.isFinite(v) && low <= v && v <= high);
+  if (info.integer) values = values.filter((v) => Number.isInteger(v));
+  if (!values.length) values = [low <= 0 && 0 <= high ? 0 : Number.isFinite(low) ? low : high];
+  return [...new Set(values)];
+}
+function inputClasses(program, exprs, name, c) {
+  const fixed = program.domains[name];
+  const relative = program.relative[name];
+  if (fixed !== null || relative === undefined) return fixed;
+  const info = program.inputs[name];
+  const operand = (x) => (x !== null && typeof x === "object" && "fn" in x ? exprs[x.fn](c) : x);
+  const cuts = [...relative.cuts];
+  for (const site of relative.sites) {
+    const targets = "values" in site.against ? site.against.values : [operand(site.against)];
+    for (const target of targets) {
+      if (target === null) return null;  // the case does not hold what this comparison reads
+      if (target === NA) continue;
+      if (typeof target === "string") {
+        if (!site.steps.length && site.pair === null) cuts.push(target);
+        continue;
+      }
+      if (typeof target !== "number") continue;
+      const undone = undo(site.steps, target, operand);
+      if (undone === null) {
+        if (site.steps.some((s) => operand(s.operand) === null)) return null;
+        continue;  // the comparison does not depend on `name` in this case
+      }
+      if (site.pair === null) { cuts.push(undone); continue; }
+      const other = c[name === site.pair.end ? site.pair.start : site.pair.end];
+      if (typeof other !== "string") return null;
+      const found = crossing(site.pair, name === site.pair.end, other, undone);
+      if (found !== null) cuts.push(found);
+    }
+  }
+  const kept = info.kind === "date" ? cuts.filter((x) => typeof x === "string") : cuts.filter((x) => typeof x === "number");
+  return representatives(info, [...new Set(kept)].sort(info.kind === "date" ? undefined : (a, b) => a - b));
+}
+
 // ------------------------------------------------------------------ hit policies: [value, status, rule, unknown rules]
+function settled(value, rule) {  // a rule decides: its outcome, or its open question
+  return value === OPEN_OUTCOME ? [NA, OPEN, rule, []] : [value, DECIDED, rule, []];
+}
 function decideFirst(truths, outcomes, fallback) {
   const unknown = [];
   for (let i = 0; i < truths.length; i++) {
     if (truths[i] === true) {
-      return unknown.some((j) => outcomes[j] !== outcomes[i]) ? [null, UNKNOWN, i, unknown] : [outcomes[i], DECIDED, i, []];
+      return unknown.some((j) => outcomes[j] !== outcomes[i]) ? [null, UNKNOWN, i, unknown] : settled(outcomes[i], i);
     }
     if (truths[i] === null) unknown.push(i);
   }
   if (fallback !== null) {
-    return unknown.some((j) => outcomes[j] !== fallback) ? [null, UNKNOWN, OTHERWISE, unknown] : [fallback, DECIDED, OTHERWISE, []];
+    return unknown.some((j) => outcomes[j] !== fallback) ? [null, UNKNOWN, OTHERWISE, unknown] : settled(fallback, OTHERWISE);
   }
   return unknown.length ? [null, UNKNOWN, NO_RULE, unknown] : [NA, UNMATCHED, NO_RULE, []];
 }
@@ -408,6 +543,7 @@ function ordered(decision, found) {
 function kleenePossible(decision, raw) {
   if (decision.policy === "collect") return [];
   const [value, status, rule, mask] = raw;
+  if (status === OPEN) return [OPEN_OUTCOME];
   if (status !== UNKNOWN) return status === DECIDED && typeof value === "string" ? [value] : [NO_OUTCOME];
   const found = mask.map((i) => decision.rules[i].outcome);
   if (rule >= 0) found.push(decision.rules[rule].outcome);
@@ -423,17 +559,20 @@ function json(name, value, status, missing = [], rule = null, conflicting = [], 
   return {
     value: value === NA ? null : value, status: STATUSES[status], possible, missing,
     rule: rule ? rule.name : null, because: rule ? rule.because : [], cites: rule ? rule.cites : [],
+    ...(status === OPEN ? { reason: rule ? rule.because.join(" ") : "" } : {}),
     ...(conflicting.length ? { conflicting } : {}), ...(exact ? {} : { exact: false }),
   };
 }
+function leaf(value, status) { return status === DECIDED ? String(value) : status === OPEN ? OPEN_OUTCOME : NO_OUTCOME; }
 const MAX_COMPLETIONS = 4096;
 class NotExact extends Error {}
-function refine(program, index, prepared, missing, values, run) {
-  const domains = program.domains;
-  if (!missing.length || missing.some((n) => domains[n] === null)) return null;
+function refine(program, exprs, index, prepared, missing, values, run) {
+  if (!missing.length) return null;
+  const found = Object.fromEntries(missing.map((n) => [n, inputClasses(program, exprs, n, prepared)]));
+  const order = [...missing].sort((a, b) => (found[a] === null) - (found[b] === null));  // what cannot be split last
   let total = 1;
-  for (const n of missing) total *= domains[n].length;
-  if (total > MAX_COMPLETIONS) return null;
+  for (const n of missing) if (found[n] !== null) total *= found[n].length;
+  if (found[order[0]] === null || total > MAX_COMPLETIONS) return null;
   const filled = { ...prepared }, rules = new Set();
   let budget = 2 * MAX_COMPLETIONS;
   const build = (at) => {
@@ -445,11 +584,12 @@ function refine(program, index, prepared, missing, values, run) {
       return { leaf: [result[0] === NA ? null : result[0], result[1]] };
     }
     if (at === missing.length) throw new NotExact();
-    const name = missing[at], children = [];
-    for (const value of domains[name]) { filled[name] = value; children.push(build(at + 1)); }
+    const name = order[at], classes = found[name], children = [];
+    if (classes === null) throw new NotExact();  // an input whose classes this case does not determine
+    for (const value of classes) { filled[name] = value; children.push(build(at + 1)); }
     filled[name] = null;
     const first = JSON.stringify(children[0]);
-    return children.every((c) => JSON.stringify(c) === first) ? children[0] : { split: at, children };
+    return children.every((c) => JSON.stringify(c) === first) ? children[0] : { split: missing.indexOf(name), children };
   };
   try { return [build(0), rules]; } catch (error) { if (error instanceof NotExact) return null; throw error; }
 }
@@ -461,7 +601,7 @@ function splits(diagram, found) {
   if (!diagram.leaf) { found.add(diagram.split); diagram.children.forEach((c) => splits(c, found)); }
   return found;
 }
-function decisionResult(program, index, raw, prepared, values, run) {
+function decisionResult(program, exprs, index, raw, prepared, values, run) {
   const decision = program.nodes[index];
   const [value, status, ruleIndex, mask] = raw;
   const rule = ruleOf(decision, ruleIndex);
@@ -469,19 +609,20 @@ function decisionResult(program, index, raw, prepared, values, run) {
   if (status === UNKNOWN) {
     const wanted = new Set(mask.flatMap((i) => decision.cones[i]));
     const missing = Object.keys(program.inputs).filter((n) => wanted.has(n) && prepared[n] === null);
-    const refined = decision.policy !== "collect" && decision.completable ? refine(program, index, prepared, missing, values, run) : null;
+    const refined = decision.policy !== "collect" && decision.completable ? refine(program, exprs, index, prepared, missing, values, run) : null;
     if (refined === null) return json(decision.name, null, UNKNOWN, missing, null, [], possible, false);
     const [diagram, rules] = refined;
     if (diagram.leaf) {
       const [v, s] = diagram.leaf;
-      const by = rules.size === 1 && s === DECIDED ? ruleOf(decision, [...rules][0]) : null;
-      return json(decision.name, s === DECIDED ? v : null, s, [], by, [], [s === DECIDED ? v : NO_OUTCOME]);
+      const by = rules.size === 1 && (s === DECIDED || s === OPEN) ? ruleOf(decision, [...rules][0]) : null;
+      return json(decision.name, s === DECIDED ? v : null, s, [], by, [], [leaf(v, s)]);
     }
-    const found = leaves(diagram, []).map(([v, s]) => (s === DECIDED ? v : NO_OUTCOME));
+    const found = leaves(diagram, []).map(([v, s]) => leaf(v, s));
     const split = splits(diagram, new Set());
     return json(decision.name, null, UNKNOWN, missing.filter((_, i) => split.has(i)), null, [], ordered(decision, found));
   }
   const conflicting = status === CONFLICT ? mask.map((i) => decision.rules[i].name) : [];
+  if (status === OPEN && decision.policy !== "collect") return json(decision.name, null, OPEN, [], rule, [], [OPEN_OUTCOME]);
   const decided = status === DECIDED && rule !== null;
   return json(decision.name, value, status, [], decided ? rule : null, conflicting, possible);
 }
@@ -492,12 +633,12 @@ function jsonValue(v) {
 
 // The result of a case, as `eligo eval --json` gives it (without the trace); `criteria` adds each own decision's
 // rule truths (true, false or null), which the docs site's form words as prose.
-function evaluateWith(program, run, input, options = {}) {
+function evaluateWith(program, run, exprs, input, options = {}) {
   const prepared = normalise(program, input, options.source ?? "case", options.ignoreUnknown ?? false);
   const main = run(prepared, prepared, null);
   const decisions = {};
   for (const index of program.own) {
-    decisions[program.nodes[index].name] = decisionResult(program, index, main.outcomes[index], prepared, main.values, run);
+    decisions[program.nodes[index].name] = decisionResult(program, exprs, index, main.outcomes[index], prepared, main.values, run);
   }
   const values = {};
   for (const [name, index] of program.values) values[name] = jsonValue(main.values[index]);

@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 import eligo
 from eligo.js import to_js
 from tests.cohorts import EVERYTHING, examples, knowledge_guidelines, rows, sample
+from tests.eligo_helpers import guideline as compile_guideline
 
 NODE = shutil.which("node")
 pytestmark = pytest.mark.skipif(NODE is None, reason="Node is not installed")
@@ -37,7 +38,42 @@ for (const item of JSON.parse(readFileSync(process.argv[3], "utf8"))) {
 }
 """
 
-GUIDELINES = [*knowledge_guidelines(), EVERYTHING]
+# Constructs the other fixtures lack: numeric bands in tables keyed by definitions, open questions, a mixed scale,
+# and inputs compared through arithmetic with other inputs (their cut points computed per case).
+BANDS = compile_guideline("""
+    kind therapy_effect: complete | partial
+    input score: count from 0 to 5, optional
+    input dfi: duration in months from 0 to 600, optional
+    input effective_therapy: yes/no, optional
+    input weight: number from 0 to 200, optional
+    input height: number from 0 to 3, optional
+    input start: date, optional
+    input stop: date, optional
+
+    table risk_group by score -> therapy_effect
+      0 to 2:   partial
+      3 or more: complete
+
+    table dfi_class by dfi, effective_therapy -> count
+      under 12 months, any:                 0
+      12 months to under 36 months, yes:    1
+      12 months to under 36 months, no:     2
+      over 35.5 months, any:                3
+
+    define bmi: weight / (height * height)
+    define gap: months between start and stop
+    define doubled: score * 2 + 1
+
+    decision stage: group_I > group_II > group_III | not_staged
+      rule too_many: when score > 4 then open
+        because "The seed does not say what so many lesions mean."
+      rule none_seen: when score = 0 then not_staged
+      rule few: when risk_group[score] = partial and dfi_class[dfi, effective_therapy] >= 1 then group_I
+      rule heavy: when bmi > 30 or weight > 40 * height then group_II
+      rule long_gap: when gap > dfi or doubled >= 7 then group_I
+      otherwise group_III
+""")
+GUIDELINES = [*knowledge_guidelines(), EVERYTHING, BANDS]
 _MODULES: dict[int, Path] = {}
 
 

@@ -43,6 +43,10 @@ _DECISION = (
     "  otherwise not_candidate\n"
 )
 _BASE = _H + _LESIONS + _DECISION
+_SCORE = "kind risk: low | high\ninput score: count from 0 to 5\n"
+_SCORE_TABLE = "table group by score -> risk\n  0 to 2:   low\n  3 to 5:   high\n"
+_RISK_DECISION = ("decision treatment: intensive | standard\n  rule high: when group[score] = high then intensive\n"
+                  "  otherwise standard\n")
 
 
 def _core(version: str, extra: str = "") -> tuple[str, str]:
@@ -323,10 +327,12 @@ def _entries() -> list[Code]:
              _BASE + "input r0_achievable: yes/no\ndefine limit: if r0_achievable then 8 else 5\n"
              "decision extended: yes_extended | no_extended\n"
              "  rule many: when liver_lesions <= limit then yes_extended\n  otherwise no_extended\n"),
-        Code("E045", "error", "outcomes mix `>` and `|`",
-             "A decision's outcomes are either ordered, best first with `>`, or unordered with `|`. Order "
-             "matters for properties such as 'never decreases'.",
-             _H + _LESIONS + "decision resection: candidate > discuss | not_candidate\n"
+        Code("E045", "error", "outcomes mix `>` and `|` out of order",
+             "A decision's outcomes are ordered, best first with `>`, or unordered with `|`; a mixed scale "
+             "lists its ordered part first and the outcomes beside the order after it (`group_I > group_II | "
+             "not_staged`). Order matters for properties such as 'never decreases', which compare only the "
+             "ordered part.",
+             _H + _LESIONS + "decision resection: candidate | discuss > not_candidate\n"
              "  rule few: when liver_lesions <= 5 then candidate\n  otherwise discuss\n",
              _H + _LESIONS + "decision resection: candidate > discuss > not_candidate\n"
              "  rule few: when liver_lesions <= 5 then candidate\n  otherwise discuss\n"),
@@ -408,6 +414,13 @@ def _entries() -> list[Code]:
              "The file starts with (or contains) the invisible character U+FEFF, which some editors write at "
              "the start of a UTF-8 file. Save the file as UTF-8 without a byte-order mark.",
              "\ufeff" + _BASE, _BASE),
+        Code("E064", "error", "a band ending in a bare number without `:` before the row's value",
+             "In a table keyed by a number, a row's band is followed by its value; when the band ends in a "
+             "bare number (`0 to 2`), a `:` comes between them, or the value's name would read as a unit. "
+             "`eligo fmt` writes the colon in every banded row.",
+             _H + "kind risk: low | high\ninput score: count from 0 to 5\ntable group by score -> risk\n"
+             "  0 to 2 low\n  3 to 5 high\n",
+             _H + _SCORE + _SCORE_TABLE + _RISK_DECISION),
         Code("E063", "error", "a number with more digits than Eligo computes with",
              "Guidelines are computed in double-precision numbers, in Python and in SQL alike. A number of "
              "10^15 or more, or with more than 15 significant digits, would not be the number written; "
@@ -674,6 +687,38 @@ def _checker_entries() -> list[Code]:
              "file a new version.",
              _BASE, _BASE.replace("version 1.0.0", "version 1.0.1"), path="demo/codes/1.0.1.eligo",
              others=(("demo/codes/1.0.0.eligo", _BASE),)),
+        Code("E140", "error", "a table row's band that does not fit its key",
+             "A table keyed by a number, count, percentage, duration or quantity has bands as row keys "
+             "(`0 to 2`, `12 months to under 36 months`, `under 12 months`, `36 months or more`, `over 50%`, "
+             "or one value); their bounds are of the key's type, in its units, lowest first. A key that is a "
+             "kind or yes/no takes values, not bands.",
+             _H + _SCORE + "table group by score -> risk\n  0 to 2:   low\n  3 to 5 months: high\n" + _RISK_DECISION,
+             _H + _SCORE + _SCORE_TABLE + _RISK_DECISION),
+        Code("E141", "error", "bands of a table that overlap",
+             "Each value of a banded key falls in one band of a row's other keys: `0 to 2` and `2 to 5` both "
+             "hold 2. End a band with `to under` where the next begins, or start the next one higher.",
+             _H + _SCORE + "table group by score -> risk\n  0 to 2:   low\n  2 to 5:   high\n" + _RISK_DECISION,
+             _H + _SCORE + _SCORE_TABLE + _RISK_DECISION),
+        Code("E142", "error", "an open question without the committee's reason",
+             "`then open` declares that the guideline deliberately does not settle a case, even with every "
+             "input known; a patient there gets the status `open` and the reason, so the rule says why with "
+             "`because \"…\"`.",
+             _H + _LESIONS + "decision resection: candidate > not_candidate\n"
+             "  rule many: when liver_lesions > 20 then open\n  rule few: when liver_lesions <= 5 then candidate\n"
+             "  otherwise not_candidate\n",
+             _H + _LESIONS + "decision resection: candidate > not_candidate\n"
+             "  rule many: when liver_lesions > 20 then open\n    because \"The seed does not address more than 20.\"\n"
+             "  rule few: when liver_lesions <= 5 then candidate\n  otherwise not_candidate\n"),
+        Code("E143", "error", "an open question in a decision that is not first match",
+             "An open question is a rule of a first-match decision: the rules before it settle the cases they "
+             "cover, and the open question applies to the rest of its condition. Write the decision with "
+             "`first match`.",
+             _H + _LESIONS + "decision resection: candidate | not_candidate, unique\n"
+             "  rule many: when liver_lesions > 20 then open because \"Not addressed.\"\n"
+             "  rule few: when liver_lesions <= 5 then candidate\n  otherwise not_candidate\n",
+             _H + _LESIONS + "decision resection: candidate | not_candidate, first match\n"
+             "  rule many: when liver_lesions > 20 then open because \"Not addressed.\"\n"
+             "  rule few: when liver_lesions <= 5 then candidate\n  otherwise not_candidate\n"),
         Code("E170", "error", "a SQL dialect cannot express a construct of the guideline",
              "Raised when a guideline is compiled to SQL for a database whose dialect lacks a construct it "
              "uses, for example date arithmetic. The guideline itself is valid: evaluate it in Python or "

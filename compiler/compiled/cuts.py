@@ -39,7 +39,8 @@ def classes(domains: Domains, name: str, case: Mapping[str, Any]) -> tuple[objec
 
 
 def _relative(domains: Domains, name: str, case: Mapping[str, Any]) -> tuple[object, ...] | None:
-    cuts = list(domains.cuts[name])
+    sides = dict(domains.cuts[name])
+    cuts = list(sides)
     info = domains.inputs[name]
 
     def operand(node: object) -> object:
@@ -76,7 +77,9 @@ def _relative(domains: Domains, name: str, case: Mapping[str, Any]) -> tuple[obj
         cuts = [c for c in cuts if isinstance(c, dt.date)]
     else:
         cuts = [c for c in cuts if isinstance(c, (int, float))]
-    return representatives(info, sorted(set(cuts)))  # type: ignore[type-var]
+    for cut in cuts:
+        sides.setdefault(cut, "eq")
+    return representatives(info, sorted(set(cuts)), sides)  # type: ignore[type-var]
 
 
 def _crossing(pair: Pair, moving_end: bool, other: dt.date, months: float) -> dt.date | None:

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 from eligo import ir
 from eligo.compiled import cuts
@@ -68,76 +68,73 @@ class _NotExact(Exception):
     """The completions cannot settle this decision exactly (too many, or something they do not fill)."""
 
 
-Diagram = tuple[Any, ...]  # a leaf (answer,) or a split (input index, children by class)
+Diagram = tuple[Any, ...]  # a leaf (answer,) or a split (input name, children by class)
+
+
+class Refined(NamedTuple):
+    """A decision as a function of its missing inputs: the reduced diagram, the answers at its leaves, the inputs it
+    splits on, and the rules that decided its leaves."""
+
+    diagram: Diagram
+    answers: set[Answer]
+    splits: set[str]
+    rules: set[int]
 
 
 def refine(decision: ir.Decision, prepared: Mapping[str, Any], missing: Sequence[str], domains: Domains,
-           completion: Completion | None) -> tuple[Diagram, set[int]] | None:
-    """The decision as a function of its missing inputs: a reduced decision diagram over their classes, in the order
-    of `missing`, with the rules that decided its leaves. A branch stops as soon as three-valued evaluation of the
-    partly completed case decides it (three values are sound, so every completion below agrees); a split whose
-    branches are all alike is dropped, so an input appears in the diagram exactly when the outcome depends on it.
-    None when completions cannot decide exactly (an opaque input, too many evaluations)."""
+           completion: Completion | None) -> Refined | None:
+    """The decision as a function of its missing inputs: a reduced decision diagram over their classes. A branch
+    stops as soon as three-valued evaluation of the partly completed case decides it (three values are sound, so
+    every completion below agrees); a split whose branches are all alike is dropped, so an input appears in the
+    diagram exactly when the outcome depends on it. Leaves and splits are gathered as the diagram is built (the
+    branches of a dropped split are all alike, so what they hold is in the one kept). None when completions cannot
+    decide exactly (an input whose classes the case does not determine, too many evaluations)."""
     if completion is None or not missing:
         return None
     found = {name: cuts.classes(domains, name, prepared) for name in missing}
     order = sorted(missing, key=lambda n: found[n] is None)  # what cannot be split last: a branch may not need it
     if found[order[0]] is None or math.prod(len(c) for c in found.values() if c is not None) > MAX_COMPLETIONS:
         return None
-    classes = [found[name] for name in order]
+    splits = [(name, found[name]) for name in order]
+    last = len(splits)
     filled = dict(prepared)
+    answers: set[Answer] = set()
+    split: set[str] = set()
     rules: set[int] = set()
-    budget = [2 * MAX_COMPLETIONS]
+    budget = 2 * MAX_COMPLETIONS
 
     def build(index: int) -> Diagram:
-        budget[0] -= 1
-        if budget[0] < 0:
+        nonlocal budget
+        budget -= 1
+        if budget < 0:
             raise _NotExact
-        result = completion(filled, prepared)[0]
-        if result[1] != outcome.UNKNOWN:
-            rules.add(result[2])
-            return ((None if result[0] is ir.NA else result[0], result[1]),)
-        if index == len(missing):  # unknown with every input it needs completed: not ours to settle
+        value, status, rule, _ = completion(filled, prepared)[0]
+        if status != outcome.UNKNOWN:
+            rules.add(rule)
+            answer = (None if value is ir.NA else value, status)
+            answers.add(answer)
+            return (answer,)
+        if index == last:  # unknown with every input it needs completed: not ours to settle
             raise _NotExact
-        name, values = order[index], classes[index]
+        name, values = splits[index]
         if values is None:  # an input whose classes this case does not determine (eligo.compiled.cuts)
             raise _NotExact
         children = []
-        for value in values:
-            filled[name] = value
+        for item in values:
+            filled[name] = item
             children.append(build(index + 1))
         del filled[name]
-        return children[0] if all(c == children[0] for c in children) else (index, tuple(children))
+        first = children[0]
+        for child in children:
+            if child != first:
+                split.add(name)
+                return (name, tuple(children))
+        return first
 
     try:
-        diagram = build(0)
+        return Refined(build(0), answers, split, rules)
     except _NotExact:
         return None
-    return _renumbered(diagram, [missing.index(name) for name in order]), rules
-
-
-def _renumbered(diagram: Diagram, positions: list[int]) -> Diagram:
-    """The diagram with its splits numbered by position in `missing` (it was built in another order)."""
-    if len(diagram) == 1:
-        return diagram
-    return (positions[diagram[0]], tuple(_renumbered(child, positions) for child in diagram[1]))
-
-
-def _leaves(diagram: Diagram, found: set[Answer]) -> set[Answer]:
-    if len(diagram) == 1:
-        found.add(diagram[0])
-    else:
-        for child in diagram[1]:
-            _leaves(child, found)
-    return found
-
-
-def _splits(diagram: Diagram, found: set[int]) -> set[int]:
-    if len(diagram) == 2:
-        found.add(diagram[0])
-        for child in diagram[1]:
-            _splits(child, found)
-    return found
 
 
 def decide(decision: ir.Decision, raw: outcome.Outcome, prepared: Mapping[str, Any], missing: tuple[str, ...],
@@ -147,17 +144,16 @@ def decide(decision: ir.Decision, raw: outcome.Outcome, prepared: Mapping[str, A
     refined = refine(decision, prepared, missing, domains, completion) if decision.policy != "collect" else None
     if refined is None:
         return DecisionResult(decision.name, None, "unknown", missing, None, (), (), (), possible, False)
-    diagram, rules = refined
-    if len(diagram) == 1:
-        value, status = diagram[0]
+    if len(refined.diagram) == 1:
+        value, status = refined.diagram[0]
+        rules = refined.rules
         by_rule = len(rules) == 1 and status in (outcome.DECIDED, outcome.OPEN)
         rule = _rule(decision, rules.pop()) if by_rule else None
         return DecisionResult(decision.name, value if status == outcome.DECIDED else None,
                               outcome.STATUSES[status], (), rule.name if rule else None,
                               rule.because if rule else (), rule.cites if rule else (), (), (_leaf(value, status),))
-    found = [_leaf(value, status) for value, status in _leaves(diagram, set())]
-    splits = _splits(diagram, set())
-    return DecisionResult(decision.name, None, "unknown", tuple(n for i, n in enumerate(missing) if i in splits),
+    found = [_leaf(value, status) for value, status in refined.answers]
+    return DecisionResult(decision.name, None, "unknown", tuple(n for n in missing if n in refined.splits),
                           None, (), (), (), ordered(decision, found))
 
 

@@ -95,7 +95,7 @@ class Domains:
 
     classes: dict[str, tuple[object, ...] | None]
     inputs: dict[str, InputInfo] = field(default_factory=dict)
-    cuts: dict[str, tuple[object, ...]] = field(default_factory=dict)
+    cuts: dict[str, dict[object, str]] = field(default_factory=dict)  # static cut points and their sides
     sites: dict[str, tuple[Site, ...]] = field(default_factory=dict)
     partners: dict[str, tuple[str, ...]] = field(default_factory=dict)  # the inputs a relative input's cuts read
     bodies: dict[str, Node] = field(default_factory=dict)  # each definition's expression, by key
@@ -154,7 +154,7 @@ def undo(steps: tuple[Step, ...], value: float, operand: Callable[[object], obje
 def domains(program: Program) -> Domains:
     """The classes of every input of `program`, from how its definitions and decisions read them."""
     facts = Facts(program)
-    cuts: dict[str, set[object]] = {name: set() for name in program.inputs}
+    cuts: dict[str, dict[object, str]] = {name: {} for name in program.inputs}  # cut point -> side
     sites: dict[str, list[Site]] = {name: [] for name in program.inputs}
     partners: dict[str, set[str]] = {name: set() for name in program.inputs}
     opaque: set[str] = set()
@@ -221,7 +221,7 @@ def domains(program: Program) -> Domains:
                     return None
                 out = [(s, (*st, Step(op, _operand(right, constants)))) for s, st in a]
                 if op == "/" and b:
-                    record(b, [0.0])  # a divisor of zero makes none, whatever the dividend: a cut of its own
+                    record(b, [0.0], "eq")  # a divisor of zero makes none, whatever the dividend: a cut of its own
                 return out + [(s, (*st, Step(op, _operand(left, constants), True))) for s, st in b]
         return None
 
@@ -236,7 +236,9 @@ def domains(program: Program) -> Domains:
         found = [c for n in nodes for c in chains(n) or ()]
         return {n for s, _ in found for n in ((s.start, s.end) if isinstance(s, Pair) else (s,))}
 
-    def record(found: list[Chain], against: list[object] | Node) -> None:
+    def record(found: list[Chain], against: list[object] | Node, side: str) -> None:
+        """Cut each subject where its steps reach `against`; `side`: which side of a cut point the point itself is
+        on, "le" (x <= c | x > c), "lt" (x < c | x >= c), or "eq" (below, at, above), once the steps are undone."""
         for subject, steps in found:
             if isinstance(subject, Pair):
                 site = Site(steps, tuple(against) if isinstance(against, list) else against, subject)
@@ -251,24 +253,24 @@ def domains(program: Program) -> Domains:
                 for value in against:  # type: ignore[union-attr]
                     if isinstance(value, dt.date):
                         if not steps:
-                            cuts[subject].add(value)
+                            _cut(cuts[subject], value, side)
                     elif _number(value) and (undone := undo(steps, float(value), lambda k: k)) is not None:  # type: ignore[arg-type]
-                        cuts[subject].add(undone)
+                        _cut(cuts[subject], undone, side if not steps else "eq")
             else:
                 sites[subject].append(Site(steps, tuple(against) if isinstance(against, list) else against))
                 partners[subject].update(read(steps, against) - {subject})
 
-    def compared(subject: Node, other: Node) -> None:
+    def compared(subject: Node, other: Node, side: str = "eq") -> None:
         found = chains(subject)
         if found is None:
             visit(subject, "value")
             return
         values = constants(other)
         if values is not None:
-            record(found, values)
+            record(found, values, side)
             visit(other, "value")  # the keys of a table, the conditions of an `if`
         elif chains(other) is not None:
-            record(found, other)  # relative to the other side's inputs (cut on their values in each case)
+            record(found, other, "eq")  # relative to the other side's inputs (cut on their values in each case)
         else:
             make_opaque(found)
 
@@ -285,13 +287,13 @@ def domains(program: Program) -> Domains:
             case Test(operand):
                 visit(operand, "test")
                 return
-            case Compare(_, left, right):
-                compared(left, right)
-                compared(right, left)
+            case Compare(op, left, right):
+                compared(left, right, SIDES[op][0])
+                compared(right, left, SIDES[op][1])
                 return
             case Between(operand, low, high):
-                compared(operand, low)
-                compared(operand, high)
+                compared(operand, low, "lt")
+                compared(operand, high, "le")
                 for bound in (low, high):
                     if constants(bound) is None:
                         visit(bound, "value")
@@ -307,7 +309,7 @@ def domains(program: Program) -> Domains:
                     bounds = tables.column_cuts([row.keys for row in rows], column)
                     found = chains(key) if bounds else None
                     if found is not None:  # a band column: its bounds are cut points of the key's inputs
-                        record(found, list(bounds))
+                        record(found, list(bounds), "eq")
                     else:
                         visit(key, "key")
                 return
@@ -327,11 +329,20 @@ def domains(program: Program) -> Domains:
     for name, info in program.inputs.items():
         ordered = sorted(cuts[name], key=_order)
         relative = bool(sites[name]) and name not in opaque
-        classes[name] = None if name in opaque or relative else representatives(info, ordered)
-    return Domains(classes, dict(program.inputs), {n: tuple(sorted(c, key=_order)) for n, c in cuts.items()},
+        classes[name] = None if name in opaque or relative else representatives(info, ordered, cuts[name])
+    return Domains(classes, dict(program.inputs), {n: dict(sorted(c.items(), key=lambda i: _order(i[0])))
+                                                   for n, c in cuts.items()},
                    {n: tuple(dict.fromkeys(s)) for n, s in sites.items() if s and n not in opaque},
                    {n: tuple(sorted(p)) for n, p in partners.items() if sites[n] and n not in opaque},
                    {d.key: d.expr for d in program.definitions})
+
+
+SIDES = {">": ("le", "lt"), "<=": ("le", "lt"), ">=": ("lt", "le"), "<": ("lt", "le"), "=": ("eq", "eq"),
+         "!=": ("eq", "eq")}  # per comparison: the side of a cut on its left operand, and on its right
+
+
+def _cut(found: dict[object, str], value: object, side: str) -> None:
+    found[value] = side if found.get(value, side) == side else "eq"
 
 
 def _number(value: object) -> bool:
@@ -358,8 +369,23 @@ def _order(value: object) -> tuple[int, object]:
     return (0, value) if isinstance(value, (int, float, dt.date)) else (1, str(value))
 
 
-def representatives(info: InputInfo, cuts: list[object]) -> tuple[object, ...] | None:
-    """One value of each class the cut points make, within the declared range; None if not enumerable."""
+def representatives(info: InputInfo, cuts: list[object],
+                    sides: dict[object, str] | None = None) -> tuple[object, ...] | None:
+    """One value of each class the cut points make, within the declared range; None if not enumerable. `sides`
+    (cut point -> "le", "lt" or "eq") merges the classes a comparison cannot tell apart: `x > 12` only splits at or
+    below 12 from above it (default "eq": below, at and above each cut are three classes)."""
+    found = _representatives(info, cuts)
+    if found is None or not sides or all(side == "eq" for side in sides.values()):
+        return found
+    kept: dict[tuple[object, ...], object] = {}
+    for value in found:
+        signature = tuple(value <= c if side == "le" else value < c if side == "lt" else (value < c, value == c)  # type: ignore[operator]
+                          for c, side in sides.items())
+        kept.setdefault(signature, value)
+    return tuple(kept.values())
+
+
+def _representatives(info: InputInfo, cuts: list[object]) -> tuple[object, ...] | None:
     match info.type.kind:
         case "bool":
             return (True, False)

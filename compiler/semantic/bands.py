@@ -106,12 +106,27 @@ def shown(value: float, unit: str) -> str:
     return number(int(value) if value.is_integer() else value) + ("%" if unit == "%" else f" {unit}" if unit else "")
 
 
-def stretch(cuts: tuple[float, ...], value: float, unit: str) -> str:
-    """The values that behave as `value` in a banded column, in words."""
+def stretch(cuts: tuple[float, ...], value: float, unit: str, key_range: Range = (None, None, False)) -> str:
+    """The values that behave as `value` in a banded column (within the key's range), in words.
+
+    >>> stretch((0.0, 2.0), 3.0, "", (0.0, 5.0, True))
+    '3 to 5'
+    """
     index = tables.piece(cuts, value)
     if index % 2:
         return f"exactly {shown(value, unit)}"
     i = index // 2
+    low, high, whole = key_range
+    if whole:  # the whole numbers of the stretch
+        first = math.floor(cuts[i - 1]) + 1.0 if i > 0 else low
+        last = math.ceil(cuts[i]) - 1.0 if i < len(cuts) else None
+        last = high if last is None or (high is not None and high < last) else last
+        first = low if first is None or (low is not None and low > first) else first
+        if first is not None and first == last:
+            return f"exactly {shown(first, unit)}"
+        if first is not None and last is not None:
+            return f"{shown(first, unit)} to {shown(last, unit)}"
+        return f"{shown(first, unit)} or more" if first is not None else f"{shown(last or 0.0, unit)} or less"
     parts = ([f"over {shown(cuts[i - 1], unit)}"] if i > 0 else []) + \
             ([f"under {shown(cuts[i], unit)}"] if i < len(cuts) else [])
     return " and ".join(parts) or "any value"

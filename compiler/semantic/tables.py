@@ -114,7 +114,8 @@ class TableLowering:
         unit = [_unit(k) for k in key_types]
 
         def text(combo: tuple[object, ...]) -> str:
-            return " × ".join(bands.stretch(cuts[i], float(v), unit[i]) if tables.banded(key_types[i])  # type: ignore[arg-type]
+            return " × ".join(bands.stretch(cuts[i], float(v), unit[i], ranges[i])  # type: ignore[arg-type]
+                              if tables.banded(key_types[i])
                               else _key_text(v) for i, v in enumerate(combo))  # type: ignore[arg-type]
 
         shown = ", ".join(text(combo) for combo in missing[:5])

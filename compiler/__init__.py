@@ -69,15 +69,19 @@ def to_sql(guideline: Guideline, dialect: str = "duckdb", source: str = "cases",
 
 
 def decide(guideline: Guideline, frame: Any, *, criteria: bool = False, against: Guideline | None = None,
-           changed_only: bool = True, validate: bool = True) -> Any:
+           changed_only: bool = True, validate: bool = True, exact: bool = False, connection: Any = None) -> Any:
     """A guideline's decisions over a whole cohort in its engine: a DuckDB relation or a PySpark DataFrame in, the
     same kind out (lazy, to compose with further queries), with per decision D the columns D, D_status, D_rule,
-    D_possible and D_missing (three-valued, as `eligo.to_sql`); `criteria` adds a column per rule and definition,
-    `against` an earlier version's answers and which patients change. With `validate` the rows are checked first
-    and bad values raise `eligo.sql.plan.CohortError` naming their rows."""
+    D_possible and D_missing (three-valued, as `eligo.to_sql`; with `exact`, the unknown rows refined as
+    `Guideline.evaluate` refines them, by functions registered on the engine: a DuckDB relation needs its
+    `connection` unless it is the default one); `criteria` adds a column per rule and definition, `against` an
+    earlier version's answers and which patients change. With `validate` the rows are checked first and bad values
+    raise `eligo.sql.plan.CohortError` naming their rows."""
     from eligo.sql.frames import decide as run
 
-    return run(guideline, frame, criteria=criteria, against=against, changed_only=changed_only, validate=validate)
+    options: dict[str, Any] = {"connection": connection} if connection is not None else {}
+    return run(guideline, frame, criteria=criteria, against=against, changed_only=changed_only, validate=validate,
+               exact=exact, **options)
 
 
 def explain(guideline: Guideline, result: Result, *, case: Mapping[str, Any] | None = None, colour: bool = False,

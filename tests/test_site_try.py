@@ -133,8 +133,13 @@ def test_the_form_decides_a_patient_as_python_does_and_says_why(site: tuple[str,
     assert "Rule 1, beyond oligometastatic (not candidate), does not apply" in text, text
     for internal in ("`", "→", "[", "dfi_not_favourable", "None"):
         assert internal not in text, internal
-    browser.execute_script("arguments[0].scrollIntoView()", block)
     no_sideways_scroll(browser)
+    form = browser.find_element(By.CSS_SELECTOR, "form.eligo-try")
+    for field in form.find_elements(By.CSS_SELECTOR, ".eligo-try-field"):
+        assert field.rect["x"] >= 0 and field.rect["x"] + field.rect["width"] <= width, field.text
+    browser.execute_script("arguments[0].scrollIntoView()", form)
+    screenshot(browser, f"try-a-patient-form-{width}")
+    browser.execute_script("arguments[0].scrollIntoView()", block)
     screenshot(browser, f"try-a-patient-decided-{width}")
 
 

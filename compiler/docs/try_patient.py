@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import json
+import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -69,8 +70,52 @@ def _html(text: str) -> str:
 
 def _lines(view: VersionView, decision: ast.Decision, outcome: _Outcome, trace: list[_Step]) -> list[list[Any]]:
     result = _Result({decision.name: outcome}, trace)
-    return [[line.depth, _html(line.text)] for line in explain.lines(view.doc.guideline, result, view.vocab,
-                                                                      on_page=True)]
+    found = explain.lines(view.doc.guideline, result, view.vocab, on_page=True)
+    return [[depth, _html(text)] for depth, text in known_only([(line.depth, line.text) for line in found])]
+
+
+_LEADS = (", because of all of these:", ", as all of these do:", ":")
+# explain's words for a part whose value the trace does not hold: "…: see above", a name without "holds" or
+# "does not hold", a yes/no input "is not known"
+_UNTRACED = re.compile(r".*: see above|.* is not known|\*\*[^*]+\*\*(, as all of these do:|, because of all of these:|:)?")
+
+
+def known_only(lines: list[tuple[int, str]]) -> list[tuple[int, str]]:
+    """The lines that hold whatever the patient: at build time only a rule's own truth is known, so a part whose
+    verdict would depend on the patient's values is left out, with a lead-in that no longer introduces anything.
+
+    >>> known_only([(1, "Rule 1, *r*, does not apply:"), (2, "all of these:"), (3, "a: see above"), (3, "b: see above")])
+    [(1, 'Rule 1, *r*, does not apply')]
+    """
+    def tree(start: int) -> tuple[list[tuple[str, int, list[Any]]], int]:
+        out: list[tuple[str, int, list[Any]]] = []
+        index = start
+        while index < len(lines):
+            depth, text = lines[index]
+            if out and depth > out[-1][1]:
+                children, index = tree(index)
+                out[-1][2].extend(children)
+                continue
+            if out and depth < out[-1][1]:
+                break
+            out.append((text, depth, []))
+            index += 1
+        return out, index
+
+    def keep(nodes: list[tuple[str, int, list[Any]]]) -> list[tuple[int, str]]:
+        kept: list[tuple[int, str]] = []
+        for text, depth, children in nodes:
+            if _UNTRACED.fullmatch(text):
+                continue
+            inner = keep(children)
+            if children and not inner:
+                if text in ("all of these:", "because of all of these:"):
+                    continue
+                text = next((text.removesuffix(lead) for lead in _LEADS if text.endswith(lead)), text)
+            kept.extend([(depth, text), *inner])
+        return kept
+
+    return keep(tree(0)[0])
 
 
 def sentences(view: VersionView) -> dict[str, Any]:
@@ -153,7 +198,7 @@ def section(view: VersionView, directory_urls: bool = True) -> str:
         return ""
     up = "../" * (3 if directory_urls else 2)
     evaluator = asset_name(guideline.id, guideline.version)
-    fields = "".join(_field(info, prose.humanize(info.name)) for info in guideline.inputs.values())
+    fields = "".join(_field(info, prose.first_upper(prose.humanize(info.name))) for info in guideline.inputs.values())
     words = json.dumps({"decisions": sentences(view),
                         "inputs": {n: _html(view.vocab.name(n)) for n in guideline.inputs}}).replace("</", "<\\/")
     return (

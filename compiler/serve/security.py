@@ -30,9 +30,9 @@ ALGORITHMS = ("RS384", "ES384")  # the specification's; never `none`, never HMAC
 LEEWAY = 60  # seconds of clock skew allowed on exp, iat and nbf
 MAX_LIFETIME = 3600  # a token valid for longer than an hour is refused
 REQUIRED = ("iss", "aud", "exp", "iat", "jti")
-# ES384 verification costs about 0.3 ms of OpenSSL, which releases the GIL: it runs in a worker thread so the event
-# loop goes on with other requests; RS384 verification (about 20 µs) costs less than the hop to a thread.
-THREADED = frozenset({"ES384"})
+# Signatures are verified on the event loop: ES384 costs about 0.3 ms of OpenSSL here and RS384 about 20 µs; a hop to a
+# worker thread cost more CPU per request than it saved on this 2-core machine (measured under bench_serve.py), so
+# more cores are used as uvicorn uses them, with more worker processes.
 JWKS_TIMEOUT = 5.0  # seconds for one fetch of a jwks_url
 LIFESPAN = 300.0  # seconds a fetched key set is used before it is fetched again
 MIN_REFRESH = 30.0  # at most one fetch per this many seconds for tokens naming a key the set does not have
@@ -233,9 +233,8 @@ def check_claims(claims: Mapping[str, Any], audiences: tuple[str, ...], now: flo
 class Verifier:
     """Checks bearer tokens: signature (RS384/ES384) by a trusted issuer's key, `aud`, `exp`, `iat`, and `jti` once."""
 
-    def __init__(self, issuers: Mapping[str, Issuer], threaded: frozenset[str] = THREADED) -> None:
+    def __init__(self, issuers: Mapping[str, Issuer]) -> None:
         self.issuers = dict(issuers)
-        self.threaded = threaded
         self._seen: dict[tuple[str, str], float] = {}  # (iss, jti) -> exp, of every token accepted and not expired
         self._expiry: list[tuple[float, str, str]] = []  # the same as a heap, to forget them in expiry order
 
@@ -262,12 +261,7 @@ class Verifier:
             raise AuthError("the token's jti was already used (a replayed token)")
         kid = token.header.get("kid")
         key = await self.issuers[iss].key(kid if isinstance(kid, str) else None, alg)
-        verify = key.algorithm.verify
-        if alg in self.threaded:
-            good = await asyncio.get_running_loop().run_in_executor(None, verify, token.signed, key.key, token.signature)
-        else:
-            good = verify(token.signed, key.key, token.signature)
-        if not good:
+        if not key.algorithm.verify(token.signed, key.key, token.signature):
             raise AuthError("the token's signature does not verify with the issuer's key")
         if (iss, jti) in self._seen:  # the same token twice at once: only the first is accepted
             raise AuthError("the token's jti was already used (a replayed token)")

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-import markdown
+import markdown  # type: ignore[import-untyped]  # Python-Markdown, as MkDocs itself uses
 
 from eligo import ir
 from eligo.docs import explain, prose
@@ -64,7 +64,7 @@ class _Result:
 
 def _html(text: str) -> str:
     """One line of the explanation's Markdown as inline HTML."""
-    out = markdown.markdown(text)
+    out = str(markdown.markdown(text))
     return out.removeprefix("<p>").removesuffix("</p>")
 
 

@@ -55,7 +55,9 @@
       return [[0, head]];
     }
     const why = { unmatched: "no rule applies", conflict: "rules conflict", open: "an open question" }[outcome.status];
-    return [[0, `<strong>${topic}: ${why || outcome.status}.</strong>`]];
+    const reasons = outcome.status === "open" && words.decided[outcome.rule] ? words.decided[outcome.rule].slice(1) : [];
+    return [[0, `<strong>${topic}: ${why || outcome.status}.</strong>` +
+      (outcome.status === "open" ? " The guideline deliberately leaves this case to the committee." : "")], ...reasons];
   }
 
   function render(lines) {  // depth 0: a paragraph; depth n: an item of a list nested n levels

@@ -308,18 +308,19 @@ class Define:
     span: Span = _span()
 
 
-BandForm: TypeAlias = TypingLiteral["point", "to", "to_under", "under", "over", "or_more"]
+BandForm: TypeAlias = TypingLiteral["point", "to", "to_under", "under", "over", "over_to", "or_more", "or_less"]
 Bound: TypeAlias = Number | Quantity
 
 
 @dataclass(frozen=True, slots=True)
 class Band:
     """A numeric band of a table row: `0 to 2` (`to`, both ends in), `12 months to under 36 months` (`to_under`),
-    `under 12 months`, `over 50%`, `36 months or more` (`or_more`), or one value `3` (`point`)."""
+    `over 12 months to 24 months` (`over_to`), `under 12 months`, `over 50%`, `36 months or more` (`or_more`),
+    `3 months or less` (`or_less`), or one value `3` (`point`)."""
 
     form: BandForm
     low: Bound | None = None  # None: no lower end (`under`)
-    high: Bound | None = None  # None: no upper end (`over`, `or more`); a `point` has only `low`
+    high: Bound | None = None  # None: no upper end (`over`, `or more`); `point` and `or_less` have only `low`
     span: Span = _span()
 
 

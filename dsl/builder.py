@@ -290,6 +290,12 @@ class Builder(Transformer[Token, Any]):
     def band_or_more(self, meta: Meta, low: ast.Bound) -> ast.Band:
         return ast.Band("or_more", low, span=self._span(meta))
 
+    def band_over_to(self, meta: Meta, low: ast.Bound, high: ast.Bound) -> ast.Band:
+        return ast.Band("over_to", low, high, span=self._span(meta))
+
+    def band_or_less(self, meta: Meta, value: ast.Bound) -> ast.Band:
+        return ast.Band("or_less", value, span=self._span(meta))
+
     def enum_value(self, meta: Meta, tok: Token) -> ast.Ref:
         return ast.Ref(str(tok), span=self._span(meta))
 

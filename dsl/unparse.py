@@ -71,8 +71,12 @@ def band(key: ast.Band) -> str:
             return f"under {high}"
         case "over":
             return f"over {low}"
+        case "over_to":
+            return f"over {low} to {high}"
         case "or_more":
             return f"{low} or more"
+        case "or_less":
+            return f"{low} or less"
         case _:
             assert_never(key.form)
 

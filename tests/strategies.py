@@ -133,9 +133,9 @@ signed_bounds = st.one_of(
 )
 bands = st.one_of(
     st.builds(ast.Band, st.just("point"), signed_bounds),
-    st.builds(ast.Band, st.sampled_from(["to", "to_under"]), signed_bounds, signed_bounds),
+    st.builds(ast.Band, st.sampled_from(["to", "to_under", "over_to"]), signed_bounds, signed_bounds),
     st.builds(ast.Band, st.just("under"), st.none(), signed_bounds),
-    st.builds(ast.Band, st.sampled_from(["over", "or_more"]), signed_bounds),
+    st.builds(ast.Band, st.sampled_from(["over", "or_more", "or_less"]), signed_bounds),
 )
 
 

@@ -149,7 +149,7 @@ def test_fixtures_cover_every_construct() -> None:
     keys = {type(k) for n in nodes if isinstance(n, ast.Row) for k in n.keys}
     assert keys == {str, bool, type(None), ast.Band}
     forms = {k.form for n in nodes if isinstance(n, ast.Row) for k in n.keys if isinstance(k, ast.Band)}
-    assert forms == {"point", "to", "to_under", "under", "over", "or_more"}
+    assert forms == {"point", "to", "to_under", "under", "over", "over_to", "or_more", "or_less"}
     assert any(n.beside for n in nodes if isinstance(n, ast.Decision))
     assert any(r.is_open for n in nodes if isinstance(n, ast.Decision) for r in n.rules)
     assert any(len(n.by) > 1 for n in nodes if isinstance(n, ast.Table))

@@ -143,8 +143,8 @@ def value(lit: ast.Literal | ast.Ref | ast.Missing, vocab: Vocabulary | None = N
 
 
 def band(key: ast.Band) -> str:
-    """A table row's band as a reader says it: "0 to 2", "12 months to under 36 months", "36 months or more",
-    "under 12 months", "over 50%", "exactly 3"."""
+    """A table row's band as a reader says it: "0 to 2", "12 months to under 36 months", "over 12 months to 24
+    months", "36 months or more", "3 months or less", "under 12 months", "over 50%", "exactly 3"."""
     low = value(key.low) if key.low is not None else ""
     high = value(key.high) if key.high is not None else ""
     match key.form:
@@ -158,6 +158,10 @@ def band(key: ast.Band) -> str:
             return f"under {high}"
         case "over":
             return f"over {low}"
+        case "over_to":
+            return f"over {low} to {high}"
+        case "or_less":
+            return f"{low} or less"
         case _:
             return f"{low} or more"
 

@@ -35,6 +35,10 @@ def band_of(key: ast.Band) -> tables.Band:
             return tables.Band(None, False, high, False)
         case "over":
             return tables.Band(low, False, None, False)
+        case "over_to":
+            return tables.Band(low, False, high, True)
+        case "or_less":
+            return tables.Band(None, False, low, True)
         case _:
             return tables.Band(low, True, None, False)
 

@@ -171,7 +171,8 @@ def create_app(settings: Settings) -> FastAPI:
         return JSONResponse({"services": [s.descriptor() for s in catalogue.services().values()]})
 
     @app.post("/cds-services/{service_id}")
-    async def call(service_id: str, request: Request) -> JSONResponse:
+    async def call(request: Request) -> JSONResponse:  # the id read from the path as matched, with no validation to run
+        service_id: str = request.path_params["service_id"]
         await authenticate(request, f"{base}/cds-services/{service_id}")
         service = service_of(service_id)
         data = await body(request)

@@ -23,18 +23,47 @@ they are internal and may change between releases.
 
 from __future__ import annotations
 
+import importlib
 from typing import TYPE_CHECKING, Any
 
-from eligo.case_files import read_case
-from eligo.cases import CaseError, CaseProblem
-from eligo.compiled.guideline import ExampleRun, Guideline
-from eligo.compiled.result import DecisionResult, Result, Step
-from eligo.dsl.diagnostics import Diagnostic, EligoError
-from eligo.pipeline import KnowledgeBase, check_source, load
 from eligo.version import __version__
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
+
+    from eligo.case_files import read_case
+    from eligo.cases import CaseError, CaseProblem
+    from eligo.compiled.guideline import ExampleRun, Guideline
+    from eligo.compiled.result import DecisionResult, Result, Step
+    from eligo.dsl.diagnostics import Diagnostic, EligoError
+    from eligo.pipeline import KnowledgeBase, check_source, load
+
+# Each name is imported from its stage on first use (PEP 562), so that `import eligo` costs next to nothing and a
+# command pays only for the stages it runs (`eligo eval` from the compiled cache never imports the parser).
+_LAZY = {
+    "read_case": "eligo.case_files", "CaseError": "eligo.cases", "CaseProblem": "eligo.cases",
+    "ExampleRun": "eligo.compiled.guideline", "Guideline": "eligo.compiled.guideline",
+    "DecisionResult": "eligo.compiled.result", "Result": "eligo.compiled.result", "Step": "eligo.compiled.result",
+    "Diagnostic": "eligo.dsl.diagnostics", "EligoError": "eligo.dsl.diagnostics",
+    "KnowledgeBase": "eligo.pipeline", "check_source": "eligo.pipeline", "load": "eligo.pipeline",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+        globals()[name] = value  # later lookups are plain attribute reads
+        return value
+    try:  # a stage as an attribute, as after `import eligo.dsl`: `eligo.dsl.parse`
+        return importlib.import_module(f"eligo.{name}")
+    except ModuleNotFoundError as missing:
+        if missing.name != f"eligo.{name}":
+            raise
+        raise AttributeError(f"module 'eligo' has no attribute {name!r}") from None
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_LAZY})
 
 __all__ = [
     "CaseError",

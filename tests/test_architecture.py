@@ -33,11 +33,23 @@ def _modules() -> dict[str, Path]:
     return found
 
 
+def _annotation_only(tree: ast.Module) -> set[ast.AST]:
+    """The statements under `if TYPE_CHECKING:`: names for annotations, never imported when the module runs."""
+    blocks = [n for n in ast.walk(tree) if isinstance(n, ast.If) and isinstance(n.test, ast.Name)
+              and n.test.id == "TYPE_CHECKING"]
+    return {inner for block in blocks for statement in block.body for inner in ast.walk(statement)}
+
+
 def _imports(module: str, path: Path, known: set[str]) -> set[str]:
-    """Every eligo module this one imports, wherever the import statement stands (functions included)."""
+    """Every eligo module this one imports when it runs, wherever the import statement stands (functions
+    included; not the annotation-only imports under `if TYPE_CHECKING:`, which never run)."""
     out: set[str] = set()
     package = module if path.name == "__init__.py" else module.rpartition(".")[0]
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    skipped = _annotation_only(tree)
+    for node in ast.walk(tree):
+        if node in skipped:
+            continue
         if isinstance(node, ast.Import):
             names = [alias.name for alias in node.names]
         elif isinstance(node, ast.ImportFrom):

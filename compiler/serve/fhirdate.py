@@ -59,8 +59,8 @@ def period(value: object, kind: str = "dateTime") -> Period:
         raise FhirDateError(f"{value!r} is not a FHIR {kind}: it is not a string")
     if kind != "instant" and len(value) == 10 and value[4] == value[7] == "-" and value.isascii() and value[0] != "0":
         try:  # the common case, a full date: fromisoformat checks the digits and the calendar
-            day = dt.date.fromisoformat(value)
-            return Period(day, day, value)
+            whole = dt.date.fromisoformat(value)
+            return Period(whole, whole, value)
         except ValueError:
             pass  # read below, for the message
     found = (_DATE if kind == "date" else _DATETIME).fullmatch(value)

@@ -4,8 +4,10 @@ Starts `eligo serve`'s application under uvicorn in a child process (so the clie
 interpreter), with one extra route that returns a constant card: the floor any FastAPI endpoint pays.
 Then, at 1, 10 and 50 concurrent clients, sends the same number of requests to each: a full-prefetch
 `patient-view` call of the pancreas service (a fresh signed token per request, RS384 or ES384, verified,
-unless --insecure) and the constant endpoint. Prints requests per second and p50/p99 latency for both (the
-median of --repeat runs), and their ratio. On a shared machine, compare runs made side by side only.
+unless --insecure) and the constant endpoint. Prints requests per second, p50/p99 latency and the server
+process's CPU time per request (user + system, from /proc) for both (the median of --repeat runs), and their
+ratios. Requests per second move with whatever else the machine runs; CPU per request much less. On a shared
+machine, compare runs made side by side only.
 """
 
 from __future__ import annotations

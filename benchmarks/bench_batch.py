@@ -43,14 +43,14 @@ def median_seconds(work: Callable[[], object], runs: int) -> float:
     return statistics.median(times)
 
 
-def measure(rows: int = 1_000_000, cases: int = 20_000, runs: int = 3) -> dict[str, float]:
-    """Rates in cases per second, medians of `runs`."""
+def measure(rows: int = 1_000_000, cases: int = 20_000, runs: int = 3, bp: Any = None) -> dict[str, float]:
+    """Rates in cases per second, medians of `runs` (`bp`: the peer harness, if already loaded)."""
     import duckdb
     import pyarrow as pa
 
     import eligo
 
-    bp = harness()
+    bp = bp or harness()
     guideline = eligo.load(HERE / "workload").guideline("bench.metastasectomy")
     columns = bp.generate_columns(rows)
     frame = bp._polars_frame(columns)

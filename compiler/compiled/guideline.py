@@ -13,6 +13,7 @@ from eligo import ir
 from eligo.cases import CaseError, normalise
 from eligo.compiled import exact
 from eligo.compiled import result as results
+from eligo.compiled.ranges import Ranges
 from eligo.dsl import ast
 from eligo.dsl.ast import Span
 from eligo.ir import outcome, units
@@ -204,10 +205,11 @@ class Guideline:
             for i in self._own_indices
         }
         names = self._names
+        unknown = {names[key]: key for key, value in values.items() if value is None}
         return results.Result(
             self.id, self.version, self.sha256, decisions,
             {names[key]: value for key, value in values.items()}, _Trace(self, steps) if steps else (),
-            self.references)
+            self.references, Ranges(self, prepared, unknown) if unknown and refine else {})
 
     @cached_property
     def _names(self) -> dict[str, str]:

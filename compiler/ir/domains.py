@@ -88,6 +88,9 @@ class Site:
     pair: Pair | None = None
 
 
+Chain = tuple[str | Pair, tuple[Step, ...]]  # a subject (input or time between two dates) and the steps after it
+
+
 @dataclass(frozen=True, slots=True)
 class Domains:
     """Per input of a program: its representatives when it is splittable, or None; for a relative input its static
@@ -100,6 +103,8 @@ class Domains:
     partners: dict[str, tuple[str, ...]] = field(default_factory=dict)  # the inputs a relative input's cuts read
     bodies: dict[str, Node] = field(default_factory=dict)  # each definition's expression, by key
     memo: dict[object, tuple[object, ...] | None] = field(default_factory=dict, compare=False, repr=False)
+    chains_of: Callable[[Node], list[Chain] | None] = field(default=lambda node: None, compare=False, repr=False)
+    """The inputs an expression is computed from by arithmetic a case can undo, with the steps after each."""
 
     def splittable(self, names: Iterable[str]) -> bool:
         return all(self.classes.get(n) is not None for n in names)
@@ -112,9 +117,6 @@ class Domains:
                 return MAX_COMPLETIONS + 1
             total *= len(values)
         return total
-
-
-Chain = tuple[str | Pair, tuple[Step, ...]]  # a subject (input or time between two dates) and the steps after it
 
 
 def undo(steps: tuple[Step, ...], value: float, operand: Callable[[object], object]) -> float | None:
@@ -334,7 +336,7 @@ def domains(program: Program) -> Domains:
                                                    for n, c in cuts.items()},
                    {n: tuple(dict.fromkeys(s)) for n, s in sites.items() if s and n not in opaque},
                    {n: tuple(sorted(p)) for n, p in partners.items() if sites[n] and n not in opaque},
-                   {d.key: d.expr for d in program.definitions})
+                   {d.key: d.expr for d in program.definitions}, chains_of=chains)
 
 
 SIDES = {">": ("le", "lt"), "<=": ("le", "lt"), ">=": ("lt", "le"), "<": ("lt", "le"), "=": ("eq", "eq"),

@@ -343,3 +343,33 @@ def test_monotonicity_is_checked_over_the_ordered_part_only(banded: eligo.Guidel
                                     "rule short: when dfi_group[dfi] then not_candidate"))
     failed = verify_guideline(worse, max_examples=120)
     assert [p.status for p in failed.properties if p.title.startswith("A longer DFI")] == ["failed"]
+
+
+def test_verify_sweeps_bands_exactly_and_finds_a_row_earlier_rows_always_take() -> None:
+    g = guideline("""
+        kind site: lung | liver
+        input where: site
+        input n: count from 0 to 10
+        input start: date
+        input stop: date
+        define gap: months between start and stop
+        table group by where, n -> yes/no
+          any, 0 to 2:      no
+          any, 3 or more:   yes
+          lung, 4 to 5:     no
+        table late by gap -> yes/no
+          under 12 months:    no
+          12 months or more:  yes
+        decision d: a > b
+          rule r: when group[where, n] and late[gap] then a
+          rule pre_empted: when n > 5 and late[gap] then a
+          otherwise b
+    """)
+    report = verify_guideline(g, max_examples=40)
+    bases = {p.title: p.basis for p in report.properties}
+    assert bases["`d`: every rule applies to some patient"] == "exact boundary sweep over 3 variables"
+    found = {f.diagnostic.code: f.diagnostic.message for f in report.findings}
+    assert found["V204"] == "rule `pre_empted` of `d` never decides: whenever it applies, rule `r` (listed before it) " \
+                            "applies first"
+    assert found["V213"] == "row `lung, 4 to 5` of table `group` is never used: the row on line 14 matches first for " \
+                            "every key it covers (e.g. lung, 4)"

@@ -11,7 +11,7 @@ from eligo import ir
 from eligo.cases import CaseError
 from eligo.compiled import result as results
 from eligo.compiled.guideline import Guideline
-from eligo.dsl import ast
+from eligo.dsl import ast, unparse
 from eligo.dsl.diagnostics import Diagnostic, error, warning
 from eligo.ir.types import Type
 from eligo.verify import boundaries, explore, tables
@@ -173,7 +173,8 @@ class Verifier:
             for row in dead:
                 span = rows[row.row].span
                 lines = " and ".join(str(rows[j].span.line) for j in row.earlier)
-                keys = ", ".join(_key_text(k) for k in rows[row.row].keys)
+                written = [r for r in table.rows if not r.is_otherwise][row.row]  # its bands as the author wrote them
+                keys = ", ".join(unparse.row_key(k) for k in written.keys)
                 example = ", ".join(_key_text(k) for k in row.keys)
                 self.add(None, f"table:{name}", error(
                     "V213", f"row `{keys}` of table `{name}` is never used: the "
@@ -365,6 +366,8 @@ def _value_type(target: Target | None) -> Type | None:
 
 
 def _key_text(key: object) -> str:
+    if isinstance(key, float) and key.is_integer():  # a value of a band column (in canonical units)
+        return str(int(key))
     return "any" if key is None else "yes" if key is True else "no" if key is False else str(key)
 
 

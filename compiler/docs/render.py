@@ -188,6 +188,8 @@ class VersionView:
                            self.source(rule))
         if decision.default is not None:
             yield RuleView(decision, decision.default, prose.anchor("rule", f"{decision.name}-otherwise"),
+                           prose.open_question_prose(decision, decision.default, self.vocab)
+                           if decision.default.is_open else
                            [f"Otherwise, when no rule above applies, the {prose.humanize(decision.name)} decision "
                             f"is **{prose.humanize(decision.default.outcome)}**."],
                            self.source(decision.default))

@@ -185,13 +185,12 @@ class JsGenerator:
     def write(self) -> str:
         body: list[str] = []
         for i, node in enumerate(self.program.nodes):
-            if isinstance(node, ir.Decision):
-                body.extend(self.decision(i, node))
-            else:
-                body.append(f"V[{i}] = {self.expr(node.expr)};")
+            statements = self.decision(i, node) if isinstance(node, ir.Decision) else [f"V[{i}] = {self.expr(node.expr)};"]
+            body.append(f"if (N === null || N[{i}]) {{ {' '.join(statements)} }}")
         size = len(self.program.nodes)
         lines = [
-            "function run(c, o, W) {",
+            "// N: null for every node, or which nodes to compute (what one decision reads, for its completions)",
+            "function run(c, o, W, N = null) {",
             f"  const V = new Array({size}).fill(null), O = new Array({size}).fill(null), T = new Array({size}).fill(null);",
             "  if (W === null) W = V;",
             *("  " + line for line in body),

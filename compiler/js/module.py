@@ -24,8 +24,12 @@ if TYPE_CHECKING:
     from eligo.compiled.guideline import Guideline
 
 
+RUNTIME = ("kleene.mjs", "cases.mjs", "cuts.mjs", "exact.mjs")  # the hand-written runtime's parts, in order
+
+
 def runtime_source() -> str:
-    return resources.files("eligo.js").joinpath("runtime.mjs").read_text(encoding="utf-8")
+    folder = resources.files("eligo.js").joinpath("runtime")
+    return "\n".join(folder.joinpath(part).read_text(encoding="utf-8") for part in RUNTIME)
 
 
 def input_metadata(info: ir.InputInfo) -> dict[str, Any]:
@@ -35,6 +39,7 @@ def input_metadata(info: ir.InputInfo) -> dict[str, Any]:
     unit = units.lookup(info.unit) if info.unit else None
     return {
         "factor": unit.factor if unit and typ.kind == "quantity" else 1.0,
+        "ends": _ends(info),
         "name": info.name,
         "kind": typ.kind,
         "integer": typ.integer,
@@ -53,6 +58,16 @@ def input_metadata(info: ir.InputInfo) -> dict[str, Any]:
         "describe": typ.describe(),
         "expected": f"expected {typ.describe()} such as {example} or a number in {info.unit}",
     }
+
+
+def _ends(info: ir.InputInfo) -> list[object]:
+    """The declared ends of a number or quantity in canonical units (eligo.compiled.ranges tries them)."""
+    if info.type.kind not in ("number", "quantity"):
+        return []
+    unit = units.lookup(info.unit) if info.type.kind == "quantity" and info.unit else None
+    scale = unit.factor if unit else 1.0
+    ends = [e * scale for e in (info.low, info.high) if e is not None]
+    return [int(e) if info.type.integer and float(e).is_integer() else e for e in ends]
 
 
 def _rule(rule: ir.Rule) -> dict[str, Any]:
@@ -78,6 +93,7 @@ def program_data(guideline: Guideline, expressions: list[ir.Node] | None = None)
     relative inputs' cut points read are appended to `expressions` (written as the functions EXPRS)."""
     expressions = [] if expressions is None else expressions
     program = guideline.program
+    facts = guideline.facts
     nodes: list[dict[str, Any] | None] = []
     for node in program.nodes:
         if not isinstance(node, ir.Decision):
@@ -89,6 +105,7 @@ def program_data(guideline: Guideline, expressions: list[ir.Node] | None = None)
             "cones": [list(inputs) for inputs in guideline.rule_inputs[node.key]],
             # as Python's: a decision whose completions cannot be kept apart from the data stays three-valued
             "completable": node.policy != "collect" and guideline.code.completion(node.key) is not None,
+            "reads": [i for i, n in enumerate(program.nodes) if n.key in facts.closure({node.key})],
         })
     own = set(program.own_decisions)
     classes = guideline.domains.classes
@@ -100,11 +117,41 @@ def program_data(guideline: Guideline, expressions: list[ir.Node] | None = None)
         "nodes": nodes,
         "own": [i for i, n in enumerate(program.nodes) if isinstance(n, ir.Decision) and n.key in own],
         "values": [[program.value_name(n), i] for i, n in enumerate(program.nodes) if isinstance(n, ir.Definition)],
+        "definitions": {i: _definition(guideline, n) for i, n in enumerate(program.nodes) if isinstance(n, ir.Definition)},
         "domains": {name: None if values is None else [_plain(v) for v in values] for name, values in classes.items()},
         "relative": {name: {"cuts": [_plain(v) for v in guideline.domains.cuts.get(name, ())],
                             "sites": [_site(site, expressions) for site in sites]}
                      for name, sites in guideline.domains.sites.items() if sites and classes.get(name) is None},
     }
+
+
+def _definition(guideline: Guideline, node: ir.Definition) -> dict[str, Any]:
+    """What eligo.compiled.ranges reads of a definition to say what it may still be when unknown: the inputs it
+    reads, whether it observes the data, and the chains of arithmetic its multilinearity is judged by."""
+    chains_of = getattr(guideline.domains, "chains_of", None)
+    found = chains_of(node.expr) if chains_of is not None else None
+    chains = None if found is None else [
+        [None if isinstance(subject, ir_domains.Pair) else subject, any(s.op == "/" and s.left for s in steps)]
+        for subject, steps in found]
+    return {"kind": node.type.kind, "values": list(node.type.values) if node.type.kind == "enum" else [],
+            "cone": sorted(guideline.facts.cone_of(node.key)),
+            "observes": _observes(guideline, node.expr), "chains": chains}
+
+
+def _observes(guideline: Guideline, node: ir.Node) -> bool:
+    """Whether `node` reads whether the data holds a value (`is missing`, `is known`, `first known of`), directly
+    or through the definitions it reads."""
+    seen: set[str] = set()
+    stack = [node]
+    while stack:
+        for sub in ir.walk(stack.pop()):
+            if isinstance(sub, ir.FirstKnown) or (isinstance(sub, ir.Test) and sub.test != "none"):
+                return True
+            target = guideline.facts.nodes.get(sub.key) if isinstance(sub, ir.DefRef) else None
+            if isinstance(target, ir.Definition) and target.key not in seen:
+                seen.add(target.key)
+                stack.append(target.expr)
+    return False
 
 
 def _plain(value: object) -> object:

@@ -21,7 +21,7 @@ the missing inputs those rules read.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, NamedTuple
 
 from eligo import ir
@@ -57,11 +57,17 @@ def kleene_possible(decision: ir.Decision, raw: outcome.Outcome) -> tuple[str, .
     return ordered(decision, found)
 
 
-def ordered(decision: ir.Decision, found: Sequence[object]) -> tuple[str, ...]:
+def ordered(decision: ir.Decision, found: Iterable[object]) -> tuple[str, ...]:
     """Outcomes in the decision's declared order, NO_OUTCOME last."""
-    rank = {o: i for i, o in enumerate(decision.outcomes)}
+    rank = _ranks.get(id(decision))
+    if rank is None or rank[0] is not decision:
+        rank = _ranks[id(decision)] = (decision, {o: i for i, o in enumerate(decision.outcomes)})
+    order = rank[1]
     unique = {f for f in found if isinstance(f, str)}
-    return tuple(sorted(unique, key=lambda o: rank.get(o, len(rank))))
+    return tuple(sorted(unique, key=lambda o: order.get(o, len(order))))
+
+
+_ranks: dict[int, tuple[ir.Decision, dict[str, int]]] = {}  # per decision (by identity): its outcomes' order
 
 
 class _NotExact(Exception):
@@ -103,17 +109,18 @@ def refine(decision: ir.Decision, prepared: Mapping[str, Any], missing: Sequence
     rules: set[int] = set()
     budget = 2 * MAX_COMPLETIONS
 
-    def build(index: int) -> Diagram:
+    def build(index: int, evaluate: bool = True) -> Diagram:
         nonlocal budget
         budget -= 1
         if budget < 0:
             raise _NotExact
-        value, status, rule, _ = completion(filled, prepared)[0]
-        if status != outcome.UNKNOWN:
-            rules.add(rule)
-            answer = (None if value is ir.NA else value, status)
-            answers.add(answer)
-            return (answer,)
+        if evaluate:
+            value, status, rule, _ = completion(filled, prepared)[0]
+            if status != outcome.UNKNOWN:
+                rules.add(rule)
+                answer = (None if value is ir.NA else value, status)
+                answers.add(answer)
+                return (answer,)
         if index == last:  # unknown with every input it needs completed: not ours to settle
             raise _NotExact
         name, values = splits[index]
@@ -131,8 +138,8 @@ def refine(decision: ir.Decision, prepared: Mapping[str, Any], missing: Sequence
                 return (name, tuple(children))
         return first
 
-    try:
-        return Refined(build(0), answers, split, rules)
+    try:  # the case itself is unknown (the three-valued answer says so): split it without evaluating it again
+        return Refined(build(0, False), answers, split, rules)
     except _NotExact:
         return None
 

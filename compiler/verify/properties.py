@@ -143,7 +143,9 @@ def _same(a: object, b: object) -> bool:
 
 
 class Needed(Check):
-    """When a decision is unknown, filling in its missing inputs can give different outcomes.
+    """When a decision is unknown, filling in its missing inputs can give different outcomes. Only an inexact
+    answer (an input whose classes the case does not determine: the three-valued answer, marked exact false) is
+    checked: an exact one has two completions that differ by construction.
 
     Where the decision has an exact analysis, the outcomes still reachable are computed; otherwise
     (and to confirm a failure) fillings are tried: the examples' values, then boundary values."""
@@ -160,8 +162,8 @@ class Needed(Check):
         if results is None:
             return None
         result = results[self.decision.name]
-        if result.status != "unknown" or not result.missing:
-            return None
+        if result.status != "unknown" or not result.missing or result.exact:
+            return None  # an exact unknown has two completions that differ by construction (eligo.compiled.exact)
         stats.applied(self.id)
         if self.analysis is not None and self.decision.policy != "collect":
             region = tables.fixed_point(self.analysis, self.ev.h.prepare(sample.case))

@@ -231,3 +231,45 @@ def test_eval_from_the_cache_imports_neither_typer_nor_rich_nor_lark(kb: Path, s
     env = {**os.environ, cache.ENV_DIR: str(store)}
     got = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=120)
     assert got.stdout.splitlines() == ["surgery: candidate by rule favourable", "True []"], got.stderr
+
+
+# ---------------------------------------------------------------- the parser's tables
+
+PARSE = """
+import sys
+from pathlib import Path
+import dataclasses
+from eligo.dsl.parser import read_source
+
+def spans(node):  # every node's position (spans are left out of the nodes' repr)
+    if dataclasses.is_dataclass(node):
+        return [getattr(node, "span", None), *(s for f in dataclasses.fields(node) for s in spans(getattr(node, f.name)))]
+    return [s for item in node for s in spans(item)] if isinstance(node, (tuple, list)) else []
+
+root = Path(sys.argv[1])
+for path in [*sorted((root / "valid").glob("*.eligo")), *sorted((root / "invalid").glob("E01*.eligo"))]:
+    _, module, diagnostics = read_source(path)
+    print(path.name, repr(module), spans(module), [(d.code, d.span, d.message, d.hints) for d in diagnostics])
+"""
+
+
+def test_the_parser_reads_its_tables_from_the_cache_and_parses_the_same(store: Path) -> None:
+    env = {**os.environ, cache.ENV_DIR: str(store)}
+    fixtures = str(Path(__file__).parent / "fixtures")
+
+    def parse() -> str:
+        done = subprocess.run([sys.executable, "-c", PARSE, fixtures], capture_output=True, text=True, env=env,
+                              timeout=120)
+        assert done.returncode == 0, done.stderr
+        return done.stdout
+
+    built = parse()  # the tables built, and stored
+    tables = list(store.glob("lark-*.tables"))
+    assert len(tables) == 1 and cache.read_bytes(store, tables[0].name) is not None
+    assert parse() == built  # read from the cache: the same trees, spans and syntax errors
+    tables[0].write_bytes(tables[0].read_bytes()[:1000])  # torn
+    assert parse() == built
+    assert cache.read_bytes(store, tables[0].name) is not None  # built again and stored whole
+    no_cache = subprocess.run([sys.executable, "-c", PARSE, fixtures], capture_output=True, text=True,
+                              env={**env, cache.ENV_OFF: "1"}, timeout=120)
+    assert no_cache.stdout == built

@@ -10,6 +10,9 @@ file that was added, changed or removed declares one of those modules; anything 
 is compiled again (an entry is never trusted across a change). The FHIR bindings do not change a decision and
 are not part of it.
 
+The parser's LALR tables are kept here too (`read_bytes`/`write_bytes`, eligo.dsl.lalr), keyed by the grammar,
+Lark's version and Python's.
+
 Entries live in `$ELIGO_CACHE_DIR`, else `$XDG_CACHE_HOME/eligo`, else `~/.cache/eligo`; `ELIGO_NO_CACHE=1` (or
 `--no-cache`) turns the cache off. An entry is written to a temporary file and renamed into place, so that a
 reader sees a whole entry or none, and concurrent runs only ever replace one whole entry by another; an entry
@@ -108,14 +111,8 @@ def fresh(entry: Entry, now: dict[str, Source]) -> bool:
 
 def read(folder: Path, name: str) -> Entry | None:
     """The entry stored under `name`, or None if there is none or it is not whole and sound."""
-    try:
-        raw = (folder / f"{name}.entry").read_bytes()
-    except OSError:
-        return None
-    if not raw.startswith(MAGIC) or len(raw) < len(MAGIC) + 64:
-        return None
-    digest, payload = raw[len(MAGIC):len(MAGIC) + 64], raw[len(MAGIC) + 64:]
-    if hashlib.sha256(payload).hexdigest().encode() != digest:
+    payload = read_bytes(folder, f"{name}.entry")
+    if payload is None:
         return None
     try:
         entry = pickle.loads(payload)
@@ -131,7 +128,24 @@ def write(folder: Path, name: str, entry: Entry) -> bool:
         _Pickler(buffer).dump(entry)
     except (pickle.PicklingError, TypeError, AttributeError, RecursionError):
         return False  # something that cannot be stored: the guideline is simply compiled next time too
-    payload = buffer.getvalue()
+    return write_bytes(folder, f"{name}.entry", buffer.getvalue())
+
+
+def read_bytes(folder: Path, name: str) -> bytes | None:
+    """The contents stored under `name` by `write_bytes`, or None if absent or not whole (their SHA-256 differs)."""
+    try:
+        raw = (folder / name).read_bytes()
+    except OSError:
+        return None
+    if not raw.startswith(MAGIC) or len(raw) < len(MAGIC) + 64:
+        return None
+    digest, payload = raw[len(MAGIC):len(MAGIC) + 64], raw[len(MAGIC) + 64:]
+    return payload if hashlib.sha256(payload).hexdigest().encode() == digest else None
+
+
+def write_bytes(folder: Path, name: str, payload: bytes) -> bool:
+    """Store `payload` whole under `name`, with its SHA-256: written to a temporary file beside it and renamed into
+    place, so that a reader sees the old contents or the new, never a part. False if it cannot be written."""
     import tempfile
 
     try:
@@ -140,7 +154,7 @@ def write(folder: Path, name: str, entry: Entry) -> bool:
         try:
             with os.fdopen(handle, "wb") as stream:
                 stream.write(MAGIC + hashlib.sha256(payload).hexdigest().encode() + payload)
-            os.replace(temporary, folder / f"{name}.entry")
+            os.replace(temporary, folder / name)
         except BaseException:
             with _quietly():
                 os.unlink(temporary)

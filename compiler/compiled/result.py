@@ -111,7 +111,7 @@ class Result:
             for key in decision.cites:
                 out.append(f"  source [{key}]: {self.references.get(key, key)}")
             if decision.status == "unknown" and decision.possible:
-                shown = [p if p != "none" else "no rule applies" for p in decision.possible]
+                shown = [{"none": "no rule applies", "open": "an open question"}.get(p, p) for p in decision.possible]
                 out.append(f"  still possible: {' or '.join(shown)}")
             if decision.missing:
                 out.append(f"  missing: {', '.join(decision.missing)} — providing "

@@ -282,6 +282,8 @@ class CodeGenerator:
         fallback = node.default.value if node.default is not None else ir.NA
         key = values[0] if len(values) == 1 and not banded else f"({', '.join(values)},)"
         found = f"{self.tables[node.table, key_domains]}.get({key}, {self.const(fallback)})"
+        if banded and len(values) == 1:
+            found = f"{self.tables[node.table, key_domains]}.one({values[0]}, {self.const(fallback)})"
         unknown = [v for v, k in zip(values, node.keys, strict=True) if self.facts.may_be_unknown(k)]
         out = self.assign(f"None if {' or '.join(f'{v} is None' for v in unknown)} else {found}" if unknown else found)
         self.record("lookup", node.origin, out, *values)

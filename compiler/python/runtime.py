@@ -17,8 +17,6 @@ from eligo.ir.units import DAYS_PER_MONTH
 NA = ir.NA
 
 
-
-
 def months_between(start: dt.date, end: dt.date) -> float:
     """Whole calendar months from `start` to `end`, plus the leftover days / 30.4375.
 
@@ -121,6 +119,11 @@ def decide_collect(conditions: tuple[bool | None, ...], outcomes: tuple[str, ...
     if not fired and default is not None:
         fired = {default}
     return outcome.decided(tuple(o for o in order if o in fired), outcome.NO_RULE)
+
+
+class Unknown(Exception):
+    """Raised by a shared definition of a two-valued evaluator that met an unknown value: the evaluator that
+    called it answers through its three-valued `fallback` instead."""
 
 
 class _Unset:

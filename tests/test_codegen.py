@@ -221,3 +221,25 @@ def test_a_test_of_a_constant_is_decided_when_the_code_is_written() -> None:
         """)
     assert "2.5 is" not in constant.code.source and "2.5 is" not in constant.code.traced_source
     assert [constant.evaluate({"a": a}, trace=True)["d"].value for a in (0, 5)] == ["q", "p"]
+
+
+def test_a_trace_and_explain_show_quantities_in_the_authors_units() -> None:
+    g = guideline("""
+        input size: quantity in cm from 0 to 20, optional
+        input drop: percent from -100 to 100, optional
+        input start: date, optional
+        input stop: date, optional
+        define dfi: months between start and stop
+        define big: size > 15 mm
+        decision d: a | b
+          rule r: when big and dfi > 12 months and drop >= 50% then a
+          otherwise b
+    """)
+    result = g.evaluate({"size": 2, "drop": 60.0, "start": "2022-01-01", "stop": "2024-05-03"})
+    text = result.explain()
+    assert "dfi > 12 months  [28 months 2 days, 12 months] → yes" in text
+    assert "size > 15 mm  [2 cm, 1.5 cm] → yes" in text and "drop >= 50%  [60%, 50%] → yes" in text
+    assert "  dfi = 28 months 2 days" in text
+    step = next(s for s in result.trace if s.text == "size > 15 mm")
+    assert step.operands == (20.0, 15.0) and step.units == (None, "cm", "cm")  # the values stay canonical (mm)
+    assert step.to_json()["operands"] == [20.0, 15.0]

@@ -323,8 +323,8 @@ class Guideline:
         return out
 
     @cached_property
-    def _sites(self) -> list[tuple[str, str, Span, str | None, str | None]]:
-        return [(s.kind, s.origin.text, s.origin.span, s.decision, s.rule) for s in self.code.sites]
+    def _sites(self) -> list[tuple[str, str, Span, str | None, str | None, tuple[str | None, ...]]]:
+        return [(s.kind, s.origin.text, s.origin.span, s.decision, s.rule, s.units) for s in self.code.sites]
 
     def _value_name(self, node: ir.Definition | ir.Decision) -> str:
         return self.program.value_name(node)
@@ -431,7 +431,7 @@ class _Trace(Sequence[results.Step]):
             made: list[results.Step] = []
             for site, value, operands in self._raw:  # this loop is the cost of a trace: keep it lean
                 step = _StepSlots()
-                step.kind, step.text, step.span, step.decision, step.rule = sites[site]
+                step.kind, step.text, step.span, step.decision, step.rule, step.units = sites[site]
                 step.value, step.operands = value, operands
                 step.__class__ = results.Step  # type: ignore[assignment]
                 made.append(cast(results.Step, step))
@@ -477,6 +477,7 @@ class _StepSlots:
     operands: tuple[object, ...]
     decision: str | None
     rule: str | None
+    units: tuple[str | None, ...]
 
 
 def _same(a: object, b: object) -> bool:

@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from operator import attrgetter
 from typing import Any, Literal
 
 from eligo.dsl.ast import Span
+from eligo.ir import units
 from eligo.ir.nodes import NA
 from eligo.ir.outcome import STATUSES, Status
 
@@ -28,6 +29,14 @@ class Step:
     operands: tuple[object, ...] = ()
     decision: str | None = None
     rule: str | None = None
+    units: tuple[str | None, ...] = field(default=(), compare=False, repr=False)  # the author's, value then operands
+
+    def shown(self) -> tuple[str, tuple[str, ...]]:
+        """The value and the operands as the author reads them, each quantity in its unit (eligo.ir.units.show)."""
+        shown = self.units or ()
+        value = in_unit(self.value, shown[0] if shown else None)
+        return value, tuple(in_unit(v, shown[i + 1] if i + 1 < len(shown) else None)
+                            for i, v in enumerate(self.operands))
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -204,9 +213,11 @@ class Result:
             out.append("")
             out.append("values:")
             conditions = self._definition_conditions()
+            names = {key.rsplit(".", 1)[-1]: key for key in self.values}
+            read_in = {names.get(s.text, s.text): s.units[0] for s in self.trace if s.kind == "definition" and s.units}
             for key, value in self.values.items():
                 still = _still(self.unknown_values[key]) if value is None and key in self.unknown_values else ""
-                out.append(f"  {key} = {show(value)}{still}")
+                out.append(f"  {key} = {in_unit(value, read_in.get(key))}{still}")
                 out.extend(f"      {_step_line(step)}" for step in conditions.get(key, ()))
         return "\n".join(out)
 
@@ -286,11 +297,18 @@ def _headline(name: str, decision: DecisionResult) -> str:
 
 
 def _step_line(step: Step) -> str:
-    result = show(step.value)
+    result, shown = step.shown()
     if step.kind == "rule":
         return f"rule {step.rule}: {step.text} → {result}"
-    operands = ", ".join(show(v) for v in step.operands)
+    operands = ", ".join(shown)
     return f"{step.text}  [{operands}] → {result}" if operands else f"{step.text} → {result}"
+
+
+def in_unit(value: object, unit: str | None) -> str:
+    """`show`, and a quantity in the unit `unit` (eligo.ir.units.show: 20 mm read in cm is "2 cm")."""
+    if unit is not None and isinstance(value, (int, float)) and not isinstance(value, bool):
+        return units.show(float(value), unit)
+    return show(value)
 
 
 def show(value: object) -> str:

@@ -84,8 +84,8 @@ class CodeGenerator(SourceWriter):
         return lines
 
     # ------------------------------------------------------------ hooks the traced variant fills in
-    def record(self, kind: str, origin: ir.Origin, out: str, *operands: str) -> None:
-        """A condition or lookup was computed into `out` from `operands`."""
+    def record(self, kind: str, origin: ir.Origin, out: str, *operands: str, node: ir.Node | None = None) -> None:
+        """A condition or lookup (`node`) was computed into `out` from `operands`."""
 
     def rule_done(self, rule: ir.Rule, value: str) -> None:
         """A rule's condition was computed into `value`."""
@@ -141,11 +141,11 @@ class CodeGenerator(SourceWriter):
     def compare_node(self, node: ir.Compare) -> str:
         if any(isinstance(n, ir.Const) and n.value is None for n in (node.left, node.right)):
             self.known_or_bail("None")
-            self.record("condition", node.origin, "None")
+            self.record("condition", node.origin, "None", node=node)
             return "None"
         a, b = self.expr(node.left), self.expr(node.right)
         out = self.assign(self.guarded(f"{a} {_OPS[node.op]} {b}", ((a, node.left), (b, node.right)), "False"))
-        self.record("condition", node.origin, out, a, b)
+        self.record("condition", node.origin, out, a, b, node=node)
         return out
 
     def arith_node(self, node: ir.Arith) -> str:
@@ -167,14 +167,14 @@ class CodeGenerator(SourceWriter):
         if isinstance(node.operand, ir.Const):  # decided now: `2.5 is None` would be a SyntaxWarning
             value = node.operand.value
             out = repr({"missing": value is None, "known": value is not None, "none": value is ir.NA}[node.test])
-            self.record("condition", node.origin, out, self.const(value))
+            self.record("condition", node.origin, out, self.const(value), node=node)
             return out
         value = self.tolerant(node.operand) if node.test != "none" else self.expr(node.operand)
         none = f"{value} is NA"
         if self.unknown(node.operand) and self.facts.may_be_none(node.operand):
             none = f"None if {value} is None else {none}"  # an unknown value may or may not be `none`
         out = self.assign({"missing": f"{value} is None", "known": f"{value} is not None", "none": none}[node.test])
-        self.record("condition", node.origin, out, value)
+        self.record("condition", node.origin, out, value, node=node)
         return out
 
     def inset_node(self, node: ir.InSet) -> str:
@@ -189,7 +189,7 @@ class CodeGenerator(SourceWriter):
         else:
             parts = ", ".join(self.expr(i) for i in node.items)
             out = self.assign(f"kleene_in({value}, ({parts},), {node.negated})")
-        self.record("condition", node.origin, out, value)
+        self.record("condition", node.origin, out, value, node=node)
         return out
 
     def between_node(self, node: ir.Between) -> str:
@@ -202,7 +202,7 @@ class CodeGenerator(SourceWriter):
                               else within)
         else:
             out = self.assign(f"kleene_between({value}, {lo}, {hi})")
-        self.record("condition", node.origin, out, value, lo, hi)
+        self.record("condition", node.origin, out, value, lo, hi, node=node)
         return out
 
     def first_known_node(self, node: ir.FirstKnown) -> str:
@@ -257,7 +257,7 @@ class CodeGenerator(SourceWriter):
         out = self.assign(f"None if {' or '.join(f'{v} is None' for v in unknown)} else {found}" if unknown else found)
         if fallback is None or any(row.value.value is None for row in node.rows):
             self.known_or_bail(out)
-        self.record("lookup", node.origin, out, *values)
+        self.record("lookup", node.origin, out, *values, node=node)
         return out
 
     def elapsed_node(self, node: ir.Elapsed) -> str:

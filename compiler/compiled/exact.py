@@ -88,13 +88,16 @@ class Refined(NamedTuple):
 
 
 def refine(decision: ir.Decision, prepared: Mapping[str, Any], missing: Sequence[str], domains: Domains,
-           completion: Completion | None) -> Refined | None:
+           completion: Completion | None, mask: int | None = None) -> Refined | None:
     """The decision as a function of its missing inputs: a reduced decision diagram over their classes. A branch
     stops as soon as three-valued evaluation of the partly completed case decides it (three values are sound, so
     every completion below agrees); a split whose branches are all alike is dropped, so an input appears in the
     diagram exactly when the outcome depends on it. Leaves and splits are gathered as the diagram is built (the
-    branches of a dropped split are all alike, so what they hold is in the one kept). None when completions cannot
-    decide exactly (an input whose classes the case does not determine, too many evaluations)."""
+    branches of a dropped split are all alike, so what they hold is in the one kept). A branch skips the inputs
+    that no rule it leaves unknown reads (the split on them would be dropped: its branches are alike), so the
+    diagram is the same, built with fewer evaluations; `mask` is the case's own unknown rules (then it is not
+    evaluated again). None when completions cannot decide exactly (an input whose classes the case does not
+    determine, too many evaluations)."""
     if completion is None or not missing:
         return None
     found = {name: cuts.classes(domains, name, prepared) for name in missing}
@@ -108,19 +111,28 @@ def refine(decision: ir.Decision, prepared: Mapping[str, Any], missing: Sequence
     split: set[str] = set()
     rules: set[int] = set()
     budget = 2 * MAX_COMPLETIONS
+    cones = domains.rule_cones.get(decision.key)
+    wanted = domains.wanted
 
-    def build(index: int, evaluate: bool = True) -> Diagram:
+    def build(index: int, unknown: int | None = None) -> Diagram:
         nonlocal budget
         budget -= 1
         if budget < 0:
             raise _NotExact
-        if evaluate:
-            value, status, rule, _ = completion(filled, prepared)[0]
+        if unknown is None:
+            value, status, rule, unknown = completion(filled, prepared)[0]
             if status != outcome.UNKNOWN:
                 rules.add(rule)
                 answer = (None if value is ir.NA else value, status)
                 answers.add(answer)
                 return (answer,)
+        if cones is not None:  # skip what no rule left unknown here reads
+            reads = wanted.get((decision.key, unknown))
+            if reads is None:
+                reads = wanted[decision.key, unknown] = frozenset().union(
+                    *(cone for i, cone in enumerate(cones) if unknown >> i & 1))
+            while index < last and splits[index][0] not in reads:
+                index += 1
         if index == last:  # unknown with every input it needs completed: not ours to settle
             raise _NotExact
         name, values = splits[index]
@@ -138,8 +150,8 @@ def refine(decision: ir.Decision, prepared: Mapping[str, Any], missing: Sequence
                 return (name, tuple(children))
         return first
 
-    try:  # the case itself is unknown (the three-valued answer says so): split it without evaluating it again
-        return Refined(build(0, False), answers, split, rules)
+    try:
+        return Refined(build(0, mask), answers, split, rules)
     except _NotExact:
         return None
 
@@ -148,7 +160,8 @@ def decide(decision: ir.Decision, raw: outcome.Outcome, prepared: Mapping[str, A
            possible: tuple[str, ...], domains: Domains, completion: Completion | None) -> DecisionResult:
     """The exact result of a decision the three-valued evaluator left unknown (with `missing` and `possible` as it
     has them), or that three-valued answer marked inexact when completions cannot settle it."""
-    refined = refine(decision, prepared, missing, domains, completion) if decision.policy != "collect" else None
+    refined = refine(decision, prepared, missing, domains, completion, raw[3]) if decision.policy != "collect" \
+        else None
     if refined is None:
         return DecisionResult(decision.name, None, "unknown", missing, None, (), (), (), possible, False)
     if len(refined.diagram) == 1:

@@ -104,6 +104,8 @@ class Domains:
     bodies: dict[str, Node] = field(default_factory=dict)  # each definition's expression, by key
     memo: dict[object, tuple[object, ...] | None] = field(default_factory=dict, compare=False, repr=False)
     chains_of: Callable[[Node], list[Chain] | None] = field(default=lambda node: None, compare=False, repr=False)
+    rule_cones: dict[str, tuple[frozenset[str], ...]] = field(default_factory=dict)  # per decision, rule: its inputs
+    wanted: dict[tuple[str, int], frozenset[str]] = field(default_factory=dict, compare=False, repr=False)
     """The inputs an expression is computed from by arithmetic a case can undo, with the steps after each."""
 
     def splittable(self, names: Iterable[str]) -> bool:
@@ -336,7 +338,8 @@ def domains(program: Program) -> Domains:
                                                    for n, c in cuts.items()},
                    {n: tuple(dict.fromkeys(s)) for n, s in sites.items() if s and n not in opaque},
                    {n: tuple(sorted(p)) for n, p in partners.items() if sites[n] and n not in opaque},
-                   {d.key: d.expr for d in program.definitions}, chains_of=chains)
+                   {d.key: d.expr for d in program.definitions}, chains_of=chains,
+                   rule_cones={d.key: tuple(facts.cone(r.condition) for r in d.rules) for d in program.decisions})
 
 
 SIDES = {">": ("le", "lt"), "<=": ("le", "lt"), ">=": ("lt", "le"), "<": ("lt", "le"), "=": ("eq", "eq"),

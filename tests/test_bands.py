@@ -5,6 +5,9 @@ Python on generated cohorts, all four dialects, the `open` status), results as J
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
+from pathlib import Path
 
 import duckdb
 import pytest
@@ -15,6 +18,8 @@ from eligo.tools.diff import diff_versions
 from eligo.verify import verify_guideline
 from tests.cohorts import disagreements, sample
 from tests.eligo_helpers import guideline, kb, module
+
+KNOWLEDGE = Path(__file__).resolve().parents[1] / "knowledge"
 
 BANDS = """
     kind risk: low | high
@@ -373,3 +378,37 @@ def test_verify_sweeps_bands_exactly_and_finds_a_row_earlier_rows_always_take() 
                             "applies first"
     assert found["V213"] == "row `lung, 4 to 5` of table `group` is never used: the row on line 14 matches first for " \
                             "every key it covers (e.g. lung, 4)"
+
+
+def test_the_command_line_shows_an_open_question(tmp_path: Path) -> None:
+    """`eligo eval --json`, `eligo verify` and `eligo diff` on the shipped knowledge base's declared open question."""
+    case = KNOWLEDGE / "cases" / "pancreas.cspac1_eligibility" / "no_marker_abnormal_before_chemotherapy.json"
+    run = subprocess.run([sys.executable, "-m", "eligo", "eval", "pancreas.cspac1_eligibility", "--case", str(case),
+                          "--json", "--kb", str(KNOWLEDGE)], capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    decision = json.loads(run.stdout)["decisions"]["simultaneous_resection"]
+    assert (decision["status"], decision["value"], decision["rule"]) == ("open", None, "no_abnormal_marker")
+    assert decision["reason"].startswith("Registry: the criterion is worded only for abnormal serum tumour markers")
+    verify = subprocess.run([sys.executable, "-m", "eligo", "verify", str(KNOWLEDGE / "pancreas" / "cspac1_eligibility"),
+                             "--max-examples", "20"], capture_output=True, text=True, timeout=300)
+    assert verify.returncode == 0, verify.stdout + verify.stderr
+    assert "  open question: simultaneous_resection rule no_abnormal_marker (line " in verify.stdout
+
+
+def test_a_table_keyed_by_a_used_modules_definition() -> None:
+    base = kb(module("core.score", """
+        input a: yes/no
+        input b: yes/no
+        define score: (if a then 1 else 0) + (if b then 1 else 0)
+    """), module("test.g", """
+        use core.score ^1.0 as s
+        table label by s.score -> yes/no
+          0: no
+          1 or more: yes
+        decision d: x | y
+          rule r: when label[s.score] then x
+          otherwise y
+    """))
+    assert [d.headline() for d in base.check() if d.is_error] == []
+    g = base.guideline("test.g")
+    assert [g.evaluate({"a": a, "b": False})["d"].value for a in (True, False)] == ["x", "y"]

@@ -213,3 +213,31 @@ def test_completions_of_a_deeply_nested_condition_stay_within_the_interpreters_l
     open_case = g.evaluate({"a": True, "n": 50})["d"]
     assert (open_case.status, open_case.possible, open_case.missing) == ("unknown", ("p", "q"), ("x",))
     assert g.evaluate({"a": True, "n": 50, "x": 5})["d"].value == "p"
+
+
+# Shipped case files whose answer stays three-valued, each for a declared reason (see the language reference)
+DECLARED_INEXACT = {
+    ("pancreas.cspac1_eligibility", "ca125_not_measured.json", "simultaneous_resection"):
+        "both CA125 values are missing, and the fall is computed from the two",
+}
+
+
+def test_every_shipped_case_file_is_exact_but_the_declared_ones() -> None:
+    """The disease-free-interval cases with one date missing among them: the recurrence date is cut where the
+    interval crosses each threshold, from the recorded treatment date."""
+    kb = eligo.load(ROOT / "knowledge")
+    inexact = {}
+    dates = []
+    for folder in sorted((ROOT / "knowledge" / "cases").iterdir()):
+        g = kb.guideline(folder.name, allow_draft=True)
+        for path in sorted(folder.glob("*.json")):
+            for name, got in g.evaluate(eligo.read_case(path)).decisions.items():
+                if got.status == "unknown" and not got.exact:
+                    inexact[(folder.name, path.name, name)] = got.missing
+                if got.status == "unknown" and any(g.inputs[m].type.kind == "date" for m in got.missing):
+                    dates.append((path.name, got.missing, got.possible))
+    assert set(inexact) == set(DECLARED_INEXACT), inexact
+    assert ("recurrence_date_not_recorded.json", ("recurrence_detected",),
+            ("candidate", "discuss_at_tumour_board")) in dates
+    assert ("treatment_completion_date_unknown.json", ("treatment_completed",),
+            ("candidate", "discuss_at_tumour_board")) in dates

@@ -107,6 +107,10 @@ def decide(browser: Any, case: dict[str, Any]) -> Any:
 
     WebDriverWait(browser, 20).until(lambda b: b.find_element(By.CSS_SELECTOR, "form.eligo-try")
                                      .get_attribute("data-ready") == "yes")
+    details = browser.find_element(By.CSS_SELECTOR, "details.eligo-try-details")
+    if details.get_attribute("open") is None:  # the form is folded until asked for: open it by keyboard
+        details.find_element(By.TAG_NAME, "summary").send_keys(Keys.ENTER)
+        assert details.get_attribute("open") is not None
     fill(browser, case)
     button = browser.find_element(By.CSS_SELECTOR, "form.eligo-try button[type=submit]")
     button.send_keys(Keys.ENTER)  # by keyboard
@@ -187,6 +191,7 @@ def test_every_control_has_a_label_and_a_not_known_choice(site: tuple[str, Path]
     from selenium.webdriver.common.by import By
 
     browser.get(site[0] + PAGE)
+    browser.execute_script("document.querySelector('details.eligo-try-details').open = true")
     fields = browser.find_elements(By.CSS_SELECTOR, ".eligo-try-field")
     assert len(fields) == len(guideline().inputs)
     for field in fields:

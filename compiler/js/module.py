@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from eligo import ir
 from eligo.ir import domains as ir_domains
 from eligo.ir import units
-from eligo.js.codegen import JsGenerator, ValueGenerator, literal
+from eligo.js.codegen import JsGenerator, ValueGenerator
 from eligo.version import __version__
 
 if TYPE_CHECKING:
@@ -183,7 +183,6 @@ def to_js(guideline: Guideline) -> str:
         "/** Validate `input` and decide every decision of this guideline, as `eligo eval --json` does (without its",
         " * trace). Throws CaseError (with `problems`: field, message, hint) for a case Eligo refuses. */",
         "export function evaluate(input, options = {}) { return evaluateWith(PROGRAM, run, EXPRS, input, options); }",
-        f"export const NONE = {literal(ir.NA)};",
         "",
     ])
 

@@ -212,3 +212,27 @@ def test_the_form_works_from_disk_without_a_server(site: tuple[str, Path], brows
     answer = decide(browser, example_case())
     block = answer.find_element(By.CSS_SELECTOR, ".eligo-try-decision")
     assert block.get_attribute("data-value") == "discuss_at_tumour_board"
+
+
+def test_every_version_page_answers_a_patient_with_nothing_known(site: tuple[str, Path], browser: Any) -> None:
+    """Every guideline and shared module with decisions: an empty form decides what it can, as Python does, without
+    a script error."""
+    from selenium.webdriver.common.by import By
+
+    kb = eligo.load(KNOWLEDGE)
+    pages = [(module_id, v.header.version) for module_id in kb.ids() for v in kb.versions(module_id)]
+    checked = 0
+    for module_id, version in pages:
+        compiled = kb.guideline(module_id, version=version, allow_draft=True)
+        if not compiled.decision_names:
+            continue
+        browser.get(f"{site[0]}guidelines/{module_id}/{version}/")
+        answer = decide(browser, {})
+        want = compiled.evaluate({})
+        blocks = answer.find_elements(By.CSS_SELECTOR, ".eligo-try-decision")
+        assert [(b.get_attribute("data-decision"), b.get_attribute("data-status")) for b in blocks] == \
+            [(name, d.status) for name, d in want.decisions.items()], module_id
+        errors = [e for e in browser.get_log("browser") if e["level"] == "SEVERE"]
+        assert errors == [], errors
+        checked += 1
+    assert checked >= 7

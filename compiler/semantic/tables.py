@@ -154,7 +154,8 @@ class TableLowering:
             shown = "yes" if value is True else "no" if value is False else value
             self.error("E140", f"table `{table.name}` is keyed here by {key_type.describe()}: `{shown}` is not a band",
                        row.span, "write a band: `0 to 2`, `under 12 months`, `12 months to under 36 months`, "
-                       "`36 months or more`, `over 50%`, or one value")
+                       "`over 12 months to 24 months`, `3 months or less`, `36 months or more`, `over 50%`, or one "
+                       "value")
             return False
         fits = True
         for bound in (value.low, value.high):

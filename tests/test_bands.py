@@ -412,3 +412,20 @@ def test_a_table_keyed_by_a_used_modules_definition() -> None:
     assert [d.headline() for d in base.check() if d.is_error] == []
     g = base.guideline("test.g")
     assert [g.evaluate({"a": a, "b": False})["d"].value for a in (True, False)] == ["x", "y"]
+
+
+def test_a_numeric_key_given_only_as_any_matches_every_value() -> None:
+    g = guideline("""
+        kind site: lung | liver
+        input where: site
+        input n: count from 0 to 10
+        table t by where, n -> yes/no
+          lung, any:   yes
+          liver, any:  no
+        decision d: a | b
+          rule r: when t[where, n] then a
+          otherwise b
+    """)
+    assert [g.evaluate({"where": w, "n": n})["d"].value for w in ("lung", "liver") for n in (0, 7)] == \
+        ["a", "a", "b", "b"]
+    assert disagreements(g, sample(g, 100)) == []

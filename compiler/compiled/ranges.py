@@ -7,11 +7,12 @@ unknown to what is still possible for it, as JSON (`Result.to_json()["unknown_va
   a completion gives (`"none": true` too if one gives none); `[null, null]` when a missing input it reads has
   no declared bound (a date, a number declared without `from … to …`).
 It is exact (`"exact"` absent) when every missing input of the definition is a yes/no, a kind, or a count each of
-whose values is a class of its own (every completion is tried), or when the definition is arithmetic alone (no
-`if` or table) in which each missing input appears once, multiplied or added but never a divisor, and each is
-bounded by its declared range (a multilinear function reaches its extremes at the corners, which are tried).
-Otherwise it is what the tried completions reach (one value per class, and each input's declared ends), marked `"exact": false`; a definition that observes the data itself (`is missing`,
-`first known of`) or reads an input whose classes the case does not determine gets `{"exact": false}` alone.
+whose values is a class of its own (every completion is tried), or when the definition is arithmetic alone (no `if`
+or table) in which each missing input appears once, multiplied or added but never a divisor, and each is bounded by
+its declared range (a multilinear function reaches its extremes at the corners, which are tried). Otherwise it is
+what the tried completions reach (one value per class, and each input's declared ends), marked `"exact": false`; a
+definition that observes the data itself (`is missing`, `first known of`) or reads an input whose classes the case
+does not determine gets `{"exact": false}` alone.
 """
 
 from __future__ import annotations

@@ -189,12 +189,8 @@ class Guideline:
         return decisions
 
     def evaluate_many(self, data: Any, *, exact: bool = True, ignore_unknown: bool = False) -> Any:
-        """Decide a batch: a list of dicts, a pyarrow Table, or a pandas or Polars DataFrame. Per decision D the
-        columns D, D_status, D_rule, D_possible and D_missing, one row per row of `data`, as an Arrow table (or
-        the same kind of frame as given); the same answers as `evaluate` row by row. A bad value refuses the whole
-        batch (eligo.compiled.batch.BatchError, a CaseError naming rows and fields). See eligo.compiled.batch."""
+        """`evaluate` of every row of a list of dicts, a pyarrow Table, a pandas or Polars frame (compiled.batch)."""
         from eligo.compiled.batch import evaluate_many
-
         return evaluate_many(self, data, exact=exact, ignore_unknown=ignore_unknown)
 
     def classifier(self, decision: str | None = None) -> Callable[[Mapping[str, Any]], object]:

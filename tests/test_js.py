@@ -54,6 +54,9 @@ BANDS = compile_guideline("""
       0 to 2:   partial
       3 or more: complete
 
+    table any_score by score -> count
+      any: 7
+
     table dfi_class by dfi, effective_therapy -> count
       under 12 months, any:                 0
       12 months to under 36 months, yes:    1
@@ -70,7 +73,7 @@ BANDS = compile_guideline("""
       rule none_seen: when score = 0 then not_staged
       rule few: when risk_group[score] = partial and dfi_class[dfi, effective_therapy] >= 1 then group_I
       rule heavy: when bmi > 30 or weight > 40 * height then group_II
-      rule long_gap: when gap > dfi or doubled >= 7 then group_I
+      rule long_gap: when gap > dfi or doubled >= any_score[score] then group_I
       otherwise group_III
 """)
 GUIDELINES = [*knowledge_guidelines(), EVERYTHING, BANDS]

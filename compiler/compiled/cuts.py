@@ -29,8 +29,9 @@ def classes(domains: Domains, name: str, case: Mapping[str, Any]) -> tuple[objec
     if static is not None or name not in domains.sites:
         return static
     key = (name, *(case.get(p) for p in domains.partners[name]))
-    if key in domains.memo:
-        return domains.memo[key]
+    known = domains.memo.get(key, UNKNOWN)  # one look-up: another thread may clear the memo meanwhile
+    if known is not UNKNOWN:
+        return known  # type: ignore[return-value]
     found = _relative(domains, name, case)
     if len(domains.memo) >= MEMO:
         domains.memo.clear()

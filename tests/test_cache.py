@@ -126,6 +126,17 @@ def test_another_compiler_version_does_not_read_the_entry(kb: Path, store: Path,
     assert cache.lookup(kb, GUIDELINE, None, None, False) is not None  # this version's entry is untouched
 
 
+def test_the_folder_as_given_is_part_of_the_key(kb: Path, store: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Paths in the guideline (its spans, `path`) are written as the knowledge base was named."""
+    monkeypatch.chdir(kb.parent)
+    relative = cached_guideline(Path(kb.name), GUIDELINE, None, None, False)
+    absolute = cached_guideline(kb, GUIDELINE, None, None, False)
+    assert len(list(store.glob("*.entry"))) == 2
+    assert (relative.path, absolute.path) == (f"{kb.name}/demo/selection/1.0.0.eligo",
+                                              str(kb / "demo" / "selection" / "1.0.0.eligo"))
+    assert cache.lookup(Path(kb.name), GUIDELINE, None, None, False).path == relative.path  # type: ignore[union-attr]
+
+
 def test_each_choice_of_version_has_its_own_entry(kb: Path, store: Path) -> None:
     cached_guideline(kb, GUIDELINE, None, None, False)
     cached_guideline(kb, GUIDELINE, "1.0.0", None, False)

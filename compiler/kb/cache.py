@@ -110,7 +110,9 @@ class Entry:
 
 
 def key(root: Path, guideline: str, version: str | None, as_of: str | None, draft: bool) -> str:
-    chosen = [FORMAT, __version__, _INTERPRETER, compiler(), str(root.resolve()), guideline, version, as_of, draft]
+    # the folder as given too: the guideline's paths and spans are written as the loader names its files
+    chosen = [FORMAT, __version__, _INTERPRETER, compiler(), str(root), str(root.resolve()), guideline, version,
+              as_of, draft]
     return hashlib.sha256(json.dumps(chosen).encode()).hexdigest()
 
 

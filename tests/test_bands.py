@@ -11,8 +11,11 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import eligo
+from eligo.ir import tables
 from eligo.sql import query as sql
 from eligo.tools.diff import diff_versions
 from eligo.verify import verify_guideline
@@ -429,3 +432,40 @@ def test_a_numeric_key_given_only_as_any_matches_every_value() -> None:
     assert [g.evaluate({"where": w, "n": n})["d"].value for w in ("lung", "liver") for n in (0, 7)] == \
         ["a", "a", "b", "b"]
     assert disagreements(g, sample(g, 100)) == []
+
+
+_FORMS = ("to", "to_under", "over_to", "under", "over", "or_more", "or_less", "point")
+
+
+def _band_source(form: str, a: int, b: int) -> str:
+    low, high = f"{a} months", f"{b} months"
+    return {"to": f"{low} to {high}", "to_under": f"{low} to under {high}", "over_to": f"over {low} to {high}",
+            "under": f"under {high}", "over": f"over {low}", "or_more": f"{low} or more",
+            "or_less": f"{high} or less", "point": low}[form]
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.tuples(st.sampled_from(_FORMS), st.integers(0, 30), st.integers(0, 30)), min_size=1, max_size=4))
+def test_random_bands_agree_with_their_meaning_in_python_and_duckdb(drawn: list[tuple[str, int, int]]) -> None:
+    """Rows of random bands (first match, `otherwise`) give, at and around every bound, the value of the first band
+    that holds the key, in Python and in DuckDB alike."""
+    rows, meaning = [], []
+    for index, (form, a, b) in enumerate(drawn):
+        a, b = min(a, b), max(a, b) + (form in ("to_under", "over_to"))
+        band = tables.Band(*{"to": (a, True, b, True), "to_under": (a, True, b, False), "over_to": (a, False, b, True),
+                             "under": (None, False, b, False), "over": (a, False, None, False),
+                             "or_more": (a, True, None, False), "or_less": (None, False, b, True),
+                             "point": (a, True, a, True)}[form])
+        if any(band.meets(m) for m, _ in meaning):
+            continue  # overlapping bands are refused (E141)
+        rows.append(f"  {_band_source(form, a, b)}: {index + 1}")
+        meaning.append((band, index + 1))
+    g = guideline("\n".join(["input dfi: duration in months from 0 to 40, optional", "table t by dfi -> count", *rows,
+                             "  otherwise 0", "define got: t[dfi]", "decision d: hit | miss",
+                             "  rule h: when got > 0 then hit", "  otherwise miss"]))
+    points = sorted({p for band, _ in meaning for end in (band.low, band.high) if end is not None
+                     for p in (end - 0.5, end, end + 0.5) if 0 <= p <= 40} | {0.0, 40.0})
+    for point in points:
+        expected = next((value for band, value in meaning if band.contains(point)), 0)
+        assert g.evaluate({"dfi": point}).values["got"] == expected, (rows, point)
+    assert disagreements(g, [{"dfi": p} for p in points]) == []

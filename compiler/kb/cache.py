@@ -11,8 +11,9 @@ file that was added, changed or removed declares one of those modules; anything 
 is compiled again (an entry is never trusted across a change). The FHIR bindings do not change a decision and
 are not part of it.
 
-The parser's LALR tables are kept here too (`read_bytes`/`write_bytes`, eligo.dsl.lalr), keyed by the grammar,
-Lark's version and Python's.
+The parser's LALR tables are kept here too (`read_bytes`/`write_bytes`; eligo.dsl.lalr), keyed by the grammar,
+Lark's version and Python's, and each source file's parse (eligo.dsl.parser.read_source), keyed by its bytes,
+its path and the compiler.
 
 Entries live in `$ELIGO_CACHE_DIR`, else `$XDG_CACHE_HOME/eligo`, else `~/.cache/eligo`; `ELIGO_NO_CACHE=1` (or
 `--no-cache`) turns the cache off. An entry is written to a temporary file and renamed into place, so that a

@@ -469,3 +469,24 @@ def test_random_bands_agree_with_their_meaning_in_python_and_duckdb(drawn: list[
         expected = next((value for band, value in meaning if band.contains(point)), 0)
         assert g.evaluate({"dfi": point}).values["got"] == expected, (rows, point)
     assert disagreements(g, [{"dfi": p} for p in points]) == []
+
+
+def test_bands_of_a_ratio_in_percent() -> None:
+    """A marker's fall `(before - after) / before` banded in percentages, each bound read as a fraction."""
+    g = guideline("""
+        kind response: none_seen | partial | major
+        input before: quantity in U/mL from 1 to 10000
+        input after: quantity in U/mL from 0 to 10000
+        define fall: (before - after) / before
+        table response_of by fall -> response
+          under 30%:    none_seen
+          30% to 50%:   partial
+          over 50%:     major
+        define response: response_of[fall]
+        decision d: good | poor
+          rule r: when response = major then good
+          otherwise poor
+    """)
+    assert [g.evaluate({"before": 100, "after": a}).values["response"] for a in (71, 70, 50, 49)] == [
+        "none_seen", "partial", "partial", "major"]
+    assert disagreements(g, sample(g, 200)) == []

@@ -259,8 +259,10 @@ def _function_state(function: types.FunctionType) -> tuple[Any, ...]:
 
     base = namespace({})
     scope = function.__globals__
+    # the functions of this module share its namespace; a generated function of another module (a fallback
+    # evaluator given as a constant) is a constant, stored with its own module's
     functions = {n: (marshal.dumps(f.__code__), f.__defaults__) for n, f in scope.items()
-                 if isinstance(f, types.FunctionType) and f.__code__.co_filename.startswith("<eligo ")}
+                 if isinstance(f, types.FunctionType) and f.__globals__ is scope}
     constants = {n: v for n, v in scope.items() if n not in base and n not in functions and n != "__builtins__"}
     return function.__name__, functions, constants
 

@@ -396,6 +396,7 @@ def test_the_command_line_shows_an_open_question(tmp_path: Path) -> None:
                              "--max-examples", "20"], capture_output=True, text=True, timeout=300)
     assert verify.returncode == 0, verify.stdout + verify.stderr
     assert "  open question: simultaneous_resection rule no_abnormal_marker (line " in verify.stdout
+    assert "(e.g. given age_years 58, ecog_performance_status 0, " in verify.stdout  # a patient it applies to
 
 
 def test_a_table_keyed_by_a_used_modules_definition() -> None:

@@ -333,3 +333,20 @@ def test_a_guideline_read_back_decides_as_compiled(guideline: eligo.Guideline, s
         for trace, exact in ((False, True), (False, False)):
             assert entry.guideline.evaluate(case, trace=trace, exact=exact).to_json() == \
                 guideline.evaluate(case, trace=trace, exact=exact).to_json(), (case, trace, exact)
+
+
+def broken_evaluator(prepared: object) -> object:
+    raise ZeroDivisionError("as if read back wrong")
+
+
+def test_an_entry_that_does_not_run_is_forgotten_and_the_case_decided_afresh(kb: Path, store: Path) -> None:
+    run(kb, store, "--case", str(kb / "case.json"))
+    path = entry(store)
+    stored = cache.read(store, path.stem)
+    assert stored is not None
+    object.__setattr__(stored.guideline.code, "fast", broken_evaluator)
+    assert cache.write(store, path.stem, stored)
+    decided = run(kb, store, "--case", str(kb / "case.json"))
+    assert (decided.returncode, decided.stdout, decided.stderr) == (0, "surgery: candidate by rule favourable\n", "")
+    healed = cache.read(store, path.stem)  # compiled afresh and stored again
+    assert healed is not None and healed.guideline.code.fast is not broken_evaluator

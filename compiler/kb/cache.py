@@ -225,6 +225,14 @@ def guideline(root: Path, module_id: str, version: str | None, as_of: str | None
     return compiled
 
 
+def forget(root: Path, module_id: str, version: str | None, as_of: str | None, draft: bool) -> None:
+    """Remove the entry of this choice, if any (one that did not run as compiled)."""
+    folder = directory()
+    if folder is not None:
+        with contextlib.suppress(OSError):
+            (folder / f"{key(root, module_id, version, as_of, draft)}.entry").unlink()
+
+
 def lookup(root: Path, module_id: str, version: str | None, as_of: str | None, draft: bool) -> Guideline | None:
     """The guideline from the cache if its entry is there and fresh, else None (nothing is compiled)."""
     folder = directory()

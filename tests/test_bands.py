@@ -491,3 +491,17 @@ def test_bands_of_a_ratio_in_percent() -> None:
     assert [g.evaluate({"before": 100, "after": a}).values["response"] for a in (71, 70, 50, 49)] == [
         "none_seen", "partial", "partial", "major"]
     assert disagreements(g, sample(g, 200)) == []
+
+
+def test_a_gap_between_bands_of_a_ratio_is_named_in_percent() -> None:
+    assert _errors("""
+        input before: number from 1 to 100
+        input after: number from 0 to 100
+        define fall: (before - after) / before
+        table response by fall -> yes/no
+          under 30%:  no
+          over 50%:   yes
+        decision d: a | b
+          rule x: when response[fall] then a
+          otherwise b
+    """)[0].split(" |")[0] == "E109 table `response` has no row for exactly 30%, over 30% and under 50%, exactly 50%"

@@ -136,7 +136,7 @@ class Guideline:
             steps: list[tuple[int, object, tuple[object, ...]]] = []
             raw, values = self.code.traced(prepared, steps)
             return self._result(prepared, raw, values, steps, exact)
-        return results.deferred(self._meta, self._decode(self.code.fast(prepared), prepared, exact), no_trace)
+        return results.deferred(self._meta, self._decode(self.code.fast(prepared), prepared, exact, True), no_trace)
 
     @cached_property
     def _meta(self) -> tuple[str, str, str, dict[str, str]]:
@@ -173,11 +173,12 @@ class Guideline:
         name, index, _, _ = self._plan[0] if self._plan else ("", 0, None, None)
         return validated, len(self._plan) == 1, name, index, self._meta, self._replays
 
-    def _decode(self, raw: tuple[outcome.Outcome, ...], case: Mapping[str, Any],
-                refine: bool) -> dict[str, results.DecisionResult]:
-        """The own decisions' results from the outcomes of a case whose values are canonical (None: missing)."""
+    def _decode(self, raw: tuple[outcome.Outcome, ...], case: Mapping[str, Any], refine: bool,
+                prepared_already: bool = False) -> dict[str, results.DecisionResult]:
+        """The own decisions' results from the outcomes of a case whose values are canonical (None: missing), or
+        `prepared_already` (as `prepare` gives it)."""
         decisions: dict[str, results.DecisionResult] = {}
-        prepared: dict[str, Any] | None = None
+        prepared: Mapping[str, Any] | None = case if prepared_already else None
         for name, index, shared, decision in self._plan:
             out: Any = raw[index]  # an outcome, or the shared result of the validating evaluator
             found = out if out.__class__ is DecisionResult else shared.get(out)  # decided by a rule: shared
@@ -232,12 +233,12 @@ class Guideline:
             if refine:  # the three-valued answer, refined to what the data decides
                 return exact.decide(decision, raw, prepared, missing, possible, self.domains,
                                     self._completion(decision.key))
-            return results.DecisionResult(decision.name, None, status, missing, None, (), (), (), possible, False)
+            return results.decision_result(decision.name, None, status, missing, None, (), (), (), possible, False)
         conflicting = tuple(r.name for i, r in enumerate(decision.rules) if mask >> i & 1) \
             if status == "conflict" else ()
         decided = status == "decided" and rule is not None
         plain = None if value is ir.NA else value
-        return results.DecisionResult(
+        return results.decision_result(
             decision.name,
             plain,  # type: ignore[arg-type]
             status,
@@ -246,7 +247,7 @@ class Guideline:
             rule.because if decided and rule else (),
             rule.cites if decided and rule else (),
             conflicting,
-            exact.kleene_possible(decision, raw),
+            self._possible(decision, raw),
         )
 
     def _cone(self, decision_key: str, mask: int) -> tuple[str, ...]:
@@ -299,7 +300,7 @@ class Guideline:
         if single and (found := self._plan[0][2].get(raw[index])) is not None:  # one decision, decided by a rule
             decisions = {name: found}
         else:
-            decisions = self._decode(raw, prepared, refine)
+            decisions = self._decode(raw, prepared, refine, True)
         result = _new(Result)  # its slots set as plain attributes (results.deferred)
         result._meta, result._decisions = meta, decisions
         result._values = dict(zip(self._value_names, values.values(), strict=True))  # the evaluator's order

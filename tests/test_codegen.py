@@ -34,9 +34,11 @@ def _agree(g: eligo.Guideline, cohort: list[dict[str, object]]) -> None:
         prepared = g.prepare({k: v for k, v in row.items() if v is not None})
         traced, _ = g.code.traced(prepared, [])
         assert g.code.fast(prepared) == traced, row
+        every_key = {name: prepared.get(name) for name in g.inputs}  # the classifier reads keys: both forms
         for index, decision in enumerate(g.program.decisions):
             value, status = traced[index][0], traced[index][1]
             assert classifiers[decision.key](prepared) == (value if status == 0 else None), (decision.name, row)
+            assert classifiers[decision.key](every_key) == (value if status == 0 else None), (decision.name, row)
 
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])

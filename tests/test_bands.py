@@ -505,3 +505,22 @@ def test_a_gap_between_bands_of_a_ratio_is_named_in_percent() -> None:
           rule x: when response[fall] then a
           otherwise b
     """)[0].split(" |")[0] == "E109 table `response` has no row for exactly 30%, over 30% and under 50%, exactly 50%"
+
+
+def test_an_example_expecting_an_open_question_the_decision_does_not_declare_is_refused() -> None:
+    body = """
+        input n: count from 0 to 10
+        decision d: a | b
+          rule x: when n > 8 then open because "Not addressed."
+          rule y: when n < 2 then a
+          otherwise b
+        decision e: a | b
+          rule z: when n > 5 then a
+          otherwise b
+        example "wrong":
+          given n 9
+          expect d is open by rule y
+          expect e is open
+    """
+    assert [f.split(" |")[0] for f in _errors(body)] == ["E117 `d` has no open question `y`",
+                                                        "E117 `e` declares no open question"]

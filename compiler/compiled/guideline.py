@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, cast, overload
+from typing import TYPE_CHECKING, Any
 
 from eligo import ir
 from eligo.cases import CaseError, normalise
 from eligo.compiled import exact
 from eligo.compiled import result as results
 from eligo.compiled.ranges import Ranges
+from eligo.compiled.trace import Trace, TraceSites
 from eligo.dsl import ast
 from eligo.dsl.ast import Span
 from eligo.ir import outcome, units
@@ -28,8 +29,8 @@ if TYPE_CHECKING:
     import networkx as nx
 
 _new = object.__new__
-MEMO_STEPS = 256  # trace Steps kept per site for reuse (a site of counts or dates may see many)
-DecisionResult, Result, Step, no_trace = results.DecisionResult, results.Result, results.Step, results.no_trace
+MEMO_OUTCOMES = 4096  # missing-input cones and Kleene possibles kept per guideline, by decision and outcome
+DecisionResult, Result, no_trace = results.DecisionResult, results.Result, results.no_trace
 
 
 @dataclass(frozen=True)
@@ -257,7 +258,9 @@ class Guideline:
         if found is None:
             wanted = {name for i, inputs in enumerate(self.rule_inputs[decision_key]) if mask >> i & 1
                       for name in inputs}
-            found = cones[mask] = tuple(name for name in self.inputs if name in wanted)
+            found = tuple(name for name in self.inputs if name in wanted)
+            if len(cones) < MEMO_OUTCOMES:  # a long decision has many masks: the memo stays bounded
+                cones[mask] = found
         return found
 
     @cached_property
@@ -269,7 +272,9 @@ class Guideline:
         key = (decision.key, raw)
         found = self._possibles.get(key)
         if found is None:
-            found = self._possibles[key] = exact.kleene_possible(decision, raw)
+            found = exact.kleene_possible(decision, raw)
+            if len(self._possibles) < MEMO_OUTCOMES:
+                self._possibles[key] = found
         return found
 
     @cached_property
@@ -305,8 +310,8 @@ class Guideline:
         result._meta, result._decisions = meta, decisions
         result._values = dict(zip(self._value_names, values.values(), strict=True))  # the evaluator's order
         if steps:
-            trace: _Trace = _new(_Trace)
-            trace._guideline, trace._raw, trace._steps = self, steps, None
+            trace: Trace = _new(Trace)
+            trace._sites, trace._raw, trace._steps = self._trace_sites, steps, None
             result._trace = trace
         else:
             result._trace = ()
@@ -333,6 +338,11 @@ class Guideline:
                                                     "open" if r.is_open else "decided", (), r.name, r.because,
                                                     r.cites, (), (r.outcome,)) for i, r in rules.items()}
         return out
+
+    @cached_property
+    def _trace_sites(self) -> TraceSites:
+        """What a trace's records are made into Steps with (eligo.compiled.trace)."""
+        return self._sites, self._memos
 
     @cached_property
     def _memos(self) -> list[tuple[dict[object, object], tuple[int, ...] | None] | None]:
@@ -427,91 +437,6 @@ class Guideline:
         from eligo.tools.graph import build_graph  # networkx is imported when a graph is first asked for
 
         return build_graph(self.program)
-
-
-class _Trace(Sequence[results.Step]):
-    """A result's trace. The evaluator records (site, value, operands) per condition; the Step objects are
-    made from them on first use, so that recording a full trace stays cheaper than the evaluation."""
-
-    __slots__ = ("_guideline", "_raw", "_steps")
-
-    def __init__(self, guideline: Guideline, raw: list[tuple[int, object, tuple[object, ...]]]) -> None:
-        self._guideline: Guideline | None = guideline
-        self._raw = raw
-        self._steps: tuple[results.Step, ...] | None = None
-
-    def steps(self) -> tuple[results.Step, ...]:
-        if self._steps is None:
-            guideline = cast(Guideline, self._guideline)
-            sites, memos = guideline._sites, guideline._memos
-            made: list[Any] = []
-            append = made.append
-            record: Any
-            for record in self._raw:  # this loop is the cost of a trace: keep it lean (no call it can do without)
-                if record.__class__ is Step:  # recorded as a Step made before (eligo.python.traced's memos)
-                    append(record)
-                    continue
-                site = record[0]
-                step = _StepSlots()
-                step.kind, step.text, step.span, step.decision, step.rule, step.units = sites[site]
-                _, step.value, step.operands = record
-                step.__class__ = Step  # type: ignore[assignment]
-                memo = memos[site]
-                if memo is not None and len(memo[0]) < MEMO_STEPS:  # Steps are immutable: this one serves again
-                    memo[0][_memo_key(record, memo[1])] = step
-                append(step)
-            self._steps = tuple(made)
-            self._guideline, self._raw = None, []
-        return self._steps
-
-    @overload
-    def __getitem__(self, index: int) -> results.Step: ...
-    @overload
-    def __getitem__(self, index: slice) -> tuple[results.Step, ...]: ...
-    def __getitem__(self, index: int | slice) -> results.Step | tuple[results.Step, ...]:
-        return self.steps()[index]
-
-    def __len__(self) -> int:
-        return len(self._raw) if self._steps is None else len(self._steps)
-
-    def __iter__(self) -> Iterator[results.Step]:
-        return iter(self.steps())
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, Sequence) and self.steps() == tuple(other)
-
-    def __hash__(self) -> int:
-        return hash(self.steps())
-
-    def __repr__(self) -> str:
-        return repr(self.steps())
-
-    def __reduce__(self) -> tuple[type, tuple[tuple[results.Step, ...]]]:
-        return tuple, (self.steps(),)
-
-
-def _memo_key(record: tuple[int, object, tuple[object, ...]], key: tuple[int, ...] | None) -> object:
-    """What the traced evaluator looks a record's Step up by: its value (key None), else the operands at `key`."""
-    if key is None:
-        return record[1]
-    if len(key) == 1:
-        return record[2][key[0]]
-    return tuple(record[2][i] for i in key) if key else 0
-
-
-class _StepSlots:
-    """A Step's slots, assignable. A frozen dataclass's __init__ pays object.__setattr__ per field, more than
-    the evaluation of a condition; a trace's Steps are filled in here and then made Steps (the same layout)."""
-
-    __slots__ = results.Step.__slots__
-    kind: str
-    text: str
-    span: Span
-    value: object
-    operands: tuple[object, ...]
-    decision: str | None
-    rule: str | None
-    units: tuple[str | None, ...]
 
 
 def _same(a: object, b: object) -> bool:

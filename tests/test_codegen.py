@@ -261,3 +261,14 @@ def test_steps_reused_across_cases_are_those_a_fresh_trace_makes(warm: list[dict
         again, first = EVERYTHING.evaluate(row), kb(EVERYTHING_SOURCE).guideline("test.g").evaluate(row)
         assert [s.to_json() for s in again.trace] == [s.to_json() for s in first.trace], row
         assert again.explain() == first.explain() and fresh.evaluate(row).to_json() == first.to_json(), row
+
+
+def test_a_deferred_result_read_from_several_threads_at_once_gives_each_the_same_trace() -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    results = [SMALL.evaluate({"lesions": n % 8, "organs": 1, "r0": True}) for n in range(200)]
+    expected = [SMALL.evaluate_prepared(SMALL.prepare({"lesions": n % 8, "organs": 1, "r0": True}), trace=True)
+                for n in range(200)]
+    with ThreadPoolExecutor(8) as pool:
+        read = list(pool.map(lambda r: (r.values, tuple(r.trace)), results * 4))
+    assert read == [(e.values, tuple(e.trace)) for e in expected * 4]

@@ -146,10 +146,13 @@ class Result:
         self._later = self._case = None
 
     def _fill(self) -> None:
-        later, self._later = self._later, None
-        full = later(self._case)  # type: ignore[misc]
-        self._case = None
-        self._values, self._trace, self._unknown_values = full._values, full._trace, full._unknown_values
+        """Values and trace computed now; `_later` cleared last, so that a thread reading them meanwhile computes
+        them too (the same answer) rather than reading slots not yet set."""
+        later = self._later
+        if later is not None:
+            full = later(self._case)
+            self._values, self._trace, self._unknown_values = full._values, full._trace, full._unknown_values
+            self._later = None
 
     @property
     def guideline(self) -> str:

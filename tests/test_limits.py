@@ -7,8 +7,7 @@ import sys
 
 import pytest
 
-from eligo.dsl import lalr
-from eligo.dsl import EligoError, parse, parse_with_diagnostics
+from eligo.dsl import EligoError, lalr, parse, parse_with_diagnostics
 from eligo.dsl.parser import MAX_ERRORS, MAX_NESTING, MAX_SOURCE_BYTES
 
 HEADER = "guideline demo.limits\n  version 1.0.0\n\ninput x: count from 0 to 100\ninput flag: yes/no\n"

@@ -284,7 +284,9 @@ def test_a_guideline_page_fits_a_phone(server: str, browser: object) -> None:
         ".filter(e => e.scrollWidth > e.clientWidth + 2).map(e => e.innerText.slice(0, 40))")
     assert overflowing == [], overflowing
     height = browser.execute_script("return document.documentElement.scrollHeight")
-    assert height < 20000, height  # 34,600 px before issue 15 (sources, examples and inputs in full)
+    # 34,600 px before issue 15 (sources, examples and inputs in full); 18,500 after it with one decision, 22,700
+    # since the page also holds the margin outlook decision (3,300 px of rules in prose) and its open question
+    assert height < 25000, height
     inputs = browser.find_element(By.ID, "inputs")
     browser.execute_script("arguments[0].scrollIntoView()", inputs)
     item = browser.find_element(By.CSS_SELECTOR, ".eligo-inputs li")

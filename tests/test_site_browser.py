@@ -106,6 +106,7 @@ def test_a_guideline_page_renders_with_its_graph(server: str, browser: object) -
 def test_every_box_of_the_graph_links_to_its_section(server: str, browser: object, width: int) -> None:
     from selenium.webdriver.common.by import By
     from selenium.webdriver.remote.webdriver import WebDriver
+    from selenium.webdriver.support.ui import WebDriverWait
 
     assert isinstance(browser, WebDriver)
     at_width(browser, width)
@@ -138,8 +139,9 @@ def test_every_box_of_the_graph_links_to_its_section(server: str, browser: objec
                            rule)
     assert browser.current_url.endswith("#rule-pulmonary_metastasectomy-dfi_not_favourable"), browser.current_url
     target = browser.find_element(By.ID, "rule-pulmonary_metastasectomy-dfi_not_favourable")
-    assert browser.execute_script("const r = arguments[0].getBoundingClientRect(); return r.top >= 0 && "
-                                  "r.top < window.innerHeight", target)
+    in_view = "const r = arguments[0].getBoundingClientRect(); return r.top >= 0 && r.top < window.innerHeight"
+    # the jump to the anchor may still be settling (the page's late layout): wait for it, up to 5 s
+    WebDriverWait(browser, 5).until(lambda b: b.execute_script(in_view, target))
     page = server + SARCOMA + "2.0.0/"
     for href in sorted(set(foreign)):  # every box linking to a shared module lands on a section that exists there
         browser.get(page + href)

@@ -18,6 +18,7 @@ from eligo.dsl.ast import Span
 from eligo.ir import outcome, units
 from eligo.ir.analysis import Facts
 from eligo.ir.domains import Domains, domains
+from eligo.ir.lists import unsettled
 from eligo.ir.values import given_value, literal_value
 from eligo.python.evaluator import Generated
 from eligo.semantic.module import LoweredModule
@@ -150,7 +151,7 @@ class Guideline:
         if status == "unknown":
             cones = self.rule_inputs[decision.key]
             wanted = {name for i, inputs in enumerate(cones) if mask >> i & 1 for name in inputs}
-            missing = tuple(name for name in self.inputs if name in wanted and prepared.get(name) is None)
+            missing = tuple(name for name in self.inputs if name in wanted and unsettled(prepared.get(name)))
             possible = exact.kleene_possible(decision, raw)
             if refine:  # the three-valued answer, refined to what the data decides
                 return exact.decide(decision, raw, prepared, missing, possible, self.domains,

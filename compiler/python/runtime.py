@@ -12,6 +12,11 @@ from typing import Any
 
 from eligo import ir
 from eligo.ir import outcome
+from eligo.ir.lists import bounds as list_bounds
+from eligo.ir.lists import compare_bounds as list_compare
+from eligo.ir.lists import extreme as list_extreme
+from eligo.ir.lists import quantify as list_quantify
+from eligo.ir.lists import value_of as list_value
 from eligo.ir.units import DAYS_PER_MONTH
 
 NA = ir.NA
@@ -133,4 +138,5 @@ class _Unset:
 UNSET = _Unset()
 
 HELPERS = ("months_between", "days_between", "divide", "kleene_between", "kleene_in", "kleene_and", "kleene_or",
-           "first_known", "decide_unique", "decide_collect")
+           "first_known", "decide_unique", "decide_collect", "list_bounds", "list_compare", "list_extreme",
+           "list_quantify", "list_value")

@@ -38,6 +38,8 @@ class TracedCodeGenerator(CodeGenerator):
         return len(self.sites) - 1
 
     def record(self, kind: str, origin: ir.Origin, out: str, *operands: str) -> None:
+        if self.element is not None:  # per element of a list: the list operation records the outcome once
+            return
         self.emit(f"_t.append(({self.site(kind, origin)}, {out}, ({', '.join(operands)}{',' * bool(operands)})))")
 
     def rule_done(self, rule: ir.Rule, value: str) -> None:

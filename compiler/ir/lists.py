@@ -24,7 +24,7 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from eligo.ir import units
-from eligo.ir.nodes import NA, InputInfo
+from eligo.ir.nodes import NA, Decision, Definition, DefRef, InputInfo, ListOp, Node
 
 Element = Mapping[str, Any]
 Judge = Callable[[Element], tuple[Any, Any]]  # an element -> (where truth, body value)
@@ -63,6 +63,15 @@ class _AtLeast(Records):
 def unsettled(value: object) -> bool:
     """Whether an input's value leaves something unknown: missing, or a list that is not settled."""
     return value is None or (isinstance(value, Records) and not value.settled)
+
+
+def bounded(node: Node, nodes: Mapping[str, Definition | Decision]) -> ListOp | None:
+    """The `count`, `sum` or `distinct` that `node` is, directly or as the expression of a definition."""
+    while isinstance(node, DefRef) and not node.decision:
+        target = nodes[node.key]
+        assert isinstance(target, Definition)
+        node = target.expr
+    return node if isinstance(node, ListOp) and node.op in BOUNDED else None
 
 
 def field_range(field: InputInfo | None) -> tuple[float, float]:

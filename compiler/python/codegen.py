@@ -300,11 +300,7 @@ class CodeGenerator:
 
     def bounded(self, node: ir.Node) -> ir.ListOp | None:
         """The `count`, `sum` or `distinct` that `node` is (directly or as a definition), whose bounds compare."""
-        while isinstance(node, ir.DefRef) and not node.decision and node.key not in self.locals:
-            target = self.nodes[node.key]
-            assert isinstance(target, ir.Definition)
-            node = target.expr
-        return node if isinstance(node, ir.ListOp) and node.op in lists.BOUNDED else None
+        return lists.bounded(node, self.nodes)
 
     def element_function(self, node: ir.ListOp) -> str:
         """A function of one element giving (where, body): the part of a list operation computed per element."""

@@ -1,0 +1,209 @@
+"""Lists of records: syntax, checking, the three-valued meaning of list operations (unknown fields, lists known to be
+incomplete), case validation per element, and the Python evaluator agreeing with DuckDB on generated cohorts."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Sequence
+from typing import Any
+
+import pyarrow as pa
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import eligo
+from eligo.dsl import formatter, parse
+from eligo.ir.lists import Records
+from eligo.sql.query import compile_query
+from tests.cohorts import Outcome, python_outcomes, sql_outcomes
+from tests.eligo_helpers import guideline
+
+LISTS = """
+kind organ: liver | lung | bone | brain
+
+record lesion:
+  organ: organ
+  size: quantity in mm from 0 to 300
+  treatable: yes/no, optional "Amenable to local treatment"
+
+input lesions: list of lesion "Every metastatic lesion on staging imaging"
+input ecog: count from 0 to 4
+
+define few: count(lesions) <= 5
+define few_organs: distinct(organ of lesions) <= 3
+define all_treatable: all(lesions have treatable)
+define liver_only: not any(lesions where organ != liver)
+define largest_liver: largest(size of lesions where organ = liver)
+define total: sum(size of lesions where treatable)
+define big_liver: count(lesions where organ = liver and size > 3 cm)
+
+decision surgery: candidate > discuss > not_candidate
+  rule fit: when ecog >= 3 then not_candidate
+  rule ok: when few and few_organs and all_treatable then candidate
+  rule liver: when liver_only and largest_liver < 5 cm then discuss
+  rule bulky: when total > 10 cm or big_liver >= 2 then discuss
+  otherwise not_candidate
+
+example "Two treatable lesions in two organs":
+  given ecog 0, lesions [{organ liver, size 2 cm, treatable yes}, {organ lung, size 8 mm, treatable yes}]
+  expect surgery = candidate by rule ok
+
+example "Six lesions on imaging not yet complete are already too many":
+  given ecog 0, lesions at least [{organ liver, size 1 cm, treatable yes}, {organ liver, size 1 cm, treatable yes},
+    {organ liver, size 1 cm, treatable yes}, {organ liver, size 1 cm, treatable yes},
+    {organ lung, size 1 cm, treatable yes}, {organ lung, size 1 cm, treatable yes}]
+  expect few = no
+"""
+
+
+@functools.cache
+def _g() -> eligo.Guideline:
+    return guideline(LISTS, "test.lists")
+
+
+def _decide(case: dict[str, Any]) -> eligo.DecisionResult:
+    return _g().evaluate(case).decisions["surgery"]
+
+
+LESION = {"organ": "liver", "size": 20, "treatable": True}
+
+
+def test_a_list_module_formats_to_itself_and_round_trips() -> None:
+    source = "guideline test.lists\n  version 1.0.0\n  status approved\n" + LISTS
+    formatted = formatter.format_source(source)
+    assert parse(formatted) == parse(source)
+    assert formatter.format_source(formatted) == formatted
+    assert "count(lesions where organ = liver and size > 3 cm)" in formatted
+
+
+def test_the_examples_pass_and_a_long_incomplete_list_decides_a_count() -> None:
+    runs = _g().run_examples()
+    assert [r.problems for r in runs] == [(), ()]
+    result = _g().evaluate({"ecog": 0, "lesions": {"at_least": [LESION] * 6}})
+    assert result.values["few"] is False  # at least six lesions: more than five whatever is still to come
+
+
+def test_an_unknown_field_makes_all_unknown_and_names_the_list() -> None:
+    decision = _decide({"ecog": 0, "lesions": [LESION, {"organ": "lung", "size": 5}]})
+    assert decision.status == "unknown"
+    assert decision.missing == ("lesions",)
+    assert set(decision.possible) >= {"candidate"}
+    assert decision.exact is False  # a list is opaque to the exact refinement: the sound three-valued answer
+
+
+def test_an_incomplete_list_is_never_read_as_complete() -> None:
+    result = _g().evaluate({"ecog": 0, "lesions": {"at_least": [LESION]}})
+    assert result.values["few"] is None and result.values["all_treatable"] is None
+    assert result.values["liver_only"] is None  # the chest may hold a lung lesion
+    assert result.decisions["surgery"].status == "unknown"
+    assert result.decisions["surgery"].missing == ("lesions",)
+
+
+def test_a_settled_list_decides_and_a_known_field_settles_an_any() -> None:
+    result = _g().evaluate({"ecog": 0, "lesions": {"at_least": [{"organ": "lung", "size": 5, "treatable": False}]}})
+    assert result.values["all_treatable"] is False  # one lesion certainly not treatable: no, whatever else
+    assert result.values["liver_only"] is False
+    empty = _g().evaluate({"ecog": 1, "lesions": []})
+    assert empty.values["largest_liver"] is eligo.ir.NA and empty.values["few"] is True  # `none`: no liver lesion
+    assert empty.decisions["surgery"].value == "candidate"
+
+
+def test_ecog_decides_whatever_the_list() -> None:
+    decision = _decide({"ecog": 4, "lesions": {"at_least": [{"organ": "lung"}]}})
+    assert (decision.status, decision.value) == ("decided", "not_candidate")
+
+
+def test_case_lists_are_checked_element_by_element_with_paths() -> None:
+    with pytest.raises(eligo.CaseError) as refused:
+        _g().prepare({"ecog": 0, "lesions": [LESION, {"organ": "lugn", "size": "3 kg"}, 5, {"sise": 3}]})
+    assert [str(p) for p in refused.value.problems] == [
+        "lesions[1].organ: 'lugn' is not a value of organ (did you mean `lung`?)",
+        "lesions[1].size: '3 kg' is not a length (give it in mm)",
+        "lesions[2]: expected an object with fields organ, size, treatable, got 5",
+        "lesions[3].sise: is not a field of this record (did you mean `size`?)",
+    ]
+    with pytest.raises(eligo.CaseError) as not_a_list:
+        _g().prepare({"lesions": "two in the liver"})
+    assert "lesions: expected a list of lesion records" in str(not_a_list.value)
+    prepared = _g().prepare({"lesions": {"at_least": [{"organ": "liver", "size": "2 cm"}]}})
+    assert isinstance(prepared["lesions"], Records) and not prepared["lesions"].complete
+    assert prepared["lesions"][0] == {"organ": "liver", "size": 20.0, "treatable": None}
+
+
+@pytest.mark.parametrize(("body", "code"), [
+    ("input xs: list of tumour\n", "E192"),
+    ("input n: count\ndefine c: count(n) > 1\n", "E192"),
+    ("define c: largest(colour of lesions)\n", "E194"),
+    ("define c: sum(organ of lesions)\n", "E194"),
+    ("define c: all(lesions where organ = liver)\n", "E191"),
+    ("define c: count(lesions where count(lesions) > 2)\n", "E193"),
+    ("define c: any(lesions where size)\n", "E106"),
+])
+def test_list_mistakes_have_codes(body: str, code: str) -> None:
+    source = ("guideline test.bad\n  version 1.0.0\n\nkind organ: liver | lung\nrecord lesion:\n  organ: organ\n"
+              "  size: quantity in mm\ninput lesions: list of lesion\n" + body)
+    kb = eligo.KnowledgeBase.from_texts({"test/bad/1.0.0.eligo": source})
+    found = kb.check()
+    assert code in {d.code for d in found if d.is_error}, [d.headline() for d in found]
+
+
+# ---------------------------------------------------------------- Python and DuckDB agree
+
+
+def _element(complete_fields: bool) -> st.SearchStrategy[dict[str, Any]]:
+    maybe = (lambda s: s) if complete_fields else (lambda s: st.one_of(st.none(), s))
+    return st.fixed_dictionaries({
+        "organ": maybe(st.sampled_from(["liver", "lung", "bone", "brain"])),
+        "size": maybe(st.sampled_from([5.0, 10.0, 20.0, 30.0, 31.0, 49.0, 50.0, 120.0])),
+        "treatable": maybe(st.booleans()),
+    })
+
+
+LIST_VALUE = st.one_of(
+    st.none(),
+    st.tuples(st.lists(_element(True), max_size=7), st.booleans()),
+    st.tuples(st.lists(_element(False), max_size=7), st.booleans()),
+)
+ROW = st.fixed_dictionaries({"ecog": st.one_of(st.none(), st.integers(0, 4)), "lesions": LIST_VALUE})
+
+
+def _case(row: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    if row["ecog"] is not None:
+        out["ecog"] = row["ecog"]
+    if row["lesions"] is not None:
+        items, complete = row["lesions"]
+        out["lesions"] = items if complete else {"at_least": items}
+    return out
+
+
+LESION_TYPE = pa.struct([("organ", pa.string()), ("size", pa.float64()), ("treatable", pa.bool_())])
+
+
+def arrow_cohort(cohort: Sequence[dict[str, Any]]) -> pa.Table:
+    """As a registry holds it: a LIST of STRUCT column, a NULL element marking a list known to be incomplete."""
+    lists = [None if r["lesions"] is None else [*r["lesions"][0], *([] if r["lesions"][1] else [None])]
+             for r in cohort]
+    return pa.table({"ecog": pa.array([r["ecog"] for r in cohort], pa.float64()),
+                     "lesions": pa.array(lists, pa.list_(LESION_TYPE))})
+
+
+def duckdb_outcomes(g: eligo.Guideline, cohort: Sequence[dict[str, Any]]) -> list[dict[str, Outcome]]:
+    import duckdb
+
+    with duckdb.connect() as con:
+        con.register("cohort", arrow_cohort(cohort))
+        result = con.execute(compile_query(g, "cohort").sql(dialect="duckdb"))
+        names = [d[0] for d in result.description]
+        records = [dict(zip(names, row, strict=True)) for row in result.fetchall()]
+    return sql_outcomes(g, records)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(ROW, min_size=1, max_size=25))
+def test_python_and_duckdb_agree_on_lists_with_unknowns(cohort: list[dict[str, Any]]) -> None:
+    g = _g()
+    cases = [_case(r) for r in cohort]
+    python = python_outcomes(g, [{**c} for c in cases])
+    assert duckdb_outcomes(g, cohort) == python

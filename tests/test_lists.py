@@ -207,3 +207,107 @@ def test_python_and_duckdb_agree_on_lists_with_unknowns(cohort: list[dict[str, A
     cases = [_case(r) for r in cohort]
     python = python_outcomes(g, [{**c} for c in cases])
     assert duckdb_outcomes(g, cohort) == python
+
+
+def _fixed_cohort(size: int, seed: int) -> list[dict[str, Any]]:
+    """A seeded cohort of the same kinds of rows (for engines too slow to run once per hypothesis example)."""
+    import random
+
+    draw = random.Random(seed)
+
+    def element() -> dict[str, Any]:
+        def maybe(values: Sequence[Any]) -> Any:
+            return None if draw.random() < 0.15 else draw.choice(values)
+        return {"organ": maybe(["liver", "lung", "bone", "brain"]), "size": maybe([5.0, 20.0, 30.0, 31.0, 49.0, 50.0]),
+                "treatable": maybe([True, False])}
+
+    return [{"ecog": None if draw.random() < 0.1 else draw.randint(0, 4),
+             "lesions": None if draw.random() < 0.1 else ([element() for _ in range(draw.randint(0, 7))],
+                                                            draw.random() < 0.7)} for _ in range(size)]
+
+
+@pytest.mark.slow
+def test_spark_agrees_with_python_on_lists(tmp_path: Any) -> None:
+    pyspark = pytest.importorskip("pyspark.sql")
+    import pyarrow.parquet as pq
+
+    from eligo.sql import frames
+    from tests.test_spark import spark as _  # noqa: F401 - the session settings are those of the Spark tests
+
+    cohort = _fixed_cohort(150, 7)
+    path = tmp_path / "cohort.parquet"
+    pq.write_table(arrow_cohort(cohort), path)
+    session = (pyspark.SparkSession.builder.master("local[1]").appName("eligo-lists")
+               .config("spark.ui.enabled", "false").config("spark.driver.host", "127.0.0.1")
+               .config("spark.driver.bindAddress", "127.0.0.1").getOrCreate())
+    try:
+        decided = frames.decide_spark(_g(), session.read.parquet(str(path)).coalesce(1), validate=False)
+        records = [row.asDict() for row in decided.collect()]
+    finally:
+        session.stop()
+    python = python_outcomes(_g(), [_case(r) for r in cohort])
+    assert sql_outcomes(_g(), records) == python
+    assert {o["surgery"][1] for o in python} == {"decided", "unknown"}
+
+
+def test_duckdb_agrees_on_a_fixed_cohort_through_the_product_driver() -> None:
+    import duckdb
+
+    from eligo.sql import frames
+
+    cohort = _fixed_cohort(300, 11)
+    with duckdb.connect() as con:
+        relation = con.from_arrow(arrow_cohort(cohort))
+        decided = frames.decide_duckdb(_g(), relation, validate=False)
+        names = decided.columns
+        records = [dict(zip(names, row, strict=True)) for row in decided.fetchall()]
+    assert sql_outcomes(_g(), records) == python_outcomes(_g(), [_case(r) for r in cohort])
+
+
+def _lists_kb(tmp_path: Any) -> Any:
+    folder = tmp_path / "kb" / "test" / "lists"
+    folder.mkdir(parents=True)
+    (folder / "1.0.0.eligo").write_text("guideline test.lists\n  version 1.0.0\n  status approved\n" + LISTS)
+    (tmp_path / "kb" / "eligo.toml").write_text("[knowledge_base]\nname = \"lists\"\n")
+    return tmp_path / "kb"
+
+
+def test_eligo_cohort_reads_lists_from_json_lines_and_refuses_csv_and_bad_elements(tmp_path: Any) -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from eligo.cli.main import app
+
+    kb = _lists_kb(tmp_path)
+    data = tmp_path / "cohort.jsonl"
+    rows = [{"ecog": 0, "lesions": [LESION]}, {"ecog": 0, "lesions": [LESION, None]},
+            {"ecog": 0, "lesions": [{**LESION, "treatable": None}]}, {"ecog": 4, "lesions": None}]
+    data.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
+    run = CliRunner().invoke(app, ["cohort", "test.lists", str(data), "-o", str(tmp_path / "out.jsonl"), "--kb", str(kb)])
+    assert run.exit_code == 0, run.output
+    written = [json.loads(line) for line in (tmp_path / "out.jsonl").read_text().splitlines()]
+    assert [(w["surgery"], w["surgery_status"], w["surgery_missing"]) for w in written] == [
+        ("candidate", "decided", None), (None, "unknown", ["lesions"]), (None, "unknown", ["lesions"]),
+        ("not_candidate", "decided", None)]
+    csv = tmp_path / "cohort.csv"
+    csv.write_text('ecog,lesions\n0,"[1, 2]"\n')
+    refused = CliRunner().invoke(app, ["cohort", "test.lists", str(csv), "-o", str(tmp_path / "o.csv"), "--kb", str(kb)])
+    assert refused.exit_code == 2 and "`lesions` is a list of lesion records, which CSV cannot hold" in refused.output
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text(json.dumps({"ecog": 0, "lesions": [LESION, {**LESION, "organ": "lugn"}]}) + "\n")
+    run = CliRunner().invoke(app, ["cohort", "test.lists", str(bad), "-o", str(tmp_path / "b.jsonl"), "--kb", str(kb)])
+    assert run.exit_code == 1 and "row 1: lesions: lesions[1].organ: 'lugn' is not a value of organ" in run.output
+
+
+def test_eligo_list_json_reports_a_list_input_as_written(tmp_path: Any) -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from eligo.cli.main import app
+
+    run = CliRunner().invoke(app, ["list", "--json", "--kb", str(_lists_kb(tmp_path))])
+    assert run.exit_code == 0, run.output
+    found = json.dumps(json.loads(run.output))
+    assert '"list of lesion"' in found

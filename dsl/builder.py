@@ -11,20 +11,18 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from lark import Token, Transformer, Tree, v_args
+from lark import Token, Tree, v_args
 from lark.tree import Meta
 
 from eligo.dsl import ast
 from eligo.dsl.diagnostics import Diagnostic, error
+from eligo.dsl.list_rules import ListRules, Name
 
 _ESCAPE = re.compile(r"\\(.)")
 _COMPARE = {"≤": "<=", "≥": ">=", "≠": "!="}
 
 
-@dataclass(frozen=True, slots=True)
-class _Name:
-    text: str
-    span: ast.Span
+_Name = Name
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,7 +64,7 @@ def _annotations(items: tuple[Any, ...], span: ast.Span) -> ast.Annotations:
 
 
 @v_args(inline=True, meta=True)
-class Builder(Transformer[Token, Any]):
+class Builder(ListRules):
     def __init__(self, path: str) -> None:
         super().__init__(visit_tokens=False)  # no method here is named after a terminal
         self.path = path
@@ -192,17 +190,6 @@ class Builder(Transformer[Token, Any]):
                 description = unquote(part)
         return ast.Input(str(name), type_spec, low, high, optional, description, span=self._span(meta))
 
-    def record(self, meta: Meta, name: Token, *fields: ast.RecordField) -> ast.Record:
-        return ast.Record(str(name), fields, span=self._span(meta))
-
-    def record_field(self, meta: Meta, name: Token, type_spec: ast.TypeSpec, *rest: Any) -> ast.RecordField:
-        read = self.input(meta, name, type_spec, *rest)
-        if type_spec.base == "list":
-            self.diagnostics.append(error("E160", f"field `{name}` is a list: a record's fields hold one value each",
-                                          type_spec.span, "declare the inner list as an input of its own"))
-        return ast.RecordField(read.name, read.type, read.low, read.high, read.optional, read.description,
-                               span=read.span)
-
     def optional(self, meta: Meta) -> str:
         return "optional"
 
@@ -235,9 +222,6 @@ class Builder(Transformer[Token, Any]):
 
     def t_quantity(self, meta: Meta, unit: Token) -> ast.TypeSpec:
         return ast.TypeSpec("quantity", unit=str(unit), span=self._span(meta))
-
-    def t_list(self, meta: Meta, name: _Name) -> ast.TypeSpec:
-        return ast.TypeSpec("list", kind=name.text, span=self._span(meta))
 
     def t_enum(self, meta: Meta, name: _Name) -> ast.TypeSpec:
         return ast.TypeSpec("kind", kind=name.text, span=self._span(meta))
@@ -327,18 +311,6 @@ class Builder(Transformer[Token, Any]):
 
     def given(self, meta: Meta, name: Token, value: ast.GivenValue) -> ast.Given:
         return ast.Given(str(name), value, span=self._span(meta))
-
-    def given_list(self, meta: Meta, *parts: Any) -> ast.GivenList:
-        items = tuple(p for p in parts if isinstance(p, ast.GivenRecord))
-        at_least = any(isinstance(p, Token) and p.type == "AT_LEAST" for p in parts)
-        return ast.GivenList(items, at_least, span=self._span(meta))
-
-    def given_record(self, meta: Meta, *fields: ast.Given) -> ast.GivenRecord:
-        for given in fields:
-            if isinstance(given.value, ast.GivenList):
-                self.diagnostics.append(error("E160", f"field `{given.name}` is given a list: a record's fields "
-                                              "hold one value each", given.value.span, "give one value"))
-        return ast.GivenRecord(fields, span=self._span(meta))
 
     def missing(self, meta: Meta) -> ast.Missing:
         return ast.Missing(span=self._span(meta))
@@ -450,37 +422,6 @@ class Builder(Transformer[Token, Any]):
     def elapsed(self, meta: Meta, unit: str, start: ast.Expr, end: ast.Expr) -> ast.Expr:
         return ast.Elapsed(unit, start, end, span=self._span(meta))  # type: ignore[arg-type]
 
-    def list_source(self, meta: Meta, name: _Name, where: ast.Expr | None = None) -> tuple[_Name, ast.Expr | None]:
-        return name, where
-
-    def _list(self, meta: Meta, op: Token, source: tuple[_Name, ast.Expr | None], field: str | None,
-              have: ast.Expr | None) -> ast.Expr:
-        name, where = source
-        word = str(op)
-        span = self._span(meta)
-        if word in ast.FIELD_OPS and field is None:
-            self.diagnostics.append(error("E161", f"`{word}` needs the field it is taken over", self._tok(op),
-                                          f"write `{word}(FIELD of {name.text})`, e.g. `{word}(size of {name.text})`"))
-        elif word not in ast.FIELD_OPS and field is not None:
-            self.diagnostics.append(error("E161", f"`{word}` counts or tests elements, not the values of a field",
-                                          self._tok(op), f"write `{word}({name.text} where {field} …)`"))
-        elif word == "all" and have is None:
-            self.diagnostics.append(error("E161", "`all` needs what every element must have", self._tok(op),
-                                          f"write `all({name.text} have CONDITION)`, e.g. `all({name.text} have treatable)`"))
-        elif word not in ("all", "any") and have is not None:
-            self.diagnostics.append(error("E161", f"`{word}` takes no `have` condition", self._tok(op),
-                                          f"filter with `where`: `{word}({name.text} where CONDITION)`"))
-        return ast.ListOp(word, name.text, where, field, have, span=span)  # type: ignore[arg-type]
-
-    def list_op(self, meta: Meta, op: Token, source: tuple[_Name, ast.Expr | None]) -> ast.Expr:
-        return self._list(meta, op, source, None, None)
-
-    def list_have(self, meta: Meta, op: Token, source: tuple[_Name, ast.Expr | None], have: ast.Expr) -> ast.Expr:
-        return self._list(meta, op, source, None, have)
-
-    def list_field(self, meta: Meta, op: Token, field: Token, source: tuple[_Name, ast.Expr | None]) -> ast.Expr:
-        return self._list(meta, op, source, str(field), None)
-
     def elapsed_unit(self, meta: Meta, tok: Token) -> str:
         return str(tok)
 
@@ -533,5 +474,5 @@ class Builder(Transformer[Token, Any]):
         return ast.Text(unquote(tok), span=self._span(meta))
 
 
-_RULE_METHODS = tuple(name for name, value in vars(Builder).items()
+_RULE_METHODS = tuple(name for cls in (Builder, ListRules) for name, value in vars(cls).items()
                       if callable(value) and not name.startswith("_") and name != "build")

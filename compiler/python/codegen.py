@@ -20,8 +20,9 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from eligo import ir
-from eligo.ir import lists, outcome, tables
+from eligo.ir import outcome, tables
 from eligo.ir.analysis import Facts, count_uses, references
+from eligo.python.lists import ListCodeGenerator
 
 NEST_LIMIT = 40  # first-match decisions with more rules settle through tables
 DEPTH_BUDGET = 60  # block nesting the generator opens; Python allows 100 levels of indentation
@@ -29,7 +30,7 @@ CHAIN_LIMIT = 24  # definitions inlined into one another before one is computed 
 _OPS = {"=": "==", "!=": "!=", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
 
 
-class CodeGenerator:
+class CodeGenerator(ListCodeGenerator):
     """Writes one evaluator function for some decisions of a program (all by default)."""
 
     signature = "def evaluate(c):"
@@ -59,7 +60,6 @@ class CodeGenerator:
         self.decision: str | None = None  # where the code being written is, for trace sites
         self.rule: str | None = None
         self.case = "c"  # the name of the case inputs are read from
-        self.element: str | None = None  # inside a list operation: the name of the element being looked at
 
     def eager_definitions(self) -> set[str]:
         """Definitions computed as locals in program order rather than where they are read: those that read a
@@ -178,15 +178,8 @@ class CodeGenerator:
         if any(isinstance(n, ir.Const) and n.value is None for n in (node.left, node.right)):
             self.record("condition", node.origin, "None")
             return "None"
-        bounded = [side for side in (node.left, node.right) if self.bounded(side) is not None]
-        if bounded and node.op in _OPS:  # an aggregate's bounds decide what they can (eligo.ir.lists)
-            aggregate = self.bounded(bounded[0])
-            assert aggregate is not None
-            other = node.right if bounded[0] is node.left else node.left
-            found, value = self.list_bounds(aggregate), self.expr(other)
-            out = self.assign(f"list_compare({node.op!r}, {found}, {value}, {bounded[0] is node.right})")
-            self.record("condition", node.origin, out, f"list_value({found})", value)
-            return out
+        if node.op in _OPS and (listed := self.bounded_compare(node)) is not None:
+            return listed
         a, b = self.expr(node.left), self.expr(node.right)
         out = self.assign(self.guarded(f"{a} {_OPS[node.op]} {b}", ((a, node.left), (b, node.right)), "False"))
         self.record("condition", node.origin, out, a, b)
@@ -297,43 +290,6 @@ class CodeGenerator:
         a, b = self.expr(node.start), self.expr(node.end)
         function = "months_between" if node.unit in ("months", "years") else "days_between"
         return self.assign(self.guarded(f"{function}({a}, {b})", ((a, node.start), (b, node.end)), None))
-
-    def bounded(self, node: ir.Node) -> ir.ListOp | None:
-        """The `count`, `sum` or `distinct` that `node` is (directly or as a definition), whose bounds compare."""
-        return lists.bounded(node, self.nodes)
-
-    def element_function(self, node: ir.ListOp) -> str:
-        """A function of one element giving (where, body): the part of a list operation computed per element."""
-        name = self.tmp()
-        saved = (self.element, self.in_helper)
-        self.element, self.in_helper = f"el{name}", True  # shared definitions are called, never memoised, in it
-        with self.block(f"def {name}({self.element}):"):
-            where = self.truth(node.where) if node.where is not None else "True"
-            body = "True" if node.body is None else \
-                self.truth(node.body) if node.op in ("any", "all") else self.expr(node.body)
-            self.emit(f"return ({where}, {body})")
-        self.element, self.in_helper = saved
-        return name
-
-    def list_bounds(self, node: ir.ListOp) -> str:
-        records, judge = self.expr(node.source), self.element_function(node)
-        field = next((f for f in self.program.inputs[node.source.name].fields
-                      if isinstance(node.body, ir.Field) and f.name == node.body.name), None)
-        span, values = lists.field_range(field), lists.field_values(field)
-        return self.assign(f"list_bounds({node.op!r}, {records}, {judge}, {self.named(span)}, {values!r})")
-
-    def list_node(self, node: ir.ListOp) -> str:
-        if node.op in lists.BOUNDED:
-            return self.assign(f"list_value({self.list_bounds(node)})")
-        records, judge = self.expr(node.source), self.element_function(node)
-        function = "list_quantify" if node.op in ("any", "all") else "list_extreme"
-        out = self.assign(f"{function}({node.op!r}, {records}, {judge})")
-        if node.op in ("any", "all"):
-            self.record("condition", node.origin, out)
-        return out
-
-    def field_node(self, node: ir.Field) -> str:
-        return self.assign(f"{self.element}.get({node.name!r})")
 
     def guarded(self, computed: str, operands: tuple[tuple[str, ir.Node], ...], na_result: str | None) -> str:
         """`computed`, unknown if an operand is unknown, else `na_result` if an operand is `none`."""

@@ -11,12 +11,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from eligo import ir
-from eligo.ir import outcome
-from eligo.ir.lists import bounds as list_bounds
-from eligo.ir.lists import compare_bounds as list_compare
-from eligo.ir.lists import extreme as list_extreme
-from eligo.ir.lists import quantify as list_quantify
-from eligo.ir.lists import value_of as list_value
+from eligo.ir import lists, outcome
 from eligo.ir.units import DAYS_PER_MONTH
 
 NA = ir.NA
@@ -126,6 +121,11 @@ def decide_collect(conditions: tuple[bool | None, ...], outcomes: tuple[str, ...
     if not fired and default is not None:
         fired = {default}
     return outcome.decided(tuple(o for o in order if o in fired), outcome.NO_RULE)
+
+
+# list operations (eligo.ir.lists holds their meaning)
+list_bounds, list_compare, list_value = lists.bounds, lists.compare_bounds, lists.value_of
+list_quantify, list_extreme = lists.quantify, lists.extreme
 
 
 class _Unset:

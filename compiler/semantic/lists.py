@@ -33,9 +33,9 @@ class ListLowering:
 
     def declare_records(self) -> None:
         for alias, used in self.out.uses.items():
-            for name, fields in used.records.items():
-                self.out.records.setdefault(f"{alias}.{name}", fields)
-                self.out.records.setdefault(name, fields)
+            for name, declared_fields in used.records.items():
+                self.out.records.setdefault(f"{alias}.{name}", declared_fields)
+                self.out.records.setdefault(name, declared_fields)
         declared: set[str] = {k.name for k in self.module.kinds}
         for record in self.module.records:
             if record.name in declared:

@@ -1,5 +1,5 @@
 """The rules of the Lark Transformer (dsl.builder) for lists of records: `record` declarations, `list of R`
-types, list values in examples and the list operations, each checked for its form (E190, E191)."""
+types, list values in examples and the list operations, each checked for its form (E070, E071)."""
 
 from __future__ import annotations
 
@@ -40,7 +40,7 @@ class ListRules(Transformer[Token, Any]):
     def record_field(self, meta: Meta, name: Token, type_spec: ast.TypeSpec, *rest: Any) -> ast.RecordField:
         read = self.input(meta, name, type_spec, *rest)
         if type_spec.base == "list":
-            self.diagnostics.append(error("E190", f"field `{name}` is a list: a record's fields hold one value each",
+            self.diagnostics.append(error("E070", f"field `{name}` is a list: a record's fields hold one value each",
                                           type_spec.span, "declare the inner list as an input of its own"))
         return ast.RecordField(read.name, read.type, read.low, read.high, read.optional, read.description,
                                span=read.span)
@@ -56,7 +56,7 @@ class ListRules(Transformer[Token, Any]):
     def given_record(self, meta: Meta, *fields: ast.Given) -> ast.GivenRecord:
         for given in fields:
             if isinstance(given.value, ast.GivenList):
-                self.diagnostics.append(error("E190", f"field `{given.name}` is given a list: a record's fields "
+                self.diagnostics.append(error("E070", f"field `{given.name}` is given a list: a record's fields "
                                               "hold one value each", given.value.span, "give one value"))
         return ast.GivenRecord(fields, span=self._span(meta))
 
@@ -69,16 +69,16 @@ class ListRules(Transformer[Token, Any]):
         word = str(op)
         span = self._span(meta)
         if word in ast.FIELD_OPS and field is None:
-            self.diagnostics.append(error("E191", f"`{word}` needs the field it is taken over", self._tok(op),
+            self.diagnostics.append(error("E071", f"`{word}` needs the field it is taken over", self._tok(op),
                                           f"write `{word}(FIELD of {name.text})`, e.g. `{word}(size of {name.text})`"))
         elif word not in ast.FIELD_OPS and field is not None:
-            self.diagnostics.append(error("E191", f"`{word}` counts or tests elements, not the values of a field",
+            self.diagnostics.append(error("E071", f"`{word}` counts or tests elements, not the values of a field",
                                           self._tok(op), f"write `{word}({name.text} where {field} …)`"))
         elif word == "all" and have is None:
-            self.diagnostics.append(error("E191", "`all` needs what every element must have", self._tok(op),
+            self.diagnostics.append(error("E071", "`all` needs what every element must have", self._tok(op),
                                           f"write `all({name.text} have CONDITION)`, e.g. `all({name.text} have treatable)`"))
         elif word not in ("all", "any") and have is not None:
-            self.diagnostics.append(error("E191", f"`{word}` takes no `have` condition", self._tok(op),
+            self.diagnostics.append(error("E071", f"`{word}` takes no `have` condition", self._tok(op),
                                           f"filter with `where`: `{word}({name.text} where CONDITION)`"))
         return ast.ListOp(word, name.text, where, field, have, span=span)  # type: ignore[arg-type]
 

@@ -136,7 +136,7 @@ def test_case_lists_are_checked_element_by_element_with_paths() -> None:
     ("input n: count\ndefine c: count(n) > 1\n", "E192"),
     ("define c: largest(colour of lesions)\n", "E194"),
     ("define c: sum(organ of lesions)\n", "E194"),
-    ("define c: all(lesions where organ = liver)\n", "E191"),
+    ("define c: all(lesions where organ = liver)\n", "E071"),
     ("define c: count(lesions where count(lesions) > 2)\n", "E193"),
     ("define c: any(lesions where size)\n", "E106"),
 ])

@@ -87,6 +87,10 @@ class ListLowering:
     def list_op(self, e: ast.ListOp) -> tuple[ir.Node, Type]:
         origin = self.origin(e.span)
         info = self.out.visible_inputs.get(e.source)
+        if info is not None:
+            self.out.referenced.add(e.source)
+        if info is not None and info.type.kind == "error":  # its declaration is reported
+            return ir.Const(None, t.ERROR, origin=origin), t.ERROR
         if info is None or info.type.kind != "list":
             what = "is not declared" if info is None else f"is {info.type.describe()}, not a list"
             lists = [n for n, i in self.out.visible_inputs.items() if i.type.kind == "list"]

@@ -54,6 +54,21 @@ example "Six lesions on imaging not yet complete are already too many":
     {organ liver, size 1 cm, treatable yes}, {organ liver, size 1 cm, treatable yes},
     {organ lung, size 1 cm, treatable yes}, {organ lung, size 1 cm, treatable yes}]
   expect few = no
+
+example "Many small liver lesions are for discussion":
+  given ecog 1, lesions [{organ liver, size 1 cm, treatable yes}, {organ liver, size 1 cm, treatable yes},
+    {organ liver, size 1 cm, treatable yes}, {organ liver, size 1 cm, treatable yes},
+    {organ liver, size 1 cm, treatable yes}, {organ liver, size 2 cm, treatable yes}]
+  expect surgery = discuss by rule liver
+
+example "A large treatable burden with one untreatable lesion is for discussion":
+  given ecog 1, lesions [{organ lung, size 6 cm, treatable yes}, {organ lung, size 6 cm, treatable yes},
+    {organ bone, size 5 mm, treatable no}]
+  expect surgery = discuss by rule bulky
+
+example "Poor performance status":
+  given ecog 3, lesions []
+  expect surgery = not_candidate by rule fit
 """
 
 
@@ -79,7 +94,7 @@ def test_a_list_module_formats_to_itself_and_round_trips() -> None:
 
 def test_the_examples_pass_and_a_long_incomplete_list_decides_a_count() -> None:
     runs = _g().run_examples()
-    assert [r.problems for r in runs] == [(), ()]
+    assert [r.problems for r in runs] == [()] * 5
     result = _g().evaluate({"ecog": 0, "lesions": {"at_least": [LESION] * 6}})
     assert result.values["few"] is False  # at least six lesions: more than five whatever is still to come
 
@@ -311,3 +326,33 @@ def test_eligo_list_json_reports_a_list_input_as_written(tmp_path: Any) -> None:
     assert run.exit_code == 0, run.output
     found = json.dumps(json.loads(run.output))
     assert '"list of lesion"' in found
+
+
+def test_verify_generates_list_patients_and_reports_list_decisions_as_inexact() -> None:
+    from eligo.verify import verify_guideline
+
+    report = verify_guideline(_g(), seed=3, max_examples=150)
+    assert report.ok, [f.diagnostic.headline() for f in report.findings]
+    assert report.inexact == (("surgery", ("lesions",)),)
+    assert "surgery reads lesions" in report.summary() and report.to_json()["inexact"] == {"surgery": ["lesions"]}
+
+
+def test_verify_completes_a_partly_known_list_to_find_data_that_cannot_matter() -> None:
+    from eligo.verify import verify_guideline
+
+    g = guideline("""
+        record lesion:
+          treatable: yes/no
+        input lesions: list of lesion
+        define all_treatable: all(lesions have treatable)
+        decision plan: operate | other
+          rule either: when all_treatable or not all_treatable then operate
+          otherwise other
+        example "One treatable lesion":
+          given lesions [{treatable yes}]
+          expect plan = operate
+    """, "test.needless")
+    report = verify_guideline(g, seed=1, max_examples=150)
+    found = [f for f in report.findings if f.diagnostic.code == "V208"]
+    assert found, [f.diagnostic.headline() for f in report.findings]
+    assert "lesions" in found[0].diagnostic.message

@@ -90,7 +90,16 @@ class Verifier:
         report_coverage = coverage(self.g, self.decisions, self.thresholds, self.runs)
         return VerifyReport(self.g.id, self.g.version, self.g.path, self.seed, self.max_examples,
                             tuple(self.properties), tuple(self.findings), report_coverage, stats.samples,
-                            time.perf_counter() - start)
+                            time.perf_counter() - start, self._inexact())
+
+    def _inexact(self) -> tuple[tuple[str, tuple[str, ...]], ...]:
+        """The guideline's decisions that read list inputs (their unknowns stay three-valued, `exact: false`)."""
+        found = []
+        for decision in self.g.program.own:
+            read = sorted(n for n in self.g.facts.cone_of(decision.key) if self.g.inputs[n].type.kind == "list")
+            if read:
+                found.append((decision.name, tuple(read)))
+        return tuple(found)
 
     def _seeds(self, inputs: dict[str, ir.InputInfo]) -> tuple[Case, ...]:
         seeds = []

@@ -312,6 +312,8 @@ class _Differ:
         self.paired(old.uses, new.uses, lambda u: u.module, lambda u: f"use {u.module}", _use_changes)
         self.paired(old.references, new.references, lambda r: r.key, lambda r: f"reference {r.key}", _ref_changes)
         self.paired(old.kinds, new.kinds, lambda k: k.name, lambda k: f"kind {k.name}", _kind_changes)
+        self.paired(old.records, new.records, lambda r: r.name, lambda r: f"record {r.name}",
+                    lambda a, b: [] if a.fields == b.fields else ["its fields changed"])
         self.paired(old.inputs, new.inputs, lambda i: i.name, lambda i: f"input {i.name}", _input_changes)
         self.paired(old.defines, new.defines, lambda d: d.name, lambda d: f"definition {d.name}", self._define)
         self.paired(old.tables, new.tables, lambda t: t.name, lambda t: f"table {t.name}", _table_changes)

@@ -4,8 +4,10 @@ Starts `eligo serve`'s application under uvicorn in a child process (so the clie
 interpreter), with one extra route that returns a constant card: the floor any FastAPI endpoint pays.
 Then, at 1, 10 and 50 concurrent clients, sends the same number of requests to each: a full-prefetch
 `patient-view` call of the pancreas service (a fresh signed token per request, RS384 or ES384, verified,
-unless --insecure) and the constant endpoint. Prints requests per second and p50/p99 latency for both (the
-median of --repeat runs), and their ratio. On a shared machine, compare runs made side by side only.
+unless --insecure) and the constant endpoint. Prints requests per second, p50/p99 latency and the server
+process's CPU time per request (user + system, from /proc) for both (the median of --repeat runs), and their
+ratios. Requests per second move with whatever else the machine runs; CPU per request much less. On a shared
+machine, compare runs made side by side only.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import argparse
 import asyncio
 import datetime as dt
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -95,13 +98,23 @@ async def load(url: str, bodies: list[bytes], headers: list[dict[str, str]], cli
     return latencies
 
 
-def stats(latencies: list[float], wall: float) -> dict[str, float]:
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU time of a process so far, all its threads (Linux /proc; NaN elsewhere)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    except OSError:
+        return float("nan")
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def stats(latencies: list[float], wall: float, cpu: float) -> dict[str, float]:
     ordered = sorted(latencies)
     return {"rps": len(ordered) / wall, "p50_ms": statistics.median(ordered) * 1000,
-            "p99_ms": ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] * 1000}
+            "p99_ms": ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] * 1000,
+            "cpu_us": cpu / len(ordered) * 1e6}
 
 
-def measure(base: str, keys: Keys | None, alg: str, requests: int, clients: int) -> dict[str, dict[str, float]]:
+def measure(base: str, keys: Keys | None, alg: str, requests: int, clients: int, pid: int) -> dict[str, dict[str, float]]:
     hook_url, constant_url = f"{base}/cds-services/{PANCREAS}", f"{base}/constant"
     body = json.dumps(hook_request(pancreas_prefetch())).encode()
     out = {}
@@ -111,9 +124,9 @@ def measure(base: str, keys: Keys | None, alg: str, requests: int, clients: int)
             for _ in range(requests + 20)]  # a fresh token (jti) for every request, made before the clock starts
         asyncio.run(load(url, [body] * 20, headers[requests:], min(clients, 20)))  # warm up
         headers = headers[:requests]
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), cpu_seconds(pid)
         latencies = asyncio.run(load(url, [body] * requests, headers, clients))
-        out[name] = stats(latencies, time.perf_counter() - start)
+        out[name] = stats(latencies, time.perf_counter() - start, cpu_seconds(pid) - cpu)
     return out
 
 
@@ -151,16 +164,19 @@ def main() -> None:
             verified = "no token verification" if keys is None else f"{args.alg} tokens verified"
             print(f"eligo serve, {args.requests} requests per endpoint and level, full prefetch of {PANCREAS}, "
                   f"{verified}, median of {args.repeat} runs")
-            print(f"{'clients':>7}  {'endpoint':<8} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8}")
+            print(f"{'clients':>7}  {'endpoint':<8} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'server CPU µs/req':>18}")
             for clients in (1, 10, 50):
-                runs = [measure(base, keys, args.alg, args.requests, clients) for _ in range(args.repeat)]
+                runs = [measure(base, keys, args.alg, args.requests, clients, child.pid) for _ in range(args.repeat)]
                 result = {name: {k: statistics.median(r[name][k] for r in runs) for k in runs[0][name]}
                           for name in ("constant", "hook")}
                 for name in ("constant", "hook"):
                     r = result[name]
-                    print(f"{clients:>7}  {name:<8} {r['rps']:>8.0f} {r['p50_ms']:>8.2f} {r['p99_ms']:>8.2f}")
+                    print(f"{clients:>7}  {name:<8} {r['rps']:>8.0f} {r['p50_ms']:>8.2f} {r['p99_ms']:>8.2f} "
+                          f"{r['cpu_us']:>18.0f}")
                 ratio = result["constant"]["rps"] / result["hook"]["rps"]
-                print(f"{clients:>7}  cost of a hook request: {ratio:.2f}x the constant endpoint (target at most 3x)")
+                cpu_ratio = result["hook"]["cpu_us"] / result["constant"]["cpu_us"]
+                print(f"{clients:>7}  cost of a hook request: {ratio:.2f}x the constant endpoint in req/s (target at "
+                      f"most 3x), {cpu_ratio:.2f}x in server CPU")
         finally:
             child.terminate()
             child.wait(timeout=10)

@@ -30,6 +30,8 @@ HERE = Path(__file__).resolve().parent
 PEERS = HERE.parent.parent / "shared" / "bench" / "peers"
 sys.path.insert(0, str(HERE))
 
+import bench_batch  # noqa: E402
+import bench_cli  # noqa: E402
 import cohort_scale  # noqa: E402
 import engines  # noqa: E402
 import large  # noqa: E402
@@ -129,6 +131,28 @@ def summarise(harness: dict[str, Any], extra: dict[str, Any]) -> list[tuple[str,
             verdict = ("met" if rate >= 0.8 * hand else "not met") if name == "eligo_duckdb" else "(for reference)"
             rows.append((f"DuckDB, 1M cases in-engine, {label}", "≥ 0.8× hand-written CASE",
                          f"{rate / 1e6:.1f} M/s = {rate / hand:.2f}× ({hand / 1e6:.1f} M/s)", verdict))
+    batch_rates = extra.get("evaluate_many")
+    if batch_rates:  # issue 17: batches from Python
+        case = batch_rates["duckdb_case"]
+        for kind in ("arrow", "pandas", "polars"):
+            rate = batch_rates[f"many_{kind}"]
+            rows.append((f"`evaluate_many` of a {kind} table, every column, exact (M cases/s)",
+                         "≥ 0.5× hand-written DuckDB CASE in-engine", f"{rate / 1e6:.2f} M/s = {rate / case:.2f}× "
+                         f"({case / 1e6:.1f} M/s)", "met" if rate >= 0.5 * case else "not met"))
+        many, loop = batch_rates["many_rows"], batch_rates["loop_evaluate"]
+        rows.append(("`evaluate_many` of a list of dicts", "≥ 2× a loop of `evaluate`",
+                     f"{1e6 / many:.2f} µs/case = {many / loop:.2f}× the loop ({1e6 / loop:.2f} µs/case)",
+                     "met" if many >= 2 * loop else "not met"))
+    cli = extra.get("cli")
+    if cli:
+        bare = cli["python -c pass"]
+        for name in ("eligo eval, cache warm", "eligo eval, cache off"):
+            rows.append((f"`{name}` of one case, whole process", "≤ 3× `python -c pass`",
+                         f"{cli[name] * 1000:.0f} ms = {cli[name] / bare:.1f}× ({bare * 1000:.0f} ms)",
+                         ("met" if cli[name] <= 3 * bare else "not met") if "warm" in name else "(for reference)"))
+        rows.append(("`eligo check` of the shipped knowledge base, whole process", "reported",
+                     f"{cli['eligo check KB, cache off'] * 1000:.0f} ms = "
+                     f"{cli['eligo check KB, cache off'] / bare:.1f}×", "–"))
     for scale in extra.get("cohorts", []):
         big = scale["rows"] >= 10_000_000
         ratio = scale["peak_rss_bytes"] / scale["arrow_bytes"]
@@ -190,6 +214,13 @@ def main() -> None:
             extra["cohorts"].append({k: v for k, v in result.items() if k != "summary"})
             extra.setdefault("cohort_summaries", []).append(result["summary"])
     extra["eligo_cold"] = eligo_cold(runs)
+    print("Guideline.evaluate_many beside the hand-written DuckDB CASE and a loop of evaluate", flush=True)
+    extra["evaluate_many"] = bench_batch.measure(100_000 if args.quick else 1_000_000, 2_000 if args.quick else 20_000,
+                                                 runs, bp)
+    print(bench_batch.report(extra["evaluate_many"]), flush=True)
+    print("the command line, whole processes", flush=True)
+    extra["cli"] = bench_cli.measure(3 if args.quick else 15, "knowledge", bench_cli.GUIDELINE, str(bench_cli.CASE))
+    print(bench_cli.report(extra["cli"]), flush=True)
     targets = summarise(harness, extra)
     text = markdown(harness_md, targets, extra)
     print(text)

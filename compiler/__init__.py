@@ -23,18 +23,47 @@ they are internal and may change between releases.
 
 from __future__ import annotations
 
+import importlib
 from typing import TYPE_CHECKING, Any
 
-from eligo.case_files import read_case
-from eligo.cases import CaseError, CaseProblem
-from eligo.compiled.guideline import ExampleRun, Guideline
-from eligo.compiled.result import DecisionResult, Result, Step
-from eligo.dsl.diagnostics import Diagnostic, EligoError
-from eligo.pipeline import KnowledgeBase, check_source, load
 from eligo.version import __version__
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
+
+    from eligo.case_files import read_case
+    from eligo.cases import CaseError, CaseProblem
+    from eligo.compiled.guideline import ExampleRun, Guideline
+    from eligo.compiled.result import DecisionResult, Result, Step
+    from eligo.dsl.diagnostics import Diagnostic, EligoError
+    from eligo.pipeline import KnowledgeBase, check_source, load
+
+# Each name is imported from its stage on first use (PEP 562), so that `import eligo` costs next to nothing and a
+# command pays only for the stages it runs (`eligo eval` from the compiled cache never imports the parser).
+_LAZY = {
+    "read_case": "eligo.case_files", "CaseError": "eligo.cases", "CaseProblem": "eligo.cases",
+    "ExampleRun": "eligo.compiled.guideline", "Guideline": "eligo.compiled.guideline",
+    "DecisionResult": "eligo.compiled.result", "Result": "eligo.compiled.result", "Step": "eligo.compiled.result",
+    "Diagnostic": "eligo.dsl.diagnostics", "EligoError": "eligo.dsl.diagnostics",
+    "KnowledgeBase": "eligo.pipeline", "check_source": "eligo.pipeline", "load": "eligo.pipeline",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+        globals()[name] = value  # later lookups are plain attribute reads
+        return value
+    try:  # a stage as an attribute, as after `import eligo.dsl`: `eligo.dsl.parse`
+        return importlib.import_module(f"eligo.{name}")
+    except ModuleNotFoundError as missing:
+        if missing.name != f"eligo.{name}":
+            raise
+        raise AttributeError(f"module 'eligo' has no attribute {name!r}") from None
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_LAZY})
 
 __all__ = [
     "CaseError",
@@ -69,15 +98,19 @@ def to_sql(guideline: Guideline, dialect: str = "duckdb", source: str = "cases",
 
 
 def decide(guideline: Guideline, frame: Any, *, criteria: bool = False, against: Guideline | None = None,
-           changed_only: bool = True, validate: bool = True) -> Any:
+           changed_only: bool = True, validate: bool = True, exact: bool = False, connection: Any = None) -> Any:
     """A guideline's decisions over a whole cohort in its engine: a DuckDB relation or a PySpark DataFrame in, the
     same kind out (lazy, to compose with further queries), with per decision D the columns D, D_status, D_rule,
-    D_possible and D_missing (three-valued, as `eligo.to_sql`); `criteria` adds a column per rule and definition,
-    `against` an earlier version's answers and which patients change. With `validate` the rows are checked first
-    and bad values raise `eligo.sql.plan.CohortError` naming their rows."""
+    D_possible and D_missing (three-valued, as `eligo.to_sql`; with `exact`, the unknown rows refined as
+    `Guideline.evaluate` refines them, by functions registered on the engine: a DuckDB relation needs its
+    `connection` unless it is the default one); `criteria` adds a column per rule and definition, `against` an
+    earlier version's answers and which patients change. With `validate` the rows are checked first and bad values
+    raise `eligo.sql.plan.CohortError` naming their rows."""
     from eligo.sql.frames import decide as run
 
-    return run(guideline, frame, criteria=criteria, against=against, changed_only=changed_only, validate=validate)
+    options: dict[str, Any] = {"connection": connection} if connection is not None else {}
+    return run(guideline, frame, criteria=criteria, against=against, changed_only=changed_only, validate=validate,
+               exact=exact, **options)
 
 
 def explain(guideline: Guideline, result: Result, *, case: Mapping[str, Any] | None = None, colour: bool = False,

@@ -11,17 +11,18 @@ import datetime as dt
 import hashlib
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from eligo import ir
-from eligo.compiled.guideline import Guideline
 from eligo.dsl.diagnostics import Diagnostic, EligoError, has_errors
 from eligo.dsl.parser import parse_with_diagnostics
 from eligo.kb.store import SourceFile, Store
-from eligo.python.evaluator import generate
-from eligo.semantic import passes
-from eligo.semantic.lower import lower_module
-from eligo.semantic.module import LoweredModule
-from eligo.serve import check_bindings
+
+if TYPE_CHECKING:
+    from eligo.compiled.guideline import Guideline
+    from eligo.semantic.module import LoweredModule
+
+# The stages after parsing are imported by their first use: a command that reads a compiled guideline from the
+# cache (eligo.kb.cache) imports none of them.
 
 
 class KnowledgeBase(Store):
@@ -33,6 +34,9 @@ class KnowledgeBase(Store):
 
     def lowered(self, module_id: str, version: str) -> LoweredModule:
         """The checked, lowered module with its uses bound (memoised)."""
+        from eligo.semantic.lower import lower_module
+        from eligo.semantic.module import LoweredModule
+
         key = (module_id, version)
         if key in self._lowered:
             return self._lowered[key]
@@ -51,6 +55,9 @@ class KnowledgeBase(Store):
 
     def check(self) -> list[Diagnostic]:
         """Every diagnostic of every file, sorted by position."""
+        from eligo.semantic import passes
+        from eligo.serve import check_bindings
+
         lowered = [self.lowered(module_id, version) for module_id, version in self.modules]
         found = [*self.diagnostics, *passes.check_modules(lowered), *check_bindings(self)]
         return sorted(passes.unique(found), key=Diagnostic.sort_key)
@@ -92,8 +99,18 @@ def closure(root: LoweredModule) -> list[LoweredModule]:
     return order
 
 
+def depends_on(guideline: Guideline) -> set[str]:
+    """The ids of the modules whose files decide what `guideline` is: its own and every module it uses
+    (every version of each, since another version could be the one chosen); for eligo.kb.cache."""
+    return {guideline.id, *(module.id for module in closure(guideline.lowered))}
+
+
 def compile_guideline(kb: KnowledgeBase, module_id: str, version: str) -> Guideline:
     """Check, lower and generate code for one guideline version; raise EligoError on errors."""
+    from eligo import ir
+    from eligo.compiled.guideline import Guideline
+    from eligo.python.evaluator import generate
+
     root = kb.lowered(module_id, version)
     modules = closure(root)
     diagnostics = [d for m in modules for d in m.diagnostics] + kb.source(module_id, version).diagnostics

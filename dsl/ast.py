@@ -351,7 +351,23 @@ class Define:
     span: Span = _span()
 
 
-RowKey: TypeAlias = str | bool | None  # an enumeration value, yes/no, or None for `any`
+BandForm: TypeAlias = TypingLiteral["point", "to", "to_under", "under", "over", "over_to", "or_more", "or_less"]
+Bound: TypeAlias = Number | Quantity
+
+
+@dataclass(frozen=True, slots=True)
+class Band:
+    """A numeric band of a table row: `0 to 2` (`to`, both ends in), `12 months to under 36 months` (`to_under`),
+    `over 12 months to 24 months` (`over_to`), `under 12 months`, `over 50%`, `36 months or more` (`or_more`),
+    `3 months or less` (`or_less`), or one value `3` (`point`)."""
+
+    form: BandForm
+    low: Bound | None = None  # None: no lower end (`under`)
+    high: Bound | None = None  # None: no upper end (`over`, `or more`); `point` and `or_less` have only `low`
+    span: Span = _span()
+
+
+RowKey: TypeAlias = str | bool | Band | None  # an enumeration value, yes/no, a band, or None for `any`
 
 
 @dataclass(frozen=True, slots=True)
@@ -380,13 +396,20 @@ class Table:
 HitPolicy: TypeAlias = TypingLiteral["first", "unique", "collect"]
 
 
+OPEN = "open"  # the outcome of a rule that declares an open question (`then open`): the guideline does not settle it
+
+
 @dataclass(frozen=True, slots=True)
 class Rule:
     name: str
     condition: Expr
-    outcome: str
+    outcome: str  # OPEN for an open question, whose `because` is the committee's reason
     notes: Annotations = Annotations()
     span: Span = _span()
+
+    @property
+    def is_open(self) -> bool:
+        return self.outcome == OPEN
 
 
 @dataclass(frozen=True, slots=True)
@@ -395,10 +418,15 @@ class Default:
     notes: Annotations = Annotations()
     span: Span = _span()
 
+    @property
+    def is_open(self) -> bool:
+        return self.outcome == OPEN
+
 
 @dataclass(frozen=True, slots=True)
 class Decision:
-    """Outcomes are listed best first when `ordered` (`candidate > discuss > not_candidate`)."""
+    """Outcomes are listed best first when `ordered` (`candidate > discuss > not_candidate`); a mixed scale
+    (`group_I > group_II | not_staged`) lists its unordered outcomes last, in `beside`."""
 
     name: str
     outcomes: tuple[str, ...]
@@ -406,7 +434,13 @@ class Decision:
     policy: HitPolicy
     rules: tuple[Rule, ...]
     default: Default | None = None
+    beside: tuple[str, ...] = ()  # outcomes outside the order of an ordered scale
     span: Span = _span()
+
+    @property
+    def ranked(self) -> tuple[str, ...]:
+        """The ordered part of the scale, best first (empty when the outcomes are unordered)."""
+        return tuple(o for o in self.outcomes if o not in self.beside) if self.ordered else ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -459,7 +493,16 @@ class ExpectUnknown:
     span: Span = _span()
 
 
-Expectation: TypeAlias = ExpectValue | ExpectUnknown
+@dataclass(frozen=True, slots=True)
+class ExpectOpen:
+    """`expect D is open` (optionally `by rule R`): the case is one of the guideline's declared open questions."""
+
+    target: str
+    by_rule: str | None = None
+    span: Span = _span()
+
+
+Expectation: TypeAlias = ExpectValue | ExpectUnknown | ExpectOpen
 
 
 @dataclass(frozen=True, slots=True)
@@ -579,6 +622,7 @@ Node: TypeAlias = (
     | GivenRecord
     | Annotations
     | Row
+    | Band
     | Rule
     | Default
     | Missing

@@ -267,21 +267,55 @@ class Builder(ListRules):
     def key_no(self, meta: Meta) -> bool:
         return False
 
+    def row_key(self, meta: Meta, band: ast.Band) -> ast.Band:
+        return band
+
+    def band_point(self, meta: Meta, value: ast.Bound) -> ast.Band:
+        return ast.Band("point", value, span=self._span(meta))
+
+    def band_closed(self, meta: Meta, low: ast.Bound, high: ast.Bound) -> ast.Band:
+        return ast.Band("to", low, high, span=self._span(meta))
+
+    def band_to_under(self, meta: Meta, low: ast.Bound, high: ast.Bound) -> ast.Band:
+        return ast.Band("to_under", low, high, span=self._span(meta))
+
+    def band_under(self, meta: Meta, high: ast.Bound) -> ast.Band:
+        return ast.Band("under", None, high, span=self._span(meta))
+
+    def band_over(self, meta: Meta, low: ast.Bound) -> ast.Band:
+        return ast.Band("over", low, span=self._span(meta))
+
+    def band_or_more(self, meta: Meta, low: ast.Bound) -> ast.Band:
+        return ast.Band("or_more", low, span=self._span(meta))
+
+    def band_over_to(self, meta: Meta, low: ast.Bound, high: ast.Bound) -> ast.Band:
+        return ast.Band("over_to", low, high, span=self._span(meta))
+
+    def band_or_less(self, meta: Meta, value: ast.Bound) -> ast.Band:
+        return ast.Band("or_less", value, span=self._span(meta))
+
     def enum_value(self, meta: Meta, tok: Token) -> ast.Ref:
         return ast.Ref(str(tok), span=self._span(meta))
 
-    def decision(self, meta: Meta, name: Token, outcomes: tuple[tuple[str, ...], bool], *rest: Any) -> ast.Decision:
+    def decision(self, meta: Meta, name: Token, outcomes: tuple[tuple[str, ...], bool, tuple[str, ...]],
+                 *rest: Any) -> ast.Decision:
         policy = next((part for part in rest if isinstance(part, str)), "first")
         rules = tuple(part for part in rest if isinstance(part, ast.Rule))
         default = next((part for part in rest if isinstance(part, ast.Default)), None)
-        names, ordered = outcomes
-        return ast.Decision(str(name), names, ordered, policy, rules, default, span=self._span(meta))  # type: ignore[arg-type]
+        names, ordered, beside = outcomes
+        return ast.Decision(str(name), names, ordered, policy, rules, default, beside,  # type: ignore[arg-type]
+                            span=self._span(meta))
 
-    def ordered_outcomes(self, meta: Meta, *names: Token) -> tuple[tuple[str, ...], bool]:
-        return tuple(str(n) for n in names), True
+    def ordered_outcomes(self, meta: Meta, *parts: Token | tuple[str]) -> tuple[tuple[str, ...], bool, tuple[str, ...]]:
+        """`a > b > c`, or a mixed scale `a > b > c | x | y`: the names after `|` stand beside the order."""
+        beside = tuple(p[0] for p in parts if isinstance(p, tuple))
+        return (*(str(p) for p in parts if isinstance(p, Token)), *beside), True, beside
 
-    def unordered_outcomes(self, meta: Meta, *names: Token) -> tuple[tuple[str, ...], bool]:
-        return tuple(str(n) for n in names), False
+    def beside(self, meta: Meta, name: Token) -> tuple[str]:
+        return (str(name),)
+
+    def unordered_outcomes(self, meta: Meta, *names: Token) -> tuple[tuple[str, ...], bool, tuple[str, ...]]:
+        return tuple(str(n) for n in names), False, ()
 
     def first_match(self, meta: Meta) -> str:
         return "first"
@@ -295,6 +329,9 @@ class Builder(ListRules):
     def decision_rule(self, meta: Meta, name: Token, condition: ast.Expr, outcome: Token, *notes: Any) -> ast.Rule:
         span = self._span(meta)
         return ast.Rule(str(name), condition, str(outcome), _annotations(notes, span), span=span)
+
+    def open_question(self, meta: Meta) -> str:
+        return ast.OPEN
 
     def decision_default(self, meta: Meta, outcome: Token, *notes: Any) -> ast.Default:
         span = self._span(meta)
@@ -331,6 +368,9 @@ class Builder(ListRules):
         given = dict(lists)
         return ("expect", ast.ExpectUnknown(target.text, given.get("missing"), given.get("possible"),
                                             span=self._span(meta)))
+
+    def expect_open(self, meta: Meta, target: _Name, by_rule: str | None = None) -> tuple[str, ast.Expectation]:
+        return ("expect", ast.ExpectOpen(target.text, by_rule, span=self._span(meta)))
 
     def possible_set(self, meta: Meta, *names: Token) -> tuple[str, tuple[str, ...]]:
         return ("possible", tuple(str(n) for n in names))

@@ -43,6 +43,10 @@ _DECISION = (
     "  otherwise not_candidate\n"
 )
 _BASE = _H + _LESIONS + _DECISION
+_SCORE = "kind risk: low | high\ninput score: count from 0 to 5\n"
+_SCORE_TABLE = "table group by score -> risk\n  0 to 2:   low\n  3 to 5:   high\n"
+_RISK_DECISION = ("decision treatment: intensive | standard\n  rule high: when group[score] = high then intensive\n"
+                  "  otherwise standard\n")
 
 
 def _core(version: str, extra: str = "") -> tuple[str, str]:
@@ -328,10 +332,12 @@ def _entries() -> list[Code]:
              _BASE + "input r0_achievable: yes/no\ndefine limit: if r0_achievable then 8 else 5\n"
              "decision extended: yes_extended | no_extended\n"
              "  rule many: when liver_lesions <= limit then yes_extended\n  otherwise no_extended\n"),
-        Code("E045", "error", "outcomes mix `>` and `|`",
-             "A decision's outcomes are either ordered, best first with `>`, or unordered with `|`. Order "
-             "matters for properties such as 'never decreases'.",
-             _H + _LESIONS + "decision resection: candidate > discuss | not_candidate\n"
+        Code("E045", "error", "outcomes mix `>` and `|` out of order",
+             "A decision's outcomes are ordered, best first with `>`, or unordered with `|`; a mixed scale "
+             "lists its ordered part first and the outcomes beside the order after it (`group_I > group_II | "
+             "not_staged`). Order matters for properties such as 'never decreases', which compare only the "
+             "ordered part.",
+             _H + _LESIONS + "decision resection: candidate | discuss > not_candidate\n"
              "  rule few: when liver_lesions <= 5 then candidate\n  otherwise discuss\n",
              _H + _LESIONS + "decision resection: candidate > discuss > not_candidate\n"
              "  rule few: when liver_lesions <= 5 then candidate\n  otherwise discuss\n"),
@@ -413,6 +419,13 @@ def _entries() -> list[Code]:
              "The file starts with (or contains) the invisible character U+FEFF, which some editors write at "
              "the start of a UTF-8 file. Save the file as UTF-8 without a byte-order mark.",
              "\ufeff" + _BASE, _BASE),
+        Code("E064", "error", "a band ending in a bare number without `:` before the row's value",
+             "In a table keyed by a number, a row's band is followed by its value; when the band ends in a "
+             "bare number (`0 to 2`), a `:` comes between them, or the value's name would read as a unit. "
+             "`eligo fmt` writes the colon in every banded row.",
+             _H + "kind risk: low | high\ninput score: count from 0 to 5\ntable group by score -> risk\n"
+             "  0 to 2 low\n  3 to 5 high\n",
+             _H + _SCORE + _SCORE_TABLE + _RISK_DECISION),
         Code("E063", "error", "a number with more digits than Eligo computes with",
              "Guidelines are computed in double-precision numbers, in Python and in SQL alike. A number of "
              "10^15 or more, or with more than 15 significant digits, would not be the number written; "
@@ -679,6 +692,38 @@ def _checker_entries() -> list[Code]:
              "file a new version.",
              _BASE, _BASE.replace("version 1.0.0", "version 1.0.1"), path="demo/codes/1.0.1.eligo",
              others=(("demo/codes/1.0.0.eligo", _BASE),)),
+        Code("E140", "error", "a table row's band that does not fit its key",
+             "A table keyed by a number, count, percentage, duration or quantity has bands as row keys "
+             "(`0 to 2`, `12 months to under 36 months`, `under 12 months`, `36 months or more`, `over 50%`, "
+             "or one value); their bounds are of the key's type, in its units, lowest first. A key that is a "
+             "kind or yes/no takes values, not bands.",
+             _H + _SCORE + "table group by score -> risk\n  0 to 2:   low\n  3 to 5 months: high\n" + _RISK_DECISION,
+             _H + _SCORE + _SCORE_TABLE + _RISK_DECISION),
+        Code("E141", "error", "bands of a table that overlap",
+             "Each value of a banded key falls in one band of a row's other keys: `0 to 2` and `2 to 5` both "
+             "hold 2. End a band with `to under` where the next begins, or start the next one higher.",
+             _H + _SCORE + "table group by score -> risk\n  0 to 2:   low\n  2 to 5:   high\n" + _RISK_DECISION,
+             _H + _SCORE + _SCORE_TABLE + _RISK_DECISION),
+        Code("E142", "error", "an open question without the committee's reason",
+             "`then open` declares that the guideline deliberately does not settle a case, even with every "
+             "input known; a patient there gets the status `open` and the reason, so the rule says why with "
+             "`because \"…\"`.",
+             _H + _LESIONS + "decision resection: candidate > not_candidate\n"
+             "  rule many: when liver_lesions > 20 then open\n  rule few: when liver_lesions <= 5 then candidate\n"
+             "  otherwise not_candidate\n",
+             _H + _LESIONS + "decision resection: candidate > not_candidate\n"
+             "  rule many: when liver_lesions > 20 then open\n    because \"The seed does not address more than 20.\"\n"
+             "  rule few: when liver_lesions <= 5 then candidate\n  otherwise not_candidate\n"),
+        Code("E143", "error", "an open question in a decision that is not first match",
+             "An open question is a rule of a first-match decision: the rules before it settle the cases they "
+             "cover, and the open question applies to the rest of its condition. Write the decision with "
+             "`first match`.",
+             _H + _LESIONS + "decision resection: candidate | not_candidate, unique\n"
+             "  rule many: when liver_lesions > 20 then open because \"Not addressed.\"\n"
+             "  rule few: when liver_lesions <= 5 then candidate\n  otherwise not_candidate\n",
+             _H + _LESIONS + "decision resection: candidate | not_candidate, first match\n"
+             "  rule many: when liver_lesions > 20 then open because \"Not addressed.\"\n"
+             "  rule few: when liver_lesions <= 5 then candidate\n  otherwise not_candidate\n"),
         Code("E170", "error", "a SQL dialect cannot express a construct of the guideline",
              "Raised when a guideline is compiled to SQL for a database whose dialect lacks a construct it "
              "uses, for example date arithmetic. The guideline itself is valid: evaluate it in Python or "
@@ -797,11 +842,13 @@ def _checker_entries() -> list[Code]:
         Code("V208", "error", "an unknown outcome that no missing data could change",
              "The decision is unknown for want of some inputs, yet every value they could take gives the same "
              "outcome: the guideline asks for data it does not need. Eligo decides such cases itself where the "
-             "missing inputs are compared with constants; here the count is used in arithmetic, so the "
-             "three-valued answer stands (marked inexact), yet a count is never negative and the test decides "
-             "nothing.",
+             "missing inputs are compared with constants, directly or through arithmetic with other inputs the "
+             "case holds; here the count is multiplied by itself, which completions by classes cannot undo, so "
+             "the three-valued answer stands (marked inexact), yet a square is never negative and the test "
+             "decides nothing.",
              _H + _LESIONS + _R0 + "decision resection: candidate > not_candidate\n"
-             "  rule not_resectable: when not r0_feasible and liver_lesions * 2 >= 0 then not_candidate\n"
+             "  rule not_resectable: when not r0_feasible and liver_lesions * liver_lesions >= 0 then "
+             "not_candidate\n"
              "  otherwise candidate\n" + _R0_EXAMPLES,
              _H + _LESIONS + _R0 + "decision resection: candidate > not_candidate\n"
              "  rule not_resectable: when not r0_feasible then not_candidate\n"
@@ -886,3 +933,116 @@ def _checker_entries() -> list[Code]:
 
 
 CATALOGUE: dict[str, Code] = {entry.code: entry for entry in _entries()}
+
+
+# ------------------------------------------------------------ FHIR bindings (E2xx): the companion <version>.fhir.yaml
+# Their examples are bindings files (`path`) for the guideline in `others`; tests/test_codes.py writes both to disk.
+_FHIR_GUIDELINE = (_H + "input liver_lesions: count from 0 to 100\ninput ca19_9: quantity in U/mL\n"
+                   "input r0_feasible: yes/no\n"
+                   "decision resection: candidate > not_candidate\n"
+                   "  rule favourable: when liver_lesions <= 5 and ca19_9 < 1000 U/mL and r0_feasible then candidate\n"
+                   "  otherwise not_candidate\n")
+_FHIR = (
+    "guideline: demo.codes\nversion: 1.0.0\n"
+    "events:\n  diagnosis: {resource: Condition, code: [http://snomed.info/sct|363346000], select: earliest}\n"
+    "inputs:\n"
+    "  liver_lesions: {resource: Condition, code: [http://snomed.info/sct|94381002], value: count}\n"
+    "  ca19_9: {resource: Observation, code: [http://loinc.org|24108-3], value: valueQuantity, units: [U/mL],\n"
+    "           after: diagnosis}\n"
+    "  r0_feasible:\n    resource: Observation\n    code: [http://example.org/margins|assessment]\n"
+    "    value: valueCodeableConcept\n    map: {http://example.org/margins|r0: true, http://example.org/margins|r1: false}\n"
+)
+_ORDERS = "orders:\n  resection: {resource: ServiceRequest, code: [http://snomed.info/sct|387713003]}\n"
+
+
+def _fhir(code: str, title: str, explanation: str, wrong: str, right: str = _FHIR,
+          path: str = "demo/codes/1.0.0.fhir.yaml") -> Code:
+    return Code(code, "error", title, explanation, wrong, right, path, (("demo/codes/1.0.0.eligo", _FHIR_GUIDELINE),))
+
+
+def _bindings_entries() -> list[Code]:
+    return [
+        _fhir("E200", "a bindings file that is not YAML",
+              "The companion `.fhir.yaml` of a guideline version must be valid YAML; here a `{` is never closed.",
+              _FHIR.replace("value: count}", "value: count")),
+        _fhir("E201", "a bindings file laid out wrongly",
+              "A section, field or value is not what a bindings file holds (a mapping where one is needed, a known "
+              "field, a duration such as `6 months`, a code written `system|code`).",
+              _FHIR.replace("value: count}", "value: count, within: a while}"),
+              _FHIR.replace("value: count}", "value: count, within: 6 months}")),
+        _fhir("E202", "a code that cannot be right",
+              "A LOINC code ends in a mod-10 check digit and a SNOMED CT identifier is digits only; 24108-4 fails the "
+              "check (CA 19-9 is 24108-3).",
+              _FHIR.replace("24108-3", "24108-4")),
+        _fhir("E203", "a bindings file naming another guideline",
+              "The `guideline` and `version` lines of a bindings file must be those of the `.eligo` file beside it.",
+              _FHIR.replace("guideline: demo.codes", "guideline: demo.other")),
+        _fhir("E204", "not a CDS hook the service can answer",
+              "`hook` names the CDS hook of the guideline's services, such as `patient-view`; order-select and "
+              "order-sign follow from `orders:` instead.",
+              _FHIR.replace("version: 1.0.0\n", "version: 1.0.0\nhook: chart-open\n"),
+              _FHIR.replace("version: 1.0.0\n", "version: 1.0.0\nhook: patient-view\n")),
+        _fhir("E205", "an instance selection that is not `latest` or `earliest`",
+              "When several resources match, `select` says which one counts: the `latest` or the `earliest`.",
+              _FHIR.replace("select: earliest", "select: first")),
+        _fhir("E206", "a binding for a name that is not an input",
+              "Each entry under `inputs:` binds an input the guideline declares or uses; a misspelt name binds "
+              "nothing.",
+              _FHIR.replace("  r0_feasible:\n", "  r0_feasable:\n"),
+              _FHIR),
+        _fhir("E207", "a bindings file without its guideline version",
+              "A bindings file is named after the `.eligo` file of the version it binds and sits beside it; no "
+              "version 1.1.0 exists here.",
+              _FHIR.replace("version: 1.0.0", "version: 1.1.0"), path="demo/codes/1.1.0.fhir.yaml"),
+        _fhir("E208", "a resource type bindings do not read",
+              "Bindings read Observation, Condition, Procedure and Patient resources; `Observaton` is none of them.",
+              _FHIR.replace("resource: Observation, code: [http://loinc.org", "resource: Observaton, code: "
+                            "[http://loinc.org")),
+        _fhir("E209", "a binding without the codes that select its resources",
+              "An Observation, Condition or Procedure is found by its code (LOINC, SNOMED CT, ICD-10); without one "
+              "every resource of the type would match.",
+              _FHIR.replace("code: [http://loinc.org|24108-3], ", "")),
+        _fhir("E210", "an element bindings do not read",
+              "`value` names the element that holds the input's value, such as `valueQuantity` of an Observation.",
+              _FHIR.replace("value: valueQuantity", "value: valueString")),
+        _fhir("E211", "an element of another type than its input",
+              "The element must give the input's type: CA 19-9 is a quantity in U/mL, so it comes from "
+              "`valueQuantity`, not a whole number.",
+              _FHIR.replace("value: valueQuantity, units: [U/mL],", "value: valueInteger,")),
+        _fhir("E212", "an event that is not declared",
+              "`before`, `after` and `change_over` name an event under `events:` (its resource and codes).",
+              _FHIR.replace("after: diagnosis", "after: surgery")),
+        _fhir("E213", "units missing from a quantity, or given for something else",
+              "A quantity binding lists the UCUM units it accepts, so a value in any other unit is refused rather "
+              "than misread; other bindings take no units.",
+              _FHIR.replace(" units: [U/mL],", "")),
+        _fhir("E214", "a UCUM unit Eligo does not convert",
+              "Each unit of a quantity binding must be a UCUM code that Eligo knows, so that values can be compared "
+              "with the guideline's thresholds.",
+              _FHIR.replace("units: [U/mL]", "units: [U/dL]")),
+        _fhir("E215", "units that do not measure the input",
+              "The units must measure what the input measures: CA 19-9 is in U/mL, a mass concentration such as "
+              "ng/mL is another quantity.",
+              _FHIR.replace("units: [U/mL]", "units: [ng/mL]"),
+              _FHIR.replace("units: [U/mL]", "units: [U/mL, kU/L]")),
+        _fhir("E216", "a coded value without its map",
+              "A `valueCodeableConcept` binding maps each `system|code` the record may hold to one of the input's "
+              "values.",
+              _FHIR.replace("    map: {http://example.org/margins|r0: true, http://example.org/margins|r1: false}\n",
+                            "")),
+        _fhir("E217", "a code mapped to a value the input cannot take",
+              "Every value in a `map` must be one of the input's values; `r0_feasible` is yes/no, so `maybe` is not "
+              "one.",
+              _FHIR.replace("margins|r1: false", "margins|r1: maybe")),
+        _fhir("E218", "an order for a name that is not a decision",
+              "Each entry under `orders:` names a decision of the guideline and the order it is about, so that "
+              "order-select and order-sign services answer that order.",
+              _FHIR + _ORDERS.replace("  resection:", "  resections:"), _FHIR + _ORDERS),
+        _fhir("E219", "an order that is not an order resource",
+              "A draft order is a ServiceRequest, MedicationRequest or DeviceRequest with the codes of what is "
+              "ordered; a Procedure is what has been done.",
+              _FHIR + _ORDERS.replace("ServiceRequest", "Procedure"), _FHIR + _ORDERS),
+    ]
+
+
+CATALOGUE.update({entry.code: entry for entry in _bindings_entries()})

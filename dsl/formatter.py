@@ -18,7 +18,7 @@ from typing import assert_never
 from eligo.dsl import ast
 from eligo.dsl.diagnostics import render_all
 from eligo.dsl.parser import parse, parse_with_diagnostics, read_source
-from eligo.dsl.unparse import Piece, at, expr_pieces, given_pieces, join, literal, number, text, type_spec, wrap
+from eligo.dsl.unparse import Piece, at, expr_pieces, given_pieces, join, literal, number, row_key, text, type_spec, wrap
 
 WIDTH = 100
 STEP = "  "
@@ -81,10 +81,11 @@ def _header(module: ast.Module) -> list[_Unit]:
 
 
 def _rows(table: ast.Table) -> list[_Unit]:
-    def cell(key: ast.RowKey) -> str:
-        return "any" if key is None else "yes" if key is True else "no" if key is False else key
+    def cell(row: ast.Row, i: int) -> str:  # a row with a band ends its keys with `:` (`0 to 2: low`)
+        last = ":" if any(isinstance(k, ast.Band) for k in row.keys) else ""
+        return row_key(row.keys[i]) + ("," if i < len(row.keys) - 1 else last)
 
-    keyed = [[cell(k) + ("," if i < len(row.keys) - 1 else "") for i, k in enumerate(row.keys)] for row in table.rows]
+    keyed = [[cell(row, i) for i in range(len(row.keys))] for row in table.rows]
     widths = [max((len(cells[i]) for cells in keyed if len(cells) > i), default=0) for i in range(max(map(len, keyed)))]
     keys = [" ".join(c.ljust(widths[i]) for i, c in enumerate(cells)).rstrip() or "otherwise" for cells in keyed]
     key_width = max(map(len, keys))
@@ -150,7 +151,8 @@ def _title(item: ast.Decision | ast.Example | ast.Property | ast.Record, line: s
 
 
 def _decision(decision: ast.Decision) -> list[_Unit]:
-    outcomes = (" > " if decision.ordered else " | ").join(decision.outcomes)
+    outcomes = (" > " if decision.ordered else " | ").join(decision.ranked or decision.outcomes)
+    outcomes += "".join(f" | {o}" for o in decision.beside)
     units = [_title(decision, f"decision {decision.name}: {outcomes}{_HIT[decision.policy]}")]
     for rule in decision.rules:
         pieces = wrap(expr_pieces(rule.condition, 1), f"{STEP}rule {rule.name}: when ", f" then {rule.outcome}",
@@ -196,6 +198,8 @@ def _expectation(expect: ast.Expectation) -> str:
         case ast.ExpectUnknown(target=target, missing=missing, possible=possible):
             return (f"expect {target} is unknown" + (f" possible {{{', '.join(possible)}}}" if possible else "")
                     + (f" missing {', '.join(missing)}" if missing else ""))
+        case ast.ExpectOpen(target=target, by_rule=by_rule):
+            return f"expect {target} is open" + (f" by rule {by_rule}" if by_rule else "")
         case _:
             assert_never(expect)
 

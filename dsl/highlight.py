@@ -29,7 +29,7 @@ KEYWORDS = (
     "as", "doi", "pmid", "url", "from", "to", "optional", "by", "first", "match", "unique", "collect",
     "when", "then", "otherwise", "because", "cite", "label", "given", "expect", "unknown", "missing", "known",
     "never", "increases", "decreases", "does", "depend", "on", "if", "else", "any",
-    "days", "weeks", "months", "years",
+    "days", "weeks", "months", "years", "open", "under", "over", "more", "less",
 )
 
 class EligoLexer(RegexLexer):  # type: ignore[misc]  # pygments ships no type hints
@@ -55,7 +55,7 @@ class EligoLexer(RegexLexer):  # type: ignore[misc]  # pygments ships no type hi
             (rf"(by)(\s+)(rule)(\s+)({_NAME})", bygroups(Keyword, Whitespace, Keyword, Whitespace, Name.Label)),
             (r"(example|property)\b", Keyword.Declaration),
             # an outcome after `then` or a decision's `otherwise`
-            (rf"(then|otherwise)([ \t]+)(?!(?:none|yes|no|not|if|first)\b)({_NAME})\b(?![.\[])",
+            (rf"(then|otherwise)([ \t]+)(?!(?:none|yes|no|not|if|first|open)\b)({_NAME})\b(?![.\[])",
              bygroups(Keyword, Whitespace, Name.Constant)),
             (rf"(duration|quantity)(\s+)(in)(\s+)({_UNIT})",
              bygroups(Keyword.Type, Whitespace, Keyword, Whitespace, Name.Builtin)),

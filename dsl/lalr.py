@@ -4,6 +4,7 @@ syntax-error translators share (it imports neither)."""
 from __future__ import annotations
 
 import re
+import sys
 import threading
 from collections.abc import Iterator
 from functools import cache
@@ -89,16 +90,35 @@ def _occupies_text(child: object) -> bool:
 
 @cache
 def _lark() -> tuple[Lark, EligoIndenter]:
+    """The parser, its LALR tables read from the compiled cache (eligo.kb.cache) when they were built for this
+    grammar, Lark and Python before (building them is most of a first parse: 70 ms against 9 ms to read them)."""
+    import hashlib
+    import io
+
+    import lark
+    from lark.lark import _LOAD_ALLOWED_OPTIONS
+
+    from eligo.kb import cache
+
     indenter = EligoIndenter()
-    parser = Lark(
-        GRAMMAR.read_text(encoding="utf-8"),
-        parser="lalr",
-        lexer="contextual",
-        postlex=indenter,
-        propagate_positions=_occupies_text,
-        maybe_placeholders=False,
-        start="module",
-    )
+    grammar = GRAMMAR.read_text(encoding="utf-8")
+    options: dict[str, object] = {"parser": "lalr", "lexer": "contextual", "maybe_placeholders": False,
+                                  "start": "module"}
+    given = {"postlex": indenter, "propagate_positions": _occupies_text}  # code: given again when the tables are read
+    folder = cache.directory()
+    name = "lark-" + hashlib.sha256(f"{grammar}{sorted(options.items())}{lark.__version__}{sys.version_info[:3]}"
+                                    .encode()).hexdigest() + ".tables"
+    stored = cache.read_bytes(folder, name) if folder is not None else None
+    if stored is not None:
+        try:
+            return Lark.__new__(Lark)._load(io.BytesIO(stored), **given), indenter  # as Lark's own cache reads it
+        except Exception:  # tables of another Lark, damaged: built again below
+            pass
+    parser = Lark(grammar, **options, **given)
+    if folder is not None:
+        saved = io.BytesIO()
+        parser.save(saved, _LOAD_ALLOWED_OPTIONS)
+        cache.write_bytes(folder, name, saved.getvalue())
     return parser, indenter
 
 

@@ -5,17 +5,14 @@ from __future__ import annotations
 import re
 import unicodedata
 from pathlib import Path
-
-from lark import Token, Tree
-from lark.exceptions import UnexpectedInput
-from lark.indenter import DedentError
+from typing import TYPE_CHECKING
 
 from eligo.dsl import ast
 from eligo.dsl.ast import Span
-from eligo.dsl.builder import Builder
 from eligo.dsl.diagnostics import Diagnostic, EligoError, error
-from eligo.dsl.lalr import parse_tree
-from eligo.dsl.syntax_errors import translate
+
+if TYPE_CHECKING:
+    from lark import Token, Tree
 
 MAX_SOURCE_BYTES = 1_000_000
 MAX_NESTING = 64
@@ -47,6 +44,7 @@ def _brackets_too_deep(text: str) -> tuple[int, int] | None:
 
 def _depth_exceeded(tree: Tree[Token]) -> Tree[Token] | None:
     """The first subtree deeper than MAX_NESTING, found without recursion."""
+    from lark import Tree
     stack: list[tuple[Tree[Token], int]] = [(tree, 0)]
     while stack:
         node, depth = stack.pop()
@@ -156,6 +154,14 @@ def parse_with_diagnostics(text: str, path: str = "<string>") -> tuple[ast.Modul
     refused = _characters(text, path)
     if refused:
         return None, refused
+    # Lark is imported by the first parse: a command that decides from the compiled cache never parses
+    from lark.exceptions import UnexpectedInput
+    from lark.indenter import DedentError
+
+    from eligo.dsl.builder import Builder
+    from eligo.dsl.lalr import parse_tree
+    from eligo.dsl.syntax_errors import translate
+
     source = text if text.endswith("\n") else text + "\n"
     diagnostics: list[Diagnostic] = []
     attempt: str | None = source

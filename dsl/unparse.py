@@ -56,6 +56,37 @@ def literal(value: ast.Literal | ast.Ref | ast.Missing) -> str:
             assert_never(value)
 
 
+def band(key: ast.Band) -> str:
+    """A table row's band as written: `0 to 2`, `12 months to under 36 months`, `under 12 months`, `3 or more`."""
+    low = literal(key.low) if key.low is not None else ""
+    high = literal(key.high) if key.high is not None else ""
+    match key.form:
+        case "point":
+            return low
+        case "to":
+            return f"{low} to {high}"
+        case "to_under":
+            return f"{low} to under {high}"
+        case "under":
+            return f"under {high}"
+        case "over":
+            return f"over {low}"
+        case "over_to":
+            return f"over {low} to {high}"
+        case "or_more":
+            return f"{low} or more"
+        case "or_less":
+            return f"{low} or less"
+        case _:
+            assert_never(key.form)
+
+
+def row_key(key: ast.RowKey) -> str:
+    if isinstance(key, ast.Band):
+        return band(key)
+    return "any" if key is None else "yes" if key is True else "no" if key is False else key
+
+
 def type_spec(spec: ast.TypeSpec) -> str:
     if spec.base == "kind":
         return spec.kind or ""

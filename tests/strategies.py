@@ -150,10 +150,23 @@ kinds = st.builds(ast.Kind, names, unique_lists(names, 1, 5).flatmap(
 defines = st.builds(ast.Define, names, expressions, annotations)
 
 
+signed_bounds = st.one_of(
+    st.integers(-1000, 10**5).map(ast.Number),
+    st.builds(ast.Quantity, st.integers(-1000, 10**4) | st.floats(-100, 100).map(lambda f: round(f, 2)),
+              st.sampled_from(UNITS)),
+)
+bands = st.one_of(
+    st.builds(ast.Band, st.just("point"), signed_bounds),
+    st.builds(ast.Band, st.sampled_from(["to", "to_under", "over_to"]), signed_bounds, signed_bounds),
+    st.builds(ast.Band, st.just("under"), st.none(), signed_bounds),
+    st.builds(ast.Band, st.sampled_from(["over", "or_more", "or_less"]), signed_bounds),
+)
+
+
 @st.composite
 def tables(draw: st.DrawFn) -> ast.Table:
     by = tuple(draw(st.lists(qualified_names, min_size=1, max_size=3)))
-    key = st.none() | st.booleans() | names
+    key = st.none() | st.booleans() | names | bands
     rows = draw(st.lists(
         st.builds(ast.Row, st.tuples(*[key] * len(by)) | st.just(()), signed_literals, annotations),
         min_size=1, max_size=5,
@@ -163,19 +176,22 @@ def tables(draw: st.DrawFn) -> ast.Table:
 
 @st.composite
 def decisions(draw: st.DrawFn) -> ast.Decision:
-    outcomes = tuple(draw(unique_lists(names, 1, 4)))
+    outcomes = tuple(draw(unique_lists(names, 1, 5)))
+    targets = st.sampled_from([*outcomes, ast.OPEN])  # `then open`: an open question
     rules = draw(st.lists(
-        st.builds(ast.Rule, names, expressions, st.sampled_from(outcomes), annotations), min_size=1, max_size=4
+        st.builds(ast.Rule, names, expressions, targets, annotations), min_size=1, max_size=4
     ))
-    default = draw(st.none() | st.builds(ast.Default, st.sampled_from(outcomes), annotations))
+    default = draw(st.none() | st.builds(ast.Default, targets, annotations))
     ordered = len(outcomes) > 1 and draw(st.booleans())
+    beside = outcomes[draw(st.integers(2, len(outcomes))):] if ordered and len(outcomes) > 2 else ()
     policy = draw(st.sampled_from(["first", "unique", "collect"]))
-    return ast.Decision(draw(names), outcomes, ordered, policy, tuple(rules), default)
+    return ast.Decision(draw(names), outcomes, ordered, policy, tuple(rules), default, beside)
 
 
 expectations = st.one_of(
     st.builds(ast.ExpectValue, qualified_names, signed_literals, st.none() | names),
     st.builds(ast.ExpectUnknown, qualified_names, st.none() | st.lists(names, min_size=1, max_size=3).map(tuple)),
+    st.builds(ast.ExpectOpen, qualified_names, st.none() | names),
 )
 element_values = signed_literals | st.just(ast.Missing())
 given_lists = st.builds(ast.GivenList, st.lists(st.builds(ast.GivenRecord, st.lists(

@@ -30,8 +30,30 @@ def _sql_codes() -> list[Code]:
     return [c for c in CATALOGUE.values() if c.stage == "sql"]
 
 
+def _bindings(entry: Code) -> bool:
+    return entry.path.endswith(".fhir.yaml")
+
+
+def _check_bindings(entry: Code, text: str) -> list[Diagnostic]:
+    """Check the bindings file `text` at `entry.path` beside `entry.others`, written to disk (bindings are read from
+    the files beside each guideline version); E207's right example sits beside its version."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as folder:
+        root = Path(folder)
+        for relative, source in entry.others:
+            (root / relative).parent.mkdir(parents=True, exist_ok=True)
+            (root / relative).write_text(source, encoding="utf-8")
+        place = entry.others[0][0].removesuffix(".eligo") + ".fhir.yaml" if entry.code == "E207" and \
+            text == entry.right else entry.path
+        (root / place).write_text(text, encoding="utf-8")
+        return eligo.load(root).check()
+
+
 def _check(entry: Code, text: str) -> list[Diagnostic]:
     """Check `text` as the file `entry.path` of a knowledge base holding `entry.others` too."""
+    if _bindings(entry):
+        return _check_bindings(entry, text)
     if not entry.others and entry.code != "E124":  # E124 is about the file's place in a knowledge base
         return eligo.check_source(text, entry.path)
     from eligo.kb.store import SourceFile
@@ -54,8 +76,9 @@ def test_catalogue_is_keyed_by_its_codes_and_complete() -> None:
         assert entry.title and "\n" not in entry.title
         sentences = [s for s in re.split(r"(?<=[.!?])\s+", entry.explanation.strip()) if s]
         assert 1 <= len(sentences) <= 4, (entry.code, sentences)
-        assert entry.wrong.removeprefix("\ufeff").startswith("guideline ") or entry.code == "E033"  # E062: a BOM first
-        assert entry.right.startswith("guideline ")
+        lead = "guideline: " if _bindings(entry) else "guideline "  # a bindings file, or a guideline
+        assert entry.wrong.removeprefix("\ufeff").startswith(lead) or entry.code == "E033"  # E062: a BOM first
+        assert entry.right.startswith(lead)
         assert entry.wrong != entry.right
 
 
@@ -114,7 +137,7 @@ def test_parser_code_right_example_checks_cleanly(entry: Code) -> None:
     ids=lambda e: e.code,
 )
 def test_checker_code_wrong_example_yields_exactly_its_code(entry: Code) -> None:
-    assert parse_with_diagnostics(entry.wrong, entry.path)[1] == []
+    assert _bindings(entry) or parse_with_diagnostics(entry.wrong, entry.path)[1] == []
     diagnostics = _check(entry, entry.wrong)
     assert sorted({d.code for d in diagnostics}) == [entry.code], [d.headline() for d in diagnostics]
     assert all(d.severity.value == entry.severity for d in diagnostics)

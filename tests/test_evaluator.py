@@ -174,7 +174,8 @@ def test_first_known_falls_back_for_lewis_negative_patients() -> None:
     assert MARKERS.evaluate({"ca19_9_change": -10, "ca125_change": -60})["response"].value == "non_responder"
     assert MARKERS.evaluate({"ca19_9_change": "-50%"})["response"].value == "responder"
     unknown = MARKERS.evaluate({})["response"]
-    assert (unknown.status, unknown.missing) == ("unknown", ("ca19_9_change", "ca125_change"))
+    # CA125 is read only where the data holds no CA19-9; with neither, CA19-9 is what would decide it
+    assert (unknown.status, unknown.missing, unknown.exact) == ("unknown", ("ca19_9_change",), True)
 
 
 def test_result_carries_because_and_trace() -> None:

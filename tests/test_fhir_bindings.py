@@ -237,3 +237,77 @@ def test_a_site_guideline_narrows_the_primary_cancer_it_reads(shipped: eligo.Kno
     assert "http://snomed.info/sct|363346000" in [c.token for c in core.codes]
     assert [c.code for c in colorectal.codes] == ["C18", "C19", "C20"]
     assert [c.code for c in renal.codes] == ["C64"]
+
+
+# ------------------------------------------------------------------ FHIR dates
+@pytest.mark.parametrize(("value", "kind", "start", "end"), [
+    ("2024", "dateTime", "2024-01-01", "2024-12-31"),
+    ("2024-02", "date", "2024-02-01", "2024-02-29"),
+    ("2023-02", "dateTime", "2023-02-01", "2023-02-28"),
+    ("2024-05-01", "date", "2024-05-01", "2024-05-01"),
+    ("2024-05-01T23:30:00-05:00", "dateTime", "2024-05-01", "2024-05-01"),  # the day written, in its own zone
+    ("2024-05-01T00:10:00.123+14:00", "instant", "2024-05-01", "2024-05-01"),
+    ("2015-06-30T23:59:60Z", "instant", "2015-06-30", "2015-06-30"),  # a leap second
+])
+def test_fhir_dates_are_the_days_they_may_stand_for(value: str, kind: str, start: str, end: str) -> None:
+    from eligo.serve.fhirdate import period
+
+    found = period(value, kind)
+    assert (found.start.isoformat(), found.end.isoformat(), found.text) == (start, end, value)
+
+
+@pytest.mark.parametrize(("value", "kind", "why"), [
+    ("2024-05-01T10:00", "dateTime", "write YYYY, YYYY-MM, YYYY-MM-DD, or YYYY-MM-DDThh:mm:ss with a time zone"),
+    ("2024-05-01T10:00:00", "dateTime", "with a time zone (Z or +hh:mm)"),
+    ("2024-05-01", "instant", "write YYYY-MM-DDThh:mm:ss with a time zone"),
+    ("2024-05-01T10:00:00Z", "date", "write YYYY, YYYY-MM or YYYY-MM-DD (no time)"),
+    ("2024-13", "dateTime", "month must be in 1..12"),
+    ("2023-02-29", "date", "day is out of range for month"),
+    ("2024-05-01T25:00:00Z", "dateTime", "the time 25:00:00 is not hh:mm:ss on a 24-hour clock"),
+    ("2024-05-01T10:00:00+15:00", "dateTime", "the time zone +15:00 is not between -13:59 and +14:00"),
+    ("0000", "date", "there is no year 0000"),
+    ("24-05-01", "date", "write YYYY"),
+    (20240501, "date", "it is not a string"),
+])
+def test_a_value_that_is_no_fhir_date_says_why(value: object, kind: str, why: str) -> None:
+    from eligo.serve.fhirdate import FhirDateError, period
+
+    with pytest.raises(FhirDateError, match="is not a FHIR") as raised:
+        period(value, kind)
+    assert why in str(raised.value)
+
+
+def _ecog(value: int, day: str, oid: str) -> Any:
+    from fhir.resources.R4B.observation import Observation
+
+    return as_json(Observation(id=oid, status="final", code={"coding": [{"system": LOINC, "code": "89247-1"}]},
+                               subject={"reference": "Patient/p1"}, effectiveDateTime="2026-05-01",
+                               valueInteger=value)) | {"effectiveDateTime": day}
+
+
+def test_a_partial_date_that_may_fall_outside_the_window_leaves_the_input_open_and_says_why(tmp_path: Path) -> None:
+    kb = demo_kb(tmp_path)  # ecog: the latest within 3 months of 2026-06-01 (from 2026-03-02 or so)
+    inside = extract(kb, {"observation-89247-1": {"resourceType": "Bundle", "type": "searchset", "entry": [
+        {"resource": _ecog(1, "2026-05", "may")}]}})
+    assert inside.case["ecog"] == 1 and inside.unsure == {}  # all of May is within the window
+    straddles = extract(kb, {"observation-89247-1": {"resourceType": "Bundle", "type": "searchset", "entry": [
+        {"resource": _ecog(3, "2026-03", "march")}]}})
+    assert "ecog" not in straddles.case and straddles.problems == []
+    assert straddles.unsure["ecog"] == ("Observation/march, 2026-03 is dated 2026-03 only, which may or may not be "
+                                        "within the last 3 months")
+    order_open = extract(kb, {"observation-89247-1": {"resourceType": "Bundle", "type": "searchset", "entry": [
+        {"resource": _ecog(1, "2026-05-10", "tenth")}, {"resource": _ecog(3, "2026-05", "may")}]}})
+    assert order_open.unsure["ecog"] == "which record is the latest is not known: Observation/may, 2026-05 is dated " \
+                                        "2026-05 only"
+
+
+def test_a_date_time_is_read_on_the_day_written_and_a_bad_one_is_a_problem_at_its_place(tmp_path: Path) -> None:
+    kb = demo_kb(tmp_path)
+    late = extract(kb, {"observation-89247-1": {"resourceType": "Bundle", "type": "searchset", "entry": [
+        {"resource": _ecog(2, "2026-05-31T23:30:00-05:00", "late")}]}})
+    assert late.case["ecog"] == 2 and late.found["ecog"] == "Observation/late, 2026-05-31"
+    bad = extract(kb, {"observation-89247-1": {"resourceType": "Bundle", "type": "searchset", "entry": [
+        {"resource": _ecog(2, "2026-05-31T23:30", "bad")}]}})
+    assert [(p.location, p.message[:62]) for p in bad.problems] == [(
+        "prefetch.observation-89247-1.entry[0].resource.effectiveDateTime",
+        "`2026-05-31T23:30` is not a FHIR dateTime: write YYYY, YYYY-MM")]

@@ -346,7 +346,7 @@ async def test_a_case_file_opened_beside_the_guideline_is_decided(client: Langua
     case_path = kb / "cases" / "colorectal.liver_metastasectomy" / "dfi_exactly_12_months.json"
     case = Editor(client, case_path)
     expected = ("colorectal.liver_metastasectomy 1.0.0: liver_metastasectomy = discuss_at_tumour_board "
-                "(rule dfi_not_favourable)")
+                "(rule dfi_not_favourable); margin_outlook unknown, missing resection_margin, effective_chemotherapy")
     lenses = await client.text_document_code_lens_async(lsp.CodeLensParams(case.document))
     assert [lens.command.title for lens in lenses] == [expected]
     on_guideline = await client.text_document_code_lens_async(lsp.CodeLensParams(guideline.document))

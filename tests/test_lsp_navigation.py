@@ -102,7 +102,7 @@ async def test_completion_offers_what_may_be_written_where_the_cursor_is(client:
     after_cite = await labels(client, editor, editor.position("cite seed_principles", len("cite ")))
     assert {"seed_principles", "hellman1995", "paget1889"} <= set(after_cite)
     after_then = await labels(client, editor, editor.position("then not_candidate", len("then ")))
-    assert after_then == ["candidate", "discuss_at_tumour_board", "not_candidate"]
+    assert after_then == ["candidate", "discuss_at_tumour_board", "not_candidate", "open"]  # open: an open question
     expect_value = editor.position("expect liver_metastasectomy = candidate", len("expect liver_metastasectomy = "))
     assert await labels(client, editor, expect_value) == ["candidate", "discuss_at_tumour_board", "not_candidate"]
     in_rule = await labels(client, editor, editor.position("when board.judged_unfit", len("when ")))

@@ -147,7 +147,11 @@ def test_fixtures_cover_every_construct() -> None:
     assert {n.policy for n in nodes if isinstance(n, ast.Decision)} == {"first", "unique", "collect"}
     assert {n.ordered for n in nodes if isinstance(n, ast.Decision)} == {True, False}
     keys = {type(k) for n in nodes if isinstance(n, ast.Row) for k in n.keys}
-    assert keys == {str, bool, type(None)}
+    assert keys == {str, bool, type(None), ast.Band}
+    forms = {k.form for n in nodes if isinstance(n, ast.Row) for k in n.keys if isinstance(k, ast.Band)}
+    assert forms == {"point", "to", "to_under", "under", "over", "over_to", "or_more", "or_less"}
+    assert any(n.beside for n in nodes if isinstance(n, ast.Decision))
+    assert any(r.is_open for n in nodes if isinstance(n, ast.Decision) for r in n.rules)
     assert any(len(n.by) > 1 for n in nodes if isinstance(n, ast.Table))
     given_values = {type(n.value) for n in nodes if isinstance(n, ast.Given)}
     assert given_values >= {ast.Number, ast.Quantity, ast.DateLit, ast.Bool, ast.NoneLit, ast.Ref, ast.Missing}

@@ -358,3 +358,49 @@ def test_conflicts_gaps_and_board_referrals_say_the_question_is_open(
         got = card(Client(http, url, keys).call("demo.board.plan", hook_request(prefetch)))
     assert (got["summary"], got["indicator"]) == (summary, indicator)
     assert says in got["detail"]
+
+
+OPEN = """guideline demo.open
+  version 1.0.0
+  status approved
+  effective 2025-01-01
+
+input ecog: count from 0 to 5 "ECOG performance status"
+
+decision plan: operate > decline, first match
+  rule frail: when ecog >= 3 then decline
+  rule borderline: when ecog = 2 then open because "The committee could not agree on ECOG 2."
+  otherwise operate
+"""
+
+
+def test_an_open_question_of_the_guideline_says_so_with_the_committees_reason_and_takes_feedback(
+        keys: Keys, tmp_path: Path) -> None:
+    from fhir.resources.R4B.observation import Observation
+
+    folder = tmp_path / "kb" / "demo" / "open"
+    folder.mkdir(parents=True)
+    (folder / "1.0.0.eligo").write_text(OPEN)
+    (folder / "1.0.0.fhir.yaml").write_text("guideline: demo.open\nversion: 1.0.0\ninputs:\n  ecog: {resource: Observation, "
+                                           "code: [http://loinc.org|89247-1], value: valueInteger, within: 3 months}\n")
+
+    def prefetch(ecog: int | None) -> dict[str, Any]:
+        performance = Observation(id="ecog", status="final", code={"coding": [{"system": LOINC, "code": "89247-1"}]},
+                                  subject={"reference": "Patient/p1"}, effectiveDateTime="2026-05-20", valueInteger=ecog)
+        return {"patient": as_json(patient()), "observation-89247-1": bundle(performance) if ecog is not None else None}
+
+    with running(settings(eligo.load(tmp_path / "kb"), keys, tmp_path / "f.jsonl")) as url, \
+            httpx.Client(base_url=url) as http:
+        client = Client(http, url, keys)
+        got = card(client.call("demo.open.plan", hook_request(prefetch(2))))
+        unknown = card(client.call("demo.open.plan", hook_request(prefetch(None))))
+        feedback = client.feedback("demo.open.plan", {"feedback": [{"card": got["uuid"], "outcome": "accepted"}]})
+    assert got["summary"] == "Plan: an open question the guideline leaves to the tumour board (demo.open 1.0.0)"
+    assert got["indicator"] == "info"
+    assert "The guideline deliberately leaves the plan decision open (rule `borderline`) when" in got["detail"]
+    assert "> The committee could not agree on ECOG 2." in got["detail"]
+    assert got["links"][0]["url"].endswith("#rule-plan-borderline")
+    assert "Still possible: **operate**, **decline**, **an open question**." in unknown["detail"]
+    assert feedback.status_code == 200
+    [record] = FeedbackStore(tmp_path / "f.jsonl").records()
+    assert (record["status"], record["rule"]) == ("open", "borderline")

@@ -151,9 +151,10 @@ def hook_request(prefetch: dict[str, Any] | None, pid: str = "p1", **extra: Any)
 
 
 class FhirServer:
-    """A FHIR server on loopback answering searches from a table, recording each request's Authorization."""
+    """A FHIR server on loopback answering searches from a table, recording each request's Authorization (after
+    `delay` seconds: a slow server)."""
 
-    def __init__(self, answers: dict[str, Any]) -> None:
+    def __init__(self, answers: dict[str, Any], delay: float = 0.0) -> None:
         self.answers = answers
         self.seen: list[tuple[str, str | None]] = []
         outer = self
@@ -161,15 +162,19 @@ class FhirServer:
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self) -> None:
                 outer.seen.append((self.path, self.headers.get("Authorization")))
+                time.sleep(delay)
                 resource, _, query = self.path.lstrip("/").partition("?")
                 code = parse_qs(query).get("code", [""])[0].split(",")[0]
                 found = outer.answers.get(code, outer.answers.get(resource))
                 body = json.dumps(found).encode() if found is not None else b'{"resourceType":"OperationOutcome"}'
-                self.send_response(200 if found is not None else 404)
-                self.send_header("Content-Type", "application/fhir+json")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
+                try:
+                    self.send_response(200 if found is not None else 404)
+                    self.send_header("Content-Type", "application/fhir+json")
+                    self.send_header("Content-Length", str(len(body)))
+                    self.end_headers()
+                    self.wfile.write(body)
+                except (BrokenPipeError, ConnectionResetError):
+                    return  # the client gave up waiting (a timeout under test)
 
             def log_message(self, *args: Any) -> None:
                 return

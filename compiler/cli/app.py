@@ -6,28 +6,49 @@ Output is coloured on a terminal and plain otherwise (Rich decides).
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.console import Console
-from rich.markup import escape
 
 import eligo
 from eligo.cases import CaseValueError, read_date
 from eligo.dsl.diagnostics import Diagnostic, EligoError, render_all
 from eligo.kb import discover
-from eligo.pipeline import KnowledgeBase
 from eligo.version import __version__
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from eligo.pipeline import KnowledgeBase
+
+    out: Console
+    err: Console
 
 app = typer.Typer(no_args_is_help=True, add_completion=True, rich_markup_mode=None,
                   help="Eligo: clinical selection guidelines as code.")
-out = Console(highlight=False, soft_wrap=True)
-err = Console(stderr=True, highlight=False, soft_wrap=True)
-for _console in (out, err):
-    if not _console.is_terminal:
-        _console.width = 200  # tables piped to a file or another program are not cut at 80 columns
+
+
+def _console(name: str) -> Console:
+    """`out` or `err`, the Rich console of standard output or error, made on first use (Rich costs a noticeable
+    part of a command's start-up to import; `eligo eval` printing plain lines never needs it)."""
+    made = globals().get(name)
+    if made is None:
+        from rich.console import Console
+
+        made = Console(stderr=name == "err", highlight=False, soft_wrap=True)
+        if not made.is_terminal:
+            made.width = 200  # tables piped to a file or another program are not cut at 80 columns
+        globals()[name] = made
+    return made
+
+
+def __getattr__(name: str) -> Any:
+    if name in ("out", "err"):  # `from eligo.cli.app import out, err`
+        return _console(name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 MAX_SHOWN = 50  # diagnostics printed as text; the rest are counted (--json and --sarif give them all)
 KB_OPTION = typer.Option("--kb", help="The knowledge base folder (default: the nearest folder above holding "
@@ -39,7 +60,7 @@ JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON.")]
 
 def _print_version(value: bool) -> None:
     if value:
-        out.print(f"eligo {__version__}", markup=False)
+        _console("out").print(f"eligo {__version__}", markup=False)
         raise typer.Exit(0)
 
 
@@ -51,7 +72,10 @@ def _root(version: Annotated[bool, typer.Option("--version", callback=_print_ver
 
 def fail(message: str, code: int = 2) -> typer.Exit:
     """Print `error: message` (red on a terminal; the message is never read as markup) and return the exit."""
+    err = _console("err")
     if err.is_terminal:
+        from rich.markup import escape
+
         err.print(f"[red]error:[/red] {escape(message)}", markup=True)
     else:
         err.print(f"error: {message}", markup=False)
@@ -111,6 +135,7 @@ def print_diagnostics(kb: KnowledgeBase, diagnostics: list[Diagnostic]) -> None:
     if diagnostics:
         sources = {f.path: f.text for f in kb.files}
         shown = sorted(diagnostics, key=Diagnostic.sort_key)[:MAX_SHOWN]
+        err = _console("err")
         err.print(render_all(shown, sources), markup=False)
         if len(diagnostics) > MAX_SHOWN:
             err.print(f"\n… and {len(diagnostics) - MAX_SHOWN} more (--json lists them all)", markup=False)
@@ -123,12 +148,7 @@ def summary(diagnostics: list[Diagnostic]) -> str:
 
 
 def select_guideline(kb: KnowledgeBase, guideline: str, version: str | None, as_of: str | None, draft: bool) -> eligo.Guideline:
-    if version and as_of:
-        raise fail("give either --version or --as-of, not both")
-    try:
-        day = read_date(as_of) if as_of else None
-    except CaseValueError as exc:
-        raise fail(f"--as-of {as_of!r} is not a date written YYYY-MM-DD") from exc
+    day = _as_of(version, as_of)
     try:
         compiled: eligo.Guideline = kb.guideline(guideline, version=version, as_of=day, allow_draft=draft)
         return compiled
@@ -137,3 +157,32 @@ def select_guideline(kb: KnowledgeBase, guideline: str, version: str | None, as_
     except EligoError as exc:
         print_diagnostics(kb, exc.diagnostics)
         raise fail(f"{guideline} has errors; run `eligo check`", 1) from exc
+
+
+def _as_of(version: str | None, as_of: str | None) -> dt.date | None:
+    if version and as_of:
+        raise fail("give either --version or --as-of, not both")
+    try:
+        return read_date(as_of) if as_of else None
+    except CaseValueError as exc:
+        raise fail(f"--as-of {as_of!r} is not a date written YYYY-MM-DD") from exc
+
+
+def cached_guideline(kb_path: Path | None, guideline: str, version: str | None, as_of: str | None, draft: bool,
+                     use_cache: bool = True) -> eligo.Guideline:
+    """`select_guideline` in the knowledge base of a command, through the compiled cache (eligo.kb.cache): when
+    nothing the guideline depends on has changed, nothing is parsed or compiled."""
+    from eligo.kb import cache
+
+    root = discover.knowledge_base(kb_path)
+    _as_of(version, as_of)
+
+    def build() -> tuple[eligo.Guideline, set[str]]:
+        from eligo.pipeline import depends_on
+
+        compiled = select_guideline(load_kb(None, kb_path), guideline, version, as_of, draft)
+        return compiled, depends_on(compiled)
+
+    if not use_cache or not root.is_dir():
+        return build()[0]
+    return cache.guideline(root, guideline, version, as_of, draft, build)

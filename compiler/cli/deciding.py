@@ -8,29 +8,26 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.table import Column, Table
-from rich.text import Text
 
 import eligo
 from eligo.case_files import read_stream
 from eligo.cases import normalise
+from eligo.cli import quick
 from eligo.cli.app import (
     JsonOption,
     KbOption,
     PathsArg,
     app,
+    cached_guideline,
     err,
     fail,
     load_kb,
     open_scope,
     out,
     print_diagnostics,
-    select_guideline,
 )
 from eligo.dsl.diagnostics import EligoError
 from eligo.kb import discover
-from eligo.pipeline import compile_guideline
-from eligo.tools import case_expectations
 
 
 @app.command("eval")
@@ -46,10 +43,11 @@ def eval_(
                                                  "of the guideline (a patient id, a note) instead of refusing them.")]
     = False,
     kb_path: KbOption = None,
+    no_cache: Annotated[bool, typer.Option("--no-cache", help="Compile the guideline afresh, without reading or "
+                                           "writing the compiled cache (also: ELIGO_NO_CACHE=1).")] = False,
 ) -> None:
     """Evaluate one case against a guideline."""
-    kb = load_kb(None, kb_path)
-    compiled = select_guideline(kb, guideline, version, as_of, draft)
+    compiled = cached_guideline(kb_path, guideline, version, as_of, draft, use_cache=not no_cache)
     try:
         data = read_stream(sys.stdin.buffer) if case == "-" else eligo.read_case(case)
         prepared = normalise(compiled.inputs, data, "<stdin>" if case == "-" else case, ignore_unknown)
@@ -58,18 +56,12 @@ def eval_(
         raise fail(f"{case}: no such file") from exc
     except eligo.CaseError as exc:
         raise fail(str(exc)) from exc
-    if as_json:
-        out.print(json.dumps(result.to_json(), indent=2, default=str), markup=False)
-    elif explain:
+    if explain and not as_json:
         from eligo.docs.explain import renderable  # prose from the docs' sentence generator, coloured on a terminal
 
         out.print(renderable(compiled, result, data))
-    else:
-        for name, decision in result.decisions.items():
-            value = decision.value if decision.status == "decided" else decision.status
-            missing = f" (missing: {', '.join(decision.missing)})" if decision.missing else ""
-            rule = f" by rule {decision.rule}" if decision.rule else ""
-            out.print(f"{name}: {value}{rule}{missing}", markup=False)
+    else:  # the same lines as the quick path from the cache (eligo.cli.quick)
+        quick.print_lines(quick.result_lines(result, as_json))
 
 
 @app.command()
@@ -79,6 +71,8 @@ def test(paths: PathsArg = None,
     """Run every `example` of every guideline version; end with `N passed, N failed`.
 
     A file that does not parse, or a guideline version that does not compile, fails (with or without examples)."""
+    from eligo.pipeline import compile_guideline
+
     scope = open_scope(paths, kb_path)
     kb = scope.kb
     passed = failed = 0
@@ -141,6 +135,11 @@ def test(paths: PathsArg = None,
 def cases(kb_arg: Annotated[Path | None, typer.Argument(help="The knowledge base folder.", metavar="[KB]")] = None,
           kb_path: KbOption = None, as_json: JsonOption = False) -> None:
     """Evaluate every case file in KB/cases/<guideline id>/ and print its decisions."""
+    from rich.table import Column, Table
+    from rich.text import Text
+
+    from eligo.tools import case_expectations
+
     if kb_arg is not None and kb_path is not None and kb_arg.resolve() != kb_path.resolve():
         raise fail("give the knowledge base once: either as KB or with --kb")
     root = discover.knowledge_base(kb_arg or kb_path)

@@ -82,6 +82,8 @@ def verify(
             err.print(finding.render(sources) + "\n", markup=False)
         if not as_json:
             out.print(report.summary(), markup=False)
+            for question in report.open_questions:
+                out.print(f"  {question.line_text()}", markup=False)
             if verbose:
                 for prop in report.properties:
                     out.print(f"  {prop.status:<8} {prop.title} [{prop.basis}]", markup=False)

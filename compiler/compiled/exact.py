@@ -10,21 +10,26 @@ reduced decision diagram of the outcome over those inputs:
 - one leaf means the decision is decided after all;
 - `missing` is the inputs it splits on: exactly those for which two completions differing in that input alone
   give different outcomes.
-When a missing input is opaque (used in arithmetic or `months between`), or the completions would be more
-than `MAX_COMPLETIONS`, the three-valued answer stands, marked `exact=False`: its `possible` is the outcomes of
-the rules not yet ruled out, and `missing` the missing inputs those rules read.
+The classes of an input compared through arithmetic with other inputs, or through `months between` with another
+date, follow from those inputs' values in the case (eligo.compiled.cuts). When a branch still needs an input whose
+classes the case does not determine (an opaque input; a relative one whose partner is missing too, as when both
+dates of a `months between` are), or the completions would be more than `MAX_COMPLETIONS`, the three-valued
+answer stands, marked `exact=False`: its `possible` is the outcomes of the rules not yet ruled out, and `missing`
+the missing inputs those rules read.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+import math
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any, NamedTuple
 
 from eligo import ir
+from eligo.compiled import cuts
 from eligo.compiled.result import DecisionResult
 from eligo.ir import outcome
 from eligo.ir.domains import MAX_COMPLETIONS, Domains
-from eligo.ir.outcome import NO_OUTCOME
+from eligo.ir.outcome import NO_OUTCOME, OPEN_OUTCOME
 
 Answer = tuple[object, int]  # (value, status) of one completion
 Completion = Callable[[Mapping[str, Any], Mapping[str, Any]], tuple[outcome.Outcome, ...]]
@@ -37,6 +42,8 @@ def kleene_possible(decision: ir.Decision, raw: outcome.Outcome) -> tuple[str, .
         return ()
     value, status, rule, mask = raw
     if status != outcome.UNKNOWN:
+        if status == outcome.OPEN:
+            return (OPEN_OUTCOME,)
         return (value,) if status == outcome.DECIDED and isinstance(value, str) else (NO_OUTCOME,)
     found = [r.outcome for i, r in enumerate(decision.rules) if mask >> i & 1]
     if rule >= 0:
@@ -50,74 +57,91 @@ def kleene_possible(decision: ir.Decision, raw: outcome.Outcome) -> tuple[str, .
     return ordered(decision, found)
 
 
-def ordered(decision: ir.Decision, found: Sequence[object]) -> tuple[str, ...]:
+def ordered(decision: ir.Decision, found: Iterable[object]) -> tuple[str, ...]:
     """Outcomes in the decision's declared order, NO_OUTCOME last."""
-    rank = {o: i for i, o in enumerate(decision.outcomes)}
+    rank = _ranks.get(id(decision))
+    if rank is None or rank[0] is not decision:
+        rank = _ranks[id(decision)] = (decision, {o: i for i, o in enumerate(decision.outcomes)})
+    order = rank[1]
     unique = {f for f in found if isinstance(f, str)}
-    return tuple(sorted(unique, key=lambda o: rank.get(o, len(rank))))
+    return tuple(sorted(unique, key=lambda o: order.get(o, len(order))))
+
+
+_ranks: dict[int, tuple[ir.Decision, dict[str, int]]] = {}  # per decision (by identity): its outcomes' order
 
 
 class _NotExact(Exception):
     """The completions cannot settle this decision exactly (too many, or something they do not fill)."""
 
 
-Diagram = tuple[Any, ...]  # a leaf (answer,) or a split (input index, children by class)
+Diagram = tuple[Any, ...]  # a leaf (answer,) or a split (input name, children by class)
+
+
+class Refined(NamedTuple):
+    """A decision as a function of its missing inputs: the reduced diagram, the answers at its leaves, the inputs it
+    splits on, and the rules that decided its leaves."""
+
+    diagram: Diagram
+    answers: set[Answer]
+    splits: set[str]
+    rules: set[int]
 
 
 def refine(decision: ir.Decision, prepared: Mapping[str, Any], missing: Sequence[str], domains: Domains,
-           completion: Completion | None) -> tuple[Diagram, set[int]] | None:
-    """The decision as a function of its missing inputs: a reduced decision diagram over their classes, in the order
-    of `missing`, with the rules that decided its leaves. A branch stops as soon as three-valued evaluation of the
-    partly completed case decides it (three values are sound, so every completion below agrees); a split whose
-    branches are all alike is dropped, so an input appears in the diagram exactly when the outcome depends on it.
-    None when completions cannot decide exactly (an opaque input, too many evaluations)."""
-    if completion is None or not missing or not domains.splittable(missing) \
-            or domains.completions(missing) > MAX_COMPLETIONS:
+           completion: Completion | None) -> Refined | None:
+    """The decision as a function of its missing inputs: a reduced decision diagram over their classes. A branch
+    stops as soon as three-valued evaluation of the partly completed case decides it (three values are sound, so
+    every completion below agrees); a split whose branches are all alike is dropped, so an input appears in the
+    diagram exactly when the outcome depends on it. Leaves and splits are gathered as the diagram is built (the
+    branches of a dropped split are all alike, so what they hold is in the one kept). None when completions cannot
+    decide exactly (an input whose classes the case does not determine, too many evaluations)."""
+    if completion is None or not missing:
         return None
-    classes = [domains.classes[name] or () for name in missing]
+    found = {name: cuts.classes(domains, name, prepared) for name in missing}
+    order = sorted(missing, key=lambda n: found[n] is None)  # what cannot be split last: a branch may not need it
+    if found[order[0]] is None or math.prod(len(c) for c in found.values() if c is not None) > MAX_COMPLETIONS:
+        return None
+    splits = [(name, found[name]) for name in order]
+    last = len(splits)
     filled = dict(prepared)
+    answers: set[Answer] = set()
+    split: set[str] = set()
     rules: set[int] = set()
-    budget = [2 * MAX_COMPLETIONS]
+    budget = 2 * MAX_COMPLETIONS
 
-    def build(index: int) -> Diagram:
-        budget[0] -= 1
-        if budget[0] < 0:
+    def build(index: int, evaluate: bool = True) -> Diagram:
+        nonlocal budget
+        budget -= 1
+        if budget < 0:
             raise _NotExact
-        result = completion(filled, prepared)[0]
-        if result[1] != outcome.UNKNOWN:
-            rules.add(result[2])
-            return ((None if result[0] is ir.NA else result[0], result[1]),)
-        if index == len(missing):  # unknown with every input it needs completed: not ours to settle
+        if evaluate:
+            value, status, rule, _ = completion(filled, prepared)[0]
+            if status != outcome.UNKNOWN:
+                rules.add(rule)
+                answer = (None if value is ir.NA else value, status)
+                answers.add(answer)
+                return (answer,)
+        if index == last:  # unknown with every input it needs completed: not ours to settle
             raise _NotExact
-        name = missing[index]
+        name, values = splits[index]
+        if values is None:  # an input whose classes this case does not determine (eligo.compiled.cuts)
+            raise _NotExact
         children = []
-        for value in classes[index]:
-            filled[name] = value
+        for item in values:
+            filled[name] = item
             children.append(build(index + 1))
         del filled[name]
-        return children[0] if all(c == children[0] for c in children) else (index, tuple(children))
+        first = children[0]
+        for child in children:
+            if child != first:
+                split.add(name)
+                return (name, tuple(children))
+        return first
 
-    try:
-        return build(0), rules
+    try:  # the case itself is unknown (the three-valued answer says so): split it without evaluating it again
+        return Refined(build(0, False), answers, split, rules)
     except _NotExact:
         return None
-
-
-def _leaves(diagram: Diagram, found: set[Answer]) -> set[Answer]:
-    if len(diagram) == 1:
-        found.add(diagram[0])
-    else:
-        for child in diagram[1]:
-            _leaves(child, found)
-    return found
-
-
-def _splits(diagram: Diagram, found: set[int]) -> set[int]:
-    if len(diagram) == 2:
-        found.add(diagram[0])
-        for child in diagram[1]:
-            _splits(child, found)
-    return found
 
 
 def decide(decision: ir.Decision, raw: outcome.Outcome, prepared: Mapping[str, Any], missing: tuple[str, ...],
@@ -127,18 +151,22 @@ def decide(decision: ir.Decision, raw: outcome.Outcome, prepared: Mapping[str, A
     refined = refine(decision, prepared, missing, domains, completion) if decision.policy != "collect" else None
     if refined is None:
         return DecisionResult(decision.name, None, "unknown", missing, None, (), (), (), possible, False)
-    diagram, rules = refined
-    if len(diagram) == 1:
-        value, status = diagram[0]
-        rule = _rule(decision, rules.pop()) if len(rules) == 1 and status == outcome.DECIDED else None
+    if len(refined.diagram) == 1:
+        value, status = refined.diagram[0]
+        rules = refined.rules
+        by_rule = len(rules) == 1 and status in (outcome.DECIDED, outcome.OPEN)
+        rule = _rule(decision, rules.pop()) if by_rule else None
         return DecisionResult(decision.name, value if status == outcome.DECIDED else None,
                               outcome.STATUSES[status], (), rule.name if rule else None,
-                              rule.because if rule else (), rule.cites if rule else (), (),
-                              (value if status == outcome.DECIDED else NO_OUTCOME,))
-    found = [value if status == outcome.DECIDED else NO_OUTCOME for value, status in _leaves(diagram, set())]
-    splits = _splits(diagram, set())
-    return DecisionResult(decision.name, None, "unknown", tuple(n for i, n in enumerate(missing) if i in splits),
+                              rule.because if rule else (), rule.cites if rule else (), (), (_leaf(value, status),))
+    found = [_leaf(value, status) for value, status in refined.answers]
+    return DecisionResult(decision.name, None, "unknown", tuple(n for n in missing if n in refined.splits),
                           None, (), (), (), ordered(decision, found))
+
+
+def _leaf(value: object, status: int) -> str:
+    """A completion's answer as a `possible` entry: its outcome, `open` for an open question, else `none`."""
+    return str(value) if status == outcome.DECIDED else OPEN_OUTCOME if status == outcome.OPEN else NO_OUTCOME
 
 
 def _rule(decision: ir.Decision, index: int) -> ir.Rule | None:

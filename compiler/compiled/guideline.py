@@ -13,6 +13,7 @@ from eligo import ir
 from eligo.cases import CaseError, normalise
 from eligo.compiled import exact
 from eligo.compiled import result as results
+from eligo.compiled.ranges import Ranges
 from eligo.dsl import ast
 from eligo.dsl.ast import Span
 from eligo.ir import outcome, units
@@ -116,6 +117,15 @@ class Guideline:
             raw, values, steps = self.code.fast(prepared), {}, []
         return self._result(prepared, raw, values, steps, exact)
 
+    def evaluate_many(self, data: Any, *, exact: bool = True, ignore_unknown: bool = False) -> Any:
+        """Decide a batch: a list of dicts, a pyarrow Table, or a pandas or Polars DataFrame. Per decision D the
+        columns D, D_status, D_rule, D_possible and D_missing, one row per row of `data`, as an Arrow table (or
+        the same kind of frame as given); the same answers as `evaluate` row by row. A bad value refuses the whole
+        batch (eligo.compiled.batch.BatchError, a CaseError naming rows and fields). See eligo.compiled.batch."""
+        from eligo.compiled.batch import evaluate_many
+
+        return evaluate_many(self, data, exact=exact, ignore_unknown=ignore_unknown)
+
     def classifier(self, decision: str | None = None) -> Callable[[Mapping[str, Any]], object]:
         """The fastest path, for one decision (default: the first): a function of a prepared case that returns the
         outcome when the decision is decided, else None (`evaluate_prepared` then says why)."""
@@ -140,7 +150,7 @@ class Guideline:
                          prepared: Mapping[str, Any], refine: bool = True) -> results.DecisionResult:
         """Decode the back end's outcome tuple (eligo.ir.outcome) into a result."""
         value, status_index, rule_index, mask = raw
-        if status_index == outcome.DECIDED and decision.policy != "collect":  # decided by a rule: shared
+        if status_index in (outcome.DECIDED, outcome.OPEN) and decision.policy != "collect":  # by a rule: shared
             return self._decided[decision.key][rule_index]
         status = outcome.STATUSES[status_index]
         rule: ir.Rule | None = None
@@ -196,10 +206,11 @@ class Guideline:
             for i in self._own_indices
         }
         names = self._names
+        unknown = {names[key]: key for key, value in values.items() if value is None}
         return results.Result(
             self.id, self.version, self.sha256, decisions,
             {names[key]: value for key, value in values.items()}, _Trace(self, steps) if steps else (),
-            self.references)
+            self.references, Ranges(self, prepared, unknown) if unknown and refine else {})
 
     @cached_property
     def _names(self) -> dict[str, str]:
@@ -211,8 +222,9 @@ class Guideline:
         out: dict[str, dict[int, results.DecisionResult]] = {}
         for d in self._decisions:
             rules = {i: r for i, r in enumerate(d.rules)} | ({outcome.OTHERWISE: d.default} if d.default else {})
-            out[d.key] = {i: results.DecisionResult(d.name, r.outcome, "decided", (), r.name, r.because, r.cites, (),
-                                                    (r.outcome,)) for i, r in rules.items()}
+            out[d.key] = {i: results.DecisionResult(d.name, None if r.is_open else r.outcome,
+                                                    "open" if r.is_open else "decided", (), r.name, r.because,
+                                                    r.cites, (), (r.outcome,)) for i, r in rules.items()}
         return out
 
     @cached_property
@@ -261,6 +273,12 @@ class Guideline:
                     return (f"{where}: expected {target} unknown for want of {', '.join(expect.missing)}; "
                             f"missing: {', '.join(got.missing) or 'nothing'}")
                 return None
+            if isinstance(expect, ast.ExpectOpen):
+                if got.status != "open":
+                    return f"{where}: expected {target} to be an open question, got {shown} (rule {got.rule})"
+                if expect.by_rule is not None and got.rule != expect.by_rule:
+                    return f"{where}: expected {target} open by rule {expect.by_rule}, but rule {got.rule} left it open"
+                return None
             wanted = expect.value.name if isinstance(expect.value, ast.Ref) else None
             if got.status != "decided" or got.value != wanted:
                 extra = f", missing {', '.join(got.missing)}" if got.missing else ""
@@ -272,6 +290,8 @@ class Guideline:
             value = result.values[target]
             if isinstance(expect, ast.ExpectUnknown):
                 return None if value is None else f"{where}: expected {target} to be unknown, got {results.show(value)}"
+            if isinstance(expect, ast.ExpectOpen):
+                return f"{where}: `{expect.target}` is a definition: only a decision has open questions"
             wanted_value = literal_value(expect.value)
             if not _same(value, wanted_value):
                 if isinstance(expect.value, ast.Quantity) and isinstance(value, (int, float)) \

@@ -5,7 +5,7 @@ the values of the definitions; and the trace of every condition evaluated. `Resu
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -52,7 +52,7 @@ class DecisionResult:
     because: tuple[str, ...] = ()
     cites: tuple[str, ...] = ()
     conflicting: tuple[str, ...] = ()
-    possible: tuple[str, ...] = ()  # the outcomes still possible; "none": possibly no rule applies
+    possible: tuple[str, ...] = ()  # the outcomes still possible; "none": possibly no rule applies; "open": an open question
     exact: bool = True  # False: `possible` and `missing` may be wider than the truth (see the language reference)
 
     @property
@@ -68,6 +68,7 @@ class DecisionResult:
             "rule": self.rule,
             "because": list(self.because),
             "cites": list(self.cites),
+            **({"reason": " ".join(self.because)} if self.status == "open" else {}),
             **({"conflicting": list(self.conflicting)} if self.conflicting else {}),
             **({} if self.exact else {"exact": False}),
         }
@@ -82,6 +83,8 @@ class Result:
     values: dict[str, object] = field(default_factory=dict)
     trace: Sequence[Step] = ()  # a tuple, or a trace whose Step objects are made on first use
     references: dict[str, str] = field(default_factory=dict, repr=False)
+    # per definition in `values` that is unknown, what it may still be (eligo.compiled.ranges; computed when read)
+    unknown_values: Mapping[str, dict[str, object]] = field(default_factory=dict, repr=False)
 
     def __getitem__(self, decision: str) -> DecisionResult:
         return self.decisions[decision]
@@ -93,6 +96,7 @@ class Result:
             "sha256": self.sha256,
             "decisions": {name: d.to_json() for name, d in self.decisions.items()},
             "values": {name: to_json_value(v) for name, v in self.values.items()},
+            **({"unknown_values": dict(self.unknown_values)} if self.unknown_values else {}),
             "trace": [step.to_json() for step in self.trace],
         }
 
@@ -107,7 +111,7 @@ class Result:
             for key in decision.cites:
                 out.append(f"  source [{key}]: {self.references.get(key, key)}")
             if decision.status == "unknown" and decision.possible:
-                shown = [p if p != "none" else "no rule applies" for p in decision.possible]
+                shown = [{"none": "no rule applies", "open": "an open question"}.get(p, p) for p in decision.possible]
                 out.append(f"  still possible: {' or '.join(shown)}")
             if decision.missing:
                 out.append(f"  missing: {', '.join(decision.missing)} — providing "
@@ -122,7 +126,8 @@ class Result:
             out.append("values:")
             conditions = self._definition_conditions()
             for key, value in self.values.items():
-                out.append(f"  {key} = {show(value)}")
+                still = _still(self.unknown_values[key]) if value is None and key in self.unknown_values else ""
+                out.append(f"  {key} = {show(value)}{still}")
                 out.extend(f"      {_step_line(step)}" for step in conditions.get(key, ()))
         return "\n".join(out)
 
@@ -142,6 +147,43 @@ class Result:
         return by_name
 
 
+def _still(possible: dict[str, object]) -> str:
+    """What an unknown value may still be, in words: " (2 to 3)", " (yes or no)", " (at least 2, or none)"."""
+    parts: list[str] = []
+    values, span = possible.get("possible"), possible.get("range")
+    if isinstance(values, list):
+        parts.append(" or ".join(show(v) for v in values))
+    elif isinstance(span, list):
+        low: object = span[0]
+        high: object = span[1]
+        if low is not None and high is not None:
+            parts.append(show(low) if low == high else f"{show(low)} to {show(high)}")
+        elif low is not None or high is not None:
+            parts.append(f"at least {show(low)}" if low is not None else f"at most {show(high)}")
+    if possible.get("none"):
+        parts.append("or none")
+    if not parts:
+        return ""
+    wording = " ".join(parts)
+    return f" (possibly {wording})" if possible.get("exact", True) is False else f" ({wording})"
+
+
+def deferred(meta: tuple[str, str, str, dict[str, str]], decisions: dict[str, DecisionResult],
+             later: Later) -> Result:
+    """A result (guideline, version, sha256 and references in `meta`) whose values and trace `later` gives when
+    first read (NO_TRACE: none). Its slots are set as plain attributes: __init__'s keywords cost more than
+    deciding a case."""
+    result = _new(Result)
+    result._meta = meta
+    result._decisions = decisions
+    result._later = later
+    return result
+
+
+_new = object.__new__
+NO_TRACE: Later = (lambda _: Result("", "", "", {}), None)  # a result with no values and no trace
+
+
 def _headline(name: str, decision: DecisionResult) -> str:
     match decision.status:
         case "decided":
@@ -152,6 +194,9 @@ def _headline(name: str, decision: DecisionResult) -> str:
             return f"{name}: unknown — the data given cannot decide it"
         case "unmatched":
             return f"{name}: no rule applies and there is no `otherwise`"
+        case "open":
+            by = f" (rule `{decision.rule}`)" if decision.rule else ""
+            return f"{name}: open question{by} — the guideline deliberately does not settle this case"
         case _:
             return f"{name}: conflict — rules {', '.join(decision.conflicting)} all apply (unique hit policy)"
 

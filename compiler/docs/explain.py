@@ -281,6 +281,11 @@ class _Reader:
                 f": it needs {prose._join(missing, 'and')}" if missing else "") + "."
             if possible:
                 head += f" Still possible: {prose._join(possible, 'or')}."
+        elif status == "open":
+            rule = getattr(outcome, "rule", None)
+            head = (f"**{prose.first_upper(topic)}: an open question**" + (
+                f" (rule *{_rule_label(decision, rule)}*)" if rule and rule != "otherwise" else "")
+                + ". The guideline deliberately does not settle this case; the committee's reason follows.")
         else:
             shown = ", ".join(prose.humanize(str(v)) for v in value) if isinstance(value, tuple | list | frozenset) \
                 else prose.humanize(str(value))

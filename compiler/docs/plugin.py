@@ -52,6 +52,7 @@ class EligoPlugin(BasePlugin[EligoConfig]):  # type: ignore[no-untyped-call]
         self.library: library.Library | None = None
         self.sources: dict[str, str] = {}
         self.graphs: dict[str, str] = {}
+        self.tries: dict[str, str] = {}
         self.serving = False
         self.errors: str | None = None  # while serving: the diagnostics of a knowledge base that does not check
 
@@ -93,7 +94,7 @@ class EligoPlugin(BasePlugin[EligoConfig]):  # type: ignore[no-untyped-call]
                                  {f.src_uri for f in files.documentation_pages()})
         except render.RenderError as exc:
             raise PluginError(f"eligo: {exc}") from exc
-        self.sources, self.graphs = generated.sources, generated.graphs
+        self.sources, self.graphs, self.tries = generated.sources, generated.graphs, generated.tries
         for path, content in generated.files.items():
             if files.get_file_from_path(path) is not None:
                 raise PluginError(f"eligo: {config.docs_dir}/{path} exists, but the plugin generates that page; "
@@ -105,7 +106,8 @@ class EligoPlugin(BasePlugin[EligoConfig]):  # type: ignore[no-untyped-call]
         html = links.neutralise(html)
         if self.errors is not None:
             html = render.errors_banner(self.errors) + html
-        for marker, inserts in ((render.SOURCE_MARKER, self.sources), (render.GRAPH_MARKER, self.graphs)):
+        for marker, inserts in ((render.SOURCE_MARKER, self.sources), (render.GRAPH_MARKER, self.graphs),
+                                (render.TRY_MARKER, self.tries)):
             insert = inserts.get(page.file.src_uri)
             if insert is None:
                 continue

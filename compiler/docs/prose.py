@@ -147,6 +147,43 @@ def value(lit: ast.Literal | ast.Ref | ast.Missing | ast.GivenList, vocab: Vocab
             return (vocab or Vocabulary()).kind_labels.get(name, humanize(name))
 
 
+def band(key: ast.Band) -> str:
+    """A table row's band as a reader says it: "0 to 2", "12 months to under 36 months", "over 12 months to 24
+    months", "36 months or more", "3 months or less", "under 12 months", "over 50%", "exactly 3"."""
+    low = value(key.low) if key.low is not None else ""
+    high = value(key.high) if key.high is not None else ""
+    match key.form:
+        case "point":
+            return f"exactly {low}"
+        case "to":
+            return f"{low} to {high}"
+        case "to_under":
+            return f"{low} to under {high}"
+        case "under":
+            return f"under {high}"
+        case "over":
+            return f"over {low}"
+        case "over_to":
+            return f"over {low} to {high}"
+        case "or_less":
+            return f"{low} or less"
+        case _:
+            return f"{low} or more"
+
+
+def open_question_prose(decision: ast.Decision, rule: ast.Rule | ast.Default, vocab: Vocabulary) -> list[str]:
+    """An open question: when it applies, and the committee's reason for leaving it open."""
+    topic = humanize(decision.name)
+    reason = " ".join(rule.notes.because)
+    if isinstance(rule, ast.Default):
+        when = "when no rule applies"
+    else:
+        lines = condition_lines(rule.condition, vocab)
+        when = f"when {lines[0]}" if len(lines) == 1 else f"when {_lines_to_inline(lines)}"
+    return [f"**Open question** (rule `{rule.name if isinstance(rule, ast.Rule) else 'otherwise'}`): the {topic} "
+            f"decision is deliberately left to the committee {when}." + (f" *Reason:* {reason}" if reason else "")]
+
+
 def _number(v: int | float) -> str:
     if isinstance(v, float) and v.is_integer():
         return str(int(v))
@@ -380,7 +417,9 @@ def define_prose(define: ast.Define, vocab: Vocabulary) -> list[str]:
 
 def policy_prose(decision: ast.Decision) -> str:
     """How the rules of a decision combine, in one or two sentences."""
-    order = (" Outcomes from best to worst: " + " > ".join(f"**{humanize(o)}**" for o in decision.outcomes) + "."
+    beside = ("; beside them, outside that order: " + ", ".join(f"**{humanize(o)}**" for o in decision.beside)
+              if decision.beside else "")
+    order = (" Outcomes from best to worst: " + " > ".join(f"**{humanize(o)}**" for o in decision.ranked) + beside + "."
              if decision.ordered and len(decision.outcomes) > 1 else
              " Possible outcomes: " + ", ".join(f"**{humanize(o)}**" for o in decision.outcomes) + ".")
     match decision.policy:
@@ -388,6 +427,10 @@ def policy_prose(decision: ast.Decision) -> str:
             text = ("The rules are read in order and the first rule that applies decides. If an earlier rule "
                     "cannot be decided because information is missing, the result is *unknown* and names the "
                     "missing information, unless every outcome still possible is the same.")
+            opened = [r for r in (*decision.rules, decision.default) if r is not None and r.is_open]
+            if opened:
+                text += (f" {len(opened)} case{'s are' if len(opened) > 1 else ' is'} declared an *open question*: "
+                         "the guideline deliberately does not settle it, and says why.")
         case "unique":
             text = "At most one rule may apply to any patient; the rule that applies decides."
         case "collect":

@@ -17,7 +17,7 @@ from pygments.lexers import get_lexer_by_name
 from pygments.util import ClassNotFound
 
 from eligo.compiled.guideline import ExampleRun
-from eligo.docs import explain, graph, links, prose, thresholds
+from eligo.docs import explain, graph, links, prose, thresholds, try_patient
 from eligo.docs.library import SEARCH_BOOST, GuidelineDoc, Library, VersionDoc
 from eligo.docs.verdicts import Verdict, property_verdicts
 from eligo.dsl import ast
@@ -25,6 +25,7 @@ from eligo.tools.diff import GuidelineDiff, source_of
 
 SOURCE_MARKER = "<!-- eligo:source -->"
 GRAPH_MARKER = "<!-- eligo:graph -->"
+TRY_MARKER = "<!-- eligo:try -->"
 SHARED_AREA = "core"  # the area of modules of shared definitions, listed apart from the guidelines
 
 
@@ -96,6 +97,8 @@ def row_key(key: ast.RowKey, vocab: prose.Vocabulary) -> str:
         return "any"
     if isinstance(key, bool):
         return "yes" if key else "no"
+    if isinstance(key, ast.Band):
+        return prose.band(key)
     return vocab.kind_labels.get(key, prose.humanize(key))
 
 
@@ -166,13 +169,27 @@ class VersionView:
     def source(self, node: Any) -> str:
         return source_of(self.doc.text, node.span)
 
+    def open_questions(self) -> list[str]:
+        """Every open question this version declares, as one Markdown line each (with a link to its rule)."""
+        found = []
+        for d in self.module.decisions:
+            for r in (*d.rules, d.default):
+                if r is not None and r.is_open:
+                    name = r.name if isinstance(r, ast.Rule) else "otherwise"
+                    link = prose.anchor("rule", f"{d.name}-{name}")
+                    found += [f"{line} [See the rule](#{link})." for line in prose.open_question_prose(d, r, self.vocab)]
+        return found
+
     def decision_rules(self, decision: ast.Decision) -> Iterator[RuleView]:
         for rule in decision.rules:
             yield RuleView(decision, rule, prose.anchor("rule", f"{decision.name}-{rule.name}"),
+                           prose.open_question_prose(decision, rule, self.vocab) if rule.is_open else
                            prose.rule_prose(decision.name, rule.outcome, rule.condition, self.vocab),
                            self.source(rule))
         if decision.default is not None:
             yield RuleView(decision, decision.default, prose.anchor("rule", f"{decision.name}-otherwise"),
+                           prose.open_question_prose(decision, decision.default, self.vocab)
+                           if decision.default.is_open else
                            [f"Otherwise, when no rule above applies, the {prose.humanize(decision.name)} decision "
                             f"is **{prose.humanize(decision.default.outcome)}**."],
                            self.source(decision.default))
@@ -242,6 +259,10 @@ class VersionView:
         if isinstance(expect, ast.ExpectUnknown):
             missing = ", ".join(self.vocab.name(m) for m in expect.missing or ())
             return f"{target} is *unknown*" + (f" because {missing} is missing" if missing else "")
+        if isinstance(expect, ast.ExpectOpen):
+            by = f" (rule [{expect.by_rule}](#{prose.anchor('rule', f'{expect.target}-{expect.by_rule}')}))" \
+                if expect.by_rule else ""
+            return f"{target} is an *open question*{by}: the guideline deliberately leaves it to the committee"
         by = f" (by rule [{expect.by_rule}](#{prose.anchor('rule', f'{expect.target}-{expect.by_rule}')}))" \
             if expect.by_rule else ""
         return f"{target} is **{prose.value(expect.value, self.vocab)}**{by}"
@@ -260,7 +281,7 @@ class VersionView:
 def version_page(library: Library, guideline: GuidelineDoc, doc: VersionDoc) -> str:
     view = VersionView(library, guideline, doc)
     return environment().get_template("version.md.j2").render(v=view, g=guideline, source_marker=SOURCE_MARKER,
-                                                              graph_marker=GRAPH_MARKER)
+                                                              graph_marker=GRAPH_MARKER, try_marker=TRY_MARKER)
 
 
 def change_sources(diff: GuidelineDiff) -> str:
@@ -338,12 +359,14 @@ class Generated:
     files: dict[str, str | bytes]
     sources: dict[str, str]
     graphs: dict[str, str] = dataclasses.field(default_factory=dict)  # the SVG for GRAPH_MARKER, by page
+    tries: dict[str, str] = dataclasses.field(default_factory=dict)  # the "Try a patient" form for TRY_MARKER
 
 
 def pages(library: Library, directory_urls: bool = True, site_name: str = "Eligo guidelines",
           own: frozenset[str] | set[str] = frozenset()) -> Generated:
     """Every generated file of the guideline part of the site (no home page when the site has its own)."""
     sources: dict[str, str] = {}
+    tries: dict[str, str] = {}
     diagrams = {f"guidelines/{g.id}/{doc.version}.md": diagram(library, doc, directory_urls)
                 for g in library.guidelines for doc in g.versions}
     with ThreadPoolExecutor(max_workers=1) as pool:  # Node lays out the graphs while the pages are written
@@ -358,5 +381,8 @@ def pages(library: Library, directory_urls: bool = True, site_name: str = "Eligo
             for doc in guideline.versions:
                 out[f"guidelines/{guideline.id}/{doc.version}.md"] = version_page(library, guideline, doc)
                 sources[f"guidelines/{guideline.id}/{doc.version}.md"] = eligo_html(doc.text, anchors="src")
+                if doc.guideline.decision_names:  # the form, and its evaluator as site assets
+                    tries[f"guidelines/{guideline.id}/{doc.version}.md"] = try_patient.page_part(
+                        VersionView(library, guideline, doc), directory_urls, out)
         placed = layout.result()
-    return Generated(out, sources, {path: graph.svg(p) for path, p in zip(diagrams, placed, strict=True)})
+    return Generated(out, sources, {path: graph.svg(p) for path, p in zip(diagrams, placed, strict=True)}, tries)

@@ -2,18 +2,24 @@
 
 A program tests an input only in ways that split its values into finitely many classes when the input is
 - yes/no or a kind (each value is a class), or
-- a number, quantity or date compared only with constants (`x > 12 months`, `x between 2 and 5`, `x in {…}`):
-  the cut points are those constants, and every value between two cut points behaves alike.
-Such an input is *splittable*: one representative per class stands for all its values. An input used in any
-other way (in arithmetic, `months between`, compared with another input) is *opaque*: its classes depend on
-other values. Both back ends complete a case's missing splittable inputs with every combination of
-representatives to decide exactly; a case missing an opaque input keeps the three-valued (Kleene) answer,
-which is sound but may be wider than the truth.
+- a number, quantity or date compared, directly or through arithmetic with constants, only with constants
+  (`x > 12 months`, `x * 2 between 2 and 5`, `x in {…}`, `dfi > dfi_threshold[site]`: the table's values): the
+  cut points are those constants with the arithmetic undone, and every value between two cut points behaves alike.
+Such an input is *splittable*: one representative per class stands for all its values. An input compared through
+arithmetic with other inputs (`x + y > 10`, `x / y > 2`, `weight > 2 * height`; a divisor is also cut where it is
+zero, which makes the quotient `none`) or through the time between it and
+another date (`months between start and x > 12 months`) is *relative*: its cut points follow from those other
+inputs' values, so a case that holds them splits it too (eligo.compiled.cuts undoes the arithmetic and inverts
+`months between` for that case; `sites` keeps what it needs). An input used in any other way (inside an `if` that feeds
+arithmetic, a numeric table key, compared with an `if`) is *opaque*: a case missing it keeps the three-valued (Kleene)
+answer, which is sound but may be wider than the truth, marked inexact.
 
 >>> from eligo.ir import types as t
 >>> info = InputInfo("n", t.COUNT, None, 0, 10, True, None, "m@1")
 >>> representatives(info, [3.0, 5.0])
 (0, 1, 3, 4, 5, 6, 10)
+>>> undo((Step("*", 2.0), Step("+", 1.0)), 11.0, lambda v: v)  # (x * 2) + 1 = 11 at x = 5
+5.0
 """
 
 from __future__ import annotations
@@ -21,19 +27,23 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import math
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 
+from eligo.ir import tables
 from eligo.ir.analysis import Facts
 from eligo.ir.nodes import (
     NA,
+    Arith,
     Between,
     BoolOp,
     Compare,
     Const,
-    Decision,
+    Definition,
     DefRef,
+    Elapsed,
     FirstKnown,
+    If,
     InputInfo,
     InputRef,
     InSet,
@@ -50,10 +60,51 @@ MAX_COMPLETIONS = 4096  # completions of one case's missing inputs tried at most
 
 
 @dataclass(frozen=True, slots=True)
+class Step:
+    """One operation between a compared input and the comparison: `x op operand` (`operand op x` when `left`);
+    `operand` is a constant or an expression of other inputs; op "neg" negates."""
+
+    op: str
+    operand: object
+    left: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Pair:
+    """The time between two date inputs, `months between start and end` ("months") or in days ("days")."""
+
+    unit: str
+    start: str
+    end: str
+
+
+@dataclass(frozen=True, slots=True)
+class Site:
+    """A comparison that reads an input relatively: `steps` applied to the input (to the time of `pair` when set)
+    are compared with `against`, constants or an expression of other inputs."""
+
+    steps: tuple[Step, ...]
+    against: tuple[object, ...] | Node
+    pair: Pair | None = None
+
+
+Chain = tuple[str | Pair, tuple[Step, ...]]  # a subject (input or time between two dates) and the steps after it
+
+
+@dataclass(frozen=True, slots=True)
 class Domains:
-    """Per input of a program: its representatives when it is splittable, or None when it is opaque."""
+    """Per input of a program: its representatives when it is splittable, or None; for a relative input its static
+    cut points and the comparisons that cut it relative to other inputs (eligo.compiled.cuts)."""
 
     classes: dict[str, tuple[object, ...] | None]
+    inputs: dict[str, InputInfo] = field(default_factory=dict)
+    cuts: dict[str, dict[object, str]] = field(default_factory=dict)  # static cut points and their sides
+    sites: dict[str, tuple[Site, ...]] = field(default_factory=dict)
+    partners: dict[str, tuple[str, ...]] = field(default_factory=dict)  # the inputs a relative input's cuts read
+    bodies: dict[str, Node] = field(default_factory=dict)  # each definition's expression, by key
+    memo: dict[object, tuple[object, ...] | None] = field(default_factory=dict, compare=False, repr=False)
+    chains_of: Callable[[Node], list[Chain] | None] = field(default=lambda node: None, compare=False, repr=False)
+    """The inputs an expression is computed from by arithmetic a case can undo, with the steps after each."""
 
     def splittable(self, names: Iterable[str]) -> bool:
         return all(self.classes.get(n) is not None for n in names)
@@ -68,35 +119,162 @@ class Domains:
         return total
 
 
+def undo(steps: tuple[Step, ...], value: float, operand: Callable[[object], object]) -> float | None:
+    """The subject's value at which `steps` give `value` (`operand` evaluates a step's operand), or None when the
+    steps do not depend on the subject there (a factor 0, a divisor 0, an operand `none` or unknown)."""
+    for step in reversed(steps):
+        if step.op == "neg":
+            value = -value
+            continue
+        k = operand(step.operand)
+        if not isinstance(k, (int, float)) or isinstance(k, bool) or not math.isfinite(k):
+            return None
+        match step.op, step.left:
+            case "+", _:
+                value -= k
+            case "-", False:
+                value += k
+            case "-", True:
+                value = k - value
+            case "*", _:
+                if k == 0:
+                    return None
+                value /= k
+            case "/", False:
+                if k == 0:
+                    return None
+                value *= k
+            case "/", True:  # k / x = value at x = k / value (the divisor's zero is a cut of its own)
+                if value == 0:
+                    return None
+                value = k / value
+            case _:
+                return None
+    return value
+
+
 def domains(program: Program) -> Domains:
     """The classes of every input of `program`, from how its definitions and decisions read them."""
     facts = Facts(program)
-    cuts: dict[str, set[object]] = {name: set() for name in program.inputs}
+    cuts: dict[str, dict[object, str]] = {name: {} for name in program.inputs}  # cut point -> side
+    sites: dict[str, list[Site]] = {name: [] for name in program.inputs}
+    partners: dict[str, set[str]] = {name: set() for name in program.inputs}
     opaque: set[str] = set()
+    chained: dict[str, list[Chain] | None] = {}
 
-    def constant(node: Node) -> tuple[bool, object]:
-        """Whether `node` is a constant (a literal, or a definition whose value is one), and its value."""
-        while isinstance(node, DefRef) and not isinstance(facts.nodes[node.key], Decision):
-            target = facts.nodes[node.key]
-            assert not isinstance(target, Decision)
-            node = target.expr
-        if isinstance(node, Neg) and isinstance(node.operand, Const) and isinstance(node.operand.value, (int, float)):
-            return True, -node.operand.value
-        return (True, node.value) if isinstance(node, Const) else (False, None)
+    def body(node: DefRef) -> Node | None:
+        target = facts.nodes.get(node.key)
+        return target.expr if isinstance(target, Definition) and not node.decision else None
 
-    def direct_inputs(node: Node) -> list[str] | None:
-        """The inputs a compared operand stands for: an input, or `first known of` inputs; None otherwise."""
+    def constants(node: Node) -> list[object] | None:
+        """The values `node` can take whatever the case (several for a table or an `if`), or None."""
         match node:
-            case InputRef(name):
-                return [name]
+            case Const(value):
+                return [] if value is None or value is NA else [value]
+            case DefRef() if (inner := body(node)) is not None:
+                return constants(inner)
+            case Neg(operand):
+                negated = constants(operand)
+                if negated is None or not all(_number(v) for v in negated):
+                    return None
+                return [-v for v in negated]  # type: ignore[operator]
+            case Lookup(_, _, rows, default):
+                values = [row.value.value for row in rows] + ([default.value] if default is not None else [])
+                return [v for v in values if v is not None and v is not NA]
+            case If(_, then, otherwise):
+                a, b = constants(then), constants(otherwise)
+                return None if a is None or b is None else a + b
+            case Arith(op, left, right):
+                a, b = constants(left), constants(right)
+                if a is None or b is None or len(a) * len(b) > 64 or not all(_number(v) for v in (*a, *b)):
+                    return None
+                return [r for x, y in itertools.product(a, b) if (r := _arith(op, x, y)) is not NA]  # type: ignore[arg-type]
             case FirstKnown(items):
-                found = [direct_inputs(i) for i in items]
-                return None if any(f is None for f in found) else [n for f in found if f for n in f]
+                parts = [constants(item) for item in items]
+                return None if any(p is None for p in parts) else [v for p in parts for v in p or []]
         return None
 
-    def cut(names: list[str], values: Iterable[object]) -> None:
-        for name in names:
-            cuts[name].update(v for v in values if v is not None and v is not NA)
+    def chains(node: Node) -> list[Chain] | None:
+        """The inputs `node` is computed from by arithmetic a case can undo, with the steps; None if it is not."""
+        match node:
+            case Const():
+                return []
+            case InputRef(name):
+                return [(name, ())]
+            case DefRef(key) if (inner := body(node)) is not None:
+                if key not in chained:
+                    chained[key] = None  # a definition never reads itself; guards the memo
+                    chained[key] = chains(inner)
+                return chained[key]
+            case Neg(operand):
+                inner_chains = chains(operand)
+                return None if inner_chains is None else [(s, (*st, Step("neg", None))) for s, st in inner_chains]
+            case FirstKnown(items):
+                parts = [chains(item) for item in items]
+                return None if any(p is None for p in parts) else [c for p in parts for c in p or []]
+            case Elapsed(unit, start, end):
+                first, last = _date_input(start, body), _date_input(end, body)
+                if first is None or last is None or first == last:
+                    return None
+                return [(Pair("months" if unit in ("months", "years") else "days", first, last), ())]
+            case Arith(op, left, right):
+                a, b = chains(left), chains(right)
+                if a is None or b is None:
+                    return None
+                out = [(s, (*st, Step(op, _operand(right, constants)))) for s, st in a]
+                if op == "/" and b:
+                    record(b, [0.0], "eq")  # a divisor of zero makes none, whatever the dividend: a cut of its own
+                return out + [(s, (*st, Step(op, _operand(left, constants), True))) for s, st in b]
+        return None
+
+    def make_opaque(found: list[Chain] | None) -> None:
+        for subject, _ in found or ():
+            opaque.update((subject.start, subject.end) if isinstance(subject, Pair) else (subject,))
+
+    def read(steps: tuple[Step, ...], against: list[object] | Node) -> set[str]:
+        """The inputs a site's cut points are computed from."""
+        nodes = [s.operand for s in steps if isinstance(s.operand, Node)] + ([] if isinstance(against, list)
+                                                                              else [against])
+        found = [c for n in nodes for c in chains(n) or ()]
+        return {n for s, _ in found for n in ((s.start, s.end) if isinstance(s, Pair) else (s,))}
+
+    def record(found: list[Chain], against: list[object] | Node, side: str) -> None:
+        """Cut each subject where its steps reach `against`; `side`: which side of a cut point the point itself is
+        on, "le" (x <= c | x > c), "lt" (x < c | x >= c), or "eq" (below, at, above), once the steps are undone."""
+        for subject, steps in found:
+            if isinstance(subject, Pair):
+                site = Site(steps, tuple(against) if isinstance(against, list) else against, subject)
+                for name, other in ((subject.start, subject.end), (subject.end, subject.start)):
+                    sites[name].append(site)
+                    partners[name].update(read(steps, against) | {other})
+                continue
+            if program.inputs[subject].type.kind in ("bool", "enum"):
+                continue
+            static = isinstance(against, list) and all(not isinstance(s.operand, Node) for s in steps)
+            if static:
+                for value in against:  # type: ignore[union-attr]
+                    if isinstance(value, dt.date):
+                        if not steps:
+                            _cut(cuts[subject], value, side)
+                    elif _number(value) and (undone := undo(steps, float(value), lambda k: k)) is not None:  # type: ignore[arg-type]
+                        _cut(cuts[subject], undone, side if not steps else "eq")
+            else:
+                sites[subject].append(Site(steps, tuple(against) if isinstance(against, list) else against))
+                partners[subject].update(read(steps, against) - {subject})
+
+    def compared(subject: Node, other: Node, side: str = "eq") -> None:
+        found = chains(subject)
+        if found is None:
+            visit(subject, "value")
+            return
+        values = constants(other)
+        if values is not None:
+            record(found, values, side)
+            visit(other, "value")  # the keys of a table, the conditions of an `if`
+        elif chains(other) is not None:
+            record(found, other, "eq")  # relative to the other side's inputs (cut on their values in each case)
+        else:
+            make_opaque(found)
 
     def visit(node: Node, position: str) -> None:
         """`position`: "truth" where a yes/no is read as a condition, "value" elsewhere."""
@@ -105,41 +283,37 @@ def domains(program: Program) -> Domains:
                 if program.inputs[name].type.kind not in ("bool", "enum") and position != "test":
                     opaque.add(name)
                 return
+            case DefRef() if position not in ("truth", "test"):
+                make_opaque(chains(node))  # a value computed from inputs, read by what cannot undo it
+                return
             case Test(operand):
                 visit(operand, "test")
                 return
-            case Compare(_, left, right):
-                for subject, other in ((left, right), (right, left)):
-                    names = direct_inputs(subject)
-                    known, value = constant(other)
-                    if names is not None and known:
-                        cut(names, [value])
-                    else:
-                        visit(subject, "value")
+            case Compare(op, left, right):
+                compared(left, right, SIDES[op][0])
+                compared(right, left, SIDES[op][1])
                 return
             case Between(operand, low, high):
-                names = direct_inputs(operand)
-                bounds = [constant(low), constant(high)]
-                if names is not None and all(k for k, _ in bounds):
-                    cut(names, [v for _, v in bounds])
-                else:
-                    visit(operand, "value")
-                visit(low, "value")
-                visit(high, "value")
+                compared(operand, low, "lt")
+                compared(operand, high, "le")
+                for bound in (low, high):
+                    if constants(bound) is None:
+                        visit(bound, "value")
                 return
             case InSet(operand, items):
-                names = direct_inputs(operand)
-                constants = [constant(i) for i in items]
-                if names is not None and all(k for k, _ in constants):
-                    cut(names, [v for _, v in constants])
-                else:
-                    visit(operand, "value")
                 for item in items:
-                    visit(item, "value")
+                    compared(operand, item)
+                    if constants(item) is None:
+                        visit(item, "value")
                 return
-            case Lookup(_, keys):
-                for key in keys:
-                    visit(key, "key")
+            case Lookup(_, keys, rows):
+                for column, key in enumerate(keys):
+                    bounds = tables.column_cuts([row.keys for row in rows], column)
+                    found = chains(key) if bounds else None
+                    if found is not None:  # a band column: its bounds are cut points of the key's inputs
+                        record(found, list(bounds), "eq")
+                    else:
+                        visit(key, "key")
                 return
             case Not() | BoolOp():
                 for child in children(node):
@@ -150,19 +324,70 @@ def domains(program: Program) -> Domains:
 
     for owner in program.nodes:
         for expr in owner.exprs:
+            if isinstance(owner, Definition) and chains(expr) is not None:
+                continue  # a value shown, computed by arithmetic that completions can bound
             visit(expr, "truth")
     classes: dict[str, tuple[object, ...] | None] = {}
     for name, info in program.inputs.items():
-        classes[name] = None if name in opaque else representatives(info, sorted(cuts[name], key=_order))
-    return Domains(classes)
+        ordered = sorted(cuts[name], key=_order)
+        relative = bool(sites[name]) and name not in opaque
+        classes[name] = None if name in opaque or relative else representatives(info, ordered, cuts[name])
+    return Domains(classes, dict(program.inputs), {n: dict(sorted(c.items(), key=lambda i: _order(i[0])))
+                                                   for n, c in cuts.items()},
+                   {n: tuple(dict.fromkeys(s)) for n, s in sites.items() if s and n not in opaque},
+                   {n: tuple(sorted(p)) for n, p in partners.items() if sites[n] and n not in opaque},
+                   {d.key: d.expr for d in program.definitions}, chains_of=chains)
+
+
+SIDES = {">": ("le", "lt"), "<=": ("le", "lt"), ">=": ("lt", "le"), "<": ("lt", "le"), "=": ("eq", "eq"),
+         "!=": ("eq", "eq")}  # per comparison: the side of a cut on its left operand, and on its right
+
+
+def _cut(found: dict[object, str], value: object, side: str) -> None:
+    found[value] = side if found.get(value, side) == side else "eq"
+
+
+def _number(value: object) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _arith(op: str, x: float, y: float) -> object:
+    return x + y if op == "+" else x - y if op == "-" else x * y if op == "*" else (x / y if y else NA)
+
+
+def _operand(node: Node, constants: Callable[[Node], list[object] | None]) -> object:
+    """A step's operand: its number when it is one constant, else the expression (evaluated per case)."""
+    values = constants(node)
+    return float(values[0]) if values is not None and len(values) == 1 and _number(values[0]) else node  # type: ignore[arg-type]
+
+
+def _date_input(node: Node, body: Callable[[DefRef], Node | None]) -> str | None:
+    while isinstance(node, DefRef) and (inner := body(node)) is not None:
+        node = inner
+    return node.name if isinstance(node, InputRef) and node.type.kind == "date" else None
 
 
 def _order(value: object) -> tuple[int, object]:
     return (0, value) if isinstance(value, (int, float, dt.date)) else (1, str(value))
 
 
-def representatives(info: InputInfo, cuts: list[object]) -> tuple[object, ...] | None:
-    """One value of each class the cut points make, within the declared range; None if not enumerable."""
+def representatives(info: InputInfo, cuts: list[object],
+                    sides: dict[object, str] | None = None) -> tuple[object, ...] | None:
+    """One value of each class the cut points make, within the declared range; None if not enumerable. `sides`
+    (cut point -> "le", "lt" or "eq") merges the classes a comparison cannot tell apart: `x > 12` only splits at or
+    below 12 from above it (default "eq": below, at and above each cut are three classes)."""
+    found = _representatives(info, cuts)
+    if found is None or not sides or all(side == "eq" for side in sides.values()):
+        return found
+    kept: dict[tuple[object, ...], object] = {}
+    for value in found:
+        signature = tuple(value <= c if side == "le" else value < c if side == "lt" else (value < c, value == c)  # type: ignore[operator]
+                          for c, side in sides.items())
+        kept.setdefault(signature, value)
+    return tuple(kept.values())
+
+
+def _representatives(info: InputInfo, cuts: list[object]) -> tuple[object, ...] | None:
     match info.type.kind:
         case "bool":
             return (True, False)

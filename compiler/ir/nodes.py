@@ -12,10 +12,12 @@ from dataclasses import dataclass, field
 from typing import Literal, TypeAlias
 
 from eligo.dsl.ast import NO_SPAN, Span
+from eligo.ir.tables import Band
 from eligo.ir.types import BOOL, DURATION, Type
 
 __all__ = [
     "NA",
+    "OPEN",
     "Arith",
     "Between",
     "BoolOp",
@@ -193,7 +195,7 @@ class If:
 
 @dataclass(frozen=True, slots=True)
 class TableRow:
-    keys: tuple[str | bool | None, ...]  # None is `any`
+    keys: tuple[str | bool | Band | None, ...]  # None is `any`; a Band in a column keyed by a number
     value: Const
     because: tuple[str, ...] = ()
     cites: tuple[str, ...] = ()
@@ -303,14 +305,21 @@ class Definition:
         return (self.expr,)
 
 
+OPEN = "open"  # the outcome of a rule declaring an open question: the guideline deliberately does not settle it
+
+
 @dataclass(frozen=True, slots=True)
 class Rule:
     name: str
     condition: Node
-    outcome: str
+    outcome: str  # OPEN for an open question, whose `because` is the committee's reason
     because: tuple[str, ...] = ()
     cites: tuple[str, ...] = ()
     span: Span = NO_SPAN
+
+    @property
+    def is_open(self) -> bool:
+        return self.outcome == OPEN
 
 
 @dataclass(frozen=True, slots=True)
@@ -324,6 +333,17 @@ class Decision:
     rules: tuple[Rule, ...]
     default: Rule | None  # the `otherwise` clause, as a rule named "otherwise" with condition yes
     span: Span = NO_SPAN
+    beside: tuple[str, ...] = ()  # outcomes outside the order of an ordered scale (`a > b | x`)
+
+    @property
+    def ranked(self) -> tuple[str, ...]:
+        """The ordered part of the scale, best first (empty when its outcomes are unordered)."""
+        return tuple(o for o in self.outcomes if o not in self.beside) if self.ordered else ()
+
+    @property
+    def open_questions(self) -> tuple[Rule, ...]:
+        """The rules (and `otherwise`) that declare an open question."""
+        return tuple(r for r in (*self.rules, *([self.default] if self.default else [])) if r.is_open)
 
     @property
     def exprs(self) -> tuple[Node, ...]:

@@ -4,10 +4,13 @@ The Python back end returns, per decision, an `Outcome` tuple `(value, status, r
 - `status` indexes `STATUSES`;
 - `rule` is the index of the deciding rule, `OTHERWISE` for the `otherwise` clause, `NO_RULE` when none;
 - `mask` holds a bit per rule: the rules left unknown (status unknown) or the rules that fired (conflict).
+An open question (a rule `then open`) that decides gives status `open` with that rule's index and value `NA`:
+nothing is missing, the guideline deliberately does not settle the case.
 
 The SQL back end carries status and rule in one integer code column: the rule index when decided (the
 number of rules for `otherwise`), `UNMATCHED_CODE`, `CONFLICT_CODE`, or `UNKNOWN_CODE - i` for an unknown
-first-match decision whose rule `i` fires after unknown ones (`UNKNOWN_CODE` for other policies).
+first-match decision whose rule `i` fires after unknown ones (`UNKNOWN_CODE` for other policies). An open
+question is the code of its rule, as a decided one: `open_codes` lists them, and the status column reads `open`.
 
 >>> decided("candidate", 2)
 Outcome(value='candidate', status=0, rule=2, mask=0)
@@ -17,13 +20,15 @@ Outcome(value='candidate', status=0, rule=2, mask=0)
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Literal, NamedTuple
 
 from eligo.ir.nodes import NA
+from eligo.ir.nodes import OPEN as OPEN_RULE_OUTCOME
 
-Status = Literal["decided", "unknown", "unmatched", "conflict"]
-STATUSES: tuple[Status, ...] = ("decided", "unknown", "unmatched", "conflict")
-DECIDED, UNKNOWN, UNMATCHED, CONFLICT = range(4)
+Status = Literal["decided", "unknown", "unmatched", "conflict", "open"]
+STATUSES: tuple[Status, ...] = ("decided", "unknown", "unmatched", "conflict", "open")
+DECIDED, UNKNOWN, UNMATCHED, CONFLICT, OPEN = range(5)
 
 OTHERWISE = -1  # the rule index of the `otherwise` clause
 NO_RULE = -2  # no rule decided
@@ -31,6 +36,7 @@ NO_RULE = -2  # no rule decided
 UNMATCHED_CODE, CONFLICT_CODE, UNKNOWN_CODE = -2, -3, -4  # the SQL code column, beside rule indices >= 0
 
 NO_OUTCOME = "none"  # in a decision's `possible` outcomes: no rule applies (or rules conflict); no outcome is so named
+OPEN_OUTCOME = OPEN_RULE_OUTCOME  # in `possible`: an open question may be what applies (a reserved word, no outcome)
 
 
 class Outcome(NamedTuple):
@@ -42,6 +48,21 @@ class Outcome(NamedTuple):
 
 def decided(value: object, rule: int) -> Outcome:
     return Outcome(value, DECIDED, rule, 0)
+
+
+def opened(rule: int) -> Outcome:
+    """The open question of rule `rule` applies."""
+    return Outcome(NA, OPEN, rule, 0)
+
+
+def settled(value: object, rule: int) -> Outcome:
+    """Rule `rule` (with outcome `value`) decides: decided, or its open question when it declares one."""
+    return opened(rule) if value == OPEN_RULE_OUTCOME else decided(value, rule)
+
+
+def open_codes(rules: Sequence[object]) -> tuple[int, ...]:
+    """The SQL codes of a decision's open questions: the indices of its rules (`otherwise` last) that declare one."""
+    return tuple(i for i, r in enumerate(rules) if getattr(r, "outcome", None) == OPEN_RULE_OUTCOME)
 
 
 def unknown(rule: int, mask: int) -> Outcome:

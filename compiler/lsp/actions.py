@@ -152,7 +152,8 @@ def add_rows(diagnostic: lsp.Diagnostic, path: str, text: str, analysis: Analysi
                if not any(all(k is None or k == v for k, v in zip(keys, combo, strict=True)) for keys in covered)]
     where = _after(table.span, _line_text(text, table.span.end_line - 1))
     out = []
-    if missing and len(missing) <= 50:
+    banded = any(isinstance(k, ast.Band) for row in table.rows for k in row.keys)  # gaps between bands: no rows
+    if missing and len(missing) <= 50 and not banded:
         rows = "".join("\n  " + ", ".join(_key(v) for v in combo) + "  none" for combo in missing)
         shown = ", ".join(" × ".join(_key(v) for v in combo) for combo in missing[:3])
         more = f" and {len(missing) - 3} more" if len(missing) > 3 else ""

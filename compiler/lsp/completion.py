@@ -142,8 +142,9 @@ def complete(analysis: Analysis, path: str, text: str, position: lsp.Position) -
     if block == "decision" and _OUTCOME.search(before) is not None:
         decision = _current_decision(lowered, lines, position.line)
         if decision is not None:
-            return [_item(o, lsp.CompletionItemKind.EnumMember, f"outcome of {decision.name}")
-                    for o in decision.outcomes]
+            return [*(_item(o, lsp.CompletionItemKind.EnumMember, f"outcome of {decision.name}")
+                      for o in decision.outcomes),
+                    _item("open", lsp.CompletionItemKind.Keyword, "an open question: the guideline leaves it open")]
     if block == "example" and _GIVEN.search(before) is not None:
         return [_item(n, lsp.CompletionItemKind.Field, f"input: {i.spec}") for n, i in lowered.visible_inputs.items()]
     if block == "example" and _EXPECT.search(before) is not None:

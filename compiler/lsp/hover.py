@@ -63,6 +63,8 @@ def _rows(table: ast.Table, vocab: prose.Vocabulary, limit: int = 30) -> list[st
             return "any"
         if isinstance(value, bool):
             return "yes" if value else "no"
+        if isinstance(value, ast.Band):
+            return prose.band(value)
         return vocab.kind_labels.get(value, prose.humanize(value))
 
     head = [*(prose.humanize(column) for column in table.by), prose.humanize(spec_text(table.result))]
@@ -143,7 +145,9 @@ def describe(lowered: LoweredModule, symbol: Symbol, source_of: dict[str, str]) 
             rule = next((r for r in decision.rules if r.name == rule_name), None) if decision else None
             if rule is None:
                 return []
-            return ["\n".join(prose.rule_prose(decision_name, rule.outcome, rule.condition, vocab)),
+            lead = prose.open_question_prose(decision, rule, vocab) if rule.is_open else \
+                prose.rule_prose(decision_name, rule.outcome, rule.condition, vocab)
+            return ["\n".join(lead),
                     *_thresholds(lowered, rule.condition, vocab), *_citations(lowered, rule.notes), "",
                     f"*rule `{rule.name}` of `{decision_name}`*", origin]
         case "outcome":

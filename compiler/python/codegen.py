@@ -272,14 +272,18 @@ class CodeGenerator(ListCodeGenerator):
 
     def lookup_node(self, node: ir.Lookup) -> str:
         values = [self.expr(k) for k in node.keys]
-        key_domains = tables.domains([k.type for k in node.keys])
+        rows = [row.keys for row in node.rows]
+        banded = any(isinstance(key, tables.Band) for row in rows for key in row)
+        key_domains = tables.domains([k.type for k in node.keys], rows)
         if (node.table, key_domains) not in self.tables:  # one dict per table and key domains, however often read
-            rows = [row.keys for row in node.rows]
-            mapping = {combo if len(node.keys) > 1 else combo[0]: node.rows[index].value.value
-                       for combo, index in tables.first_matches(rows, key_domains) if index is not None}
-            self.tables[node.table, key_domains] = self.named(mapping)
+            if banded:  # band columns read through their pieces (eligo.ir.tables.BandLookup)
+                found: object = tables.BandLookup(rows, [r.value.value for r in node.rows], [k.type for k in node.keys])
+            else:
+                found = {combo if len(node.keys) > 1 else combo[0]: node.rows[index].value.value
+                         for combo, index in tables.first_matches(rows, key_domains) if index is not None}
+            self.tables[node.table, key_domains] = self.named(found)
         fallback = node.default.value if node.default is not None else ir.NA
-        key = values[0] if len(values) == 1 else f"({', '.join(values)},)"
+        key = values[0] if len(values) == 1 and not banded else f"({', '.join(values)},)"
         found = f"{self.tables[node.table, key_domains]}.get({key}, {self.const(fallback)})"
         unknown = [v for v, k in zip(values, node.keys, strict=True) if self.facts.may_be_unknown(k)]
         out = self.assign(f"None if {' or '.join(f'{v} is None' for v in unknown)} else {found}" if unknown else found)
@@ -407,10 +411,10 @@ class CodeGenerator(ListCodeGenerator):
             rule = outcome.NO_RULE
             decided, blocked = outcome.literal(outcome.UNMATCHED_OUTCOME), unknown if unknown != "0" else ""
         else:
-            decided = outcome.literal(outcome.decided(value, rule))
+            decided = outcome.literal(outcome.settled(value, rule))
             blocked = f"{unknown} & {blocking}" if unknown != "0" and blocking else ""
         if target and self.classify:
-            answer = repr(value) if value else "None"
+            answer = repr(value) if value and value != ir.OPEN else "None"
             self.emit(f"return None if {blocked} else {answer}" if blocked else f"return {answer}")
         elif blocked:
             self.emit(f"{result} = {outcome.pending(rule, unknown)} if {blocked} else {decided}")
@@ -455,9 +459,10 @@ class CodeGenerator(ListCodeGenerator):
             rules[outcome.OTHERWISE] = node.default.outcome
         blocking = self.named({**dict(enumerate(masks[:-1])), outcome.OTHERWISE: masks[-1], outcome.NO_RULE: masks[-1]})
         if target and self.classify:
-            self.emit(f"return None if u & {blocking}[fired] else {self.named(rules)}.get(fired)")
+            answers = {i: None if value == ir.OPEN else value for i, value in rules.items()}
+            self.emit(f"return None if u & {blocking}[fired] else {self.named(answers)}.get(fired)")
             return
-        decided = {i: outcome.decided(value, i) for i, value in rules.items()} | {outcome.NO_RULE: outcome.UNMATCHED_OUTCOME}
+        decided = {i: outcome.settled(value, i) for i, value in rules.items()} | {outcome.NO_RULE: outcome.UNMATCHED_OUTCOME}
         self.emit(f"{result} = {outcome.pending('fired', 'u')} if u & {blocking}[fired] else {self.named(decided)}[fired]")
 
     # ------------------------------------------------------------ the whole function

@@ -77,6 +77,10 @@ class ListLowering:
         key = self.out.global_key(spec.kind or "") if "." not in (spec.kind or "") else spec.kind or ""
         return t.list_of(key, tuple((f.name, f.type) for f in fields)), None
 
+    def record_fields(self, spec: ast.TypeSpec) -> tuple[ir.InputInfo, ...]:
+        """The fields of a `list of R` input's record (none for other types)."""
+        return self.out.records.get(spec.kind or "", ()) if spec.base == "list" else ()
+
     def field_ref(self, e: ast.Ref) -> tuple[ir.Node, Type] | None:
         """A bare name inside a list operation that names a field of the element, lowered; else None."""
         if self.element is None or e.name not in self.element:

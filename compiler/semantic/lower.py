@@ -19,7 +19,7 @@ from eligo.semantic.lists import ListLowering
 from eligo.semantic.module import LoweredModule, spec_text, type_of_spec
 from eligo.semantic.tables import TableLowering, duplicates, owner_rows
 
-RESERVED_OUTCOME_WORDS = frozenset({"unknown", "missing", "none", "yes", "no", "any", "otherwise"})
+RESERVED_OUTCOME_WORDS = frozenset({"unknown", "missing", "none", "yes", "no", "any", "otherwise", "open"})
 
 
 class Lowerer(TableLowering, ListLowering):
@@ -102,9 +102,8 @@ class Lowerer(TableLowering, ListLowering):
         if inp.low is not None and inp.high is not None and inp.low > inp.high:
             self.error("E127", f"the range of `{inp.name}` runs from {inp.low} down to {inp.high}", inp.span,
                        f"write `from {inp.high} to {inp.low}`")
-        fields = self.out.records.get(inp.type.kind or "", ()) if inp.type.base == "list" else ()
         info = ir.InputInfo(inp.name, typ, unit, inp.low, inp.high, inp.optional, inp.description,
-                            self.out.key, inp.span, spec_text(inp.type), fields)
+                            self.out.key, inp.span, spec_text(inp.type), self.record_fields(inp.type))
         existing = self.out.visible_inputs.get(inp.name)
         if existing is not None and existing.type != typ:
             self.error("E128", f"input `{inp.name}` is {typ.describe()} here but {existing.type.describe()} in "
@@ -121,9 +120,9 @@ class Lowerer(TableLowering, ListLowering):
         import networkx as nx  # its import is a third of `import eligo`; a first check pays it, evaluation never
 
         graph: nx.DiGraph[str] = nx.DiGraph()
-        items: dict[str, ast.Define | ast.Decision] = {}
+        items: dict[str, ast.Define | ast.Decision | ast.Table] = {}  # a table after the definitions it is keyed by
         for item in self.module.items:
-            if isinstance(item, (ast.Define, ast.Decision)) and item.name not in items:
+            if isinstance(item, (ast.Define, ast.Decision, ast.Table)) and item.name not in items:
                 items[item.name] = item
                 graph.add_node(item.name)
         for name, item in items.items():
@@ -142,7 +141,7 @@ class Lowerer(TableLowering, ListLowering):
         self.cyclic = cyclic
         for name in sorted(cyclic, key=lambda n: items[n].span.line):
             item = items[name]  # checked for its other mistakes (and the inputs it reads), never evaluated
-            for expr in ([item.expr] if isinstance(item, ast.Define) else [r.condition for r in item.rules]):
+            for expr in _exprs(item):
                 self.expr(expr)
         order = [n for n in nx.lexicographical_topological_sort(graph.subgraph(set(items) - cyclic),
                                                                   key=lambda n: items[n].span.line)]
@@ -150,6 +149,8 @@ class Lowerer(TableLowering, ListLowering):
             item = items[name]
             if isinstance(item, ast.Define):
                 self.lower_define(item)
+            elif isinstance(item, ast.Table):
+                self.lower_table(item)
             else:
                 self.lower_decision(item)
 
@@ -194,11 +195,13 @@ class Lowerer(TableLowering, ListLowering):
             self.check_unique_overlap(decision, rules)
         self.out.nodes[decision.name] = ir.Decision(
             self.out.global_key(decision.name), decision.name, self.out.key, outcomes, decision.ordered,
-            decision.policy, tuple(rules), default, decision.span)
+            decision.policy, tuple(rules), default, decision.span, decision.beside)
         self._outcome_types[decision.name] = outcome_type
 
     def check_outcome(self, outcome: str, outcomes: tuple[str, ...], decision: ast.Decision, span: ast.Span) -> None:
-        if outcome not in outcomes:
+        if outcome == ast.OPEN:
+            self.check_open(decision, span)
+        elif outcome not in outcomes:
             self.error("E113", f"`{outcome}` is not an outcome of decision `{decision.name}`", span,
                        did_you_mean(outcome, outcomes) or f"its outcomes are: {', '.join(outcomes)}")
 
@@ -239,7 +242,7 @@ class Lowerer(TableLowering, ListLowering):
             case ast.Text(value):
                 return ir.Const(value, t.TEXT, origin=self.origin(e.span)), t.TEXT
             case ast.Ref():
-                return self.ref(e, expected)
+                return self.field_ref(e) or self.ref(e, expected)
             case ast.Neg(operand):
                 node, typ = self.expr(operand)
                 if typ.kind not in ("number", "quantity", "error"):
@@ -320,8 +323,6 @@ class Lowerer(TableLowering, ListLowering):
     def ref(self, e: ast.Ref, expected: Type | None) -> tuple[ir.Node, Type]:
         name = e.name
         origin = self.origin(e.span)
-        if (field := self.field_ref(e)) is not None:
-            return field
         if "." in name:
             alias, _, local = name.partition(".")
             used = self.out.uses.get(alias)
@@ -453,6 +454,8 @@ class Lowerer(TableLowering, ListLowering):
             return ir.Const(None, t.ERROR, origin=origin), t.ERROR
         key = owner.global_key(table.name)
         self.out.referenced.add(key)
+        if table.name not in owner.table_types:  # in a cycle of definitions, reported (E125)
+            return ir.Const(None, t.ERROR, origin=origin), t.ERROR
         key_types, result = owner.table_types[table.name]
         if len(e.keys) != len(key_types):
             self.error("E130", f"table `{e.table}` is looked up by {len(key_types)} key(s), but {len(e.keys)} given",
@@ -475,9 +478,17 @@ class Lowerer(TableLowering, ListLowering):
         return self.out.tables.get(name), self.out
 
 
-def _refs(item: ast.Define | ast.Decision) -> set[str]:
-    exprs = [item.expr] if isinstance(item, ast.Define) else [r.condition for r in item.rules]
-    return {node.name for expr in exprs for node in ast.walk(expr) if isinstance(node, ast.Ref)}
+def _exprs(item: ast.Define | ast.Decision | ast.Table) -> list[ast.Expr]:
+    return [item.expr] if isinstance(item, ast.Define) else [] if isinstance(item, ast.Table) else \
+        [r.condition for r in item.rules]
+
+
+def _refs(item: ast.Define | ast.Decision | ast.Table) -> set[str]:
+    """The names an item reads: references, the tables it looks up, the definitions a table is keyed by."""
+    if isinstance(item, ast.Table):
+        return set(item.by)
+    return {node.name if isinstance(node, ast.Ref) else node.table for expr in _exprs(item) for node in ast.walk(expr)
+            if isinstance(node, (ast.Ref, ast.Lookup))}
 
 
 def _literal_keys(node: ir.Node) -> dict[str, frozenset[object]] | None:
@@ -504,6 +515,5 @@ def lower_module(out: LoweredModule, source: str) -> LoweredModule:
     """Check and lower `out.module` (whose `uses` are already lowered) into `out`."""
     lowerer = Lowerer(out, source)
     lowerer.declare()
-    lowerer.lower_tables()
     lowerer.lower_all()
     return out

@@ -10,7 +10,7 @@ from eligo.cases import CaseError, normalise
 from eligo.dsl import ast
 from eligo.dsl.diagnostics import Diagnostic, did_you_mean, error, warning
 from eligo.ir import units
-from eligo.ir.outcome import NO_OUTCOME
+from eligo.ir.outcome import NO_OUTCOME, OPEN_OUTCOME
 from eligo.ir.values import given_value
 from eligo.semantic.module import LoweredModule
 from eligo.semantic.quantities import spelling
@@ -177,13 +177,22 @@ def _check_expect(module: LoweredModule, example: ast.Example, expect: ast.Expec
         if expect.by_rule is not None and expect.by_rule not in rules:
             out.append(error("E117", f"`{expect.target}` has no rule `{expect.by_rule}`", expect.span,
                              did_you_mean(expect.by_rule, rules)))
+    elif isinstance(expect, ast.ExpectOpen):
+        open_rules = [r.name for r in decision.rules if r.is_open] + \
+            (["otherwise"] if decision.default is not None and decision.default.is_open else [])
+        if not open_rules:
+            out.append(error("E117", f"`{expect.target}` declares no open question", expect.span,
+                             "an open question is a rule `when … then open because \"…\"`"))
+        elif expect.by_rule is not None and expect.by_rule not in open_rules:
+            out.append(error("E117", f"`{expect.target}` has no open question `{expect.by_rule}`", expect.span,
+                             did_you_mean(expect.by_rule, open_rules) or f"its open questions: {', '.join(open_rules)}"))
     else:
         for name in expect.missing or ():
             if name not in module.visible_inputs:
                 out.append(error("E115", f"`{name}` in the missing list is not an input", expect.span,
                                  did_you_mean(name, module.visible_inputs)))
         for name in expect.possible or ():
-            if name not in (*decision.outcomes, NO_OUTCOME):
+            if name not in (*decision.outcomes, NO_OUTCOME, OPEN_OUTCOME):
                 out.append(error("E117", f"`{name}` in the possible set is not an outcome of `{expect.target}`",
                                  expect.span, did_you_mean(name, decision.outcomes)
                                  or f"its outcomes are: {', '.join(decision.outcomes)} (and `none`: no rule applies)"))

@@ -18,7 +18,7 @@ from fastapi.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from eligo.cases import CaseError
-from eligo.serve.cards import CardKey, Service, build_services, cards
+from eligo.serve.cards import CardKey, DraftOrder, Service, build_services, cards, draft_orders
 from eligo.serve.extract import Problem, Record
 from eligo.serve.feedback import FeedbackStore
 from eligo.serve.security import AuthError, Verifier
@@ -137,11 +137,11 @@ def create_app(settings: Settings) -> FastAPI:
         log.error("%s %s failed: %s", request.method, request.url.path, type(exc).__name__)  # no message: it may hold data
         return outcome(500, "exception", "the service failed on this request; nothing was recorded")
 
-    def authenticate(request: Request, *audiences: str) -> None:
+    async def authenticate(request: Request, *audiences: str) -> None:
         if settings.verifier is None:
             return
         try:
-            settings.verifier.verify(request.headers.get("authorization"), audiences)
+            await settings.verifier.verify(request.headers.get("authorization"), audiences)
         except AuthError as exc:
             raise Refused(401, "security", str(exc)) from exc
 
@@ -167,15 +167,18 @@ def create_app(settings: Settings) -> FastAPI:
 
     @app.get("/cds-services")
     async def discovery(request: Request) -> JSONResponse:
-        authenticate(request, f"{base}/cds-services")
+        await authenticate(request, f"{base}/cds-services")
         return JSONResponse({"services": [s.descriptor() for s in catalogue.services().values()]})
 
     @app.post("/cds-services/{service_id}")
-    async def call(service_id: str, request: Request) -> JSONResponse:
-        authenticate(request, f"{base}/cds-services/{service_id}")
+    async def call(request: Request) -> JSONResponse:  # the id read from the path as matched, with no validation to run
+        service_id: str = request.path_params["service_id"]
+        await authenticate(request, f"{base}/cds-services/{service_id}")
         service = service_of(service_id)
         data = await body(request)
-        patient_id = check_request(service, data)
+        patient_id, orders = check_request(service, data)
+        if service.order is not None and not orders:
+            return JSONResponse({"cards": []})  # none of the orders is what this decision is about: nothing to say
         prefetch = data.get("prefetch") or {}
         if not isinstance(prefetch, dict):
             raise Refused(400, "structure", "prefetch is not an object", (Problem("prefetch", "must be an object"),))
@@ -198,11 +201,11 @@ def create_app(settings: Settings) -> FastAPI:
         except CaseError as exc:
             raise Refused(422, "invalid", "the record's values are not valid inputs",
                           tuple(Problem(f"input {p.field}", p.message) for p in exc.problems)) from exc
-        return JSONResponse({"cards": cards(service, result, extracted, patient_id, unreachable)})
+        return JSONResponse({"cards": cards(service, result, extracted, patient_id, unreachable, orders)})
 
     @app.post("/cds-services/{service_id}/feedback")
     async def feedback(service_id: str, request: Request) -> JSONResponse:
-        authenticate(request, f"{base}/cds-services/{service_id}/feedback", f"{base}/cds-services/{service_id}")
+        await authenticate(request, f"{base}/cds-services/{service_id}/feedback", f"{base}/cds-services/{service_id}")
         service_of(service_id)
         data = await body(request)
         records = feedback_records(service_id, data, card_index)
@@ -216,8 +219,9 @@ def _failed(value: object) -> bool:
     return isinstance(value, dict) and value.get("resourceType") == "OperationOutcome"
 
 
-def check_request(service: Service, data: Mapping[str, Any]) -> str:
-    """The patient id of a valid hook request; every problem of an invalid one, at once."""
+def check_request(service: Service, data: Mapping[str, Any]) -> tuple[str, list[DraftOrder]]:
+    """The patient id of a valid hook request and, for order-select and order-sign, the draft orders the service's
+    decision is about; every problem of an invalid one, at once."""
     problems = []
     if data.get("hook") != service.hook:
         problems.append(Problem("hook", f"is {data.get('hook')!r}, but this service answers {service.hook!r}"))
@@ -233,10 +237,45 @@ def check_request(service: Service, data: Mapping[str, Any]) -> str:
     auth = data.get("fhirAuthorization")
     if auth is not None and not (isinstance(auth, dict) and isinstance(auth.get("access_token"), str)):
         problems.append(Problem("fhirAuthorization", "needs an access_token"))
+    orders: list[DraftOrder] = []
+    if service.order is not None and isinstance(context, dict):
+        resources, order_problems = _draft_orders(context, patient_id, service.hook == "order-select")
+        problems += order_problems
+        orders = draft_orders(service, resources)
     if problems:
         raise Refused(400, "invalid", "this is not a valid CDS Hooks request for the service", tuple(problems))
     assert isinstance(patient_id, str)
-    return patient_id
+    return patient_id, orders
+
+
+def _draft_orders(context: Mapping[str, Any], patient_id: object,
+                  selected_only: bool) -> tuple[list[dict[str, Any]], list[Problem]]:
+    """The resources of context.draftOrders (for order-select, the ones in context.selections), checked."""
+    bundle = context.get("draftOrders")
+    entries = bundle.get("entry") if isinstance(bundle, dict) and bundle.get("resourceType") == "Bundle" else None
+    if not isinstance(entries, list):
+        return [], [Problem("context.draftOrders", "is required: a Bundle of the draft orders")]
+    problems, resources = [], []
+    for i, entry in enumerate(entries):
+        resource = entry.get("resource") if isinstance(entry, dict) else None
+        where = f"context.draftOrders.entry[{i}].resource"
+        if not isinstance(resource, dict) or not isinstance(resource.get("resourceType"), str):
+            problems.append(Problem(where, "is not a FHIR resource"))
+            continue
+        subject = resource.get("subject")
+        reference = subject.get("reference") if isinstance(subject, dict) else None
+        if reference not in (None, f"Patient/{patient_id}"):
+            problems.append(Problem(f"{where}.subject", "refers to a different patient from context.patientId"))
+            continue
+        resources.append(resource)
+    if selected_only:
+        selections = context.get("selections")
+        if not isinstance(selections, list) or not selections or not all(isinstance(s, str) for s in selections):
+            return [], [*problems, Problem("context.selections", "is required: the references of the selected orders")]
+        chosen = {f"{r['resourceType']}/{r.get('id')}" for r in resources}
+        problems += [Problem("context.selections", f"`{s}` is not in draftOrders") for s in selections if s not in chosen]
+        resources = [r for r in resources if f"{r['resourceType']}/{r.get('id')}" in selections]
+    return resources, problems
 
 
 async def fetch_missing(service: Service, data: Mapping[str, Any], patient_id: str,

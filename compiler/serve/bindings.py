@@ -63,6 +63,10 @@ VALUES: dict[str, dict[str, str]] = {  # element -> what it yields: quantity, in
 UCUM = {"U/mL": "U/mL", "kU/L": "kU/L", "ng/mL": "ng/mL", "ug/L": "µg/L", "%": "%", "mm": "mm", "cm": "cm",
         "m": "m", "kg": "kg", "g": "g", "mL": "mL", "L": "L", "d": "days", "wk": "weeks", "mo": "months", "a": "years"}
 HOOKS = ("patient-view", "order-select", "order-sign", "encounter-start", "encounter-discharge")
+ORDER_HOOKS = ("order-select", "order-sign")  # the services of a decision that `orders:` ties to what is ordered
+# The order resources (R4) a draft order may be, and the element holding the code of what is ordered.
+ORDER_CODE = {"ServiceRequest": "code", "MedicationRequest": "medicationCodeableConcept",
+              "DeviceRequest": "codeCodeableConcept"}
 _DURATION = re.compile(r"^(\d+(?:\.\d+)?)\s*([a-z]+)$")
 
 
@@ -115,6 +119,17 @@ class Binding:
         return VALUES.get(self.resource, {}).get(self.value, "")
 
 
+@dataclass(frozen=True, slots=True)
+class Order:
+    """What a decision is about when it is ordered: a draft order of this type and code (order-sign, order-select)."""
+
+    decision: str
+    resource: str
+    codes: tuple[Coding, ...]
+    description: str | None = None
+    span: Span = field(default=NO_SPAN, compare=False)
+
+
 @dataclass
 class BindingFile:
     path: str
@@ -123,6 +138,7 @@ class BindingFile:
     hook: str = "patient-view"
     inputs: dict[str, Binding] = field(default_factory=dict)
     events: dict[str, Event] = field(default_factory=dict)
+    orders: dict[str, Order] = field(default_factory=dict)
     diagnostics: list[Diagnostic] = field(default_factory=list)
     span: Span = NO_SPAN
 
@@ -291,10 +307,23 @@ def parse_bindings(text: str, path: str) -> BindingFile:
             values["value"] = values["value"] or ""
             values["select"] = values.get("select") or "latest"
             file.inputs[name] = Binding(name, span=reader.key_span(node), **values)
+    for name, node in (reader.mapping(top["orders"], "orders") or {} if "orders" in top else {}).items():
+        fields = reader.mapping(node, f"orders.{name}")
+        if fields is None:
+            continue
+        for key in fields:
+            if key not in ("resource", "code", "description"):
+                reader.fail(fields[key], f"orders.{name}: `{key}` is not a field of an order",
+                            did_you_mean(key, ["resource", "code", "description"]) or "give `resource`, `code` and "
+                            "`description`")
+        values = _binding_fields(reader, {k: v for k, v in fields.items() if k in ("resource", "code", "description")},
+                                 f"orders.{name}")
+        file.orders[name] = Order(name, values.get("resource") or "", values["codes"], values.get("description"),
+                                  span=reader.key_span(node))
+    sections = ["guideline", "version", "hook", "events", "inputs", "orders"]
     for key, node in top.items():
-        if key not in ("guideline", "version", "hook", "events", "inputs"):
-            reader.fail(node, f"`{key}` is not a section of a bindings file",
-                        did_you_mean(key, ["guideline", "version", "hook", "events", "inputs"]))
+        if key not in sections:
+            reader.fail(node, f"`{key}` is not a section of a bindings file", did_you_mean(key, sections))
     return file
 
 
@@ -309,9 +338,21 @@ class _Declared(Protocol):
     def inputs(self) -> Mapping[str, InputInfo]: ...
 
 
+class _Named(Protocol):
+    @property
+    def name(self) -> str: ...
+
+
+class _Module(Protocol):
+    @property
+    def decisions(self) -> Sequence[_Named]: ...
+
+
 class _Lowered(Protocol):
     @property
     def visible_inputs(self) -> Mapping[str, InputInfo]: ...
+    @property
+    def module(self) -> _Module: ...
 
 
 class _Resolution(Protocol):
@@ -360,6 +401,12 @@ def input_bindings(kb: KnowledgeBase, guideline: str, version: str) -> dict[str,
         if key in files and not any(d.is_error for d in files[key].diagnostics):
             out.update(files[key].inputs)
     return out
+
+
+def orders_of(kb: KnowledgeBase, guideline: str, version: str) -> dict[str, Order]:
+    """The orders the decisions of a guideline version are about (its own file only: orders name its decisions)."""
+    file = bindings_of(kb).get((guideline, version))
+    return dict(file.orders) if file is not None and not any(d.is_error for d in file.diagnostics) else {}
 
 
 def events_of(kb: KnowledgeBase, guideline: str, version: str) -> dict[str, Event]:

@@ -12,13 +12,24 @@ import dataclasses
 import datetime as dt
 import functools
 import uuid
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from eligo.docs import prose
 from eligo.dsl import ast
-from eligo.serve.bindings import LOINC, Binding, Event, describe, events_of, input_bindings
+from eligo.serve.bindings import (
+    LOINC,
+    ORDER_CODE,
+    ORDER_HOOKS,
+    Binding,
+    Event,
+    Order,
+    describe,
+    events_of,
+    input_bindings,
+    orders_of,
+)
 from eligo.serve.extract import Extracted, Extractor, key_of, prefetch_keys
 
 if TYPE_CHECKING:
@@ -26,6 +37,7 @@ if TYPE_CHECKING:
 
 NAMESPACE = uuid.UUID("6f1f3f0e-5e7a-4c5b-9a61-2f0d3c1e0b13")  # cards' uuids: uuid5 of what the card says
 DISCUSS = ("discuss", "board", "review", "refer")  # outcomes that leave the question open for the board
+OPEN = "open"  # a rule's outcome and a status: the guideline deliberately does not settle the case
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,13 +55,20 @@ class CardKey:
 
 @dataclass(frozen=True)
 class Words:
-    """What a service's cards say that does not depend on the patient, worded once."""
+    """What a service's cards say that does not depend on the patient, worded (and their uuids made) once."""
 
     title: str
     labels: Mapping[str, str]  # input -> its linked name
     missing: Mapping[str, str]  # input -> its line in the list of what is missing, without the action
     order_key: Mapping[str, str]  # bound input -> its prefetch key
     rules: Mapping[str, tuple[str, ...]]  # rule name -> the rule as the docs site words it
+    outcomes: Mapping[str, str]  # outcome (and `none`, `open` in `possible`) -> how a card says it
+    uuids: Mapping[tuple[str, str | None], str]  # (status, rule) -> the card's uuid
+    anchors: Mapping[tuple[str, str | None], str]  # (status, rule) -> the link to the guideline's page
+    asks: Mapping[str, tuple[str, str, str]]  # bound laboratory input -> (label, LOINC code, suggestion uuid)
+    source: dict[str, str]
+    links_label: str
+    signature: str
 
     @classmethod
     def of(cls, service: Service) -> Words:
@@ -62,12 +81,34 @@ class Words:
             missing[name] = f"- {labels[name]}{what}" + (f": {describe(binding, service.events)}" if binding else "")
         keys = {n: key_of(service.prefetch, b.resource, b.codes) for n, b in service.bindings.items()}
         decision = service.decision
-        rules = {r.name: tuple(prose.rule_prose(decision.name, r.outcome, r.condition, service.vocab))
-                 for r in decision.rules}
+        rules = {r.name: _rule_words(decision.name, topic, r, service.vocab) for r in decision.rules}
         if decision.default is not None:
             rules["otherwise"] = (f"No rule above applies, so the {topic} decision is "
                                   f"**{prose.outcome(decision.default.outcome)}** (`otherwise`).",)
-        return cls(topic[:1].upper() + topic[1:], labels, missing, keys, rules)
+        outcomes = {o: prose.outcome(o) for o in decision.outcomes} | {"none": "no rule applies",
+                                                                        "open": "an open question"}
+        uuids = {(s, r): service.card_uuid(s, r) for s, r in service.card_statuses()}
+        anchors = {(s, r): service.page + "#" + (prose.anchor("rule", f"{decision.name}-{r}") if r
+                                                  else prose.anchor("decision", decision.name))
+                   for s, r in service.card_statuses()}
+        asks = {}
+        for name, binding in service.bindings.items():
+            loinc = [c for c in binding.codes if c.system == LOINC] if binding.resource == "Observation" else []
+            if loinc:
+                asks[name] = (prose.humanize(name).removesuffix(" change"), loinc[0].code,
+                              str(uuid.uuid5(NAMESPACE, f"{service.id}|order|{name}")))
+        g = service.guideline
+        return cls(topic[:1].upper() + topic[1:], labels, missing, keys, rules, outcomes, uuids, anchors, asks,
+                   {"label": _clip(f"Eligo {g.id} {g.version} (SHA-256 {g.sha256[:12]}…)", 100), "url": service.page},
+                   f"{g.title} {g.version}", f"Guideline {g.id} {g.version} ({g.status}), SHA-256 `{g.sha256}`.")
+
+
+def _rule_words(decision: str, topic: str, rule: ast.Rule, vocab: prose.Vocabulary) -> tuple[str, ...]:
+    if rule.outcome != OPEN:
+        return tuple(prose.rule_prose(decision, rule.outcome, rule.condition, vocab))
+    lines = prose.condition_lines(rule.condition, vocab)
+    lead = f"The guideline deliberately leaves the {topic} decision open (rule `{rule.name}`) when"
+    return (f"{lead} {lines[0]}.",) if len(lines) == 1 else (f"{lead} {lines[0]}", "", *lines[1:])
 
 
 @dataclass(frozen=True)
@@ -81,10 +122,16 @@ class Service:
     prefetch: Mapping[str, str]
     page: str
     vocab: prose.Vocabulary
+    order: Order | None = None  # order-select and order-sign: what the decision is about when it is ordered
 
     @property
     def title(self) -> str:
-        return f"{self.guideline.title}: {prose.humanize(self.decision.name)}"
+        on = f" (on {'signing' if self.hook == 'order-sign' else 'selecting'} {self._ordered})" if self.order else ""
+        return f"{self.guideline.title}: {prose.humanize(self.decision.name)}{on}"
+
+    @property
+    def _ordered(self) -> str:
+        return self.order.description or "the order" if self.order is not None else ""
 
     def descriptor(self) -> dict[str, object]:
         g = self.guideline
@@ -109,14 +156,18 @@ class Service:
         g = self.guideline
         return str(uuid.uuid5(NAMESPACE, f"{self.id}|{g.version}|{g.sha256}|{status}|{rule or ''}"))
 
-    def card_keys(self) -> dict[str, CardKey]:
-        g = self.guideline
-        rules: list[tuple[str, str | None]] = [("decided", r.name) for r in self.decision.rules]
+    def card_statuses(self) -> list[tuple[str, str | None]]:
+        """Every (status, rule) a card of this service can stand for."""
+        rules: list[tuple[str, str | None]] = [(OPEN if r.outcome == OPEN else "decided", r.name)
+                                               for r in self.decision.rules]
         if self.decision.default is not None:
             rules.append(("decided", "otherwise"))
-        rules += [("unknown", None), ("unmatched", None), ("conflict", None)]
-        return {self.card_uuid(s, r): CardKey(self.id, g.id, g.version, g.sha256, self.decision.name, s, r)
-                for s, r in rules}
+        return [*rules, ("unknown", None), ("unmatched", None), ("conflict", None)]
+
+    def card_keys(self) -> dict[str, CardKey]:
+        g = self.guideline
+        return {u: CardKey(self.id, g.id, g.version, g.sha256, self.decision.name, s, r)
+                for (s, r), u in self.words.uuids.items()}
 
 
 def build_services(kb: KnowledgeBase, today: dt.date, docs_url: str, drafts: bool = False) -> dict[str, Service]:
@@ -144,11 +195,15 @@ def build_services(kb: KnowledgeBase, today: dt.date, docs_url: str, drafts: boo
         page = f"{docs_url.rstrip('/')}/guidelines/{guideline.id}/{guideline.version}/"
         vocab = _vocabulary(guideline, page)
         hook = _hook(kb, guideline)
+        orders = orders_of(kb, guideline.id, guideline.version)
+        own = {n: b for n, b in bindings.items() if n in guideline.inputs}
         for decision in guideline.module.decisions:
             sid = f"{guideline.id}.{decision.name}"
-            services[sid] = Service(sid, hook, guideline, decision,
-                                    {n: b for n, b in bindings.items() if n in guideline.inputs}, events, keys, page,
-                                    vocab)
+            services[sid] = Service(sid, hook, guideline, decision, own, events, keys, page, vocab)
+            if decision.name in orders:
+                for order_hook in ORDER_HOOKS:
+                    services[f"{sid}.{order_hook}"] = Service(f"{sid}.{order_hook}", order_hook, guideline, decision,
+                                                              own, events, keys, page, vocab, orders[decision.name])
     return services
 
 
@@ -171,12 +226,6 @@ def _clip(text: str, limit: int = 140) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-def _rule(decision: ast.Decision, name: str | None) -> ast.Rule | ast.Default | None:
-    if name == "otherwise":
-        return decision.default
-    return next((r for r in decision.rules if r.name == name), None)
-
-
 def _indicator(decision: ast.Decision, result: DecisionResult) -> str:
     if result.status == "conflict":
         return "warning"
@@ -190,26 +239,66 @@ def _open(value: object) -> bool:
     return isinstance(value, str) and any(word in value for word in DISCUSS)
 
 
+@dataclass(frozen=True, slots=True)
+class DraftOrder:
+    """A draft order of the request that the service's decision is about: its reference and how to name it."""
+
+    reference: str
+    label: str
+
+
+def draft_orders(service: Service, resources: Collection[object]) -> list[DraftOrder]:
+    """The draft orders (resources of context.draftOrders) that are for what the service's decision is about."""
+    order = service.order
+    if order is None:
+        return []
+    element = ORDER_CODE[order.resource]
+    tokens = {c.token for c in order.codes}
+    out = []
+    for resource in resources:
+        if not isinstance(resource, dict) or resource.get("resourceType") != order.resource:
+            continue
+        concept = resource.get(element)
+        codings = concept.get("coding") if isinstance(concept, dict) else None
+        codes = {f"{c.get('system')}|{c.get('code')}" for c in codings if isinstance(c, dict)} \
+            if isinstance(codings, list) else set()
+        if codes & tokens:
+            text = concept.get("text") if isinstance(concept, dict) else None
+            out.append(DraftOrder(f"{order.resource}/{resource.get('id', '?')}",
+                                  text if isinstance(text, str) and text else order.description or order.resource))
+    return out
+
+
 def cards(service: Service, result: Result, extracted: Extracted, patient_id: str,
-          unreachable: Collection[str] = ()) -> list[dict[str, Any]]:
+          unreachable: Collection[str] = (), orders: Sequence[DraftOrder] = ()) -> list[dict[str, Any]]:
     """The one card answering this request for the service's decision (`unreachable`: prefetch keys that the
-    record's FHIR server did not answer)."""
+    record's FHIR server did not answer; `orders`: the draft orders it answers, for order-select and order-sign)."""
     decision = service.decision
     outcome = result.decisions[decision.name]
     g = service.guideline
     words = service.words
-    title = words.title
+    title = words.title + (" ordered" if orders else "")
     lines: list[str] = []
-    rule = _rule(decision, outcome.rule)
+    if orders:
+        lines += [f"The draft order{'s' * (len(orders) > 1)} "
+                  + ", ".join(f"{o.label} (`{o.reference}`)" for o in orders)
+                  + f" {'are' if len(orders) > 1 else 'is'} for what the guideline decides here:", ""]
+    rule = outcome.rule if outcome.status in ("decided", OPEN) else None
     suggestions: list[dict[str, Any]] = []
-    if outcome.status == "decided" and rule is not None:
-        value = prose.outcome(str(outcome.value))
-        summary = f"{title}: {value}"
-        lines += words.rules[outcome.rule or "otherwise"]
+    if outcome.status == "decided" and rule is not None and rule in words.rules:
+        summary = f"{title}: {words.outcomes.get(str(outcome.value)) or prose.outcome(str(outcome.value))}"
+        lines += words.rules[rule]
         lines += [f"> {because}" for because in outcome.because]
         if _open(outcome.value):
             summary += " (an open question for the tumour board)"
             lines.append("This is an open question: the guideline leaves it to the multidisciplinary tumour board.")
+        if orders and _indicator(decision, outcome) == "warning":
+            suggestions += [_withdraw(service, o) for o in orders]
+    elif outcome.status == OPEN:
+        summary = f"{title}: an open question the guideline leaves to the tumour board"
+        lines += words.rules.get(rule or "", ())
+        lines += [f"> {because}" for because in outcome.because]
+        lines.append("The guideline does not settle this case on purpose; the multidisciplinary tumour board decides.")
     elif outcome.status == "conflict":
         summary = f"{title}: rules disagree ({', '.join(outcome.conflicting)}); an open question"
         lines.append("Rules that give different outcomes all apply: " + ", ".join(f"`{r}`" for r in outcome.conflicting)
@@ -220,30 +309,30 @@ def cards(service: Service, result: Result, extracted: Extracted, patient_id: st
     else:
         missing = outcome.missing
         summary = f"{title}: undecided, {len(missing)} fact{'s' * (len(missing) != 1)} missing"
-        possible = getattr(outcome, "possible", None)
-        if possible:
-            lines.append("Still possible: " + ", ".join(f"**{prose.outcome(str(p))}**" for p in possible) + ".")
+        if outcome.possible:
+            lines.append("Still possible: " + ", ".join(f"**{words.outcomes.get(p, p)}**" for p in outcome.possible) + ".")
         in_record = [n for n in missing if n in service.bindings]
         asked = [n for n in missing if n not in service.bindings]
         if in_record:
             lines += ["Not decided yet. FHIR data that would decide it:", ""]
-            lines += [_missing_line(service, name, unreachable) for name in in_record]
-            suggestions += [s for n in in_record if (s := _suggestion(service, n, patient_id)) is not None]
+            lines += [_missing_line(service, name, unreachable, extracted) for name in in_record]
+            suggestions += [_order_test(words.asks[n], n, patient_id) for n in in_record if n in words.asks]
         if asked:
             lines += ["", "Not held in the record; to be recorded (the tumour board's judgement):", ""]
-            lines += [_missing_line(service, name, ()) for name in asked]
+            lines += [words.missing[name] for name in asked]
     summary = _clip(f"{summary} ({g.id} {g.version})")
     if extracted.found:
         lines += ["", "From the record:", ""]
         lines += [f"- {words.labels[n]}: {show(extracted.case.get(n))} ({where})" for n, where in extracted.found.items()]
-    lines += ["", f"Guideline {g.id} {g.version} ({g.status}), SHA-256 `{g.sha256}`."]
+    lines += ["", words.signature]
+    key = (outcome.status, rule)
     card: dict[str, Any] = {
-        "uuid": service.card_uuid(outcome.status, outcome.rule if outcome.status == "decided" else None),
+        "uuid": words.uuids.get(key) or service.card_uuid(*key),
         "summary": summary,
         "indicator": _indicator(decision, outcome),
         "detail": "\n".join(lines),
-        "source": {"label": _clip(f"Eligo {g.id} {g.version} (SHA-256 {g.sha256[:12]}…)", 100), "url": service.page},
-        "links": [{"label": f"{g.title} {g.version}", "url": service.page + _anchor(decision, outcome), "type": "absolute"}],
+        "source": words.source,
+        "links": [{"label": words.links_label, "url": words.anchors.get(key, service.page), "type": "absolute"}],
     }
     if suggestions:
         card["suggestions"] = suggestions
@@ -251,17 +340,11 @@ def cards(service: Service, result: Result, extracted: Extracted, patient_id: st
     return [card]
 
 
-def _anchor(decision: ast.Decision, outcome: DecisionResult) -> str:
-    if outcome.status == "decided" and outcome.rule:
-        return "#" + prose.anchor("rule", f"{decision.name}-{outcome.rule}")
-    return "#" + prose.anchor("decision", decision.name)
-
-
-def _missing_line(service: Service, name: str, unreachable: Collection[str]) -> str:
+def _missing_line(service: Service, name: str, unreachable: Collection[str], extracted: Extracted) -> str:
     words = service.words
-    binding = service.bindings.get(name)
-    if binding is None:
-        return words.missing[name]
+    binding = service.bindings[name]
+    if name in extracted.unsure:
+        return f"{words.missing[name]}; the record does not settle it: {extracted.unsure[name]}."
     if words.order_key[name] in unreachable:
         return f"{words.missing[name]}; the record's FHIR server could not be reached for it."
     return f"{words.missing[name]}; none found: " + ("order or record it." if binding.resource == "Observation"
@@ -279,18 +362,19 @@ def show(value: object) -> str:
     return str(value)
 
 
-def _suggestion(service: Service, name: str, patient_id: str) -> dict[str, Any] | None:
+def _order_test(ask: tuple[str, str, str], name: str, patient_id: str) -> dict[str, Any]:
     """An order for a missing laboratory value: a draft ServiceRequest for its LOINC test."""
-    binding = service.bindings.get(name)
-    if binding is None or binding.resource != "Observation":
-        return None
-    loinc = [c for c in binding.codes if c.system == LOINC]
-    if not loinc:
-        return None
-    label = prose.humanize(name).removesuffix(" change")
+    label, code, suggestion = ask
     request = {"resourceType": "ServiceRequest", "status": "draft", "intent": "proposal",
-               "code": {"coding": [{"system": LOINC, "code": loinc[0].code}], "text": label},
+               "code": {"coding": [{"system": LOINC, "code": code}], "text": label},
                "subject": {"reference": f"Patient/{patient_id}"}}
-    return {"label": _clip(f"Order {label} (LOINC {loinc[0].code})", 80),
-            "uuid": str(uuid.uuid5(NAMESPACE, f"{service.id}|order|{name}")),
+    return {"label": _clip(f"Order {label} (LOINC {code})", 80), "uuid": suggestion,
             "actions": [{"type": "create", "description": f"Order {label}", "resource": request}]}
+
+
+def _withdraw(service: Service, order: DraftOrder) -> dict[str, Any]:
+    """For a draft order the guideline advises against: remove it (the clinician chooses; CDS Hooks `delete`)."""
+    return {"label": _clip(f"Remove the draft order {order.label}", 80),
+            "uuid": str(uuid.uuid5(NAMESPACE, f"{service.id}|withdraw|{order.reference}")),
+            "actions": [{"type": "delete", "description": f"Remove the draft order {order.reference}",
+                         "resourceId": [order.reference]}]}

@@ -7,7 +7,20 @@ from typing import TYPE_CHECKING
 from eligo.dsl.ast import Span
 from eligo.dsl.diagnostics import Diagnostic, did_you_mean, error
 from eligo.ir import units
-from eligo.serve.bindings import HOOKS, SUFFIX, UCUM, VALUES, Binding, Coding, Event, KnowledgeBase, bindings_of
+from eligo.serve.bindings import (
+    HOOKS,
+    ORDER_CODE,
+    ORDER_HOOKS,
+    SUFFIX,
+    UCUM,
+    VALUES,
+    Binding,
+    Coding,
+    Event,
+    KnowledgeBase,
+    Order,
+    bindings_of,
+)
 
 if TYPE_CHECKING:
     from eligo.ir import InputInfo
@@ -25,7 +38,15 @@ def check_bindings(kb: KnowledgeBase) -> list[Diagnostic]:
                              file.span, f"write `guideline: {key[0]}` and `version: {key[1]}`"))
         if file.hook not in HOOKS:
             out.append(error("E204", f"`{file.hook}` is not a CDS hook", file.span, f"use one of {', '.join(HOOKS)}"))
-        declared = kb.lowered(*key).visible_inputs  # its own inputs, and those of the modules it uses (to refine)
+        elif file.hook in ORDER_HOOKS:
+            out.append(error("E204", f"`hook: {file.hook}` needs the order a decision is about", file.span,
+                             "keep `hook: patient-view` and declare under `orders:` what each decision is about; "
+                             "order-select and order-sign services follow from it"))
+        lowered = kb.lowered(*key)
+        declared = lowered.visible_inputs  # its own inputs, and those of the modules it uses (to refine)
+        decisions = [d.name for d in lowered.module.decisions]
+        for order in file.orders.values():
+            out.extend(_check_order(order, decisions, f"{key[0]} {key[1]}"))
         for event in file.events.values():
             out.extend(_check_resource(event.resource, event.codes, event.span, f"event `{event.name}`"))
             if event.select not in ("earliest", "latest"):
@@ -43,6 +64,18 @@ def check_bindings(kb: KnowledgeBase) -> list[Diagnostic]:
                 out.append(error("E207", f"{path.name} binds a guideline version that does not exist here",
                                  Span(str(path), 1, 1, 1, 1), "name it after the .eligo file beside it"))
     return out
+
+
+def _check_order(order: Order, decisions: list[str], guideline: str) -> list[Diagnostic]:
+    """An order names a decision of the guideline, and an order resource with the codes of what is ordered."""
+    if order.decision not in decisions:
+        return [error("E218", f"`{order.decision}` is not a decision of {guideline}", order.span,
+                      did_you_mean(order.decision, decisions) or "name a decision under `orders:`")]
+    if order.resource not in ORDER_CODE or not order.codes:
+        return [error("E219", f"order `{order.decision}`: a draft order is a {', '.join(ORDER_CODE)} with the codes "
+                      f"of what is ordered" + (f", not a {order.resource}" if order.resource not in ORDER_CODE else ""),
+                      order.span, "e.g. `resource: ServiceRequest` and `code: [http://snomed.info/sct|…]`")]
+    return []
 
 
 def _check_resource(resource: str, codes: tuple[Coding, ...], span: Span, what: str) -> list[Diagnostic]:

@@ -16,7 +16,7 @@ from typing import Protocol
 from sqlglot import exp
 
 from eligo import ir
-from eligo.ir import units
+from eligo.ir import tables, units
 
 DOUBLE, DATE, INT = exp.DataType.Type.DOUBLE, exp.DataType.Type.DATE, exp.DataType.Type.INT
 
@@ -412,7 +412,7 @@ def _lookup(c: Context, node: ir.Lookup) -> Val:
     fallback = node.default.value if node.default is not None else ir.NA
     any_unknown = or_(*(unknown(k) for k in keys))
     any_na = or_(*(k.na for k in keys if k.na is not None))
-    wildcards = any(key is None for row in node.rows for key in row.keys)
+    wildcards = any(key is None or isinstance(key, tables.Band) for row in node.rows for key in row.keys)
     rows: list[tuple[exp.Expr, object]]
     if len(keys) == 1 and not wildcards:  # distinct keys: one IN list per value, in the order values first appear
         grouped: dict[object, list[object]] = {}
@@ -422,7 +422,7 @@ def _lookup(c: Context, node: ir.Lookup) -> Val:
         rows = [(exp.In(this=keys[0].v, expressions=[lit(k) for k in ks]) if len(ks) > 1
                  else exp.EQ(this=keys[0].v, expression=lit(ks[0])), values[v]) for v, ks in grouped.items()]
     else:
-        rows = [(and_(*(exp.EQ(this=k.v, expression=lit(key)) for k, key in zip(keys, row.keys, strict=True)
+        rows = [(and_(*(_key_match(k.v, key) for k, key in zip(keys, row.keys, strict=True)
                         if key is not None)), row.value.value) for row in node.rows]
     guard = [(any_unknown, None)] if fallback is not ir.NA or wildcards else []
     branches = [*guard, (any_na, fallback), *rows]
@@ -434,6 +434,18 @@ def _lookup(c: Context, node: ir.Lookup) -> Val:
     na = case([(cond, lit(v is ir.NA)) for cond, v in [(any_unknown, None), *branches[len(guard):]]],
               lit(fallback is ir.NA))
     return Val(value, na)
+
+
+def _key_match(value: exp.Expr, key: str | bool | tables.Band) -> exp.Expr:
+    """A row's key matched: equal to a kind value or yes/no, or within a band (its ends included or not)."""
+    if not isinstance(key, tables.Band):
+        return exp.EQ(this=value, expression=lit(key))
+    ends: list[exp.Expr] = []
+    if key.low is not None:
+        ends.append((exp.GTE if key.low_in else exp.GT)(this=value.copy(), expression=lit(key.low)))
+    if key.high is not None:
+        ends.append((exp.LTE if key.high_in else exp.LT)(this=value.copy(), expression=lit(key.high)))
+    return and_(*ends) if ends else exp.not_(exp.Is(this=value.copy(), expression=exp.null()))
 
 
 def _hashable(value: object) -> object:

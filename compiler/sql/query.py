@@ -22,7 +22,7 @@ from eligo import ir
 from eligo.dsl.diagnostics import EligoError, error
 from eligo.ir import lists, units
 from eligo.ir.analysis import Facts
-from eligo.ir.outcome import CONFLICT_CODE, NO_OUTCOME, UNKNOWN_CODE, UNMATCHED_CODE
+from eligo.ir.outcome import CONFLICT_CODE, NO_OUTCOME, OPEN_OUTCOME, UNKNOWN_CODE, UNMATCHED_CODE, open_codes
 from eligo.sql.expr import (
     DOUBLE,
     HANDLERS,
@@ -203,7 +203,9 @@ class Compiler(ListCompiler):
 
     def ref_decision(self, node: ir.Decision) -> Val:
         decided = self.decision(node)
-        na = exp.EQ(this=decided.code, expression=num(UNMATCHED)) if node.policy != "collect" else None
+        na: exp.Expr | None = exp.EQ(this=decided.code, expression=num(UNMATCHED)) if node.policy != "collect" else None
+        opened = open_codes([*node.rules, node.default])  # an open question is read as `none`, as unmatched
+        na = or_(na, _code_in(decided.code, opened)) if na is not None and opened else na
         return Val(decided.value, na)
 
     def output(self, node: ir.Decision, suffixes: Sequence[str] = SUFFIXES) -> list[tuple[exp.Column, str]]:
@@ -217,7 +219,9 @@ class Compiler(ListCompiler):
                 continue
             code = decided.code
             if suffix == "_status":
-                expression = case([(exp.GTE(this=code, expression=num(0)), lit("decided")),
+                opened = open_codes([*node.rules, node.default]) if node.policy != "collect" else ()
+                expression = case([*([(_code_in(code, opened), lit("open"))] if opened else []),
+                                   (exp.GTE(this=code, expression=num(0)), lit("decided")),
                                    (exp.LTE(this=code, expression=num(UNKNOWN)), lit("unknown")),
                                    (exp.EQ(this=code, expression=num(UNMATCHED)), lit("unmatched"))], lit("conflict"))
             elif suffix == "_rule":
@@ -264,7 +268,7 @@ class Compiler(ListCompiler):
                 continue  # the rows that reach the slow part are those for which rule 0 was not TRUE
             clear = and_(*(false[j] for j in range(i) if rules[j].outcome != rule.outcome))
             code_branches.append((fire, case([(clear, num(i))], num(UNKNOWN - i))))
-            value_branches.append((fire, case([(clear, lit(rule.outcome))], exp.null())))
+            value_branches.append((fire, case([(clear, _shown(rule))], exp.null())))
         gap = None if node.default else case([(and_(*false), num(UNMATCHED))], num(UNKNOWN - len(conditions)))
         evaluated = [and_(is_null(c), exp.LT(this=_CODE.copy(), expression=num(UNKNOWN - i)))
                      for i, c in enumerate(conditions)]
@@ -277,9 +281,9 @@ class Compiler(ListCompiler):
                      *((and_(complete, f), num(i)) for f, i in fast if i != ending),
                      (complete, num(ending) if ending is not None else num(UNMATCHED))],
                     case(code_branches, gap))
-        value = case([*((f, lit(rules[i].outcome)) for f, i in first),
-                      *((and_(complete, f), lit(rules[i].outcome)) for f, i in fast if i != ending),
-                      (complete, lit(rules[ending].outcome) if ending is not None else exp.null())],
+        value = case([*((f, _shown(rules[i])) for f, i in first),
+                      *((and_(complete, f), _shown(rules[i])) for f, i in fast if i != ending),
+                      (complete, _shown(rules[ending]) if ending is not None else exp.null())],
                      case(value_branches, exp.null() if gap is not None else None))
         return code, evaluated, value
 
@@ -379,7 +383,8 @@ class Compiler(ListCompiler):
             # two rules may both apply (a conflict): one holds and another is unknown, or two are unknown
             clash = or_(and_(or_(*conditions), or_(*evaluated)), *pairs) if evaluated else exp.false()
         items = []
-        for name in node.outcomes:
+        opened = open_codes(rules)
+        for name in (*node.outcomes, *([OPEN_OUTCOME] if opened else [])):
             flags = [evaluated[i] for i, r in enumerate(node.rules) if r.outcome == name]
             flags += [fires[i] for i, r in enumerate(rules) if r is not None and r.outcome == name]
             if flags:
@@ -387,7 +392,8 @@ class Compiler(ListCompiler):
         if node.default is None or node.policy == "unique":
             ending = fires[-1] if node.default is None else exp.false()
             items.append(case([(or_(ending, clash) if node.policy == "unique" else ending, lit(NO_OUTCOME))]))
-        return case([(exp.GTE(this=code, expression=num(0)), exp.Array(expressions=[decided.value])),
+        return case([*([(_code_in(code, opened), exp.Array(expressions=[lit(OPEN_OUTCOME)]))] if opened else []),
+                     (exp.GTE(this=code, expression=num(0)), exp.Array(expressions=[decided.value])),
                      (exp.GT(this=code, expression=num(UNKNOWN)), exp.Array(expressions=[lit(NO_OUTCOME)]))],
                     compact(items))
 
@@ -410,6 +416,11 @@ def _code_to(code: exp.Column) -> Callable[[exp.Expr], exp.Expr]:
     def replace(node: exp.Expr) -> exp.Expr:
         return code.copy() if isinstance(node, exp.Column) and node.name == _CODE.name else node
     return replace
+
+
+def _shown(rule: ir.Rule) -> exp.Expr:
+    """A rule's outcome as the decision's value: NULL for an open question (its status says `open`)."""
+    return exp.null() if rule.is_open else lit(rule.outcome)
 
 
 def _code_in(code: exp.Expr, indices: Sequence[int]) -> exp.Expr:

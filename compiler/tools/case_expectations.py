@@ -111,6 +111,9 @@ def _decision(result: Result, target: str, wanted: str) -> str | None:
             return f"expected {target} = {wanted}, got {shown}"
         return None
     outcome = _OUTCOME.match(wanted)
+    if outcome is not None and outcome.group("value") == "open":  # a declared open question (`open by rule R`)
+        rule = outcome.group("rule")
+        return None if got.status == "open" and rule in (None, got.rule) else f"expected {target} = {wanted}, got {shown}"
     if outcome is None:
         return f"`{wanted}` is not an outcome: write `OUTCOME`, `OUTCOME by rule RULE` or `unknown missing INPUT, …`"
     if got.status != "decided" or got.value != outcome.group("value") or (

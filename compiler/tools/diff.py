@@ -17,9 +17,10 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from eligo.docs.prose import value
-from eligo.dsl import ast
+from eligo.dsl import ast, unparse
 from eligo.tools.diff_cases import CaseChange, comparison_cases, decision_changes
 from eligo.tools.diff_cases import value_changes as case_value_changes
+from eligo.verify.report import open_questions
 
 if TYPE_CHECKING:
     from eligo.pipeline import KnowledgeBase
@@ -53,6 +54,7 @@ class GuidelineDiff:
     case_changes: tuple[CaseChange, ...] = ()
     cases_compared: int = 0
     value_changes: tuple[CaseChange, ...] = ()  # definitions whose value changes for a case
+    open_questions: tuple[str, ...] = ()  # each version's declared open questions: `1.0.0 d.rule: reason`
 
     def render_text(self) -> str:
         """The diff as the terminal shows it (`eligo diff`)."""
@@ -63,6 +65,7 @@ class GuidelineDiff:
                 lines.append(f"  {change.headline()}")
         else:
             lines.append("No changes to the guideline's meaning.")
+        lines += ["", "Open questions declared:", *(f"  {q}" for q in self.open_questions)] if self.open_questions else []
         lines.append("")
         if self.value_changes:
             lines.append(f"Cases whose definitions change value ({len({c.case for c in self.value_changes})} of "
@@ -312,8 +315,6 @@ class _Differ:
         self.paired(old.uses, new.uses, lambda u: u.module, lambda u: f"use {u.module}", _use_changes)
         self.paired(old.references, new.references, lambda r: r.key, lambda r: f"reference {r.key}", _ref_changes)
         self.paired(old.kinds, new.kinds, lambda k: k.name, lambda k: f"kind {k.name}", _kind_changes)
-        self.paired(old.records, new.records, lambda r: r.name, lambda r: f"record {r.name}",
-                    lambda a, b: [] if a.fields == b.fields else ["its fields changed"])
         self.paired(old.inputs, new.inputs, lambda i: i.name, lambda i: f"input {i.name}", _input_changes)
         self.paired(old.defines, new.defines, lambda d: d.name, lambda d: f"definition {d.name}", self._define)
         self.paired(old.tables, new.tables, lambda t: t.name, lambda t: f"table {t.name}", _table_changes)
@@ -456,8 +457,7 @@ def _rule_subject(decision: ast.Decision, rule: ast.Rule) -> str:
 
 
 def _row_subject(table: ast.Table, row: ast.Row) -> str:
-    keys = ", ".join("any" if k is None else ("yes" if k is True else "no" if k is False else k) for k in row.keys)
-    return f"table {table.name} row {keys or 'otherwise'}"
+    return f"table {table.name} row {', '.join(unparse.row_key(k) for k in row.keys) or 'otherwise'}"
 
 
 def _row_changes(old: ast.Row, new: ast.Row) -> list[str]:
@@ -516,4 +516,5 @@ def diff_versions(kb: KnowledgeBase, guideline_id: str, v1: str, v2: str) -> Gui
                            kb.source(guideline_id, v2).text, scope(kb, guideline_id, v1), scope(kb, guideline_id, v2))
     cases = comparison_cases(kb, guideline_id, (old, new))
     case_changes, count = decision_changes(old, new, cases)
-    return GuidelineDiff(guideline_id, v1, v2, changes, case_changes, count, case_value_changes(old, new, cases))
+    opened = tuple(f"{g.version} {q.decision}.{q.rule}: {q.reason}" for g in (old, new) for q in open_questions(g.program))
+    return GuidelineDiff(guideline_id, v1, v2, changes, case_changes, count, case_value_changes(old, new, cases), opened)

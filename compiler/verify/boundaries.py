@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from eligo import ir
 from eligo.compiled import result as results
 from eligo.dsl.ast import Span
-from eligo.ir import units
+from eligo.ir import tables, units
 from eligo.ir.types import NUMBER, Type
 
 Number = int | float
@@ -191,7 +191,8 @@ def _number(value: object) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
 
 
-def comparisons(node: ir.Node) -> Iterator[tuple[ir.Compare | ir.Between | ir.InSet, ir.Node, ir.Node, int]]:
+def comparisons(node: ir.Node) -> Iterator[tuple[ir.Compare | ir.Between | ir.InSet | ir.Lookup, ir.Node, ir.Node,
+                                                 int]]:
     """(comparison, compared expression, constant side, position of the constant among the traced
     operands) for every threshold-like test under `node`."""
     for sub in ir.walk(node):
@@ -205,6 +206,10 @@ def comparisons(node: ir.Node) -> Iterator[tuple[ir.Compare | ir.Between | ir.In
             case ir.InSet(operand, items):
                 for item in items:
                     yield sub, operand, item, 1
+            case ir.Lookup(_, keys, rows):  # a band's bounds are thresholds of its key
+                for column, key in enumerate(keys):
+                    for bound in tables.column_cuts([row.keys for row in rows], column):
+                        yield sub, key, ir.Const(bound, key.type), column
 
 
 def reachable(program: ir.Program, roots: list[ir.Node]) -> list[ir.Node]:

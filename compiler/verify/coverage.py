@@ -25,7 +25,7 @@ def coverage(g: Guideline, decisions: Sequence[ir.Decision], thresholds: Sequenc
         if run.result is None:
             continue
         for name, result in run.result.decisions.items():
-            if name not in rules or result.status != "decided":
+            if name not in rules or result.status not in ("decided", "open"):  # an open question is its rule's
                 continue
             if result.rule is not None:
                 rules_hit[name].add(result.rule)
@@ -49,9 +49,14 @@ def _thresholds(thresholds: Sequence[Threshold], runs: Sequence[ExampleRun]) -> 
             if run.result is None:
                 continue
             for step in run.result.trace:
-                if step.span != t.span or step.kind != "condition" or not step.operands:
+                if step.span != t.span or step.kind not in ("condition", "lookup") or not step.operands:
                     continue
-                compared = step.operands[1] if t.position == 0 and len(step.operands) > 1 else step.operands[0]
+                if step.kind == "lookup":  # a band's bound: its key is the operand at the band's column
+                    if t.position >= len(step.operands):
+                        continue
+                    compared = step.operands[t.position]
+                else:
+                    compared = step.operands[1] if t.position == 0 and len(step.operands) > 1 else step.operands[0]
                 side = _side(compared, t.constant)
                 below, on, above = below or side == -1, on or side == 0, above or side == 1
         out.append(ThresholdCoverage(t.text, str(t.span), t.shown(), below, on, above))

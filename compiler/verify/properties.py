@@ -28,7 +28,8 @@ def shown(outcome: Outcome, typ: Type | None = None) -> str:
         if isinstance(value, str):
             return value
         return boundaries.show_value(value, typ) if typ is not None else results.show(value)
-    return {"unknown": "unknown", "unmatched": "unmatched (no rule applies)", "conflict": "a conflict"}[status]
+    return {"unknown": "unknown", "unmatched": "unmatched (no rule applies)", "conflict": "a conflict",
+            "open": "an open question"}[status]
 
 
 def _type(target: Target) -> Type | None:
@@ -142,7 +143,9 @@ def _same(a: object, b: object) -> bool:
 
 
 class Needed(Check):
-    """When a decision is unknown, filling in its missing inputs can give different outcomes.
+    """When a decision is unknown, filling in its missing inputs can give different outcomes. Only an inexact
+    answer (an input whose classes the case does not determine: the three-valued answer, marked exact false) is
+    checked: an exact one has two completions that differ by construction.
 
     Where the decision has an exact analysis, the outcomes still reachable are computed; otherwise
     (and to confirm a failure) fillings are tried: the examples' values, then boundary values."""
@@ -159,8 +162,8 @@ class Needed(Check):
         if results is None:
             return None
         result = results[self.decision.name]
-        if result.status != "unknown" or not result.missing:
-            return None
+        if result.status != "unknown" or not result.missing or result.exact:
+            return None  # an exact unknown has two completions that differ by construction (eligo.compiled.exact)
         stats.applied(self.id)
         if self.analysis is not None and self.decision.policy != "collect":
             region = tables.fixed_point(self.analysis, self.ev.h.prepare(sample.case))
@@ -251,8 +254,9 @@ class Monotone(Check):
             return None
         value = outcome[1]
         node = self.target.node
-        if isinstance(node, ir.Decision):
-            return float(len(node.outcomes) - node.outcomes.index(value)) if value in node.outcomes else None
+        if isinstance(node, ir.Decision):  # over the ordered part of the scale: an outcome beside it has no rank
+            ranked = node.ranked
+            return float(len(ranked) - ranked.index(value)) if value in ranked else None
         if isinstance(value, bool):
             return float(value)
         return float(value) if isinstance(value, (int, float)) else None

@@ -123,6 +123,28 @@ class Coverage:
 
 
 @dataclass(frozen=True)
+class OpenQuestion:
+    """A case the guideline declares it does not settle (`then open because …`), as `eligo verify` lists it."""
+
+    decision: str
+    rule: str
+    reason: str
+    line: int
+
+    def line_text(self) -> str:
+        return f"open question: {self.decision} rule {self.rule} (line {self.line}): {self.reason}"
+
+    def to_json(self) -> dict[str, Any]:
+        return {"decision": self.decision, "rule": self.rule, "reason": self.reason, "line": self.line}
+
+
+def open_questions(program: ir.Program) -> tuple[OpenQuestion, ...]:
+    """Every open question of the guideline's own decisions, in source order."""
+    return tuple(OpenQuestion(d.name, r.name, " ".join(r.because), r.span.line)
+                 for d in program.own for r in d.open_questions)
+
+
+@dataclass(frozen=True)
 class VerifyReport:
     guideline: str
     version: str
@@ -134,6 +156,7 @@ class VerifyReport:
     coverage: Coverage
     cases: int  # generated cases evaluated
     seconds: float = field(default=0.0, compare=False)
+    open_questions: tuple[OpenQuestion, ...] = ()  # declared, not findings: the committee leaves them open
     # decisions -> the list inputs they read: a decision a partly known list leaves unknown keeps the sound
     # three-valued answer (`exact: false`), lists being opaque to the exact refinement (eligo.ir.domains)
     inexact: tuple[tuple[str, tuple[str, ...]], ...] = ()
@@ -160,10 +183,12 @@ class VerifyReport:
         on, thresholds = self.coverage.thresholds_on
         verdict = "ok" if self.ok else "FAILED"
         failed = f", {counts['failed']} failed" if counts["failed"] else ""
+        opened = f", {len(self.open_questions)} open question{'s' * (len(self.open_questions) != 1)} declared" \
+            if self.open_questions else ""
         return (f"{self.guideline} {self.version}: {verdict}: {len(self.properties)} properties "
                 f"({counts['proved']} proved, {counts['checked']} checked{failed}), {self.cases} cases tried; "
                 f"examples cover rules {rules_hit}/{rules}, outcomes {outcomes_hit}/{outcomes}, "
-                f"thresholds {on}/{thresholds} exactly on the boundary ({self.seconds:.1f}s)" + "".join(
+                f"thresholds {on}/{thresholds} exactly on the boundary{opened} ({self.seconds:.1f}s)" + "".join(
                     f"; {d} reads {', '.join(lists)}: unknown for want of a list it stays three-valued (exact: false)"
                     for d, lists in self.inexact))
 
@@ -175,6 +200,7 @@ class VerifyReport:
             "properties": [p.to_json() for p in self.properties],
             "findings": [f.to_json() for f in sorted(self.findings, key=lambda f: f.diagnostic.sort_key())],
             "coverage": self.coverage.to_json(),
+            "open_questions": [q.to_json() for q in self.open_questions],
             "inexact": {decision: list(lists) for decision, lists in self.inexact},
         }
 

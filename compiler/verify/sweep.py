@@ -2,7 +2,7 @@
 
 As DMN verifiers do, a rule condition over complete cases becomes a union of boxes (per variable,
 a set of values: an interval union for numbers, durations and the time between two dates, a set
-for yes/no and enumerations), following definitions, `if`, and table lookups keyed by
+for yes/no and enumerations), following definitions, `if`, and table lookups keyed by bands of one input or interval, or by
 enumerations. Conditions that ask about missing data (`is missing`, `is known`, `is none`,
 `first known of`) are left to generated cases: over complete cases they would look exact but say
 nothing of patients with missing data. `uncovered` then sweeps one variable at a time over the boundaries of the boxes
@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from eligo import ir
+from eligo.ir import tables as ir_tables
 from eligo.verify import sets
 from eligo.verify.boundaries import InputSubject, PairSubject, Resolver, Subject
 from eligo.verify.sets import Domain, Values
@@ -156,18 +157,36 @@ class Converter:
             case ir.FirstKnown():
                 raise Unsupported("`first known of` depends on which data is missing")
             case ir.Lookup(_, keys, rows, default):
-                key_cases = [self.cases(k) for k in keys]
+                key_cases = [self.band_cases(k, rows, i) if ir_tables.column_cuts([r.keys for r in rows], i)
+                             else self.cases(k) for i, k in enumerate(keys)]
                 if sum(len(k) for k in key_cases) > 64:
                     raise Unsupported("lookup")
                 out: list[tuple[Formula, object]] = []
                 for combo in itertools.product(*key_cases):
                     values = tuple(v for _, v in combo)
-                    row = next((r for r in rows if all(k is None or k == v for k, v in zip(r.keys, values,
-                                                                                            strict=True))), None)
+                    row = next((r for r in rows if ir_tables.matches(r.keys, values)), None)
                     value = row.value.value if row is not None else (default.value if default else ir.NA)
                     out.append((And(tuple(f for f, _ in combo)), value))
                 return out
         raise Unsupported(type(node).__name__)
+
+    def band_cases(self, key: ir.Node, rows: tuple[ir.TableRow, ...], column: int) -> list[tuple[Formula, object]]:
+        """A banded key's pieces (eligo.ir.tables): each bound, and each stretch between two, with a value of it.
+        Only for a key that is one input or one interval between two dates (never `none`)."""
+        if len(self.resolver.terms(key, exact=True)) != 1 or _finite_valued(key):
+            raise Unsupported("a band keyed by a computed value")
+        cuts = ir_tables.column_cuts([r.keys for r in rows], column)
+        out: list[tuple[Formula, object]] = []
+        for index in range(2 * len(cuts) + 1):
+            i = index // 2
+            if index % 2:
+                when: Formula = self.compare("=", key, ir.Const(cuts[i], key.type))
+            else:
+                ends = ([self.compare(">", key, ir.Const(cuts[i - 1], key.type))] if i > 0 else []) + \
+                       ([self.compare("<", key, ir.Const(cuts[i], key.type))] if i < len(cuts) else [])
+                when = And(tuple(ends)) if ends else True
+            out.append((when, ir_tables.representative(cuts, index)))
+        return out
 
     def compare(self, op: str, left: ir.Node, right: ir.Node) -> Formula:
         for term_side, other, flipped in ((left, right, False), (right, left, True)):

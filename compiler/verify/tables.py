@@ -159,13 +159,14 @@ class DeadRow:
 
 
 def dead_rows(name: str, rows: tuple[ir.TableRow, ...], key_types: tuple[Type, ...]) -> list[DeadRow]:
-    """Rows of a first-match table that earlier rows always match first (enumerated exactly)."""
-    if any(k.kind not in ("bool", "enum") for k in key_types):
-        return []
-    domains = ir_tables.domains(key_types)
-    if ir_tables.size(domains) > ir_tables.MAX_COMBINATIONS:
+    """Rows of a first-match table that earlier rows always match first (enumerated exactly; a band column by its
+    pieces, eligo.ir.tables)."""
+    if any(k.kind not in ("bool", "enum") and not ir_tables.banded(k) for k in key_types):
         return []
     keys = [row.keys for row in rows]
+    domains = ir_tables.domains(key_types, keys)
+    if ir_tables.size(domains) > ir_tables.MAX_COMBINATIONS:
+        return []
     first_match = {index for _, index in ir_tables.first_matches(keys, domains) if index is not None}
     out = []
     for index, row in enumerate(rows):

@@ -11,14 +11,14 @@ from eligo import ir
 from eligo.cases import CaseError
 from eligo.compiled import result as results
 from eligo.compiled.guideline import Guideline
-from eligo.dsl import ast
+from eligo.dsl import ast, unparse
 from eligo.dsl.diagnostics import Diagnostic, error, warning
 from eligo.ir.types import Type
 from eligo.verify import boundaries, explore, tables
 from eligo.verify import properties as p
 from eligo.verify.coverage import coverage
 from eligo.verify.harness import Evaluations, Harness, Target, lower_condition
-from eligo.verify.report import Finding, PropertyResult, Status, VerifyReport, json_value
+from eligo.verify.report import Finding, PropertyResult, Status, VerifyReport, json_value, open_questions
 from eligo.verify.strategies import Case, Space, cases, declared
 from eligo.verify.sweep import Point
 
@@ -90,7 +90,7 @@ class Verifier:
         report_coverage = coverage(self.g, self.decisions, self.thresholds, self.runs)
         return VerifyReport(self.g.id, self.g.version, self.g.path, self.seed, self.max_examples,
                             tuple(self.properties), tuple(self.findings), report_coverage, stats.samples,
-                            time.perf_counter() - start, self._inexact())
+                            time.perf_counter() - start, open_questions(self.g.program), self._inexact())
 
     def _inexact(self) -> tuple[tuple[str, tuple[str, ...]], ...]:
         """The guideline's decisions that read list inputs (their unknowns stay three-valued, `exact: false`)."""
@@ -182,7 +182,8 @@ class Verifier:
             for row in dead:
                 span = rows[row.row].span
                 lines = " and ".join(str(rows[j].span.line) for j in row.earlier)
-                keys = ", ".join(_key_text(k) for k in rows[row.row].keys)
+                written = [r for r in table.rows if not r.is_otherwise][row.row]  # its bands as the author wrote them
+                keys = ", ".join(unparse.row_key(k) for k in written.keys)
                 example = ", ".join(_key_text(k) for k in row.keys)
                 self.add(None, f"table:{name}", error(
                     "V213", f"row `{keys}` of table `{name}` is never used: the "
@@ -341,7 +342,7 @@ class Verifier:
         for run in self.runs:
             if run.result is not None:
                 for name, result in run.result.decisions.items():
-                    if result.status == "decided" and result.rule and name in hit:
+                    if result.status in ("decided", "open") and result.rule and name in hit:
                         hit[name].add(result.rule)
         for d in self.decisions:
             missing = [(i, r) for i, r in enumerate(d.rules) if r.name not in hit[d.name]]
@@ -374,6 +375,8 @@ def _value_type(target: Target | None) -> Type | None:
 
 
 def _key_text(key: object) -> str:
+    if isinstance(key, float) and key.is_integer():  # a value of a band column (in canonical units)
+        return str(int(key))
     return "any" if key is None else "yes" if key is True else "no" if key is False else str(key)
 
 

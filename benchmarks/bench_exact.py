@@ -1,0 +1,97 @@
+"""The cost of exact unknowns on the peer workload: cases with missing inputs against complete cases, one run.
+
+    python benchmarks/bench_exact.py [--cases 1000] [--passes 7] [--profile]
+
+Complete cases are the harness's generated cases that hold every input. Cases with missing inputs are the same
+cases with one to three inputs removed at random (seeded) that three-valued logic leaves unknown: the ones the exact
+step works on. Each pass times `evaluate_prepared` (no trace) over every case of a set, the sets interleaved; the
+medians of the per-case means over the passes, and their ratios, come from this one run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import random
+import statistics
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+PEERS = HERE.parent.parent / "shared" / "bench" / "peers" / "bench_peers.py"
+sys.path.insert(0, str(HERE))
+
+from engines import DECISION, WORKLOAD, compile_workload  # noqa: E402
+
+
+def harness() -> Any:
+    spec = importlib.util.spec_from_file_location("bench_peers", PEERS)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["bench_peers"] = module  # its dataclasses look their module up
+    spec.loader.exec_module(module)
+    return module
+
+
+def workload(count: int, seed: int = 11) -> tuple[Any, list[dict[str, Any]], list[dict[str, Any]]]:
+    """The guideline, `count` complete cases, and up to `count` cases with inputs removed that three values leave
+    unknown."""
+    bp = harness()
+    g = compile_workload(WORKLOAD.read_text())
+    records = bp.columns_to_records(bp.generate_columns(count * 4))
+    complete = [r for r in records if all(v is not None for v in r.values())][:count]
+    rng = random.Random(seed)
+    missing: list[dict[str, Any]] = []
+    for case in complete * 8:
+        if len(missing) == count:
+            break
+        gone = rng.sample(sorted(case), rng.randint(1, 3))
+        holed = {k: (None if k in gone else v) for k, v in case.items()}
+        if g.evaluate_prepared(holed, exact=False)[DECISION].status == "unknown":
+            missing.append(holed)
+    return g, complete, missing
+
+
+def per_case(function: Any, cases: list[dict[str, Any]]) -> float:
+    start = time.perf_counter()
+    for case in cases:
+        function(case)
+    return (time.perf_counter() - start) / len(cases) * 1e6
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--cases", type=int, default=1000)
+    parser.add_argument("--passes", type=int, default=7)
+    parser.add_argument("--profile", action="store_true", help="profile the exact step instead of timing it")
+    args = parser.parse_args()
+    g, complete, missing = workload(args.cases)
+    exact = [g.evaluate_prepared(c)[DECISION] for c in missing]
+    print(f"{len(complete)} complete cases; {len(missing)} with inputs removed left unknown by three values, of "
+          f"which the exact step settles {sum(r.exact for r in exact)} exactly "
+          f"({sum(r.status == 'decided' for r in exact)} decided), "
+          f"{sum(not r.exact for r in exact)} left three-valued (marked inexact)")
+    if args.profile:
+        import cProfile
+        import pstats
+
+        cProfile.runctx("for c in missing: g.evaluate_prepared(c)", globals(), {"g": g, "missing": missing},
+                        "/tmp/bench_exact.prof")
+        pstats.Stats("/tmp/bench_exact.prof").sort_stats("tottime").print_stats(15)
+        return
+    runs: dict[str, list[float]] = {"complete": [], "missing, three-valued": [], "missing, exact": []}
+    for _ in range(args.passes):
+        runs["complete"].append(per_case(g.evaluate_prepared, complete))
+        runs["missing, three-valued"].append(per_case(lambda c: g.evaluate_prepared(c, exact=False), missing))
+        runs["missing, exact"].append(per_case(g.evaluate_prepared, missing))
+    base = statistics.median(runs["complete"])
+    print(f"evaluate_prepared, no trace; median of {args.passes} passes (µs per case, min–max), ratio to complete:")
+    for name, values in runs.items():
+        median = statistics.median(values)
+        print(f"  {name:24} {median:7.2f} µs ({min(values):.2f}–{max(values):.2f})  {median / base:5.2f}×")
+
+
+if __name__ == "__main__":
+    main()

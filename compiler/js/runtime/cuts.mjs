@@ -1,0 +1,122 @@
+// Eligo's JavaScript runtime, part 3: the value classes of a relative input in one case (eligo.ir.domains,
+// eligo.compiled.cuts), which the exact refinement splits missing inputs by.
+
+// ------------------------------------------------------------------ the cut points of a relative input in one case
+// (eligo.compiled.cuts): the arithmetic between it and its comparison undone with the case's values, and `months
+// between` inverted with the other date by bisection over days with the evaluators' own function
+function arithValue(op, a, b) {
+  if (a === null || b === null) return null;
+  if (a === NA || b === NA || (op === "/" && b === 0)) return NA;
+  return op === "+" ? a + b : op === "-" ? a - b : op === "*" ? a * b : a / b;
+}
+function elapsedValue(unit, a, b) {
+  if (typeof a !== "string" || typeof b !== "string") return null;
+  return unit === "months" || unit === "years" ? monthsBetween(a, b) : daysBetween(a, b);
+}
+function isNumber(v) { return typeof v === "number" && Number.isFinite(v); }
+function undo(steps, value, operand) {
+  for (const step of [...steps].reverse()) {
+    if (step.op === "neg") { value = -value; continue; }
+    const k = operand(step.operand);
+    if (!isNumber(k)) return null;
+    if (step.op === "+") value -= k;
+    else if (step.op === "-" && !step.left) value += k;
+    else if (step.op === "-") value = k - value;
+    else if (step.op === "*") { if (k === 0) return null; value /= k; }
+    else if (step.op === "/" && !step.left) { if (k === 0) return null; value *= k; }
+    else if (step.op === "/") { if (value === 0) return null; value = k / value; }
+    else return null;
+  }
+  return value;
+}
+function addDays(day, days) {  // throws beyond years 1 to 9999, as Python's dates do
+  const [y, m, d] = ymd(day);
+  const moved = new Date(0);
+  moved.setUTCFullYear(y, m - 1, d + days);
+  const year = moved.getUTCFullYear();
+  if (year < 1 || year > 9999) throw new RangeError("date out of range");
+  return `${String(year).padStart(4, "0")}-${String(moved.getUTCMonth() + 1).padStart(2, "0")}-${String(moved.getUTCDate()).padStart(2, "0")}`;
+}
+function crossing(pair, movingEnd, other, months) {
+  const between = pair.unit === "months" ? monthsBetween : daysBetween;
+  const reaches = (days) => {
+    const moved = movingEnd ? addDays(other, days) : addDays(other, -days);
+    return movingEnd ? between(other, moved) >= months : between(moved, other) >= months;
+  };
+  const guess = Math.round(months * DAYS_PER_MONTH);  // Python's round: half to even
+  const rounded = Math.abs(months * DAYS_PER_MONTH % 1) === 0.5 ? 2 * Math.round(months * DAYS_PER_MONTH / 2) : guess;
+  let low = rounded - 64, high = rounded + 64;
+  try {
+    while (reaches(low)) low -= 4 * (high - low);
+    while (!reaches(high)) high += 4 * (high - low);
+    while (high - low > 1) {
+      const middle = Math.floor((low + high) / 2);
+      if (reaches(middle)) high = middle; else low = middle;
+    }
+    return movingEnd ? addDays(other, high) : addDays(other, -high);
+  } catch (error) {
+    if (error instanceof RangeError) return null;
+    throw error;
+  }
+}
+function between_(a, b, integer) {  // eligo.ir.domains._between
+  if (!Number.isFinite(a) && !Number.isFinite(b)) return 0;
+  if (!Number.isFinite(a)) return b - 1;
+  if (!Number.isFinite(b)) return a + 1;
+  if (integer) { const middle = Math.floor(a) + 1; return middle < b ? middle : null; }
+  return a < b ? (a + b) / 2 : null;
+}
+function representatives(info, cuts) {  // eligo.ir.domains.representatives
+  if (info.kind === "bool") return [true, false];
+  if (info.kind === "enum") return [...info.values];
+  if (info.kind === "date") {
+    const points = [cuts.length ? addDays(cuts[0], -1) : "2000-01-01"];
+    cuts.forEach((day, i) => {
+      points.push(day);
+      points.push(i + 1 === cuts.length || cuts[i + 1] > addDays(day, 1) ? addDays(day, 1) : day);
+    });
+    return [...new Set(points)];
+  }
+  const low = info.low !== null ? info.low * info.factor : -Infinity, high = info.high !== null ? info.high * info.factor : Infinity;
+  const anchors = [low, ...cuts.filter((c) => low <= c && c <= high), high];
+  const points = [];
+  for (let i = 0; i + 1 < anchors.length; i++) { points.push(anchors[i]); points.push(between_(anchors[i], anchors[i + 1], info.integer)); }
+  points.push(high);
+  let values = points.filter((v) => v !== null && Number.isFinite(v) && low <= v && v <= high);
+  if (info.integer) values = values.filter((v) => Number.isInteger(v));
+  if (!values.length) values = [low <= 0 && 0 <= high ? 0 : Number.isFinite(low) ? low : high];
+  return [...new Set(values)];
+}
+function inputClasses(program, exprs, name, c) {
+  const fixed = program.domains[name];
+  const relative = program.relative[name];
+  if (fixed !== null || relative === undefined) return fixed;
+  const info = program.inputs[name];
+  const operand = (x) => (x !== null && typeof x === "object" && "fn" in x ? exprs[x.fn](c) : x);
+  const cuts = [...relative.cuts];
+  for (const site of relative.sites) {
+    const targets = "values" in site.against ? site.against.values : [operand(site.against)];
+    for (const target of targets) {
+      if (target === null) return null;  // the case does not hold what this comparison reads
+      if (target === NA) continue;
+      if (typeof target === "string") {
+        if (!site.steps.length && site.pair === null) cuts.push(target);
+        continue;
+      }
+      if (typeof target !== "number") continue;
+      const undone = undo(site.steps, target, operand);
+      if (undone === null) {
+        if (site.steps.some((s) => operand(s.operand) === null)) return null;
+        continue;  // the comparison does not depend on `name` in this case
+      }
+      if (site.pair === null) { cuts.push(undone); continue; }
+      const other = c[name === site.pair.end ? site.pair.start : site.pair.end];
+      if (typeof other !== "string") return null;
+      const found = crossing(site.pair, name === site.pair.end, other, undone);
+      if (found !== null) cuts.push(found);
+    }
+  }
+  const kept = info.kind === "date" ? cuts.filter((x) => typeof x === "string") : cuts.filter((x) => typeof x === "number");
+  return representatives(info, [...new Set(kept)].sort(info.kind === "date" ? undefined : (a, b) => a - b));
+}
+

@@ -1,0 +1,157 @@
+"""Guideline.evaluate_many: the same answers as a loop of `evaluate` for every guideline of knowledge/, from a
+list of dicts, a pyarrow Table, a pandas and a Polars DataFrame; bad rows refused whole with rows and fields."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pandas as pd
+import polars as pl
+import pyarrow as pa
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import eligo
+from eligo.compiled.batch import MAX_SHOWN, BatchError, output_names
+from tests.cohorts import EVERYTHING, Outcome, arrow_table, knowledge_guidelines, python_outcomes, rows
+from tests.eligo_helpers import kb, module
+
+GUIDELINES = [*knowledge_guidelines(), EVERYTHING]
+KINDS = ("rows", "arrow", "pandas", "polars")
+
+
+def as_kind(guideline: eligo.Guideline, cohort: list[dict[str, Any]], kind: str) -> Any:
+    if kind == "rows":
+        return [{k: v for k, v in row.items() if v is not None} for row in cohort]
+    table = arrow_table(guideline, cohort)
+    return {"arrow": table, "pandas": table.to_pandas(), "polars": pl.from_arrow(table)}[kind]
+
+
+def outcomes(guideline: eligo.Guideline, decided: Any) -> list[dict[str, Outcome]]:
+    """The result's rows as (value, status, rule, possible, missing) per decision, as `python_outcomes` gives."""
+    if isinstance(decided, pd.DataFrame):
+        decided = pa.Table.from_pandas(decided, preserve_index=False)
+    elif isinstance(decided, pl.DataFrame):
+        decided = decided.to_arrow()
+    assert isinstance(decided, pa.Table)
+    assert decided.column_names == output_names(guideline)
+    out = []
+    for record in decided.to_pylist():
+        row = {}
+        for name in guideline.decision_names:
+            value = record[name]
+            row[name] = (tuple(value) if isinstance(value, list) else value, record[f"{name}_status"],
+                         record[f"{name}_rule"], tuple(record[f"{name}_possible"]), tuple(record[f"{name}_missing"]))
+        out.append(row)
+    return out
+
+
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("guideline", GUIDELINES, ids=lambda g: f"{g.id}@{g.version}")
+def test_evaluate_many_equals_a_loop_of_evaluate(guideline: eligo.Guideline, kind: str) -> None:
+    @settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+    @given(st.lists(rows(guideline), min_size=1, max_size=60))
+    def agree(cohort: list[dict[str, Any]]) -> None:
+        expected = python_outcomes(guideline, cohort, exact=True)
+        got = outcomes(guideline, guideline.evaluate_many(as_kind(guideline, cohort, kind)))
+        assert [(i, g) for i, (e, g) in enumerate(zip(expected, got, strict=True)) if e != g] == []
+
+    agree()
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_the_result_is_the_kind_given(kind: str) -> None:
+    cohort = [{name: None for name in EVERYTHING.inputs}]
+    decided = EVERYTHING.evaluate_many(as_kind(EVERYTHING, cohort, kind))
+    assert type(decided) is {"rows": pa.Table, "arrow": pa.Table, "pandas": pd.DataFrame,
+                             "polars": pl.DataFrame}[kind]
+    assert len(decided) == 1
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_an_empty_batch_gives_the_columns_and_no_rows(kind: str) -> None:
+    data: Any = [] if kind == "rows" else as_kind(EVERYTHING, [], kind)
+    decided = EVERYTHING.evaluate_many(data)
+    assert list(decided.columns if kind == "pandas" else decided.column_names if kind != "polars"
+                else decided.columns) == output_names(EVERYTHING)
+    assert len(decided) == 0
+
+
+SURGERY = kb(module("demo.batch", """
+    input lesion_count: count from 0 to 20
+    input dfi: duration in months from 0 to 240, optional
+    input seen: date, optional
+
+    decision surgery: candidate > not_candidate
+      rule many: when lesion_count > 5 then not_candidate
+      rule late: when dfi > 12 months then candidate
+      otherwise not_candidate
+""")).guideline("demo.batch")
+
+
+def test_bad_rows_in_a_list_are_refused_whole_with_their_rows_and_fields() -> None:
+    data = [{"lesion_count": 2}, {"lesion_count": -1}, {"lesion_count": 3, "dfi": "soon"}, {"lesoin_count": 1}]
+    with pytest.raises(BatchError) as refused:
+        SURGERY.evaluate_many(data)
+    shown = [str(p) for p in refused.value.problems]
+    assert shown[0].startswith("row 1: lesion_count: ")
+    assert shown[1].startswith("row 2: dfi: ")
+    assert shown[2] == "row 3: lesoin_count: is not an input of this guideline (did you mean `lesion_count`?)"
+    assert refused.value.rows == 3
+    assert isinstance(refused.value, eligo.CaseError)
+    assert "the batch (3 rows with bad values) was refused (3 problems)" in str(refused.value)
+    # the same message per value as `evaluate` gives for that case alone
+    with pytest.raises(eligo.CaseError) as alone:
+        SURGERY.evaluate({"lesion_count": -1})
+    assert shown[0] == f"row 1: {alone.value.problems[0]}"
+
+
+def test_a_refusal_lists_the_first_problems_and_counts_the_rest() -> None:
+    data = [{"lesion_count": -i} for i in range(1, MAX_SHOWN + 6)]
+    with pytest.raises(BatchError) as refused:
+        SURGERY.evaluate_many(data)
+    assert len(refused.value.problems) == MAX_SHOWN
+    assert refused.value.more == 5
+    assert str(refused.value).endswith("… and 5 more")
+
+
+@pytest.mark.parametrize("kind", ["arrow", "pandas", "polars"])
+def test_bad_values_in_a_table_are_refused_with_their_rows(kind: str) -> None:
+    table = pa.table({"lesion_count": pa.array([2.0, 2.5, 30.0, 4.0]), "dfi": pa.array([1.0, None, 3.0, -2.0])})
+    data = {"arrow": table, "pandas": table.to_pandas(), "polars": pl.from_arrow(table)}[kind]
+    with pytest.raises(BatchError) as refused:
+        SURGERY.evaluate_many(data)
+    fields = [str(p).split(":", 2)[:2] for p in refused.value.problems]
+    assert fields == [["row 1", " lesion_count"], ["row 2", " lesion_count"], ["row 3", " dfi"]]
+    assert refused.value.rows == 3
+    assert "is not a whole number" in str(refused.value.problems[0]) or "whole" in str(refused.value.problems[0])
+
+
+def test_a_column_that_is_not_an_input_is_refused_unless_ignored() -> None:
+    table = pa.table({"lesion_count": [2, 7], "patient": ["a", "b"]})
+    with pytest.raises(BatchError) as refused:
+        SURGERY.evaluate_many(table)
+    assert str(refused.value.problems[0]).startswith("patient: is not an input of this guideline")
+    decided = SURGERY.evaluate_many(table, ignore_unknown=True)
+    assert decided.column("surgery_status").to_pylist() == ["unknown", "decided"]  # row 0 has no dfi
+    assert decided.column("surgery_rule").to_pylist() == [None, "many"]
+    listed = SURGERY.evaluate_many([{"lesion_count": 2, "dfi": 3, "patient": "a"}], ignore_unknown=True)
+    assert listed.column("surgery_rule").to_pylist() == ["otherwise"]
+
+
+def test_unknowns_are_exact_and_dates_read_from_frames() -> None:
+    frame = pd.DataFrame({"lesion_count": [2, 2], "dfi": [None, 13.0],
+                          "seen": [dt.date(2024, 1, 1), None]})
+    decided = SURGERY.evaluate_many(frame)
+    assert list(decided["surgery_status"]) == ["unknown", "decided"]
+    assert list(decided["surgery_missing"][0]) == ["dfi"]
+    assert list(decided["surgery_possible"][0]) == ["candidate", "not_candidate"]
+    three_valued = SURGERY.evaluate_many(frame, exact=False)
+    assert list(three_valued["surgery_status"]) == ["unknown", "decided"]
+
+
+def test_other_data_is_refused_with_what_is_taken() -> None:
+    with pytest.raises(TypeError, match="takes a list of dicts, a pyarrow Table"):
+        SURGERY.evaluate_many("lesion_count,2")

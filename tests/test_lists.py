@@ -356,3 +356,32 @@ def test_verify_completes_a_partly_known_list_to_find_data_that_cannot_matter() 
     found = [f for f in report.findings if f.diagnostic.code == "V208"]
     assert found, [f.diagnostic.headline() for f in report.findings]
     assert "lesions" in found[0].diagnostic.message
+
+
+def test_node_agrees_with_python_on_lists(tmp_path: Any) -> None:
+    import shutil
+
+    node = shutil.which("node")
+    if node is None:
+        pytest.skip("Node is not installed")
+    from eligo.js import to_js
+    from tests.test_js import DRIVER, python_answer, strict_differences
+
+    module = tmp_path / "lists.mjs"
+    module.write_text(to_js(_g()), encoding="utf-8")
+    driver = tmp_path / "driver.mjs"
+    driver.write_text(DRIVER, encoding="utf-8")
+    cases: list[Any] = [_case(r) for r in _fixed_cohort(300, 17)]
+    cases += [{"lesions": [LESION, {"organ": "lugn", "size": "3 kg"}, 5, {"sise": 3}]}, {"lesions": "two"},
+              {"ecog": 0, "lesions": {"at_least": [{**LESION, "size": "2 cm"}]}}]
+    batch = tmp_path / "cases.json"
+    batch.write_text(__import__("json").dumps(cases), encoding="utf-8")
+    import subprocess
+
+    done = subprocess.run([node, str(driver), str(module), str(batch)], capture_output=True, text=True, timeout=300,
+                          check=False)
+    assert done.returncode == 0, done.stderr
+    answers = [__import__("json").loads(line) for line in done.stdout.splitlines()]
+    problems = [f"case {i} {c}: {d[:3]}" for i, (c, a) in enumerate(zip(cases, answers, strict=True))
+                if (d := strict_differences(python_answer(_g(), c), a))]
+    assert problems == []

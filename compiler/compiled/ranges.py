@@ -25,6 +25,7 @@ from eligo.compiled import cuts
 from eligo.compiled.result import to_json_value
 from eligo.ir.analysis import Facts
 from eligo.ir.domains import MAX_COMPLETIONS, Domains, Pair
+from eligo.ir.lists import unsettled
 
 
 class Guideline(Protocol):
@@ -68,7 +69,7 @@ def possible(g: Guideline, prepared: Mapping[str, Any], key: str) -> dict[str, o
     """What definition `key` may still be in the case `prepared` (see the module docstring)."""
     definition = g.facts.nodes[key]
     assert isinstance(definition, ir.Definition)
-    missing = [n for n in g.inputs if n in g.facts.cone_of(key) and prepared.get(n) is None]
+    missing = [n for n in g.inputs if n in g.facts.cone_of(key) and unsettled(prepared.get(n))]
     if _observes(g, definition.expr, set()):
         return {"exact": False}
     kind = definition.type.kind

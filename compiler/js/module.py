@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from eligo.compiled.guideline import Guideline
 
 
-RUNTIME = ("kleene.mjs", "cases.mjs", "cuts.mjs", "exact.mjs")  # the hand-written runtime's parts, in order
+RUNTIME = ("kleene.mjs", "cases.mjs", "lists.mjs", "cuts.mjs", "exact.mjs")  # the hand-written runtime's parts, in order
 
 
 def runtime_source() -> str:
@@ -57,6 +57,7 @@ def input_metadata(info: ir.InputInfo) -> dict[str, Any]:
         "spec": info.spec,
         "describe": typ.describe(),
         "expected": f"expected {typ.describe()} such as {example} or a number in {info.unit}",
+        "fields": [input_metadata(f) for f in info.fields],  # a list's record
     }
 
 

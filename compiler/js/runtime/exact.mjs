@@ -77,7 +77,7 @@ function decisionResult(program, exprs, index, raw, prepared, values, run) {
   const possible = kleenePossible(decision, raw);
   if (status === UNKNOWN) {
     const wanted = new Set(mask.flatMap((i) => decision.cones[i]));
-    const missing = Object.keys(program.inputs).filter((n) => wanted.has(n) && prepared[n] === null);
+    const missing = Object.keys(program.inputs).filter((n) => wanted.has(n) && unsettled(prepared[n]));
     const refined = decision.policy !== "collect" && decision.completable ? refine(program, exprs, index, prepared, missing, values, run) : null;
     if (refined === null) return json(decision.name, null, UNKNOWN, missing, null, [], possible, false);
     const [diagram, rules] = refined;
@@ -112,7 +112,7 @@ function* combinations(lists, at = 0, chosen = []) {
 }
 function stillPossible(program, exprs, run, prepared, index) {
   const definition = program.definitions[index];
-  const missing = Object.keys(program.inputs).filter((n) => definition.cone.includes(n) && prepared[n] === null);
+  const missing = Object.keys(program.inputs).filter((n) => definition.cone.includes(n) && unsettled(prepared[n]));
   if (definition.observes) return { exact: false };
   const kind = definition.kind;
   const enumerated = missing.every((n) => SETS.includes(program.inputs[n].kind));

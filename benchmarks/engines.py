@@ -81,6 +81,15 @@ def factories(bp: Any) -> tuple[list[Callable[[], Any]], list[Callable[[], Any]]
                       packages=["eligo"], source=source, compile=compile_workload, make_eval=make,
                       note="validation and unit conversion of every input, then evaluate_prepared")
 
+    def engine_eligo_evaluate() -> Any:
+        def make(g: eligo.Guideline) -> Callable[[dict[str, Any]], object]:
+            evaluate = g.evaluate
+            return lambda c: evaluate(c).decisions[DECISION].value
+        return Engine(name="eligo_evaluate", label="Eligo: evaluate with its defaults (validates, a Result that "
+                      "can explain itself)", packages=["eligo"], source=source, compile=compile_workload,
+                      make_eval=make, note="Guideline.evaluate(case) as an embedder calls it: validation and unit "
+                      "conversion, exact unknowns, the trace and values of the Result there when asked for")
+
     def duckdb_engine(name: str, label: str, outputs: tuple[str, ...]) -> Callable[[], Any]:
         def factory() -> Any:
             import duckdb
@@ -117,7 +126,8 @@ def factories(bp: Any) -> tuple[list[Callable[[], Any]], list[Callable[[], Any]]
         factory.__name__ = f"batch_{name}"
         return factory
 
-    engines = [engine_eligo, engine_eligo_result, engine_eligo_trace, engine_eligo_trace_steps, engine_eligo_validated]
+    engines = [engine_eligo, engine_eligo_result, engine_eligo_trace, engine_eligo_trace_steps, engine_eligo_validated,
+               engine_eligo_evaluate]
     batches = [
         duckdb_engine("eligo_duckdb", "Eligo → DuckDB SQL, the decision column", ("",)),
         duckdb_engine("eligo_duckdb_full", "Eligo → DuckDB SQL, decision + status + rule + missing list",

@@ -189,6 +189,8 @@ def main() -> None:
     parser.add_argument("--no-install", action="store_true", help="do not pip-install the peer engines")
     parser.add_argument("--no-write", action="store_true")
     parser.add_argument("--cohort-rows", default="1000000,10000000", help="comma-separated cohort sizes")
+    parser.add_argument("--harness-only", action="store_true",
+                        help="only the peer harness with Eligo's engines (no 1,000-rule compile, cohorts, cold start)")
     args = parser.parse_args()
     if not args.no_install:
         install_peers()
@@ -199,6 +201,9 @@ def main() -> None:
     harness, harness_md = run_harness(bp, harness_args)
     runs = 1 if args.quick else args.runs
     extra: dict[str, Any] = {"cpu": bp._cpu_model(), "cores": __import__("os").cpu_count(), "runs": runs}
+    if args.harness_only:
+        print(markdown(harness_md, summarise(harness, extra), extra))
+        return
     print("compiling the generated 1,000-rule knowledge base", flush=True)
     extra["large_compile"] = large.measure(runs=max(runs, 3))
     print("  " + ", ".join(f"{k} {v * 1000:.0f} ms" for k, v in extra["large_compile"].items()), flush=True)

@@ -273,3 +273,19 @@ def test_the_parser_reads_its_tables_from_the_cache_and_parses_the_same(store: P
     no_cache = subprocess.run([sys.executable, "-c", PARSE, fixtures], capture_output=True, text=True,
                               env={**env, cache.ENV_OFF: "1"}, timeout=120)
     assert no_cache.stdout == built
+
+
+def test_an_edited_compiler_does_not_read_entries_written_by_other_code(kb: Path, store: Path, tmp_path: Path,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """The key holds a digest of the compiler's files (an editable install changes in place, its version not)."""
+    package = tmp_path / "package"
+    shutil.copytree(Path(cache.__file__).resolve().parent.parent / "ir", package / "ir")
+    before = cache.fingerprint(package)
+    assert cache.fingerprint(package) == before
+    (package / "ir" / "nodes.py").write_text((package / "ir" / "nodes.py").read_text() + "\n# edited\n")
+    assert cache.fingerprint(package) != before
+    decide(kb)
+    with monkeypatch.context() as edited:
+        edited.setattr(cache, "compiler", lambda: cache.fingerprint(package))
+        assert cache.lookup(kb, GUIDELINE, None, None, False) is None
+    assert cache.lookup(kb, GUIDELINE, None, None, False) is not None

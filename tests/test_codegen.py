@@ -1,5 +1,7 @@
-"""The lean no-trace evaluator and the one-decision classifier agree with the traced evaluator; generated code
-quotes author text through `repr`; a trace is recorded in full and made into Step objects on first use."""
+"""The lean no-trace evaluator and the one-decision classifier agree with the traced evaluator; so does
+`evaluate`'s validating evaluator with prepare and the three-valued one, refusing exactly what prepare refuses;
+generated code quotes author text through `repr`; a trace is recorded in full and made into Step objects on
+first use."""
 
 from __future__ import annotations
 
@@ -9,8 +11,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import eligo
+from eligo.cases import CaseError
 from eligo.python import codegen
-from tests.cohorts import EVERYTHING, rows
+from tests.cohorts import EVERYTHING, knowledge_guidelines, rows
 from tests.eligo_helpers import guideline
 
 SMALL = guideline("""
@@ -40,6 +43,56 @@ def _agree(g: eligo.Guideline, cohort: list[dict[str, object]]) -> None:
 @given(st.lists(rows(EVERYTHING), min_size=1, max_size=40))
 def test_lean_evaluator_and_classifier_agree_with_the_traced_one(cohort: list[dict[str, object]]) -> None:
     _agree(EVERYTHING, cohort)
+
+
+ODD_VALUES = st.sampled_from([0, 1, 2.0, 2.5, -3, 10 ** 20, float("nan"), float("inf"), True, "x", "yes", "12 months",
+                               "2024-01-10", "50%", [1], {"value": 2, "unit": "cm"}, None])
+
+
+def _evaluate_agrees(g: eligo.Guideline, case: dict[str, object]) -> None:
+    """`evaluate` (the validating evaluator, else the general path) gives what prepare then evaluate_prepared give."""
+    try:
+        expected = g.evaluate_prepared(g.prepare(case), trace=True)
+    except CaseError as refused:
+        try:
+            g.evaluate(case)
+        except CaseError as also:
+            assert str(also) == str(refused), case
+        else:
+            raise AssertionError(f"evaluate accepted what prepare refuses: {case}") from None
+        return
+    got = g.evaluate(case)
+    assert got.decisions == expected.decisions, case
+    assert got.to_json() == expected.to_json() and got.explain() == expected.explain(), case
+    assert g.evaluate(case, trace=False).decisions == expected.decisions and g.evaluate(case, trace=False).trace == ()
+    three_valued = g.evaluate(case, exact=False)
+    assert three_valued.to_json() == g.evaluate_prepared(g.prepare(case), trace=True, exact=False).to_json(), case
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(st.data())
+def test_evaluate_agrees_with_prepare_and_the_three_valued_evaluator(data: st.DataObject) -> None:
+    g = data.draw(st.sampled_from([EVERYTHING, *KNOWLEDGE]))
+    for _ in range(5):
+        case = dict(data.draw(rows(g)))
+        for name in data.draw(st.lists(st.sampled_from([*g.inputs, "not_an_input"]), max_size=2)):
+            case[name] = data.draw(ODD_VALUES)
+        if data.draw(st.booleans()):
+            case = {k: v for k, v in case.items() if v is not None}  # absent rather than None
+        _evaluate_agrees(g, case)
+
+
+KNOWLEDGE = knowledge_guidelines()
+
+
+def test_a_deferred_result_is_filled_in_from_the_case_as_it_was_given() -> None:
+    case: dict[str, object] = {"lesions": 3, "organs": 1, "r0": True}
+    result = SMALL.evaluate(case)
+    case["lesions"] = 9  # the caller's dict changes afterwards: the result explains the case it decided
+    assert result["resect"].value == "candidate" and result.values == {"oligo": True}
+    assert [step.value for step in result.trace if step.kind == "rule"] == [False, True]
+    assert pickle.loads(pickle.dumps(result)) == result
+    assert SMALL.evaluate({"lesions": 3, "organs": 1, "r0": True}) == result
 
 
 def test_a_long_first_match_decision_uses_flat_guards_and_agrees() -> None:
@@ -168,3 +221,25 @@ def test_a_test_of_a_constant_is_decided_when_the_code_is_written() -> None:
         """)
     assert "2.5 is" not in constant.code.source and "2.5 is" not in constant.code.traced_source
     assert [constant.evaluate({"a": a}, trace=True)["d"].value for a in (0, 5)] == ["q", "p"]
+
+
+def test_a_trace_and_explain_show_quantities_in_the_authors_units() -> None:
+    g = guideline("""
+        input size: quantity in cm from 0 to 20, optional
+        input drop: percent from -100 to 100, optional
+        input start: date, optional
+        input stop: date, optional
+        define dfi: months between start and stop
+        define big: size > 15 mm
+        decision d: a | b
+          rule r: when big and dfi > 12 months and drop >= 50% then a
+          otherwise b
+    """)
+    result = g.evaluate({"size": 2, "drop": 60.0, "start": "2022-01-01", "stop": "2024-05-03"})
+    text = result.explain()
+    assert "dfi > 12 months  [28 months 2 days, 12 months] → yes" in text
+    assert "size > 15 mm  [2 cm, 1.5 cm] → yes" in text and "drop >= 50%  [60%, 50%] → yes" in text
+    assert "  dfi = 28 months 2 days" in text
+    step = next(s for s in result.trace if s.text == "size > 15 mm")
+    assert step.operands == (20.0, 15.0) and step.units == (None, "cm", "cm")  # the values stay canonical (mm)
+    assert step.to_json()["operands"] == [20.0, 15.0]

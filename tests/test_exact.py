@@ -27,7 +27,33 @@ from tests.eligo_helpers import guideline as compile_text
 ROOT = Path(__file__).resolve().parent.parent
 
 
-GUIDELINES = [EVERYTHING, *knowledge_guidelines()]
+# Inputs read through arithmetic and `months between`: cut points undone through constants, and relative to the
+# other inputs a case holds (eligo.compiled.cuts); a divisor, a negated difference, days and months between dates.
+ARITHMETIC = compile_text("""
+    input a: yes/no, optional
+    input x: number from -50 to 50, optional
+    input y: number from 0 to 20, optional
+    input n: count from 0 to 30, optional
+    input w: quantity in kg from 30 to 200, optional
+    input start: date, optional
+    input end: date, optional
+    input seen: date, optional
+    define total: x + 2 * y
+    define ratio: w / y
+    define dfi: months between start and end
+    define wait: days between end and seen
+    define score: (if a then 1 else 0) + (if n > 3 then 1 else 0)
+    decision d: high > middle > low, first match
+      rule r1: when total > 30 or -(x - y) >= 12 then high
+      rule r2: when ratio is none or ratio > 8 kg then middle
+      rule r3: when dfi > 12 months and wait <= 30 days then high
+      rule r4: when score >= 2 and n * 3 <= 60 then middle
+      otherwise low
+    decision e: yes_ | no_, unique
+      rule e1: when seen > end and x between 0 and 10 then yes_
+      rule e2: when seen <= end then no_
+""")
+GUIDELINES = [EVERYTHING, ARITHMETIC, *knowledge_guidelines()]
 
 
 def _answer(result: eligo.DecisionResult) -> object:

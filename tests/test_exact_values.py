@@ -22,8 +22,9 @@ from eligo.compiled.result import to_json_value
 from tests.cohorts import EVERYTHING, knowledge_guidelines, rows
 from tests.eligo_helpers import guideline as compile_text
 from tests.eligo_helpers import module
+from tests.test_exact import ARITHMETIC
 
-GUIDELINES = [EVERYTHING, *knowledge_guidelines()]
+GUIDELINES = [EVERYTHING, ARITHMETIC, *knowledge_guidelines()]
 
 
 def _value(g: eligo.Guideline, case: dict[str, Any], key: str) -> object:

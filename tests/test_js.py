@@ -201,3 +201,21 @@ def test_node_refuses_what_python_refuses(guideline: eligo.Guideline, folder: Pa
     cases = _invalid(guideline)
     assert sum("refused" in python_answer(guideline, c) for c in cases) > len(cases) // 2
     assert disagreements(guideline, cases, folder) == []
+
+
+def test_node_agrees_with_python_on_the_generated_1000_rule_guideline(folder: Path) -> None:
+    """benchmarks/large.py's guideline: first-match decisions of 100 rules (settled through tables in Python), 200
+    chained definitions, 70 inputs of every type; a few seeded patients with missing values."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("large", Path(__file__).resolve().parent.parent / "benchmarks" / "large.py")
+    assert spec is not None and spec.loader is not None
+    large = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(large)
+    text = large.source()
+    name = text.split("\n", 1)[0].split()[1]
+    from tests.eligo_helpers import kb
+
+    generated = kb(text).guideline(name, allow_draft=True)
+    cases = [as_case(row) for row in sample(generated, 12, seed=3)]
+    assert disagreements(generated, cases, folder) == []

@@ -18,11 +18,12 @@ import eligo
 from eligo.sql import exact
 from eligo.sql.query import compile_query
 from tests.cohorts import EVERYTHING, Outcome, arrow_table, knowledge_guidelines, rows, sample, sql_outcomes
+from tests.test_exact import ARITHMETIC
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-GUIDELINES = [EVERYTHING, *knowledge_guidelines()]
+GUIDELINES = [EVERYTHING, ARITHMETIC, *knowledge_guidelines()]
 
 
 def _python(g: eligo.Guideline, cohort: Sequence[dict[str, Any]]) -> list[dict[str, Outcome]]:

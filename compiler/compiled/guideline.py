@@ -28,6 +28,9 @@ from eligo.version import __version__ as compiler_version
 if TYPE_CHECKING:
     import networkx as nx
 
+_new = object.__new__
+DecisionResult, Result, no_trace = results.DecisionResult, results.Result, results.no_trace
+
 
 @dataclass(frozen=True)
 class ExampleRun:
@@ -106,16 +109,85 @@ class Guideline:
     def evaluate(self, case: Mapping[str, Any], trace: bool = True, exact: bool = True) -> results.Result:
         """Validate `case` and decide every decision of this guideline. With `exact` (the default) an unknown
         decision is refined to what the data decides (eligo.compiled.exact); without it, the three-valued answer
-        as `eligo sql` gives it."""
-        return self.evaluate_prepared(self.prepare(case), trace, exact)
+        as `eligo sql` gives it. With `trace` (the default) the result has the definitions' values and the trace,
+        computed when first read (the case is evaluated again, with a trace, then)."""
+        validated, single, name, index, meta, replays = self._evaluation
+        raw = validated(case)  # one generated function checks the values and decides (eligo.python.validated)
+        if raw is None:  # a value to convert or to refuse, a field that is no input: the general path
+            case = self.prepare(case)
+            raw = self.code.fast(case)
+        # what follows is _decode and results.deferred written out: the calls would cost a third of the evaluation
+        if single and (found := raw[index]).__class__ is DecisionResult:  # one decision, decided by a rule
+            decisions = {name: found}
+        else:
+            decisions = self._decode(raw, case, exact)
+        result = _new(Result)
+        result._meta = meta
+        result._decisions = decisions
+        if trace:
+            result._later, result._case = replays[exact], dict(case)
+        else:
+            result._later, result._case = no_trace, None
+        return result
 
     def evaluate_prepared(self, prepared: Mapping[str, Any], trace: bool = False, exact: bool = True) -> results.Result:
+        """Decide a prepared case (`prepare`); with `trace`, the trace is recorded now."""
         if trace:
             steps: list[tuple[int, object, tuple[object, ...]]] = []
             raw, values = self.code.traced(prepared, steps)
-        else:
-            raw, values, steps = self.code.fast(prepared), {}, []
-        return self._result(prepared, raw, values, steps, exact)
+            return self._result(prepared, raw, values, steps, exact)
+        return results.deferred(self._meta, self._decode(self.code.fast(prepared), prepared, exact), no_trace)
+
+    @cached_property
+    def _meta(self) -> tuple[str, str, str, dict[str, str]]:
+        return self.id, self.version, self.sha256, self.references
+
+    @cached_property
+    def _replays(self) -> tuple[Callable[[Mapping[str, Any]], results.Result], ...]:
+        """What fills in a deferred result's values and trace: three-valued, exact."""
+        return self._replay_three_valued, self._replay_exact
+
+    def _replay_three_valued(self, case: Mapping[str, Any]) -> results.Result:
+        return self.evaluate_prepared({k: v for k, v in case.items() if v is not None}, True, False)
+
+    def _replay_exact(self, case: Mapping[str, Any]) -> results.Result:
+        return self.evaluate_prepared({k: v for k, v in case.items() if v is not None}, True, True)
+
+    @cached_property
+    def _plan(self) -> tuple[tuple[str, int, dict[outcome.Outcome, results.DecisionResult], ir.Decision], ...]:
+        """Per own decision: its name, its index in the outcomes, its shared results by the outcome a rule gives
+        (none for `collect`), and the node."""
+        def by_outcome(d: ir.Decision) -> dict[outcome.Outcome, results.DecisionResult]:
+            rules = {i: r for i, r in enumerate(d.rules)} | ({outcome.OTHERWISE: d.default} if d.default else {})
+            return {outcome.settled(rules[i].outcome, i): shared for i, shared in self._decided[d.key].items()}
+        return tuple((d.name, i, by_outcome(d) if d.policy != "collect" else {}, d)
+                     for i, d in zip(self._own_indices, self._own, strict=True))
+
+    @cached_property
+    def _evaluation(self) -> tuple[Callable[[Mapping[str, Any]], Any], bool, str, int,
+                                   tuple[str, str, str, dict[str, str]], tuple[Callable[[Any], Any], ...]]:
+        """What `evaluate` reads, in one attribute: the validating evaluator (written on first use; it gives a
+        decision decided by a rule as its shared result), whether the guideline has one decision of its own, its
+        name and index, the result's metadata, the replays."""
+        validated = self.code.validating({d.key: self._decided[d.key] for d in self._own if d.policy != "collect"})
+        name, index, _, _ = self._plan[0] if self._plan else ("", 0, None, None)
+        return validated, len(self._plan) == 1, name, index, self._meta, self._replays
+
+    def _decode(self, raw: tuple[outcome.Outcome, ...], case: Mapping[str, Any],
+                refine: bool) -> dict[str, results.DecisionResult]:
+        """The own decisions' results from the outcomes of a case whose values are canonical (None: missing)."""
+        decisions: dict[str, results.DecisionResult] = {}
+        prepared: dict[str, Any] | None = None
+        for name, index, shared, decision in self._plan:
+            out: Any = raw[index]  # an outcome, or the shared result of the validating evaluator
+            found = out if out.__class__ is DecisionResult else shared.get(out)  # decided by a rule: shared
+            if found is not None:
+                decisions[name] = found
+                continue
+            if prepared is None:
+                prepared = {k: v for k, v in case.items() if v is not None}  # as eligo.cases.normalise gives it
+            decisions[name] = self._decision_result(decision, out, prepared, refine)
+        return decisions
 
     def evaluate_many(self, data: Any, *, exact: bool = True, ignore_unknown: bool = False) -> Any:
         """Decide a batch: a list of dicts, a pyarrow Table, or a pandas or Polars DataFrame. Per decision D the
@@ -159,10 +231,8 @@ class Guideline:
         elif rule_index == outcome.OTHERWISE:
             rule = decision.default
         if status == "unknown":
-            cones = self.rule_inputs[decision.key]
-            wanted = {name for i, inputs in enumerate(cones) if mask >> i & 1 for name in inputs}
-            missing = tuple(name for name in self.inputs if name in wanted and unsettled(prepared.get(name)))
-            possible = exact.kleene_possible(decision, raw)
+            missing = tuple(name for name in self._cone(decision.key, mask) if unsettled(prepared.get(name)))
+            possible = self._possible(decision, raw)
             if refine:  # the three-valued answer, refined to what the data decides
                 return exact.decide(decision, raw, prepared, missing, possible, self.domains,
                                     self._completion(decision.key))
@@ -182,6 +252,32 @@ class Guideline:
             conflicting,
             exact.kleene_possible(decision, raw),
         )
+
+    def _cone(self, decision_key: str, mask: int) -> tuple[str, ...]:
+        """The inputs the rules in `mask` can read, in input order (computed once per decision and mask)."""
+        cones = self._cones[decision_key]
+        found = cones.get(mask)
+        if found is None:
+            wanted = {name for i, inputs in enumerate(self.rule_inputs[decision_key]) if mask >> i & 1
+                      for name in inputs}
+            found = cones[mask] = tuple(name for name in self.inputs if name in wanted)
+        return found
+
+    @cached_property
+    def _cones(self) -> dict[str, dict[int, tuple[str, ...]]]:
+        return {d.key: {} for d in self._decisions}
+
+    def _possible(self, decision: ir.Decision, raw: outcome.Outcome) -> tuple[str, ...]:
+        """exact.kleene_possible, computed once per decision and outcome."""
+        key = (decision.key, raw)
+        found = self._possibles.get(key)
+        if found is None:
+            found = self._possibles[key] = exact.kleene_possible(decision, raw)
+        return found
+
+    @cached_property
+    def _possibles(self) -> dict[tuple[str, outcome.Outcome], tuple[str, ...]]:
+        return {}
 
     @cached_property
     def domains(self) -> Domains:
@@ -228,8 +324,8 @@ class Guideline:
         return out
 
     @cached_property
-    def _sites(self) -> list[tuple[str, str, Span, str | None, str | None]]:
-        return [(s.kind, s.origin.text, s.origin.span, s.decision, s.rule) for s in self.code.sites]
+    def _sites(self) -> list[tuple[str, str, Span, str | None, str | None, tuple[str | None, ...]]]:
+        return [(s.kind, s.origin.text, s.origin.span, s.decision, s.rule, s.units) for s in self.code.sites]
 
     def _value_name(self, node: ir.Definition | ir.Decision) -> str:
         return self.program.value_name(node)
@@ -336,7 +432,7 @@ class _Trace(Sequence[results.Step]):
             made: list[results.Step] = []
             for site, value, operands in self._raw:  # this loop is the cost of a trace: keep it lean
                 step = _StepSlots()
-                step.kind, step.text, step.span, step.decision, step.rule = sites[site]
+                step.kind, step.text, step.span, step.decision, step.rule, step.units = sites[site]
                 step.value, step.operands = value, operands
                 step.__class__ = results.Step  # type: ignore[assignment]
                 made.append(cast(results.Step, step))
@@ -382,6 +478,7 @@ class _StepSlots:
     operands: tuple[object, ...]
     decision: str | None
     rule: str | None
+    units: tuple[str | None, ...]
 
 
 def _same(a: object, b: object) -> bool:

@@ -5,11 +5,13 @@ the values of the definitions; and the trace of every condition evaluated. `Resu
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from operator import attrgetter
+from typing import Any, Literal
 
 from eligo.dsl.ast import Span
+from eligo.ir import units
 from eligo.ir.nodes import NA
 from eligo.ir.outcome import STATUSES, Status
 
@@ -27,6 +29,14 @@ class Step:
     operands: tuple[object, ...] = ()
     decision: str | None = None
     rule: str | None = None
+    units: tuple[str | None, ...] = field(default=(), compare=False, repr=False)  # the author's, value then operands
+
+    def shown(self) -> tuple[str, tuple[str, ...]]:
+        """The value and the operands as the author reads them, each quantity in its unit (eligo.ir.units.show)."""
+        shown = self.units or ()
+        value = in_unit(self.value, shown[0] if shown else None)
+        return value, tuple(in_unit(v, shown[i + 1] if i + 1 < len(shown) else None)
+                            for i, v in enumerate(self.operands))
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -74,17 +84,95 @@ class DecisionResult:
         }
 
 
-@dataclass(frozen=True)
+Later = Callable[[Any], "Result"]  # what computes a result's values and trace when first read, from its `_case`
+
+
 class Result:
-    guideline: str
-    version: str
-    sha256: str
-    decisions: dict[str, DecisionResult]
-    values: dict[str, object] = field(default_factory=dict)
-    trace: Sequence[Step] = ()  # a tuple, or a trace whose Step objects are made on first use
-    references: dict[str, str] = field(default_factory=dict, repr=False)
-    # per definition in `values` that is unknown, what it may still be (eligo.compiled.ranges; computed when read)
-    unknown_values: Mapping[str, dict[str, object]] = field(default_factory=dict, repr=False)
+    """One case's result (immutable): guideline, version, sha256, decisions, values, trace, references and
+    unknown_values. `values` are the definitions' values; `trace` a tuple of Steps, or a trace whose Steps are
+    made on first use; `unknown_values`, per definition in `values` that is unknown, what it may still be
+    (eligo.compiled.ranges; computed when read). A result of `Guideline.evaluate` computes its values and trace
+    when first read, by evaluating the case again with a trace (`later`), so that a case decided but never
+    explained costs no trace."""
+
+    __slots__ = ("_case", "_decisions", "_later", "_meta", "_trace", "_unknown_values", "_values")
+    _meta: tuple[str, str, str, dict[str, str]]
+    _decisions: dict[str, DecisionResult]
+    _values: dict[str, object]
+    _trace: Sequence[Step]
+    _unknown_values: Mapping[str, dict[str, object]]
+    _later: Later | None
+    _case: Any
+
+    def __init__(self, guideline: str, version: str, sha256: str, decisions: dict[str, DecisionResult],
+                 values: dict[str, object] | None = None, trace: Sequence[Step] = (),
+                 references: dict[str, str] | None = None,
+                 unknown_values: Mapping[str, dict[str, object]] | None = None) -> None:
+        self._meta = (guideline, version, sha256, {} if references is None else references)
+        self._decisions = decisions
+        self._values = {} if values is None else values
+        self._trace = trace
+        self._unknown_values = {} if unknown_values is None else unknown_values
+        self._later = self._case = None
+
+    def _fill(self) -> None:
+        later, self._later = self._later, None
+        full = later(self._case)  # type: ignore[misc]
+        self._case = None
+        self._values, self._trace, self._unknown_values = full._values, full._trace, full._unknown_values
+
+    @property
+    def guideline(self) -> str:
+        return self._meta[0]
+
+    @property
+    def version(self) -> str:
+        return self._meta[1]
+
+    @property
+    def sha256(self) -> str:
+        return self._meta[2]
+
+    @property
+    def references(self) -> dict[str, str]:
+        return self._meta[3]
+
+    decisions: dict[str, DecisionResult] = property(attrgetter("_decisions"))  # type: ignore[assignment]  # C getter
+
+    @property
+    def values(self) -> dict[str, object]:
+        if self._later is not None:
+            self._fill()
+        return self._values
+
+    @property
+    def trace(self) -> Sequence[Step]:
+        if self._later is not None:
+            self._fill()
+        return self._trace
+
+    @property
+    def unknown_values(self) -> Mapping[str, dict[str, object]]:
+        if self._later is not None:
+            self._fill()
+        return self._unknown_values
+
+    def _fields(self) -> tuple[object, ...]:
+        return (self.guideline, self.version, self.sha256, self.decisions, self.values, self.trace, self.references,
+                self.unknown_values)
+
+    def __eq__(self, other: object) -> bool:
+        return self._fields() == other._fields() if isinstance(other, Result) else NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]  # its decisions and values are dicts
+
+    def __repr__(self) -> str:
+        return (f"Result(guideline={self.guideline!r}, version={self.version!r}, sha256={self.sha256!r}, "
+                f"decisions={self.decisions!r}, values={self.values!r}, trace={self.trace!r})")
+
+    def __reduce__(self) -> tuple[type, tuple[object, ...]]:
+        return Result, (self.guideline, self.version, self.sha256, self.decisions, self.values, tuple(self.trace),
+                        self.references, dict(self.unknown_values))
 
     def __getitem__(self, decision: str) -> DecisionResult:
         return self.decisions[decision]
@@ -125,9 +213,11 @@ class Result:
             out.append("")
             out.append("values:")
             conditions = self._definition_conditions()
+            names = {key.rsplit(".", 1)[-1]: key for key in self.values}
+            read_in = {names.get(s.text, s.text): s.units[0] for s in self.trace if s.kind == "definition" and s.units}
             for key, value in self.values.items():
                 still = _still(self.unknown_values[key]) if value is None and key in self.unknown_values else ""
-                out.append(f"  {key} = {show(value)}{still}")
+                out.append(f"  {key} = {in_unit(value, read_in.get(key))}{still}")
                 out.extend(f"      {_step_line(step)}" for step in conditions.get(key, ()))
         return "\n".join(out)
 
@@ -168,20 +258,25 @@ def _still(possible: dict[str, object]) -> str:
     return f" (possibly {wording})" if possible.get("exact", True) is False else f" ({wording})"
 
 
-def deferred(meta: tuple[str, str, str, dict[str, str]], decisions: dict[str, DecisionResult],
-             later: Later) -> Result:
-    """A result (guideline, version, sha256 and references in `meta`) whose values and trace `later` gives when
-    first read (NO_TRACE: none). Its slots are set as plain attributes: __init__'s keywords cost more than
+def deferred(meta: tuple[str, str, str, dict[str, str]], decisions: dict[str, DecisionResult], later: Later,
+             case: Any = None) -> Result:
+    """A result (guideline, version, sha256 and references in `meta`) whose values and trace `later(case)` gives
+    when first read (`no_trace`: none). Its slots are set as plain attributes: __init__'s keywords cost more than
     deciding a case."""
     result = _new(Result)
     result._meta = meta
     result._decisions = decisions
     result._later = later
+    result._case = case
     return result
 
 
+def no_trace(_: object) -> Result:
+    """A result with no values and no trace (what a deferred result evaluated without a trace fills in)."""
+    return Result("", "", "", {})
+
+
 _new = object.__new__
-NO_TRACE: Later = (lambda _: Result("", "", "", {}), None)  # a result with no values and no trace
 
 
 def _headline(name: str, decision: DecisionResult) -> str:
@@ -202,11 +297,18 @@ def _headline(name: str, decision: DecisionResult) -> str:
 
 
 def _step_line(step: Step) -> str:
-    result = show(step.value)
+    result, shown = step.shown()
     if step.kind == "rule":
         return f"rule {step.rule}: {step.text} → {result}"
-    operands = ", ".join(show(v) for v in step.operands)
+    operands = ", ".join(shown)
     return f"{step.text}  [{operands}] → {result}" if operands else f"{step.text} → {result}"
+
+
+def in_unit(value: object, unit: str | None) -> str:
+    """`show`, and a quantity in the unit `unit` (eligo.ir.units.show: 20 mm read in cm is "2 cm")."""
+    if unit is not None and isinstance(value, (int, float)) and not isinstance(value, bool):
+        return units.show(float(value), unit)
+    return show(value)
 
 
 def show(value: object) -> str:

@@ -179,7 +179,7 @@ class BandLookup:
     """A table with band columns as the Python back end reads it: each band column's value becomes its piece,
     and one dictionary maps the combination of pieces and other keys to the first matching row's value."""
 
-    __slots__ = ("cuts", "mapping")
+    __slots__ = ("cuts", "first_cuts", "mapping", "single")
 
     def __init__(self, rows: Sequence[Sequence[Key]], values: Sequence[object], key_types: Sequence[Type]) -> None:
         self.cuts = tuple(column_cuts(rows, i) if banded(k) else None for i, k in enumerate(key_types))
@@ -192,6 +192,17 @@ class BandLookup:
             found = next((j for j, row in enumerate(rows) if matches(row, point)), None)
             if found is not None:
                 self.mapping[combination] = values[found]
+        # one band column alone (the usual case): read by `one`, the pieces as the dictionary's keys
+        self.first_cuts: tuple[float, ...] = self.cuts[0] or ()
+        self.single = {k[0]: v for k, v in self.mapping.items()} if len(self.cuts) == 1 else {}
+
+    def one(self, key: object, default: object) -> object:
+        """`get` for a table of one band column: the value of the band `key` lies in, else `default`."""
+        if key.__class__ is bool or not isinstance(key, (int, float)):
+            return default  # `none`: no band holds it
+        cuts = self.first_cuts
+        i = bisect.bisect_left(cuts, key)
+        return self.single.get(2 * i + 1 if i < len(cuts) and cuts[i] == key else 2 * i, default)
 
     def get(self, keys: tuple[object, ...], default: object) -> object:
         """The value of the first row matching `keys` (none of them unknown), else `default`."""

@@ -120,7 +120,7 @@ def program_data(guideline: Guideline, expressions: list[ir.Node] | None = None)
         "values": [[program.value_name(n), i] for i, n in enumerate(program.nodes) if isinstance(n, ir.Definition)],
         "definitions": {i: _definition(guideline, n) for i, n in enumerate(program.nodes) if isinstance(n, ir.Definition)},
         "domains": {name: None if values is None else [_plain(v) for v in values] for name, values in classes.items()},
-        "relative": {name: {"cuts": [_plain(v) for v in guideline.domains.cuts.get(name, ())],
+        "relative": {name: {"cuts": [[_plain(cut), side] for cut, side in dict(guideline.domains.cuts.get(name, {})).items()],
                             "sites": [_site(site, expressions) for site in sites]}
                      for name, sites in guideline.domains.sites.items() if sites and classes.get(name) is None},
     }

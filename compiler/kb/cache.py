@@ -2,7 +2,8 @@
 instead of parsing, checking and generating code again, for as long as nothing it depends on has changed.
 
 An entry is keyed by the SHA-256 of what chose it (the knowledge base's folder, the guideline, `--version`,
-`--as-of`, `--draft`) and of the compiler (its version and this cache's format). It holds the compiled guideline
+`--as-of`, `--draft`) and of the compiler (its version, this cache's format, and each of its files' size and
+modification time, so that a compiler edited in place never reads what other code wrote). It holds the compiled guideline
 and the manifest it was compiled from: every `.eligo` file of the knowledge base with its SHA-256 and the module
 its header declares. It is used only when every file the guideline depends on (its module, every module it uses,
 and every other version of those modules, which could change what is chosen) is byte for byte the same, and no
@@ -24,6 +25,7 @@ rebuilt. Generated evaluators are stored as their marshalled code objects, valid
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import io
 import json
@@ -93,8 +95,31 @@ class Entry:
 
 
 def key(root: Path, guideline: str, version: str | None, as_of: str | None, draft: bool) -> str:
-    chosen = [FORMAT, __version__, _INTERPRETER, str(root.resolve()), guideline, version, as_of, draft]
+    chosen = [FORMAT, __version__, _INTERPRETER, compiler(), str(root.resolve()), guideline, version, as_of, draft]
     return hashlib.sha256(json.dumps(chosen).encode()).hexdigest()
+
+
+@functools.cache
+def compiler() -> str:
+    """The compiler as installed: a digest of the path, size and modification time of each of its files. The
+    version alone is not enough where the compiler is edited in place (an editable install): an entry written
+    by other code is never read."""
+    return fingerprint(Path(__file__).resolve().parent.parent)
+
+
+def fingerprint(package: Path) -> str:
+    """A digest of the path, size and modification time of every `.py` and `.lark` file under `package`."""
+    found: list[str] = []
+    folders = [package]
+    while folders:
+        with os.scandir(folders.pop()) as entries:
+            for entry in entries:
+                if entry.is_dir() and entry.name != "__pycache__" and not entry.name.startswith("."):
+                    folders.append(Path(entry.path))
+                elif entry.name.endswith((".py", ".lark")):
+                    stat = entry.stat()
+                    found.append(f"{entry.path}\0{stat.st_size}\0{stat.st_mtime_ns}")
+    return hashlib.sha256("\n".join(sorted(found)).encode()).hexdigest()
 
 
 def fresh(entry: Entry, now: dict[str, Source]) -> bool:

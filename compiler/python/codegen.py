@@ -15,28 +15,28 @@ settle through tables, and long chains of definitions are computed as locals in 
 
 from __future__ import annotations
 
-import itertools
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 
 from eligo import ir
 from eligo.ir import outcome, tables
 from eligo.ir.analysis import Facts, count_uses, references
 from eligo.python.lists import ListCodeGenerator
+from eligo.python.source import DEPTH_BUDGET, SourceWriter
 
 NEST_LIMIT = 40  # first-match decisions with more rules settle through tables
-DEPTH_BUDGET = 60  # block nesting the generator opens; Python allows 100 levels of indentation
 CHAIN_LIMIT = 24  # definitions inlined into one another before one is computed as a local of its own
 _OPS = {"=": "==", "!=": "!=", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
 
 
-class CodeGenerator(ListCodeGenerator):
+class CodeGenerator(ListCodeGenerator, SourceWriter):
     """Writes one evaluator function for some decisions of a program (all by default)."""
 
     signature = "def evaluate(c):"
     parameters = "c"  # of the evaluator and of the functions written for shared definitions
+    known = False  # True in the two-valued variant (eligo.python.twovalued): every value it computes is known
 
     def __init__(self, program: ir.Program, targets: tuple[str, ...] | None = None, classify: bool = False) -> None:
+        super().__init__()
         self.program = program
         self.facts = Facts(program)
         self.nodes = self.facts.nodes
@@ -47,11 +47,6 @@ class CodeGenerator(ListCodeGenerator):
         self.targets = {n.key for n in self.order if isinstance(n, ir.Decision) and n.key in wanted}
         self.uses = count_uses(self.order)
         self.eager = self.eager_definitions()
-        self.lines: list[str] = []
-        self.depth = 1
-        self.scopes: list[dict[str, str]] = [{}]  # per open block: input key -> local name
-        self.consts: dict[str, object] = {}
-        self.counter = itertools.count()
         self.memo: dict[str, str] = {}  # shared definitions -> their local, computed on first use
         self.helpers: dict[str, tuple[str, str]] = {}  # shared definitions -> (function name, source)
         self.in_helper = False
@@ -73,63 +68,25 @@ class CodeGenerator(ListCodeGenerator):
                 eager.add(node.key)
         return eager
 
-    # ------------------------------------------------------------ plumbing
-    def emit(self, line: str) -> None:
-        self.lines.append("    " * self.depth + line)
+    # ------------------------------------------------------------ the two-valued variant's hooks
+    def unknown(self, node: ir.Node) -> bool:
+        """Whether `node` may be unknown in the code being written."""
+        return self.facts.may_be_unknown(node)
 
-    @contextmanager
-    def block(self, header: str) -> Iterator[None]:
-        self.emit(header)
-        self.depth += 1
-        self.scopes.append({})
-        try:
-            yield
-        finally:
-            self.scopes.pop()
-            self.depth -= 1
+    def known_or_bail(self, value: str) -> None:
+        """`value` may be unknown: the two-valued variant hands the case to the three-valued function then."""
 
-    @property
-    def deep(self) -> bool:
-        """Whether no more blocks may be opened: conditions are then computed without them."""
-        return self.depth >= DEPTH_BUDGET
+    def read(self, name: str, missing: bool) -> str:
+        """How an input is read from the case (`missing`: by a reader of missing values)."""
+        return f"{self.case}.get({name!r})"
 
-    def bound(self, key: str) -> str | None:
-        for scope in reversed(self.scopes):
-            if key in scope:
-                return scope[key]
-        return None
-
-    def tmp(self) -> str:
-        return f"t{next(self.counter)}"
-
-    def assign(self, value: str) -> str:
-        if value.isidentifier() or _literal(value):
-            return value
-        name = self.tmp()
-        self.emit(f"{name} = {value}")
-        return name
-
-    def const(self, value: object) -> str:
-        if value is ir.NA:
-            return "NA"
-        if value is None or isinstance(value, (bool, str)) or (isinstance(value, int) and abs(value) < 1 << 62):
-            return repr(value)
-        if isinstance(value, float) and value == value and value not in (float("inf"), float("-inf")):
-            return repr(value)
-        return self.named(value)
-
-    def named(self, value: object) -> str:
-        name = f"k{len(self.consts)}"
-        self.consts[name] = value
-        return name
-
-    def bit(self, index: int) -> str:
-        """Rule `index`'s bit in a mask: a literal while short, else computed (long literals are slow to write)."""
-        return str(1 << index) if index < 62 else f"(1 << {index})"
+    def body(self, lines: list[str], helpers: list[str]) -> list[str]:
+        """The lines of the function written, as the variant wants them."""
+        return lines
 
     # ------------------------------------------------------------ hooks the traced variant fills in
-    def record(self, kind: str, origin: ir.Origin, out: str, *operands: str) -> None:
-        """A condition or lookup was computed into `out` from `operands`."""
+    def record(self, kind: str, origin: ir.Origin, out: str, *operands: str, node: ir.Node | None = None) -> None:
+        """A condition or lookup (`node`) was computed into `out` from `operands`."""
 
     def rule_done(self, rule: ir.Rule, value: str) -> None:
         """A rule's condition was computed into `value`."""
@@ -148,23 +105,31 @@ class CodeGenerator(ListCodeGenerator):
         return value
 
     def const_node(self, node: ir.Const) -> str:
+        if node.value is None:
+            self.known_or_bail("None")
         return self.const(node.value)
 
-    def input_node(self, node: ir.InputRef) -> str:
+    def input_node(self, node: ir.InputRef, missing: bool = False) -> str:
+        """The input's local, read where first needed (`missing`: by `x is missing` or `first known of`, which
+        take an unknown value as it is)."""
         key = f"input:{self.case}:{node.name}"
         local = self.bound(key)
         if local is None:
             local = f"{'i' if self.case == 'c' else 'j'}_{node.name}"
-            self.emit(f"{local} = {self.case}.get({node.name!r})")
+            self.emit(f"{local} = {self.read(node.name, missing)}")
             self.scopes[-1][key] = local
         return local
+
+    def tolerant(self, node: ir.Node) -> str:
+        """`node`'s value, unknown or not, where an input is read bare (by a reader of missing values)."""
+        return self.input_node(node, missing=True) if isinstance(node, ir.InputRef) else self.expr(node)
 
     def reference_node(self, node: ir.DefRef) -> str:
         return self.ref(node.key)
 
     def not_node(self, node: ir.Not) -> str:
         value = self.expr(node.operand)
-        if not self.facts.may_be_unknown(node.operand):
+        if not self.unknown(node.operand):
             return self.assign(f"{value} is not True")
         return self.assign(f"None if {value} is None else {value} is not True")
 
@@ -176,13 +141,14 @@ class CodeGenerator(ListCodeGenerator):
 
     def compare_node(self, node: ir.Compare) -> str:
         if any(isinstance(n, ir.Const) and n.value is None for n in (node.left, node.right)):
-            self.record("condition", node.origin, "None")
+            self.known_or_bail("None")
+            self.record("condition", node.origin, "None", node=node)
             return "None"
         if node.op in _OPS and (listed := self.bounded_compare(node)) is not None:
             return listed
         a, b = self.expr(node.left), self.expr(node.right)
         out = self.assign(self.guarded(f"{a} {_OPS[node.op]} {b}", ((a, node.left), (b, node.right)), "False"))
-        self.record("condition", node.origin, out, a, b)
+        self.record("condition", node.origin, out, a, b, node=node)
         return out
 
     def arith_node(self, node: ir.Arith) -> str:
@@ -204,14 +170,14 @@ class CodeGenerator(ListCodeGenerator):
         if isinstance(node.operand, ir.Const):  # decided now: `2.5 is None` would be a SyntaxWarning
             value = node.operand.value
             out = repr({"missing": value is None, "known": value is not None, "none": value is ir.NA}[node.test])
-            self.record("condition", node.origin, out, self.const(value))
+            self.record("condition", node.origin, out, self.const(value), node=node)
             return out
-        value = self.expr(node.operand)
+        value = self.tolerant(node.operand) if node.test != "none" else self.expr(node.operand)
         none = f"{value} is NA"
-        if self.facts.may_be_unknown(node.operand) and self.facts.may_be_none(node.operand):
+        if self.unknown(node.operand) and self.facts.may_be_none(node.operand):
             none = f"None if {value} is None else {none}"  # an unknown value may or may not be `none`
         out = self.assign({"missing": f"{value} is None", "known": f"{value} is not None", "none": none}[node.test])
-        self.record("condition", node.origin, out, value)
+        self.record("condition", node.origin, out, value, node=node)
         return out
 
     def inset_node(self, node: ir.InSet) -> str:
@@ -221,12 +187,12 @@ class CodeGenerator(ListCodeGenerator):
             check = f"{value} not in {members}" if node.negated else f"{value} in {members}"
             if self.facts.may_be_none(node.operand):
                 check = f"{node.negated} if {value} is NA else ({check})"
-            out = self.assign(f"None if {value} is None else ({check})" if self.facts.may_be_unknown(node.operand)
+            out = self.assign(f"None if {value} is None else ({check})" if self.unknown(node.operand)
                               else check)
         else:
             parts = ", ".join(self.expr(i) for i in node.items)
             out = self.assign(f"kleene_in({value}, ({parts},), {node.negated})")
-        self.record("condition", node.origin, out, value)
+        self.record("condition", node.origin, out, value, node=node)
         return out
 
     def between_node(self, node: ir.Between) -> str:
@@ -235,26 +201,29 @@ class CodeGenerator(ListCodeGenerator):
         if all(isinstance(b, ir.Const) and b.value is not None and b.value is not ir.NA for b in bounds) \
                 and not self.facts.may_be_none(node.operand):
             within = f"{lo} <= {value} <= {hi}"
-            out = self.assign(f"None if {value} is None else {within}" if self.facts.may_be_unknown(node.operand)
+            out = self.assign(f"None if {value} is None else {within}" if self.unknown(node.operand)
                               else within)
         else:
             out = self.assign(f"kleene_between({value}, {lo}, {hi})")
-        self.record("condition", node.origin, out, value, lo, hi)
+        self.record("condition", node.origin, out, value, lo, hi, node=node)
         return out
 
     def first_known_node(self, node: ir.FirstKnown) -> str:
         if self.deep:
-            return self.assign(f"first_known(({', '.join(self.expr(i) for i in node.items)},))")
+            out = self.assign(f"first_known(({', '.join(self.tolerant(i) for i in node.items)},))")
+            self.known_or_bail(out)
+            return out
         out = self.tmp()
-        self.emit(f"{out} = {self.expr(node.items[0])}")
+        self.emit(f"{out} = {self.tolerant(node.items[0])}")
         for item in node.items[1:]:
             with self.block(f"if {out} is None:"):
-                self.emit(f"{out} = {self.expr(item)}")
+                self.emit(f"{out} = {self.tolerant(item)}")
+        self.known_or_bail(out)
         return out
 
     def if_node(self, node: ir.If) -> str:
         cond = self.expr(node.condition)
-        unknown = self.facts.may_be_unknown(node.condition)
+        unknown = self.unknown(node.condition)
         out = self.tmp()
         if self.deep:
             then, otherwise = self.expr(node.then), self.expr(node.otherwise)
@@ -285,9 +254,13 @@ class CodeGenerator(ListCodeGenerator):
         fallback = node.default.value if node.default is not None else ir.NA
         key = values[0] if len(values) == 1 and not banded else f"({', '.join(values)},)"
         found = f"{self.tables[node.table, key_domains]}.get({key}, {self.const(fallback)})"
-        unknown = [v for v, k in zip(values, node.keys, strict=True) if self.facts.may_be_unknown(k)]
+        if banded and len(values) == 1:
+            found = f"{self.tables[node.table, key_domains]}.one({values[0]}, {self.const(fallback)})"
+        unknown = [v for v, k in zip(values, node.keys, strict=True) if self.unknown(k)]
         out = self.assign(f"None if {' or '.join(f'{v} is None' for v in unknown)} else {found}" if unknown else found)
-        self.record("lookup", node.origin, out, *values)
+        if fallback is None or any(row.value.value is None for row in node.rows):
+            self.known_or_bail(out)
+        self.record("lookup", node.origin, out, *values, node=node)
         return out
 
     def elapsed_node(self, node: ir.Elapsed) -> str:
@@ -297,7 +270,7 @@ class CodeGenerator(ListCodeGenerator):
 
     def guarded(self, computed: str, operands: tuple[tuple[str, ir.Node], ...], na_result: str | None) -> str:
         """`computed`, unknown if an operand is unknown, else `na_result` if an operand is `none`."""
-        unknown = [name for name, node in operands if not isinstance(node, ir.Const) and self.facts.may_be_unknown(node)]
+        unknown = [name for name, node in operands if not isinstance(node, ir.Const) and self.unknown(node)]
         na = [name for name, node in operands if self.facts.may_be_none(node)]
         text = computed
         if na and na_result is not None:
@@ -320,18 +293,22 @@ class CodeGenerator(ListCodeGenerator):
         """An `and`/`or` chain that stops at the first decisive operand: each operand in a block guarded by the
         value so far, nested while depth allows, else side by side. Either way a block runs only if the ones
         before it did (the value never leaves `decisive`), so the inputs they read stay bound for it."""
-        out = self.tmp()
-        self.emit(f"{out} = {self.truth(operands[0])}")
+        if self.known and (first := self.truth(operands[0])).startswith("t") and first[1:].isdigit():
+            out = first  # two-valued: the first operand's temporary is read only here, so it holds the chain's value
+        else:
+            out = self.tmp()
+            self.emit(f"{out} = {first if self.known else self.truth(operands[0])}")
         nest = self.depth + len(operands) < DEPTH_BUDGET
         self.scopes.append({})
         opened = 0
+        going_on = f"if {'not ' * (decisive == 'True')}{out}:" if self.known else f"if {out} is not {decisive}:"
         for operand in operands[1:]:
-            self.emit(f"if {out} is not {decisive}:")
+            self.emit(going_on)
             self.depth += 1
             if nest:
                 opened += 1
             value = self.truth(operand)
-            self.emit(combine(value, self.facts.may_be_unknown(operand)).format(out=out))
+            self.emit(combine(value, self.unknown(operand)).format(out=out))
             if not nest:
                 self.depth -= 1
         self.depth -= opened
@@ -348,6 +325,8 @@ class CodeGenerator(ListCodeGenerator):
         if key in self.locals:
             return self.locals[key]
         target = self.nodes[key]
+        if self.element is not None and isinstance(target, ir.Definition):  # in an element function: inlined
+            return self.expr(target.expr)
         assert isinstance(target, ir.Definition), key  # a decision read is a local, written before its readers
         if self.uses[key] <= 1:
             return self.expr(target.expr)  # read once: computed where it is read
@@ -396,6 +375,8 @@ class CodeGenerator(ListCodeGenerator):
         self.decision = None
         if not (target and self.classify) and self.uses[node.key]:
             self.emit(f"d{index} = {result}[0]")
+            if node.policy == "unique":  # a conflict's value is unknown
+                self.known_or_bail(f"d{index}")
             self.locals[node.key] = f"d{index}"
 
     def rule_truth(self, rule: ir.Rule) -> str:
@@ -405,13 +386,18 @@ class CodeGenerator(ListCodeGenerator):
         self.rule = None
         return value
 
-    def settle(self, result: str, value: str, rule: int, unknown: str, blocking: int, target: bool) -> None:
+    def settled(self, node: ir.Decision, value: str, rule: int) -> str:
+        """The source of what rule `rule` (or OTHERWISE) of `node` gives when it decides with outcome `value`."""
+        return outcome.literal(outcome.settled(value, rule))
+
+    def settle(self, node: ir.Decision, result: str, value: str, rule: int, unknown: str, blocking: int,
+               target: bool) -> None:
         """The decision is settled by rule `rule` (OTHERWISE, or NO_RULE with `value` ""): decided unless blocked."""
         if value == "":  # no rule fired and there is no `otherwise`
             rule = outcome.NO_RULE
             decided, blocked = outcome.literal(outcome.UNMATCHED_OUTCOME), unknown if unknown != "0" else ""
         else:
-            decided = outcome.literal(outcome.settled(value, rule))
+            decided = self.settled(node, value, rule)
             blocked = f"{unknown} & {blocking}" if unknown != "0" and blocking else ""
         if target and self.classify:
             answer = repr(value) if value and value != ir.OPEN else "None"
@@ -427,13 +413,13 @@ class CodeGenerator(ListCodeGenerator):
         unknown = "u" if unknown_bits else "0"
         if index == len(node.rules):
             value = node.default.outcome if node.default else ""
-            self.settle(result, value, outcome.OTHERWISE, unknown, masks[-1], target)
+            self.settle(node, result, value, outcome.OTHERWISE, unknown, masks[-1], target)
             return
         rule = node.rules[index]
         value = self.rule_truth(rule)
-        maybe = self.facts.may_be_unknown(rule.condition)
+        maybe = self.unknown(rule.condition)
         with self.block(f"if {value} is True:" if maybe else f"if {value}:"):
-            self.settle(result, rule.outcome, index, unknown, masks[index], target)
+            self.settle(node, result, rule.outcome, index, unknown, masks[index], target)
         with self.block("else:"):
             bits = unknown_bits
             if maybe:
@@ -450,7 +436,7 @@ class CodeGenerator(ListCodeGenerator):
             with self.block(f"if fired == {outcome.NO_RULE}:"):
                 value = self.rule_truth(rule)
                 self.emit(f"if {value} is True: fired = {i}")
-                if self.facts.may_be_unknown(rule.condition):
+                if self.unknown(rule.condition):
                     self.emit(f"elif {value} is None: u |= {self.bit(i)}")
         masks = blocking_masks(node)
         rules = dict(enumerate(r.outcome for r in node.rules))
@@ -482,7 +468,7 @@ class CodeGenerator(ListCodeGenerator):
             self.emit(f"return {self.returned(results)}")
         helpers = [source for _, source in self.helpers.values()]
         header = "def classify(c):" if self.classify else self.signature
-        return "\n\n".join([*helpers, "\n".join([header, *self.lines])]) + "\n"
+        return "\n\n".join([*helpers, "\n".join([header, *self.body(self.lines, helpers)])]) + "\n"
 
 
 HANDLERS: dict[type, str] = {
@@ -507,7 +493,3 @@ def blocking_masks(node: ir.Decision) -> list[int]:
     masks.append(every & ~same.get(node.default.outcome, 0) if node.default else every)
     return masks
 
-
-def _literal(text: str) -> bool:
-    return text in ("None", "True", "False", "NA") or (text[:1] in "'\"" and text[-1:] == text[:1]) or \
-        text.replace(".", "", 1).replace("-", "", 1).replace("e", "", 1).isdigit()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -13,25 +13,38 @@ from eligo.python import runtime
 from eligo.python.codegen import CodeGenerator
 from eligo.python.completion import CompletionCodeGenerator, NotCompletable
 from eligo.python.traced import TracedCodeGenerator, TraceSite
+from eligo.python.twovalued import TwoValuedCodeGenerator
+from eligo.python.validated import ValidatingCodeGenerator
 
 Evaluator = Callable[..., Any]
 
 
 @dataclass
 class Generated:
-    """A program's evaluators. The fast one is written and compiled at once; the traced one on first use (most
-    evaluation never records a trace, and writing it is half the cost of compiling a large guideline)."""
+    """A program's evaluators. The fast one is written and compiled at once: two-valued (`known_source`), it
+    hands a case to the three-valued evaluator (`source`) as soon as it reads an unknown value. The traced one is
+    written on first use (most evaluation never records a trace, and writing it is half the cost of compiling
+    a large guideline)."""
 
     fast: Evaluator
     source: str
     program: ir.Program = field(repr=False)
     name: str = ""
+    known_source: str = field(default="", repr=False)
+    three_valued: Evaluator | None = field(default=None, repr=False)
 
     @cached_property
     def _traced(self) -> tuple[Evaluator, str, list[TraceSite]]:
         generator = TracedCodeGenerator(self.program)
         source = generator.write()
         return compile_source(source, generator.consts, self.name, "evaluate"), source, generator.sites
+
+    def validating(self, shared: Mapping[str, Mapping[int, object]]) -> Evaluator:
+        """`evaluate(c)`: checks a case's values and decides it, or None when the case needs converting or refusing
+        (eligo.python.validated); a decision no other reads, decided by a rule, gives `shared[key][rule]`."""
+        generator = ValidatingCodeGenerator(self.program, shared)
+        source = generator.write()
+        return compile_source(source, {**generator.consts, "fallback": self.three_valued}, self.name, "evaluate")
 
     @property
     def traced(self) -> Evaluator:
@@ -58,17 +71,27 @@ class Generated:
             return None  # then the three-valued answer stands (sound), marked inexact
 
     def classifier(self, decision_key: str) -> tuple[Evaluator, str]:
-        """A function of a prepared case returning the decision's outcome when decided, else None; and its source."""
+        """A function of a prepared case returning the decision's outcome when decided, else None; and its source
+        (the two-valued function, which hands a case with an unknown value read to the three-valued one)."""
         generator = CodeGenerator(self.program, (decision_key,), classify=True)
-        source = generator.write()
-        return compile_source(source, generator.consts, self.name, "classify"), source
+        three_valued = compile_source(generator.write(), generator.consts, self.name, "classify")
+        return two_valued(TwoValuedCodeGenerator(self.program, (decision_key,), classify=True), three_valued,
+                          self.name, "classify")
+
+
+def two_valued(generator: CodeGenerator, fallback: Evaluator, name: str, function: str) -> tuple[Evaluator, str]:
+    """The two-valued variant of a generator's function, answering through `fallback` when it meets an unknown."""
+    source = generator.write()
+    return compile_source(source, {**generator.consts, "fallback": fallback}, name, function), source
 
 
 def generate(program: ir.Program, name: str) -> Generated:
     """Write and compile the fast evaluator of `program` (the traced one is written when first asked for)."""
-    fast = CodeGenerator(program)
-    source = fast.write()
-    return Generated(compile_source(source, fast.consts, name, "evaluate"), source, program, name)
+    generator = CodeGenerator(program)
+    source = generator.write()
+    three_valued = compile_source(source, generator.consts, name, "evaluate")
+    fast, known_source = two_valued(TwoValuedCodeGenerator(program), three_valued, name, "evaluate")
+    return Generated(fast, source, program, name, known_source, three_valued)
 
 
 def namespace(consts: dict[str, object]) -> dict[str, object]:
@@ -76,6 +99,8 @@ def namespace(consts: dict[str, object]) -> dict[str, object]:
     return {
         "NA": ir.NA,
         "UNSET": runtime.UNSET,
+        "Unknown": runtime.Unknown,
+        "KeyError": KeyError,
         "date": dt.date,
         **{name: getattr(runtime, name) for name in runtime.HELPERS},
         "__builtins__": {},

@@ -17,6 +17,7 @@ class ListCodeGenerator:
     """The list half of `CodeGenerator` (which provides the plumbing named below)."""
 
     element: str | None = None  # inside a list operation: the name of the element being looked at
+    known: bool  # the variant's: whether every value computed is known (not inside an element function)
     in_helper: bool
     program: ir.Program
     nodes: dict[str, ir.Definition | ir.Decision]
@@ -28,6 +29,7 @@ class ListCodeGenerator:
     named: Callable[[object], str]
     block: Callable[[str], AbstractContextManager[None]]
     record: Callable[..., None]
+    known_or_bail: Callable[[str], None]
 
     def bounded_compare(self, node: ir.Compare) -> str | None:
         """`aggregate OP value` from the aggregate's bounds (eligo.ir.lists), when a side is a count, sum or
@@ -40,7 +42,8 @@ class ListCodeGenerator:
         other = node.right if bounded[0] is node.left else node.left
         found, value = self.list_bounds(aggregate), self.expr(other)
         out = self.assign(f"list_compare({node.op!r}, {found}, {value}, {bounded[0] is node.right})")
-        self.record("condition", node.origin, out, f"list_value({found})", value)
+        self.known_or_bail(out)
+        self.record("condition", node.origin, out, f"list_value({found})", value, node=node)
         return out
 
     def bounded(self, node: ir.Node) -> ir.ListOp | None:
@@ -50,14 +53,18 @@ class ListCodeGenerator:
     def element_function(self, node: ir.ListOp) -> str:
         """A function of one element giving (where, body): the part of a list operation computed per element."""
         name = self.tmp()
-        saved = (self.element, self.in_helper)
-        self.element, self.in_helper = f"el{name}", True  # shared definitions are called, never memoised, in it
-        with self.block(f"def {name}({self.element}):"):
-            where = self.truth(node.where) if node.where is not None else "True"
-            body = "True" if node.body is None else \
-                self.truth(node.body) if node.op in ("any", "all") else self.expr(node.body)
-            self.emit(f"return ({where}, {body})")
-        self.element, self.in_helper = saved
+        saved = self.element
+        self.element = f"el{name}"  # three-valued inside, whatever the variant: a field may be unknown
+        self.known = False
+        try:
+            with self.block(f"def {name}({self.element}):"):
+                where = self.truth(node.where) if node.where is not None else "True"
+                body = "True" if node.body is None else \
+                    self.truth(node.body) if node.op in ("any", "all") else self.expr(node.body)
+                self.emit(f"return ({where}, {body})")
+        finally:
+            self.element = saved
+            del self.known  # the variant's own again
         return name
 
     def list_bounds(self, node: ir.ListOp) -> str:
@@ -69,12 +76,15 @@ class ListCodeGenerator:
 
     def list_node(self, node: ir.ListOp) -> str:
         if node.op in lists.BOUNDED:
-            return self.assign(f"list_value({self.list_bounds(node)})")
+            out = self.assign(f"list_value({self.list_bounds(node)})")
+            self.known_or_bail(out)
+            return out
         records, judge = self.expr(node.source), self.element_function(node)
         function = "list_quantify" if node.op in ("any", "all") else "list_extreme"
         out = self.assign(f"{function}({node.op!r}, {records}, {judge})")
+        self.known_or_bail(out)
         if node.op in ("any", "all"):
-            self.record("condition", node.origin, out)
+            self.record("condition", node.origin, out, node=node)
         return out
 
     def field_node(self, node: ir.Field) -> str:

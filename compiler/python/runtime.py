@@ -17,8 +17,6 @@ from eligo.ir.units import DAYS_PER_MONTH
 NA = ir.NA
 
 
-
-
 def months_between(start: dt.date, end: dt.date) -> float:
     """Whole calendar months from `start` to `end`, plus the leftover days / 30.4375.
 
@@ -126,6 +124,11 @@ def decide_collect(conditions: tuple[bool | None, ...], outcomes: tuple[str, ...
 # list operations (eligo.ir.lists holds their meaning)
 list_bounds, list_compare, list_value = lists.bounds, lists.compare_bounds, lists.value_of
 list_quantify, list_extreme = lists.quantify, lists.extreme
+
+
+class Unknown(Exception):
+    """Raised by a shared definition of a two-valued evaluator that met an unknown value: the evaluator that
+    called it answers through its three-valued `fallback` instead."""
 
 
 class _Unset:

@@ -105,7 +105,7 @@ def _active(resource: dict[str, Any]) -> bool:
     return not status or bool(status & {"active", "recurrence", "relapse"})
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: made for every resource of every request, and frozen dataclasses init slower
 class Entry:
     """One resource of the request with what selection needs, read once: its codes, whether it counts, its date."""
 

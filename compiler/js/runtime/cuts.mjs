@@ -66,7 +66,19 @@ function between_(a, b, integer) {  // eligo.ir.domains._between
   if (integer) { const middle = Math.floor(a) + 1; return middle < b ? middle : null; }
   return a < b ? (a + b) / 2 : null;
 }
-function representatives(info, cuts) {  // eligo.ir.domains.representatives
+function representatives(info, cuts, sides = null) {  // eligo.ir.domains.representatives
+  // sides: [cut, "le" | "lt" | "eq"]: the classes a comparison cannot tell apart are merged (`x > 12` only splits
+  // at or below 12 from above it)
+  const found = someOfEach(info, cuts);
+  if (found === null || sides === null || sides.every(([, side]) => side === "eq")) return found;
+  const kept = new Map();
+  for (const value of found) {
+    const signature = JSON.stringify(sides.map(([c, side]) => (side === "le" ? value <= c : side === "lt" ? value < c : [value < c, value === c])));
+    if (!kept.has(signature)) kept.set(signature, value);
+  }
+  return [...kept.values()];
+}
+function someOfEach(info, cuts) {
   if (info.kind === "bool") return [true, false];
   if (info.kind === "enum") return [...info.values];
   if (info.kind === "date") {
@@ -93,7 +105,8 @@ function inputClasses(program, exprs, name, c) {
   if (fixed !== null || relative === undefined) return fixed;
   const info = program.inputs[name];
   const operand = (x) => (x !== null && typeof x === "object" && "fn" in x ? exprs[x.fn](c) : x);
-  const cuts = [...relative.cuts];
+  const sides = relative.cuts.map(([cut, side]) => [cut, side]);
+  const cuts = sides.map(([cut]) => cut);
   for (const site of relative.sites) {
     const targets = "values" in site.against ? site.against.values : [operand(site.against)];
     for (const target of targets) {
@@ -117,6 +130,7 @@ function inputClasses(program, exprs, name, c) {
     }
   }
   const kept = info.kind === "date" ? cuts.filter((x) => typeof x === "string") : cuts.filter((x) => typeof x === "number");
-  return representatives(info, [...new Set(kept)].sort(info.kind === "date" ? undefined : (a, b) => a - b));
+  for (const cut of kept) if (!sides.some(([c]) => c === cut)) sides.push([cut, "eq"]);
+  return representatives(info, [...new Set(kept)].sort(info.kind === "date" ? undefined : (a, b) => a - b), sides);
 }
 

@@ -21,14 +21,14 @@ from eligo import ir
 from eligo.ir import outcome, tables
 from eligo.ir.analysis import Facts, count_uses, references
 from eligo.python.lists import ListCodeGenerator
-from eligo.python.source import DEPTH_BUDGET, SourceWriter
+from eligo.python.source import DEPTH_BUDGET
 
 NEST_LIMIT = 40  # first-match decisions with more rules settle through tables
 CHAIN_LIMIT = 24  # definitions inlined into one another before one is computed as a local of its own
 _OPS = {"=": "==", "!=": "!=", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
 
 
-class CodeGenerator(ListCodeGenerator, SourceWriter):
+class CodeGenerator(ListCodeGenerator):
     """Writes one evaluator function for some decisions of a program (all by default)."""
 
     signature = "def evaluate(c):"

@@ -4,16 +4,13 @@ the body of `all`/`any` or the field aggregated), passed to `eligo.ir.lists`, wh
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
 from eligo import ir
 from eligo.ir import lists
-
-if TYPE_CHECKING:
-    from contextlib import AbstractContextManager
+from eligo.python.source import SourceWriter
 
 
-class ListCodeGenerator:
+class ListCodeGenerator(SourceWriter):
     """The list half of `CodeGenerator` (which provides the plumbing named below)."""
 
     element: str | None = None  # inside a list operation: the name of the element being looked at
@@ -23,11 +20,6 @@ class ListCodeGenerator:
     nodes: dict[str, ir.Definition | ir.Decision]
     expr: Callable[[ir.Node], str]
     truth: Callable[[ir.Node], str]
-    assign: Callable[[str], str]
-    emit: Callable[[str], None]
-    tmp: Callable[[], str]
-    named: Callable[[object], str]
-    block: Callable[[str], AbstractContextManager[None]]
     record: Callable[..., None]
     known_or_bail: Callable[[str], None]
 

@@ -385,3 +385,13 @@ def test_node_agrees_with_python_on_lists(tmp_path: Any) -> None:
     problems = [f"case {i} {c}: {d[:3]}" for i, (c, a) in enumerate(zip(cases, answers, strict=True))
                 if (d := strict_differences(python_answer(_g(), c), a))]
     assert problems == []
+
+
+@pytest.mark.parametrize("dialect", ["duckdb", "spark", "postgres", "bigquery"])
+def test_every_dialect_writes_the_list_operations(dialect: str) -> None:
+    """DuckDB and Spark with lambdas over the array column, PostgreSQL and BigQuery as subqueries over UNNEST."""
+    sql = compile_query(_g(), "cohort", dialect=dialect).sql(dialect=dialect)
+    if dialect in ("duckdb", "spark"):
+        assert ("LIST_FILTER" if dialect == "duckdb" else "FILTER(") in sql and "UNNEST" not in sql
+    else:
+        assert "UNNEST(" in sql and "COUNT(DISTINCT" in sql

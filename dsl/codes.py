@@ -761,6 +761,12 @@ def _checker_entries() -> list[Code]:
              "quantities, `largest` and `smallest` also take dates; count the values of a kind with `distinct`.",
              _LISTS + _FEW.replace("count(lesions) <= 5", "largest(organ of lesions) = liver"),
              _LISTS + _FEW.replace("count(lesions) <= 5", "distinct(organ of lesions) <= 2")),
+        Code("E195", "error", "a list of records used as a single value",
+             "A list input is read through a list operation: `count(L)`, `any(L where C)`, `all(L have C)`, "
+             "`largest(FIELD of L)`, `sum`, `smallest`, `distinct`. Compared, added or defined as it is, it has "
+             "no single value.",
+             _LISTS + _FEW.replace("count(lesions) <= 5", "lesions <= 5"),
+             _LISTS + _FEW),
         Code("W150", "warning", "an input that nothing uses",
              "The input is declared but no definition, table or decision of its module, or of a module "
              "using it, reads it, so asking for it burdens data collection for nothing (another guideline "

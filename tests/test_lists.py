@@ -395,3 +395,12 @@ def test_every_dialect_writes_the_list_operations(dialect: str) -> None:
         assert ("LIST_FILTER" if dialect == "duckdb" else "FILTER(") in sql and "UNNEST" not in sql
     else:
         assert "UNNEST(" in sql and "COUNT(DISTINCT" in sql
+
+
+def test_a_bare_list_is_refused_where_a_single_value_is_needed() -> None:
+    source = ("guideline test.bad\n  version 1.0.0\n\nrecord lesion:\n  size: quantity in mm\n"
+              "input lesions: list of lesion\ndefine copy: lesions\ndefine known: lesions is known\n")
+    found = [d for d in eligo.KnowledgeBase.from_texts({"test/bad/1.0.0.eligo": source}).check() if d.is_error]
+    assert [(d.code, d.span.line, d.span.column) for d in found] == [("E195", 7, 14), ("E195", 8, 15)]
+    assert "`lesions` is a list of records: it is read through a list operation" in found[0].message
+    assert "count(lesions)" in found[0].hints[0]

@@ -81,6 +81,19 @@ class ListLowering:
         """The fields of a `list of R` input's record (none for other types)."""
         return self.out.records.get(spec.kind or "", ()) if spec.base == "list" else ()
 
+    def name_ref(self, e: ast.Ref, expected: Type | None) -> tuple[ir.Node, Type]:
+        """A name: a field of the element first (inside a list operation), else as `ref` resolves it; a list input
+        is read only through a list operation (E195)."""
+        found = self.field_ref(e) or self.ref(e, expected)
+        if found[1].kind == "list":
+            self.error("E195", f"`{e.name}` is a list of records: it is read through a list operation", e.span,
+                       f"write `count({e.name})`, `any({e.name} where …)`, `all({e.name} have …)` or "
+                       f"`largest(FIELD of {e.name})`")
+            return ir.Const(None, t.ERROR, origin=found[0].origin), t.ERROR
+        return found
+
+    ref: Callable[..., tuple[ir.Node, Type]]
+
     def field_ref(self, e: ast.Ref) -> tuple[ir.Node, Type] | None:
         """A bare name inside a list operation that names a field of the element, lowered; else None."""
         if self.element is None or e.name not in self.element:

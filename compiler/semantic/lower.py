@@ -242,7 +242,7 @@ class Lowerer(TableLowering, ListLowering):
             case ast.Text(value):
                 return ir.Const(value, t.TEXT, origin=self.origin(e.span)), t.TEXT
             case ast.Ref():
-                return self.field_ref(e) or self.ref(e, expected)
+                return self.name_ref(e, expected)
             case ast.Neg(operand):
                 node, typ = self.expr(operand)
                 if typ.kind not in ("number", "quantity", "error"):

@@ -404,3 +404,24 @@ def test_a_bare_list_is_refused_where_a_single_value_is_needed() -> None:
     assert [(d.code, d.span.line, d.span.column) for d in found] == [("E195", 7, 14), ("E195", 8, 15)]
     assert "`lesions` is a list of records: it is read through a list operation" in found[0].message
     assert "count(lesions)" in found[0].hints[0]
+
+
+def test_a_lesion_of_unknown_organ_is_still_one_organ_in_python_and_duckdb() -> None:
+    import duckdb
+
+    g = guideline("""
+        kind organ: liver | lung
+        record lesion:
+          organ: organ, optional
+        input lesions: list of lesion
+        decision d: some | none_seen
+          rule r: when distinct(organ of lesions) >= 1 then some
+          otherwise none_seen
+    """, "test.distinct")
+    assert g.evaluate({"lesions": [{}]})["d"].value == "some"  # at least one organ, whichever it is
+    assert g.evaluate({"lesions": []})["d"].value == "none_seen"
+    table = pa.table({"lesions": pa.array([[{"organ": None}], []], pa.list_(pa.struct([("organ", pa.string())])))})
+    with duckdb.connect() as con:
+        con.register("cohort", table)
+        rows = con.execute(compile_query(g, "cohort").sql(dialect="duckdb")).fetchall()
+    assert [row[1] for row in rows] == ["some", "none_seen"]

@@ -9,8 +9,9 @@ Per element, `where` is yes, no or unknown, and so is the body of `all`/`any`. T
 - `any`: yes if an element is certainly in and has the body; no if the list is complete and none can;
 - `all`: no if an element certainly in certainly lacks the body; yes if the list is complete and every
   element possibly in certainly has it (an element certainly out never counts);
-- `distinct`: at least the known values of the elements certainly in, at most those possibly in plus one
-  per element possibly in with its field unknown, and never more than the field's kind has values;
+- `distinct`: at least the known values of the elements certainly in (one if there are none but an element
+  certainly in has its field unknown), at most those possibly in plus one per element possibly in with its field
+  unknown, and never more than the field's kind has values;
 - `sum`: bounds from the fields' declared ranges; `largest` and `smallest`: known only when every element
   possibly in is certainly in with its field known and the list is complete (an empty selection is `none`).
 A numeric operation has bounds (`low`, `high`); its value is known when they meet. Compared with a known value,
@@ -105,6 +106,7 @@ def bounds(op: str, records: Records | None, judge: Judge, field_range: tuple[fl
     seen: set[Any] = set()
     maybe_seen: set[Any] = set()
     maybe_unknown = 0
+    certain_unknown = False  # an element certainly in with its field unknown: at least one value
     for element in records:
         where, body = judge(element)
         where = _truth(where)
@@ -120,12 +122,13 @@ def bounds(op: str, records: Records | None, judge: Judge, field_range: tuple[fl
         else:  # distinct
             if body is None:
                 maybe_unknown += 1
+                certain_unknown = certain_unknown or where is True
             else:
                 maybe_seen.add(body)
                 if where is True:
                     seen.add(body)
     if op == "distinct":
-        low, high = float(len(seen)), float(len(maybe_seen) + maybe_unknown)
+        low, high = float(len(seen) or certain_unknown), float(len(maybe_seen) + maybe_unknown)
     if not records.complete:  # more elements may come, each within the field's range
         if op != "sum" or field_range[1] > 0:
             high = math.inf

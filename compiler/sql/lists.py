@@ -184,6 +184,9 @@ class ListCompiler:
                 def has(certain: bool) -> Callable[[], exp.Expr]:
                     return lambda: and_(where(certain), negate(is_null(self.expr(body).v)))
                 low = self.gather(source, has(True), lambda: self.expr(body).v, "distinct")
+                unsure_one = exp.GT(this=self.elements_where(source, lambda: and_(where(True), is_null(
+                    self.expr(body).v))), expression=num(0))  # no known value, but one certainly in: at least one
+                low = exp.func("GREATEST", low, case([(unsure_one, num(1))], num(0)))
                 unknown_values = self.elements_where(source, lambda: and_(where(False), is_null(self.expr(body).v)))
                 high = exp.Add(this=self.gather(source, has(False), lambda: self.expr(body).v, "distinct"),
                                expression=unknown_values)

@@ -6,7 +6,7 @@ function unsettled(v) {  // eligo.ir.lists.unsettled: missing, or a list with so
 }
 function listBounds(op, records, judge, range, values) {
   if (records === null) return null;
-  let low = 0, high = 0, unknownValues = 0;
+  let low = 0, high = 0, unknownValues = 0, certainUnknown = false;
   const seen = new Set(), maybeSeen = new Set();
   for (const element of records) {
     let [where, body] = judge(element);
@@ -21,12 +21,13 @@ function listBounds(op, records, judge, range, values) {
       high += where === true ? hi : Math.max(hi, 0);
     } else if (body === null) {
       unknownValues += 1;
+      certainUnknown = certainUnknown || where === true;
     } else {
       maybeSeen.add(body);
       if (where === true) seen.add(body);
     }
   }
-  if (op === "distinct") [low, high] = [seen.size, maybeSeen.size + unknownValues];
+  if (op === "distinct") [low, high] = [seen.size || (certainUnknown ? 1 : 0), maybeSeen.size + unknownValues];
   if (records.complete === false) {  // more elements may come, each within the field's range
     if (op !== "sum" || range[1] > 0) high = Infinity;
     if (op === "sum" && range[0] < 0) low = -Infinity;

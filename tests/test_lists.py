@@ -425,3 +425,11 @@ def test_a_lesion_of_unknown_organ_is_still_one_organ_in_python_and_duckdb() -> 
         con.register("cohort", table)
         rows = con.execute(compile_query(g, "cohort").sql(dialect="duckdb")).fetchall()
     assert [row[1] for row in rows] == ["some", "none_seen"]
+
+
+def test_evaluate_many_reads_a_list_column_as_evaluate_reads_case_lists() -> None:
+    cohort = _fixed_cohort(200, 3)
+    got = _g().evaluate_many(arrow_cohort(cohort)).to_pylist()
+    want = python_outcomes(_g(), [_case(r) for r in cohort], exact=True)
+    assert [(g["surgery"], g["surgery_status"], g["surgery_rule"], tuple(g["surgery_possible"] or ()),
+             tuple(g["surgery_missing"] or ())) for g in got] == [w["surgery"] for w in want]

@@ -694,8 +694,9 @@ def _checker_entries() -> list[Code]:
              others=(("demo/codes/1.0.0.eligo", _BASE),)),
         Code("E140", "error", "a table row's band that does not fit its key",
              "A table keyed by a number, count, percentage, duration or quantity has bands as row keys "
-             "(`0 to 2`, `12 months to under 36 months`, `under 12 months`, `36 months or more`, `over 50%`, "
-             "or one value); their bounds are of the key's type, in its units, lowest first. A key that is a "
+             "(`0 to 2`, `12 months to under 36 months`, `over 12 months to 24 months`, `under 12 months`, "
+             "`3 months or less`, `36 months or more`, `over 50%`, or one value); their bounds are of the key's "
+             "type, in its units, lowest first. A key that is a "
              "kind or yes/no takes values, not bands.",
              _H + _SCORE + "table group by score -> risk\n  0 to 2:   low\n  3 to 5 months: high\n" + _RISK_DECISION,
              _H + _SCORE + _SCORE_TABLE + _RISK_DECISION),

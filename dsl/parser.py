@@ -229,8 +229,32 @@ def read_source(file: Path) -> tuple[str, ast.Module | None, list[Diagnostic]]:
         text = raw.decode("utf-8", "replace")
         return text, None, [error("E061", f"this file is not UTF-8 text (byte 0x{raw[exc.start]:02X} cannot be read)",
                                   span, "save the file as UTF-8 (it may be Latin-1 or Windows-1252)")]
-    module, diagnostics = parse_with_diagnostics(text, path)
+    module, diagnostics = _parsed(raw, text, path)
     return text, module, diagnostics
+
+
+def _parsed(raw: bytes, text: str, path: str) -> tuple[ast.Module | None, list[Diagnostic]]:
+    """`parse_with_diagnostics`, read from the compiled cache (eligo.kb.cache) when this compiler parsed these
+    bytes at this path before: the parse is a function of them alone (the path is in every span)."""
+    import hashlib
+    import pickle
+
+    from eligo.kb import cache
+
+    folder = cache.directory()
+    if folder is None:
+        return parse_with_diagnostics(text, path)
+    name = "parse-" + hashlib.sha256(f"{cache.compiler()}\0{path}\0".encode() + raw).hexdigest() + ".pickle"
+    stored = cache.read_bytes(folder, name)
+    if stored is not None:
+        try:
+            module, diagnostics = pickle.loads(stored)
+            return module, diagnostics
+        except Exception:  # damaged, or by other code: parsed again below
+            pass
+    module, diagnostics = parse_with_diagnostics(text, path)
+    cache.write_bytes(folder, name, pickle.dumps((module, diagnostics), protocol=pickle.HIGHEST_PROTOCOL))
+    return module, diagnostics
 
 
 def parse_file(path: str | Path) -> ast.Module:

@@ -5,16 +5,24 @@ Python on generated cohorts, all four dialects, the `open` status), results as J
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
+from pathlib import Path
 
 import duckdb
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import eligo
+from eligo.ir import tables
 from eligo.sql import query as sql
 from eligo.tools.diff import diff_versions
 from eligo.verify import verify_guideline
 from tests.cohorts import disagreements, sample
 from tests.eligo_helpers import guideline, kb, module
+
+KNOWLEDGE = Path(__file__).resolve().parents[1] / "knowledge"
 
 BANDS = """
     kind risk: low | high
@@ -373,3 +381,112 @@ def test_verify_sweeps_bands_exactly_and_finds_a_row_earlier_rows_always_take() 
                             "applies first"
     assert found["V213"] == "row `lung, 4 to 5` of table `group` is never used: the row on line 14 matches first for " \
                             "every key it covers (e.g. lung, 4)"
+
+
+def test_the_command_line_shows_an_open_question(tmp_path: Path) -> None:
+    """`eligo eval --json`, `eligo verify` and `eligo diff` on the shipped knowledge base's declared open question."""
+    case = KNOWLEDGE / "cases" / "pancreas.cspac1_eligibility" / "no_marker_abnormal_before_chemotherapy.json"
+    run = subprocess.run([sys.executable, "-m", "eligo", "eval", "pancreas.cspac1_eligibility", "--case", str(case),
+                          "--json", "--kb", str(KNOWLEDGE)], capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    decision = json.loads(run.stdout)["decisions"]["simultaneous_resection"]
+    assert (decision["status"], decision["value"], decision["rule"]) == ("open", None, "no_abnormal_marker")
+    assert decision["reason"].startswith("Registry: the criterion is worded only for abnormal serum tumour markers")
+    verify = subprocess.run([sys.executable, "-m", "eligo", "verify", str(KNOWLEDGE / "pancreas" / "cspac1_eligibility"),
+                             "--max-examples", "20"], capture_output=True, text=True, timeout=300)
+    assert verify.returncode == 0, verify.stdout + verify.stderr
+    assert "  open question: simultaneous_resection rule no_abnormal_marker (line " in verify.stdout
+
+
+def test_a_table_keyed_by_a_used_modules_definition() -> None:
+    base = kb(module("core.score", """
+        input a: yes/no
+        input b: yes/no
+        define score: (if a then 1 else 0) + (if b then 1 else 0)
+    """), module("test.g", """
+        use core.score ^1.0 as s
+        table label by s.score -> yes/no
+          0: no
+          1 or more: yes
+        decision d: x | y
+          rule r: when label[s.score] then x
+          otherwise y
+    """))
+    assert [d.headline() for d in base.check() if d.is_error] == []
+    g = base.guideline("test.g")
+    assert [g.evaluate({"a": a, "b": False})["d"].value for a in (True, False)] == ["x", "y"]
+
+
+def test_a_numeric_key_given_only_as_any_matches_every_value() -> None:
+    g = guideline("""
+        kind site: lung | liver
+        input where: site
+        input n: count from 0 to 10
+        table t by where, n -> yes/no
+          lung, any:   yes
+          liver, any:  no
+        decision d: a | b
+          rule r: when t[where, n] then a
+          otherwise b
+    """)
+    assert [g.evaluate({"where": w, "n": n})["d"].value for w in ("lung", "liver") for n in (0, 7)] == \
+        ["a", "a", "b", "b"]
+    assert disagreements(g, sample(g, 100)) == []
+
+
+_FORMS = ("to", "to_under", "over_to", "under", "over", "or_more", "or_less", "point")
+
+
+def _band_source(form: str, a: int, b: int) -> str:
+    low, high = f"{a} months", f"{b} months"
+    return {"to": f"{low} to {high}", "to_under": f"{low} to under {high}", "over_to": f"over {low} to {high}",
+            "under": f"under {high}", "over": f"over {low}", "or_more": f"{low} or more",
+            "or_less": f"{high} or less", "point": low}[form]
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.tuples(st.sampled_from(_FORMS), st.integers(0, 30), st.integers(0, 30)), min_size=1, max_size=4))
+def test_random_bands_agree_with_their_meaning_in_python_and_duckdb(drawn: list[tuple[str, int, int]]) -> None:
+    """Rows of random bands (first match, `otherwise`) give, at and around every bound, the value of the first band
+    that holds the key, in Python and in DuckDB alike."""
+    rows, meaning = [], []
+    for index, (form, a, b) in enumerate(drawn):
+        a, b = min(a, b), max(a, b) + (form in ("to_under", "over_to"))
+        band = tables.Band(*{"to": (a, True, b, True), "to_under": (a, True, b, False), "over_to": (a, False, b, True),
+                             "under": (None, False, b, False), "over": (a, False, None, False),
+                             "or_more": (a, True, None, False), "or_less": (None, False, b, True),
+                             "point": (a, True, a, True)}[form])
+        if any(band.meets(m) for m, _ in meaning):
+            continue  # overlapping bands are refused (E141)
+        rows.append(f"  {_band_source(form, a, b)}: {index + 1}")
+        meaning.append((band, index + 1))
+    g = guideline("\n".join(["input dfi: duration in months from 0 to 40, optional", "table t by dfi -> count", *rows,
+                             "  otherwise 0", "define got: t[dfi]", "decision d: hit | miss",
+                             "  rule h: when got > 0 then hit", "  otherwise miss"]))
+    points = sorted({p for band, _ in meaning for end in (band.low, band.high) if end is not None
+                     for p in (end - 0.5, end, end + 0.5) if 0 <= p <= 40} | {0.0, 40.0})
+    for point in points:
+        expected = next((value for band, value in meaning if band.contains(point)), 0)
+        assert g.evaluate({"dfi": point}).values["got"] == expected, (rows, point)
+    assert disagreements(g, [{"dfi": p} for p in points]) == []
+
+
+def test_bands_of_a_ratio_in_percent() -> None:
+    """A marker's fall `(before - after) / before` banded in percentages, each bound read as a fraction."""
+    g = guideline("""
+        kind response: none_seen | partial | major
+        input before: quantity in U/mL from 1 to 10000
+        input after: quantity in U/mL from 0 to 10000
+        define fall: (before - after) / before
+        table response_of by fall -> response
+          under 30%:    none_seen
+          30% to 50%:   partial
+          over 50%:     major
+        define response: response_of[fall]
+        decision d: good | poor
+          rule r: when response = major then good
+          otherwise poor
+    """)
+    assert [g.evaluate({"before": 100, "after": a}).values["response"] for a in (71, 70, 50, 49)] == [
+        "none_seen", "partial", "partial", "major"]
+    assert disagreements(g, sample(g, 200)) == []

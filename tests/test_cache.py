@@ -126,6 +126,17 @@ def test_another_compiler_version_does_not_read_the_entry(kb: Path, store: Path,
     assert cache.lookup(kb, GUIDELINE, None, None, False) is not None  # this version's entry is untouched
 
 
+def test_the_folder_as_given_is_part_of_the_key(kb: Path, store: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Paths in the guideline (its spans, `path`) are written as the knowledge base was named."""
+    monkeypatch.chdir(kb.parent)
+    relative = cached_guideline(Path(kb.name), GUIDELINE, None, None, False)
+    absolute = cached_guideline(kb, GUIDELINE, None, None, False)
+    assert len(list(store.glob("*.entry"))) == 2
+    assert (relative.path, absolute.path) == (f"{kb.name}/demo/selection/1.0.0.eligo",
+                                              str(kb / "demo" / "selection" / "1.0.0.eligo"))
+    assert cache.lookup(Path(kb.name), GUIDELINE, None, None, False).path == relative.path  # type: ignore[union-attr]
+
+
 def test_each_choice_of_version_has_its_own_entry(kb: Path, store: Path) -> None:
     cached_guideline(kb, GUIDELINE, None, None, False)
     cached_guideline(kb, GUIDELINE, "1.0.0", None, False)
@@ -253,7 +264,7 @@ for path in [*sorted((root / "valid").glob("*.eligo")), *sorted((root / "invalid
 """
 
 
-def test_the_parser_reads_its_tables_from_the_cache_and_parses_the_same(store: Path) -> None:
+def test_the_parser_reads_its_tables_and_parses_from_the_cache_and_parses_the_same(store: Path) -> None:
     env = {**os.environ, cache.ENV_DIR: str(store)}
     fixtures = str(Path(__file__).parent / "fixtures")
 
@@ -263,11 +274,21 @@ def test_the_parser_reads_its_tables_from_the_cache_and_parses_the_same(store: P
         assert done.returncode == 0, done.stderr
         return done.stdout
 
-    built = parse()  # the tables built, and stored
+    built = parse()  # the tables built, every file parsed, and both stored
     tables = list(store.glob("lark-*.tables"))
     assert len(tables) == 1 and cache.read_bytes(store, tables[0].name) is not None
-    assert parse() == built  # read from the cache: the same trees, spans and syntax errors
+    parsed = list(store.glob("parse-*.pickle"))
+    assert len(parsed) == len(list((Path(fixtures) / "valid").glob("*.eligo"))) + \
+        len(list((Path(fixtures) / "invalid").glob("E01*.eligo")))
+    assert parse() == built  # every file read from the cache: the same trees, spans and syntax errors
+    parsed[0].write_bytes(parsed[0].read_bytes()[:-5])  # one entry torn: that file parsed again
+    assert parse() == built
+    for path in store.glob("parse-*.pickle"):
+        path.unlink()
+    assert parse() == built  # parsed with the tables read from the cache
     tables[0].write_bytes(tables[0].read_bytes()[:1000])  # torn
+    for path in store.glob("parse-*.pickle"):
+        path.unlink()
     assert parse() == built
     assert cache.read_bytes(store, tables[0].name) is not None  # built again and stored whole
     no_cache = subprocess.run([sys.executable, "-c", PARSE, fixtures], capture_output=True, text=True,

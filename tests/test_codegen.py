@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 import eligo
 from eligo.cases import CaseError
 from eligo.python import codegen
-from tests.cohorts import EVERYTHING, knowledge_guidelines, rows
+from tests.cohorts import EVERYTHING, EVERYTHING_SOURCE, kb, knowledge_guidelines, rows
 from tests.eligo_helpers import guideline
 
 SMALL = guideline("""
@@ -243,3 +243,19 @@ def test_a_trace_and_explain_show_quantities_in_the_authors_units() -> None:
     step = next(s for s in result.trace if s.text == "size > 15 mm")
     assert step.operands == (20.0, 15.0) and step.units == (None, "cm", "cm")  # the values stay canonical (mm)
     assert step.to_json()["operands"] == [20.0, 15.0]
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(st.lists(rows(EVERYTHING), min_size=1, max_size=30), st.lists(rows(EVERYTHING), min_size=1, max_size=30))
+def test_steps_reused_across_cases_are_those_a_fresh_trace_makes(warm: list[dict[str, object]],
+                                                               cohort: list[dict[str, object]]) -> None:
+    """The traced evaluator records the Step its site's memo has for equal operands; a Step so reused is the one
+    a guideline that never saw a case makes (a number given as 2 is not one given as 2.0, nor -0.0 one of 0.0)."""
+    fresh = kb(EVERYTHING_SOURCE).guideline("test.g")
+    for row in warm:
+        tuple(EVERYTHING.evaluate(row).trace)
+    for row in [*cohort, *({**r, "m": float(r["m"])} for r in cohort if isinstance(r["m"], int)),
+                *({**r, "m": -0.0} for r in cohort[:3])]:
+        again, first = EVERYTHING.evaluate(row), kb(EVERYTHING_SOURCE).guideline("test.g").evaluate(row)
+        assert [s.to_json() for s in again.trace] == [s.to_json() for s in first.trace], row
+        assert again.explain() == first.explain() and fresh.evaluate(row).to_json() == first.to_json(), row

@@ -54,12 +54,20 @@ BANDS = compile_guideline("""
       0 to 2:   partial
       3 or more: complete
 
+    table any_score by score -> count
+      any: 7
+
     table dfi_class by dfi, effective_therapy -> count
       under 12 months, any:                 0
       12 months to under 36 months, yes:    1
       12 months to under 36 months, no:     2
       over 35.5 months, any:                3
 
+    input a: yes/no, optional
+    input b: yes/no, optional
+    input lesions: count from 0 to 6, optional
+
+    define points: (if a then 1 else 0) + (if b then 2 else 0) + (if effective_therapy then 1 else 0) + lesions
     define bmi: weight / (height * height)
     define gap: months between start and stop
     define doubled: score * 2 + 1
@@ -70,8 +78,12 @@ BANDS = compile_guideline("""
       rule none_seen: when score = 0 then not_staged
       rule few: when risk_group[score] = partial and dfi_class[dfi, effective_therapy] >= 1 then group_I
       rule heavy: when bmi > 30 or weight > 40 * height then group_II
-      rule long_gap: when gap > dfi or doubled >= 7 then group_I
+      rule long_gap: when gap > dfi or doubled >= any_score[score] then group_I
       otherwise group_III
+
+    decision risk: high | low
+      rule many_points: when points >= 4 then high
+      otherwise low
 """)
 GUIDELINES = [*knowledge_guidelines(), EVERYTHING, BANDS]
 _MODULES: dict[int, Path] = {}

@@ -404,3 +404,26 @@ def test_an_open_question_of_the_guideline_says_so_with_the_committees_reason_an
     assert feedback.status_code == 200
     [record] = FeedbackStore(tmp_path / "f.jsonl").records()
     assert (record["status"], record["rule"]) == ("open", "borderline")
+
+
+def test_a_marker_dated_only_to_the_month_of_chemotherapy_is_not_guessed_and_the_card_says_why(client: Client) -> None:
+    prefetch = pancreas_prefetch()
+    before = as_json(marker("24108-3", 800, "2026-01-05")) | {"effectiveDateTime": "2026-01"}  # the month chemo began
+    prefetch["observation-24108-3"] = {"resourceType": "Bundle", "type": "searchset", "entry": [
+        {"resource": before}, {"resource": as_json(marker("24108-3", 200, "2026-04-20"))}]}
+    got = card(client.call(PANCREAS, hook_request(prefetch)))
+    assert ("from the latest before the start of chemotherapy to the latest since; the record does not settle it: "
+            "Observation/m-24108-3-2026-01-05, 2026-01 is dated 2026-01 only, which may or may not be before "
+            "the start of chemotherapy (2026-01-10).") in got["detail"]
+    assert "#input-ca19_9_change): " not in got["detail"].split("From the record:")[1]  # no value was made up
+
+
+def test_a_malformed_fhir_date_is_422_naming_its_place(client: Client) -> None:
+    prefetch = pancreas_prefetch()
+    prefetch["procedure-367336001"] = bundle(chemotherapy("2026-01-10"))
+    prefetch["procedure-367336001"]["entry"][0]["resource"]["performedDateTime"] = "10/01/2026"
+    response = client.call(PANCREAS, hook_request(prefetch))
+    assert response.status_code == 422
+    assert ("prefetch.procedure-367336001.entry[0].resource.performedDateTime",
+            "`10/01/2026` is not a FHIR dateTime: write YYYY, YYYY-MM, YYYY-MM-DD, or YYYY-MM-DDThh:mm:ss with a time "
+            "zone (Z or +hh:mm)") in [(i.get("expression", [None])[0], i["diagnostics"]) for i in issue(response)["all"]]

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
+import hypothesis
 import pytest
 from fhir.resources.R4B.observation import Observation
 from fhir.resources.R4B.servicerequest import ServiceRequest
+from hypothesis import strategies as st
 from test_serve_fixtures import LOINC, SNOMED, Keys, as_json, bundle, marker, patient, running, settings, token
+from test_serve_fuzz import JSON, _paths, _replace
 
 import eligo
 from eligo.serve import check_bindings
@@ -177,3 +181,28 @@ def test_orders_are_checked_against_the_guideline(tmp_path: Path, change: tuple[
                                                   message: str) -> None:
     found = [(d.code, d.message) for d in check_bindings(_kb(tmp_path, BINDINGS.replace(*change, 1)))]
     assert found == [(code, message)]
+
+
+@pytest.fixture(scope="module")
+def insecure(tmp_path_factory: pytest.TempPathFactory) -> Iterator[httpx.Client]:
+    root = tmp_path_factory.mktemp("orders-fuzz")
+    with running(settings(_kb(root / "kb"), None, root / "feedback.jsonl")) as url, \
+            httpx.Client(base_url=url, timeout=10) as client:
+        yield client
+
+
+VALID_SIGN = request("order-sign", [order("op-9"), order("lab", "1")])
+SIGN_PATHS = list(_paths(VALID_SIGN))
+
+
+@hypothesis.settings(max_examples=40, suppress_health_check=[hypothesis.HealthCheck.function_scoped_fixture])
+@hypothesis.given(path=st.sampled_from(SIGN_PATHS), new=JSON)
+def test_an_order_sign_request_with_any_part_replaced_gets_cards_or_an_operation_outcome(
+        insecure: httpx.Client, path: tuple[Any, ...], new: Any) -> None:
+    response = insecure.post(f"/cds-services/{SERVICE}.order-sign", content=json.dumps(_replace(VALID_SIGN, path, new)))
+    assert response.status_code in (200, 400, 412, 422), response.text
+    data = response.json()
+    if response.status_code == 200:
+        assert len(data["cards"]) <= 1 and all(len(c["summary"]) <= 140 for c in data["cards"])
+    else:
+        assert data["resourceType"] == "OperationOutcome" and data["issue"][0]["diagnostics"]

@@ -183,6 +183,9 @@ def cached_guideline(kb_path: Path | None, guideline: str, version: str | None, 
         compiled = select_guideline(load_kb(None, kb_path), guideline, version, as_of, draft)
         return compiled, depends_on(compiled)
 
-    if not use_cache or not root.is_dir():
+    if not use_cache:
+        with cache.off():  # nor the parser's tables and parses
+            return build()[0]
+    if not root.is_dir():
         return build()[0]
     return cache.guideline(root, guideline, version, as_of, draft, build)

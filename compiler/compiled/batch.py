@@ -45,14 +45,17 @@ class BatchError(CaseError):
 
 def evaluate_many(guideline: Guideline, data: Any, *, exact: bool = True, ignore_unknown: bool = False) -> Any:
     """Decide every row of `data`; an Arrow table for a list of dicts or a pyarrow Table, else the same kind of
-    frame as given (pandas, Polars), with the decisions' columns in the order of `output_names`."""
+    frame as given (pandas, with Arrow-backed columns; Polars), with the decisions' columns in the order of
+    `output_names`."""
     kind = _kind(data)
     if kind == "rows":
         return _from_rows(guideline, data, exact, ignore_unknown)
     table = _to_arrow(data, kind)
     decided = _from_table(guideline, table, exact, ignore_unknown)
-    if kind == "pandas":
-        return decided.to_pandas()
+    if kind == "pandas":  # Arrow-backed columns (pd.ArrowDtype): no copy, lists stay lists
+        import pandas as pd
+
+        return decided.to_pandas(types_mapper=pd.ArrowDtype)
     if kind == "polars":
         import polars as pl
 

@@ -29,8 +29,9 @@ def classes(domains: Domains, name: str, case: Mapping[str, Any]) -> tuple[objec
     if static is not None or name not in domains.sites:
         return static
     key = (name, *(case.get(p) for p in domains.partners[name]))
-    if key in domains.memo:
-        return domains.memo[key]
+    known = domains.memo.get(key, UNKNOWN)  # one look-up: another thread may clear the memo meanwhile
+    if known is not UNKNOWN:
+        return known  # type: ignore[return-value]
     found = _relative(domains, name, case)
     if len(domains.memo) >= MEMO:
         domains.memo.clear()
@@ -59,20 +60,19 @@ def _relative(domains: Domains, name: str, case: Mapping[str, Any]) -> tuple[obj
                 continue
             if not isinstance(target, (int, float)) or isinstance(target, bool):
                 continue
-            undone = undo(site.steps, float(target), operand)
-            if undone is None:
-                if any(operand(s.operand) is UNKNOWN for s in site.steps):
-                    return None
-                continue  # the comparison does not depend on `name` in this case
+            if any(operand(s.operand) is UNKNOWN for s in site.steps):
+                return None
+            undone = undo(site.steps, float(target), operand)  # none: it does not depend on `name` in this case
             if site.pair is None:
-                cuts.append(undone)
+                cuts.extend(undone)
                 continue
             other = case.get(site.pair.start if name == site.pair.end else site.pair.end)
             if not isinstance(other, dt.date):
                 return None
-            crossing = _crossing(site.pair, name == site.pair.end, other, undone)
-            if crossing is not None:
-                cuts.append(crossing)
+            for months in undone:
+                crossing = _crossing(site.pair, name == site.pair.end, other, months)
+                if crossing is not None:
+                    cuts.append(crossing)
     if info.type.kind == "date":
         cuts = [c for c in cuts if isinstance(c, dt.date)]
     else:

@@ -20,7 +20,6 @@ the missing inputs those rules read.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, NamedTuple
 
@@ -88,39 +87,47 @@ class Refined(NamedTuple):
 
 
 def refine(decision: ir.Decision, prepared: Mapping[str, Any], missing: Sequence[str], domains: Domains,
-           completion: Completion | None) -> Refined | None:
+           completion: Completion | None, mask: int | None = None) -> Refined | None:
     """The decision as a function of its missing inputs: a reduced decision diagram over their classes. A branch
     stops as soon as three-valued evaluation of the partly completed case decides it (three values are sound, so
     every completion below agrees); a split whose branches are all alike is dropped, so an input appears in the
     diagram exactly when the outcome depends on it. Leaves and splits are gathered as the diagram is built (the
-    branches of a dropped split are all alike, so what they hold is in the one kept). None when completions cannot
-    decide exactly (an input whose classes the case does not determine, too many evaluations)."""
+    branches of a dropped split are all alike, so what they hold is in the one kept). A branch skips the inputs
+    that no rule it leaves unknown reads (the split on them would be dropped: its branches are alike), so the
+    diagram is the same, built with fewer evaluations; `mask` is the case's own unknown rules (then it is not
+    evaluated again). None when completions cannot decide exactly (an input whose classes the case does not
+    determine, too many evaluations)."""
     if completion is None or not missing:
         return None
-    found = {name: cuts.classes(domains, name, prepared) for name in missing}
-    order = sorted(missing, key=lambda n: found[n] is None)  # what cannot be split last: a branch may not need it
-    if found[order[0]] is None or math.prod(len(c) for c in found.values() if c is not None) > MAX_COMPLETIONS:
+    splits: list[tuple[str, tuple[object, ...] | None]] = []
+    total = 1
+    for name in missing:
+        classes = cuts.classes(domains, name, prepared)
+        splits.append((name, classes))
+        total *= len(classes) if classes is not None else 1
+    if total > MAX_COMPLETIONS:  # also bounds the diagram: at most that many leaves
         return None
-    splits = [(name, found[name]) for name in order]
+    if any(classes is None for _, classes in splits):
+        splits.sort(key=lambda split: split[1] is None)  # what cannot be split last: a branch may not need it
+        if splits[0][1] is None:
+            return None
     last = len(splits)
     filled = dict(prepared)
     answers: set[Answer] = set()
     split: set[str] = set()
     rules: set[int] = set()
-    budget = 2 * MAX_COMPLETIONS
+    cones = domains.rule_cones.get(decision.key)
+    wanted, key = domains.wanted, decision.key
 
-    def build(index: int, evaluate: bool = True) -> Diagram:
-        nonlocal budget
-        budget -= 1
-        if budget < 0:
-            raise _NotExact
-        if evaluate:
-            value, status, rule, _ = completion(filled, prepared)[0]
-            if status != outcome.UNKNOWN:
-                rules.add(rule)
-                answer = (None if value is ir.NA else value, status)
-                answers.add(answer)
-                return (answer,)
+    def build(index: int, unknown: int) -> Diagram:
+        """The diagram below a partly completed case that three values leave unknown (its unknown rules' mask)."""
+        if cones is not None:  # skip what no rule left unknown here reads
+            reads = wanted.get((key, unknown))
+            if reads is None:
+                reads = wanted[key, unknown] = frozenset().union(
+                    *(cone for i, cone in enumerate(cones) if unknown >> i & 1))
+            while index < last and splits[index][0] not in reads:
+                index += 1
         if index == last:  # unknown with every input it needs completed: not ours to settle
             raise _NotExact
         name, values = splits[index]
@@ -129,7 +136,14 @@ def refine(decision: ir.Decision, prepared: Mapping[str, Any], missing: Sequence
         children = []
         for item in values:
             filled[name] = item
-            children.append(build(index + 1))
+            value, status, rule, below = completion(filled, prepared)[0]
+            if status == outcome.UNKNOWN:
+                children.append(build(index + 1, below))
+                continue
+            rules.add(rule)
+            answer = (None if value is ir.NA else value, status)
+            answers.add(answer)
+            children.append((answer,))
         del filled[name]
         first = children[0]
         for child in children:
@@ -138,8 +152,9 @@ def refine(decision: ir.Decision, prepared: Mapping[str, Any], missing: Sequence
                 return (name, tuple(children))
         return first
 
-    try:  # the case itself is unknown (the three-valued answer says so): split it without evaluating it again
-        return Refined(build(0, False), answers, split, rules)
+    try:  # the case itself is unknown (three values say so): split it without evaluating it again
+        return Refined(build(0, mask if mask is not None else completion(prepared, prepared)[0][3]), answers, split,
+                       rules)
     except _NotExact:
         return None
 
@@ -148,7 +163,8 @@ def decide(decision: ir.Decision, raw: outcome.Outcome, prepared: Mapping[str, A
            possible: tuple[str, ...], domains: Domains, completion: Completion | None) -> DecisionResult:
     """The exact result of a decision the three-valued evaluator left unknown (with `missing` and `possible` as it
     has them), or that three-valued answer marked inexact when completions cannot settle it."""
-    refined = refine(decision, prepared, missing, domains, completion) if decision.policy != "collect" else None
+    refined = refine(decision, prepared, missing, domains, completion, raw[3]) if decision.policy != "collect" \
+        else None
     if refined is None:
         return DecisionResult(decision.name, None, "unknown", missing, None, (), (), (), possible, False)
     if len(refined.diagram) == 1:

@@ -29,7 +29,8 @@ if TYPE_CHECKING:
     import networkx as nx
 
 _new = object.__new__
-DecisionResult, Result, no_trace = results.DecisionResult, results.Result, results.no_trace
+MEMO_STEPS = 256  # trace Steps kept per site for reuse (a site of counts or dates may see many)
+DecisionResult, Result, Step, no_trace = results.DecisionResult, results.Result, results.Step, results.no_trace
 
 
 @dataclass(frozen=True)
@@ -190,12 +191,8 @@ class Guideline:
         return decisions
 
     def evaluate_many(self, data: Any, *, exact: bool = True, ignore_unknown: bool = False) -> Any:
-        """Decide a batch: a list of dicts, a pyarrow Table, or a pandas or Polars DataFrame. Per decision D the
-        columns D, D_status, D_rule, D_possible and D_missing, one row per row of `data`, as an Arrow table (or
-        the same kind of frame as given); the same answers as `evaluate` row by row. A bad value refuses the whole
-        batch (eligo.compiled.batch.BatchError, a CaseError naming rows and fields). See eligo.compiled.batch."""
+        """`evaluate` of every row of a list of dicts, a pyarrow Table, a pandas or Polars frame (compiled.batch)."""
         from eligo.compiled.batch import evaluate_many
-
         return evaluate_many(self, data, exact=exact, ignore_unknown=ignore_unknown)
 
     def classifier(self, decision: str | None = None) -> Callable[[Mapping[str, Any]], object]:
@@ -297,16 +294,30 @@ class Guideline:
     def _result(self, prepared: Mapping[str, Any], raw: tuple[outcome.Outcome, ...],
                 values: dict[str, object], steps: list[tuple[int, object, tuple[object, ...]]],
                 refine: bool = True) -> results.Result:
-        decisions = {
-            self._decisions[i].name: self._decision_result(self._decisions[i], raw[i], prepared, refine)
-            for i in self._own_indices
-        }
-        names = self._names
-        unknown = {names[key]: key for key, value in values.items() if value is None}
-        return results.Result(
-            self.id, self.version, self.sha256, decisions,
-            {names[key]: value for key, value in values.items()}, _Trace(self, steps) if steps else (),
-            self.references, Ranges(self, prepared, unknown) if unknown and refine else {})
+        unknown = {self._names[key]: key for key, value in values.items() if value is None} \
+            if None in values.values() else None
+        _, single, name, index, meta, _ = self._evaluation
+        if single and (found := self._plan[0][2].get(raw[index])) is not None:  # one decision, decided by a rule
+            decisions = {name: found}
+        else:
+            decisions = self._decode(raw, prepared, refine)
+        result = _new(Result)  # its slots set as plain attributes (results.deferred)
+        result._meta, result._decisions = meta, decisions
+        result._values = dict(zip(self._value_names, values.values(), strict=True))  # the evaluator's order
+        if steps:
+            trace: _Trace = _new(_Trace)
+            trace._guideline, trace._raw, trace._steps = self, steps, None
+            result._trace = trace
+        else:
+            result._trace = ()
+        result._unknown_values = Ranges(self, prepared, unknown) if unknown and refine else {}
+        result._later = result._case = None
+        return result
+
+    @cached_property
+    def _value_names(self) -> tuple[str, ...]:
+        """The names of the definitions' values, in the order the traced evaluator gives them."""
+        return tuple(self._names.values())
 
     @cached_property
     def _names(self) -> dict[str, str]:
@@ -322,6 +333,11 @@ class Guideline:
                                                     "open" if r.is_open else "decided", (), r.name, r.because,
                                                     r.cites, (), (r.outcome,)) for i, r in rules.items()}
         return out
+
+    @cached_property
+    def _memos(self) -> list[tuple[dict[object, object], tuple[int, ...] | None] | None]:
+        """Per trace site, its memo of Steps and what keys it (eligo.python.traced.TraceSite), or None."""
+        return [None if s.memo is None else (s.memo, s.key) for s in self.code.sites]
 
     @cached_property
     def _sites(self) -> list[tuple[str, str, Span, str | None, str | None, tuple[str | None, ...]]]:
@@ -428,14 +444,24 @@ class _Trace(Sequence[results.Step]):
 
     def steps(self) -> tuple[results.Step, ...]:
         if self._steps is None:
-            sites = self._guideline._sites  # type: ignore[union-attr]
-            made: list[results.Step] = []
-            for site, value, operands in self._raw:  # this loop is the cost of a trace: keep it lean
+            guideline = cast(Guideline, self._guideline)
+            sites, memos = guideline._sites, guideline._memos
+            made: list[Any] = []
+            append = made.append
+            record: Any
+            for record in self._raw:  # this loop is the cost of a trace: keep it lean (no call it can do without)
+                if record.__class__ is Step:  # recorded as a Step made before (eligo.python.traced's memos)
+                    append(record)
+                    continue
+                site = record[0]
                 step = _StepSlots()
                 step.kind, step.text, step.span, step.decision, step.rule, step.units = sites[site]
-                step.value, step.operands = value, operands
-                step.__class__ = results.Step  # type: ignore[assignment]
-                made.append(cast(results.Step, step))
+                _, step.value, step.operands = record
+                step.__class__ = Step  # type: ignore[assignment]
+                memo = memos[site]
+                if memo is not None and len(memo[0]) < MEMO_STEPS:  # Steps are immutable: this one serves again
+                    memo[0][_memo_key(record, memo[1])] = step
+                append(step)
             self._steps = tuple(made)
             self._guideline, self._raw = None, []
         return self._steps
@@ -464,6 +490,15 @@ class _Trace(Sequence[results.Step]):
 
     def __reduce__(self) -> tuple[type, tuple[tuple[results.Step, ...]]]:
         return tuple, (self.steps(),)
+
+
+def _memo_key(record: tuple[int, object, tuple[object, ...]], key: tuple[int, ...] | None) -> object:
+    """What the traced evaluator looks a record's Step up by: its value (key None), else the operands at `key`."""
+    if key is None:
+        return record[1]
+    if len(key) == 1:
+        return record[2][key[0]]
+    return tuple(record[2][i] for i in key) if key else 0
 
 
 class _StepSlots:

@@ -6,12 +6,13 @@ unknown to what is still possible for it, as JSON (`Result.to_json()["unknown_va
 - a number, quantity, duration or date: `{"range": [low, high]}` in canonical units, the least and greatest value
   a completion gives (`"none": true` too if one gives none); `[null, null]` when a missing input it reads has
   no declared bound (a date, a number declared without `from … to …`).
-It is exact (`"exact"` absent) when every missing input of the definition is a yes/no or a kind (every completion
-is tried), or when the definition is arithmetic in which each missing input appears once, multiplied or added but
-never a divisor, and each is bounded by its declared range (a multilinear function reaches its extremes at the
-corners, which are tried). Otherwise it is what the tried completions reach (one value per class, and each
-input's declared ends), marked `"exact": false`; a definition that observes the data itself (`is missing`,
-`first known of`) or reads an input whose classes the case does not determine gets `{"exact": false}` alone.
+It is exact (`"exact"` absent) when every missing input of the definition is a yes/no, a kind, or a count each of
+whose values is a class of its own (every completion is tried), or when the definition is arithmetic alone (no `if`
+or table) in which each missing input appears once, multiplied or added but never a divisor, and each is bounded by
+its declared range (a multilinear function reaches its extremes at the corners, which are tried). Otherwise it is
+what the tried completions reach (one value per class, and each input's declared ends), marked `"exact": false`; a
+definition that observes the data itself (`is missing`, `first known of`) or reads an input whose classes the case
+does not determine gets `{"exact": false}` alone.
 """
 
 from __future__ import annotations
@@ -64,6 +65,9 @@ class Ranges(Mapping[str, dict[str, object]]):
     def __len__(self) -> int:
         return len(self._keys)
 
+    def __repr__(self) -> str:
+        return repr(self._all())
+
 
 def possible(g: Guideline, prepared: Mapping[str, Any], key: str) -> dict[str, object]:
     """What definition `key` may still be in the case `prepared` (see the module docstring)."""
@@ -73,7 +77,7 @@ def possible(g: Guideline, prepared: Mapping[str, Any], key: str) -> dict[str, o
     if _observes(g, definition.expr, set()):
         return {"exact": False}
     kind = definition.type.kind
-    enumerated = all(g.inputs[n].type.kind in ("bool", "enum") for n in missing)
+    enumerated = True  # every value of every missing input is tried
     if kind not in ("bool", "enum") and not all(_bounded(g.inputs[n]) for n in missing):
         return {"range": [None, None], "exact": False}  # an unbounded input (a date, a number with no declared end)
     candidates = []
@@ -82,6 +86,7 @@ def possible(g: Guideline, prepared: Mapping[str, Any], key: str) -> dict[str, o
         if classes is None:
             return {"exact": False}
         info = g.inputs[name]
+        enumerated = enumerated and _every_value(info, classes)
         ends = [v for v in _ends(info) if v not in classes] if kind not in ("bool", "enum") else []
         candidates.append((*classes, *ends))
     total = 1
@@ -124,6 +129,15 @@ def _ends(info: ir.InputInfo) -> list[object]:
     return [int(e) if info.type.integer and float(e).is_integer() else e for e in ends]
 
 
+def _every_value(info: ir.InputInfo, classes: tuple[object, ...]) -> bool:
+    """Whether the classes' representatives are every value the input can take (yes/no, a kind, or a count whose
+    every value is a class of its own)."""
+    if info.type.kind in ("bool", "enum"):
+        return True
+    return (info.type.kind == "number" and info.type.integer and info.low is not None and info.high is not None
+            and len(set(classes)) == info.high - info.low + 1)
+
+
 def _bounded(info: ir.InputInfo) -> bool:
     return info.type.kind in ("bool", "enum") or (info.low is not None and info.high is not None
                                                    and info.type.kind in ("number", "quantity"))
@@ -146,6 +160,8 @@ def _observes(g: Guideline, node: ir.Node, seen: set[str]) -> bool:
 def _multilinear(g: Guideline, node: ir.Node, missing: set[str]) -> bool:
     """Whether `node` is arithmetic (+, -, *, / by what holds no missing input) in which each missing input appears
     once: then its extremes over a box of bounded inputs are at the box's corners."""
+    if not _arithmetic(g, node, set()):
+        return False
     found = g.domains.chains_of(node)
     if found is None:
         return False
@@ -156,3 +172,20 @@ def _multilinear(g: Guideline, node: ir.Node, missing: set[str]) -> bool:
     if len(named) != len(set(named)):
         return False
     return all(not (step.op == "/" and step.left) for s, steps in found if s in missing for step in steps)
+
+
+def _arithmetic(g: Guideline, node: ir.Node, seen: set[str]) -> bool:
+    """Whether `node` is made of inputs, constants, `+ - * /` and negation only (through definitions): no `if` or
+    table, whose pieces could put an extreme inside a class rather than at its ends."""
+    for sub in ir.walk(node):
+        if isinstance(sub, ir.DefRef):
+            target = g.facts.nodes.get(sub.key)
+            if not isinstance(target, ir.Definition):
+                return False
+            if sub.key not in seen:
+                seen.add(sub.key)
+                if not _arithmetic(g, target.expr, seen):
+                    return False
+        elif not isinstance(sub, (ir.Arith, ir.Neg, ir.InputRef, ir.Const)):
+            return False
+    return True

@@ -10,7 +10,7 @@ from typing import Any
 import typer
 
 from eligo.docs.render import cell, environment
-from eligo.dsl import parse_with_diagnostics, render
+from eligo.dsl import Diagnostic, parse_with_diagnostics, render
 from eligo.dsl.codes import Code
 from eligo.kb.store import SourceFile
 from eligo.pipeline import KnowledgeBase
@@ -91,7 +91,9 @@ def eligo_says(entry: Code) -> str:
     """What Eligo prints for the entry's wrong example (as the file knowledge/<path>), or "" if the
     example needs a stage the docs do not run (SQL generation)."""
     path = f"knowledge/{entry.path}"
-    if entry.stage == "parse":
+    if entry.path.endswith(".fhir.yaml"):  # a bindings file (E2xx): read from disk beside its guideline, as eligo does
+        diagnostics = _bindings_diagnostics(entry, path)
+    elif entry.stage == "parse":
         _, diagnostics = parse_with_diagnostics(entry.wrong, path)
     elif entry.stage == "check":
         files = []
@@ -105,6 +107,25 @@ def eligo_says(entry: Code) -> str:
     return shortened(render(own[0], {path: entry.wrong})) if own else ""
 
 
+def _bindings_diagnostics(entry: Code, path: str) -> list[Diagnostic]:
+    """The diagnostics of a catalogue entry's wrong bindings file, checked in a temporary knowledge base and placed
+    at `path`."""
+    import dataclasses
+    import tempfile
+
+    from eligo.pipeline import load
+
+    with tempfile.TemporaryDirectory() as folder:
+        root = Path(folder)
+        for relative, text in (*entry.others, (entry.path, entry.wrong)):
+            (root / relative).parent.mkdir(parents=True, exist_ok=True)
+            (root / relative).write_text(text, encoding="utf-8")
+        found = load(root).check()
+    placed = str(root / entry.path)
+    return [dataclasses.replace(d, span=dataclasses.replace(d.span, path=path)) if d.span.path == placed else d
+            for d in found]
+
+
 def diagnostics_page(catalogue: Mapping[str, Code]) -> str:
     """One entry per code, grouped by stage, each with its wrong and right example."""
     entries = sorted(catalogue.values(), key=lambda e: e.code)
@@ -113,6 +134,9 @@ def diagnostics_page(catalogue: Mapping[str, Code]) -> str:
          [e for e in entries if e.code.startswith("E0")]),
         ("Checks (E1xx, W1xx)", "Found by the checker: the guideline is well-formed but wrong or suspect.",
          [e for e in entries if e.code[1:2] == "1"]),
+        ("FHIR bindings (E2xx)", "Found by the checker in a guideline version's companion `<version>.fhir.yaml` "
+         "(the bindings `eligo serve` reads), shown with the guideline it binds.",
+         [e for e in entries if e.code.startswith("E2")]),
         ("Verification (V2xx)", "Found by `eligo verify`: a stated property does not hold.",
          [e for e in entries if e.code.startswith("V2")]),
     ]

@@ -206,6 +206,7 @@ def section(view: VersionView, directory_urls: bool = True) -> str:
                         "inputs": {n: _html(view.vocab.name(n)) for n in guideline.inputs}}).replace("</", "<\\/")
     return (
         f'<link rel="stylesheet" href="{up}{STYLE}">'
+        f'<details class="eligo-try-details"><summary>Open the form ({len(guideline.inputs)} facts)</summary>'
         f'<form class="eligo-try" data-guideline="{html.escape(guideline.id)}@{html.escape(guideline.version)}" '
         f'aria-describedby="eligo-try-intro" novalidate>'
         f'<p id="eligo-try-intro">Fill in what is known about a patient; leave the rest as <em>not known</em>. '
@@ -218,7 +219,7 @@ def section(view: VersionView, directory_urls: bool = True) -> str:
         f'</form>'
         f'<p class="eligo-try-download">For a JavaScript application: <a href="{up}{evaluator}.mjs" download>'
         f'this version as an ES module</a> (<code>eligo js {html.escape(guideline.id)} --version '
-        f'{html.escape(guideline.version)}</code>).</p>'
+        f'{html.escape(guideline.version)}</code>).</p></details>'
         f'<script src="{up}{evaluator}.js" defer></script>'
         f'<script src="{up}{SCRIPT}" defer></script>'
     )

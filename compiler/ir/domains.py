@@ -19,7 +19,9 @@ answer, which is sound but may be wider than the truth, marked inexact.
 >>> representatives(info, [3.0, 5.0])
 (0, 1, 3, 4, 5, 6, 10)
 >>> undo((Step("*", 2.0), Step("+", 1.0)), 11.0, lambda v: v)  # (x * 2) + 1 = 11 at x = 5
-5.0
+[5.0]
+>>> undo((Step("+", (0.0, 1.0)),), 2.0, lambda v: v)  # x + (if c then 1 else 0) = 2 at x = 2 or 1
+[2.0, 1.0]
 """
 
 from __future__ import annotations
@@ -62,7 +64,8 @@ MAX_COMPLETIONS = 4096  # completions of one case's missing inputs tried at most
 @dataclass(frozen=True, slots=True)
 class Step:
     """One operation between a compared input and the comparison: `x op operand` (`operand op x` when `left`);
-    `operand` is a constant or an expression of other inputs; op "neg" negates."""
+    `operand` is a constant, the constants an `if` or a table can give, or an expression of other inputs; op
+    "neg" negates."""
 
     op: str
     operand: object
@@ -104,6 +107,8 @@ class Domains:
     bodies: dict[str, Node] = field(default_factory=dict)  # each definition's expression, by key
     memo: dict[object, tuple[object, ...] | None] = field(default_factory=dict, compare=False, repr=False)
     chains_of: Callable[[Node], list[Chain] | None] = field(default=lambda node: None, compare=False, repr=False)
+    rule_cones: dict[str, tuple[frozenset[str], ...]] = field(default_factory=dict)  # per decision, rule: its inputs
+    wanted: dict[tuple[str, int], frozenset[str]] = field(default_factory=dict, compare=False, repr=False)
     """The inputs an expression is computed from by arithmetic a case can undo, with the steps after each."""
 
     def splittable(self, names: Iterable[str]) -> bool:
@@ -119,38 +124,37 @@ class Domains:
         return total
 
 
-def undo(steps: tuple[Step, ...], value: float, operand: Callable[[object], object]) -> float | None:
-    """The subject's value at which `steps` give `value` (`operand` evaluates a step's operand), or None when the
-    steps do not depend on the subject there (a factor 0, a divisor 0, an operand `none` or unknown)."""
+def undo(steps: tuple[Step, ...], value: float, operand: Callable[[object], object]) -> list[float]:
+    """The subject's values at which `steps` give `value` (`operand` evaluates a step's operand: a number, or the
+    tuple of numbers an `if` or a table of constants can give, each undone), none where the steps do not depend on
+    the subject (a factor 0, a divisor 0, an operand `none` or unknown)."""
+    found = [value]
     for step in reversed(steps):
-        if step.op == "neg":
-            value = -value
-            continue
-        k = operand(step.operand)
-        if not isinstance(k, (int, float)) or isinstance(k, bool) or not math.isfinite(k):
-            return None
-        match step.op, step.left:
-            case "+", _:
-                value -= k
-            case "-", False:
-                value += k
-            case "-", True:
-                value = k - value
-            case "*", _:
-                if k == 0:
-                    return None
-                value /= k
-            case "/", False:
-                if k == 0:
-                    return None
-                value *= k
-            case "/", True:  # k / x = value at x = k / value (the divisor's zero is a cut of its own)
-                if value == 0:
-                    return None
-                value = k / value
-            case _:
-                return None
-    return value
+        k = operand(step.operand) if step.op != "neg" else 0.0
+        found = [v for each in (k if isinstance(k, tuple) else (k,)) for x in found
+                 if (v := _undo_step(step, x, each)) is not None]
+    return found
+
+
+def _undo_step(step: Step, value: float, k: object) -> float | None:
+    if step.op == "neg":
+        return -value
+    if not isinstance(k, (int, float)) or isinstance(k, bool) or not math.isfinite(k):
+        return None
+    match step.op, step.left:
+        case "+", _:
+            return value - k
+        case "-", False:
+            return value + k
+        case "-", True:
+            return k - value
+        case "*", _:
+            return value / k if k != 0 else None
+        case "/", False:
+            return value * k if k != 0 else None
+        case "/", True:  # k / x = value at x = k / value (the divisor's zero is a cut of its own)
+            return k / value if value != 0 else None
+    return None
 
 
 def domains(program: Program) -> Domains:
@@ -206,6 +210,15 @@ def domains(program: Program) -> Domains:
                     chained[key] = None  # a definition never reads itself; guards the memo
                     chained[key] = chains(inner)
                 return chained[key]
+            case If() | Lookup() if constants(node) is not None:
+                visit(node, "value")  # its condition, or its keys; its values are constants (a step's operands)
+                return []
+            case If(condition, then, otherwise):
+                a, b = chains(then), chains(otherwise)
+                if a is None or b is None:
+                    return None
+                visit(condition, "truth")
+                return a + b  # each branch's inputs, cut as if it were taken
             case Neg(operand):
                 inner_chains = chains(operand)
                 return None if inner_chains is None else [(s, (*st, Step("neg", None))) for s, st in inner_chains]
@@ -256,8 +269,9 @@ def domains(program: Program) -> Domains:
                     if isinstance(value, dt.date):
                         if not steps:
                             _cut(cuts[subject], value, side)
-                    elif _number(value) and (undone := undo(steps, float(value), lambda k: k)) is not None:  # type: ignore[arg-type]
-                        _cut(cuts[subject], undone, side if not steps else "eq")
+                    elif _number(value):
+                        for undone in undo(steps, float(value), lambda k: k):  # type: ignore[arg-type]
+                            _cut(cuts[subject], undone, side if not steps else "eq")
             else:
                 sites[subject].append(Site(steps, tuple(against) if isinstance(against, list) else against))
                 partners[subject].update(read(steps, against) - {subject})
@@ -336,7 +350,8 @@ def domains(program: Program) -> Domains:
                                                    for n, c in cuts.items()},
                    {n: tuple(dict.fromkeys(s)) for n, s in sites.items() if s and n not in opaque},
                    {n: tuple(sorted(p)) for n, p in partners.items() if sites[n] and n not in opaque},
-                   {d.key: d.expr for d in program.definitions}, chains_of=chains)
+                   {d.key: d.expr for d in program.definitions}, chains_of=chains,
+                   rule_cones={d.key: tuple(facts.cone(r.condition) for r in d.rules) for d in program.decisions})
 
 
 SIDES = {">": ("le", "lt"), "<=": ("le", "lt"), ">=": ("lt", "le"), "<": ("lt", "le"), "=": ("eq", "eq"),
@@ -356,9 +371,13 @@ def _arith(op: str, x: float, y: float) -> object:
 
 
 def _operand(node: Node, constants: Callable[[Node], list[object] | None]) -> object:
-    """A step's operand: its number when it is one constant, else the expression (evaluated per case)."""
+    """A step's operand: its number when it is one constant, the numbers an `if` or a table of constants can give,
+    else the expression (evaluated per case)."""
     values = constants(node)
-    return float(values[0]) if values is not None and len(values) == 1 and _number(values[0]) else node  # type: ignore[arg-type]
+    if values is None or not values or not all(_number(v) for v in values) or len(set(values)) > 16:
+        return node
+    numbers = tuple(sorted({float(v) for v in values}))  # type: ignore[arg-type]
+    return numbers[0] if len(numbers) == 1 else numbers
 
 
 def _date_input(node: Node, body: Callable[[DefRef], Node | None]) -> str | None:

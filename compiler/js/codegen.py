@@ -154,7 +154,7 @@ class JsGenerator:
 
     def lookup_node(self, node: ir.Lookup) -> str:
         rows = [row.keys for row in node.rows]
-        banded = any(isinstance(key, tables.Band) for row in rows for key in row)
+        banded = any(tables.banded(k.type) for k in node.keys)  # a numeric key: rows tried by value, as Python does
         key_domains = tables.domains([k.type for k in node.keys], rows)
         if (node.table, key_domains) not in self.tables:  # one object per table and key domains
             name = f"TABLE_{len(self.tables)}"

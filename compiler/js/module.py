@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from eligo import ir
 from eligo.ir import domains as ir_domains
 from eligo.ir import units
-from eligo.js.codegen import JsGenerator, ValueGenerator, literal
+from eligo.js.codegen import JsGenerator, ValueGenerator
 from eligo.version import __version__
 
 if TYPE_CHECKING:
@@ -81,6 +81,8 @@ def _site(site: ir_domains.Site, expressions: list[ir.Node]) -> dict[str, Any]:
         if isinstance(value, typing.get_args(ir.Node)):
             expressions.append(value)
             return {"fn": len(expressions) - 1}
+        if isinstance(value, tuple):  # the numbers an `if` or a table of constants can give
+            return {"points": list(value)}
         return _plain(value)
 
     against = {"values": [_plain(v) for v in site.against]} if isinstance(site.against, tuple) else operand(site.against)
@@ -136,7 +138,27 @@ def _definition(guideline: Guideline, node: ir.Definition) -> dict[str, Any]:
         for subject, steps in found]
     return {"kind": node.type.kind, "values": list(node.type.values) if node.type.kind == "enum" else [],
             "cone": sorted(guideline.facts.cone_of(node.key)),
-            "observes": _observes(guideline, node.expr), "chains": chains}
+            "observes": _observes(guideline, node.expr), "chains": chains,
+            "arithmetic": _arithmetic(guideline, node.expr)}
+
+
+def _arithmetic(guideline: Guideline, node: ir.Node) -> bool:
+    """Whether `node` is made of inputs, constants, `+ - * /` and negation only, through definitions (no `if` or
+    table): eligo.compiled.ranges claims exact extremes only for such arithmetic."""
+    seen: set[str] = set()
+    stack = [node]
+    while stack:
+        for sub in ir.walk(stack.pop()):
+            if isinstance(sub, ir.DefRef):
+                target = guideline.facts.nodes.get(sub.key)
+                if not isinstance(target, ir.Definition):
+                    return False
+                if sub.key not in seen:
+                    seen.add(sub.key)
+                    stack.append(target.expr)
+            elif not isinstance(sub, (ir.Arith, ir.Neg, ir.InputRef, ir.Const)):
+                return False
+    return True
 
 
 def _observes(guideline: Guideline, node: ir.Node) -> bool:
@@ -184,7 +206,6 @@ def to_js(guideline: Guideline) -> str:
         "/** Validate `input` and decide every decision of this guideline, as `eligo eval --json` does (without its",
         " * trace). Throws CaseError (with `problems`: field, message, hint) for a case Eligo refuses. */",
         "export function evaluate(input, options = {}) { return evaluateWith(PROGRAM, run, EXPRS, input, options); }",
-        f"export const NONE = {literal(ir.NA)};",
         "",
     ])
 

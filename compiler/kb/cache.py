@@ -11,8 +11,9 @@ file that was added, changed or removed declares one of those modules; anything 
 is compiled again (an entry is never trusted across a change). The FHIR bindings do not change a decision and
 are not part of it.
 
-The parser's LALR tables are kept here too (`read_bytes`/`write_bytes`, eligo.dsl.lalr), keyed by the grammar,
-Lark's version and Python's.
+The parser's LALR tables are kept here too (`read_bytes`/`write_bytes`; eligo.dsl.lalr), keyed by the grammar,
+Lark's version and Python's, and each source file's parse (eligo.dsl.parser.read_source), keyed by its bytes,
+its path and the compiler.
 
 Entries live in `$ELIGO_CACHE_DIR`, else `$XDG_CACHE_HOME/eligo`, else `~/.cache/eligo`; `ELIGO_NO_CACHE=1` (or
 `--no-cache`) turns the cache off. An entry is written to a temporary file and renamed into place, so that a
@@ -24,6 +25,8 @@ rebuilt. Generated evaluators are stored as their marshalled code objects, valid
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import dataclasses
 import functools
 import hashlib
@@ -35,7 +38,7 @@ import pickle
 import re
 import sys
 import types
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -54,14 +57,27 @@ _HEADER = re.compile(rb"^guideline[ \t]+([A-Za-z_][A-Za-z0-9_.]*)[ \t]*\r?$", re
 _INTERPRETER = f"{sys.implementation.cache_tag}-{sys.version_info[:3]}"
 
 
+_OFF: contextvars.ContextVar[bool] = contextvars.ContextVar("eligo_cache_off", default=False)
+
+
 def directory() -> Path | None:
     """Where entries live, or None when the cache is off."""
-    if os.environ.get(ENV_OFF, "") not in ("", "0"):
+    if _OFF.get() or os.environ.get(ENV_OFF, "") not in ("", "0"):
         return None
     if os.environ.get(ENV_DIR):
         return Path(os.environ[ENV_DIR])
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
     return Path(base) / "eligo"
+
+
+@contextlib.contextmanager
+def off() -> Iterator[None]:
+    """Within it, nothing is read from the cache or written to it (`eligo eval --no-cache`)."""
+    token = _OFF.set(True)
+    try:
+        yield
+    finally:
+        _OFF.reset(token)
 
 
 @dataclass(frozen=True)
@@ -95,7 +111,9 @@ class Entry:
 
 
 def key(root: Path, guideline: str, version: str | None, as_of: str | None, draft: bool) -> str:
-    chosen = [FORMAT, __version__, _INTERPRETER, compiler(), str(root.resolve()), guideline, version, as_of, draft]
+    # the folder as given too: the guideline's paths and spans are written as the loader names its files
+    chosen = [FORMAT, __version__, _INTERPRETER, compiler(), str(root), str(root.resolve()), guideline, version,
+              as_of, draft]
     return hashlib.sha256(json.dumps(chosen).encode()).hexdigest()
 
 
@@ -181,7 +199,7 @@ def write_bytes(folder: Path, name: str, payload: bytes) -> bool:
                 stream.write(MAGIC + hashlib.sha256(payload).hexdigest().encode() + payload)
             os.replace(temporary, folder / name)
         except BaseException:
-            with _quietly():
+            with contextlib.suppress(OSError):
                 os.unlink(temporary)
             raise
     except OSError:
@@ -214,14 +232,6 @@ def lookup(root: Path, module_id: str, version: str | None, as_of: str | None, d
         return None
     entry = read(folder, key(root, module_id, version, as_of, draft))
     return entry.guideline if entry is not None and fresh(entry, manifest(root)) else None
-
-
-class _quietly:
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, *exc: object) -> bool:
-        return exc[0] is not None and issubclass(exc[0], OSError)  # type: ignore[arg-type]
 
 
 # ---------------------------------------------------------------- storing generated code

@@ -143,7 +143,7 @@ def describe(lowered: LoweredModule, symbol: Symbol, source_of: dict[str, str]) 
             decision_name, _, rule_name = symbol.name.partition(".")
             decision = next((d for d in module.decisions if d.name == decision_name), None)
             rule = next((r for r in decision.rules if r.name == rule_name), None) if decision else None
-            if rule is None:
+            if rule is None or decision is None:
                 return []
             lead = prose.open_question_prose(decision, rule, vocab) if rule.is_open else \
                 prose.rule_prose(decision_name, rule.outcome, rule.condition, vocab)

@@ -242,7 +242,7 @@ class CodeGenerator(ListCodeGenerator):
     def lookup_node(self, node: ir.Lookup) -> str:
         values = [self.expr(k) for k in node.keys]
         rows = [row.keys for row in node.rows]
-        banded = any(isinstance(key, tables.Band) for row in rows for key in row)
+        banded = any(tables.banded(k.type) for k in node.keys)  # a numeric key: its value read through pieces
         key_domains = tables.domains([k.type for k in node.keys], rows)
         if (node.table, key_domains) not in self.tables:  # one dict per table and key domains, however often read
             if banded:  # band columns read through their pieces (eligo.ir.tables.BandLookup)

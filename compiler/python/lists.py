@@ -35,7 +35,7 @@ class ListCodeGenerator(SourceWriter):
         found, value = self.list_bounds(aggregate), self.expr(other)
         out = self.assign(f"list_compare({node.op!r}, {found}, {value}, {bounded[0] is node.right})")
         self.known_or_bail(out)
-        self.record("condition", node.origin, out, f"list_value({found})", value, node=node)
+        self.record("condition", node.origin, out, f"list_value({found})", value)  # no memo: the bounds, not the value shown, decide
         return out
 
     def bounded(self, node: ir.Node) -> ir.ListOp | None:
@@ -76,7 +76,7 @@ class ListCodeGenerator(SourceWriter):
         out = self.assign(f"{function}({node.op!r}, {records}, {judge})")
         self.known_or_bail(out)
         if node.op in ("any", "all"):
-            self.record("condition", node.origin, out, node=node)
+            self.record("condition", node.origin, out)  # no memo: its value is not a function of operands
         return out
 
     def field_node(self, node: ir.Field) -> str:

@@ -9,7 +9,7 @@ duration's; None for what is not a quantity), so that a trace shows "2 cm" where
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from eligo import ir
 from eligo.ir import units
@@ -26,6 +26,11 @@ class TraceSite:
     decision: str | None = None
     rule: str | None = None
     units: tuple[str | None, ...] = ()  # of the value, then of each operand
+    # Steps of this site already made, by `key`: the positions of the operands that are not constants (None: the
+    # value). Set where what a step shows is a function of the key and its values are alike (no 2 beside 2.0,
+    # no -0.0 beside 0.0); the evaluator then records the Step itself when it has one.
+    memo: dict[object, object] | None = field(default=None, compare=False)
+    key: tuple[int, ...] | None = None
 
 
 class TracedCodeGenerator(CodeGenerator):
@@ -40,15 +45,45 @@ class TracedCodeGenerator(CodeGenerator):
         self.eager = {n.key for n in self.order if isinstance(n, ir.Definition)}
         self.sites: list[TraceSite] = []
 
-    def site(self, kind: str, origin: ir.Origin, shown: tuple[str | None, ...] = ()) -> int:
-        self.sites.append(TraceSite(kind, origin, self.decision, self.rule, shown))
-        return len(self.sites) - 1
+    def site(self, kind: str, origin: ir.Origin, shown: tuple[str | None, ...] = (),
+             key: tuple[int, ...] | None = None, memo: bool = False) -> tuple[int, str]:
+        """A new trace site: its index, and the name of its memo of Steps ("" for none)."""
+        memos: dict[object, object] | None = {} if memo else None
+        self.sites.append(TraceSite(kind, origin, self.decision, self.rule, shown, memos, key))
+        return len(self.sites) - 1, self.named(memos.get) if memos is not None else ""  # its get, called by name
+
+    def append(self, site: int, memo: str, key: str, out: str, operands: tuple[str, ...]) -> None:
+        """Record a step into `_t` (through `_a`, its append): the Step its memo has for `key`, else the record."""
+        record = f"({site}, {out}, ({', '.join(operands)}{',' * bool(operands)}))"
+        self.emit(f"_a({memo}({key}) or {record})" if memo else f"_a({record})")
+
+    def body(self, lines: list[str], helpers: list[str]) -> list[str]:
+        return ["    _a = _t.append", *lines]
 
     def record(self, kind: str, origin: ir.Origin, out: str, *operands: str, node: ir.Node | None = None) -> None:
         if self.element is not None:  # per element of a list: the list operation records the outcome once
             return
-        site = self.site(kind, origin, self.shown_in(node))
-        self.emit(f"_t.append(({site}, {out}, ({', '.join(operands)}{',' * bool(operands)})))")
+        nodes = self.operands_of(node)
+        positions = tuple(i for i, n in enumerate(nodes) if not isinstance(n, ir.Const))
+        memo = node is not None and len(nodes) == len(operands) and self.alike(node)
+        site, name = self.site(kind, origin, self.shown_in(node), positions, memo)
+        key = "0" if not positions else operands[positions[0]] if len(positions) == 1 else \
+            f"({', '.join(operands[i] for i in positions)})"
+        self.append(site, name, key, out, operands)
+
+    @staticmethod
+    def operands_of(node: ir.Node | None) -> tuple[ir.Node, ...]:
+        """The nodes whose values a step of `node` records as its operands, in order."""
+        match node:
+            case ir.Compare(left=left, right=right):
+                return left, right
+            case ir.Between(operand=operand, low=low, high=high):
+                return operand, low, high
+            case ir.Test(operand=operand) | ir.InSet(operand=operand):
+                return (operand,)
+            case ir.Lookup(keys=keys):
+                return keys
+        return ()
 
     def shown_in(self, node: ir.Node | None) -> tuple[str | None, ...]:
         """The units a step of `node` is read in: its value's, then its operands' (compared ones share one)."""
@@ -62,6 +97,30 @@ class TracedCodeGenerator(CodeGenerator):
             case ir.Lookup():
                 return (self.unit_of(node), *(None for _ in node.keys))
         return ()
+
+    @staticmethod
+    def plain(node: ir.Node) -> bool:
+        """Whether equal values of `node` are alike: a constant, a yes/no, a kind's value, a date or a count."""
+        return isinstance(node, ir.Const) or node.type.kind in ("bool", "enum", "date") or \
+            (node.type.kind == "number" and node.type.integer)
+
+    @staticmethod
+    def alike(node: ir.Node) -> bool:
+        """Whether equal values of `node` and of what a step of it reads are always alike: a yes/no, a kind's value,
+        a date, a count, or a constant (a number read from the case may be 2 or 2.0, a quantity 0.0 or -0.0)."""
+        plain = TracedCodeGenerator.plain
+        match node:
+            case ir.Compare(left=left, right=right):
+                return plain(left) and plain(right)
+            case ir.Between():
+                return plain(node.operand) and plain(node.low) and plain(node.high)
+            case ir.Test(operand=operand):
+                return plain(operand)
+            case ir.InSet(operand=operand, items=items):  # a step records the operand only: the items are constants
+                return plain(operand) and all(isinstance(i, ir.Const) for i in items)
+            case ir.Lookup(keys=keys):  # its value is a function of its keys
+                return all(plain(k) for k in keys)
+        return plain(node)
 
     @staticmethod
     def quantity(node: ir.Node) -> bool:
@@ -95,12 +154,13 @@ class TracedCodeGenerator(CodeGenerator):
         return found or units.CANONICAL.get(node.type.dimension or "")
 
     def rule_done(self, rule: ir.Rule, value: str) -> None:
-        text = rule.condition.origin.text or rule.name
-        self.emit(f"_t.append(({self.site('rule', ir.Origin(rule.span, text))}, {value}, ()))")
+        site, memo = self.site("rule", ir.Origin(rule.span, rule.condition.origin.text or rule.name), memo=True)
+        self.append(site, memo, value, value, ())
 
     def definition_done(self, node: ir.Definition, local: str) -> None:
-        site = self.site("definition", ir.Origin(node.span, node.name), (self.unit_of(node.expr),))
-        self.emit(f"_t.append(({site}, {local}, ()))")
+        site, memo = self.site("definition", ir.Origin(node.span, node.name), (self.unit_of(node.expr),),
+                               memo=self.plain(node.expr) and node.expr.type.kind != "date")
+        self.append(site, memo, local, local, ())
 
     def returned(self, results: list[str]) -> str:
         values = ", ".join(f"{node.key!r}: {self.locals[node.key]}" for node in self.program.definitions)

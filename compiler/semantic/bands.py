@@ -20,10 +20,16 @@ from eligo.ir.values import literal_value
 Range = tuple[float | None, float | None, bool]  # low, high (None: no end), and whether only whole numbers
 
 
-def band_of(key: ast.Band) -> tables.Band:
-    """The band as the IR holds it: bounds in canonical units, each end included or not."""
-    low = float(literal_value(key.low)) if key.low is not None else None  # type: ignore[arg-type]
-    high = float(literal_value(key.high)) if key.high is not None else None  # type: ignore[arg-type]
+def band_of(key: ast.Band, fraction: bool = False) -> tables.Band:
+    """The band as the IR holds it: bounds in canonical units, each end included or not; for a key that is a ratio
+    (`(before - after) / before`), a percentage bound as a fraction (50% is 0.5)."""
+    def end(bound: ast.Bound | None) -> float | None:
+        if bound is None:
+            return None
+        value = float(literal_value(bound))  # type: ignore[arg-type]
+        return value / 100 if fraction and isinstance(bound, ast.Quantity) and bound.unit == "%" else value
+
+    low, high = end(key.low), end(key.high)
     match key.form:
         case "point":
             return tables.Band(low, True, low, True)

@@ -103,7 +103,9 @@ class TableLowering:
             self.check_gaps(table, keyed, key_types, ranges)
 
     def check_gaps(self, table: ast.Table, rows: list[ast.Row], key_types: list[Type], ranges: Ranges) -> None:
-        keys = [tuple(bands.band_of(k) if isinstance(k, ast.Band) else k for k in row.keys) for row in rows]
+        keys = [tuple(bands.band_of(k, t.ratio) if isinstance(k, ast.Band) else k for k, t in zip(row.keys, key_types,
+                                                                                                   strict=True))
+                for row in rows]
         key_domains = tables.domains(key_types, keys, [(low, high) for low, high, _ in ranges])
         if tables.size(key_domains) > 10_000:
             return
@@ -154,7 +156,8 @@ class TableLowering:
             shown = "yes" if value is True else "no" if value is False else value
             self.error("E140", f"table `{table.name}` is keyed here by {key_type.describe()}: `{shown}` is not a band",
                        row.span, "write a band: `0 to 2`, `under 12 months`, `12 months to under 36 months`, "
-                       "`36 months or more`, `over 50%`, or one value")
+                       "`over 12 months to 24 months`, `3 months or less`, `36 months or more`, `over 50%`, or one "
+                       "value")
             return False
         fits = True
         for bound in (value.low, value.high):
@@ -163,12 +166,14 @@ class TableLowering:
             _, typ = self.expr(bound, key_type)
             if typ.kind == "error":
                 fits = False
+            elif key_type.percent_and_ratio(typ):
+                pass  # a ratio's band in percent: the bound as a fraction (eligo.semantic.bands.band_of)
             elif not key_type.compatible(typ) or (key_type.kind == "number" and typ.kind != "number"):
                 self.error("E140", f"the band `{unparse.band(value)}` of table `{table.name}` is keyed by "
                            f"{key_type.describe()}, but `{unparse.literal(bound)}` is {typ.describe()}", bound.span,
                            _bound_hint(key_type, bound))
                 fits = False
-        band = bands.band_of(value) if fits else None
+        band = bands.band_of(value, key_type.ratio) if fits else None
         if band is not None and band.low is not None and band.high is not None and band.low > band.high:
             self.error("E140", f"the band `{unparse.band(value)}` runs from {unparse.literal(value.low)} down to "  # type: ignore[arg-type]
                        f"{unparse.literal(value.high)}", value.span, "write the lower bound first")  # type: ignore[arg-type]
@@ -215,7 +220,7 @@ class TableLowering:
 
 def owner_rows(owner: LoweredModule, table: ast.Table) -> tuple[tuple[ir.TableRow, ...], ir.Const | None]:
     """The table's rows as IR constants, and its `otherwise` value."""
-    _, result = owner.table_types[table.name]
+    key_types, result = owner.table_types[table.name]
     rows: list[ir.TableRow] = []
     default: ir.Const | None = None
     for row in table.rows:
@@ -223,7 +228,8 @@ def owner_rows(owner: LoweredModule, table: ast.Table) -> tuple[tuple[ir.TableRo
         if row.is_otherwise:
             default = value
         else:
-            keys = tuple(bands.band_of(k) if isinstance(k, ast.Band) else k for k in row.keys)
+            keys = tuple(bands.band_of(k, t.ratio) if isinstance(k, ast.Band) else k
+                         for k, t in zip(row.keys, key_types, strict=False))
             rows.append(ir.TableRow(keys, value, row.notes.because, row.notes.cites, row.span))
     return tuple(rows), default
 

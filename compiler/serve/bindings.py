@@ -13,6 +13,12 @@ look-back window, before or after a dated event), and the UCUM units it may arri
         units: [U/mL, kU/L]
         change_over: preoperative_chemotherapy   # latest before the event to latest after it, in %
 
+`orders:` names, per decision, the draft order it is about (a ServiceRequest, MedicationRequest or DeviceRequest
+and its codes); that decision then also answers the order-select and order-sign hooks::
+
+    orders:
+      simultaneous_resection: {resource: ServiceRequest, code: [http://snomed.info/sct|…], description: the resection}
+
 Inputs without a binding (board judgements) are the questions the service asks. A module binds the inputs it
 declares; a guideline may also rebind an input of a module it uses, more narrowly (the primary cancer's codes
 for its own site): a guideline version sees its uses' bindings, then its own.

@@ -1,9 +1,12 @@
 """CDS Hooks services from a knowledge base, and the cards that answer a hook request.
 
-A service is one decision of a guideline version in force (drafts only when asked). Its cards are
-worded as the docs site words the guideline (`eligo.docs.prose`), name the guideline, version and
-SHA-256, link to the version's page, and, when the decision is unknown, say which inputs are
-missing, which FHIR data would decide them, and suggest ordering what can be ordered.
+A service is one decision of a guideline version in force (drafts only when asked); a decision whose
+bindings name the order it is about (`orders:`) also gets an order-select and an order-sign service,
+whose cards answer the draft orders for it (and offer to remove one the guideline advises against).
+Cards are worded as the docs site words the guideline (`eligo.docs.prose`), name the guideline, version
+and SHA-256, link to the version's page, say so when the guideline leaves the case open on purpose, and,
+when the decision is unknown, say which inputs are missing, which FHIR data would decide them (or why
+the record's data do not), and suggest ordering what can be ordered.
 """
 
 from __future__ import annotations

@@ -247,6 +247,11 @@ class Extractor:
         self.event_key = {n: key_of(keys, events[n].resource, events[n].codes) for n in used}
         self.event_tokens = {n: tokens(events[n].codes) for n in used}
 
+    def event_words(self, name: str) -> str:
+        """How cards name an event: its description (`the start of chemotherapy`), else its name in words."""
+        event = self.events.get(name)
+        return event.description if event is not None and event.description else name.replace("_", " ")
+
     def event_date(self, record: Record, name: str) -> dt.date | None:
         """The day of an event in this record (None: not recorded); Unsure when it is known only to the month."""
         if name not in record.events:
@@ -255,7 +260,7 @@ class Extractor:
                 picked = _pick(record.matching(self.event_key[name], self.event_tokens[name]), event.select)
                 day = picked.when.day if picked and picked.when else None
                 if picked and picked.when and day is None:
-                    raise Unsure(f"{event.description or name.replace('_', ' ')} is dated {picked.when.text} only")
+                    raise Unsure(f"{self.event_words(name)} is dated {picked.when.text} only")
                 record.events[name] = day
             except Unsure as exc:
                 record.events[name] = exc
@@ -289,7 +294,7 @@ class Extractor:
             day = self.event_date(record, name)
             if day is None:
                 return []
-            what = f"{'after' if after else 'before'} {name.replace('_', ' ')} ({day.isoformat()})"
+            what = f"{'after' if after else 'before'} {self.event_words(name)} ({day.isoformat()})"
             found = _within(found, day + dt.timedelta(days=1), None, what) if after else \
                 _within(found, None, day - dt.timedelta(days=1), what)
         return found
@@ -367,7 +372,7 @@ class Extractor:
         """Percent change from the latest value before the event (`day`) to the latest on or after it."""
         if day is None:
             return None
-        what = f"before {binding.change_over.replace('_', ' ') if binding.change_over else 'the event'} ({day.isoformat()})"
+        what = f"before {self.event_words(binding.change_over or '')} ({day.isoformat()})"
         before = _pick(_within(found, None, day - dt.timedelta(days=1), what), "latest")
         after = _pick(_within(found, day, None, "on or after " + what.removeprefix("before ")), "latest")
         if before is None or after is None:

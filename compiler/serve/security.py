@@ -36,6 +36,7 @@ REQUIRED = ("iss", "aud", "exp", "iat", "jti")
 JWKS_TIMEOUT = 5.0  # seconds for one fetch of a jwks_url
 LIFESPAN = 300.0  # seconds a fetched key set is used before it is fetched again
 MIN_REFRESH = 30.0  # at most one fetch per this many seconds for tokens naming a key the set does not have
+MAX_JWKS = 1_000_000  # bytes: a key set is a few kilobytes
 _SEGMENT = re.compile(rb"[A-Za-z0-9_-]*")  # base64url without padding (RFC 7515 section 2)
 _DEFAULTS = {"EC": "ES384", "RSA": "RS384"}  # the algorithm of a key that does not name one
 
@@ -126,6 +127,8 @@ class RemoteKeys:
                 response = await client.get(self.url, headers={"Accept": "application/json"})
             if response.status_code != 200:
                 raise TrustError(f"the issuer's keys at {self.url} answered HTTP {response.status_code}")
+            if len(response.content) > MAX_JWKS:
+                raise TrustError(f"the issuer's keys at {self.url} are over {MAX_JWKS} bytes")
             data = response.json()
         except (httpx.HTTPError, ValueError) as exc:
             raise TrustError(f"the issuer's keys could not be fetched from {self.url} ({type(exc).__name__})") from exc

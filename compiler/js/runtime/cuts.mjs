@@ -14,20 +14,24 @@ function elapsedValue(unit, a, b) {
   return unit === "months" || unit === "years" ? monthsBetween(a, b) : daysBetween(a, b);
 }
 function isNumber(v) { return typeof v === "number" && Number.isFinite(v); }
-function undo(steps, value, operand) {
+function undoStep(step, value, k) {
+  if (step.op === "neg") return -value;
+  if (!isNumber(k)) return null;
+  if (step.op === "+") return value - k;
+  if (step.op === "-") return step.left ? k - value : value + k;
+  if (step.op === "*") return k !== 0 ? value / k : null;
+  if (step.op === "/" && !step.left) return k !== 0 ? value * k : null;
+  if (step.op === "/") return value !== 0 ? k / value : null;  // k / x = value at x = k / value
+  return null;
+}
+function undo(steps, value, operand) {  // the subject's values at which `steps` give `value` (eligo.ir.domains.undo)
+  let found = [value];
   for (const step of [...steps].reverse()) {
-    if (step.op === "neg") { value = -value; continue; }
-    const k = operand(step.operand);
-    if (!isNumber(k)) return null;
-    if (step.op === "+") value -= k;
-    else if (step.op === "-" && !step.left) value += k;
-    else if (step.op === "-") value = k - value;
-    else if (step.op === "*") { if (k === 0) return null; value /= k; }
-    else if (step.op === "/" && !step.left) { if (k === 0) return null; value *= k; }
-    else if (step.op === "/") { if (value === 0) return null; value = k / value; }
-    else return null;
+    const k = step.op !== "neg" ? operand(step.operand) : 0;
+    const each = Array.isArray(k) ? k : [k];
+    found = each.flatMap((x) => found.map((v) => undoStep(step, v, x)).filter((v) => v !== null));
   }
-  return value;
+  return found;
 }
 function addDays(day, days) {  // throws beyond years 1 to 9999, as Python's dates do
   const [y, m, d] = ymd(day);
@@ -104,7 +108,7 @@ function inputClasses(program, exprs, name, c) {
   const relative = program.relative[name];
   if (fixed !== null || relative === undefined) return fixed;
   const info = program.inputs[name];
-  const operand = (x) => (x !== null && typeof x === "object" && "fn" in x ? exprs[x.fn](c) : x);
+  const operand = (x) => (x !== null && typeof x === "object" ? ("fn" in x ? exprs[x.fn](c) : x.points) : x);
   const sides = relative.cuts.map(([cut, side]) => [cut, side]);
   const cuts = sides.map(([cut]) => cut);
   for (const site of relative.sites) {
@@ -117,16 +121,15 @@ function inputClasses(program, exprs, name, c) {
         continue;
       }
       if (typeof target !== "number") continue;
-      const undone = undo(site.steps, target, operand);
-      if (undone === null) {
-        if (site.steps.some((s) => operand(s.operand) === null)) return null;
-        continue;  // the comparison does not depend on `name` in this case
-      }
-      if (site.pair === null) { cuts.push(undone); continue; }
+      if (site.steps.some((s) => operand(s.operand) === null)) return null;
+      const undone = undo(site.steps, target, operand);  // empty: it does not depend on `name` in this case
+      if (site.pair === null) { cuts.push(...undone); continue; }
       const other = c[name === site.pair.end ? site.pair.start : site.pair.end];
       if (typeof other !== "string") return null;
-      const found = crossing(site.pair, name === site.pair.end, other, undone);
-      if (found !== null) cuts.push(found);
+      for (const months of undone) {
+        const found = crossing(site.pair, name === site.pair.end, other, months);
+        if (found !== null) cuts.push(found);
+      }
     }
   }
   const kept = info.kind === "date" ? cuts.filter((x) => typeof x === "string") : cuts.filter((x) => typeof x === "number");

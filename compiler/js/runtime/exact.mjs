@@ -99,8 +99,13 @@ function decisionResult(program, exprs, index, raw, prepared, values, run) {
 const MAX_RANGE_COMPLETIONS = MAX_COMPLETIONS / 4;
 const SETS = ["bool", "enum"];
 function bounded(info) { return SETS.includes(info.kind) || (info.low !== null && info.high !== null && (info.kind === "number" || info.kind === "quantity")); }
+function everyValue(info, classes) {  // the classes are every value the input can take
+  if (SETS.includes(info.kind)) return true;
+  return info.kind === "number" && info.integer && info.low !== null && info.high !== null
+    && new Set(classes).size === info.high - info.low + 1;
+}
 function multilinear(definition, missing) {
-  if (definition.chains === null) return false;
+  if (!definition.arithmetic || definition.chains === null) return false;
   if (definition.chains.some(([subject]) => subject === null)) return false;  // the time between two dates
   const named = definition.chains.map(([subject]) => subject).filter((s) => missing.includes(s));
   if (new Set(named).size !== named.length) return false;
@@ -115,12 +120,13 @@ function stillPossible(program, exprs, run, prepared, index) {
   const missing = Object.keys(program.inputs).filter((n) => definition.cone.includes(n) && unsettled(prepared[n]));
   if (definition.observes) return { exact: false };
   const kind = definition.kind;
-  const enumerated = missing.every((n) => SETS.includes(program.inputs[n].kind));
+  let enumerated = true;  // every value of every missing input is tried
   if (!SETS.includes(kind) && !missing.every((n) => bounded(program.inputs[n]))) return { range: [null, null], exact: false };
   const candidates = [];
   for (const name of missing) {
     const classes = inputClasses(program, exprs, name, prepared);
     if (classes === null) return { exact: false };
+    enumerated = enumerated && everyValue(program.inputs[name], classes);
     const ends = SETS.includes(kind) ? [] : program.inputs[name].ends.filter((v) => !classes.includes(v));
     candidates.push([...classes, ...ends]);
   }

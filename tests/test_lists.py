@@ -433,3 +433,14 @@ def test_evaluate_many_reads_a_list_column_as_evaluate_reads_case_lists() -> Non
     want = python_outcomes(_g(), [_case(r) for r in cohort], exact=True)
     assert [(g["surgery"], g["surgery_status"], g["surgery_rule"], tuple(g["surgery_possible"] or ()),
              tuple(g["surgery_missing"] or ())) for g in got] == [w["surgery"] for w in want]
+
+
+def test_the_trace_of_a_list_operation_is_the_case_s_own_case_after_case() -> None:
+    def step(case: dict[str, Any], text: str) -> object:
+        return next(s.value for s in _g().evaluate(case).trace if s.text == text)
+
+    for _ in range(3):  # traced steps may be kept per operands: a list operation's must not be
+        assert step({"ecog": 0, "lesions": [LESION]}, "all(lesions have treatable)") is True
+        assert step({"ecog": 0, "lesions": [{**LESION, "treatable": False}]}, "all(lesions have treatable)") is False
+        assert step({"ecog": 0, "lesions": {"at_least": [LESION] * 6}}, "count(lesions) <= 5") is False
+        assert step({"ecog": 0, "lesions": {"at_least": [LESION]}}, "count(lesions) <= 5") is None

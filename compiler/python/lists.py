@@ -35,7 +35,8 @@ class ListCodeGenerator(SourceWriter):
         found, value = self.list_bounds(aggregate), self.expr(other)
         out = self.assign(f"list_compare({node.op!r}, {found}, {value}, {bounded[0] is node.right})")
         self.known_or_bail(out)
-        self.record("condition", node.origin, out, f"list_value({found})", value)  # no memo: the bounds, not the value shown, decide
+        # no node, so no memo by operands: the bounds decide, not the value shown
+        self.record("condition", node.origin, out, f"list_value({found})", value)
         return out
 
     def bounded(self, node: ir.Node) -> ir.ListOp | None:

@@ -229,7 +229,8 @@ def _quantified(expr: ast.ListOp, vocab: Vocabulary, word: str) -> str:
     among = vocab.name(expr.source) + (f" for which {condition(expr.where, vocab)}" if expr.where is not None else "")
     if expr.have is None:
         return f"there is at least one of the {among}" if word == "one" else f"there is none of the {among}"
-    return f"for {word} of the {among}, {condition(expr.have, vocab)}"
+    have = f"{humanize(expr.have.name)} is yes" if isinstance(expr.have, ast.Ref) else condition(expr.have, vocab)
+    return f"for {word} of the {among}, {have}"  # a bare name there is a yes/no field of the element
 
 
 def _operand(expr: ast.Expr, op: str, vocab: Vocabulary, right_side: bool = False) -> str:

@@ -444,3 +444,10 @@ def test_the_trace_of_a_list_operation_is_the_case_s_own_case_after_case() -> No
         assert step({"ecog": 0, "lesions": [{**LESION, "treatable": False}]}, "all(lesions have treatable)") is False
         assert step({"ecog": 0, "lesions": {"at_least": [LESION] * 6}}, "count(lesions) <= 5") is False
         assert step({"ecog": 0, "lesions": {"at_least": [LESION]}}, "count(lesions) <= 5") is None
+
+
+def test_an_unknown_count_of_an_incomplete_list_says_its_bounds() -> None:
+    result = _g().evaluate({"ecog": 0, "lesions": {"at_least": [LESION, {**LESION, "size": 40}, {**LESION, "size": 40}]}})
+    assert result.values["big_liver"] is None
+    assert result.to_json()["unknown_values"]["big_liver"] == {"range": [2, None], "exact": False}  # at least two
+    assert "big_liver = unknown (possibly at least 2)" in result.explain()

@@ -118,6 +118,10 @@ function* combinations(lists, at = 0, chosen = []) {
 function stillPossible(program, exprs, run, prepared, index) {
   const definition = program.definitions[index];
   const missing = Object.keys(program.inputs).filter((n) => definition.cone.includes(n) && unsettled(prepared[n]));
+  if (definition.bounded && missing.every((n) => program.inputs[n].kind === "list")) {  // eligo.compiled.ranges
+    const found = BOUNDS[index](prepared);  // a count, sum or distinct of a partly known list: its bounds
+    return { range: found === null ? [null, null] : found.map((v) => (Number.isFinite(v) ? v : null)), exact: false };
+  }
   if (definition.observes) return { exact: false };
   const kind = definition.kind;
   let enumerated = true;  // every value of every missing input is tried

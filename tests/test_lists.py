@@ -4,6 +4,9 @@ incomplete), case validation per element, and the Python evaluator agreeing with
 from __future__ import annotations
 
 import functools
+import json
+import shutil
+import subprocess
 from collections.abc import Sequence
 from typing import Any
 
@@ -288,8 +291,6 @@ def _lists_kb(tmp_path: Any) -> Any:
 
 
 def test_eligo_cohort_reads_lists_from_json_lines_and_refuses_csv_and_bad_elements(tmp_path: Any) -> None:
-    import json
-
     from typer.testing import CliRunner
 
     from eligo.cli.main import app
@@ -316,8 +317,6 @@ def test_eligo_cohort_reads_lists_from_json_lines_and_refuses_csv_and_bad_elemen
 
 
 def test_eligo_list_json_reports_a_list_input_as_written(tmp_path: Any) -> None:
-    import json
-
     from typer.testing import CliRunner
 
     from eligo.cli.main import app
@@ -359,8 +358,6 @@ def test_verify_completes_a_partly_known_list_to_find_data_that_cannot_matter() 
 
 
 def test_node_agrees_with_python_on_lists(tmp_path: Any) -> None:
-    import shutil
-
     node = shutil.which("node")
     if node is None:
         pytest.skip("Node is not installed")
@@ -375,13 +372,11 @@ def test_node_agrees_with_python_on_lists(tmp_path: Any) -> None:
     cases += [{"lesions": [LESION, {"organ": "lugn", "size": "3 kg"}, 5, {"sise": 3}]}, {"lesions": "two"},
               {"ecog": 0, "lesions": {"at_least": [{**LESION, "size": "2 cm"}]}}]
     batch = tmp_path / "cases.json"
-    batch.write_text(__import__("json").dumps(cases), encoding="utf-8")
-    import subprocess
-
+    batch.write_text(json.dumps(cases), encoding="utf-8")
     done = subprocess.run([node, str(driver), str(module), str(batch)], capture_output=True, text=True, timeout=300,
                           check=False)
     assert done.returncode == 0, done.stderr
-    answers = [__import__("json").loads(line) for line in done.stdout.splitlines()]
+    answers = [json.loads(line) for line in done.stdout.splitlines()]
     problems = [f"case {i} {c}: {d[:3]}" for i, (c, a) in enumerate(zip(cases, answers, strict=True))
                 if (d := strict_differences(python_answer(_g(), c), a))]
     assert problems == []

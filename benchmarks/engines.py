@@ -130,7 +130,9 @@ def factories(bp: Any) -> tuple[list[Callable[[], Any]], list[Callable[[], Any]]
                engine_eligo_evaluate]
     batches = [
         duckdb_engine("eligo_duckdb", "Eligo → DuckDB SQL, the decision column", ("",)),
-        duckdb_engine("eligo_duckdb_full", "Eligo → DuckDB SQL, decision + status + rule + missing list",
-                      sql.SUFFIXES),
+        duckdb_engine("eligo_duckdb_four", "Eligo → DuckDB SQL, decision + status + rule + missing list",
+                      ("", "_status", "_rule", "_missing")),
+        duckdb_engine("eligo_duckdb_full", "Eligo → DuckDB SQL, every column (decision, status, rule, possible, "
+                      "missing)", sql.SUFFIXES),
     ]
     return engines, batches

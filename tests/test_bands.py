@@ -396,6 +396,7 @@ def test_the_command_line_shows_an_open_question(tmp_path: Path) -> None:
                              "--max-examples", "20"], capture_output=True, text=True, timeout=300)
     assert verify.returncode == 0, verify.stdout + verify.stderr
     assert "  open question: simultaneous_resection rule no_abnormal_marker (line " in verify.stdout
+    assert "(e.g. given age_years 58, ecog_performance_status 0, " in verify.stdout  # a patient it applies to
 
 
 def test_a_table_keyed_by_a_used_modules_definition() -> None:
@@ -490,3 +491,36 @@ def test_bands_of_a_ratio_in_percent() -> None:
     assert [g.evaluate({"before": 100, "after": a}).values["response"] for a in (71, 70, 50, 49)] == [
         "none_seen", "partial", "partial", "major"]
     assert disagreements(g, sample(g, 200)) == []
+
+
+def test_a_gap_between_bands_of_a_ratio_is_named_in_percent() -> None:
+    assert _errors("""
+        input before: number from 1 to 100
+        input after: number from 0 to 100
+        define fall: (before - after) / before
+        table response by fall -> yes/no
+          under 30%:  no
+          over 50%:   yes
+        decision d: a | b
+          rule x: when response[fall] then a
+          otherwise b
+    """)[0].split(" |")[0] == "E109 table `response` has no row for exactly 30%, over 30% and under 50%, exactly 50%"
+
+
+def test_an_example_expecting_an_open_question_the_decision_does_not_declare_is_refused() -> None:
+    body = """
+        input n: count from 0 to 10
+        decision d: a | b
+          rule x: when n > 8 then open because "Not addressed."
+          rule y: when n < 2 then a
+          otherwise b
+        decision e: a | b
+          rule z: when n > 5 then a
+          otherwise b
+        example "wrong":
+          given n 9
+          expect d is open by rule y
+          expect e is open
+    """
+    assert [f.split(" |")[0] for f in _errors(body)] == ["E117 `d` has no open question `y`",
+                                                        "E117 `e` declares no open question"]

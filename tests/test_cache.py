@@ -13,8 +13,10 @@ from pathlib import Path
 
 import pytest
 
+import eligo
 from eligo.cli.app import cached_guideline
 from eligo.kb import cache
+from tests.cohorts import EVERYTHING, knowledge_guidelines, sample
 
 FIXTURE = Path(__file__).parent / "fixtures" / "kb"
 GUIDELINE = "demo.selection"
@@ -189,8 +191,10 @@ def run(kb: Path, store: Path, *args: str, typer_only: bool = False) -> subproce
     env.pop(cache.ENV_OFF, None)
     command = [sys.executable, "-c", "from eligo.cli.main import app; app()"] if typer_only else \
         [sys.executable, "-m", "eligo"]
-    return subprocess.run([*command, "eval", GUIDELINE, "--kb", str(kb), *args], capture_output=True, text=True,
+    done = subprocess.run([*command, "eval", GUIDELINE, "--kb", str(kb), *args], capture_output=True, text=True,
                           env=env, timeout=120, cwd=kb.parent)
+    cache.compiler.cache_clear()  # this process's digest of the compiler as the process just run saw it
+    return done
 
 
 @pytest.mark.parametrize("args", [(), ("--json",), ("--version", "1.0.0"), ("--as-of", "2025-06-01"), ("--draft",),
@@ -310,3 +314,41 @@ def test_an_edited_compiler_does_not_read_entries_written_by_other_code(kb: Path
         edited.setattr(cache, "compiler", lambda: cache.fingerprint(package))
         assert cache.lookup(kb, GUIDELINE, None, None, False) is None
     assert cache.lookup(kb, GUIDELINE, None, None, False) is not None
+
+
+@pytest.mark.parametrize("guideline", [*knowledge_guidelines(), EVERYTHING], ids=lambda g: f"{g.id}@{g.version}")
+def test_a_guideline_read_back_decides_as_compiled(guideline: eligo.Guideline, store: Path) -> None:
+    """Every guideline of knowledge/, stored and read back, on a cohort with missing values: the same results,
+    traces and explanations (the generated evaluators are stored as code; their fallbacks with their own)."""
+    assert cache.write(store, "g", cache.Entry(guideline, {}, frozenset()))
+    entry = cache.read(store, "g")
+    assert entry is not None
+    files = sorted((Path(__file__).resolve().parent.parent / "knowledge" / "cases" / guideline.id).glob("*.json"))
+    cases = [eligo.read_case(f) for f in files] + [{k: v for k, v in row.items() if v is not None}
+                                                   for row in sample(guideline, 150)]
+    for case in cases:
+        try:
+            guideline.prepare(case)
+        except eligo.CaseError:
+            continue  # a case file of another version
+        assert entry.guideline.evaluate(case).to_json() == guideline.evaluate(case).to_json(), case
+        for trace, exact in ((False, True), (False, False)):
+            assert entry.guideline.evaluate(case, trace=trace, exact=exact).to_json() == \
+                guideline.evaluate(case, trace=trace, exact=exact).to_json(), (case, trace, exact)
+
+
+def broken_evaluator(prepared: object) -> object:
+    raise ZeroDivisionError("as if read back wrong")
+
+
+def test_an_entry_that_does_not_run_is_forgotten_and_the_case_decided_afresh(kb: Path, store: Path) -> None:
+    run(kb, store, "--case", str(kb / "case.json"))
+    path = entry(store)
+    stored = cache.read(store, path.stem)
+    assert stored is not None
+    object.__setattr__(stored.guideline.code, "fast", broken_evaluator)
+    assert cache.write(store, path.stem, stored)
+    decided = run(kb, store, "--case", str(kb / "case.json"))
+    assert (decided.returncode, decided.stdout, decided.stderr) == (0, "surgery: candidate by rule favourable\n", "")
+    healed = cache.read(store, path.stem)  # compiled afresh and stored again
+    assert healed is not None and healed.guideline.code.fast is not broken_evaluator

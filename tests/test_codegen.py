@@ -34,9 +34,11 @@ def _agree(g: eligo.Guideline, cohort: list[dict[str, object]]) -> None:
         prepared = g.prepare({k: v for k, v in row.items() if v is not None})
         traced, _ = g.code.traced(prepared, [])
         assert g.code.fast(prepared) == traced, row
+        every_key = {name: prepared.get(name) for name in g.inputs}  # the classifier reads keys: both forms
         for index, decision in enumerate(g.program.decisions):
             value, status = traced[index][0], traced[index][1]
             assert classifiers[decision.key](prepared) == (value if status == 0 else None), (decision.name, row)
+            assert classifiers[decision.key](every_key) == (value if status == 0 else None), (decision.name, row)
 
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
@@ -259,3 +261,14 @@ def test_steps_reused_across_cases_are_those_a_fresh_trace_makes(warm: list[dict
         again, first = EVERYTHING.evaluate(row), kb(EVERYTHING_SOURCE).guideline("test.g").evaluate(row)
         assert [s.to_json() for s in again.trace] == [s.to_json() for s in first.trace], row
         assert again.explain() == first.explain() and fresh.evaluate(row).to_json() == first.to_json(), row
+
+
+def test_a_deferred_result_read_from_several_threads_at_once_gives_each_the_same_trace() -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    results = [SMALL.evaluate({"lesions": n % 8, "organs": 1, "r0": True}) for n in range(200)]
+    expected = [SMALL.evaluate_prepared(SMALL.prepare({"lesions": n % 8, "organs": 1, "r0": True}), trace=True)
+                for n in range(200)]
+    with ThreadPoolExecutor(8) as pool:
+        read = list(pool.map(lambda r: (r.values, tuple(r.trace)), results * 4))
+    assert read == [(e.values, tuple(e.trace)) for e in expected * 4]

@@ -8,6 +8,7 @@ refinement's enumeration; witnesses are searched among class representatives, ra
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 from pathlib import Path
 from typing import Any
@@ -72,10 +73,21 @@ def _case(row: dict[str, Any]) -> dict[str, Any]:
 
 
 def _completions(g: eligo.Guideline, case: dict[str, Any], absent: list[str]) -> list[dict[str, Any]]:
-    """Completions of `absent` by the representatives of their classes (a search for witnesses only)."""
+    """Completions of `absent` by the representatives of their classes (a search for witnesses only). Two missing
+    dates read only as the time between them are completed both ways: the end moved from a fixed start, and the
+    start moved before a fixed end (so that each date alone has its witnesses)."""
     prepared = g.prepare(case)
-    classes = [cuts.classes(g.domains, name, prepared) or () for name in absent]
-    return [{**prepared, **dict(zip(absent, combo, strict=True))} for combo in itertools.product(*classes)]
+    groups: list[list[dict[str, Any]]] = []
+    paired: set[str] = set()
+    for pair in g.domains.joint:
+        if pair.start in absent and pair.end in absent:
+            end = cuts.REFERENCE + dt.timedelta(days=400)
+            starts = cuts.classes(g.domains, pair.start, {**prepared, pair.end: end}) or ()
+            groups.append([{pair.start: a, pair.end: b} for a, b in cuts.joint(g.domains, pair)]
+                          + [{pair.start: a, pair.end: end} for a in starts])
+            paired |= {pair.start, pair.end}
+    groups += [[{name: v} for v in cuts.classes(g.domains, name, prepared) or ()] for name in absent if name not in paired]
+    return [{**prepared, **{k: v for part in combo for k, v in part.items()}} for combo in itertools.product(*groups)]
 
 
 @pytest.mark.parametrize("g", GUIDELINES, ids=lambda g: f"{g.id}@{g.version}")

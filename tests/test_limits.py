@@ -7,8 +7,7 @@ import sys
 
 import pytest
 
-from eligo import dsl
-from eligo.dsl import EligoError, parse, parse_with_diagnostics
+from eligo.dsl import EligoError, lalr, parse, parse_with_diagnostics
 from eligo.dsl.parser import MAX_ERRORS, MAX_NESTING, MAX_SOURCE_BYTES
 
 HEADER = "guideline demo.limits\n  version 1.0.0\n\ninput x: count from 0 to 100\ninput flag: yes/no\n"
@@ -29,7 +28,7 @@ def _refuse_to_parse(text: str) -> object:
 
 
 def test_a_source_over_one_megabyte_gets_e001_without_being_parsed(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(dsl.parser, "parse_tree", _refuse_to_parse)
+    monkeypatch.setattr(lalr, "parse_tree", _refuse_to_parse)
     module, diagnostics = parse_with_diagnostics(_padded(MAX_SOURCE_BYTES + 1), "big.eligo")
     assert module is None
     assert [(d.code, d.span.line, d.span.column, d.message) for d in diagnostics] == [
@@ -41,7 +40,7 @@ def test_a_source_over_one_megabyte_gets_e001_without_being_parsed(monkeypatch: 
 def test_the_size_limit_counts_bytes_not_characters(monkeypatch: pytest.MonkeyPatch) -> None:
     text = _padded(MAX_SOURCE_BYTES + 1, filler="é")  # about half as many characters as bytes
     assert len(text) < MAX_SOURCE_BYTES
-    monkeypatch.setattr(dsl.parser, "parse_tree", _refuse_to_parse)
+    monkeypatch.setattr(lalr, "parse_tree", _refuse_to_parse)
     assert [d.code for d in parse_with_diagnostics(text, "big.eligo")[1]] == ["E001"]
 
 

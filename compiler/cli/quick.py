@@ -91,5 +91,11 @@ def run(argv: list[str]) -> bool:
     except (CaseError, OSError):
         return False  # the Typer command reports it, as always
     as_json = bool(options.get("as_json"))
-    print_lines(result_lines(compiled.evaluate_prepared(prepared, trace=as_json), as_json))
+    try:
+        lines = result_lines(compiled.evaluate_prepared(prepared, trace=as_json), as_json)
+    except Exception:  # a guideline read back that does not run as compiled: never trusted again
+        cache.forget(root, str(options["guideline"]), None if version is None else str(version),
+                     None if as_of is None else str(as_of), bool(options.get("draft")))
+        return False  # the Typer command compiles it afresh
+    print_lines(lines)
     return True

@@ -39,6 +39,25 @@ def classes(domains: Domains, name: str, case: Mapping[str, Any]) -> tuple[objec
     return found
 
 
+REFERENCE = dt.date(2000, 1, 1)  # the start a pair of missing dates is completed from (the 1st: never clamped)
+
+
+def joint(domains: Domains, pair: Pair) -> tuple[tuple[dt.date, object], ...]:
+    """Completions of a pair of missing dates read only as the time between them (`Domains.joint`): one (start,
+    end) per class of that time, the start fixed. Whole-month thresholds are reached exactly from the 1st of a
+    month, so every class of the time is reached from it."""
+    key = ("joint", pair)
+    known = domains.memo.get(key, UNKNOWN)
+    if known is not UNKNOWN:
+        return known  # type: ignore[return-value]
+    days = {c for months in domains.joint[pair] if (c := _crossing(pair, True, REFERENCE, months)) is not None}
+    crossings: list[object] = [*sorted(days)]
+    ends = representatives(domains.inputs[pair.end], crossings) or (REFERENCE,)
+    found = tuple((REFERENCE, end) for end in ends)
+    domains.memo[key] = found
+    return found
+
+
 def _relative(domains: Domains, name: str, case: Mapping[str, Any]) -> tuple[object, ...] | None:
     sides = dict(domains.cuts[name])
     cuts = list(sides)

@@ -99,18 +99,24 @@ def refine(decision: ir.Decision, prepared: Mapping[str, Any], missing: Sequence
     determine, too many evaluations)."""
     if completion is None or not missing:
         return None
-    splits: list[tuple[str, tuple[object, ...] | None]] = []
+    splits: list[tuple[str, tuple[Any, ...] | None, str | None]] = []  # input, its classes, the other date of a pair
     total = 1
     for name in missing:
         classes = cuts.classes(domains, name, prepared)
-        splits.append((name, classes))
+        splits.append((name, classes, None))
         total *= len(classes) if classes is not None else 1
-    if total > MAX_COMPLETIONS:  # also bounds the diagram: at most that many leaves
-        return None
-    if any(classes is None for _, classes in splits):
+    if any(classes is None for _, classes, _ in splits):
+        for pair in domains.joint:  # both dates of a time between them missing: split on that time alone
+            if pair.start in missing and pair.end in missing:
+                splits = [s for s in splits if s[0] not in (pair.start, pair.end)]
+                completions = cuts.joint(domains, pair)
+                splits.append((pair.start, completions, pair.end))
+                total *= len(completions)
         splits.sort(key=lambda split: split[1] is None)  # what cannot be split last: a branch may not need it
         if splits[0][1] is None:
             return None
+    if total > MAX_COMPLETIONS:  # also bounds the diagram: at most that many leaves
+        return None
     last = len(splits)
     filled = dict(prepared)
     answers: set[Answer] = set()
@@ -126,16 +132,19 @@ def refine(decision: ir.Decision, prepared: Mapping[str, Any], missing: Sequence
             if reads is None:
                 reads = wanted[key, unknown] = frozenset().union(
                     *(cone for i, cone in enumerate(cones) if unknown >> i & 1))
-            while index < last and splits[index][0] not in reads:
+            while index < last and splits[index][0] not in reads and splits[index][2] not in reads:
                 index += 1
         if index == last:  # unknown with every input it needs completed: not ours to settle
             raise _NotExact
-        name, values = splits[index]
+        name, values, other = splits[index]
         if values is None:  # an input whose classes this case does not determine (eligo.compiled.cuts)
             raise _NotExact
         children = []
         for item in values:
-            filled[name] = item
+            if other is None:
+                filled[name] = item
+            else:  # a pair of dates, one class of the time between them
+                filled[name], filled[other] = item
             value, status, rule, below = completion(filled, prepared)[0]
             if status == outcome.UNKNOWN:
                 children.append(build(index + 1, below))
@@ -145,10 +154,14 @@ def refine(decision: ir.Decision, prepared: Mapping[str, Any], missing: Sequence
             answers.add(answer)
             children.append((answer,))
         del filled[name]
+        if other is not None:
+            del filled[other]
         first = children[0]
         for child in children:
             if child != first:
                 split.add(name)
+                if other is not None:  # either date alone moves the time across every threshold
+                    split.add(other)
                 return (name, tuple(children))
         return first
 

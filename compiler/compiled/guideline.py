@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, cast, overload
+from typing import TYPE_CHECKING, Any
 
 from eligo import ir
 from eligo.cases import CaseError, normalise
 from eligo.compiled import exact
 from eligo.compiled import result as results
 from eligo.compiled.ranges import Ranges
+from eligo.compiled.trace import Trace, TraceSites
 from eligo.dsl import ast
 from eligo.dsl.ast import Span
 from eligo.ir import lists, outcome, units
@@ -28,8 +29,8 @@ if TYPE_CHECKING:
     import networkx as nx
 
 _new = object.__new__
-MEMO_STEPS = 256  # trace Steps kept per site for reuse (a site of counts or dates may see many)
-DecisionResult, Result, Step, no_trace = results.DecisionResult, results.Result, results.Step, results.no_trace
+MEMO_OUTCOMES = 4096  # missing-input cones and Kleene possibles kept per guideline, by decision and outcome
+DecisionResult, Result, no_trace = results.DecisionResult, results.Result, results.no_trace
 
 
 @dataclass(frozen=True)
@@ -136,7 +137,7 @@ class Guideline:
             steps: list[tuple[int, object, tuple[object, ...]]] = []
             raw, values = self.code.traced(prepared, steps)
             return self._result(prepared, raw, values, steps, exact)
-        return results.deferred(self._meta, self._decode(self.code.fast(prepared), prepared, exact), no_trace)
+        return results.deferred(self._meta, self._decode(self.code.fast(prepared), prepared, exact, True), no_trace)
 
     @cached_property
     def _meta(self) -> tuple[str, str, str, dict[str, str]]:
@@ -173,11 +174,12 @@ class Guideline:
         name, index, _, _ = self._plan[0] if self._plan else ("", 0, None, None)
         return validated, len(self._plan) == 1, name, index, self._meta, self._replays
 
-    def _decode(self, raw: tuple[outcome.Outcome, ...], case: Mapping[str, Any],
-                refine: bool) -> dict[str, results.DecisionResult]:
-        """The own decisions' results from the outcomes of a case whose values are canonical (None: missing)."""
+    def _decode(self, raw: tuple[outcome.Outcome, ...], case: Mapping[str, Any], refine: bool,
+                prepared_already: bool = False) -> dict[str, results.DecisionResult]:
+        """The own decisions' results from the outcomes of a case whose values are canonical (None: missing), or
+        `prepared_already` (as `prepare` gives it)."""
         decisions: dict[str, results.DecisionResult] = {}
-        prepared: dict[str, Any] | None = None
+        prepared: Mapping[str, Any] | None = case if prepared_already else None
         for name, index, shared, decision in self._plan:
             out: Any = raw[index]  # an outcome, or the shared result of the validating evaluator
             found = out if out.__class__ is DecisionResult else shared.get(out)  # decided by a rule: shared
@@ -232,12 +234,12 @@ class Guideline:
             if refine:  # the three-valued answer, refined to what the data decides
                 return exact.decide(decision, raw, prepared, missing, possible, self.domains,
                                     self._completion(decision.key))
-            return results.DecisionResult(decision.name, None, status, missing, None, (), (), (), possible, False)
+            return results.decision_result(decision.name, None, status, missing, None, (), (), (), possible, False)
         conflicting = tuple(r.name for i, r in enumerate(decision.rules) if mask >> i & 1) \
             if status == "conflict" else ()
         decided = status == "decided" and rule is not None
         plain = None if value is ir.NA else value
-        return results.DecisionResult(
+        return results.decision_result(
             decision.name,
             plain,  # type: ignore[arg-type]
             status,
@@ -246,7 +248,7 @@ class Guideline:
             rule.because if decided and rule else (),
             rule.cites if decided and rule else (),
             conflicting,
-            exact.kleene_possible(decision, raw),
+            self._possible(decision, raw),
         )
 
     def _cone(self, decision_key: str, mask: int) -> tuple[str, ...]:
@@ -256,7 +258,9 @@ class Guideline:
         if found is None:
             wanted = {name for i, inputs in enumerate(self.rule_inputs[decision_key]) if mask >> i & 1
                       for name in inputs}
-            found = cones[mask] = tuple(name for name in self.inputs if name in wanted)
+            found = tuple(name for name in self.inputs if name in wanted)
+            if len(cones) < MEMO_OUTCOMES:  # a long decision has many masks: the memo stays bounded
+                cones[mask] = found
         return found
 
     @cached_property
@@ -268,7 +272,9 @@ class Guideline:
         key = (decision.key, raw)
         found = self._possibles.get(key)
         if found is None:
-            found = self._possibles[key] = exact.kleene_possible(decision, raw)
+            found = exact.kleene_possible(decision, raw)
+            if len(self._possibles) < MEMO_OUTCOMES:
+                self._possibles[key] = found
         return found
 
     @cached_property
@@ -299,13 +305,13 @@ class Guideline:
         if single and (found := self._plan[0][2].get(raw[index])) is not None:  # one decision, decided by a rule
             decisions = {name: found}
         else:
-            decisions = self._decode(raw, prepared, refine)
+            decisions = self._decode(raw, prepared, refine, True)
         result = _new(Result)  # its slots set as plain attributes (results.deferred)
         result._meta, result._decisions = meta, decisions
         result._values = dict(zip(self._value_names, values.values(), strict=True))  # the evaluator's order
         if steps:
-            trace: _Trace = _new(_Trace)
-            trace._guideline, trace._raw, trace._steps = self, steps, None
+            trace: Trace = _new(Trace)
+            trace._sites, trace._raw, trace._steps = self._trace_sites, steps, None
             result._trace = trace
         else:
             result._trace = ()
@@ -332,6 +338,11 @@ class Guideline:
                                                     "open" if r.is_open else "decided", (), r.name, r.because,
                                                     r.cites, (), (r.outcome,)) for i, r in rules.items()}
         return out
+
+    @cached_property
+    def _trace_sites(self) -> TraceSites:
+        """What a trace's records are made into Steps with (eligo.compiled.trace)."""
+        return self._sites, self._memos
 
     @cached_property
     def _memos(self) -> list[tuple[dict[object, object], tuple[int, ...] | None] | None]:
@@ -384,12 +395,10 @@ class Guideline:
                     return (f"{where}: expected {target} unknown for want of {', '.join(expect.missing)}; "
                             f"missing: {', '.join(got.missing) or 'nothing'}")
                 return None
-            if isinstance(expect, ast.ExpectOpen):
-                if got.status != "open":
-                    return f"{where}: expected {target} to be an open question, got {shown} (rule {got.rule})"
-                if expect.by_rule is not None and got.rule != expect.by_rule:
-                    return f"{where}: expected {target} open by rule {expect.by_rule}, but rule {got.rule} left it open"
-                return None
+            if isinstance(expect, ast.ExpectOpen):  # a declared open question, by the rule named if one is
+                by = f" by rule {expect.by_rule}" if expect.by_rule else ""
+                ok = got.status == "open" and expect.by_rule in (None, got.rule)
+                return None if ok else f"{where}: expected {target} to be an open question{by}, got {shown} (rule {got.rule})"
             wanted = expect.value.name if isinstance(expect.value, ast.Ref) else None
             if got.status != "decided" or got.value != wanted:
                 extra = f", missing {', '.join(got.missing)}" if got.missing else ""
@@ -428,91 +437,6 @@ class Guideline:
         from eligo.tools.graph import build_graph  # networkx is imported when a graph is first asked for
 
         return build_graph(self.program)
-
-
-class _Trace(Sequence[results.Step]):
-    """A result's trace. The evaluator records (site, value, operands) per condition; the Step objects are
-    made from them on first use, so that recording a full trace stays cheaper than the evaluation."""
-
-    __slots__ = ("_guideline", "_raw", "_steps")
-
-    def __init__(self, guideline: Guideline, raw: list[tuple[int, object, tuple[object, ...]]]) -> None:
-        self._guideline: Guideline | None = guideline
-        self._raw = raw
-        self._steps: tuple[results.Step, ...] | None = None
-
-    def steps(self) -> tuple[results.Step, ...]:
-        if self._steps is None:
-            guideline = cast(Guideline, self._guideline)
-            sites, memos = guideline._sites, guideline._memos
-            made: list[Any] = []
-            append = made.append
-            record: Any
-            for record in self._raw:  # this loop is the cost of a trace: keep it lean (no call it can do without)
-                if record.__class__ is Step:  # recorded as a Step made before (eligo.python.traced's memos)
-                    append(record)
-                    continue
-                site = record[0]
-                step = _StepSlots()
-                step.kind, step.text, step.span, step.decision, step.rule, step.units = sites[site]
-                _, step.value, step.operands = record
-                step.__class__ = Step  # type: ignore[assignment]
-                memo = memos[site]
-                if memo is not None and len(memo[0]) < MEMO_STEPS:  # Steps are immutable: this one serves again
-                    memo[0][_memo_key(record, memo[1])] = step
-                append(step)
-            self._steps = tuple(made)
-            self._guideline, self._raw = None, []
-        return self._steps
-
-    @overload
-    def __getitem__(self, index: int) -> results.Step: ...
-    @overload
-    def __getitem__(self, index: slice) -> tuple[results.Step, ...]: ...
-    def __getitem__(self, index: int | slice) -> results.Step | tuple[results.Step, ...]:
-        return self.steps()[index]
-
-    def __len__(self) -> int:
-        return len(self._raw) if self._steps is None else len(self._steps)
-
-    def __iter__(self) -> Iterator[results.Step]:
-        return iter(self.steps())
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, Sequence) and self.steps() == tuple(other)
-
-    def __hash__(self) -> int:
-        return hash(self.steps())
-
-    def __repr__(self) -> str:
-        return repr(self.steps())
-
-    def __reduce__(self) -> tuple[type, tuple[tuple[results.Step, ...]]]:
-        return tuple, (self.steps(),)
-
-
-def _memo_key(record: tuple[int, object, tuple[object, ...]], key: tuple[int, ...] | None) -> object:
-    """What the traced evaluator looks a record's Step up by: its value (key None), else the operands at `key`."""
-    if key is None:
-        return record[1]
-    if len(key) == 1:
-        return record[2][key[0]]
-    return tuple(record[2][i] for i in key) if key else 0
-
-
-class _StepSlots:
-    """A Step's slots, assignable. A frozen dataclass's __init__ pays object.__setattr__ per field, more than
-    the evaluation of a condition; a trace's Steps are filled in here and then made Steps (the same layout)."""
-
-    __slots__ = results.Step.__slots__
-    kind: str
-    text: str
-    span: Span
-    value: object
-    operands: tuple[object, ...]
-    decision: str | None
-    rule: str | None
-    units: tuple[str | None, ...]
 
 
 def _same(a: object, b: object) -> bool:

@@ -84,6 +84,36 @@ class DecisionResult:
         }
 
 
+def decision_result(name: str, value: str | tuple[str, ...] | None, status: Status, missing: tuple[str, ...] = (),
+                    rule: str | None = None, because: tuple[str, ...] = (), cites: tuple[str, ...] = (),
+                    conflicting: tuple[str, ...] = (), possible: tuple[str, ...] = (),
+                    exact: bool = True) -> DecisionResult:
+    """DecisionResult(...), made as a case's unknown answer is: its slots filled in a class of the same layout that
+    is then made a DecisionResult (a frozen dataclass's __init__ pays object.__setattr__ per field, more than the
+    evaluation that found the answer)."""
+    made = _DecisionSlots()
+    made.name, made.value, made.status, made.missing, made.rule = name, value, status, missing, rule
+    made.because, made.cites, made.conflicting, made.possible, made.exact = because, cites, conflicting, possible, exact
+    made.__class__ = DecisionResult  # type: ignore[assignment]
+    return made  # type: ignore[return-value]
+
+
+class _DecisionSlots:
+    """A DecisionResult's slots, assignable (see decision_result)."""
+
+    __slots__ = DecisionResult.__slots__
+    name: str
+    value: str | tuple[str, ...] | None
+    status: Status
+    missing: tuple[str, ...]
+    rule: str | None
+    because: tuple[str, ...]
+    cites: tuple[str, ...]
+    conflicting: tuple[str, ...]
+    possible: tuple[str, ...]
+    exact: bool
+
+
 Later = Callable[[Any], "Result"]  # what computes a result's values and trace when first read, from its `_case`
 
 
@@ -116,10 +146,13 @@ class Result:
         self._later = self._case = None
 
     def _fill(self) -> None:
-        later, self._later = self._later, None
-        full = later(self._case)  # type: ignore[misc]
-        self._case = None
-        self._values, self._trace, self._unknown_values = full._values, full._trace, full._unknown_values
+        """Values and trace computed now; `_later` cleared last, so that a thread reading them meanwhile computes
+        them too (the same answer) rather than reading slots not yet set."""
+        later = self._later
+        if later is not None:
+            full = later(self._case)
+            self._values, self._trace, self._unknown_values = full._values, full._trace, full._unknown_values
+            self._later = None
 
     @property
     def guideline(self) -> str:

@@ -57,6 +57,7 @@ from eligo.ir.nodes import (
     Test,
     children,
 )
+from eligo.ir.units import DAYS_PER_MONTH
 
 MAX_COMPLETIONS = 4096  # completions of one case's missing inputs tried at most; beyond, the Kleene answer stands
 
@@ -108,6 +109,8 @@ class Domains:
     memo: dict[object, tuple[object, ...] | None] = field(default_factory=dict, compare=False, repr=False)
     chains_of: Callable[[Node], list[Chain] | None] = field(default=lambda node: None, compare=False, repr=False)
     rule_cones: dict[str, tuple[frozenset[str], ...]] = field(default_factory=dict)  # per decision, rule: its inputs
+    # two dates read only as the time between them, against whole months (or days): per pair, those months
+    joint: dict[Pair, tuple[float, ...]] = field(default_factory=dict)
     wanted: dict[tuple[str, int], frozenset[str]] = field(default_factory=dict, compare=False, repr=False)
     """The inputs an expression is computed from by arithmetic a case can undo, with the steps after each."""
 
@@ -351,7 +354,8 @@ def domains(program: Program) -> Domains:
                    {n: tuple(dict.fromkeys(s)) for n, s in sites.items() if s and n not in opaque},
                    {n: tuple(sorted(p)) for n, p in partners.items() if sites[n] and n not in opaque},
                    {d.key: d.expr for d in program.definitions}, chains_of=chains,
-                   rule_cones={d.key: tuple(facts.cone(r.condition) for r in d.rules) for d in program.decisions})
+                   rule_cones={d.key: tuple(facts.cone(r.condition) for r in d.rules) for d in program.decisions},
+                   joint=_joint(sites, cuts, opaque))
 
 
 SIDES = {">": ("le", "lt"), "<=": ("le", "lt"), ">=": ("lt", "le"), "<": ("lt", "le"), "=": ("eq", "eq"),
@@ -360,6 +364,30 @@ SIDES = {">": ("le", "lt"), "<=": ("le", "lt"), ">=": ("lt", "le"), "<": ("lt", 
 
 def _cut(found: dict[object, str], value: object, side: str) -> None:
     found[value] = side if found.get(value, side) == side else "eq"
+
+
+def _joint(sites: dict[str, list[Site]], cuts: dict[str, dict[object, str]],
+           opaque: set[str]) -> dict[Pair, tuple[float, ...]]:
+    """The pairs of dates read only as the time between them, compared with constants that are whole months (or,
+    in days, whole days): a case missing both is split on that time alone (eligo.compiled.exact)."""
+    found: dict[Pair, tuple[float, ...]] = {}
+    for name, own in sites.items():
+        pair = own[0].pair if own else None
+        if pair is None or pair.start != name or pair in found:
+            continue
+        both = [*own, *sites[pair.end]]
+        if {s.pair for s in both} != {pair} or cuts[pair.start] or cuts[pair.end] or {pair.start, pair.end} & opaque:
+            continue
+        months: set[float] = set()
+        for site in both:
+            if not isinstance(site.against, tuple) or any(isinstance(s.operand, Node) for s in site.steps):
+                break
+            months.update(m for v in site.against if _number(v) for m in undo(site.steps, float(v), lambda k: k))  # type: ignore[arg-type]
+        else:
+            scale = 1.0 if pair.unit == "months" else DAYS_PER_MONTH
+            if all(abs(m * scale - round(m * scale)) < 1e-9 for m in months):
+                found[pair] = tuple(sorted(months))
+    return found
 
 
 def _number(value: object) -> bool:

@@ -122,6 +122,7 @@ def program_data(guideline: Guideline, expressions: list[ir.Node] | None = None)
         "values": [[program.value_name(n), i] for i, n in enumerate(program.nodes) if isinstance(n, ir.Definition)],
         "definitions": {i: _definition(guideline, n) for i, n in enumerate(program.nodes) if isinstance(n, ir.Definition)},
         "domains": {name: None if values is None else [_plain(v) for v in values] for name, values in classes.items()},
+        "joint": _joint(guideline),
         "relative": {name: {"cuts": [[_plain(cut), side] for cut, side in dict(guideline.domains.cuts.get(name, {})).items()],
                             "sites": [_site(site, expressions) for site in sites]}
                      for name, sites in guideline.domains.sites.items() if sites and classes.get(name) is None},
@@ -176,6 +177,20 @@ def _observes(guideline: Guideline, node: ir.Node) -> bool:
                 seen.add(target.key)
                 stack.append(target.expr)
     return False
+
+
+def _joint(guideline: Guideline) -> list[dict[str, Any]]:
+    """The pairs of dates read only as the time between them, with the completions of both missing at once (one
+    (start, end) per class of that time, from eligo.compiled.cuts), in the order eligo.compiled.exact tries them."""
+    from eligo.compiled import cuts  # the exact step's cut points, computed once here
+
+    pairs = getattr(guideline.domains, "joint", {})
+    completions = getattr(cuts, "joint", None)
+    if not pairs or completions is None:
+        return []
+    return [{"start": pair.start, "end": pair.end,
+             "completions": [[_plain(a), _plain(b)] for a, b in completions(guideline.domains, pair)]}
+            for pair in pairs]
 
 
 def _plain(value: object) -> object:

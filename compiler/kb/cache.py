@@ -225,6 +225,14 @@ def guideline(root: Path, module_id: str, version: str | None, as_of: str | None
     return compiled
 
 
+def forget(root: Path, module_id: str, version: str | None, as_of: str | None, draft: bool) -> None:
+    """Remove the entry of this choice, if any (one that did not run as compiled)."""
+    folder = directory()
+    if folder is not None:
+        with contextlib.suppress(OSError):
+            (folder / f"{key(root, module_id, version, as_of, draft)}.entry").unlink()
+
+
 def lookup(root: Path, module_id: str, version: str | None, as_of: str | None, draft: bool) -> Guideline | None:
     """The guideline from the cache if its entry is there and fresh, else None (nothing is compiled)."""
     folder = directory()
@@ -259,8 +267,10 @@ def _function_state(function: types.FunctionType) -> tuple[Any, ...]:
 
     base = namespace({})
     scope = function.__globals__
+    # the functions of this module share its namespace; a generated function of another module (a fallback
+    # evaluator given as a constant) is a constant, stored with its own module's
     functions = {n: (marshal.dumps(f.__code__), f.__defaults__) for n, f in scope.items()
-                 if isinstance(f, types.FunctionType) and f.__code__.co_filename.startswith("<eligo ")}
+                 if isinstance(f, types.FunctionType) and f.__globals__ is scope}
     constants = {n: v for n, v in scope.items() if n not in base and n not in functions and n != "__builtins__"}
     return function.__name__, functions, constants
 

@@ -34,6 +34,7 @@ class CodeGenerator(ListCodeGenerator):
     signature = "def evaluate(c):"
     parameters = "c"  # of the evaluator and of the functions written for shared definitions
     known = False  # True in the two-valued variant (eligo.python.twovalued): every value it computes is known
+    total = False  # tables read by key, holding every combination of their keys' values (a KeyError is caught)
 
     def __init__(self, program: ir.Program, targets: tuple[str, ...] | None = None, classify: bool = False) -> None:
         super().__init__()
@@ -247,13 +248,17 @@ class CodeGenerator(ListCodeGenerator):
         if (node.table, key_domains) not in self.tables:  # one dict per table and key domains, however often read
             if banded:  # band columns read through their pieces (eligo.ir.tables.BandLookup)
                 found: object = tables.BandLookup(rows, [r.value.value for r in node.rows], [k.type for k in node.keys])
-            else:
+            else:  # total: every combination of the keys' values, the fallback where no row matches (read by key)
+                fallback = node.default.value if node.default is not None else ir.NA
                 found = {combo if len(node.keys) > 1 else combo[0]: node.rows[index].value.value
-                         for combo, index in tables.first_matches(rows, key_domains) if index is not None}
+                         if index is not None else fallback
+                         for combo, index in tables.first_matches(rows, key_domains) if index is not None or self.total}
             self.tables[node.table, key_domains] = self.named(found)
         fallback = node.default.value if node.default is not None else ir.NA
         key = values[0] if len(values) == 1 and not banded else f"({', '.join(values)},)"
         found = f"{self.tables[node.table, key_domains]}.get({key}, {self.const(fallback)})"
+        if self.total and not banded:
+            found = f"{self.tables[node.table, key_domains]}[{key}]"
         if banded and len(values) == 1:
             found = f"{self.tables[node.table, key_domains]}.one({values[0]}, {self.const(fallback)})"
         unknown = [v for v, k in zip(values, node.keys, strict=True) if self.unknown(k)]

@@ -118,6 +118,7 @@ def namespace(consts: dict[str, object]) -> dict[str, object]:
         "UNSET": runtime.UNSET,
         "Unknown": runtime.Unknown,
         "KeyError": KeyError,
+        "TypeError": TypeError,
         "date": dt.date,
         **{name: getattr(runtime, name) for name in runtime.HELPERS},
         "__builtins__": {},

@@ -5,7 +5,9 @@ A case with every input it reads known is decided by plain two-valued logic: no 
 checked once where first read; an unknown value (or a missing input that an `is missing` or `first known of`
 does not read as such) hands the whole case to the three-valued function, named `fallback` in the generated
 module, which answers from the start. Shared definitions written as functions raise `Unknown` for that. The
-classifier reads inputs by key (an absent one raises KeyError, and the fallback answers too).
+classifier reads inputs by key (an absent one raises KeyError, and the fallback answers too), and an input first
+read to be ordered against a constant (`x <= 5`) is not checked: Python refuses to order None (TypeError), and the
+fallback answers then as well.
 """
 
 from __future__ import annotations
@@ -28,8 +30,14 @@ class TwoValuedCodeGenerator(CodeGenerator):
         bail = "raise Unknown" if self.in_helper else f"return fallback({self.parameters})"
         self.emit(f"if {value} is None: {bail}")
 
+    ordered = False  # an ordering of the input being read against a constant follows: it raises TypeError on None
+
+    @property
+    def total(self) -> bool:  # type: ignore[override]
+        return self.classify  # a value no row names (not one of the kind's) raises KeyError: the fallback answers
+
     def read(self, name: str, missing: bool) -> str:
-        if self.classify and not missing:
+        if self.classify:  # an absent key raises KeyError: the fallback answers (for `x is missing` as well)
             return f"{self.case}[{name!r}]"
         return super().read(name, missing)
 
@@ -37,12 +45,24 @@ class TwoValuedCodeGenerator(CodeGenerator):
         local = super().input_node(node, missing)
         checked = f"known:{self.case}:{node.name}"
         if not missing and self.bound(checked) is None:
-            self.known_or_bail(local)
+            if not self.ordered:
+                self.known_or_bail(local)
             self.scopes[-1][checked] = local
         return local
 
+    def compare_node(self, node: ir.Compare) -> str:
+        if self.classify and node.op in ("<", "<=", ">", ">=") and isinstance(node.left, ir.InputRef) \
+                and isinstance(node.right, ir.Const) and node.right.value is not None and node.right.value is not ir.NA:
+            self.ordered = True  # None <= 5 raises TypeError where it is computed, at once after the read
+            try:
+                return super().compare_node(node)
+            finally:
+                self.ordered = False
+        return super().compare_node(node)
+
     def body(self, lines: list[str], helpers: list[str]) -> list[str]:
-        caught = ("KeyError",) * self.classify + ("Unknown",) * any("raise Unknown" in source for source in helpers)
+        caught = ("KeyError", "TypeError") * self.classify + \
+            ("Unknown",) * any("raise Unknown" in source for source in helpers)
         if not caught:
             return lines
         return ["    try:", *("    " + line for line in lines), f"    except ({', '.join(caught)},):",

@@ -112,11 +112,13 @@ class TableLowering:
         missing = [combo for combo, first in tables.first_matches(keys, key_domains) if first is None]
         if not missing:
             return
-        cuts = [tables.column_cuts(keys, i) if tables.banded(k) else () for i, k in enumerate(key_types)]
-        unit = [_unit(k) for k in key_types]
+        scale = [100.0 if k.ratio else 1.0 for k in key_types]  # a ratio's stretches are spoken of in percent
+        cuts = [tuple(c * scale[i] for c in tables.column_cuts(keys, i)) if tables.banded(k) else ()
+                for i, k in enumerate(key_types)]
+        unit = ["%" if k.ratio else _unit(k) for k in key_types]
 
         def text(combo: tuple[object, ...]) -> str:
-            return " × ".join(bands.stretch(cuts[i], float(v), unit[i], ranges[i])  # type: ignore[arg-type]
+            return " × ".join(bands.stretch(cuts[i], float(v) * scale[i], unit[i], ranges[i])  # type: ignore[arg-type]
                               if tables.banded(key_types[i])
                               else _key_text(v) for i, v in enumerate(combo))  # type: ignore[arg-type]
 

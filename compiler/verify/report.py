@@ -130,17 +130,22 @@ class OpenQuestion:
     rule: str
     reason: str
     line: int
+    patient: str | None = None  # a patient it applies to (a `given` line), when verify found one
 
     def line_text(self) -> str:
-        return f"open question: {self.decision} rule {self.rule} (line {self.line}): {self.reason}"
+        return f"open question: {self.decision} rule {self.rule} (line {self.line}): {self.reason}" + (
+            f" (e.g. given {self.patient})" if self.patient else "")
 
     def to_json(self) -> dict[str, Any]:
-        return {"decision": self.decision, "rule": self.rule, "reason": self.reason, "line": self.line}
+        return {"decision": self.decision, "rule": self.rule, "reason": self.reason, "line": self.line,
+                **({"patient": self.patient} if self.patient else {})}
 
 
-def open_questions(program: ir.Program) -> tuple[OpenQuestion, ...]:
-    """Every open question of the guideline's own decisions, in source order."""
-    return tuple(OpenQuestion(d.name, r.name, " ".join(r.because), r.span.line)
+def open_questions(program: ir.Program, patients: Mapping[tuple[str, str], str] | None = None
+                   ) -> tuple[OpenQuestion, ...]:
+    """Every open question of the guideline's own decisions, in source order, with a patient for each in
+    `patients` (by decision and rule name)."""
+    return tuple(OpenQuestion(d.name, r.name, " ".join(r.because), r.span.line, (patients or {}).get((d.name, r.name)))
                  for d in program.own for r in d.open_questions)
 
 

@@ -90,7 +90,20 @@ class Verifier:
         report_coverage = coverage(self.g, self.decisions, self.thresholds, self.runs)
         return VerifyReport(self.g.id, self.g.version, self.g.path, self.seed, self.max_examples,
                             tuple(self.properties), tuple(self.findings), report_coverage, stats.samples,
-                            time.perf_counter() - start, open_questions(self.g.program), self._inexact())
+                            time.perf_counter() - start, open_questions(self.g.program, self.open_patients()),
+                            self._inexact())
+
+    def open_patients(self) -> dict[tuple[str, str], str]:
+        """A patient each open question applies to: one the sweep or the search found, else one of the examples."""
+        found = {}
+        for d in self.decisions:
+            for i, rule in enumerate(d.rules):
+                if rule.is_open:
+                    case = self.witnesses.get((d.key, i)) or next(
+                        (seed for seed in self.space.seeds if self._decides(seed, d, rule.name)), None)
+                    if case is not None:
+                        found[(d.name, rule.name)] = _given(self.json(case))
+        return found
 
     def _inexact(self) -> tuple[tuple[str, tuple[str, ...]], ...]:
         """The guideline's decisions that read list inputs (their unknowns stay three-valued, `exact: false`)."""

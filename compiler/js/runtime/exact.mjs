@@ -33,42 +33,63 @@ function json(name, value, status, missing = [], rule = null, conflicting = [], 
 function leaf(value, status) { return status === DECIDED ? String(value) : status === OPEN ? OPEN_OUTCOME : NO_OUTCOME; }
 const MAX_COMPLETIONS = 4096;
 class NotExact extends Error {}
-function refine(program, exprs, index, prepared, missing, values, run) {
+// The decision as a function of its missing inputs (eligo.compiled.exact.refine): a reduced decision diagram over
+// their classes, its leaves' answers, the inputs it splits on and the rules that decided its leaves, gathered as it is
+// built. A branch stops as soon as three values decide it, skips the inputs no rule it leaves unknown reads, and a
+// split whose branches are alike is dropped. null when completions cannot decide exactly.
+function refine(program, exprs, index, prepared, missing, values, run, mask) {
   if (!missing.length) return null;
-  const found = Object.fromEntries(missing.map((n) => [n, inputClasses(program, exprs, n, prepared)]));
-  const order = [...missing].sort((a, b) => (found[a] === null) - (found[b] === null));  // what cannot be split last
+  const decision = program.nodes[index];
+  let splits = missing.map((name) => [name, inputClasses(program, exprs, name, prepared), null]);
   let total = 1;
-  for (const n of missing) if (found[n] !== null) total *= found[n].length;
-  if (found[order[0]] === null || total > MAX_COMPLETIONS) return null;
-  const filled = { ...prepared }, rules = new Set();
-  const reads = new Uint8Array(program.nodes.length);
-  for (const i of program.nodes[index].reads) reads[i] = 1;
-  let budget = 2 * MAX_COMPLETIONS;
-  const build = (at) => {
-    budget -= 1;
-    if (budget < 0) throw new NotExact();
-    const result = run(filled, prepared, values, reads).outcomes[index];
-    if (result[1] !== UNKNOWN) {
-      rules.add(result[2]);
-      return { leaf: [result[0] === NA ? null : result[0], result[1]] };
+  for (const [, classes] of splits) total *= classes !== null ? classes.length : 1;
+  if (splits.some(([, classes]) => classes === null)) {
+    for (const pair of program.joint) {  // both dates of a time between them missing: split on that time alone
+      if (missing.includes(pair.start) && missing.includes(pair.end)) {
+        splits = splits.filter(([name]) => name !== pair.start && name !== pair.end);
+        splits.push([pair.start, pair.completions, pair.end]);
+        total *= pair.completions.length;
+      }
     }
-    if (at === missing.length) throw new NotExact();
-    const name = order[at], classes = found[name], children = [];
+    splits.sort((a, b) => (a[1] === null) - (b[1] === null));  // what cannot be split last: a branch may not need it
+    if (splits[0][1] === null) return null;
+  }
+  if (total > MAX_COMPLETIONS) return null;
+  const filled = { ...prepared }, answers = new Map(), split = new Set(), rules = new Set();
+  const reads = new Uint8Array(program.nodes.length);
+  for (const i of decision.reads) reads[i] = 1;
+  const build = (at, unknown) => {
+    const wanted = new Set(unknown.flatMap((i) => decision.cones[i]));
+    while (at < splits.length && !wanted.has(splits[at][0]) && !wanted.has(splits[at][2])) at += 1;
+    if (at === splits.length) throw new NotExact();  // unknown with every input it needs completed
+    const [name, classes, other] = splits[at];
     if (classes === null) throw new NotExact();  // an input whose classes this case does not determine
-    for (const value of classes) { filled[name] = value; children.push(build(at + 1)); }
+    const children = [];
+    for (const item of classes) {
+      if (other === null) filled[name] = item; else [filled[name], filled[other]] = item;
+      const [value, status, rule, below] = run(filled, prepared, values, reads).outcomes[index];
+      if (status === UNKNOWN) { children.push(build(at + 1, below)); continue; }
+      rules.add(rule);
+      const answer = [value === NA ? null : value, status];
+      answers.set(JSON.stringify(answer), answer);
+      children.push({ leaf: answer });
+    }
     filled[name] = null;
+    if (other !== null) filled[other] = null;
     const first = JSON.stringify(children[0]);
-    return children.every((c) => JSON.stringify(c) === first) ? children[0] : { split: missing.indexOf(name), children };
+    if (children.some((c) => JSON.stringify(c) !== first)) {
+      split.add(name);
+      if (other !== null) split.add(other);  // either date alone moves the time across every threshold
+      return { split: name, children };
+    }
+    return children[0];
   };
-  try { return [build(0), rules]; } catch (error) { if (error instanceof NotExact) return null; throw error; }
-}
-function leaves(diagram, found) {
-  if (diagram.leaf) found.push(diagram.leaf); else diagram.children.forEach((c) => leaves(c, found));
-  return found;
-}
-function splits(diagram, found) {
-  if (!diagram.leaf) { found.add(diagram.split); diagram.children.forEach((c) => splits(c, found)); }
-  return found;
+  try {
+    return { diagram: build(0, mask), answers: [...answers.values()], splits: split, rules };
+  } catch (error) {
+    if (error instanceof NotExact) return null;
+    throw error;
+  }
 }
 function decisionResult(program, exprs, index, raw, prepared, values, run) {
   const decision = program.nodes[index];
@@ -78,17 +99,16 @@ function decisionResult(program, exprs, index, raw, prepared, values, run) {
   if (status === UNKNOWN) {
     const wanted = new Set(mask.flatMap((i) => decision.cones[i]));
     const missing = Object.keys(program.inputs).filter((n) => wanted.has(n) && unsettled(prepared[n]));
-    const refined = decision.policy !== "collect" && decision.completable ? refine(program, exprs, index, prepared, missing, values, run) : null;
+    const refined = decision.policy !== "collect" && decision.completable
+      ? refine(program, exprs, index, prepared, missing, values, run, mask) : null;
     if (refined === null) return json(decision.name, null, UNKNOWN, missing, null, [], possible, false);
-    const [diagram, rules] = refined;
-    if (diagram.leaf) {
-      const [v, s] = diagram.leaf;
-      const by = rules.size === 1 && (s === DECIDED || s === OPEN) ? ruleOf(decision, [...rules][0]) : null;
+    if (refined.diagram.leaf) {
+      const [v, s] = refined.diagram.leaf;
+      const by = refined.rules.size === 1 && (s === DECIDED || s === OPEN) ? ruleOf(decision, [...refined.rules][0]) : null;
       return json(decision.name, s === DECIDED ? v : null, s, [], by, [], [leaf(v, s)]);
     }
-    const found = leaves(diagram, []).map(([v, s]) => leaf(v, s));
-    const split = splits(diagram, new Set());
-    return json(decision.name, null, UNKNOWN, missing.filter((_, i) => split.has(i)), null, [], ordered(decision, found));
+    const found = refined.answers.map(([v, s]) => leaf(v, s));
+    return json(decision.name, null, UNKNOWN, missing.filter((n) => refined.splits.has(n)), null, [], ordered(decision, found));
   }
   const conflicting = status === CONFLICT ? mask.map((i) => decision.rules[i].name) : [];
   if (status === OPEN && decision.policy !== "collect") return json(decision.name, null, OPEN, [], rule, [], [OPEN_OUTCOME]);

@@ -76,7 +76,8 @@ class Generated:
         (eligo.ir.lists), written and compiled on first need."""
         if key not in self._bounds:
             generator = CodeGenerator(self.program, ())
-            node = lists.bounded(self.program.by_key[key].expr, generator.nodes)
+            definition = self.program.by_key[key]
+            node = lists.bounded(definition.expr, generator.nodes) if isinstance(definition, ir.Definition) else None
             assert node is not None, key
             generator.emit(f"return {generator.list_bounds(node)}")
             source = "\n".join(["def bounds(c):", *generator.lines]) + "\n"

@@ -341,12 +341,21 @@ def broken_evaluator(prepared: object) -> object:
     raise ZeroDivisionError("as if read back wrong")
 
 
+def test_an_entry_keeps_the_fast_evaluator_so_a_command_reading_it_writes_no_code(kb: Path, store: Path) -> None:
+    run(kb, store, "--case", str(kb / "case.json"))
+    stored = cache.read(store, entry(store).stem)
+    assert stored is not None
+    assert "_fast" in vars(stored.guideline.code)  # written before storing, kept across processes
+    assert "_traced" not in vars(stored.guideline.code)  # other cached properties are recomputed on first use
+    assert stored.guideline.evaluate(CASE)["surgery"].value == "candidate"
+
+
 def test_an_entry_that_does_not_run_is_forgotten_and_the_case_decided_afresh(kb: Path, store: Path) -> None:
     run(kb, store, "--case", str(kb / "case.json"))
     path = entry(store)
     stored = cache.read(store, path.stem)
     assert stored is not None
-    object.__setattr__(stored.guideline.code, "fast", broken_evaluator)
+    object.__setattr__(stored.guideline.code, "_fast", (broken_evaluator, ""))  # the evaluator kept in the entry
     assert cache.write(store, path.stem, stored)
     decided = run(kb, store, "--case", str(kb / "case.json"))
     assert (decided.returncode, decided.stdout, decided.stderr) == (0, "surgery: candidate by rule favourable\n", "")

@@ -220,6 +220,7 @@ def guideline(root: Path, module_id: str, version: str | None, as_of: str | None
     if entry is not None and fresh(entry, now):
         return entry.guideline
     compiled, depends = compile()
+    _ = compiled.code.fast  # written now, so that it is stored: a command reading the entry never writes code
     if manifest(root) == now:  # the files did not change while it compiled: the entry describes what was compiled
         write(folder, name, Entry(compiled, now, frozenset(depends)))
     return compiled
@@ -247,14 +248,15 @@ def lookup(root: Path, module_id: str, version: str | None, as_of: str | None, d
 
 class _Pickler(pickle.Pickler):
     """Pickles a compiled guideline: generated functions as their code objects and constants, and Eligo's
-    dataclasses without the values their cached properties computed (recomputed on first use)."""
+    dataclasses without the values their cached properties computed (recomputed on first use), except those
+    the class names in `CACHED_ACROSS_PROCESSES` (generated code a command deciding from the cache needs)."""
 
     def reducer_override(self, obj: Any) -> Any:
         if isinstance(obj, types.FunctionType) and obj.__code__.co_filename.startswith("<eligo "):
             return _function, _function_state(obj)
         if dataclasses.is_dataclass(obj) and not isinstance(obj, type) and hasattr(obj, "__dict__") \
                 and type(obj).__module__.startswith("eligo."):
-            names = {f.name for f in dataclasses.fields(obj)}
+            names = {f.name for f in dataclasses.fields(obj)} | set(getattr(obj, "CACHED_ACROSS_PROCESSES", ()))
             cached = obj.__dict__.keys() - names
             if cached and all(isinstance(getattr(type(obj), k, None), cached_property) for k in cached):
                 return _dataclass, (type(obj), {k: v for k, v in obj.__dict__.items() if k in names})

@@ -22,17 +22,31 @@ Evaluator = Callable[..., Any]
 
 @dataclass
 class Generated:
-    """A program's evaluators. The fast one is written and compiled at once: two-valued (`known_source`), it
-    hands a case to the three-valued evaluator (`source`) as soon as it reads an unknown value. The traced one is
-    written on first use (most evaluation never records a trace, and writing it is half the cost of compiling
-    a large guideline)."""
+    """A program's evaluators. The three-valued one (`source`) is written and compiled at once. The fast one,
+    two-valued (`known_source`), hands a case to it as soon as it reads an unknown value; it and the traced one
+    are written on first use (a guideline checked, drawn or compiled to SQL never runs them, and each is as
+    costly to write and compile as the three-valued one). The compiled cache keeps the fast one
+    (`CACHED_ACROSS_PROCESSES`), so a command deciding from the cache never writes it."""
 
-    fast: Evaluator
     source: str
     program: ir.Program = field(repr=False)
+    three_valued: Evaluator = field(repr=False)
     name: str = ""
-    known_source: str = field(default="", repr=False)
-    three_valued: Evaluator | None = field(default=None, repr=False)
+
+    CACHED_ACROSS_PROCESSES = ("_fast",)
+
+    @cached_property
+    def _fast(self) -> tuple[Evaluator, str]:
+        return two_valued(TwoValuedCodeGenerator(self.program), self.three_valued, self.name, "evaluate")
+
+    @property
+    def fast(self) -> Evaluator:
+        """`evaluate(c)`: the outcomes and every definition's value, two-valued while every value read is known."""
+        return self._fast[0]
+
+    @property
+    def known_source(self) -> str:
+        return self._fast[1]
 
     @cached_property
     def _traced(self) -> tuple[Evaluator, str, list[TraceSite]]:
@@ -104,12 +118,10 @@ def two_valued(generator: CodeGenerator, fallback: Evaluator, name: str, functio
 
 
 def generate(program: ir.Program, name: str) -> Generated:
-    """Write and compile the fast evaluator of `program` (the traced one is written when first asked for)."""
+    """Write and compile the three-valued evaluator of `program` (the others are written when first asked for)."""
     generator = CodeGenerator(program)
     source = generator.write()
-    three_valued = compile_source(source, generator.consts, name, "evaluate")
-    fast, known_source = two_valued(TwoValuedCodeGenerator(program), three_valued, name, "evaluate")
-    return Generated(fast, source, program, name, known_source, three_valued)
+    return Generated(source, program, compile_source(source, generator.consts, name, "evaluate"), name)
 
 
 def namespace(consts: dict[str, object]) -> dict[str, object]:

@@ -17,6 +17,7 @@ from typing import Any
 from eligo import ir
 from eligo.dsl.diagnostics import did_you_mean
 from eligo.ir import units
+from eligo.ir.lists import Records
 
 _QUANTITY = re.compile(r"^\s*(-?[0-9]+(?:\.[0-9]+)?)\s*([^\s\d].*?)\s*$")
 
@@ -89,6 +90,14 @@ def normalise(inputs: Mapping[str, ir.InputInfo], case: Mapping[str, Any], sourc
             name = _field_name(field)
             hint = did_you_mean(name, inputs) if len(problems) < MAX_PROBLEMS and len(name) < 200 else ""
             problem = CaseProblem(name, "is not an input of this guideline", hint)
+        elif value is not None and info.type.kind == "list":
+            found: list[CaseProblem] = []
+            out[field] = convert_list(info, value, found)
+            for each in found:
+                if len(problems) < MAX_PROBLEMS:
+                    problems.append(each)
+                else:
+                    more += 1
         elif value is not None:
             try:
                 out[field] = convert(info, value)
@@ -129,6 +138,40 @@ def convert(info: ir.InputInfo, value: Any) -> Any:
                 raise CaseValueError(f"{_show(value)} is not a value of {info.spec}", hint)
             return value
     raise CaseValueError(f"input of type {typ.describe()} cannot be given in a case")
+
+
+def convert_list(info: ir.InputInfo, value: Any, problems: list[CaseProblem]) -> Records:
+    """A list of records: a JSON array of objects, or `{"at_least": [...]}` for a list known to be incomplete.
+    Each element is checked field by field, its problems named by path (`lesions[2].size`); a field absent or
+    null is unknown."""
+    complete = True
+    if isinstance(value, Mapping) and set(value) == {"at_least"}:
+        value, complete = value["at_least"], False
+    if not isinstance(value, (list, tuple)):
+        problems.append(CaseProblem(info.name, f"expected a list of {info.spec[len('list of '):]} records "
+                                    f"(an array of objects), got {_show(value)}",
+                                    'write [{...}, ...], or {"at_least": [...]} when more may exist'))
+        return Records((), complete)
+    fields = {f.name: f for f in info.fields}
+    elements: list[dict[str, Any]] = []
+    for index, item in enumerate(value):
+        where = f"{info.name}[{index}]"
+        if not isinstance(item, Mapping):
+            problems.append(CaseProblem(where, f"expected an object with fields {', '.join(fields)}, got {_show(item)}"))
+            continue
+        element: dict[str, Any] = dict.fromkeys(fields)
+        for name, raw in item.items():
+            spec = fields.get(name) if isinstance(name, str) else None
+            if spec is None:
+                problems.append(CaseProblem(f"{where}.{_field_name(name)}", "is not a field of this record",
+                                            did_you_mean(_field_name(name), fields)))
+            elif raw is not None:
+                try:
+                    element[name] = convert(spec, raw)
+                except CaseValueError as exc:
+                    problems.append(CaseProblem(f"{where}.{name}", exc.message, exc.hint))
+        elements.append(element)
+    return Records(elements, complete)
 
 
 def _number(value: Any, integer: bool) -> float | int:

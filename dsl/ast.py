@@ -194,6 +194,26 @@ class Elapsed:
     span: Span = _span()
 
 
+ListOpName: TypeAlias = TypingLiteral["count", "any", "all", "largest", "smallest", "sum", "distinct"]
+LIST_OPS: tuple[str, ...] = ("count", "any", "all", "largest", "smallest", "sum", "distinct")
+FIELD_OPS: tuple[str, ...] = ("largest", "smallest", "sum", "distinct")  # written `op(FIELD of LIST)`
+
+
+@dataclass(frozen=True, slots=True)
+class ListOp:
+    """A quantifier or aggregate over a list of records: `count(lesions where organ = liver)`,
+    `all(lesions have treatable)`, `largest(size of lesions where organ = liver)`.
+
+    Inside `where` and `have`, a bare name is a field of the element (before any other name)."""
+
+    op: ListOpName
+    source: str
+    where: Expr | None = None
+    field: str | None = None  # `largest(size of lesions)`
+    have: Expr | None = None  # `all(lesions have treatable)`
+    span: Span = _span()
+
+
 Literal: TypeAlias = Number | Quantity | DateLit | Bool | NoneLit | Text
 Expr: TypeAlias = (
     Literal
@@ -210,6 +230,7 @@ Expr: TypeAlias = (
     | IfThen
     | Lookup
     | Elapsed
+    | ListOp
 )
 LITERAL_TYPES = (Number, Quantity, DateLit, Bool, NoneLit, Text)
 
@@ -220,9 +241,9 @@ LITERAL_TYPES = (Number, Quantity, DateLit, Bool, NoneLit, Text)
 class TypeSpec:
     """An input or table result type. `unit` for durations and quantities; `kind` for enumerations."""
 
-    base: TypingLiteral["yes/no", "count", "number", "percent", "date", "duration", "quantity", "kind"]
+    base: TypingLiteral["yes/no", "count", "number", "percent", "date", "duration", "quantity", "kind", "list"]
     unit: str | None = None
-    kind: str | None = None
+    kind: str | None = None  # the kind, or for `list of R` the record R
     span: Span = _span()
 
 
@@ -287,6 +308,28 @@ class Input:
     high: int | float | None = None
     optional: bool = False
     description: str | None = None
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class RecordField:
+    """One field of a record, declared as an input is (`size: quantity in mm from 0 to 300`)."""
+
+    name: str
+    type: TypeSpec
+    low: int | float | None = None
+    high: int | float | None = None
+    optional: bool = False
+    description: str | None = None
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    """`record lesion:` and its fields: what each element of a `list of lesion` input holds."""
+
+    name: str
+    fields: tuple[RecordField, ...]
     span: Span = _span()
 
 
@@ -407,7 +450,24 @@ class Missing:
     span: Span = _span()
 
 
-GivenValue: TypeAlias = Literal | Ref | Missing
+@dataclass(frozen=True, slots=True)
+class GivenRecord:
+    """One element of a list in an example: `{organ liver, size 2 cm}`."""
+
+    fields: tuple[Given, ...]
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class GivenList:
+    """A list of records in an example; `at_least`: the list is known to be incomplete (`at least [...]`)."""
+
+    items: tuple[GivenRecord, ...]
+    at_least: bool = False
+    span: Span = _span()
+
+
+GivenValue: TypeAlias = Literal | Ref | Missing | GivenList
 
 
 @dataclass(frozen=True, slots=True)
@@ -489,7 +549,7 @@ class Property:
     span: Span = _span()
 
 
-Item: TypeAlias = Use | Reference | Kind | Input | Define | Table | Decision | Example | Property
+Item: TypeAlias = Use | Reference | Kind | Record | Input | Define | Table | Decision | Example | Property
 
 
 @dataclass(frozen=True, slots=True)
@@ -524,6 +584,10 @@ class Module:
         return self.of_type(Kind)
 
     @property
+    def records(self) -> tuple[Record, ...]:
+        return self.of_type(Record)
+
+    @property
     def inputs(self) -> tuple[Input, ...]:
         return self.of_type(Input)
 
@@ -554,6 +618,8 @@ Node: TypeAlias = (
     | Header
     | Item
     | KindValue
+    | RecordField
+    | GivenRecord
     | Annotations
     | Row
     | Band
@@ -589,6 +655,8 @@ def children(expr: Expr) -> tuple[Expr, ...]:
             return keys
         case Elapsed(_, start, end):
             return (start, end)
+        case ListOp(_, _, where, _, have):
+            return tuple(e for e in (where, have) if e is not None)
         case _:
             return ()
 

@@ -11,20 +11,18 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from lark import Token, Transformer, Tree, v_args
+from lark import Token, Tree, v_args
 from lark.tree import Meta
 
 from eligo.dsl import ast
 from eligo.dsl.diagnostics import Diagnostic, error
+from eligo.dsl.list_rules import ListRules, Name
 
 _ESCAPE = re.compile(r"\\(.)")
 _COMPARE = {"≤": "<=", "≥": ">=", "≠": "!="}
 
 
-@dataclass(frozen=True, slots=True)
-class _Name:
-    text: str
-    span: ast.Span
+_Name = Name
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,7 +64,7 @@ def _annotations(items: tuple[Any, ...], span: ast.Span) -> ast.Annotations:
 
 
 @v_args(inline=True, meta=True)
-class Builder(Transformer[Token, Any]):
+class Builder(ListRules):
     def __init__(self, path: str) -> None:
         super().__init__(visit_tokens=False)  # no method here is named after a terminal
         self.path = path
@@ -516,5 +514,5 @@ class Builder(Transformer[Token, Any]):
         return ast.Text(unquote(tok), span=self._span(meta))
 
 
-_RULE_METHODS = tuple(name for name, value in vars(Builder).items()
+_RULE_METHODS = tuple(name for cls in (Builder, ListRules) for name, value in vars(cls).items()
                       if callable(value) and not name.startswith("_") and name != "build")

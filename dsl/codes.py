@@ -57,6 +57,11 @@ def _core(version: str, extra: str = "") -> tuple[str, str]:
             "decision spread: limited | wide\n  rule few: when oligometastatic then limited\n  otherwise wide\n")
 
 
+_LISTS = (_H + "kind organ: liver | lung\nrecord lesion:\n  organ: organ\n  size: quantity in mm from 0 to 300\n"
+          "  treatable: yes/no\ninput lesions: list of lesion\n")
+_FEW = ("decision resection: candidate > not_candidate\n  rule few: when count(lesions) <= 5 then candidate\n"
+        "  otherwise not_candidate\n")
+
 _IMAGED = (
     "decision resection: candidate > not_candidate\n"
     "  rule imaged: when liver_lesions is known then candidate\n"
@@ -729,6 +734,40 @@ def _checker_entries() -> list[Code]:
              "decision timing: late | early\n  rule long: when interval > 12 months then late\n  otherwise early\n",
              _H + "input interval: duration in months from 0 to 600\n"
              "decision timing: late | early\n  rule long: when interval > 12 months then late\n  otherwise early\n"),
+        Code("E070", "error", "a record field that is itself a list",
+             "Each field of a `record` holds one value for each element (`size: quantity in mm`); a list inside a "
+             "list is not part of the language. Give the inner list as an input of its own, or the one value "
+             "the guideline needs (a count, a yes/no).",
+             _LISTS.replace("  treatable: yes/no\n", "  treatable: yes/no\n  satellites: list of lesion\n") + _FEW,
+             _LISTS.replace("  treatable: yes/no\n", "  treatable: yes/no\n  satellites: count\n") + _FEW),
+        Code("E071", "error", "a list operation written in the wrong form",
+             "`count(L)`, `any(L)` count or test the elements of a list (with `where` to filter them); `all(L have "
+             "C)` needs what every element must have; `largest`, `smallest`, `sum` and `distinct` are taken over "
+             "a field: `largest(size of L)`, `distinct(organ of L)`.",
+             _LISTS + _FEW.replace("count(lesions) <= 5", "count(lesions) <= 5 and all(lesions where treatable)"),
+             _LISTS + _FEW.replace("count(lesions) <= 5", "count(lesions) <= 5 and all(lesions have treatable)")),
+        Code("E192", "error", "a list operation over something that is not a list",
+             "A list operation is taken over an input declared `list of RECORD`, and the record must be declared "
+             "with `record NAME:` and one indented line per field.",
+             _LISTS.replace("list of lesion", "list of lesions") + _FEW,
+             _LISTS + _FEW),
+        Code("E193", "error", "a list operation inside another's condition",
+             "The `where` and `have` of a list operation look at one element at a time; a list operation inside "
+             "them is not part of the language. Combine the conditions in one `where`, or define the inner "
+             "value on its own.",
+             _LISTS + _FEW.replace("count(lesions) <= 5", "count(lesions where count(lesions) > 2) <= 5"),
+             _LISTS + _FEW.replace("count(lesions) <= 5", "count(lesions where size > 2 cm) <= 5")),
+        Code("E194", "error", "a field a record does not have, or of the wrong type for the operation",
+             "`largest`, `smallest` and `sum` are taken over a field of the record; `sum` adds numbers or "
+             "quantities, `largest` and `smallest` also take dates; count the values of a kind with `distinct`.",
+             _LISTS + _FEW.replace("count(lesions) <= 5", "largest(organ of lesions) = liver"),
+             _LISTS + _FEW.replace("count(lesions) <= 5", "distinct(organ of lesions) <= 2")),
+        Code("E195", "error", "a list of records used as a single value",
+             "A list input is read through a list operation: `count(L)`, `any(L where C)`, `all(L have C)`, "
+             "`largest(FIELD of L)`, `sum`, `smallest`, `distinct`. Compared, added or defined as it is, it has "
+             "no single value.",
+             _LISTS + _FEW.replace("count(lesions) <= 5", "lesions <= 5"),
+             _LISTS + _FEW),
         Code("W150", "warning", "an input that nothing uses",
              "The input is declared but no definition, table or decision of its module, or of a module "
              "using it, reads it, so asking for it burdens data collection for nothing (another guideline "

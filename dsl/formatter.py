@@ -18,7 +18,7 @@ from typing import assert_never
 from eligo.dsl import ast
 from eligo.dsl.diagnostics import render_all
 from eligo.dsl.parser import parse, parse_with_diagnostics, read_source
-from eligo.dsl.unparse import Piece, at, expr_pieces, join, literal, number, row_key, text, type_spec, wrap
+from eligo.dsl.unparse import Piece, at, expr_pieces, given_pieces, join, literal, number, row_key, text, type_spec, wrap
 
 WIDTH = 100
 STEP = "  "
@@ -115,13 +115,11 @@ def _item_units(item: ast.Item) -> list[_Unit]:
         case ast.Kind(name=name, values=values):
             parts = [[Piece(v.name + (f" {text(v.label)}" if v.label is not None else ""), at(v))] for v in values]
             return [_unit(wrap(join(parts, " |"), f"kind {name}: ", "", at(item)), item, hang=STEP, each=True)]
-        case ast.Input(name=name, type=spec):
-            words = [f"input {name}: {type_spec(spec)}"]
-            if item.low is not None and item.high is not None:
-                words.append(f"from {number(item.low)} to {number(item.high)}")
-            line = " ".join(words) + (", optional" if item.optional else "")
-            line += f" {text(item.description)}" if item.description is not None else ""
-            return [_unit([Piece(line, at(item))], item)]
+        case ast.Input(name=name):
+            return [_unit([Piece("input " + _declared(item), at(item))], item)]
+        case ast.Record(name=name, fields=fields):
+            return [_title(item, f"record {name}:"),
+                    *(_unit([Piece(STEP + _declared(f), at(f))], f, indent=STEP) for f in fields)]
         case ast.Define(name=name, expr=expr, notes=notes):
             pieces = wrap(expr_pieces(expr), f"define {name}: ", "", at(item))
             return [_unit(pieces, item, expr.span.end_line, notes=notes, hang=_CONT)]
@@ -139,7 +137,16 @@ def _item_units(item: ast.Item) -> list[_Unit]:
             assert_never(item)
 
 
-def _title(item: ast.Decision | ast.Example | ast.Property, line: str) -> _Unit:
+def _declared(item: ast.Input | ast.RecordField) -> str:
+    """`name: type from low to high, optional "description"`, as an input or a record's field is declared."""
+    words = [f"{item.name}: {type_spec(item.type)}"]
+    if item.low is not None and item.high is not None:
+        words.append(f"from {number(item.low)} to {number(item.high)}")
+    line = " ".join(words) + (", optional" if item.optional else "")
+    return line + (f" {text(item.description)}" if item.description is not None else "")
+
+
+def _title(item: ast.Decision | ast.Example | ast.Property | ast.Record, line: str) -> _Unit:
     return _unit([Piece(line, at(item))], item, item.span.line, end=item.span.line)
 
 
@@ -162,7 +169,7 @@ def _decision(decision: ast.Decision) -> list[_Unit]:
 def _example(example: ast.Example) -> list[_Unit]:
     units = [_title(example, f"example {text(example.title)}:")]
     if example.given:
-        parts = [[Piece(f"{g.name} {literal(g.value)}", at(g))] for g in example.given]
+        parts = [given_pieces(g) for g in example.given]
         start, end = min(g.span.line for g in example.given), max(g.span.end_line for g in example.given)
         prefix = f"{STEP}given "
         units.append(_Unit(wrap(join(parts, ","), prefix, ""), STEP, " " * len(prefix),

@@ -23,7 +23,7 @@ _UNIT = r"(?:%|[A-Za-zµ][A-Za-z0-9µ]*(?:/[A-Za-z0-9]+)?)"
 _NOT_UNITS = r"(?!(?:and|or|then|else|cite|because|label|by|is|in|not|between|to|from|optional)\b)"
 
 TYPES = ("count", "number", "percent", "date", "duration", "quantity")
-OPERATOR_WORDS = ("and", "or", "not", "in", "is", "between", "of")
+OPERATOR_WORDS = ("and", "or", "not", "in", "is", "between", "of", "where", "have")
 KEYWORDS = (
     "version", "title", "status", "effective", "supersedes", "committee", "summary",
     "as", "doi", "pmid", "url", "from", "to", "optional", "by", "first", "match", "unique", "collect",
@@ -49,7 +49,7 @@ class EligoLexer(RegexLexer):  # type: ignore[misc]  # pygments ships no type hi
             # declarations and the name they introduce
             (rf"(guideline|use)(\s+)({_NAME}(?:\.{_NAME})*)", bygroups(Keyword.Namespace, Whitespace, Name.Namespace)),
             (rf"(define|table)(\s+)({_NAME})", bygroups(Keyword.Declaration, Whitespace, Name.Function)),
-            (rf"(decision|kind)(\s+)({_NAME})", bygroups(Keyword.Declaration, Whitespace, Name.Class)),
+            (rf"(decision|kind|record)(\s+)({_NAME})", bygroups(Keyword.Declaration, Whitespace, Name.Class)),
             (rf"(input)(\s+)({_NAME})", bygroups(Keyword.Declaration, Whitespace, Name.Variable)),
             (rf"(rule|reference)(\s+)({_NAME})", bygroups(Keyword.Declaration, Whitespace, Name.Label)),
             (rf"(by)(\s+)(rule)(\s+)({_NAME})", bygroups(Keyword, Whitespace, Keyword, Whitespace, Name.Label)),
@@ -67,6 +67,9 @@ class EligoLexer(RegexLexer):  # type: ignore[misc]  # pygments ships no type hi
             (r"(\d+(?:\.\d+)?)(%)", bygroups(Number, Name.Builtin)),
             (rf"(\d+(?:\.\d+)?)([ \t]+){_NOT_UNITS}({_UNIT})", bygroups(Number, Whitespace, Name.Builtin)),
             (r"\d+(?:\.\d+)?", Number),
+            (r"(count|any|all|largest|smallest|sum|distinct)(?=[ \t]*\()", Name.Builtin),  # a list operation
+            (r"list(?=\s+of\b)", Keyword.Type),
+            (r"at[ \t]+least\b", Keyword),
             (r"yes/no\b", Keyword.Type),
             (words(TYPES, suffix=r"\b"), Keyword.Type),
             (words(("yes", "no", "none"), suffix=r"\b"), Keyword.Constant),

@@ -90,6 +90,8 @@ def row_key(key: ast.RowKey) -> str:
 def type_spec(spec: ast.TypeSpec) -> str:
     if spec.base == "kind":
         return spec.kind or ""
+    if spec.base == "list":
+        return f"list of {spec.kind}"
     if spec.base in ("duration", "quantity") and spec.unit:
         return f"{spec.base} in {spec.unit}"
     return spec.base
@@ -233,5 +235,25 @@ def _bare(expr: ast.Expr) -> list[Piece]:
         case ast.Elapsed(unit=unit, start=start, end=end):
             head = wrap(expr_pieces(start, 5), f"{unit} between ", "", at(expr))
             return glue(head, " and ", expr_pieces(end, 5))
+        case ast.ListOp(op=op, source=source, where=where, field=name, have=have):
+            pieces = [Piece(f"{op}({name + ' of ' if name else ''}{source}", at(expr))]
+            if where is not None:
+                pieces = glue(pieces, " where ", expr_pieces(where))
+            if have is not None:
+                pieces = glue(pieces, " have ", expr_pieces(have))
+            return wrap(pieces, "", ")")
         case _:
             assert_never(expr)
+
+
+def given_pieces(given: ast.Given) -> list[Piece]:
+    """`name value`; a list of records breaks after the `,` between its elements."""
+    value = given.value
+    if not isinstance(value, ast.GivenList):
+        return [Piece(f"{given.name} {literal(value)}", at(given))]
+    opening = f"{given.name} {'at least ' if value.at_least else ''}["
+    if not value.items:
+        return [Piece(opening + "]", at(given))]
+    records = [[Piece("{" + ", ".join(f"{g.name} {literal(g.value)}" for g in item.fields  # type: ignore[arg-type]
+                                      ) + "}", at(item))] for item in value.items]
+    return wrap(join(records, ","), opening, "]", at(given))

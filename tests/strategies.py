@@ -71,6 +71,18 @@ def _composite(children: st.SearchStrategy[ast.Expr]) -> st.SearchStrategy[ast.E
         st.builds(ast.IfThen, children, children, children),
         st.builds(ast.Lookup, qualified_names, some),
         st.builds(ast.Elapsed, st.sampled_from(["days", "weeks", "months", "years"]), children, children),
+        list_ops(children),
+    )
+
+
+def list_ops(children: st.SearchStrategy[ast.Expr]) -> st.SearchStrategy[ast.Expr]:
+    """List operations in the forms the language has: `count(L where C)`, `any(L)`, `all(L have C)`,
+    `largest(f of L where C)`."""
+    where = st.none() | children
+    return st.one_of(
+        st.builds(ast.ListOp, st.sampled_from(["count", "any"]), names, where),
+        st.builds(ast.ListOp, st.sampled_from(["any", "all"]), names, where, st.none(), children),
+        st.builds(ast.ListOp, st.sampled_from(["largest", "smallest", "sum", "distinct"]), names, where, names),
     )
 
 
@@ -97,7 +109,9 @@ type_specs = st.one_of(
     st.builds(ast.TypeSpec, st.just("duration"), st.sampled_from([None, "months", "days", "weeks", "years"])),
     st.builds(ast.TypeSpec, st.just("quantity"), st.sampled_from(UNITS[4:])),
     st.builds(ast.TypeSpec, st.just("kind"), st.none(), qualified_names),
+    st.builds(ast.TypeSpec, st.just("list"), st.none(), qualified_names),
 )
+field_types = type_specs.filter(lambda spec: spec.base != "list")
 bounds = st.integers(-1000, 10**5) | st.floats(-1000, 1000, allow_nan=False).map(lambda f: round(f, 2))
 
 
@@ -109,6 +123,16 @@ def inputs(draw: st.DrawFn) -> ast.Input:
         draw(bounds) if ranged else None, draw(bounds) if ranged else None,
         draw(st.booleans()), draw(st.none() | texts),
     )
+
+
+@st.composite
+def records(draw: st.DrawFn) -> ast.Record:
+    fields = []
+    for name in draw(unique_lists(names, 1, 4)):
+        ranged = draw(st.booleans())
+        fields.append(ast.RecordField(name, draw(field_types), draw(bounds) if ranged else None,
+                                      draw(bounds) if ranged else None, draw(st.booleans()), draw(st.none() | texts)))
+    return ast.Record(draw(names), tuple(fields))
 
 
 EVIDENCE = [f"{level}{grade}" for level in "12345" for grade in ("", "a", "b", "c")]
@@ -169,9 +193,13 @@ expectations = st.one_of(
     st.builds(ast.ExpectUnknown, qualified_names, st.none() | st.lists(names, min_size=1, max_size=3).map(tuple)),
     st.builds(ast.ExpectOpen, qualified_names, st.none() | names),
 )
+element_values = signed_literals | st.just(ast.Missing())
+given_lists = st.builds(ast.GivenList, st.lists(st.builds(ast.GivenRecord, st.lists(
+    st.builds(ast.Given, names, element_values), min_size=1, max_size=3).map(tuple)), max_size=3).map(tuple),
+    st.booleans())
 examples = st.builds(
     ast.Example, texts,
-    st.lists(st.builds(ast.Given, names, signed_literals | st.just(ast.Missing())), max_size=8).map(tuple),
+    st.lists(st.builds(ast.Given, names, element_values | given_lists), max_size=8).map(tuple),
     st.lists(expectations, max_size=3).map(tuple),
 ).filter(lambda example: bool(example.given or example.expects))
 moves = st.sampled_from(["increases", "decreases"])
@@ -190,7 +218,7 @@ headers = st.builds(
 def modules(draw: st.DrawFn) -> ast.Module:
     """A module with its items in the usual order: uses, references, kinds, inputs, definitions, ..."""
     items: list[ast.Item] = []
-    for strategy, most in ((uses, 2), (references, 2), (kinds, 2), (inputs(), 3), (defines, 2), (tables(), 2),
+    for strategy, most in ((uses, 2), (references, 2), (kinds, 2), (records(), 1), (inputs(), 3), (defines, 2), (tables(), 2),
                            (decisions(), 2), (examples, 2), (properties, 2)):
         items += draw(st.lists(strategy, max_size=most))
     return ast.Module(draw(headers), tuple(items))

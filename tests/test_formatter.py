@@ -285,6 +285,7 @@ SAMPLE_EXPRESSIONS: dict[type, ast.Expr] = {
     ast.IfThen: ast.IfThen(ast.Ref("a"), ast.Number(1), ast.Number(2)),
     ast.Lookup: ast.Lookup("t", (ast.Ref("a"), ast.Bool(False))),
     ast.Elapsed: ast.Elapsed("days", ast.Ref("a"), ast.Ref("b")),
+    ast.ListOp: ast.ListOp("largest", "lesions", ast.Compare("=", ast.Ref("organ"), ast.Ref("liver")), "size"),
 }
 NOTES = ast.Annotations(("why",), ("k",))
 SAMPLE_ITEMS: dict[type, ast.Item] = {
@@ -299,9 +300,12 @@ SAMPLE_ITEMS: dict[type, ast.Item] = {
     )),
     ast.Decision: ast.Decision("dec", ("yes_go", "no_go"), True, "unique", (
         ast.Rule("r", ast.Ref("d"), "yes_go", NOTES),), ast.Default("no_go", NOTES)),
-    ast.Example: ast.Example("e", (ast.Given("n", ast.Missing()), ast.Given("site", ast.Ref("renal"))), (
+    ast.Example: ast.Example("e", (ast.Given("n", ast.Missing()), ast.Given("site", ast.Ref("renal")), ast.Given(
+        "lesions", ast.GivenList((ast.GivenRecord((ast.Given("size", ast.Quantity(2, "cm")),)),), True))), (
         ast.ExpectValue("dec", ast.Ref("yes_go"), "r"), ast.ExpectUnknown("dec", ("n",)))),
     ast.Property: ast.Property("p", ast.Implies(ast.Ref("d"), "dec", "yes_go")),
+    ast.Record: ast.Record("lesion", (ast.RecordField("organ", ast.TypeSpec("kind", kind="organ")),
+                                      ast.RecordField("size", ast.TypeSpec("quantity", "mm"), 0, 300, True, "Size"))),
 }
 
 

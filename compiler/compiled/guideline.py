@@ -17,7 +17,7 @@ from eligo.compiled.ranges import Ranges
 from eligo.compiled.trace import Trace, TraceSites
 from eligo.dsl import ast
 from eligo.dsl.ast import Span
-from eligo.ir import outcome, units
+from eligo.ir import lists, outcome, units
 from eligo.ir.analysis import Facts
 from eligo.ir.domains import Domains, domains
 from eligo.ir.values import given_value, literal_value
@@ -229,7 +229,7 @@ class Guideline:
         elif rule_index == outcome.OTHERWISE:
             rule = decision.default
         if status == "unknown":
-            missing = tuple(name for name in self._cone(decision.key, mask) if prepared.get(name) is None)
+            missing = tuple(name for name in self._cone(decision.key, mask) if lists.unsettled(prepared.get(name)))
             possible = self._possible(decision, raw)
             if refine:  # the three-valued answer, refined to what the data decides
                 return exact.decide(decision, raw, prepared, missing, possible, self.domains,

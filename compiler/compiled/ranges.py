@@ -18,14 +18,17 @@ does not determine gets `{"exact": false}` alone.
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Iterator, Mapping
 from typing import Any, Protocol
 
 from eligo import ir
 from eligo.compiled import cuts
 from eligo.compiled.result import to_json_value
+from eligo.ir import lists
 from eligo.ir.analysis import Facts
 from eligo.ir.domains import MAX_COMPLETIONS, Domains, Pair
+from eligo.ir.lists import unsettled
 
 
 class Guideline(Protocol):
@@ -72,7 +75,9 @@ def possible(g: Guideline, prepared: Mapping[str, Any], key: str) -> dict[str, o
     """What definition `key` may still be in the case `prepared` (see the module docstring)."""
     definition = g.facts.nodes[key]
     assert isinstance(definition, ir.Definition)
-    missing = [n for n in g.inputs if n in g.facts.cone_of(key) and prepared.get(n) is None]
+    missing = [n for n in g.inputs if n in g.facts.cone_of(key) and unsettled(prepared.get(n))]
+    if lists.bounded(definition.expr, g.facts.nodes) is not None and all(g.inputs[n].type.kind == "list" for n in missing):
+        return _list_range(g.code.bounds(key)(prepared))  # a count, sum or distinct of a partly known list
     if _observes(g, definition.expr, set()):
         return {"exact": False}
     kind = definition.type.kind
@@ -115,6 +120,12 @@ def possible(g: Guideline, prepared: Mapping[str, Any], key: str) -> dict[str, o
     if not exact:
         found["exact"] = False
     return found
+
+
+def _list_range(found: tuple[float, float] | None) -> dict[str, object]:
+    """A list aggregate's bounds as a range (an infinite end is null), sound but not always reached: inexact."""
+    ends = [None] * 2 if found is None else [(int(v) if v.is_integer() else v) if math.isfinite(v) else None for v in found]
+    return {"range": ends, "exact": False}
 
 
 def _ends(info: ir.InputInfo) -> list[object]:

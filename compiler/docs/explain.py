@@ -228,6 +228,11 @@ class _Reader:
         if len(operands) != 2:
             return f"{prose.condition(node, vocab)}: {self._verdict(holds)}"
         subject, value = prose.phrase(left, vocab), self.shown(operands[0], unit)
+        if operands[0] is None and isinstance(left, ast.ListOp):  # a list with unknown fields, or not complete
+            if holds is None:
+                return f"{subject} is not known yet: the list is incomplete, or a field of an element is missing"
+            return f"{subject} is not known exactly, but whatever it is, {prose.condition(node, vocab)}: " \
+                   f"{self._verdict(holds)}"
         if operands[0] is None:
             return f"{subject} is missing"
         target = self._constant(right, module, unit, operands[1])

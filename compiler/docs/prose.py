@@ -119,9 +119,14 @@ def labels_of(module: ast.Module, prefix: str = "") -> dict[str, str]:
     return {prefix + d.name: label for d in module.defines if (label := getattr(d.notes, "label", None))}
 
 
-def value(lit: ast.Literal | ast.Ref | ast.Missing, vocab: Vocabulary | None = None) -> str:
-    """A literal as a reader writes it: `12 months`, `50%`, `yes`, `2024-01-10`, a kind's label."""
+def value(lit: ast.Literal | ast.Ref | ast.Missing | ast.GivenList, vocab: Vocabulary | None = None) -> str:
+    """A literal as a reader writes it: `12 months`, `50%`, `yes`, `2024-01-10`, a kind's label; a list of records
+    one element after another (`at least` these, when more may exist)."""
     match lit:
+        case ast.GivenList(items, at_least):
+            shown = "; ".join("(" + ", ".join(f"{humanize(g.name)} {value(g.value, vocab)}" for g in item.fields
+                                              ) + ")" for item in items) or "none"
+            return f"at least {shown}" if at_least else shown
         case ast.Number(v):
             return _number(v)
         case ast.Quantity(v, "%"):
@@ -208,8 +213,24 @@ def phrase(expr: ast.Expr, vocab: Vocabulary) -> str:
             return f"the {vocab.name(table)} for the {_join([phrase(k, vocab) for k in keys], 'and')}"
         case ast.Elapsed(unit, start, end):
             return f"the time in {unit} from {phrase(start, vocab)} to {phrase(end, vocab)}"
+        case ast.ListOp(op, source, where, field) if op != "any" and op != "all":
+            among = f"{vocab.name(source)}" + (f" for which {condition(where, vocab)}" if where is not None else "")
+            what = {"count": f"the number of {among}", "sum": f"the total {humanize(field or '')} of the {among}",
+                    "largest": f"the largest {humanize(field or '')} among the {among}",
+                    "smallest": f"the smallest {humanize(field or '')} among the {among}",
+                    "distinct": f"the number of different {humanize(field or '')} values among the {among}"}
+            return what[op]
         case _:
             return f"whether {condition(expr, vocab)}"
+
+
+def _quantified(expr: ast.ListOp, vocab: Vocabulary, word: str) -> str:
+    """`all`/`any` as a clause: "for every one of the lesions for which …, treatable holds"."""
+    among = vocab.name(expr.source) + (f" for which {condition(expr.where, vocab)}" if expr.where is not None else "")
+    if expr.have is None:
+        return f"there is at least one of the {among}" if word == "one" else f"there is none of the {among}"
+    have = f"{humanize(expr.have.name)} is yes" if isinstance(expr.have, ast.Ref) else condition(expr.have, vocab)
+    return f"for {word} of the {among}, {have}"  # a bare name there is a yes/no field of the element
 
 
 def _operand(expr: ast.Expr, op: str, vocab: Vocabulary, right_side: bool = False) -> str:
@@ -272,6 +293,8 @@ def condition_lines(expr: ast.Expr, vocab: Vocabulary) -> list[str]:
             return [f"{vocab.name(name)} holds"]
         case ast.Bool(b):
             return ["always" if b else "never"]
+        case ast.ListOp("all" | "any"):
+            return [_quantified(expr, vocab, "every one" if expr.op == "all" else "at least one")]
         case _:
             return [f"{phrase(expr, vocab)} is yes"]
 
@@ -309,6 +332,8 @@ def _negated(inner: ast.Expr, vocab: Vocabulary) -> list[str]:
             return ["not all of the following hold:", *_bullets(operands, vocab)]
         case ast.BoolOp("or", operands):
             return ["none of the following holds:", *_bullets(operands, vocab)]
+        case ast.ListOp("any"):
+            return [_quantified(inner, vocab, "none")]
         case _:
             return [f"it is not the case that {condition(inner, vocab)}"]
 

@@ -181,6 +181,9 @@ def _field(info: ir.InputInfo, label: str) -> str:
             control = f'<select {common}><option value="">not known</option>{options}</select>'
         case "date":
             control = f'<input type="date" {common}>'
+        case "list":  # JSON, as a case file holds it: [{...}, ...], or {"at_least": [...]} when more may exist
+            example = "[{" + ", ".join(f'"{f.name}": …' for f in info.fields) + '}]  or  {"at_least": [...]}'
+            control = f'<textarea rows="3" spellcheck="false" {common} placeholder="{html.escape(example)}"></textarea>'
         case _:
             step = "1" if info.type.integer else "any"
             suffix = f'<span class="eligo-try-unit">{shown_unit}</span>' if shown_unit else ""

@@ -21,9 +21,11 @@ from eligo.ir.nodes import (
     Decision,
     Definition,
     DefRef,
+    Field,
     FirstKnown,
     InputRef,
     InSet,
+    ListOp,
     Lookup,
     Node,
     Not,
@@ -87,6 +89,10 @@ class Facts:
                 return (default is not None and default.value is NA) or any(r.value.value is NA for r in rows)
             case Arith("/"):
                 return True
+            case ListOp(op):  # the largest of no elements is `none`
+                return op in ("largest", "smallest")
+            case Field():
+                return False
         return any(self.may_be_none(child) for child in children(node))
 
     def may_be_unknown(self, node: Node) -> bool:
@@ -98,7 +104,7 @@ class Facts:
                 return self.may_be_unknown(operand) and self.may_be_none(operand)
             case Test():
                 return False
-            case InputRef():
+            case InputRef() | Field():
                 return True
             case DefRef(key):
                 if key not in self._unknown:

@@ -27,11 +27,13 @@ __all__ = [
     "DefRef",
     "Definition",
     "Elapsed",
+    "Field",
     "FirstKnown",
     "If",
     "InSet",
     "InputInfo",
     "InputRef",
+    "ListOp",
     "Lookup",
     "Neg",
     "Node",
@@ -222,9 +224,33 @@ class Elapsed:
         return DURATION
 
 
+@dataclass(frozen=True, slots=True)
+class Field:
+    """A field of the element a list operation is looking at (only inside a `ListOp`'s `where` and `body`)."""
+
+    name: str
+    type: Type
+    origin: Origin = _origin()
+
+
+@dataclass(frozen=True, slots=True)
+class ListOp:
+    """A quantifier or aggregate over a list input (`eligo.ir.lists` states its three-valued meaning).
+
+    `where` filters the elements (None: all of them); `body` is the condition of `all`/`any` (None: `any` of
+    the filtered elements), or the `Field` that `largest`, `smallest`, `sum` and `distinct` are taken over."""
+
+    op: Literal["count", "any", "all", "largest", "smallest", "sum", "distinct"]
+    source: InputRef
+    where: Node | None
+    body: Node | None
+    type: Type
+    origin: Origin = _origin()
+
+
 Node: TypeAlias = (
     Const | InputRef | DefRef | Not | BoolOp | Compare | Arith | Neg | Test | InSet | Between
-    | FirstKnown | If | Lookup | Elapsed
+    | FirstKnown | If | Lookup | Elapsed | Field | ListOp
 )
 
 
@@ -246,6 +272,8 @@ def children(node: Node) -> tuple[Node, ...]:
             return (condition, then, otherwise)
         case Elapsed(_, start, end):
             return (start, end)
+        case ListOp(_, source, where, body):
+            return tuple(n for n in (source, where, body) if n is not None)
         case _:
             return ()
 
@@ -336,7 +364,8 @@ class InputInfo:
     description: str | None
     module: str
     span: Span = NO_SPAN
-    spec: str = ""  # the type as written: `count`, `quantity in U/mL`, `site`
+    spec: str = ""  # the type as written: `count`, `quantity in U/mL`, `site`, `list of lesion`
+    fields: tuple[InputInfo, ...] = ()  # a list of records: each field, declared as an input is
 
 
 @dataclass(frozen=True, slots=True)

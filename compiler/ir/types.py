@@ -7,7 +7,7 @@ from typing import Literal
 
 from eligo.ir.units import DIMENSIONS
 
-TypeKind = Literal["bool", "number", "quantity", "date", "enum", "text", "none", "error", "set"]
+TypeKind = Literal["bool", "number", "quantity", "date", "enum", "text", "none", "error", "set", "list"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -18,6 +18,7 @@ class Type:
     values: tuple[str, ...] = field(default=(), compare=False)
     integer: bool = field(default=False, compare=False)
     ratio: bool = field(default=False, compare=False)  # a number from `/`: compares with a percentage (50% is 0.5)
+    fields: tuple[tuple[str, Type], ...] = field(default=(), compare=False)  # a list's records: field name, type
 
     def describe(self) -> str:
         match self.kind:
@@ -37,6 +38,8 @@ class Type:
                 return "none"
             case "set":
                 return "a set of outcomes"
+            case "list":
+                return f"a list of `{(self.name or '').split(':')[-1]}`"
             case _:
                 return "an invalid value"
 
@@ -76,3 +79,8 @@ def quantity(dimension: str) -> Type:
 
 def enum(name: str, values: tuple[str, ...]) -> Type:
     return Type("enum", name=name, values=values)
+
+
+def list_of(record: str, fields: tuple[tuple[str, Type], ...]) -> Type:
+    """A list of records (`list of lesion`): `record` is the record's global key."""
+    return Type("list", name=record, fields=fields)

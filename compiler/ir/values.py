@@ -38,4 +38,7 @@ def given_value(value: ast.GivenValue) -> Any:
             return None
         case ast.Number(v) | ast.Bool(v) | ast.Text(v) | ast.DateLit(v):
             return v
+        case ast.GivenList(items, at_least):  # as a JSON case holds it: an array, `{"at_least": [...]}` if incomplete
+            records = [{g.name: given_value(g.value) for g in item.fields} for item in items]
+            return {"at_least": records} if at_least else records
     raise AssertionError(value)  # pragma: no cover - the parser admits no other given value

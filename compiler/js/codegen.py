@@ -18,7 +18,7 @@ import json
 import math
 
 from eligo import ir
-from eligo.ir import tables
+from eligo.ir import lists, tables
 from eligo.ir.analysis import Facts
 
 
@@ -108,6 +108,11 @@ class JsGenerator:
     def compare_node(self, node: ir.Compare) -> str:
         if any(isinstance(n, ir.Const) and n.value is None for n in (node.left, node.right)):
             return "null"
+        for side, other in ((node.left, node.right), (node.right, node.left)):
+            aggregate = lists.bounded(side, self.facts.nodes)
+            if aggregate is not None:  # an aggregate's bounds decide what they can (eligo.ir.lists)
+                flipped = literal(side is node.right)
+                return f"listCompare({json.dumps(node.op)}, {self.list_bounds(aggregate)}, {self.expr(other)}, {flipped})"
         return f"compare({json.dumps(node.op)}, {self.expr(node.left)}, {self.expr(node.right)})"
 
     def arith_node(self, node: ir.Arith) -> str:
@@ -172,6 +177,28 @@ class JsGenerator:
         function = "monthsBetween" if node.unit in ("months", "years") else "daysBetween"
         return f"{function}({self.expr(node.start)}, {self.expr(node.end)})"
 
+    def judge(self, node: ir.ListOp) -> str:
+        """The function of one element giving [where, body] (eligo.ir.lists)."""
+        where = self.truth(node.where) if node.where is not None else "true"
+        body = "true" if node.body is None else self.truth(node.body) if node.op in ("any", "all") else self.expr(node.body)
+        return f"((el) => [{where}, {body}])"
+
+    def list_bounds(self, node: ir.ListOp) -> str:
+        field = next((f for f in self.program.inputs[node.source.name].fields
+                      if isinstance(node.body, ir.Field) and f.name == node.body.name), None)
+        low, high = lists.field_range(field)
+        return (f"listBounds({json.dumps(node.op)}, {self.expr(node.source)}, {self.judge(node)}, "
+                f"[{literal(low)}, {literal(high)}], {literal(lists.field_values(field))})")
+
+    def list_node(self, node: ir.ListOp) -> str:
+        if node.op in lists.BOUNDED:
+            return f"listValue({self.list_bounds(node)})"
+        function = "listQuantify" if node.op in ("any", "all") else "listExtreme"
+        return f"{function}({json.dumps(node.op)}, {self.expr(node.source)}, {self.judge(node)})"
+
+    def field_node(self, node: ir.Field) -> str:
+        return f"el[{json.dumps(node.name)}]"
+
     # ------------------------------------------------------------ the whole function
     def decision(self, i: int, node: ir.Decision) -> list[str]:
         truths = ", ".join(self.truth(rule.condition) for rule in node.rules)
@@ -221,11 +248,13 @@ class ValueGenerator(JsGenerator):
         return "null"
 
     not_node = boolop_node = compare_node = test_node = inset_node = between_node = if_node = lookup_node = unknown
+    list_node = field_node = unknown
 
 
 HANDLERS: dict[type, str] = {
     ir.Const: "const_node", ir.InputRef: "input_node", ir.DefRef: "reference_node", ir.Not: "not_node",
     ir.BoolOp: "boolop_node", ir.Compare: "compare_node", ir.Arith: "arith_node", ir.Neg: "neg_node",
     ir.Test: "test_node", ir.InSet: "inset_node", ir.Between: "between_node", ir.FirstKnown: "first_known_node",
-    ir.If: "if_node", ir.Lookup: "lookup_node", ir.Elapsed: "elapsed_node",
+    ir.If: "if_node", ir.Lookup: "lookup_node", ir.Elapsed: "elapsed_node", ir.ListOp: "list_node",
+    ir.Field: "field_node",
 }

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from eligo import ir
 from eligo.ir import domains as ir_domains
-from eligo.ir import units
+from eligo.ir import lists, units
 from eligo.js.codegen import JsGenerator, ValueGenerator
 from eligo.version import __version__
 
@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from eligo.compiled.guideline import Guideline
 
 
-RUNTIME = ("kleene.mjs", "cases.mjs", "cuts.mjs", "exact.mjs")  # the hand-written runtime's parts, in order
+RUNTIME = ("kleene.mjs", "cases.mjs", "lists.mjs", "cuts.mjs", "exact.mjs")  # the hand-written runtime's parts, in order
 
 
 def runtime_source() -> str:
@@ -57,6 +57,7 @@ def input_metadata(info: ir.InputInfo) -> dict[str, Any]:
         "spec": info.spec,
         "describe": typ.describe(),
         "expected": f"expected {typ.describe()} such as {example} or a number in {info.unit}",
+        "fields": [input_metadata(f) for f in info.fields],  # a list's record
     }
 
 
@@ -137,6 +138,7 @@ def _definition(guideline: Guideline, node: ir.Definition) -> dict[str, Any]:
         [None if isinstance(subject, ir_domains.Pair) else subject, any(s.op == "/" and s.left for s in steps)]
         for subject, steps in found]
     return {"kind": node.type.kind, "values": list(node.type.values) if node.type.kind == "enum" else [],
+            "bounded": lists.bounded(node.expr, guideline.facts.nodes) is not None,  # its bounds in BOUNDS
             "cone": sorted(guideline.facts.cone_of(node.key)),
             "observes": _observes(guideline, node.expr), "chains": chains,
             "arithmetic": _arithmetic(guideline, node.expr)}
@@ -201,6 +203,9 @@ def to_js(guideline: Guideline) -> str:
     program = program_data(guideline, expressions)
     values = ValueGenerator(guideline.program)
     exprs = ",\n  ".join(f"(c) => {values.expr(node)}" for node in expressions)
+    writer = JsGenerator(guideline.program)  # a count, sum or distinct of a list: its bounds, for unknown_values
+    bounds = ",\n  ".join(f"{i}: (c) => {writer.list_bounds(found)}" for i, n in enumerate(guideline.program.nodes)
+                          if isinstance(n, ir.Definition) and (found := lists.bounded(n.expr, guideline.facts.nodes)))
     about = {"id": guideline.id, "version": guideline.version, "sha256": guideline.sha256,
              "title": guideline.title, "status": guideline.status,
              "effective": guideline.effective.isoformat() if guideline.effective else None,
@@ -214,6 +219,7 @@ def to_js(guideline: Guideline) -> str:
         JsGenerator(guideline.program).write(),
         f"const PROGRAM = {json.dumps(program, indent=None)};",
         f"const EXPRS = [\n  {exprs}\n];",
+        f"const BOUNDS = {{\n  {bounds}\n}};",
         f"export const guideline = Object.freeze({json.dumps(about)});",
         f"export const inputs = Object.freeze({json.dumps(inputs)});",
         "export const decisions = Object.freeze(PROGRAM.own.map((i) => PROGRAM.nodes[i].name));",

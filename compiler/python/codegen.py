@@ -20,14 +20,15 @@ from collections.abc import Callable
 from eligo import ir
 from eligo.ir import outcome, tables
 from eligo.ir.analysis import Facts, count_uses, references
-from eligo.python.source import DEPTH_BUDGET, SourceWriter
+from eligo.python.lists import ListCodeGenerator
+from eligo.python.source import DEPTH_BUDGET
 
 NEST_LIMIT = 40  # first-match decisions with more rules settle through tables
 CHAIN_LIMIT = 24  # definitions inlined into one another before one is computed as a local of its own
 _OPS = {"=": "==", "!=": "!=", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
 
 
-class CodeGenerator(SourceWriter):
+class CodeGenerator(ListCodeGenerator):
     """Writes one evaluator function for some decisions of a program (all by default)."""
 
     signature = "def evaluate(c):"
@@ -144,6 +145,8 @@ class CodeGenerator(SourceWriter):
             self.known_or_bail("None")
             self.record("condition", node.origin, "None", node=node)
             return "None"
+        if node.op in _OPS and (listed := self.bounded_compare(node)) is not None:
+            return listed
         a, b = self.expr(node.left), self.expr(node.right)
         out = self.assign(self.guarded(f"{a} {_OPS[node.op]} {b}", ((a, node.left), (b, node.right)), "False"))
         self.record("condition", node.origin, out, a, b, node=node)
@@ -327,6 +330,8 @@ class CodeGenerator(SourceWriter):
         if key in self.locals:
             return self.locals[key]
         target = self.nodes[key]
+        if self.element is not None and isinstance(target, ir.Definition):  # in an element function: inlined
+            return self.expr(target.expr)
         assert isinstance(target, ir.Definition), key  # a decision read is a local, written before its readers
         if self.uses[key] <= 1:
             return self.expr(target.expr)  # read once: computed where it is read
@@ -475,7 +480,8 @@ HANDLERS: dict[type, str] = {
     ir.Const: "const_node", ir.InputRef: "input_node", ir.DefRef: "reference_node", ir.Not: "not_node",
     ir.BoolOp: "boolop_node", ir.Compare: "compare_node", ir.Arith: "arith_node", ir.Neg: "neg_node",
     ir.Test: "test_node", ir.InSet: "inset_node", ir.Between: "between_node", ir.FirstKnown: "first_known_node",
-    ir.If: "if_node", ir.Lookup: "lookup_node", ir.Elapsed: "elapsed_node",
+    ir.If: "if_node", ir.Lookup: "lookup_node", ir.Elapsed: "elapsed_node", ir.ListOp: "list_node",
+    ir.Field: "field_node",
 }
 
 

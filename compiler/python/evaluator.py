@@ -9,6 +9,7 @@ from functools import cached_property
 from typing import Any
 
 from eligo import ir
+from eligo.ir import lists
 from eligo.python import runtime
 from eligo.python.codegen import CodeGenerator
 from eligo.python.completion import CompletionCodeGenerator, NotCompletable
@@ -83,6 +84,23 @@ class Generated:
             return compile_source(source, generator.consts, self.name, "evaluate")
         except (NotCompletable, SyntaxError, RecursionError, MemoryError):
             return None  # then the three-valued answer stands (sound), marked inexact
+
+    def bounds(self, key: str) -> Evaluator:
+        """`bounds(c)`: the (low, high) bounds of a definition that is a count, sum or distinct of a list
+        (eligo.ir.lists), written and compiled on first need."""
+        if key not in self._bounds:
+            generator = CodeGenerator(self.program, ())
+            definition = self.program.by_key[key]
+            node = lists.bounded(definition.expr, generator.nodes) if isinstance(definition, ir.Definition) else None
+            assert node is not None, key
+            generator.emit(f"return {generator.list_bounds(node)}")
+            source = "\n".join(["def bounds(c):", *generator.lines]) + "\n"
+            self._bounds[key] = compile_source(source, generator.consts, self.name, "bounds")
+        return self._bounds[key]
+
+    @cached_property
+    def _bounds(self) -> dict[str, Evaluator]:
+        return {}
 
     def classifier(self, decision_key: str) -> tuple[Evaluator, str]:
         """A function of a prepared case returning the decision's outcome when decided, else None; and its source

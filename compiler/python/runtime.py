@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from eligo import ir
-from eligo.ir import outcome
+from eligo.ir import lists, outcome
 from eligo.ir.units import DAYS_PER_MONTH
 
 NA = ir.NA
@@ -121,6 +121,11 @@ def decide_collect(conditions: tuple[bool | None, ...], outcomes: tuple[str, ...
     return outcome.decided(tuple(o for o in order if o in fired), outcome.NO_RULE)
 
 
+# list operations (eligo.ir.lists holds their meaning)
+list_bounds, list_compare, list_value = lists.bounds, lists.compare_bounds, lists.value_of
+list_quantify, list_extreme = lists.quantify, lists.extreme
+
+
 class Unknown(Exception):
     """Raised by a shared definition of a two-valued evaluator that met an unknown value: the evaluator that
     called it answers through its three-valued `fallback` instead."""
@@ -136,4 +141,5 @@ class _Unset:
 UNSET = _Unset()
 
 HELPERS = ("months_between", "days_between", "divide", "kleene_between", "kleene_in", "kleene_and", "kleene_or",
-           "first_known", "decide_unique", "decide_collect")
+           "first_known", "decide_unique", "decide_collect", "list_bounds", "list_compare", "list_extreme",
+           "list_quantify", "list_value")

@@ -61,6 +61,8 @@ class TracedCodeGenerator(CodeGenerator):
         return ["    _a = _t.append", *lines]
 
     def record(self, kind: str, origin: ir.Origin, out: str, *operands: str, node: ir.Node | None = None) -> None:
+        if self.element is not None:  # per element of a list: the list operation records the outcome once
+            return
         nodes = self.operands_of(node)
         positions = tuple(i for i, n in enumerate(nodes) if not isinstance(n, ir.Const))
         memo = node is not None and len(nodes) == len(operands) and self.alike(node)

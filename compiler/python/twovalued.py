@@ -21,10 +21,12 @@ class TwoValuedCodeGenerator(CodeGenerator):
 
     known = True
 
-    def unknown(self, node: ir.Node) -> bool:
-        return False
+    def unknown(self, node: ir.Node) -> bool:  # inside a list operation's element function, fields may be unknown
+        return self.element is not None and self.facts.may_be_unknown(node)
 
     def known_or_bail(self, value: str) -> None:
+        if self.element is not None:  # the element function is three-valued; its list operation's value is checked
+            return
         bail = "raise Unknown" if self.in_helper else f"return fallback({self.parameters})"
         self.emit(f"if {value} is None: {bail}")
 

@@ -15,13 +15,14 @@ from eligo.ir import types as t
 from eligo.ir import units
 from eligo.ir.types import Type
 from eligo.semantic import quantities
+from eligo.semantic.lists import ListLowering
 from eligo.semantic.module import LoweredModule, spec_text, type_of_spec
 from eligo.semantic.tables import TableLowering, duplicates, owner_rows
 
 RESERVED_OUTCOME_WORDS = frozenset({"unknown", "missing", "none", "yes", "no", "any", "otherwise", "open"})
 
 
-class Lowerer(TableLowering):
+class Lowerer(TableLowering, ListLowering):
     """Lowers one module; see `lower_module`."""
 
     def __init__(self, out: LoweredModule, source: str) -> None:
@@ -75,13 +76,14 @@ class Lowerer(TableLowering):
                 self.out.kinds.setdefault(f"{alias}.{name}", kind_type)
                 self.out.kinds.setdefault(name, kind_type)
             self.out.visible_inputs.update(used.visible_inputs)
+        self.declare_records()
         for inp in self.module.inputs:
             self.declare_input(inp)
         for table in self.module.tables:
             self.out.tables[table.name] = table
 
     def declare_input(self, inp: ast.Input) -> None:
-        typ, unit = type_of_spec(inp.type, self.out.kinds)
+        typ, unit = type_of_spec(inp.type, self.out.kinds) if inp.type.base != "list" else self.list_type(inp.type)
         if typ is None:
             if inp.type.base == "quantity":
                 self.error("E104", f"unknown unit `{inp.type.unit}`", inp.type.span,
@@ -101,7 +103,7 @@ class Lowerer(TableLowering):
             self.error("E127", f"the range of `{inp.name}` runs from {inp.low} down to {inp.high}", inp.span,
                        f"write `from {inp.high} to {inp.low}`")
         info = ir.InputInfo(inp.name, typ, unit, inp.low, inp.high, inp.optional, inp.description,
-                            self.out.key, inp.span, spec_text(inp.type))
+                            self.out.key, inp.span, spec_text(inp.type), self.record_fields(inp.type))
         existing = self.out.visible_inputs.get(inp.name)
         if existing is not None and existing.type != typ:
             self.error("E128", f"input `{inp.name}` is {typ.describe()} here but {existing.type.describe()} in "
@@ -240,7 +242,7 @@ class Lowerer(TableLowering):
             case ast.Text(value):
                 return ir.Const(value, t.TEXT, origin=self.origin(e.span)), t.TEXT
             case ast.Ref():
-                return self.ref(e, expected)
+                return self.name_ref(e, expected)
             case ast.Neg(operand):
                 node, typ = self.expr(operand)
                 if typ.kind not in ("number", "quantity", "error"):
@@ -300,6 +302,8 @@ class Lowerer(TableLowering):
                 return ir.If(cond, then_node, else_node, typ, origin=self.origin(e.span)), typ
             case ast.Lookup():
                 return self.lookup(e)
+            case ast.ListOp():
+                return self.list_op(e)
             case ast.Elapsed(unit, start, end):
                 start_node, start_type = self.expr(start)
                 end_node, end_type = self.expr(end)
@@ -405,7 +409,7 @@ class Lowerer(TableLowering):
         self.check_range(r_node, l_node, left.span)
 
     def _is_symbol(self, name: str) -> bool:
-        return "." in name or name in self.out.nodes or name in self.out.visible_inputs
+        return "." in name or name in self.out.nodes or name in self.out.visible_inputs or name in (self.element or {})
 
     def require_compatible(self, a: Type, b: Type, node: ast.Expr, span: ast.Span, other: ast.Expr | None = None) -> None:
         if not a.compatible(b):

@@ -23,6 +23,7 @@ class LoweredModule:
     inputs: dict[str, ir.InputInfo] = field(default_factory=dict)  # declared here
     visible_inputs: dict[str, ir.InputInfo] = field(default_factory=dict)  # here and in used modules
     kinds: dict[str, Type] = field(default_factory=dict)
+    records: dict[str, tuple[ir.InputInfo, ...]] = field(default_factory=dict)  # each record's fields
     tables: dict[str, ast.Table] = field(default_factory=dict)
     table_types: dict[str, tuple[tuple[Type, ...], Type]] = field(default_factory=dict)
     nodes: dict[str, ir.Definition | ir.Decision] = field(default_factory=dict)  # by local name, in order
@@ -68,5 +69,7 @@ def spec_text(spec: ast.TypeSpec) -> str:
             return f"quantity in {spec.unit}"
         case "kind":
             return spec.kind or ""
+        case "list":
+            return f"list of {spec.kind}"
         case _:
             return spec.base

@@ -25,6 +25,8 @@ _SPARK_NUMERIC = re.compile(r"^(tinyint|smallint|int|bigint|float|double|decimal
 
 def duckdb_kind(duck_type: str) -> str:
     """The kind of a DuckDB column type, as `read_input` reads it."""
+    if duck_type.startswith("STRUCT(") and duck_type.endswith("[]"):
+        return "list"
     if duck_type == "BOOLEAN":
         return "bool"
     if duck_type == "DATE":
@@ -38,6 +40,8 @@ def duckdb_kind(duck_type: str) -> str:
 
 def spark_kind(spark_type: str) -> str:
     """The kind of a Spark column type (its `simpleString`), as `read_input` reads it."""
+    if spark_type.startswith("array<struct<"):
+        return "list"
     if spark_type == "boolean":
         return "bool"
     if spark_type == "date":
@@ -89,7 +93,28 @@ def read_input(info: ir.InputInfo, column: str, kind: str) -> tuple[exp.Expr, ex
             return number, and_(present, or_(is_null(number.copy()), _out_of_range(info, number.copy(), number.copy())))
         case "quantity", "number" | "text":
             return _quantity(info, raw, kind)
+        case "list", "list":
+            return raw, _bad_elements(info, raw)
     return exp.cast(exp.null(), sql_type(info)), present
+
+
+def _bad_elements(info: ir.InputInfo, raw: exp.Expr) -> exp.Expr:
+    """TRUE when an element of a list holds a field value its record does not allow (a value not of its kind,
+    a number outside the declared range); NULL fields and NULL elements are unknowns, not errors."""
+    element = exp.column("e")
+    checks: list[exp.Expr] = []
+    for field in info.fields:
+        value = exp.Dot(this=element.copy(), expression=exp.to_identifier(field.name))
+        if field.type.kind == "enum":
+            checks.append(negate(exp.In(this=value, expressions=[lit(v) for v in field.type.values])))
+        elif field.type.kind in ("number", "quantity"):
+            number = exp.cast(value, DOUBLE)
+            checks.append(_out_of_range(field, number, number.copy()))
+    if not checks:
+        return exp.false()
+    bad = exp.ArrayFilter(this=raw.copy(), expression=exp.Lambda(
+        this=exp.func("COALESCE", or_(*checks), exp.false()), expressions=[exp.to_identifier("e")]))
+    return exp.GT(this=exp.func("COALESCE", exp.ArraySize(this=bad), lit(0)), expression=lit(0))
 
 
 def _quantity(info: ir.InputInfo, raw: exp.Expr, kind: str) -> tuple[exp.Expr, exp.Expr]:
@@ -129,12 +154,19 @@ def _out_of_range(info: ir.InputInfo, declared: exp.Expr, value: exp.Expr) -> ex
 
 
 def sql_type(info: ir.InputInfo) -> str:
+    if info.type.kind == "list":  # an array of structs, one field per record field
+        return f"ARRAY<STRUCT<{', '.join(f'{f.name} {sql_type(f)}' for f in info.fields)}>>"
     return {"bool": "BOOLEAN", "date": "DATE", "enum": "VARCHAR"}.get(info.type.kind, "DOUBLE")
 
 
 def message(info: ir.InputInfo, raw: object) -> str:
     """What the Python evaluator says of this value (a number written as text is read as that number)."""
     value = raw
+    if info.type.kind == "list":
+        found: list[cases.CaseProblem] = []
+        items = [dict(item) if item is not None else None for item in raw] if isinstance(raw, (list, tuple)) else raw
+        cases.convert_list(info, [i for i in items if i is not None] if isinstance(items, list) else items, found)
+        return str(found[0]) if found else f"{raw!r} is not {info.type.describe()}"
     if isinstance(raw, str) and info.type.kind in ("number", "quantity"):
         with contextlib.suppress(ValueError):
             value = float(raw.strip())

@@ -15,6 +15,8 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from eligo import ir
+from eligo.ir import units
+from eligo.ir.lists import Records
 
 if TYPE_CHECKING:
     import duckdb
@@ -47,11 +49,23 @@ def refiner(guideline: Guideline, decision: str) -> Callable[..., Answer]:
 
 
 def _canonical(info: ir.InputInfo, value: object) -> object:
+    if info.type.kind == "list" and isinstance(value, (list, tuple)):  # array of structs, a NULL element: at least
+        items = [item.asDict() if hasattr(item, "asDict") else item for item in value]
+        return Records([{f.name: _field(f, item.get(f.name)) for f in info.fields} for item in items if item is not None],
+                       complete=all(item is not None for item in items))
     if info.type.kind == "number" and info.type.integer and isinstance(value, float) and value.is_integer():
         return int(value)
     if info.type.kind == "date" and isinstance(value, dt.datetime):
         return value.date()
     return value
+
+
+def _field(info: ir.InputInfo, value: object) -> object:
+    """A struct field's value as a case holds it: quantities from the declared unit to the canonical one."""
+    unit = units.lookup(info.unit) if info.unit and info.type.kind == "quantity" else None
+    if unit is not None and isinstance(value, (int, float)):
+        return value * unit.factor
+    return _canonical(info, value) if value is not None else None
 
 
 def register_duckdb(con: duckdb.DuckDBPyConnection, guideline: Guideline) -> dict[str, str]:
@@ -87,6 +101,8 @@ def _arity(count: int) -> inspect.Signature:
 
 
 def _duckdb_type(info: ir.InputInfo) -> str:
+    if info.type.kind == "list":
+        return f"STRUCT({', '.join(f'{f.name} {_duckdb_type(f)}' for f in info.fields)})[]"
     return {"bool": "BOOLEAN", "date": "DATE", "enum": "VARCHAR"}.get(info.type.kind, "DOUBLE")
 
 

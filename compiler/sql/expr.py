@@ -36,6 +36,10 @@ class Context(Protocol):
     def input(self, name: str) -> Val: ...
     def ref(self, key: str) -> Val: ...
     def share(self, val: Val, hint: str = "x") -> Val: ...
+    def list_op(self, node: ir.ListOp) -> Val: ...
+    def field(self, node: ir.Field) -> Val: ...
+    def list_compare(self, op: str, node: ir.ListOp, other: Val, flipped: bool) -> exp.Expr: ...
+    def bounded(self, node: ir.Node) -> ir.ListOp | None: ...
 
 
 class Unsupported(Exception):
@@ -311,6 +315,10 @@ def compare(c: Context, op: str, left: Val, right: Val) -> exp.Expr:
 def _compare(c: Context, node: ir.Compare) -> Val:
     if any(isinstance(side, ir.Const) and side.value is None for side in (node.left, node.right)):
         return Val(exp.null())
+    for side, other in ((node.left, node.right), (node.right, node.left)):
+        aggregate = c.bounded(side)
+        if aggregate is not None:  # an aggregate's bounds decide what they can (eligo.ir.lists)
+            return Val(c.list_compare(node.op, aggregate, c.expr(other), side is node.right))
     return Val(compare(c, node.op, c.expr(node.left), c.expr(node.right)))
 
 
@@ -469,8 +477,17 @@ def months_between(start: exp.Expr, end: exp.Expr) -> exp.Expr:
     return exp.Add(this=months, expression=exp.Div(this=exp.cast(days, DOUBLE), expression=lit(units.DAYS_PER_MONTH)))
 
 
+def _list_op(c: Context, node: ir.ListOp) -> Val:
+    return c.list_op(node)  # eligo.sql.lists
+
+
+def _field(c: Context, node: ir.Field) -> Val:
+    return c.field(node)
+
+
 HANDLERS: dict[type, Callable[..., Val]] = {
     ir.Const: _const, ir.InputRef: _input, ir.DefRef: _defref, ir.Not: _not, ir.BoolOp: _boolop,
     ir.Compare: _compare, ir.Arith: _arith, ir.Neg: _neg, ir.Test: _test, ir.InSet: _inset,
     ir.Between: _between, ir.FirstKnown: _first_known, ir.If: _if, ir.Lookup: _lookup, ir.Elapsed: _elapsed,
+    ir.ListOp: _list_op, ir.Field: _field,
 }

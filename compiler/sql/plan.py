@@ -66,6 +66,8 @@ class Plan:
         for version in self.versions:
             read: dict[str, exp.Expr] = {}
             for input_name, info in version.inputs.items():
+                if info.type.kind == "list" and self.columns.get(input_name, "list") != "list":
+                    raise CohortError(_not_a_list(name, input_name, info, self.columns[input_name]))
                 if input_name in self.columns:
                     read[input_name], problem = read_input(info, input_name, self.columns[input_name])
                     if input_name in self.problems:
@@ -213,3 +215,13 @@ def _renamed(query: exp.Select, outputs: set[str]) -> exp.Select:
         elif isinstance(node, exp.Table) and node.name in ctes and not node.args.get("db"):
             node.set("this", exp.to_identifier(f"{PREFIX}was{node.name[len(PREFIX):]}"))
     return query
+
+
+def _not_a_list(name: str, column: str, info: ir.InputInfo, kind: str) -> str:
+    """Why a column cannot be read as a list of records (CSV holds no lists)."""
+    record = info.spec.removeprefix("list of ")
+    how = (f"give the cohort as Parquet or JSON lines with `{column}` an array of {record} objects, one field each "
+           f"({', '.join(f.name for f in info.fields)}), a null element marking a list known to be incomplete")
+    if kind == "text":
+        return f"{name}: `{column}` is a list of {record} records, which CSV cannot hold; {how}"
+    return f"{name}: column `{column}` is not a list of {record} records; {how}"

@@ -20,7 +20,7 @@ from sqlglot import exp
 
 from eligo import ir
 from eligo.dsl.diagnostics import EligoError, error
-from eligo.ir import units
+from eligo.ir import lists, units
 from eligo.ir.analysis import Facts
 from eligo.ir.outcome import CONFLICT_CODE, NO_OUTCOME, OPEN_OUTCOME, UNKNOWN_CODE, UNMATCHED_CODE, open_codes
 from eligo.sql.expr import (
@@ -44,6 +44,7 @@ from eligo.sql.expr import (
     simplify_for_truth,
     truth,
 )
+from eligo.sql.lists import ListCompiler
 from eligo.sql.refined import refined
 
 DIALECTS = ("duckdb", "spark", "postgres", "bigquery")
@@ -114,7 +115,7 @@ class Decided:
         return tuple(e.transform(_code_to(self.code)) for e in self._evaluated)
 
 
-class Compiler:
+class Compiler(ListCompiler):
     """Compiles one guideline's program into layers of named SQL columns."""
 
     def __init__(self, subject: Subject, unsupported: frozenset[str] = frozenset(),
@@ -144,6 +145,8 @@ class Compiler:
     def share(self, val: Val, hint: str = "x") -> Val:
         """A value read more than once gets a column of its own, so that SQL does not repeat it."""
         simple = (exp.Column, exp.Literal, exp.Boolean, exp.Null, exp.Cast)
+        if self.element is not None:  # inside a per-element condition a column cannot hold what reads the element
+            return val
         if isinstance(val.v, simple) and (val.na is None or isinstance(val.na, simple)):
             return val
         return self.column(val, hint)
@@ -156,6 +159,9 @@ class Compiler:
 
     def input(self, name: str) -> Val:
         return Val(col(name if name in self.direct else f"{PREFIX}in_{name}"))
+
+    def bounded(self, node: ir.Node) -> ir.ListOp | None:
+        return lists.bounded(node, self.nodes)
 
     def ref(self, key: str) -> Val:
         if key in self.values:
@@ -246,7 +252,7 @@ class Compiler:
         unknowable = self.facts.unknown_terms(r.condition for r in node.rules)
         if () not in unknowable:  # no rule reads a decision (which can be unknown with every input known)
             complete: exp.Expr = self.layers.add(self.fresh(f"{node.name}_complete"), and_(
-                *(or_(*(negate(is_null(self.input(n).v)) for n in term)) for term in sorted(unknowable))))
+                *(or_(*(negate(self.unsettled(n)) for n in term)) for term in sorted(unknowable))))
             known = {self.input(term[0]).v.name for term in unknowable if len(term) == 1}
             simple = [simplify_for_truth(c, known) for c in conditions]
             false = [negate(c) for c in conditions]  # for a condition that is not TRUE: it is FALSE
@@ -398,7 +404,7 @@ class Compiler:
         for name in self.program.inputs:
             rules = [evaluated[i] for i, cone in enumerate(cones) if name in cone]
             if rules:
-                items.append(case([(and_(is_null(self.input(name).v), or_(*rules)), lit(name))]))
+                items.append(case([(and_(self.unsettled(name), or_(*rules)), lit(name))]))
         return compact(items) if items else exp.Array(expressions=[])
 
 
@@ -470,6 +476,7 @@ def compile_query(subject: Subject, source: exp.Expr | str = "cases", *,
     canonical = inputs if inputs is not None else input_columns(program)
     direct = frozenset(n for n, e in canonical.items() if isinstance(e, exp.Column) and e.name == n)
     compiler = Compiler(program, UNSUPPORTED[dialect], direct)
+    compiler.dialect = dialect
     columns: list[tuple[exp.Column, str]] = []
     try:
         for key in compiler.facts.chain_breaks(CHAIN_LIMIT):  # long chains of definitions: a column every so often

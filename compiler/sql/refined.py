@@ -56,6 +56,9 @@ EXACT_FIELDS = {"": "value", "_status": "status", "_rule": "rule", "_possible": 
 def exact_type(info: ir.InputInfo) -> exp.DataType:
     """The SQL type an input's canonical value is passed to the exact step in."""
     kind = info.type.kind
+    if kind == "list":  # as the cohort holds it: an array of structs, fields in their declared units
+        fields = ", ".join(f"{f.name} {exact_type(f).sql()}" for f in info.fields)
+        return exp.DataType.build(f"ARRAY<STRUCT<{fields}>>")
     if kind == "bool":
         return exp.DataType.build("BOOLEAN")
     if kind == "date":

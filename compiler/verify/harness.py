@@ -23,6 +23,7 @@ from eligo.dsl.diagnostics import Diagnostic
 from eligo.ir import types as t
 from eligo.python.evaluator import generate
 from eligo.semantic.lower import Lowerer
+from eligo.verify.lists import frozen
 
 Raw = tuple[tuple[object, int, int, int], ...]
 Outcome = tuple[str, object]  # (status, value) of a decision, ("value", value) of a definition
@@ -127,10 +128,10 @@ class Evaluations:
 
     def __init__(self, harness: Harness) -> None:
         self.h = harness
-        self._cache: dict[tuple[str, tuple[tuple[str, Any], ...]], Any] = {}
+        self._cache: dict[tuple[str, Any], Any] = {}
 
     def _get(self, kind: str, case: Mapping[str, Any], compute: Callable[[dict[str, Any]], Any]) -> Any:
-        key = (kind, tuple(sorted(case.items())))
+        key = (kind, frozen(case))
         if key not in self._cache:
             if len(self._cache) > 256:
                 self._cache.clear()

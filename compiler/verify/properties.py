@@ -15,10 +15,10 @@ from eligo.compiled import result as results
 from eligo.dsl import ast
 from eligo.dsl.ast import Span
 from eligo.ir.types import Type
-from eligo.verify import boundaries, tables
+from eligo.verify import boundaries, lists, tables
 from eligo.verify.explore import Check, Sample, Stats, Violation, merged
 from eligo.verify.harness import Evaluations, Outcome, Target
-from eligo.verify.strategies import Case, Space
+from eligo.verify.strategies import Case, Space, field_values
 
 
 def shown(outcome: Outcome, typ: Type | None = None) -> str:
@@ -215,6 +215,10 @@ class Needed(Check):
         return out
 
     def candidates(self, name: str, known: Case) -> list[Any]:
+        info = self.space.inputs[name]
+        if info.type.kind == "list":  # completions of the list the case holds (eligo.verify.lists)
+            rng = random.Random(zlib.crc32(repr((self.seed, name, known.get(name))).encode()))
+            return lists.completions(info, known.get(name), field_values, rng)
         out = list(self.space.values(name))
         for relation in self.space.relations:
             subject = relation.subject

@@ -162,6 +162,9 @@ class VerifyReport:
     cases: int  # generated cases evaluated
     seconds: float = field(default=0.0, compare=False)
     open_questions: tuple[OpenQuestion, ...] = ()  # declared, not findings: the committee leaves them open
+    # decisions -> the list inputs they read: a decision a partly known list leaves unknown keeps the sound
+    # three-valued answer (`exact: false`), lists being opaque to the exact refinement (eligo.ir.domains)
+    inexact: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
     @property
     def diagnostics(self) -> list[Diagnostic]:
@@ -190,7 +193,9 @@ class VerifyReport:
         return (f"{self.guideline} {self.version}: {verdict}: {len(self.properties)} properties "
                 f"({counts['proved']} proved, {counts['checked']} checked{failed}), {self.cases} cases tried; "
                 f"examples cover rules {rules_hit}/{rules}, outcomes {outcomes_hit}/{outcomes}, "
-                f"thresholds {on}/{thresholds} exactly on the boundary{opened} ({self.seconds:.1f}s)")
+                f"thresholds {on}/{thresholds} exactly on the boundary{opened} ({self.seconds:.1f}s)" + "".join(
+                    f"; {d} reads {', '.join(lists)}: unknown for want of a list it stays three-valued (exact: false)"
+                    for d, lists in self.inexact))
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -201,6 +206,7 @@ class VerifyReport:
             "findings": [f.to_json() for f in sorted(self.findings, key=lambda f: f.diagnostic.sort_key())],
             "coverage": self.coverage.to_json(),
             "open_questions": [q.to_json() for q in self.open_questions],
+            "inexact": {decision: list(lists) for decision, lists in self.inexact},
         }
 
 

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 from eligo import ir
 from eligo.ir import units
-from eligo.verify import boundaries
+from eligo.verify import boundaries, lists
 from eligo.verify.boundaries import Relation
 
 FIRST_DAY = dt.date(2015, 1, 1)
@@ -51,6 +51,8 @@ class Space:
                 return [True, False]
             case "enum":
                 return list(info.type.values)
+            case "list":  # the examples' lists, and none at all
+                return [[], *(seed[name] for seed in self.seeds if name in seed)][:limit]
         found = list(self.palette.get(name, []))
         for seed in self.seeds:
             if name in seed and seed[name] not in found:
@@ -59,6 +61,16 @@ class Space:
             if extra not in found:
                 found.append(extra)
         return found[:limit]
+
+
+def field_values(info: ir.InputInfo) -> list[Any]:
+    """A few values of a record's field, for completing a list: every value of a kind, else the extremes."""
+    match info.type.kind:
+        case "bool":
+            return [True, False]
+        case "enum":
+            return list(info.type.values)
+    return _extremes(info)
 
 
 def _extremes(info: ir.InputInfo) -> list[Any]:
@@ -89,6 +101,8 @@ def value_strategy(info: ir.InputInfo, palette: Sequence[Any]) -> st.SearchStrat
         return st.booleans()
     if kind == "enum":
         return st.sampled_from(info.type.values)
+    if kind == "list":
+        return lists.list_strategy(info, lambda field: value_strategy(field, []))
     general: st.SearchStrategy[Any]
     if kind == "date":
         span = (LAST_DAY - FIRST_DAY).days

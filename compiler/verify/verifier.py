@@ -90,7 +90,8 @@ class Verifier:
         report_coverage = coverage(self.g, self.decisions, self.thresholds, self.runs)
         return VerifyReport(self.g.id, self.g.version, self.g.path, self.seed, self.max_examples,
                             tuple(self.properties), tuple(self.findings), report_coverage, stats.samples,
-                            time.perf_counter() - start, open_questions(self.g.program, self.open_patients()))
+                            time.perf_counter() - start, open_questions(self.g.program, self.open_patients()),
+                            self._inexact())
 
     def open_patients(self) -> dict[tuple[str, str], str]:
         """A patient each open question applies to: one the sweep or the search found, else one of the examples."""
@@ -103,6 +104,15 @@ class Verifier:
                     if case is not None:
                         found[(d.name, rule.name)] = _given(self.json(case))
         return found
+
+    def _inexact(self) -> tuple[tuple[str, tuple[str, ...]], ...]:
+        """The guideline's decisions that read list inputs (their unknowns stay three-valued, `exact: false`)."""
+        found = []
+        for decision in self.g.program.own:
+            read = sorted(n for n in self.g.facts.cone_of(decision.key) if self.g.inputs[n].type.kind == "list")
+            if read:
+                found.append((decision.name, tuple(read)))
+        return tuple(found)
 
     def _seeds(self, inputs: dict[str, ir.InputInfo]) -> tuple[Case, ...]:
         seeds = []

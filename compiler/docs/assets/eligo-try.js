@@ -12,12 +12,15 @@
   function readCase(form) {
     const data = {};
     for (const field of form.querySelectorAll(".eligo-try-field")) {
-      const control = field.querySelector("input, select");
+      const control = field.querySelector("input, select, textarea");
       const raw = control.value.trim();
       if (raw === "") continue;  // not known
       const kind = field.dataset.kind;
       if (kind === "bool") data[field.dataset.input] = raw === "yes";
       else if (kind === "number" || kind === "quantity") data[field.dataset.input] = Number(raw);
+      else if (kind === "list") {  // JSON; text that is not JSON is refused by the evaluator, with why
+        try { data[field.dataset.input] = JSON.parse(raw); } catch (error) { data[field.dataset.input] = raw; }
+      }
       else data[field.dataset.input] = raw;
     }
     return data;

@@ -251,6 +251,10 @@ function normalise(program, input, source = "case", ignoreUnknown = false) {
       const name = field.length <= 80 ? field : field.slice(0, 77) + "…";
       const hint = problems.length < MAX_PROBLEMS && name.length < 200 ? didYouMean(name, Object.keys(program.inputs)) : "";
       problem = { field: name, message: "is not an input of this guideline", hint };
+    } else if (value !== null && value !== undefined && info.kind === "list") {
+      const found = [];
+      out[field] = convertList(info, value, program.units, found);
+      for (const each of found) if (problems.length < MAX_PROBLEMS) problems.push(each); else more += 1;
     } else if (value !== null && value !== undefined) {
       try { out[field] = convert(info, value, program.units); } catch (error) {
         if (!(error instanceof CaseValueError)) throw error;

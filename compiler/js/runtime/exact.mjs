@@ -98,7 +98,7 @@ function decisionResult(program, exprs, index, raw, prepared, values, run) {
   const possible = kleenePossible(decision, raw);
   if (status === UNKNOWN) {
     const wanted = new Set(mask.flatMap((i) => decision.cones[i]));
-    const missing = Object.keys(program.inputs).filter((n) => wanted.has(n) && prepared[n] === null);
+    const missing = Object.keys(program.inputs).filter((n) => wanted.has(n) && unsettled(prepared[n]));
     const refined = decision.policy !== "collect" && decision.completable
       ? refine(program, exprs, index, prepared, missing, values, run, mask) : null;
     if (refined === null) return json(decision.name, null, UNKNOWN, missing, null, [], possible, false);
@@ -137,7 +137,11 @@ function* combinations(lists, at = 0, chosen = []) {
 }
 function stillPossible(program, exprs, run, prepared, index) {
   const definition = program.definitions[index];
-  const missing = Object.keys(program.inputs).filter((n) => definition.cone.includes(n) && prepared[n] === null);
+  const missing = Object.keys(program.inputs).filter((n) => definition.cone.includes(n) && unsettled(prepared[n]));
+  if (definition.bounded && missing.every((n) => program.inputs[n].kind === "list")) {  // eligo.compiled.ranges
+    const found = BOUNDS[index](prepared);  // a count, sum or distinct of a partly known list: its bounds
+    return { range: found === null ? [null, null] : found.map((v) => (Number.isFinite(v) ? v : null)), exact: false };
+  }
   if (definition.observes) return { exact: false };
   const kind = definition.kind;
   let enumerated = true;  // every value of every missing input is tried

@@ -1,0 +1,256 @@
+"""Lists of records in SQL: a list input is an array column of structs (DuckDB LIST of STRUCT, Spark
+array<struct>, PostgreSQL and BigQuery arrays read through UNNEST), one struct field per record field holding
+its value in the field's declared unit; NULL fields are unknown. A NULL *element* stands for elements not yet
+recorded: a list holding one is known to be incomplete (`at least` these elements), as `eligo.ir.lists` says.
+
+Every list operation is built from two per-element primitives, so that each dialect needs only those two:
+`elements_where` (how many elements satisfy a condition) and `gather` (the max, min, sum or distinct count of a
+value over the elements satisfying one). DuckDB and Spark write them with lambdas (`list_filter`,
+`filter`/`transform`), PostgreSQL and BigQuery as scalar subqueries over UNNEST.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+from sqlglot import exp
+
+from eligo import ir
+from eligo.ir import lists, units
+from eligo.sql.expr import DOUBLE, Val, and_, case, is_null, lit, negate, not_, num, or_, truth, unknown
+
+LAMBDA_DIALECTS = frozenset({"duckdb", "spark"})
+
+
+class ListCompiler:
+    """The list half of the query compiler (which provides `expr`, `input`, `share`, `program` and `nodes`)."""
+
+    dialect: str = "duckdb"
+    element: str | None = None  # inside a per-element condition: the element's name
+    program: ir.Program
+    nodes: dict[str, ir.Definition | ir.Decision]
+    expr: Callable[[ir.Node], Val]
+    input: Callable[[str], Val]
+
+    # ------------------------------------------------------------ the two primitives
+    def _per_element(self, build: Callable[[], exp.Expr]) -> tuple[str, exp.Expr]:
+        saved, self.element = self.element, "e"
+        try:
+            return "e", build()
+        finally:
+            self.element = saved
+
+    def elements_where(self, source: exp.Expr, condition: Callable[[], exp.Expr]) -> exp.Expr:
+        """How many elements of `source` the condition is TRUE for."""
+        name, body = self._per_element(condition)
+        if self.dialect in LAMBDA_DIALECTS:
+            kept = exp.ArrayFilter(this=source.copy(), expression=_lambda(exp.func("COALESCE", body, exp.false()), name))
+            return exp.func("COALESCE", exp.ArraySize(this=kept), num(0))
+        query = exp.select(exp.Count(this=exp.Star())).from_(_unnest(source, name)).where(body)
+        return exp.Subquery(this=query)
+
+    def gather(self, source: exp.Expr, condition: Callable[[], exp.Expr], value: Callable[[], exp.Expr],
+                how: str) -> exp.Expr:
+        """`how` (max, min, sum, distinct) of `value` over the elements the condition is TRUE for."""
+        name, body = self._per_element(condition)
+        _, taken = self._per_element(value)
+        if self.dialect not in LAMBDA_DIALECTS:
+            aggregate = {"max": exp.Max(this=taken), "min": exp.Min(this=taken), "sum": exp.Sum(this=taken),
+                         "distinct": exp.Count(this=exp.Distinct(expressions=[taken]))}[how]
+            return exp.Subquery(this=exp.select(aggregate).from_(_unnest(source, name)).where(body))
+        kept = exp.ArrayFilter(this=source.copy(), expression=_lambda(exp.func("COALESCE", body, exp.false()), name))
+        values = exp.Transform(this=kept, expression=_lambda(taken, name))
+        if how == "max":
+            return exp.ArrayMax(this=values)
+        if how == "min":
+            return exp.ArrayMin(this=values)
+        if how == "distinct":
+            return exp.func("COALESCE", exp.ArraySize(this=exp.ArrayDistinct(this=values)), num(0))
+        if self.dialect == "spark":  # Spark's AGGREGATE needs a start of the values' type
+            acc, x = exp.to_identifier("acc"), exp.to_identifier("x")
+            total: exp.Expr = exp.Anonymous(this="AGGREGATE", expressions=[
+                values, exp.cast(lit(0), DOUBLE),
+                exp.Lambda(this=exp.Add(this=exp.column(acc.copy()), expression=exp.column(x.copy())),
+                           expressions=[acc, x])])
+            return total
+        return exp.func("COALESCE", exp.ArraySum(this=values), exp.cast(lit(0), DOUBLE))
+
+    def unsettled(self, name: str) -> exp.Expr:
+        """TRUE when an input leaves something unknown: NULL, or a list with a NULL element or field
+        (as `eligo.ir.lists.unsettled`)."""
+        source = self.input(name).v
+        fields = self.program.inputs[name].fields
+        if self.program.inputs[name].type.kind != "list":
+            return is_null(source)
+        element = exp.column("e")
+        partial = exp.GT(this=self.elements_where(source, lambda: or_(is_null(element.copy()), *(
+            is_null(exp.Dot(this=element.copy(), expression=exp.to_identifier(f.name))) for f in fields))),
+            expression=num(0))
+        return or_(is_null(source), partial)
+
+    # ------------------------------------------------------------ the element and its fields
+    def field(self, node: ir.Field) -> Val:
+        assert self.element is not None, node
+        value: exp.Expr = exp.Dot(this=exp.column(self.element), expression=exp.to_identifier(node.name))
+        fields = self.program.inputs[self._current].fields if self._current else ()
+        unit = units.lookup(next((f.unit for f in fields if f.name == node.name), None) or "")
+        if node.type.kind == "quantity" and unit is not None and unit.factor != 1.0:
+            value = exp.Mul(this=exp.cast(value, DOUBLE), expression=lit(unit.factor))
+        elif node.type.kind == "date":
+            value = exp.cast(value, exp.DataType.Type.DATE)
+        return Val(value)
+
+    _current: str | None = None  # the list input whose elements are being looked at
+
+    # ------------------------------------------------------------ the operations
+    def list_op(self, node: ir.ListOp) -> Val:
+        if node.op in lists.BOUNDED:
+            missing, low, high = self.list_bounds(node)
+            value = case([(missing, exp.null()), (exp.EQ(this=low, expression=high.copy()), low.copy())])
+            return Val(value)
+        source = self.expr(node.source).v
+        saved, self._current = self._current, node.source.name
+        try:
+            present = negate(is_null(exp.column("e")))
+
+            def where(certain: bool) -> Callable[[], exp.Expr]:  # the filter TRUE, or not FALSE
+                def build() -> exp.Expr:
+                    if node.where is None:
+                        return present.copy()
+                    f = truth(self.expr(node.where))
+                    return and_(present.copy(), f if certain else exp.func("COALESCE", f, exp.true()))
+                return build
+
+            incomplete = exp.GT(this=self.elements_where(source, lambda: is_null(exp.column("e"))), expression=num(0))
+            if node.op in ("any", "all"):
+                def body(value: bool | None) -> exp.Expr:
+                    c = truth(self.expr(node.body)) if node.body is not None else exp.true()
+                    if value is True:
+                        return c
+                    if value is False:
+                        return exp.EQ(this=c, expression=exp.false()) if node.body is not None else exp.false()
+                    return exp.func("COALESCE", c, exp.true())  # not certainly false
+                if node.op == "any":
+                    hit = exp.GT(this=self.elements_where(source, lambda: and_(where(True)(), body(True))), expression=num(0))
+                    open_ = exp.GT(this=self.elements_where(source, lambda: and_(where(False)(), body(None))), expression=num(0))
+                    return Val(case([(is_null(source), exp.null()), (hit, exp.true()),
+                                     (or_(incomplete, open_), exp.null())], exp.false()))
+                miss = exp.GT(this=self.elements_where(source, lambda: and_(where(True)(), body(False))), expression=num(0))
+                unsure = exp.GT(this=self.elements_where(source, lambda: and_(
+                    where(False)(), not_(exp.func("COALESCE", truth(self.expr(node.body)), exp.false()))
+                    if node.body is not None else exp.false())), expression=num(0))
+                return Val(case([(is_null(source), exp.null()), (miss, exp.false()),
+                                 (or_(incomplete, unsure), exp.null())], exp.true()))
+            # largest, smallest: known only with every element possibly selected certainly selected, its value known
+            assert node.body is not None
+            field = node.body
+            unsure_where = exp.GT(this=self.elements_where(source, lambda: and_(
+                present.copy(), is_null(truth(self.expr(node.where))) if node.where is not None else exp.false())),
+                expression=num(0))
+            unknown_value = exp.GT(this=self.elements_where(source, lambda: and_(where(True)(), is_null(self.expr(field).v))),
+                                   expression=num(0))
+            chosen = exp.EQ(this=self.elements_where(source, where(True)), expression=num(0))
+            extreme = self.gather(source, where(True), lambda: self.expr(field).v, "max" if node.op == "largest" else "min")
+            blocked = or_(is_null(source), incomplete, unsure_where, unknown_value)
+            return Val(case([(blocked, exp.null()), (chosen, exp.null())], extreme), and_(negate(blocked.copy()),
+                                                                                          chosen.copy()))
+        finally:
+            self._current = saved
+
+    def list_bounds(self, node: ir.ListOp) -> tuple[exp.Expr, exp.Expr, exp.Expr]:
+        """(the list is missing, low bound, high bound): a bound is NULL where it is infinite."""
+        source = self.expr(node.source).v
+        saved, self._current = self._current, node.source.name
+        try:
+            present = negate(is_null(exp.column("e")))
+
+            def where(certain: bool) -> exp.Expr:
+                if node.where is None:
+                    return present.copy()
+                f = truth(self.expr(node.where))
+                return and_(present.copy(), f if certain else exp.func("COALESCE", f, exp.true()))
+
+            incomplete = exp.GT(this=self.elements_where(source, lambda: is_null(exp.column("e"))), expression=num(0))
+            info = next((f for f in self.program.inputs[node.source.name].fields
+                         if isinstance(node.body, ir.Field) and f.name == node.body.name), None)
+            if node.op == "count":
+                low = self.elements_where(source, lambda: where(True))
+                high = case([(incomplete, exp.null())], self.elements_where(source, lambda: where(False)))
+            elif node.op == "distinct":
+                assert node.body is not None
+                body = node.body
+
+                def has(certain: bool) -> Callable[[], exp.Expr]:
+                    return lambda: and_(where(certain), negate(is_null(self.expr(body).v)))
+                low = self.gather(source, has(True), lambda: self.expr(body).v, "distinct")
+                unsure_one = exp.GT(this=self.elements_where(source, lambda: and_(where(True), is_null(
+                    self.expr(body).v))), expression=num(0))  # no known value, but one certainly in: at least one
+                low = exp.func("GREATEST", low, case([(unsure_one, num(1))], num(0)))
+                unknown_values = self.elements_where(source, lambda: and_(where(False), is_null(self.expr(body).v)))
+                high = exp.Add(this=self.gather(source, has(False), lambda: self.expr(body).v, "distinct"),
+                               expression=unknown_values)
+                values = lists.field_values(info)
+                if values is not None:
+                    high = exp.func("LEAST", high, num(values))
+                high = case([(incomplete, num(values) if values is not None else exp.null())], high)
+            else:  # sum, with unknown fields within their declared range
+                assert node.body is not None
+                body = node.body
+                floor, ceiling = lists.field_range(info)
+                parts = []
+                for bound, edge, pick in ((floor, -math.inf, "LEAST"), (ceiling, math.inf, "GREATEST")):
+                    def contribution(bound: float = bound, pick: str = pick) -> exp.Expr:
+                        value = self.expr(body).v
+                        filled = exp.func("COALESCE", value, lit(float(bound))) if math.isfinite(bound) else \
+                            exp.func("COALESCE", value, lit(0.0))
+                        certain = truth(self.expr(node.where)) if node.where is not None else exp.true()
+                        return case([(exp.func("COALESCE", certain, exp.false()), filled)],
+                                    exp.func(pick, filled.copy(), lit(0.0)))
+                    total = self.gather(source, lambda: where(False), contribution, "sum")
+                    endless = [incomplete] if (bound < 0 if edge < 0 else bound > 0) else []
+                    if not math.isfinite(bound):
+                        endless.append(exp.GT(this=self.elements_where(source, lambda: and_(where(False), is_null(
+                            self.expr(body).v))), expression=num(0)))
+                    parts.append(case([(or_(*endless), exp.null())], total) if endless else total)
+                low, high = parts
+            return is_null(source), low, high
+        finally:
+            self._current = saved
+
+    def list_compare(self, op: str, node: ir.ListOp, other: Val, flipped: bool) -> exp.Expr:
+        """`aggregate OP other` from the aggregate's bounds, as `eligo.ir.lists.compare_bounds`."""
+        missing, low, high = self.list_bounds(node)
+        other = self.share(other)  # type: ignore[attr-defined]
+        if flipped:
+            op = {"<": ">", "<=": ">=", ">": "<", ">=": "<="}.get(op, op)
+        v = other.v
+        cmp = {"<": exp.LT, "<=": exp.LTE, ">": exp.GT, ">=": exp.GTE}
+
+        def sure(bound: exp.Expr, kind: type[exp.Binary]) -> exp.Expr:
+            return and_(negate(is_null(bound.copy())), kind(this=bound.copy(), expression=v.copy()))
+        match op:
+            case "<" | "<=" | ">" | ">=":
+                upper = op in ("<", "<=")
+                strict = cmp[op]
+                opposite = {"<": exp.GTE, "<=": exp.GT, ">": exp.LTE, ">=": exp.LT}[op]
+                yes = sure(high if upper else low, strict)
+                no = sure(low if upper else high, opposite)
+            case "=":
+                yes = and_(sure(low, exp.EQ), sure(high, exp.EQ))
+                no = or_(sure(low, exp.GT), sure(high, exp.LT))
+            case _:
+                no = and_(sure(low, exp.EQ), sure(high, exp.EQ))
+                yes = or_(sure(low, exp.GT), sure(high, exp.LT))
+        na = other.na if other.na is not None else exp.false()
+        return case([(or_(missing, unknown(other)), exp.null()), (na, exp.false()), (yes, exp.true()),
+                     (no, exp.false())], exp.null())
+
+
+def _lambda(body: exp.Expr, name: str) -> exp.Lambda:
+    return exp.Lambda(this=body, expressions=[exp.to_identifier(name)])
+
+
+def _unnest(source: exp.Expr, name: str) -> exp.Unnest:
+    return exp.Unnest(expressions=[source.copy()], alias=exp.TableAlias(this=exp.to_identifier(name)))
+

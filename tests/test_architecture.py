@@ -147,8 +147,10 @@ def test_a_wheel_installs_only_eligo_and_works_outside_the_repository(tmp_path: 
         "g = kb.guideline('demo.selection')\n"
         "r = g.evaluate({'lesion_count': 2, 'organ_count': 1, 'treatment_completed': '2024-01-10'})\n"
         "print(r['surgery'].status, ','.join(r['surgery'].missing))\n"
+        "from eligo.js.module import to_js\n"  # the JavaScript runtime ships as package data
+        "print('export function evaluate' in to_js(g))\n"
     )
     run = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True, timeout=120,
                          env={"PYTHONPATH": str(target), "PATH": "/usr/bin:/bin"})
     assert run.returncode == 0, run.stderr
-    assert run.stdout.split() == ["unknown", "recurrence_detected"]
+    assert run.stdout.split() == ["unknown", "recurrence_detected", "True"]

@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 
 import eligo
 from eligo.compiled import cuts
-from eligo.compiled.ranges import _ends
+from eligo.compiled.ranges import declared_ends
 from eligo.compiled.result import to_json_value
 from tests.cohorts import EVERYTHING, knowledge_guidelines, rows
 from tests.eligo_helpers import guideline as compile_text
@@ -63,7 +63,7 @@ def test_unknown_values_hold_every_completion_and_exact_ones_no_more(g: eligo.Gu
                 assert _inside(_value(g, completed, key), found), (name, case, completed, found)
             if found.get("exact", True) is False:
                 continue
-            candidates = [(*(cuts.classes(g.domains, n, prepared) or ()), *_ends(g.inputs[n])) for n in absent]
+            candidates = [(*(cuts.classes(g.domains, n, prepared) or ()), *declared_ends(g.inputs[n])) for n in absent]
             reached = [_value(g, {**prepared, **dict(zip(absent, c, strict=True))}, key)
                        for c in itertools.product(*candidates)]
             if "possible" in found:

@@ -12,7 +12,7 @@ import pytest
 import eligo
 from tests.test_lists import LISTS
 from tests.test_site_browser import CHROMEDRIVER, CHROMIUM, build_site
-from tests.test_site_try import browser, decide  # noqa: F401 - the browser fixture
+from tests.test_site_try import decide
 
 pytestmark = [
     pytest.mark.slow,
@@ -39,7 +39,7 @@ def page(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, eligo.Guidelin
     {"at_least": [{"organ": "liver", "size": 20, "treatable": True}]},
 ], ids=["settled", "at-least"])
 def test_the_form_reads_a_list_as_json_and_decides_as_python_does(page: tuple[Path, eligo.Guideline],
-                                                                  browser: Any, lesions: Any) -> None:  # noqa: F811
+                                                                  browser: Any, lesions: Any) -> None:
     from selenium.webdriver.common.by import By
 
     path, guideline = page

@@ -91,7 +91,7 @@ def possible(g: Guideline, prepared: Mapping[str, Any], key: str) -> dict[str, o
             return {"exact": False}
         info = g.inputs[name]
         enumerated = enumerated and _every_value(info, classes)
-        ends = [v for v in _ends(info) if v not in classes] if kind not in ("bool", "enum") else []
+        ends = [v for v in declared_ends(info) if v not in classes] if kind not in ("bool", "enum") else []
         candidates.append((*classes, *ends))
     total = 1
     for values in candidates:
@@ -128,7 +128,8 @@ def _list_range(found: tuple[float, float] | None) -> dict[str, object]:
     return {"range": ends, "exact": False}
 
 
-def _ends(info: ir.InputInfo) -> list[object]:
+def declared_ends(info: ir.InputInfo) -> list[object]:
+    """The declared ends of a number or quantity input in canonical units (the JS back end embeds them too)."""
     from eligo.ir import units
 
     if info.type.kind not in ("number", "quantity"):

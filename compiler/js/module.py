@@ -15,6 +15,7 @@ from importlib import resources
 from typing import TYPE_CHECKING, Any
 
 from eligo import ir
+from eligo.compiled.ranges import declared_ends
 from eligo.ir import domains as ir_domains
 from eligo.ir import lists, units
 from eligo.js.codegen import JsGenerator, ValueGenerator
@@ -39,7 +40,7 @@ def input_metadata(info: ir.InputInfo) -> dict[str, Any]:
     unit = units.lookup(info.unit) if info.unit else None
     return {
         "factor": unit.factor if unit and typ.kind == "quantity" else 1.0,
-        "ends": _ends(info),
+        "ends": declared_ends(info),
         "name": info.name,
         "kind": typ.kind,
         "integer": typ.integer,
@@ -59,16 +60,6 @@ def input_metadata(info: ir.InputInfo) -> dict[str, Any]:
         "expected": f"expected {typ.describe()} such as {example} or a number in {info.unit}",
         "fields": [input_metadata(f) for f in info.fields],  # a list's record
     }
-
-
-def _ends(info: ir.InputInfo) -> list[object]:
-    """The declared ends of a number or quantity in canonical units (eligo.compiled.ranges tries them)."""
-    if info.type.kind not in ("number", "quantity"):
-        return []
-    unit = units.lookup(info.unit) if info.type.kind == "quantity" and info.unit else None
-    scale = unit.factor if unit else 1.0
-    ends = [e * scale for e in (info.low, info.high) if e is not None]
-    return [int(e) if info.type.integer and float(e).is_integer() else e for e in ends]
 
 
 def _rule(rule: ir.Rule) -> dict[str, Any]:

@@ -12,8 +12,6 @@ import re
 from pathlib import Path
 from typing import Any, BinaryIO
 
-import yaml
-
 from eligo.cases import CaseError, CaseProblem
 
 MAX_CASE_BYTES = 1_000_000  # a case is a handful of fields; a megabyte is a thousand times more
@@ -157,81 +155,14 @@ def _json(source: str) -> Any:
         raise _Refused("is nested too deeply to be a case") from None
 
 
-class _Loader(yaml.SafeLoader):
-    """SafeLoader with the YAML 1.2 core scalars only, duplicate keys and aliases refused."""
-
-    yaml_implicit_resolvers = {}  # noqa: RUF012 (PyYAML's own idiom: a loader class owns its resolver table)
-
-    def compose_node(self, parent: yaml.Node | None, index: object) -> yaml.Node | None:
-        if self.check_event(yaml.AliasEvent):
-            mark = self.peek_event().start_mark  # type: ignore[no-untyped-call]
-            raise _Refused(f"uses a YAML alias at line {mark.line + 1}; write each value out (a case needs no "
-                           "references, and aliases can multiply a small file into a huge value)")
-        node: yaml.Node | None = super().compose_node(parent, index)  # type: ignore[arg-type]
-        return node
-
-
-_Loader.add_implicit_resolver("tag:yaml.org,2002:null", re.compile(r"^(?:~|null|Null|NULL|)$"), ["~", "n", "N", ""])
-_Loader.add_implicit_resolver("tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
-                              list("tTfF"))
-_Loader.add_implicit_resolver("tag:yaml.org,2002:int", re.compile(rf"^[-+]?[0-9]{{1,{MAX_DIGITS}}}$"),
-                              list("-+0123456789"))
-_Loader.add_implicit_resolver(
-    "tag:yaml.org,2002:float",
-    re.compile(rf"^[-+]?(?:\.[0-9]{{1,{MAX_DIGITS}}}|[0-9]{{1,{MAX_DIGITS}}}(?:\.[0-9]{{0,{MAX_DIGITS}}})?)"
-               r"(?:[eE][-+]?[0-9]{1,4})?$"),
-    list("-+.0123456789"))
-
-
-def _construct_int(loader: _Loader, node: yaml.ScalarNode) -> int:
-    return int(loader.construct_scalar(node))
-
-
-def _construct_float(loader: _Loader, node: yaml.ScalarNode) -> float:
-    return float(loader.construct_scalar(node))
-
-
-def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> dict[Any, Any]:
-    out: dict[Any, Any] = {}
-    for key_node, value_node in node.value:
-        key = loader.construct_object(key_node, deep=True)
-        if not isinstance(key, (str, int, float, bool)) and key is not None:
-            raise _Refused(f"a field name at line {key_node.start_mark.line + 1} is not a name")
-        if key in out:
-            raise _Refused(f"the field {_short(str(key))} is given twice (again at line {key_node.start_mark.line + 1}); "
-                           "give each field once")
-        out[key] = loader.construct_object(value_node, deep=True)
-    return out
-
-
-_Loader.add_constructor("tag:yaml.org,2002:int", _construct_int)
-_Loader.add_constructor("tag:yaml.org,2002:float", _construct_float)
-_Loader.add_constructor("tag:yaml.org,2002:map", _construct_mapping)
-
-
-def _refuse_tag(loader: _Loader, node: yaml.Node) -> Any:
-    raise _Refused(f"the YAML tag {node.tag.rsplit(':', 1)[-1]} at line {node.start_mark.line + 1} is not "
-                   "allowed in a case; write the value plainly")
-
-
-for _tag in ("timestamp", "binary", "set", "omap", "pairs"):
-    _Loader.add_constructor(f"tag:yaml.org,2002:{_tag}", _refuse_tag)
-
-
 def _yaml(source: str) -> Any:
+    # PyYAML is imported only for a YAML case: `eligo eval` of a JSON case never pays for it
+    from eligo.case_yaml import YamlRefused, load
+
     try:
-        documents = list(yaml.load_all(source, Loader=_Loader))
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
-        raise _Refused(f"is not valid YAML: {exc.problem or exc.context or 'unreadable'}{where}") from None
-    except yaml.YAMLError as exc:
-        raise _Refused(f"is not valid YAML: {str(exc).splitlines()[0] if str(exc) else 'unreadable'}") from None
-    except RecursionError:
-        raise _Refused("is nested too deeply to be a case") from None
-    if len(documents) > 1:
-        raise _Refused(f"holds {len(documents)} YAML documents; a case file holds one case")
-    return documents[0] if documents else None
+        return load(source, MAX_DIGITS)
+    except YamlRefused as refused:
+        raise _Refused(refused.message) from None
 
 
 def _kind(data: Any) -> str:

@@ -6,16 +6,17 @@ import datetime as dt
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from eligo import ir
-from eligo.ir import lists
 from eligo.python import runtime
-from eligo.python.codegen import CodeGenerator
-from eligo.python.completion import CompletionCodeGenerator, NotCompletable
-from eligo.python.traced import TracedCodeGenerator, TraceSite
-from eligo.python.twovalued import TwoValuedCodeGenerator
-from eligo.python.validated import ValidatingCodeGenerator
+
+if TYPE_CHECKING:
+    from eligo.python.codegen import CodeGenerator
+    from eligo.python.traced import TraceSite
+
+# The generators are imported where they write: a guideline read from the compiled cache (eligo eval) holds the
+# code it runs already, and a command that only decides never imports them.
 
 Evaluator = Callable[..., Any]
 
@@ -37,6 +38,8 @@ class Generated:
 
     @cached_property
     def _fast(self) -> tuple[Evaluator, str]:
+        from eligo.python.twovalued import TwoValuedCodeGenerator
+
         return two_valued(TwoValuedCodeGenerator(self.program), self.three_valued, self.name, "evaluate")
 
     @property
@@ -50,6 +53,8 @@ class Generated:
 
     @cached_property
     def _traced(self) -> tuple[Evaluator, str, list[TraceSite]]:
+        from eligo.python.traced import TracedCodeGenerator
+
         generator = TracedCodeGenerator(self.program)
         source = generator.write()
         return compile_source(source, generator.consts, self.name, "evaluate"), source, generator.sites
@@ -57,6 +62,8 @@ class Generated:
     def validating(self, shared: Mapping[str, Mapping[int, object]]) -> Evaluator:
         """`evaluate(c)`: checks a case's values and decides it, or None when the case needs converting or refusing
         (eligo.python.validated); a decision no other reads, decided by a rule, gives `shared[key][rule]`."""
+        from eligo.python.validated import ValidatingCodeGenerator
+
         generator = ValidatingCodeGenerator(self.program, shared)
         source = generator.write()
         return compile_source(source, {**generator.consts, "fallback": self.three_valued}, self.name, "evaluate")
@@ -78,6 +85,8 @@ class Generated:
     def completion(self, decision_key: str) -> Evaluator | None:
         """The decision's completion evaluator `evaluate(c, o)` (eligo.python.completion), or None if the decision
         observes the data in a way completions cannot keep apart."""
+        from eligo.python.completion import CompletionCodeGenerator, NotCompletable
+
         generator = CompletionCodeGenerator(self.program, decision_key)
         try:
             source = generator.write()
@@ -89,6 +98,9 @@ class Generated:
         """`bounds(c)`: the (low, high) bounds of a definition that is a count, sum or distinct of a list
         (eligo.ir.lists), written and compiled on first need."""
         if key not in self._bounds:
+            from eligo.ir import lists
+            from eligo.python.codegen import CodeGenerator
+
             generator = CodeGenerator(self.program, ())
             definition = self.program.by_key[key]
             node = lists.bounded(definition.expr, generator.nodes) if isinstance(definition, ir.Definition) else None
@@ -105,6 +117,9 @@ class Generated:
     def classifier(self, decision_key: str) -> tuple[Evaluator, str]:
         """A function of a prepared case returning the decision's outcome when decided, else None; and its source
         (the two-valued function, which hands a case with an unknown value read to the three-valued one)."""
+        from eligo.python.codegen import CodeGenerator
+        from eligo.python.twovalued import TwoValuedCodeGenerator
+
         generator = CodeGenerator(self.program, (decision_key,), classify=True)
         three_valued = compile_source(generator.write(), generator.consts, self.name, "classify")
         return two_valued(TwoValuedCodeGenerator(self.program, (decision_key,), classify=True), three_valued,
@@ -119,6 +134,8 @@ def two_valued(generator: CodeGenerator, fallback: Evaluator, name: str, functio
 
 def generate(program: ir.Program, name: str) -> Generated:
     """Write and compile the three-valued evaluator of `program` (the others are written when first asked for)."""
+    from eligo.python.codegen import CodeGenerator
+
     generator = CodeGenerator(program)
     source = generator.write()
     return Generated(source, program, compile_source(source, generator.consts, name, "evaluate"), name)

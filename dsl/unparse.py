@@ -58,9 +58,14 @@ def literal(value: ast.Literal | ast.Ref | ast.Missing) -> str:
 
 def band(key: ast.Band) -> str:
     """A table row's band as written: `0 to 2`, `12 months to under 36 months`, `under 12 months`, `3 or more`."""
-    low = literal(key.low) if key.low is not None else ""
-    high = literal(key.high) if key.high is not None else ""
-    match key.form:
+    return band_words(key.form, literal(key.low) if key.low is not None else "",
+                      literal(key.high) if key.high is not None else "")
+
+
+def band_words(form: ast.BandForm, low: str, high: str) -> str:
+    """A band from its ends already written (`low`, `high`): the one wording of band forms, which the docs'
+    prose reuses with ends in the reader's words."""
+    match form:
         case "point":
             return low
         case "to":
@@ -78,7 +83,7 @@ def band(key: ast.Band) -> str:
         case "or_less":
             return f"{low} or less"
         case _:
-            assert_never(key.form)
+            assert_never(form)
 
 
 def row_key(key: ast.RowKey) -> str:

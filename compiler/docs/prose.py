@@ -15,7 +15,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from eligo.dsl import ast
+from eligo.dsl import ast, unparse
 
 _COMPARE = {"<": "is less than", "<=": "is at most", ">": "is more than", ">=": "is at least",
             "=": "is", "!=": "is not"}
@@ -152,23 +152,7 @@ def band(key: ast.Band) -> str:
     months", "36 months or more", "3 months or less", "under 12 months", "over 50%", "exactly 3"."""
     low = value(key.low) if key.low is not None else ""
     high = value(key.high) if key.high is not None else ""
-    match key.form:
-        case "point":
-            return f"exactly {low}"
-        case "to":
-            return f"{low} to {high}"
-        case "to_under":
-            return f"{low} to under {high}"
-        case "under":
-            return f"under {high}"
-        case "over":
-            return f"over {low}"
-        case "over_to":
-            return f"over {low} to {high}"
-        case "or_less":
-            return f"{low} or less"
-        case _:
-            return f"{low} or more"
+    return f"exactly {low}" if key.form == "point" else unparse.band_words(key.form, low, high)
 
 
 def open_question_prose(decision: ast.Decision, rule: ast.Rule | ast.Default, vocab: Vocabulary) -> list[str]:

@@ -128,7 +128,7 @@ def _value(target: str, got: object, wanted: object) -> str | None:
         return expected
     numbers = all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (got, expected))
     same = math.isclose(got, expected, rel_tol=1e-9, abs_tol=1e-9) if numbers else got == expected  # type: ignore[arg-type]
-    return None if same else f"expected {target} = {wanted}, got {_show(got, unit)}"
+    return None if same else f"expected {target} = {wanted}, got {shown(got, unit)}"
 
 
 def _read(wanted: object) -> tuple[object, str | None]:
@@ -150,7 +150,7 @@ def _read(wanted: object) -> tuple[object, str | None]:
     return number * unit.factor, unit.name
 
 
-def _show(value: object, unit: str | None = None) -> str:
+def shown(value: object, unit: str | None = None) -> str:
     """A value as an expectation is written, a number in the expectation's unit (`28 months 2 days`)."""
     if value is None:
         return "unknown"

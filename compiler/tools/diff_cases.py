@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING, Any
 
 from eligo.case_files import read_case
 from eligo.cases import CaseError
-from eligo.ir import NA, units
+from eligo.ir import units
+from eligo.tools.case_expectations import shown
 
 if TYPE_CHECKING:
     from eligo.compiled.guideline import Guideline
@@ -101,16 +102,9 @@ def _values(guideline: Guideline, case: dict[str, Any]) -> dict[str, str] | None
 
 
 def _shown(value: object, typ: Any) -> str:
-    if value is None:
-        return "unknown"
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if value is NA:
-        return "none"
-    if isinstance(value, (int, float)):
-        unit = units.CANONICAL.get(typ.dimension or "") if typ is not None and typ.kind == "quantity" else None
-        return units.show(float(value), unit)
-    return str(value)
+    """A value as a case expectation writes it, a quantity in its dimension's canonical unit."""
+    unit = units.CANONICAL.get(typ.dimension or "") if typ is not None and typ.kind == "quantity" else None
+    return shown(value, unit)
 
 
 def comparison_cases(kb: KnowledgeBase, guideline_id: str, versions: Iterable[Guideline]

@@ -171,7 +171,7 @@ def _observes(g: Guideline, node: ir.Node, seen: set[str]) -> bool:
 def _multilinear(g: Guideline, node: ir.Node, missing: set[str]) -> bool:
     """Whether `node` is arithmetic (+, -, *, / by what holds no missing input) in which each missing input appears
     once: then its extremes over a box of bounded inputs are at the box's corners."""
-    if not _arithmetic(g, node, set()):
+    if not arithmetic_only(g, node):
         return False
     found = g.domains.chains_of(node)
     if found is None:
@@ -185,18 +185,20 @@ def _multilinear(g: Guideline, node: ir.Node, missing: set[str]) -> bool:
     return all(not (step.op == "/" and step.left) for s, steps in found if s in missing for step in steps)
 
 
-def _arithmetic(g: Guideline, node: ir.Node, seen: set[str]) -> bool:
-    """Whether `node` is made of inputs, constants, `+ - * /` and negation only (through definitions): no `if` or
-    table, whose pieces could put an extreme inside a class rather than at its ends."""
-    for sub in ir.walk(node):
-        if isinstance(sub, ir.DefRef):
-            target = g.facts.nodes.get(sub.key)
-            if not isinstance(target, ir.Definition):
-                return False
-            if sub.key not in seen:
-                seen.add(sub.key)
-                if not _arithmetic(g, target.expr, seen):
+def arithmetic_only(g: Guideline, node: ir.Node) -> bool:
+    """Whether `node` is made of inputs, constants, `+ - * /` and negation only, through definitions: no `if` or
+    table, whose pieces could put an extreme inside a class rather than at its ends (the JS back end asks too)."""
+    seen: set[str] = set()
+    stack = [node]
+    while stack:
+        for sub in ir.walk(stack.pop()):
+            if isinstance(sub, ir.DefRef):
+                target = g.facts.nodes.get(sub.key)
+                if not isinstance(target, ir.Definition):
                     return False
-        elif not isinstance(sub, (ir.Arith, ir.Neg, ir.InputRef, ir.Const)):
-            return False
+                if sub.key not in seen:
+                    seen.add(sub.key)
+                    stack.append(target.expr)
+            elif not isinstance(sub, (ir.Arith, ir.Neg, ir.InputRef, ir.Const)):
+                return False
     return True

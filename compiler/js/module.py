@@ -15,7 +15,7 @@ from importlib import resources
 from typing import TYPE_CHECKING, Any
 
 from eligo import ir
-from eligo.compiled.ranges import declared_ends
+from eligo.compiled.ranges import arithmetic_only, declared_ends
 from eligo.ir import domains as ir_domains
 from eligo.ir import lists, units
 from eligo.js.codegen import JsGenerator, ValueGenerator
@@ -132,26 +132,7 @@ def _definition(guideline: Guideline, node: ir.Definition) -> dict[str, Any]:
             "bounded": lists.bounded(node.expr, guideline.facts.nodes) is not None,  # its bounds in BOUNDS
             "cone": sorted(guideline.facts.cone_of(node.key)),
             "observes": _observes(guideline, node.expr), "chains": chains,
-            "arithmetic": _arithmetic(guideline, node.expr)}
-
-
-def _arithmetic(guideline: Guideline, node: ir.Node) -> bool:
-    """Whether `node` is made of inputs, constants, `+ - * /` and negation only, through definitions (no `if` or
-    table): eligo.compiled.ranges claims exact extremes only for such arithmetic."""
-    seen: set[str] = set()
-    stack = [node]
-    while stack:
-        for sub in ir.walk(stack.pop()):
-            if isinstance(sub, ir.DefRef):
-                target = guideline.facts.nodes.get(sub.key)
-                if not isinstance(target, ir.Definition):
-                    return False
-                if sub.key not in seen:
-                    seen.add(sub.key)
-                    stack.append(target.expr)
-            elif not isinstance(sub, (ir.Arith, ir.Neg, ir.InputRef, ir.Const)):
-                return False
-    return True
+            "arithmetic": arithmetic_only(guideline, node.expr)}
 
 
 def _observes(guideline: Guideline, node: ir.Node) -> bool:

@@ -17,7 +17,8 @@ import eligo
 from eligo.cli.main import app
 from eligo.serve import check_bindings, fhir_sources
 from eligo.serve.bindings import coding_problem, input_bindings, parse_bindings
-from eligo.serve.extract import Extractor, Record, prefetch_keys
+from eligo.serve.extract import Extractor, prefetch_keys
+from eligo.serve.record import Record
 from eligo.serve.feedback import FeedbackStore
 
 ROOT = Path(__file__).parent.parent

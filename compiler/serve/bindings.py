@@ -13,6 +13,16 @@ look-back window, before or after a dated event), and the UCUM units it may arri
         units: [U/mL, kU/L]
         change_over: preoperative_chemotherapy   # latest before the event to latest after it, in %
 
+A list input is bound to one record per matching resource, each field to an element or an extension's value;
+what the record holds is "at least these" unless the binding says the record is complete (`complete: yes`)::
+
+    lesions:
+      resource: BodyStructure
+      code: [http://terminology.hl7.org/CodeSystem/icd-o-3|8000/6]
+      each:
+        organ: {value: location, map: {http://snomed.info/sct|10200004: liver}}
+        treatable: {extension: http://example.org/fhir/StructureDefinition/locally-treatable, value: valueBoolean}
+
 `orders:` names, per decision, the draft order it is about (a ServiceRequest, MedicationRequest or DeviceRequest
 and its codes); that decision then also answers the order-select and order-sign hooks::
 
@@ -29,7 +39,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import weakref
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -49,6 +59,7 @@ SNOMED = "http://snomed.info/sct"
 SYSTEMS = {
     LOINC: "LOINC", SNOMED: "SNOMED CT", "http://hl7.org/fhir/sid/icd-10": "ICD-10",
     "http://hl7.org/fhir/sid/icd-10-cm": "ICD-10-CM", "http://hl7.org/fhir/sid/icd-o-3": "ICD-O-3",
+    "http://terminology.hl7.org/CodeSystem/icd-o-3": "ICD-O-3",
 }
 # The clinically relevant date of each resource type, first present element wins; the elements that hold values.
 DATES = {
@@ -56,6 +67,7 @@ DATES = {
     "Condition": ("onsetDateTime", "onsetPeriod.start", "recordedDate"),
     "Procedure": ("performedDateTime", "performedPeriod.start"),
     "Patient": (),
+    "BodyStructure": (),  # an mCODE Tumor is one tumour tracked over time: it carries no date of its own
 }
 VALUES: dict[str, dict[str, str]] = {  # element -> what it yields: quantity, integer, coding, boolean, date, count
     "Observation": {"valueQuantity": "quantity", "valueInteger": "integer", "valueCodeableConcept": "coding",
@@ -68,6 +80,17 @@ VALUES: dict[str, dict[str, str]] = {  # element -> what it yields: quantity, in
 # UCUM code -> the Eligo unit it is (ir/units.py).
 UCUM = {"U/mL": "U/mL", "kU/L": "kU/L", "ng/mL": "ng/mL", "ug/L": "µg/L", "%": "%", "mm": "mm", "cm": "cm",
         "m": "m", "kg": "kg", "g": "g", "mL": "mL", "L": "L", "d": "days", "wk": "weeks", "mo": "months", "a": "years"}
+# A list input (`list of lesion`) is bound to one record per matching resource (`each:`), each field to an element
+# of it or to the value of one of its extensions; the elements a field may read, and what they give.
+FIELDS: dict[str, dict[str, str]] = {
+    "BodyStructure": {"location": "coding", "locationQualifier": "coding", "morphology": "coding"},
+    "Condition": {"bodySite": "coding", "code": "coding", "onsetDateTime": "date"},
+    "Observation": {"valueQuantity": "quantity", "valueInteger": "integer", "valueBoolean": "boolean",
+                    "valueCodeableConcept": "coding", "bodySite": "coding", "effectiveDateTime": "date"},
+}
+EXTENSION_VALUES = {"valueBoolean": "boolean", "valueCodeableConcept": "coding", "valueCoding": "coding",
+                    "valueQuantity": "quantity", "valueInteger": "integer", "valueDateTime": "date", "valueDate": "date"}
+CODE_ELEMENT = {"BodyStructure": "morphology"}  # the element (and search parameter) holding the selecting code
 HOOKS = ("patient-view", "order-select", "order-sign", "encounter-start", "encounter-discharge")
 ORDER_HOOKS = ("order-select", "order-sign")  # the services of a decision that `orders:` ties to what is ordered
 # The order resources (R4) a draft order may be, and the element holding the code of what is ordered.
@@ -102,6 +125,24 @@ class Event:
 
 
 @dataclass(frozen=True, slots=True)
+class Field:
+    """Where one field of each record of a list input comes from in its resource: an element, or the value of an
+    extension (`extension: URL`, `value: valueBoolean`). A field the resource does not hold is unknown."""
+
+    name: str
+    value: str
+    extension: str | None = None
+    units: tuple[str, ...] = ()
+    map: tuple[tuple[str, object], ...] = ()
+    description: str | None = None
+    span: Span = field(default=NO_SPAN, compare=False)
+
+    def yields(self, resource: str) -> str:
+        table = EXTENSION_VALUES if self.extension is not None else FIELDS.get(resource, {})
+        return table.get(self.value, "")
+
+
+@dataclass(frozen=True, slots=True)
 class Binding:
     """Where one input comes from in the record."""
 
@@ -118,6 +159,8 @@ class Binding:
     map: tuple[tuple[str, object], ...] = ()
     profile: str | None = None
     description: str | None = None
+    each: tuple[Field, ...] | None = None  # a list input: one record per matching resource, these fields from it
+    complete: bool = False  # a list input: whether the record is declared to hold every such resource
     span: Span = field(default=NO_SPAN, compare=False)
 
     @property
@@ -268,10 +311,39 @@ def _binding_fields(reader: _Reader, fields: dict[str, yaml.Node], where: str) -
             out["map"] = tuple((k, _scalar(v)) for k, v in entries.items())
         else:
             known = ["resource", "code", "value", "select", "within", "before", "after", "change_over", "units", "map",
-                     "profile", "description"]
+                     "profile", "description", "each", "complete"]
             reader.fail(node, f"{where}: `{key}` is not a binding field", did_you_mean(key, known))
     out.setdefault("codes", ())
     return out
+
+
+def _fields(reader: _Reader, node: yaml.Node, where: str) -> tuple[Field, ...]:
+    """`each:` of a list binding: per record field, the element (or extension) that holds it."""
+    out = []
+    known = ["value", "extension", "units", "map", "description"]
+    for name, spec in (reader.mapping(node, where) or {}).items():
+        fields = reader.mapping(spec, f"{where}.{name}")
+        if fields is None:
+            continue
+        for key in fields:
+            if key not in known:
+                reader.fail(fields[key], f"{where}.{name}: `{key}` is not a field of a record binding",
+                            did_you_mean(key, known) or f"give {', '.join(f'`{k}`' for k in known)}")
+        values = _binding_fields(reader, {k: v for k, v in fields.items() if k in known and k != "extension"},
+                                 f"{where}.{name}")
+        extension = reader.text(fields["extension"], f"{where}.{name}.extension") if "extension" in fields else None
+        out.append(Field(name, values.get("value") or "", extension, values.get("units", ()), values.get("map", ()),
+                         values.get("description"), span=reader.key_span(spec)))
+    return tuple(out)
+
+
+def _yes_no(reader: _Reader, node: yaml.Node, where: str) -> bool:
+    value = _scalar(node)
+    if not isinstance(value, bool):
+        reader.fail(node, f"{where} must be yes or no", "`complete: no` (at least these) unless the record is known "
+                    "to hold every one")
+        return False
+    return value
 
 
 def _scalar(node: yaml.Node) -> object:
@@ -307,7 +379,13 @@ def parse_bindings(text: str, path: str) -> BindingFile:
     for name, node in (reader.mapping(top["inputs"], "inputs") or {} if "inputs" in top else {}).items():
         fields = reader.mapping(node, f"inputs.{name}")
         if fields is not None:
-            values = _binding_fields(reader, fields, f"inputs.{name}")
+            where = f"inputs.{name}"
+            each, complete = fields.pop("each", None), fields.pop("complete", None)
+            values = _binding_fields(reader, fields, where)
+            if each is not None:
+                values["each"] = _fields(reader, each, f"{where}.each")
+            if complete is not None:
+                values["complete"] = _yes_no(reader, complete, f"{where}.complete")
             values.setdefault("value", "")
             values["resource"] = values.get("resource") or ""
             values["value"] = values["value"] or ""
@@ -422,62 +500,3 @@ def events_of(kb: KnowledgeBase, guideline: str, version: str) -> dict[str, Even
         if key in files:
             out.update(files[key].events)
     return out
-
-
-# ------------------------------------------------------------------ words, for the docs site and for cards
-def _codes_text(codes: tuple[Coding, ...]) -> str:
-    if len(codes) <= 3:
-        return " or ".join(c.describe() for c in codes)
-    return " or ".join(c.describe() for c in codes[:2]) + f" (and {len(codes) - 2} more codes)"
-
-
-def describe(binding: Binding, events: Mapping[str, Event] | None = None) -> str:
-    """One plain-English line saying where the input comes from in the record.
-
-    >>> describe(Binding("x", "Observation", (Coding(LOINC, "24108-3"),), "valueQuantity", units=("U/mL",)))
-    'The latest Observation coded LOINC 24108-3, its valueQuantity (UCUM U/mL)'
-    """
-    subject = f"{binding.resource} coded {_codes_text(binding.codes)}" if binding.codes else f"the {binding.resource}"
-    events = events or {}
-
-    def event(name: str) -> str:
-        found = events.get(name)
-        return found.description if found and found.description else name.replace("_", " ")
-
-    when = ""
-    if binding.within_months is not None:
-        when += f" within the last {binding.within_months:g} months"
-    if binding.before:
-        when += f" before {event(binding.before)}"
-    if binding.after:
-        when += f" after {event(binding.after)}"
-    plural = f"{binding.resource}s coded {_codes_text(binding.codes)}"
-    if binding.change_over:
-        text = (f"Percent change of the {subject} (UCUM {', '.join(binding.units)}) from the latest before "
-                f"{event(binding.change_over)} to the latest since")
-    elif binding.value == "count":
-        text = f"The number of active {plural}{when}"
-    elif binding.value == "distinct bodySite":
-        text = f"The number of distinct body sites among active {plural}{when}"
-    elif binding.value == "exists":
-        text = f"Yes when a {subject} is recorded{when}; none recorded is not a no, so it is then asked"
-    elif binding.resource == "Patient":
-        text = f"The Patient's {binding.value}"
-    else:
-        unit = f" (UCUM {', '.join(binding.units)})" if binding.units else ""
-        text = f"The {binding.select} {subject}{when}, its {binding.value}{unit}"
-    return text
-
-
-def fhir_sources(kb: KnowledgeBase, guideline: str, version: str) -> dict[str, str]:
-    """For the docs site: per input of the guideline version, one line on its FHIR source (asked when unbound)."""
-    bound = input_bindings(kb, guideline, version)
-    events = events_of(kb, guideline, version)
-    inputs = kb.guideline(guideline, version=version).inputs
-    return {name: describe(bound[name], events) if name in bound else "Not in the record: the service asks for it"
-            for name in inputs}
-
-
-def iter_codes(bindings: dict[str, Binding]) -> Iterator[Coding]:
-    for binding in bindings.values():
-        yield from binding.codes

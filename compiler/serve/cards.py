@@ -28,11 +28,11 @@ from eligo.serve.bindings import (
     Binding,
     Event,
     Order,
-    describe,
     events_of,
     input_bindings,
     orders_of,
 )
+from eligo.serve.sources import describe
 from eligo.serve.extract import Extracted, Extractor, key_of, prefetch_keys
 
 if TYPE_CHECKING:

@@ -348,6 +348,9 @@ def _missing_line(service: Service, name: str, unreachable: Collection[str], ext
     binding = service.bindings[name]
     if name in extracted.unsure:
         return f"{words.missing[name]}; the record does not settle it: {extracted.unsure[name]}."
+    if name in extracted.lists:
+        why = extracted.lists[name].why() or "what it holds does not settle the decision"
+        return f"{words.missing[name]}; the record does not settle it: {why}; the tumour board confirms or completes it."
     if words.order_key[name] in unreachable:
         return f"{words.missing[name]}; the record's FHIR server could not be reached for it."
     return f"{words.missing[name]}; none found: " + ("order or record it." if binding.resource == "Observation"
@@ -355,9 +358,14 @@ def _missing_line(service: Service, name: str, unreachable: Collection[str], ext
 
 
 def show(value: object) -> str:
-    """A case value as a card shows it: `-75%`, `yes`, `2026-01-10`, `3`."""
+    """A case value as a card shows it: `-75%`, `yes`, `2026-01-10`, `3`, and a list of records one by one
+    (`at least 2: organ liver, treatable yes; organ liver, treatable unknown`)."""
     if isinstance(value, bool):
         return "yes" if value else "no"
+    if isinstance(value, list) or isinstance(value, dict) and set(value) == {"at_least"}:
+        records = value if isinstance(value, list) else value["at_least"]
+        shown = "; ".join(", ".join(f"{k} {'unknown' if v is None else show(v)}" for k, v in r.items()) for r in records)
+        return f"{'' if isinstance(value, list) else 'at least '}{len(records)}" + (f": {shown}" if shown else "")
     if isinstance(value, dict):
         number, unit = value.get("value"), value.get("unit")
         text = f"{number:g}" if isinstance(number, int | float) else str(number)

@@ -139,8 +139,10 @@ def check_list(binding: Binding, info: InputInfo, events: dict[str, Event]) -> l
         return [error("E220", f"{what} is a list of {info.spec.removeprefix('list of ')} records: bind each record to "
                       "a resource with `each:`", span, "e.g. `each: {organ: {value: location, map: {…}}}`")]
     if binding.resource not in FIELDS:
-        return [error("E221", f"{what}: a list is read one record per {', '.join(FIELDS)} resource, not "
-                      f"{binding.resource or 'none'}", span, did_you_mean(binding.resource, FIELDS) or "")]
+        kinds = list(FIELDS)
+        return [error("E221", f"{what}: a list is read one record per {', '.join(kinds[:-1])} or {kinds[-1]} "
+                      f"resource, not {binding.resource or 'none'}", span, did_you_mean(binding.resource, FIELDS)
+                      or "for lesions, one mCODE Tumor (a BodyStructure) per lesion")]
     if not binding.codes:
         return [error("E209", f"{what}: a {binding.resource} needs the codes that select it", span,
                       "add `code: [system|code]`; every matching resource is one record")]

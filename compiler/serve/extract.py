@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -43,7 +44,7 @@ def prefetch_keys(bindings: Mapping[str, Binding], events: Mapping[str, Event]) 
         template = query(resource, codes)
         if template in keys.values():
             continue
-        base = f"{resource.lower()}-{codes[0].code}" if codes else resource.lower()
+        base = f"{resource.lower()}-{re.sub(r'[^A-Za-z0-9._-]', '-', codes[0].code)}" if codes else resource.lower()
         key, n = base, 2
         while key in keys:
             key, n = f"{base}-{n}", n + 1

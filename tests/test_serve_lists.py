@@ -1,0 +1,215 @@
+"""`eligo serve` over real HTTP for a list input: core.oligometastatic 2.0.0's lesions, one per mCODE Tumor.
+
+The shipped binding reads the lesions as "at least these" (imaging may be incomplete); a site guideline here rebinds
+them as complete, as a site whose board records every lesion may. Each patient is posted to a real uvicorn server.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from fhir.resources.R4B.bodystructure import BodyStructure
+from test_serve_fixtures import (
+    ISSUER,
+    ROOT,
+    SNOMED,
+    FhirServer,
+    Keys,
+    as_json,
+    free_port,
+    hook_request,
+    patient,
+    running,
+    token,
+)
+
+import eligo
+from eligo.serve.app import Settings
+from eligo.serve.security import Verifier, issuer
+
+ICDO3 = "http://terminology.hl7.org/CodeSystem/icd-o-3"
+TREATABLE = "http://example.org/fhir/StructureDefinition/lesion-locally-treatable"
+ORGANS = {"liver": "10200004", "lung": "39607008", "bone": "272673000"}
+KEY = "bodystructure-8000-6"
+TODAY = dt.date(2026, 8, 1)  # core.oligometastatic 2.0.0 is in force from 2026-07-01
+SEEN = "demo.liver.local_treatment"  # the shipped binding: at least these
+REGISTRY = "demo.registry.local_treatment"  # rebound: the record holds every lesion
+GUIDELINE = """guideline demo.{name}
+  version 1.0.0
+  status approved
+  effective 2026-01-01
+
+use core.oligometastatic ^2.0 as oligo
+
+decision local_treatment: candidate > not_candidate
+  rule oligometastatic: when oligo.oligometastatic then candidate
+    because "Few metastases, all of them treatable locally."
+  otherwise not_candidate
+"""
+
+
+def tumour(tid: str, organ: str = "liver", treatable: bool | None = True, morphology: str = "8000/6",
+           pid: str = "p1", active: bool | None = None, extension_value: Any = None) -> dict[str, Any]:
+    """An mCODE Tumor BodyStructure: a metastatic morphology, the organ as its location, the board's judgement as an
+    extension (absent when `treatable` is None)."""
+    extensions = [] if treatable is None else [{"url": TREATABLE, "valueBoolean": treatable}]
+    data = as_json(BodyStructure(
+        id=tid, patient={"reference": f"Patient/{pid}"}, active=active, extension=extensions or None,
+        identifier=[{"use": "usual", "value": tid}],
+        morphology={"coding": [{"system": ICDO3, "code": morphology}]},
+        location={"coding": [{"system": SNOMED, "code": ORGANS.get(organ, organ)}]}))
+    if extension_value is not None:  # a malformed record, which fhir.resources would refuse to build
+        data["extension"] = [{"url": TREATABLE, "valueBoolean": extension_value}]
+    return data
+
+
+def searchset(*resources: dict[str, Any]) -> dict[str, Any]:
+    """A Bundle as a FHIR server sends it, kept as it is (fhir.resources would coerce a malformed value)."""
+    return {"resourceType": "Bundle", "type": "searchset", "entry": [{"resource": r} for r in resources]}
+
+
+def prefetch(*tumours: dict[str, Any]) -> dict[str, Any]:
+    return {"patient": as_json(patient()), KEY: searchset(*tumours)}
+
+
+@pytest.fixture(scope="module")
+def kb(tmp_path_factory: pytest.TempPathFactory) -> eligo.KnowledgeBase:
+    root = tmp_path_factory.mktemp("kb")
+    shutil.copytree(ROOT / "knowledge" / "core" / "oligometastatic", root / "core" / "oligometastatic")
+    for name in ("liver", "registry"):
+        (root / "demo" / name).mkdir(parents=True)
+        (root / "demo" / name / "1.0.0.eligo").write_text(GUIDELINE.format(name=name))
+    shipped = (ROOT / "knowledge" / "core" / "oligometastatic" / "2.0.0.fhir.yaml").read_text()
+    rebound = shipped.replace("guideline: core.oligometastatic\nversion: 2.0.0", "guideline: demo.registry\nversion: 1.0.0")
+    (root / "demo" / "registry" / "1.0.0.fhir.yaml").write_text(rebound.replace("complete: no", "complete: yes"))
+    return eligo.load(root)
+
+
+@pytest.fixture(scope="module")
+def keys() -> Keys:
+    return Keys()
+
+
+@pytest.fixture(scope="module")
+def server(kb: eligo.KnowledgeBase, keys: Keys, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    verifier = Verifier({ISSUER: issuer(ISSUER, {"jwks": keys.jwks()}, "test")})
+    settings = Settings(kb, f"http://127.0.0.1:{free_port()}", "https://docs.example.org/",
+                        tmp_path_factory.mktemp("feedback") / "feedback.jsonl", verifier, today=lambda: TODAY)
+    with running(settings) as url:
+        yield url
+
+
+def call(server: str, keys: Keys, service: str, body: dict[str, Any]) -> httpx.Response:
+    path = f"/cds-services/{service}"
+    return httpx.post(server + path, json=body, headers={"Authorization": f"Bearer {token(keys, server + path)}"},
+                      timeout=10)
+
+
+def card(response: httpx.Response) -> dict[str, Any]:
+    assert response.status_code == 200, response.text
+    cards = response.json()["cards"]
+    assert len(cards) == 1
+    only: dict[str, Any] = cards[0]
+    return only
+
+
+def test_discovery_asks_for_the_tumours_by_metastatic_morphology(server: str, keys: Keys) -> None:
+    response = httpx.get(server + "/cds-services", timeout=10,
+                         headers={"Authorization": f"Bearer {token(keys, server + '/cds-services')}"})
+    services = {s["id"]: s for s in response.json()["services"]}
+    assert services[SEEN]["prefetch"][KEY] == (
+        "BodyStructure?patient={{context.patientId}}&morphology=" + ",".join(
+            f"{ICDO3}|{code}" for code in ("8000/6", "8010/6", "8140/6")) + "&_count=100")
+
+
+def test_three_treatable_liver_lesions_seen_are_at_least_these_so_the_board_confirms(server: str, keys: Keys) -> None:
+    got = card(call(server, keys, SEEN, hook_request(prefetch(tumour("t1"), tumour("t2"), tumour("t3")))))
+    assert got["summary"].startswith("Local treatment: undecided, 1 fact missing")
+    detail = got["detail"]
+    assert "Still possible: **candidate**, **not candidate**." in detail
+    assert ("the record does not settle it: 3 found, at least these: the record is not known to hold every one; "
+            "the tumour board confirms or completes it.") in detail
+    assert ("at least 3: organ liver, treatable yes; organ liver, treatable yes; organ liver, treatable yes "
+            "(from 3 BodyStructure records: BodyStructure/t1, BodyStructure/t2, BodyStructure/t3)") in detail
+
+
+def test_the_same_lesions_in_a_record_declared_complete_decide(server: str, keys: Keys) -> None:
+    got = card(call(server, keys, REGISTRY, hook_request(prefetch(tumour("t1"), tumour("t2"), tumour("t3")))))
+    assert got["summary"] == "Local treatment: candidate (demo.registry 1.0.0)"
+    assert "> Few metastases, all of them treatable locally." in got["detail"]
+    assert ("- [lesions](https://docs.example.org/guidelines/demo.registry/1.0.0/#input-lesions): 3: organ liver, "
+            "treatable yes; organ liver") in got["detail"]
+
+
+def test_an_unrecorded_judgement_of_one_lesion_is_unknown_never_no(server: str, keys: Keys) -> None:
+    body = hook_request(prefetch(tumour("t1"), tumour("t2", treatable=None), tumour("t3")))
+    got = card(call(server, keys, REGISTRY, body))
+    assert got["summary"].startswith("Local treatment: undecided, 1 fact missing")
+    assert "the record does not settle it: not recorded: treatable of BodyStructure/t2;" in got["detail"]
+    assert "organ liver, treatable unknown" in got["detail"]
+    seen = card(call(server, keys, SEEN, body))["detail"]
+    assert ("3 found, at least these: the record is not known to hold every one; not recorded: treatable of "
+            "BodyStructure/t2;") in seen
+
+
+def test_what_the_record_holds_settles_a_no_however_many_more_lesions_exist(server: str, keys: Keys) -> None:
+    untreatable = card(call(server, keys, SEEN, hook_request(prefetch(tumour("t1"), tumour("t2", treatable=False)))))
+    assert untreatable["summary"] == "Local treatment: not candidate (demo.liver 1.0.0)"
+    six = [tumour(f"t{i}", organ="liver" if i < 4 else "lung") for i in range(6)]
+    assert card(call(server, keys, SEEN, hook_request(prefetch(*six))))["summary"] == \
+        "Local treatment: not candidate (demo.liver 1.0.0)"
+    four_organs = [tumour("a", "liver"), tumour("b", "lung"), tumour("c", "bone"), tumour("d", "23451007")]
+    assert card(call(server, keys, SEEN, hook_request(prefetch(*four_organs))))["summary"] == \
+        "Local treatment: not candidate (demo.liver 1.0.0)"
+
+
+def test_no_imaging_recorded_leaves_the_lesions_missing_not_none(server: str, keys: Keys) -> None:
+    got = card(call(server, keys, SEEN, hook_request(prefetch())))
+    assert got["summary"].startswith("Local treatment: undecided, 1 fact missing")
+    assert "#input-lesions) (Every metastatic lesion seen on current staging imaging" in got["detail"]
+    assert "(at least these: more may exist than the record holds); none found: record it." in got["detail"]
+    assert "From the record:" not in got["detail"]
+    # a record declared complete with no tumour holds no lesions: zero of them, every one treatable, is a candidate
+    assert card(call(server, keys, REGISTRY, hook_request(prefetch())))["summary"].startswith("Local treatment: candidate")
+
+
+def test_removed_tumours_primaries_and_others_are_not_lesions(server: str, keys: Keys) -> None:
+    body = hook_request(prefetch(tumour("t1"), tumour("gone", treatable=False, active=False),
+                                 tumour("primary", treatable=False, morphology="8140/3")))
+    got = card(call(server, keys, REGISTRY, body))
+    assert got["summary"] == "Local treatment: candidate (demo.registry 1.0.0)"
+    assert "(from 1 BodyStructure record: BodyStructure/t1)" in got["detail"]
+
+
+def test_lesions_fetched_from_the_fhir_server(server: str, keys: Keys) -> None:
+    answers = {"Patient/p1": as_json(patient()), "BodyStructure": searchset(tumour("t1"), tumour("t2", treatable=False))}
+    with FhirServer(answers) as fhir:
+        body = hook_request(None, fhirServer=fhir.url, fhirAuthorization={"access_token": "abc", "token_type": "Bearer"})
+        got = card(call(server, keys, SEEN, body))
+        assert any(path.startswith("/BodyStructure?patient=p1&morphology=") for path, _ in fhir.seen)
+    assert got["summary"] == "Local treatment: not candidate (demo.liver 1.0.0)"
+
+
+@pytest.mark.parametrize(("bad", "location", "message"), [
+    (tumour("t2", organ="64033007"), f"prefetch.{KEY}.entry[1].resource.location",
+     "has no code this binding maps for organ"),
+    (tumour("t2", extension_value="yes"), f"prefetch.{KEY}.entry[1].resource.extension[0].valueBoolean",
+     "is not true or false"),
+    (tumour("t2", pid="p2"), f"prefetch.{KEY}.entry[1].resource.subject",
+     "refers to a different patient from context.patientId"),
+    (as_json(patient("p1")), f"prefetch.{KEY}.entry[1].resource.resourceType",
+     "is 'Patient', but this key holds BodyStructure resources"),
+])
+def test_a_resource_that_cannot_be_read_is_refused_at_its_place(server: str, keys: Keys, bad: dict[str, Any],
+                                                                  location: str, message: str) -> None:
+    response = call(server, keys, SEEN, hook_request(prefetch(tumour("t1"), bad)))
+    assert response.status_code == 422, response.text
+    issues = response.json()["issue"]
+    assert issues[0]["diagnostics"] == "some FHIR data cannot be read as this guideline's inputs"
+    assert [(i["expression"], i["diagnostics"].split(" (")[0]) for i in issues[1:]] == [([location], message)]

@@ -6,6 +6,7 @@ them as complete, as a site whose board records every lesion may. Each patient i
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import shutil
 from collections.abc import Iterator
@@ -15,6 +16,8 @@ from typing import Any
 import httpx
 import pytest
 from fhir.resources.R4B.bodystructure import BodyStructure
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from test_serve_fixtures import (
     ISSUER,
     ROOT,
@@ -213,3 +216,27 @@ def test_a_resource_that_cannot_be_read_is_refused_at_its_place(server: str, key
     issues = response.json()["issue"]
     assert issues[0]["diagnostics"] == "some FHIR data cannot be read as this guideline's inputs"
     assert [(i["expression"], i["diagnostics"].split(" (")[0]) for i in issues[1:]] == [([location], message)]
+
+
+JSON = st.recursive(st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8),
+                    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3),
+                    max_leaves=12)
+VALID = prefetch(tumour("t1"), tumour("t2", treatable=None), tumour("t3", organ="lung"))
+PLACES = [(i, key) for i in range(3) for key in ("extension", "location", "morphology", "patient", "active", "id")]
+
+
+@settings(max_examples=40, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(place=st.sampled_from(PLACES), new=JSON)
+def test_a_tumour_with_any_element_replaced_gets_a_card_or_an_operation_outcome(server: str, keys: Keys,
+                                                                                place: tuple[int, str],
+                                                                                new: Any) -> None:
+    index, key = place
+    data = copy.deepcopy(VALID)
+    data[KEY]["entry"][index]["resource"][key] = new
+    response = call(server, keys, SEEN, hook_request(data))
+    assert response.status_code in (200, 422), response.text
+    if response.status_code == 200:
+        assert len(response.json()["cards"]) == 1
+    else:
+        assert all(issue["expression"][0].startswith(f"prefetch.{KEY}.entry[{index}].resource")
+                   for issue in response.json()["issue"][1:])

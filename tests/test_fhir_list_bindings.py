@@ -128,9 +128,11 @@ def test_each_list_binding_mistake_is_a_diagnostic_at_its_line(tmp_path: Path) -
 
 def test_a_list_input_bound_as_one_value_is_refused_with_the_way_to_bind_it(tmp_path: Path) -> None:
     scalar = GOOD.split("    each:\n")[0].replace("    within: 6 months\n", "    value: count\n")
-    found = [(d.code, d.span.line, d.message) for d in check_bindings(kb_with(tmp_path, scalar))]
+    ecog = "  ecog: {resource: Observation, code: [http://loinc.org|89247-1], value: valueInteger, complete: no}\n"
+    found = [(d.code, d.span.line, d.message) for d in check_bindings(kb_with(tmp_path, scalar + ecog))]
     assert found == [("E220", 4, "input `lesions` is a list of lesion records: bind each record to a resource with "
-                                 "`each:`")]
+                                 "`each:`"),
+                     ("E220", 8, "input `ecog` is a count, not a list: `complete:` is said of a list of records")]
 
 
 EXT = "http://example.org/fhir/StructureDefinition/"

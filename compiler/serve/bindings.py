@@ -160,7 +160,7 @@ class Binding:
     profile: str | None = None
     description: str | None = None
     each: tuple[Field, ...] | None = None  # a list input: one record per matching resource, these fields from it
-    complete: bool = False  # a list input: whether the record is declared to hold every such resource
+    complete: bool | None = None  # a list input: whether the record is declared to hold every one (None: not said)
     span: Span = field(default=NO_SPAN, compare=False)
 
     @property

@@ -95,7 +95,7 @@ def _check_resource(resource: str, codes: tuple[Coding, ...], span: Span, what: 
 def check_binding(binding: Binding, info: InputInfo, events: dict[str, Event]) -> list[Diagnostic]:
     """The binding against its input: the element exists and yields the input's type, units convert, events exist."""
     what = f"input `{binding.input}`"
-    if info.type.kind == "list" or binding.each is not None:
+    if info.type.kind == "list" or binding.each is not None or binding.complete is not None:
         return check_list(binding, info, events)
     out = _check_resource(binding.resource, binding.codes, binding.span, what)
     if out:
@@ -133,7 +133,8 @@ def check_list(binding: Binding, info: InputInfo, events: dict[str, Event]) -> l
     every field of `each` a field of the record, read from an element or extension of the field's type."""
     what, span = f"input `{binding.input}`", binding.span
     if info.type.kind != "list":
-        return [error("E220", f"{what} is {info.type.describe()}, not a list: `each:` binds a list of records",
+        said = "`each:` binds" if binding.each is not None else "`complete:` is said of"
+        return [error("E220", f"{what} is {info.type.describe()}, not a list: {said} a list of records",
                       span, "bind one value with `value:`, or declare the input `list of R`")]
     if binding.each is None:
         return [error("E220", f"{what} is a list of {info.spec.removeprefix('list of ')} records: bind each record to "

@@ -57,7 +57,7 @@ def read_records(binding: Binding, entries: Sequence[Entry], record: Record, pro
             if value is None:
                 unknown.append(f"{found.name} of {entry.label}")
         records.append(element)
-    return Read(tuple(records), binding.complete and not doubtful, tuple(unknown), tuple(e.label for e in doubtful))
+    return Read(tuple(records), bool(binding.complete) and not doubtful, tuple(unknown), tuple(e.label for e in doubtful))
 
 
 def _extension(entry: Entry, url: str) -> tuple[dict[str, Any] | None, str]:

@@ -18,8 +18,8 @@ from eligo.cli.main import app
 from eligo.serve import check_bindings, fhir_sources
 from eligo.serve.bindings import coding_problem, input_bindings, parse_bindings
 from eligo.serve.extract import Extractor, prefetch_keys
-from eligo.serve.record import Record
 from eligo.serve.feedback import FeedbackStore
+from eligo.serve.record import Record
 
 ROOT = Path(__file__).parent.parent
 DEMO = """guideline demo.fitness

@@ -10,7 +10,6 @@ import copy
 import datetime as dt
 import shutil
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import httpx

@@ -32,8 +32,8 @@ from eligo.serve.bindings import (
     input_bindings,
     orders_of,
 )
-from eligo.serve.sources import describe
 from eligo.serve.extract import Extracted, Extractor, key_of, prefetch_keys
+from eligo.serve.sources import describe
 
 if TYPE_CHECKING:
     from eligo import DecisionResult, Guideline, KnowledgeBase, Result
@@ -362,7 +362,7 @@ def show(value: object) -> str:
     (`at least 2: organ liver, treatable yes; organ liver, treatable unknown`)."""
     if isinstance(value, bool):
         return "yes" if value else "no"
-    if isinstance(value, list) or isinstance(value, dict) and set(value) == {"at_least"}:
+    if isinstance(value, list) or (isinstance(value, dict) and set(value) == {"at_least"}):
         records = value if isinstance(value, list) else value["at_least"]
         shown = "; ".join(", ".join(f"{k} {'unknown' if v is None else show(v)}" for k, v in r.items()) for r in records)
         return f"{'' if isinstance(value, list) else 'at least '}{len(records)}" + (f": {shown}" if shown else "")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 
-from eligo.serve.bindings import LOINC, Binding, Coding, Event, Field, KnowledgeBase, events_of, input_bindings
+from eligo.serve.bindings import Binding, Coding, Event, Field, KnowledgeBase, events_of, input_bindings
 
 
 def _codes_text(codes: tuple[Coding, ...]) -> str:
@@ -16,7 +16,7 @@ def _codes_text(codes: tuple[Coding, ...]) -> str:
 def describe(binding: Binding, events: Mapping[str, Event] | None = None) -> str:
     """One plain-English line saying where the input comes from in the record.
 
-    >>> describe(Binding("x", "Observation", (Coding(LOINC, "24108-3"),), "valueQuantity", units=("U/mL",)))
+    >>> describe(Binding("x", "Observation", (Coding("http://loinc.org", "24108-3"),), "valueQuantity", units=("U/mL",)))
     'The latest Observation coded LOINC 24108-3, its valueQuantity (UCUM U/mL)'
     """
     subject = f"{binding.resource} coded {_codes_text(binding.codes)}" if binding.codes else f"the {binding.resource}"

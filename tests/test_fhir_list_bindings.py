@@ -203,3 +203,27 @@ def test_a_bindings_file_with_each_in_the_wrong_shape_is_an_e201() -> None:
     broken = parse_bindings("inputs:\n  lesions:\n    resource: Condition\n    each: [organ]\n", "x.fhir.yaml")
     assert [(d.code, d.span.line, d.message) for d in broken.diagnostics] == [
         ("E201", 4, "inputs.lesions.each must be a mapping of names to values")]
+
+
+@pytest.mark.parametrize(("old", "new", "code", "line", "message"), [
+    ("resource: Condition", "resource: Procedure", "E221", 4,
+     "input `lesions`: a list is read one record per BodyStructure, Condition or Observation resource, not Procedure"),
+    ("    within: 6 months\n", "    within: 6 months\n    units: [mm]\n", "E222", 4,
+     "input `lesions`: `units` does not apply to a list of Condition records"),
+    ("    code: [http://snomed.info/sct|94381002, http://snomed.info/sct|94391008]\n", "", "E209", 4,
+     "input `lesions`: a Condition needs the codes that select it"),
+    ("extension: http://example.org/fhir/StructureDefinition/locally-treatable", "extension: locally-treatable",
+     "E224", 16, "input `lesions`, field `treatable`: extension `locally-treatable` is not the URL of an extension"),
+    ("lesion-size\n        value: valueQuantity", "lesion-size\n        value: valueInteger", "E211", 12,
+     "input `lesions`, field `size` is a length, but valueInteger gives a whole number"),
+    ("units: [mm, cm]", "units: [mm, kg]", "E215", 12,
+     "input `lesions`, field `size` is a length, but the units mm, kg are not"),
+    ("lung}", "kidney}", "E217", 9,
+     "input `lesions`, field `organ`: `http://snomed.info/sct|39607008` maps to 'kidney', which is not a value of "
+     "`organ`"),
+])
+def test_each_new_list_diagnostic_names_its_line_and_what_was_expected(tmp_path: Path, old: str, new: str, code: str,
+                                                                        line: int, message: str) -> None:
+    assert old in GOOD
+    found = [(d.code, d.span.line, d.message) for d in check_bindings(kb_with(tmp_path, GOOD.replace(old, new)))]
+    assert found == [(code, line, message)]

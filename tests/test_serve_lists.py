@@ -84,12 +84,14 @@ def prefetch(*tumours: dict[str, Any]) -> dict[str, Any]:
 def kb(tmp_path_factory: pytest.TempPathFactory) -> eligo.KnowledgeBase:
     root = tmp_path_factory.mktemp("kb")
     shutil.copytree(ROOT / "knowledge" / "core" / "oligometastatic", root / "core" / "oligometastatic")
-    for name in ("liver", "registry"):
+    for name in ("liver", "registry", "organs"):
         (root / "demo" / name).mkdir(parents=True)
         (root / "demo" / name / "1.0.0.eligo").write_text(GUIDELINE.format(name=name))
     shipped = (ROOT / "knowledge" / "core" / "oligometastatic" / "2.0.0.fhir.yaml").read_text()
     rebound = shipped.replace("guideline: core.oligometastatic\nversion: 2.0.0", "guideline: demo.registry\nversion: 1.0.0")
     (root / "demo" / "registry" / "1.0.0.fhir.yaml").write_text(rebound.replace("complete: no", "complete: yes"))
+    organs_only = rebound.replace("demo.registry", "demo.organs").split("      treatable:\n")[0]
+    (root / "demo" / "organs" / "1.0.0.fhir.yaml").write_text(organs_only.replace("complete: no", "complete: yes"))
     return eligo.load(root)
 
 
@@ -158,6 +160,14 @@ def test_an_unrecorded_judgement_of_one_lesion_is_unknown_never_no(server: str, 
     seen = card(call(server, keys, SEEN, body))["detail"]
     assert ("3 found, at least these: the record is not known to hold every one; not recorded: treatable of "
             "BodyStructure/t2;") in seen
+
+
+def test_a_field_the_binding_does_not_read_is_unknown_in_every_record_and_asked(server: str, keys: Keys) -> None:
+    got = card(call(server, keys, "demo.organs.local_treatment", hook_request(prefetch(tumour("t1"), tumour("t2")))))
+    assert got["summary"].startswith("Local treatment: undecided, 1 fact missing")
+    assert ("(the record is declared to hold every one); the record does not settle it: treatable not read from the "
+            "record; the tumour board confirms or completes it.") in got["detail"]
+    assert "2: organ liver; organ liver (from 2 BodyStructure records" in got["detail"]
 
 
 def test_what_the_record_holds_settles_a_no_however_many_more_lesions_exist(server: str, keys: Keys) -> None:

@@ -69,6 +69,7 @@ class Words:
     uuids: Mapping[tuple[str, str | None], str]  # (status, rule) -> the card's uuid
     anchors: Mapping[tuple[str, str | None], str]  # (status, rule) -> the link to the guideline's page
     asks: Mapping[str, tuple[str, str, str]]  # bound laboratory input -> (label, LOINC code, suggestion uuid)
+    unbound: Mapping[str, tuple[str, ...]]  # list input -> the fields of its records its binding does not read
     source: dict[str, str]
     links_label: str
     signature: str
@@ -78,10 +79,13 @@ class Words:
         topic = prose.humanize(service.decision.name)
         labels = {name: service.vocab.name(name) for name in service.guideline.inputs}
         missing = {}
+        unbound: dict[str, tuple[str, ...]] = {}
         for name, info in service.guideline.inputs.items():
             what = f" ({info.description})" if info.description else ""
             binding = service.bindings.get(name)
             missing[name] = f"- {labels[name]}{what}" + (f": {describe(binding, service.events)}" if binding else "")
+            if binding is not None and binding.each is not None:
+                unbound[name] = tuple(f.name for f in info.fields if f.name not in {b.name for b in binding.each})
         keys = {n: key_of(service.prefetch, b.resource, b.codes) for n, b in service.bindings.items()}
         decision = service.decision
         rules = {r.name: _rule_words(decision.name, topic, r, service.vocab) for r in decision.rules}
@@ -101,7 +105,7 @@ class Words:
                 asks[name] = (prose.humanize(name).removesuffix(" change"), loinc[0].code,
                               str(uuid.uuid5(NAMESPACE, f"{service.id}|order|{name}")))
         g = service.guideline
-        return cls(topic[:1].upper() + topic[1:], labels, missing, keys, rules, outcomes, uuids, anchors, asks,
+        return cls(topic[:1].upper() + topic[1:], labels, missing, keys, rules, outcomes, uuids, anchors, asks, unbound,
                    {"label": _clip(f"Eligo {g.id} {g.version} (SHA-256 {g.sha256[:12]}…)", 100), "url": service.page},
                    f"{g.title} {g.version}", f"Guideline {g.id} {g.version} ({g.status}), SHA-256 `{g.sha256}`.")
 
@@ -349,7 +353,9 @@ def _missing_line(service: Service, name: str, unreachable: Collection[str], ext
     if name in extracted.unsure:
         return f"{words.missing[name]}; the record does not settle it: {extracted.unsure[name]}."
     if name in extracted.lists:
-        why = extracted.lists[name].why() or "what it holds does not settle the decision"
+        unread = words.unbound.get(name, ())
+        why = "; ".join(filter(None, [extracted.lists[name].why(), f"{', '.join(unread)} not read from the record"
+                                      if unread else ""])) or "what it holds does not settle the decision"
         return f"{words.missing[name]}; the record does not settle it: {why}; the tumour board confirms or completes it."
     if words.order_key[name] in unreachable:
         return f"{words.missing[name]}; the record's FHIR server could not be reached for it."

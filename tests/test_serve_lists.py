@@ -213,7 +213,7 @@ def test_lesions_fetched_from_the_fhir_server(server: str, keys: Keys) -> None:
      "has no code this binding maps for organ"),
     (tumour("t2", extension_value="yes"), f"prefetch.{KEY}.entry[1].resource.extension[0].valueBoolean",
      "is not true or false"),
-    (tumour("t2", pid="p2"), f"prefetch.{KEY}.entry[1].resource.subject",
+    (tumour("t2", pid="p2"), f"prefetch.{KEY}.entry[1].resource.patient",
      "refers to a different patient from context.patientId"),
     (as_json(patient("p1")), f"prefetch.{KEY}.entry[1].resource.resourceType",
      "is 'Patient', but this key holds BodyStructure resources"),

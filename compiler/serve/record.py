@@ -128,9 +128,10 @@ class Record:
             if kind == "Patient" and resource.get("id") not in (None, self.patient_id):
                 self.problems.append(Problem(f"{location}.id", "is a different patient from context.patientId"))
                 continue
-            subject = get(resource, ("subject", "reference")) or get(resource, ("patient", "reference"))
+            element = "patient" if "patient" in resource and "subject" not in resource else "subject"
+            subject = get(resource, (element, "reference"))
             if kind != "Patient" and subject not in (None, f"Patient/{self.patient_id}"):
-                self.problems.append(Problem(f"{location}.subject", "refers to a different patient from context.patientId"))
+                self.problems.append(Problem(f"{location}.{element}", "refers to a different patient from context.patientId"))
                 continue
             out.append(Entry(location, resource, codes_of(resource.get(CODE_ELEMENT.get(kind, "code"))),
                              _counts(resource),

@@ -184,8 +184,19 @@ def test_a_partial_date_across_the_window_leaves_the_list_at_least_the_others(tm
                                           "size of Condition/a, 2026-03-02")
 
 
+def test_a_site_the_map_does_not_name_or_two_sites_leave_the_organ_unknown(tmp_path: Path) -> None:
+    brain = metastasis("a", "12738006", "2026-03-02", treatable=True)
+    both = metastasis("b", "10200004", "2026-03-02", treatable=True)
+    both["bodySite"].append({"coding": [{"system": SNOMED, "code": "39607008"}]})
+    got = extract(tmp_path, brain, both)
+    assert got.problems == []
+    assert [r["organ"] for r in got.case["lesions"]["at_least"]] == [None, None]
+    assert got.lists["lesions"].unmapped == ("organ of Condition/a, 2026-03-02 (bodySite SNOMED CT 12738006)",
+                                             "organ of Condition/b, 2026-03-02 (bodySite codes for different values: "
+                                             "liver, lung)")
+
+
 @pytest.mark.parametrize(("condition", "location", "message"), [
-    (metastasis("a", "12738006", "2026-03-02"), "bodySite", "has no code this binding maps for organ"),
     (metastasis("a", "10200004", "2026-03-02", {"value": 2, "unit": "in"}), "extension[0].valueQuantity",
      "is in 'in', but size is read in UCUM mm, cm"),
     (metastasis("a", "10200004", "2026-03-02", {"unit": "mm"}), "extension[0].valueQuantity", "has no numeric value"),

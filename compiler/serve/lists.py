@@ -1,8 +1,11 @@
 """Lists of records from FHIR: one record per matching resource, each field read from an element or an extension.
 
-A field the resource does not hold is unknown (None), never false; a value the binding cannot read (a code it does
-not map, a quantity in another unit) is a problem at its place, as for a single value. Whether the list is complete
-is the binding's to say: what a record holds is "at least these" unless the binding declares it complete.
+A field the resource does not hold is unknown (None), never false; so is a code the binding's map does not name
+(a lymph node the map cannot call regional or distant): one lesion the binding cannot place must not make the others
+unreadable, and the card names it. A malformed value (a boolean that is not one, a quantity with no number or in a
+unit the binding does not list, a date that is not a FHIR date) is a problem at its place, as for a single value.
+Whether the list is complete is the binding's to say: what a record holds is "at least these" unless the binding
+declares it complete.
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from eligo.serve.bindings import UCUM, Binding, Field
+from eligo.serve.bindings import UCUM, Binding, Coding, Field
 from eligo.serve.record import Entry, Problem, Record, codes_of
 
 UCUM_SYSTEM = "http://unitsofmeasure.org"
@@ -24,6 +27,7 @@ class Read:
     records: tuple[dict[str, object], ...]
     complete: bool
     unknown: tuple[str, ...]  # `treatable of BodyStructure/t2`: a field the resource does not hold
+    unmapped: tuple[str, ...] = ()  # `organ of BodyStructure/n1 (location SNOMED CT 59441001)`: codes not mapped
     doubtful: tuple[str, ...] = ()  # resources that may or may not belong (a partial date across the window)
 
     @property
@@ -41,6 +45,8 @@ class Read:
             parts.append("may or may not be in the window: " + ", ".join(self.doubtful))
         if self.unknown:
             parts.append("not recorded: " + ", ".join(self.unknown))
+        if self.unmapped:
+            parts.append("codes the binding does not map: " + ", ".join(self.unmapped))
         return "; ".join(parts)
 
 
@@ -49,15 +55,27 @@ def read_records(binding: Binding, entries: Sequence[Entry], record: Record, pro
     """One record per entry, in the record's order; `doubtful` entries are left out and make the list incomplete."""
     records: list[dict[str, object]] = []
     unknown: list[str] = []
+    unmapped: list[str] = []
     for entry in entries:
         element: dict[str, object] = {}
         for found in binding.each or ():
-            value = read_field(found, binding.resource, entry, record, problems)
+            try:
+                value = read_field(found, binding.resource, entry, record, problems)
+            except Unmapped as exc:
+                value = None
+                unmapped.append(f"{found.name} of {entry.label} ({exc})")
+            else:
+                if value is None:
+                    unknown.append(f"{found.name} of {entry.label}")
             element[found.name] = value
-            if value is None:
-                unknown.append(f"{found.name} of {entry.label}")
         records.append(element)
-    return Read(tuple(records), bool(binding.complete) and not doubtful, tuple(unknown), tuple(e.label for e in doubtful))
+    return Read(tuple(records), bool(binding.complete) and not doubtful, tuple(unknown), tuple(unmapped),
+                tuple(e.label for e in doubtful))
+
+
+class Unmapped(Exception):
+    """A coded field whose codes the binding's map does not name (or names as different values); the message says
+    which codes."""
 
 
 def _extension(entry: Entry, url: str) -> tuple[dict[str, Any] | None, str]:
@@ -69,7 +87,8 @@ def _extension(entry: Entry, url: str) -> tuple[dict[str, Any] | None, str]:
 
 
 def read_field(found: Field, resource: str, entry: Entry, record: Record, problems: list[Problem]) -> object:
-    """One field of one record: its value as a case holds it, or None when the resource does not hold it."""
+    """One field of one record: its value as a case holds it, or None when the resource does not hold it (Unmapped
+    when it holds codes the binding does not map)."""
     holder: dict[str, Any] | None = entry.resource
     where = entry.location
     if found.extension is not None:
@@ -80,7 +99,7 @@ def read_field(found: Field, resource: str, entry: Entry, record: Record, proble
     where = f"{where}.{found.value}"
     yields = found.yields(resource)
     if yields == "coding":
-        return _code(found, raw, where, problems)
+        return _code(found, raw)
     if yields == "boolean":
         if not isinstance(raw, bool):
             problems.append(Problem(where, "is not true or false"))
@@ -97,7 +116,7 @@ def read_field(found: Field, resource: str, entry: Entry, record: Record, proble
     return when.day.isoformat() if when is not None and when.day is not None else None
 
 
-def _code(found: Field, raw: object, where: str, problems: list[Problem]) -> object:
+def _code(found: Field, raw: object) -> object:
     """A CodeableConcept (or a list of them, or a Coding) mapped to the field's value through the binding's map."""
     concepts = raw if isinstance(raw, list) else [raw]
     tokens: set[str] = set()
@@ -109,13 +128,16 @@ def _code(found: Field, raw: object, where: str, problems: list[Problem]) -> obj
     mapping = dict(found.map)
     hits = {repr(mapping[t]): mapping[t] for t in sorted(tokens) if t in mapping}
     if not hits:
-        problems.append(Problem(where, f"has no code this binding maps for {found.name} ({', '.join(mapping)})"))
-        return None
+        shown = ", ".join(_describe(t) for t in sorted(tokens)) or "no code"
+        raise Unmapped(f"{found.value} {shown}")
     if len(hits) > 1:
-        problems.append(Problem(where, f"has codes that map to different values of {found.name} "
-                                       f"({', '.join(hits)})"))
-        return None
+        raise Unmapped(f"{found.value} codes for different values: {', '.join(map(str, hits.values()))}")
     return next(iter(hits.values()))
+
+
+def _describe(token: str) -> str:
+    system, _, code = token.rpartition("|")
+    return Coding(system, code).describe()
 
 
 def _quantity(found: Field, raw: object, where: str, problems: list[Problem]) -> object:

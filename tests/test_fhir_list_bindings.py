@@ -217,6 +217,9 @@ def test_a_bindings_file_with_each_in_the_wrong_shape_is_an_e201() -> None:
 
 
 @pytest.mark.parametrize(("old", "new", "code", "line", "message"), [
+    (GOOD[GOOD.index("      organ:"):], "      {}\n", "E220", 4,
+     "input `lesions` is a list of lesion records: bind each record to a resource with `each:`, naming where its "
+     "fields come from"),
     ("resource: Condition", "resource: Procedure", "E221", 4,
      "input `lesions`: a list is read one record per BodyStructure, Condition or Observation resource, not Procedure"),
     ("    within: 6 months\n", "    within: 6 months\n    units: [mm]\n", "E222", 4,

@@ -96,7 +96,7 @@ def check_binding(binding: Binding, info: InputInfo, events: dict[str, Event]) -
     """The binding against its input: the element exists and yields the input's type, units convert, events exist."""
     what = f"input `{binding.input}`"
     if info.type.kind == "list" or binding.each is not None or binding.complete is not None:
-        return check_list(binding, info, events)
+        return check_list(binding, info)
     out = _check_resource(binding.resource, binding.codes, binding.span, what)
     if out:
         return out
@@ -128,7 +128,7 @@ def _gives(yields: str, info: InputInfo) -> bool:
 _SCALAR_ONLY = ("value", "select", "before", "after", "change_over", "units", "map")
 
 
-def check_list(binding: Binding, info: InputInfo, events: dict[str, Event]) -> list[Diagnostic]:
+def check_list(binding: Binding, info: InputInfo) -> list[Diagnostic]:
     """A list input's binding: one record per resource of a type fields can be read from, selected by its codes;
     every field of `each` a field of the record, read from an element or extension of the field's type."""
     what, span = f"input `{binding.input}`", binding.span
@@ -136,9 +136,10 @@ def check_list(binding: Binding, info: InputInfo, events: dict[str, Event]) -> l
         said = "`each:` binds" if binding.each is not None else "`complete:` is said of"
         return [error("E220", f"{what} is {info.type.describe()}, not a list: {said} a list of records",
                       span, "bind one value with `value:`, or declare the input `list of R`")]
-    if binding.each is None:
+    if not binding.each:
         return [error("E220", f"{what} is a list of {info.spec.removeprefix('list of ')} records: bind each record to "
-                      "a resource with `each:`", span, "e.g. `each: {organ: {value: location, map: {…}}}`")]
+                      "a resource with `each:`" + (", naming where its fields come from" if binding.each == () else ""),
+                      span, "e.g. `each: {organ: {value: location, map: {…}}}`")]
     if binding.resource not in FIELDS:
         kinds = list(FIELDS)
         return [error("E221", f"{what}: a list is read one record per {', '.join(kinds[:-1])} or {kinds[-1]} "

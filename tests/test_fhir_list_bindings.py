@@ -11,8 +11,9 @@ from test_serve_fixtures import SNOMED
 
 import eligo
 from eligo.serve import check_bindings, fhir_sources
-from eligo.serve.bindings import input_bindings, parse_bindings
+from eligo.serve.bindings import parse_bindings
 from eligo.serve.extract import Extractor, prefetch_keys
+from eligo.serve.knowledge import input_bindings
 from eligo.serve.record import Record
 
 ROOT = Path(__file__).parent.parent
@@ -241,3 +242,24 @@ def test_each_new_list_diagnostic_names_its_line_and_what_was_expected(tmp_path:
     assert old in GOOD
     found = [(d.code, d.span.line, d.message) for d in check_bindings(kb_with(tmp_path, GOOD.replace(old, new)))]
     assert found == [(code, line, message)]
+
+
+RELATED = ("    related: {extension: http://hl7.org/fhir/StructureDefinition/condition-related, resource: Condition,\n"
+           "              code: [http://snomed.info/sct|128462008]}\n")
+
+
+@pytest.mark.parametrize(("old", "new", "found"), [
+    ("", "", []),
+    ("    code: [http://snomed.info/sct|94381002, http://snomed.info/sct|94391008]\n", "", []),  # related alone selects
+    ("resource: Condition,\n", "resource: Conditon,\n",
+     [("E208", 8, "input `lesions`, related: `Conditon` is not a resource type bindings read")]),
+    ("              code: [http://snomed.info/sct|128462008]}", "              codes: [http://snomed.info/sct|128462008]}",
+     [("E201", 9, "inputs.lesions.related: `codes` is not a field of `related`"),
+      ("E209", 8, "input `lesions`, related: a Condition needs the codes that select it")]),
+    ("extension: http://hl7.org/fhir/StructureDefinition/condition-related", "extension: condition-related",
+     [("E224", 8, "input `lesions`, related: extension `condition-related` is not the URL of an extension")]),
+])
+def test_a_related_selection_is_checked_like_a_binding(tmp_path: Path, old: str, new: str,
+                                                       found: list[tuple[str, int, str]]) -> None:
+    text = GOOD.replace("    each:\n", RELATED + "    each:\n").replace(old, new)  # old "": the clean binding
+    assert sorted((d.code, d.span.line, d.message) for d in check_bindings(kb_with(tmp_path, text))) == found

@@ -26,6 +26,7 @@ from test_serve_fixtures import (
     as_json,
     free_port,
     hook_request,
+    metastasis,
     patient,
     running,
     token,
@@ -38,7 +39,9 @@ from eligo.serve.security import Verifier, issuer
 ICDO3 = "http://terminology.hl7.org/CodeSystem/icd-o-3"
 TREATABLE = "http://example.org/fhir/StructureDefinition/lesion-locally-treatable"
 ORGANS = {"liver": "10200004", "lung": "39607008", "bone": "272673000"}
-KEY = "bodystructure-8000-6"
+KEY = "bodystructure"  # every BodyStructure: a Tumor may be a lesion by its relatedCondition
+CONDITIONS = "condition-128462008"  # the Secondary Cancer Conditions a Tumor's relatedCondition may name
+RELATED = "http://hl7.org/fhir/StructureDefinition/condition-related"
 TODAY = dt.date(2026, 8, 1)  # core.oligometastatic 2.0.0 is in force from 2026-07-01
 SEEN = "demo.liver.local_treatment"  # the shipped binding: at least these
 REGISTRY = "demo.registry.local_treatment"  # rebound: the record holds every lesion
@@ -57,14 +60,17 @@ decision local_treatment: candidate > not_candidate
 
 
 def tumour(tid: str, organ: str = "liver", treatable: bool | None = True, morphology: str = "8000/6",
-           pid: str = "p1", active: bool | None = None, extension_value: Any = None) -> dict[str, Any]:
-    """An mCODE Tumor BodyStructure: a metastatic morphology, the organ as its location, the board's judgement as an
-    extension (absent when `treatable` is None)."""
+           pid: str = "p1", active: bool | None = None, extension_value: Any = None,
+           related: str | None = None) -> dict[str, Any]:
+    """An mCODE Tumor BodyStructure: a metastatic morphology (ICD-O-3; SNOMED CT when `related` names the condition
+    it belongs to), the organ as its location, the board's judgement as an extension (absent when `treatable` is
+    None)."""
     extensions = [] if treatable is None else [{"url": TREATABLE, "valueBoolean": treatable}]
+    extensions += [{"url": RELATED, "valueReference": {"reference": related}}] if related else []
     data = as_json(BodyStructure(
         id=tid, patient={"reference": f"Patient/{pid}"}, active=active, extension=extensions or None,
         identifier=[{"use": "usual", "value": tid}],
-        morphology={"coding": [{"system": ICDO3, "code": morphology}]},
+        morphology={"coding": [{"system": SNOMED if related else ICDO3, "code": morphology}]},
         location={"coding": [{"system": SNOMED, "code": ORGANS.get(organ, organ)}]}))
     if extension_value is not None:  # a malformed record, which fhir.resources would refuse to build
         data["extension"] = [{"url": TREATABLE, "valueBoolean": extension_value}]
@@ -123,13 +129,14 @@ def card(response: httpx.Response) -> dict[str, Any]:
     return only
 
 
-def test_discovery_asks_for_the_tumours_by_metastatic_morphology(server: str, keys: Keys) -> None:
+def test_discovery_asks_for_the_tumours_and_the_secondary_cancer_conditions(server: str, keys: Keys) -> None:
     response = httpx.get(server + "/cds-services", timeout=10,
                          headers={"Authorization": f"Bearer {token(keys, server + '/cds-services')}"})
     services = {s["id"]: s for s in response.json()["services"]}
-    assert services[SEEN]["prefetch"][KEY] == (
-        "BodyStructure?patient={{context.patientId}}&morphology=" + ",".join(
-            f"{ICDO3}|{code}" for code in ("8000/6", "8010/6", "8140/6")) + "&_count=100")
+    prefetch = services[SEEN]["prefetch"]
+    assert prefetch[KEY] == "BodyStructure?patient={{context.patientId}}&_count=100"
+    assert prefetch[CONDITIONS].startswith("Condition?patient={{context.patientId}}&code=http://snomed.info/sct|"
+                                           "128462008,http://snomed.info/sct|94381002,")
 
 
 def test_three_treatable_liver_lesions_seen_are_at_least_these_so_the_board_confirms(server: str, keys: Keys) -> None:
@@ -212,12 +219,30 @@ def test_removed_tumours_primaries_and_others_are_not_lesions(server: str, keys:
     assert "(from 1 BodyStructure record: BodyStructure/t1)" in got["detail"]
 
 
+def test_a_tumour_of_generic_morphology_is_a_lesion_when_related_to_a_secondary_cancer(server: str, keys: Keys) -> None:
+    liver, refuted = as_json(metastasis("10200004", "2025-12-01")), as_json(metastasis("39607008", "2025-12-01"))
+    refuted["verificationStatus"] = {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/condition-ver-status",
+                                                 "code": "refuted"}]}
+    primary = as_json(metastasis("15776009", "2025-01-01", code="363418001"))  # the pancreatic primary, not secondary
+    generic = "367651003"  # mCODE STU2's fixed Tumor morphology: primary, secondary or uncertain
+    data = prefetch(tumour("t1"),
+                    tumour("t2", morphology=generic, related=f"Condition/{liver['id']}"),
+                    tumour("t3", morphology=generic, related=f"https://ehr.example.org/fhir/Condition/{liver['id']}"),
+                    tumour("p", morphology=generic, related=f"Condition/{primary['id']}", treatable=False),
+                    tumour("r", morphology=generic, related=f"Condition/{refuted['id']}", treatable=False),
+                    tumour("u", morphology=generic, treatable=False))
+    data[CONDITIONS] = searchset(liver, refuted, primary)
+    got = card(call(server, keys, REGISTRY, hook_request(data)))
+    assert got["summary"] == "Local treatment: candidate (demo.registry 1.0.0)"
+    assert "(from 3 BodyStructure records: BodyStructure/t1, BodyStructure/t2, BodyStructure/t3)" in got["detail"]
+
+
 def test_lesions_fetched_from_the_fhir_server(server: str, keys: Keys) -> None:
     answers = {"Patient/p1": as_json(patient()), "BodyStructure": searchset(tumour("t1"), tumour("t2", treatable=False))}
     with FhirServer(answers) as fhir:
         body = hook_request(None, fhirServer=fhir.url, fhirAuthorization={"access_token": "abc", "token_type": "Bearer"})
         got = card(call(server, keys, SEEN, body))
-        assert any(path.startswith("/BodyStructure?patient=p1&morphology=") for path, _ in fhir.seen)
+        assert ("/BodyStructure?patient=p1&_count=100", "Bearer abc") in fhir.seen
     assert got["summary"] == "Local treatment: not candidate (demo.liver 1.0.0)"
 
 

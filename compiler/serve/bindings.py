@@ -31,27 +31,21 @@ and its codes); that decision then also answers the order-select and order-sign 
 
 Inputs without a binding (board judgements) are the questions the service asks. A module binds the inputs it
 declares; a guideline may also rebind an input of a module it uses, more narrowly (the primary cancer's codes
-for its own site): a guideline version sees its uses' bindings, then its own.
+for its own site): a guideline version sees its uses' bindings, then its own (`eligo.serve.knowledge`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-import weakref
-from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any
 
 import yaml
 
 from eligo.dsl.ast import NO_SPAN, Span
 from eligo.dsl.diagnostics import Diagnostic, did_you_mean, error
 from eligo.ir import units
-
-if TYPE_CHECKING:
-    from eligo.ir import InputInfo
 
 SUFFIX = ".fhir.yaml"
 LOINC = "http://loinc.org"
@@ -143,6 +137,17 @@ class Field:
 
 
 @dataclass(frozen=True, slots=True)
+class Related:
+    """A list binding's other way of selecting a resource: an extension of it refers to a resource of the record coded
+    with one of `codes` (an mCODE Tumor's relatedCondition naming a Secondary Cancer Condition)."""
+
+    extension: str
+    resource: str
+    codes: tuple[Coding, ...]
+    span: Span = field(default=NO_SPAN, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
 class Binding:
     """Where one input comes from in the record."""
 
@@ -161,7 +166,13 @@ class Binding:
     description: str | None = None
     each: tuple[Field, ...] | None = None  # a list input: one record per matching resource, these fields from it
     complete: bool | None = None  # a list input: whether the record is declared to hold every one (None: not said)
+    related: Related | None = None  # a list input: also the resources whose extension refers to such a resource
     span: Span = field(default=NO_SPAN, compare=False)
+
+    @property
+    def search_codes(self) -> tuple[Coding, ...]:
+        """The codes its prefetch searches by: none when `related` may select resources whatever their code."""
+        return () if self.related is not None else self.codes
 
     @property
     def yields(self) -> str:
@@ -311,7 +322,7 @@ def _binding_fields(reader: _Reader, fields: dict[str, yaml.Node], where: str) -
             out["map"] = tuple((k, _scalar(v)) for k, v in entries.items())
         else:
             known = ["resource", "code", "value", "select", "within", "before", "after", "change_over", "units", "map",
-                     "profile", "description", "each", "complete"]
+                     "profile", "description", "each", "complete", "related"]
             reader.fail(node, f"{where}: `{key}` is not a binding field", did_you_mean(key, known))
     out.setdefault("codes", ())
     return out
@@ -335,6 +346,19 @@ def _fields(reader: _Reader, node: yaml.Node, where: str) -> tuple[Field, ...]:
         out.append(Field(name, values.get("value") or "", extension, values.get("units", ()), values.get("map", ()),
                          values.get("description"), span=reader.key_span(spec)))
     return tuple(out)
+
+
+def _related(reader: _Reader, node: yaml.Node, where: str) -> Related | None:
+    fields = reader.mapping(node, where)
+    if fields is None:
+        return None
+    known = ["extension", "resource", "code"]
+    for key in fields:
+        if key not in known:
+            reader.fail(fields[key], f"{where}: `{key}` is not a field of `related`", did_you_mean(key, known))
+    values = _binding_fields(reader, {k: v for k, v in fields.items() if k in ("resource", "code")}, where)
+    extension = reader.text(fields["extension"], f"{where}.extension") if "extension" in fields else None
+    return Related(extension or "", values.get("resource") or "", values["codes"], span=reader.span(node))
 
 
 def _yes_no(reader: _Reader, node: yaml.Node, where: str) -> bool:
@@ -380,12 +404,14 @@ def parse_bindings(text: str, path: str) -> BindingFile:
         fields = reader.mapping(node, f"inputs.{name}")
         if fields is not None:
             where = f"inputs.{name}"
-            each, complete = fields.pop("each", None), fields.pop("complete", None)
+            each, complete, related = fields.pop("each", None), fields.pop("complete", None), fields.pop("related", None)
             values = _binding_fields(reader, fields, where)
             if each is not None:
                 values["each"] = _fields(reader, each, f"{where}.each")
             if complete is not None:
                 values["complete"] = _yes_no(reader, complete, f"{where}.complete")
+            if related is not None:
+                values["related"] = _related(reader, related, f"{where}.related")
             values.setdefault("value", "")
             values["resource"] = values.get("resource") or ""
             values["value"] = values["value"] or ""
@@ -409,94 +435,3 @@ def parse_bindings(text: str, path: str) -> BindingFile:
         if key not in sections:
             reader.fail(node, f"`{key}` is not a section of a bindings file", did_you_mean(key, sections))
     return file
-
-
-# ------------------------------------------------------------------ a knowledge base's bindings
-class _Source(Protocol):
-    @property
-    def path(self) -> str: ...
-
-
-class _Declared(Protocol):
-    @property
-    def inputs(self) -> Mapping[str, InputInfo]: ...
-
-
-class _Named(Protocol):
-    @property
-    def name(self) -> str: ...
-
-
-class _Module(Protocol):
-    @property
-    def decisions(self) -> Sequence[_Named]: ...
-
-
-class _Lowered(Protocol):
-    @property
-    def visible_inputs(self) -> Mapping[str, InputInfo]: ...
-    @property
-    def module(self) -> _Module: ...
-
-
-class _Resolution(Protocol):
-    @property
-    def order(self) -> Sequence[tuple[str, str]]: ...
-
-
-class KnowledgeBase(Protocol):
-    """What bindings need of a knowledge base (`eligo.KnowledgeBase` is one), so this module imports no stage."""
-
-    @property
-    def root(self) -> Path | None: ...
-    @property
-    def modules(self) -> Mapping[tuple[str, str], _Source]: ...
-    def lowered(self, module_id: str, version: str) -> _Lowered: ...
-    def resolve(self, module_id: str, version: str) -> _Resolution: ...
-    def guideline(self, module_id: str, version: str | None = None) -> _Declared: ...
-
-
-_CACHE: weakref.WeakKeyDictionary[KnowledgeBase, dict[tuple[str, str], BindingFile]] = weakref.WeakKeyDictionary()
-
-
-def companion(source_path: str) -> Path:
-    """`knowledge/core/x/1.0.0.eligo` -> `knowledge/core/x/1.0.0.fhir.yaml`."""
-    path = Path(source_path)
-    return path.with_name(path.name.removesuffix(".eligo") + SUFFIX)
-
-
-def bindings_of(kb: KnowledgeBase) -> dict[tuple[str, str], BindingFile]:
-    """The companion file of every module version that has one (read once per knowledge base)."""
-    if kb not in _CACHE:
-        found = {}
-        for key, source in kb.modules.items():
-            path = companion(source.path)
-            if path.is_file():
-                found[key] = parse_bindings(path.read_text(encoding="utf-8"), str(path))
-        _CACHE[kb] = found
-    return _CACHE[kb]
-
-
-def input_bindings(kb: KnowledgeBase, guideline: str, version: str) -> dict[str, Binding]:
-    """Every binding a guideline version sees: its own and those of the module versions it uses."""
-    files = bindings_of(kb)
-    out: dict[str, Binding] = {}
-    for key in [*kb.resolve(guideline, version).order, (guideline, version)]:
-        if key in files and not any(d.is_error for d in files[key].diagnostics):
-            out.update(files[key].inputs)
-    return out
-
-
-def orders_of(kb: KnowledgeBase, guideline: str, version: str) -> dict[str, Order]:
-    """The orders the decisions of a guideline version are about (its own file only: orders name its decisions)."""
-    file = bindings_of(kb).get((guideline, version))
-    return dict(file.orders) if file is not None and not any(d.is_error for d in file.diagnostics) else {}
-
-
-def events_of(kb: KnowledgeBase, guideline: str, version: str) -> dict[str, Event]:
-    files = bindings_of(kb)
-    out: dict[str, Event] = {}
-    for key in [*kb.resolve(guideline, version).order, (guideline, version)]:
-        if key in files:
-            out.update(files[key].events)
-    return out

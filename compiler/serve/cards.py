@@ -28,11 +28,9 @@ from eligo.serve.bindings import (
     Binding,
     Event,
     Order,
-    events_of,
-    input_bindings,
-    orders_of,
 )
 from eligo.serve.extract import Extracted, Extractor, key_of, prefetch_keys
+from eligo.serve.knowledge import bindings_of, events_of, input_bindings, orders_of
 from eligo.serve.sources import describe
 
 if TYPE_CHECKING:
@@ -86,7 +84,7 @@ class Words:
             missing[name] = f"- {labels[name]}{what}" + (f": {describe(binding, service.events)}" if binding else "")
             if binding is not None and binding.each is not None:
                 unbound[name] = tuple(f.name for f in info.fields if f.name not in {b.name for b in binding.each})
-        keys = {n: key_of(service.prefetch, b.resource, b.codes) for n, b in service.bindings.items()}
+        keys = {n: key_of(service.prefetch, b.resource, b.search_codes) for n, b in service.bindings.items()}
         decision = service.decision
         rules = {r.name: _rule_words(decision.name, topic, r, service.vocab) for r in decision.rules}
         if decision.default is not None:
@@ -215,8 +213,6 @@ def build_services(kb: KnowledgeBase, today: dt.date, docs_url: str, drafts: boo
 
 
 def _hook(kb: KnowledgeBase, guideline: Guideline) -> str:
-    from eligo.serve.bindings import bindings_of
-
     file = bindings_of(kb).get((guideline.id, guideline.version))
     return file.hook if file is not None else "patient-view"
 

@@ -21,10 +21,9 @@ from eligo.serve.bindings import (
     Coding,
     Event,
     Field,
-    KnowledgeBase,
     Order,
-    bindings_of,
 )
+from eligo.serve.knowledge import KnowledgeBase, bindings_of
 
 if TYPE_CHECKING:
     from eligo.ir import InputInfo
@@ -145,9 +144,17 @@ def check_list(binding: Binding, info: InputInfo) -> list[Diagnostic]:
         return [error("E221", f"{what}: a list is read one record per {', '.join(kinds[:-1])} or {kinds[-1]} "
                       f"resource, not {binding.resource or 'none'}", span, did_you_mean(binding.resource, FIELDS)
                       or "for lesions, one mCODE Tumor (a BodyStructure) per lesion")]
-    if not binding.codes:
+    if not binding.codes and binding.related is None:
         return [error("E209", f"{what}: a {binding.resource} needs the codes that select it", span,
-                      "add `code: [system|code]`; every matching resource is one record")]
+                      "add `code: [system|code]` (or `related:`); every matching resource is one record")]
+    related = binding.related
+    if related is not None:
+        wrong = _check_resource(related.resource, related.codes, related.span, f"{what}, related")
+        if not wrong and not _url(related.extension):
+            wrong = [error("E224", f"{what}, related: extension `{related.extension}` is not the URL of an extension",
+                           related.span, "e.g. http://hl7.org/fhir/StructureDefinition/condition-related")]
+        if wrong:
+            return wrong
     defaults = Binding(binding.input, binding.resource, binding.codes, "")
     given = [k for k in _SCALAR_ONLY if getattr(binding, k) != getattr(defaults, k)]
     if binding.within_months is not None and not DATES.get(binding.resource):
@@ -167,8 +174,12 @@ def check_list(binding: Binding, info: InputInfo) -> list[Diagnostic]:
     return out
 
 
+def _url(text: str) -> bool:
+    return text.startswith(("http://", "https://", "urn:"))
+
+
 def _check_field(found: Field, resource: str, info: InputInfo, what: str) -> list[Diagnostic]:
-    if found.extension is not None and not found.extension.startswith(("http://", "https://", "urn:")):
+    if found.extension is not None and not _url(found.extension):
         return [error("E224", f"{what}: extension `{found.extension}` is not the URL of an extension", found.span,
                       "an extension is named by its canonical URL, e.g. http://example.org/fhir/StructureDefinition/x")]
     yields = found.yields(resource)

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from eligo.ir import units
 from eligo.serve.bindings import CODE_ELEMENT, UCUM, Binding, Coding, Event
 from eligo.serve.lists import UCUM_SYSTEM, Read, read_records
-from eligo.serve.record import Entry, Problem, Record, Unsure, codes_of, is_active, tokens
+from eligo.serve.record import Entry, Problem, Record, Unsure, codes_of, is_active, refers, tokens
 
 _QUERY_EXTRAS = {"Observation": "&_sort=-date&_count=100", "Procedure": "&_count=100", "Condition": "&_count=100",
                  "BodyStructure": "&_count=100"}
@@ -26,19 +26,20 @@ class Extracted:
 
 
 def query(resource: str, codes: tuple[Coding, ...]) -> str:
-    """The prefetch template of a binding or an event: a search by patient and code, sorted and bounded."""
+    """The prefetch template of a binding or an event: a search by patient and code (every resource of the type
+    when no code is given), sorted and bounded."""
     if resource == "Patient":
         return "Patient/{{context.patientId}}"
-    joined = ",".join(c.token for c in codes)
-    parameter = CODE_ELEMENT.get(resource, "code")
-    return f"{resource}?patient={{{{context.patientId}}}}&{parameter}={joined}{_QUERY_EXTRAS.get(resource, '')}"
+    search = f"&{CODE_ELEMENT.get(resource, 'code')}={','.join(c.token for c in codes)}" if codes else ""
+    return f"{resource}?patient={{{{context.patientId}}}}{search}{_QUERY_EXTRAS.get(resource, '')}"
 
 
 def prefetch_keys(bindings: Mapping[str, Binding], events: Mapping[str, Event]) -> dict[str, str]:
     """Key -> template for everything the bindings read; one key per distinct query, `patient` always."""
     keys = {"patient": query("Patient", ())}
     used_events = {n for b in bindings.values() for n in (b.before, b.after, b.change_over) if n}
-    wanted = [(b.resource, b.codes) for b in bindings.values()] + \
+    wanted = [(b.resource, b.search_codes) for b in bindings.values()] + \
+             [(b.related.resource, b.related.codes) for b in bindings.values() if b.related is not None] + \
              [(events[n].resource, events[n].codes) for n in sorted(used_events) if n in events]
     for resource, codes in wanted:
         template = query(resource, codes)
@@ -99,7 +100,7 @@ class Extractor:
         self.bindings = bindings
         self.events = events
         self.keys = keys
-        self.key = {name: key_of(keys, b.resource, b.codes) for name, b in bindings.items()}
+        self.key = {name: key_of(keys, b.resource, b.search_codes) for name, b in bindings.items()}
         self.tokens = {name: tokens(b.codes) for name, b in bindings.items()}
         used = {n for b in bindings.values() for n in (b.before, b.after, b.change_over) if n and n in events}
         self.event_key = {n: key_of(keys, events[n].resource, events[n].codes) for n in used}
@@ -133,6 +134,8 @@ class Extractor:
             key = self.key[name]
             found = record.resources.get(key, []) if binding.resource == "Patient" else record.matching(key, self.tokens[name])
             if binding.each is not None:
+                if binding.related is not None:
+                    found = self._related(record, binding, key)
                 self._list(record, binding, found, today, out)
                 continue
             try:
@@ -144,6 +147,18 @@ class Extractor:
                 out.case[name] = value
         out.problems[:0] = record.problems
         return out
+
+    def _related(self, record: Record, binding: Binding, key: str) -> list[Entry]:
+        """The resources under `key` that count and are coded as the binding says, or whose extension refers to a
+        resource of the record coded as `related` says (that counts, and for a Condition is active)."""
+        related = binding.related
+        assert related is not None
+        targets = [e for e in record.matching(key_of(self.keys, related.resource, related.codes), tokens(related.codes))
+                   if related.resource != "Condition" or is_active(e.resource)]
+        ids = {f"{related.resource}/{e.resource.get('id')}" for e in targets}
+        wanted = tokens(binding.codes)
+        return [e for e in record.matching(key, frozenset())
+                if not wanted.isdisjoint(e.codes) or refers(e.resource, related.extension, ids)]
 
     def _list(self, record: Record, binding: Binding, found: list[Entry], today: dt.date, out: Extracted) -> None:
         """A list input: one record per resource (conditions still active); one whose date leaves it unsure whether

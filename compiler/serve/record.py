@@ -61,6 +61,18 @@ def _counts(resource: dict[str, Any]) -> bool:
     return True
 
 
+def refers(resource: dict[str, Any], url: str, targets: set[str]) -> bool:
+    """Whether an extension `url` of the resource refers (valueReference, relative or absolute) to one of `targets`
+    (`Condition/abc`)."""
+    extensions = resource.get("extension")
+    for item in extensions if isinstance(extensions, list) else ():
+        reference = get(item, ("valueReference", "reference")) if isinstance(item, dict) and item.get("url") == url \
+            else None
+        if isinstance(reference, str) and any(reference == t or reference.endswith("/" + t) for t in targets):
+            return True
+    return False
+
+
 def is_active(resource: dict[str, Any]) -> bool:
     status = {t.rpartition("|")[2] for t in codes_of(resource.get("clinicalStatus"))}
     return not status or bool(status & {"active", "recurrence", "relapse"})

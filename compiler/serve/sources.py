@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 
-from eligo.serve.bindings import Binding, Coding, Event, Field, KnowledgeBase, events_of, input_bindings
+from eligo.serve.bindings import Binding, Coding, Event, Field
+from eligo.serve.knowledge import KnowledgeBase, events_of, input_bindings
 
 
 def _codes_text(codes: tuple[Coding, ...]) -> str:
@@ -38,7 +39,11 @@ def describe(binding: Binding, events: Mapping[str, Event] | None = None) -> str
         fields = "; ".join(f"{f.name} from {_field_source(f)}" for f in binding.each)
         extent = "the record is declared to hold every one" if binding.complete else \
             "at least these: more may exist than the record holds"
-        text = f"One record per {subject}{when}: {fields or 'no field bound'} ({extent})"
+        related, each = binding.related, subject if binding.codes else binding.resource
+        if related is not None:
+            each += f"{', or' if binding.codes else ''} whose extension {related.extension} refers to a " \
+                    f"{related.resource} coded {_codes_text(related.codes)}"
+        text = f"One record per {each}{when}: {fields or 'no field bound'} ({extent})"
     elif binding.change_over:
         text = (f"Percent change of the {subject} (UCUM {', '.join(binding.units)}) from the latest before "
                 f"{event(binding.change_over)} to the latest since")

@@ -967,6 +967,26 @@ def _fhir(code: str, title: str, explanation: str, wrong: str, right: str = _FHI
     return Code(code, "error", title, explanation, wrong, right, path, (("demo/codes/1.0.0.eligo", _FHIR_GUIDELINE),))
 
 
+_FHIR_LIST_GUIDELINE = (_H + "kind organ: liver | lung\nrecord lesion:\n  organ: organ\n  treatable: yes/no, optional\n"
+                        "input lesions: list of lesion\n"
+                        "decision resection: candidate > not_candidate\n"
+                        "  rule few: when count(lesions) <= 5 and all(lesions have treatable) then candidate\n"
+                        "  otherwise not_candidate\n")
+_FHIR_LIST = (
+    "guideline: demo.codes\nversion: 1.0.0\ninputs:\n  lesions:\n    resource: BodyStructure\n"
+    "    code: [http://terminology.hl7.org/CodeSystem/icd-o-3|8000/6]\n"
+    "    each:\n"
+    "      organ: {value: location, map: {http://snomed.info/sct|10200004: liver, http://snomed.info/sct|39607008: lung}}\n"
+    "      treatable: {extension: http://example.org/fhir/StructureDefinition/locally-treatable, value: valueBoolean}\n"
+)
+
+
+def _fhir_list(code: str, title: str, explanation: str, wrong: str) -> Code:
+    """A bindings example for a guideline with a list input (`lesions: list of lesion`)."""
+    return Code(code, "error", title, explanation, wrong, _FHIR_LIST, "demo/codes/1.0.0.fhir.yaml",
+                (("demo/codes/1.0.0.eligo", _FHIR_LIST_GUIDELINE),))
+
+
 def _bindings_entries() -> list[Code]:
     return [
         _fhir("E200", "a bindings file that is not YAML",
@@ -1049,6 +1069,28 @@ def _bindings_entries() -> list[Code]:
               "A draft order is a ServiceRequest, MedicationRequest or DeviceRequest with the codes of what is "
               "ordered; a Procedure is what has been done.",
               _FHIR + _ORDERS.replace("ServiceRequest", "Procedure"), _FHIR + _ORDERS),
+        _fhir_list("E220", "a list input bound as one value, or one value bound as a list",
+                   "A list input (`list of lesion`) is read one record per matching resource, its fields under "
+                   "`each:`; a single value is bound with `value:` and takes no `each:`.",
+                   _FHIR_LIST.split("    each:\n")[0]),
+        _fhir_list("E221", "a list read from a resource that cannot give records",
+                   "The records of a list come one per BodyStructure (an mCODE Tumor), Condition or Observation, whose "
+                   "elements the fields are read from; a Procedure holds no lesion.",
+                   _FHIR_LIST.replace("resource: BodyStructure", "resource: Procedure")),
+        _fhir_list("E222", "a single-value setting on a list binding",
+                   "`select`, `before`, `after`, `change_over`, `units` and `map` choose or read one value; a list "
+                   "takes every matching resource, and says per field under `each:` where it comes from. `within` "
+                   "needs a dated resource, and an mCODE Tumor has no date.",
+                   _FHIR_LIST.replace("    each:\n", "    within: 6 months\n    each:\n")),
+        _fhir_list("E223", "a field under `each:` that the record does not have",
+                   "Each entry under `each:` names a field of the list's record; `organs` is not a field of "
+                   "`lesion`.",
+                   _FHIR_LIST.replace("      organ: {", "      organs: {")),
+        _fhir_list("E224", "an extension not named by its URL",
+                   "An extension is identified by its canonical URL (`Extension.url`); a field read from an "
+                   "extension names that URL and the value[x] it holds.",
+                   _FHIR_LIST.replace("http://example.org/fhir/StructureDefinition/locally-treatable",
+                                      "locally-treatable")),
     ]
 
 

@@ -16,9 +16,11 @@ from typer.testing import CliRunner
 import eligo
 from eligo.cli.main import app
 from eligo.serve import check_bindings, fhir_sources
-from eligo.serve.bindings import coding_problem, input_bindings, parse_bindings
-from eligo.serve.extract import Extractor, Record, prefetch_keys
+from eligo.serve.bindings import coding_problem, parse_bindings
+from eligo.serve.extract import Extractor, prefetch_keys
 from eligo.serve.feedback import FeedbackStore
+from eligo.serve.knowledge import input_bindings
+from eligo.serve.record import Record
 
 ROOT = Path(__file__).parent.parent
 DEMO = """guideline demo.fitness
@@ -192,7 +194,7 @@ def test_a_quantity_in_an_accepted_unit_is_converted_and_a_foreign_unit_is_refus
 def test_the_marker_change_is_from_the_latest_before_chemotherapy_to_the_latest_after(
         shipped: eligo.KnowledgeBase, before: float, after: float, unit: str, older: list[float]) -> None:
     bindings = input_bindings(shipped, "pancreas.liver_metastases", "1.0.0")
-    from eligo.serve.bindings import events_of
+    from eligo.serve.knowledge import events_of
 
     events = events_of(shipped, "pancreas.liver_metastases", "1.0.0")
     keys = prefetch_keys(bindings, events)

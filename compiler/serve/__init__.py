@@ -4,7 +4,7 @@
 (no web dependencies, so `eligo check` can call it); `eligo.serve.app` is the FastAPI application.
 """
 
-from eligo.serve.bindings import fhir_sources
 from eligo.serve.checks import check_bindings
+from eligo.serve.sources import fhir_sources
 
 __all__ = ["check_bindings", "fhir_sources"]

@@ -19,8 +19,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from eligo.cases import CaseError
 from eligo.serve.cards import CardKey, DraftOrder, Service, build_services, cards, draft_orders
-from eligo.serve.extract import Problem, Record
 from eligo.serve.feedback import FeedbackStore
+from eligo.serve.record import Problem, Record
 from eligo.serve.security import AuthError, Verifier
 
 if TYPE_CHECKING:

@@ -13,6 +13,16 @@ look-back window, before or after a dated event), and the UCUM units it may arri
         units: [U/mL, kU/L]
         change_over: preoperative_chemotherapy   # latest before the event to latest after it, in %
 
+A list input is bound to one record per matching resource, each field to an element or an extension's value;
+what the record holds is "at least these" unless the binding says the record is complete (`complete: yes`)::
+
+    lesions:
+      resource: BodyStructure
+      code: [http://terminology.hl7.org/CodeSystem/icd-o-3|8000/6]
+      each:
+        organ: {value: location, map: {http://snomed.info/sct|10200004: liver}}
+        treatable: {extension: http://example.org/fhir/StructureDefinition/locally-treatable, value: valueBoolean}
+
 `orders:` names, per decision, the draft order it is about (a ServiceRequest, MedicationRequest or DeviceRequest
 and its codes); that decision then also answers the order-select and order-sign hooks::
 
@@ -21,18 +31,15 @@ and its codes); that decision then also answers the order-select and order-sign 
 
 Inputs without a binding (board judgements) are the questions the service asks. A module binds the inputs it
 declares; a guideline may also rebind an input of a module it uses, more narrowly (the primary cancer's codes
-for its own site): a guideline version sees its uses' bindings, then its own.
+for its own site): a guideline version sees its uses' bindings, then its own (`eligo.serve.knowledge`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-import weakref
-from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any
 
 import yaml
 
@@ -40,15 +47,13 @@ from eligo.dsl.ast import NO_SPAN, Span
 from eligo.dsl.diagnostics import Diagnostic, did_you_mean, error
 from eligo.ir import units
 
-if TYPE_CHECKING:
-    from eligo.ir import InputInfo
-
 SUFFIX = ".fhir.yaml"
 LOINC = "http://loinc.org"
 SNOMED = "http://snomed.info/sct"
 SYSTEMS = {
     LOINC: "LOINC", SNOMED: "SNOMED CT", "http://hl7.org/fhir/sid/icd-10": "ICD-10",
     "http://hl7.org/fhir/sid/icd-10-cm": "ICD-10-CM", "http://hl7.org/fhir/sid/icd-o-3": "ICD-O-3",
+    "http://terminology.hl7.org/CodeSystem/icd-o-3": "ICD-O-3",
 }
 # The clinically relevant date of each resource type, first present element wins; the elements that hold values.
 DATES = {
@@ -56,6 +61,7 @@ DATES = {
     "Condition": ("onsetDateTime", "onsetPeriod.start", "recordedDate"),
     "Procedure": ("performedDateTime", "performedPeriod.start"),
     "Patient": (),
+    "BodyStructure": (),  # an mCODE Tumor is one tumour tracked over time: it carries no date of its own
 }
 VALUES: dict[str, dict[str, str]] = {  # element -> what it yields: quantity, integer, coding, boolean, date, count
     "Observation": {"valueQuantity": "quantity", "valueInteger": "integer", "valueCodeableConcept": "coding",
@@ -68,6 +74,17 @@ VALUES: dict[str, dict[str, str]] = {  # element -> what it yields: quantity, in
 # UCUM code -> the Eligo unit it is (ir/units.py).
 UCUM = {"U/mL": "U/mL", "kU/L": "kU/L", "ng/mL": "ng/mL", "ug/L": "µg/L", "%": "%", "mm": "mm", "cm": "cm",
         "m": "m", "kg": "kg", "g": "g", "mL": "mL", "L": "L", "d": "days", "wk": "weeks", "mo": "months", "a": "years"}
+# A list input (`list of lesion`) is bound to one record per matching resource (`each:`), each field to an element
+# of it or to the value of one of its extensions; the elements a field may read, and what they give.
+FIELDS: dict[str, dict[str, str]] = {
+    "BodyStructure": {"location": "coding", "locationQualifier": "coding", "morphology": "coding"},
+    "Condition": {"bodySite": "coding", "code": "coding", "onsetDateTime": "date"},
+    "Observation": {"valueQuantity": "quantity", "valueInteger": "integer", "valueBoolean": "boolean",
+                    "valueCodeableConcept": "coding", "bodySite": "coding", "effectiveDateTime": "date"},
+}
+EXTENSION_VALUES = {"valueBoolean": "boolean", "valueCodeableConcept": "coding", "valueCoding": "coding",
+                    "valueQuantity": "quantity", "valueInteger": "integer", "valueDateTime": "date", "valueDate": "date"}
+CODE_ELEMENT = {"BodyStructure": "morphology"}  # the element (and search parameter) holding the selecting code
 HOOKS = ("patient-view", "order-select", "order-sign", "encounter-start", "encounter-discharge")
 ORDER_HOOKS = ("order-select", "order-sign")  # the services of a decision that `orders:` ties to what is ordered
 # The order resources (R4) a draft order may be, and the element holding the code of what is ordered.
@@ -102,6 +119,35 @@ class Event:
 
 
 @dataclass(frozen=True, slots=True)
+class Field:
+    """Where one field of each record of a list input comes from in its resource: an element, or the value of an
+    extension (`extension: URL`, `value: valueBoolean`). A field the resource does not hold is unknown."""
+
+    name: str
+    value: str
+    extension: str | None = None
+    units: tuple[str, ...] = ()
+    map: tuple[tuple[str, object], ...] = ()
+    description: str | None = None
+    span: Span = field(default=NO_SPAN, compare=False)
+
+    def yields(self, resource: str) -> str:
+        table = EXTENSION_VALUES if self.extension is not None else FIELDS.get(resource, {})
+        return table.get(self.value, "")
+
+
+@dataclass(frozen=True, slots=True)
+class Related:
+    """A list binding's other way of selecting a resource: an extension of it refers to a resource of the record coded
+    with one of `codes` (an mCODE Tumor's relatedCondition naming a Secondary Cancer Condition)."""
+
+    extension: str
+    resource: str
+    codes: tuple[Coding, ...]
+    span: Span = field(default=NO_SPAN, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
 class Binding:
     """Where one input comes from in the record."""
 
@@ -118,7 +164,15 @@ class Binding:
     map: tuple[tuple[str, object], ...] = ()
     profile: str | None = None
     description: str | None = None
+    each: tuple[Field, ...] | None = None  # a list input: one record per matching resource, these fields from it
+    complete: bool | None = None  # a list input: whether the record is declared to hold every one (None: not said)
+    related: Related | None = None  # a list input: also the resources whose extension refers to such a resource
     span: Span = field(default=NO_SPAN, compare=False)
+
+    @property
+    def search_codes(self) -> tuple[Coding, ...]:
+        """The codes its prefetch searches by: none when `related` may select resources whatever their code."""
+        return () if self.related is not None else self.codes
 
     @property
     def yields(self) -> str:
@@ -268,10 +322,52 @@ def _binding_fields(reader: _Reader, fields: dict[str, yaml.Node], where: str) -
             out["map"] = tuple((k, _scalar(v)) for k, v in entries.items())
         else:
             known = ["resource", "code", "value", "select", "within", "before", "after", "change_over", "units", "map",
-                     "profile", "description"]
+                     "profile", "description", "each", "complete", "related"]
             reader.fail(node, f"{where}: `{key}` is not a binding field", did_you_mean(key, known))
     out.setdefault("codes", ())
     return out
+
+
+def _fields(reader: _Reader, node: yaml.Node, where: str) -> tuple[Field, ...]:
+    """`each:` of a list binding: per record field, the element (or extension) that holds it."""
+    out = []
+    known = ["value", "extension", "units", "map", "description"]
+    for name, spec in (reader.mapping(node, where) or {}).items():
+        fields = reader.mapping(spec, f"{where}.{name}")
+        if fields is None:
+            continue
+        for key in fields:
+            if key not in known:
+                reader.fail(fields[key], f"{where}.{name}: `{key}` is not a field of a record binding",
+                            did_you_mean(key, known) or f"give {', '.join(f'`{k}`' for k in known)}")
+        values = _binding_fields(reader, {k: v for k, v in fields.items() if k in known and k != "extension"},
+                                 f"{where}.{name}")
+        extension = reader.text(fields["extension"], f"{where}.{name}.extension") if "extension" in fields else None
+        out.append(Field(name, values.get("value") or "", extension, values.get("units", ()), values.get("map", ()),
+                         values.get("description"), span=reader.key_span(spec)))
+    return tuple(out)
+
+
+def _related(reader: _Reader, node: yaml.Node, where: str) -> Related | None:
+    fields = reader.mapping(node, where)
+    if fields is None:
+        return None
+    known = ["extension", "resource", "code"]
+    for key in fields:
+        if key not in known:
+            reader.fail(fields[key], f"{where}: `{key}` is not a field of `related`", did_you_mean(key, known))
+    values = _binding_fields(reader, {k: v for k, v in fields.items() if k in ("resource", "code")}, where)
+    extension = reader.text(fields["extension"], f"{where}.extension") if "extension" in fields else None
+    return Related(extension or "", values.get("resource") or "", values["codes"], span=reader.span(node))
+
+
+def _yes_no(reader: _Reader, node: yaml.Node, where: str) -> bool:
+    value = _scalar(node)
+    if not isinstance(value, bool):
+        reader.fail(node, f"{where} must be yes or no", "`complete: no` (at least these) unless the record is known "
+                    "to hold every one")
+        return False
+    return value
 
 
 def _scalar(node: yaml.Node) -> object:
@@ -307,7 +403,15 @@ def parse_bindings(text: str, path: str) -> BindingFile:
     for name, node in (reader.mapping(top["inputs"], "inputs") or {} if "inputs" in top else {}).items():
         fields = reader.mapping(node, f"inputs.{name}")
         if fields is not None:
-            values = _binding_fields(reader, fields, f"inputs.{name}")
+            where = f"inputs.{name}"
+            each, complete, related = fields.pop("each", None), fields.pop("complete", None), fields.pop("related", None)
+            values = _binding_fields(reader, fields, where)
+            if each is not None:
+                values["each"] = _fields(reader, each, f"{where}.each")
+            if complete is not None:
+                values["complete"] = _yes_no(reader, complete, f"{where}.complete")
+            if related is not None:
+                values["related"] = _related(reader, related, f"{where}.related")
             values.setdefault("value", "")
             values["resource"] = values.get("resource") or ""
             values["value"] = values["value"] or ""
@@ -331,153 +435,3 @@ def parse_bindings(text: str, path: str) -> BindingFile:
         if key not in sections:
             reader.fail(node, f"`{key}` is not a section of a bindings file", did_you_mean(key, sections))
     return file
-
-
-# ------------------------------------------------------------------ a knowledge base's bindings
-class _Source(Protocol):
-    @property
-    def path(self) -> str: ...
-
-
-class _Declared(Protocol):
-    @property
-    def inputs(self) -> Mapping[str, InputInfo]: ...
-
-
-class _Named(Protocol):
-    @property
-    def name(self) -> str: ...
-
-
-class _Module(Protocol):
-    @property
-    def decisions(self) -> Sequence[_Named]: ...
-
-
-class _Lowered(Protocol):
-    @property
-    def visible_inputs(self) -> Mapping[str, InputInfo]: ...
-    @property
-    def module(self) -> _Module: ...
-
-
-class _Resolution(Protocol):
-    @property
-    def order(self) -> Sequence[tuple[str, str]]: ...
-
-
-class KnowledgeBase(Protocol):
-    """What bindings need of a knowledge base (`eligo.KnowledgeBase` is one), so this module imports no stage."""
-
-    @property
-    def root(self) -> Path | None: ...
-    @property
-    def modules(self) -> Mapping[tuple[str, str], _Source]: ...
-    def lowered(self, module_id: str, version: str) -> _Lowered: ...
-    def resolve(self, module_id: str, version: str) -> _Resolution: ...
-    def guideline(self, module_id: str, version: str | None = None) -> _Declared: ...
-
-
-_CACHE: weakref.WeakKeyDictionary[KnowledgeBase, dict[tuple[str, str], BindingFile]] = weakref.WeakKeyDictionary()
-
-
-def companion(source_path: str) -> Path:
-    """`knowledge/core/x/1.0.0.eligo` -> `knowledge/core/x/1.0.0.fhir.yaml`."""
-    path = Path(source_path)
-    return path.with_name(path.name.removesuffix(".eligo") + SUFFIX)
-
-
-def bindings_of(kb: KnowledgeBase) -> dict[tuple[str, str], BindingFile]:
-    """The companion file of every module version that has one (read once per knowledge base)."""
-    if kb not in _CACHE:
-        found = {}
-        for key, source in kb.modules.items():
-            path = companion(source.path)
-            if path.is_file():
-                found[key] = parse_bindings(path.read_text(encoding="utf-8"), str(path))
-        _CACHE[kb] = found
-    return _CACHE[kb]
-
-
-def input_bindings(kb: KnowledgeBase, guideline: str, version: str) -> dict[str, Binding]:
-    """Every binding a guideline version sees: its own and those of the module versions it uses."""
-    files = bindings_of(kb)
-    out: dict[str, Binding] = {}
-    for key in [*kb.resolve(guideline, version).order, (guideline, version)]:
-        if key in files and not any(d.is_error for d in files[key].diagnostics):
-            out.update(files[key].inputs)
-    return out
-
-
-def orders_of(kb: KnowledgeBase, guideline: str, version: str) -> dict[str, Order]:
-    """The orders the decisions of a guideline version are about (its own file only: orders name its decisions)."""
-    file = bindings_of(kb).get((guideline, version))
-    return dict(file.orders) if file is not None and not any(d.is_error for d in file.diagnostics) else {}
-
-
-def events_of(kb: KnowledgeBase, guideline: str, version: str) -> dict[str, Event]:
-    files = bindings_of(kb)
-    out: dict[str, Event] = {}
-    for key in [*kb.resolve(guideline, version).order, (guideline, version)]:
-        if key in files:
-            out.update(files[key].events)
-    return out
-
-
-# ------------------------------------------------------------------ words, for the docs site and for cards
-def _codes_text(codes: tuple[Coding, ...]) -> str:
-    if len(codes) <= 3:
-        return " or ".join(c.describe() for c in codes)
-    return " or ".join(c.describe() for c in codes[:2]) + f" (and {len(codes) - 2} more codes)"
-
-
-def describe(binding: Binding, events: Mapping[str, Event] | None = None) -> str:
-    """One plain-English line saying where the input comes from in the record.
-
-    >>> describe(Binding("x", "Observation", (Coding(LOINC, "24108-3"),), "valueQuantity", units=("U/mL",)))
-    'The latest Observation coded LOINC 24108-3, its valueQuantity (UCUM U/mL)'
-    """
-    subject = f"{binding.resource} coded {_codes_text(binding.codes)}" if binding.codes else f"the {binding.resource}"
-    events = events or {}
-
-    def event(name: str) -> str:
-        found = events.get(name)
-        return found.description if found and found.description else name.replace("_", " ")
-
-    when = ""
-    if binding.within_months is not None:
-        when += f" within the last {binding.within_months:g} months"
-    if binding.before:
-        when += f" before {event(binding.before)}"
-    if binding.after:
-        when += f" after {event(binding.after)}"
-    plural = f"{binding.resource}s coded {_codes_text(binding.codes)}"
-    if binding.change_over:
-        text = (f"Percent change of the {subject} (UCUM {', '.join(binding.units)}) from the latest before "
-                f"{event(binding.change_over)} to the latest since")
-    elif binding.value == "count":
-        text = f"The number of active {plural}{when}"
-    elif binding.value == "distinct bodySite":
-        text = f"The number of distinct body sites among active {plural}{when}"
-    elif binding.value == "exists":
-        text = f"Yes when a {subject} is recorded{when}; none recorded is not a no, so it is then asked"
-    elif binding.resource == "Patient":
-        text = f"The Patient's {binding.value}"
-    else:
-        unit = f" (UCUM {', '.join(binding.units)})" if binding.units else ""
-        text = f"The {binding.select} {subject}{when}, its {binding.value}{unit}"
-    return text
-
-
-def fhir_sources(kb: KnowledgeBase, guideline: str, version: str) -> dict[str, str]:
-    """For the docs site: per input of the guideline version, one line on its FHIR source (asked when unbound)."""
-    bound = input_bindings(kb, guideline, version)
-    events = events_of(kb, guideline, version)
-    inputs = kb.guideline(guideline, version=version).inputs
-    return {name: describe(bound[name], events) if name in bound else "Not in the record: the service asks for it"
-            for name in inputs}
-
-
-def iter_codes(bindings: dict[str, Binding]) -> Iterator[Coding]:
-    for binding in bindings.values():
-        yield from binding.codes

@@ -28,12 +28,10 @@ from eligo.serve.bindings import (
     Binding,
     Event,
     Order,
-    describe,
-    events_of,
-    input_bindings,
-    orders_of,
 )
 from eligo.serve.extract import Extracted, Extractor, key_of, prefetch_keys
+from eligo.serve.knowledge import bindings_of, events_of, input_bindings, orders_of
+from eligo.serve.sources import describe
 
 if TYPE_CHECKING:
     from eligo import DecisionResult, Guideline, KnowledgeBase, Result
@@ -69,6 +67,7 @@ class Words:
     uuids: Mapping[tuple[str, str | None], str]  # (status, rule) -> the card's uuid
     anchors: Mapping[tuple[str, str | None], str]  # (status, rule) -> the link to the guideline's page
     asks: Mapping[str, tuple[str, str, str]]  # bound laboratory input -> (label, LOINC code, suggestion uuid)
+    unbound: Mapping[str, tuple[str, ...]]  # list input -> the fields of its records its binding does not read
     source: dict[str, str]
     links_label: str
     signature: str
@@ -78,11 +77,14 @@ class Words:
         topic = prose.humanize(service.decision.name)
         labels = {name: service.vocab.name(name) for name in service.guideline.inputs}
         missing = {}
+        unbound: dict[str, tuple[str, ...]] = {}
         for name, info in service.guideline.inputs.items():
             what = f" ({info.description})" if info.description else ""
             binding = service.bindings.get(name)
             missing[name] = f"- {labels[name]}{what}" + (f": {describe(binding, service.events)}" if binding else "")
-        keys = {n: key_of(service.prefetch, b.resource, b.codes) for n, b in service.bindings.items()}
+            if binding is not None and binding.each is not None:
+                unbound[name] = tuple(f.name for f in info.fields if f.name not in {b.name for b in binding.each})
+        keys = {n: key_of(service.prefetch, b.resource, b.search_codes) for n, b in service.bindings.items()}
         decision = service.decision
         rules = {r.name: _rule_words(decision.name, topic, r, service.vocab) for r in decision.rules}
         if decision.default is not None:
@@ -101,7 +103,7 @@ class Words:
                 asks[name] = (prose.humanize(name).removesuffix(" change"), loinc[0].code,
                               str(uuid.uuid5(NAMESPACE, f"{service.id}|order|{name}")))
         g = service.guideline
-        return cls(topic[:1].upper() + topic[1:], labels, missing, keys, rules, outcomes, uuids, anchors, asks,
+        return cls(topic[:1].upper() + topic[1:], labels, missing, keys, rules, outcomes, uuids, anchors, asks, unbound,
                    {"label": _clip(f"Eligo {g.id} {g.version} (SHA-256 {g.sha256[:12]}…)", 100), "url": service.page},
                    f"{g.title} {g.version}", f"Guideline {g.id} {g.version} ({g.status}), SHA-256 `{g.sha256}`.")
 
@@ -211,8 +213,6 @@ def build_services(kb: KnowledgeBase, today: dt.date, docs_url: str, drafts: boo
 
 
 def _hook(kb: KnowledgeBase, guideline: Guideline) -> str:
-    from eligo.serve.bindings import bindings_of
-
     file = bindings_of(kb).get((guideline.id, guideline.version))
     return file.hook if file is not None else "patient-view"
 
@@ -348,6 +348,11 @@ def _missing_line(service: Service, name: str, unreachable: Collection[str], ext
     binding = service.bindings[name]
     if name in extracted.unsure:
         return f"{words.missing[name]}; the record does not settle it: {extracted.unsure[name]}."
+    if name in extracted.lists:
+        unread = words.unbound.get(name, ())
+        why = "; ".join(filter(None, [extracted.lists[name].why(), f"{', '.join(unread)} not read from the record"
+                                      if unread else ""])) or "what it holds does not settle the decision"
+        return f"{words.missing[name]}; the record does not settle it: {why}; the tumour board confirms or completes it."
     if words.order_key[name] in unreachable:
         return f"{words.missing[name]}; the record's FHIR server could not be reached for it."
     return f"{words.missing[name]}; none found: " + ("order or record it." if binding.resource == "Observation"
@@ -355,9 +360,14 @@ def _missing_line(service: Service, name: str, unreachable: Collection[str], ext
 
 
 def show(value: object) -> str:
-    """A case value as a card shows it: `-75%`, `yes`, `2026-01-10`, `3`."""
+    """A case value as a card shows it: `-75%`, `yes`, `2026-01-10`, `3`, and a list of records one by one
+    (`at least 2: organ liver, treatable yes; organ liver, treatable unknown`)."""
     if isinstance(value, bool):
         return "yes" if value else "no"
+    if isinstance(value, list) or (isinstance(value, dict) and set(value) == {"at_least"}):
+        records = value if isinstance(value, list) else value["at_least"]
+        shown = "; ".join(", ".join(f"{k} {'unknown' if v is None else show(v)}" for k, v in r.items()) for r in records)
+        return f"{'' if isinstance(value, list) else 'at least '}{len(records)}" + (f": {shown}" if shown else "")
     if isinstance(value, dict):
         number, unit = value.get("value"), value.get("unit")
         text = f"{number:g}" if isinstance(number, int | float) else str(number)

@@ -8,6 +8,9 @@ from eligo.dsl.ast import Span
 from eligo.dsl.diagnostics import Diagnostic, did_you_mean, error
 from eligo.ir import units
 from eligo.serve.bindings import (
+    DATES,
+    EXTENSION_VALUES,
+    FIELDS,
     HOOKS,
     ORDER_CODE,
     ORDER_HOOKS,
@@ -17,10 +20,10 @@ from eligo.serve.bindings import (
     Binding,
     Coding,
     Event,
-    KnowledgeBase,
+    Field,
     Order,
-    bindings_of,
 )
+from eligo.serve.knowledge import KnowledgeBase, bindings_of
 
 if TYPE_CHECKING:
     from eligo.ir import InputInfo
@@ -91,6 +94,8 @@ def _check_resource(resource: str, codes: tuple[Coding, ...], span: Span, what: 
 def check_binding(binding: Binding, info: InputInfo, events: dict[str, Event]) -> list[Diagnostic]:
     """The binding against its input: the element exists and yields the input's type, units convert, events exist."""
     what = f"input `{binding.input}`"
+    if info.type.kind == "list" or binding.each is not None or binding.complete is not None:
+        return check_list(binding, info)
     out = _check_resource(binding.resource, binding.codes, binding.span, what)
     if out:
         return out
@@ -98,10 +103,7 @@ def check_binding(binding: Binding, info: InputInfo, events: dict[str, Event]) -
     if not yields:
         return [error("E210", f"{what}: a {binding.resource} has no element `{binding.value}` that bindings read",
                       binding.span, f"use one of {', '.join(VALUES[binding.resource])}")]
-    kind = info.type.kind
-    wanted = {"quantity": ("quantity",), "integer": ("number",), "coding": ("bool", "enum", "number"),
-              "boolean": ("bool",), "date": ("date",), "count": ("number",), "present": ("bool",)}[yields]
-    if kind not in wanted or (yields == "count" and not info.type.integer):
+    if not _gives(yields, info):
         return [error("E211", f"{what} is {info.type.describe()}, but {binding.resource}.{binding.value} gives "
                       f"{_yield_text(yields)}", binding.span, "bind an element of the input's type")]
     for name in (binding.before, binding.after, binding.change_over):
@@ -112,7 +114,86 @@ def check_binding(binding: Binding, info: InputInfo, events: dict[str, Event]) -
         out.append(error("E205", f"{what}: select `{binding.select}` is not `latest` or `earliest`", binding.span))
     out.extend(_check_units(binding, info, what))
     if yields == "coding":
-        out.extend(_check_map(binding, info, what))
+        out.extend(_check_map(binding.map, info, what, binding.span))
+    return out
+
+
+def _gives(yields: str, info: InputInfo) -> bool:
+    wanted = {"quantity": ("quantity",), "integer": ("number",), "coding": ("bool", "enum", "number"),
+              "boolean": ("bool",), "date": ("date",), "count": ("number",), "present": ("bool",)}[yields]
+    return info.type.kind in wanted and (yields != "count" or info.type.integer)
+
+
+_SCALAR_ONLY = ("value", "select", "before", "after", "change_over", "units", "map")
+
+
+def check_list(binding: Binding, info: InputInfo) -> list[Diagnostic]:
+    """A list input's binding: one record per resource of a type fields can be read from, selected by its codes;
+    every field of `each` a field of the record, read from an element or extension of the field's type."""
+    what, span = f"input `{binding.input}`", binding.span
+    if info.type.kind != "list":
+        said = "`each:` binds" if binding.each is not None else "`complete:` is said of"
+        return [error("E220", f"{what} is {info.type.describe()}, not a list: {said} a list of records",
+                      span, "bind one value with `value:`, or declare the input `list of R`")]
+    if not binding.each:
+        return [error("E220", f"{what} is a list of {info.spec.removeprefix('list of ')} records: bind each record to "
+                      "a resource with `each:`" + (", naming where its fields come from" if binding.each == () else ""),
+                      span, "e.g. `each: {organ: {value: location, map: {…}}}`")]
+    if binding.resource not in FIELDS:
+        kinds = list(FIELDS)
+        return [error("E221", f"{what}: a list is read one record per {', '.join(kinds[:-1])} or {kinds[-1]} "
+                      f"resource, not {binding.resource or 'none'}", span, did_you_mean(binding.resource, FIELDS)
+                      or "for lesions, one mCODE Tumor (a BodyStructure) per lesion")]
+    if not binding.codes and binding.related is None:
+        return [error("E209", f"{what}: a {binding.resource} needs the codes that select it", span,
+                      "add `code: [system|code]` (or `related:`); every matching resource is one record")]
+    related = binding.related
+    if related is not None:
+        wrong = _check_resource(related.resource, related.codes, related.span, f"{what}, related")
+        if not wrong and not _url(related.extension):
+            wrong = [error("E224", f"{what}, related: extension `{related.extension}` is not the URL of an extension",
+                           related.span, "e.g. http://hl7.org/fhir/StructureDefinition/condition-related")]
+        if wrong:
+            return wrong
+    defaults = Binding(binding.input, binding.resource, binding.codes, "")
+    given = [k for k in _SCALAR_ONLY if getattr(binding, k) != getattr(defaults, k)]
+    if binding.within_months is not None and not DATES.get(binding.resource):
+        given.append("within")
+    out = [error("E222", f"{what}: `{key}` does not apply to a list of {binding.resource} records"
+                 + (" (it has no date)" if key == "within" else ""), span,
+                 "every matching resource is one record; say per field under `each:` where it comes from")
+           for key in given]
+    fields = {f.name: f for f in info.fields}
+    for found in binding.each:
+        where = f"{what}, field `{found.name}`"
+        if found.name not in fields:
+            out.append(error("E223", f"{what}: `{found.name}` is not a field of {info.spec.removeprefix('list of ')}",
+                             found.span, did_you_mean(found.name, fields) or f"fields: {', '.join(fields)}"))
+            continue
+        out.extend(_check_field(found, binding.resource, fields[found.name], where))
+    return out
+
+
+def _url(text: str) -> bool:
+    return text.startswith(("http://", "https://", "urn:"))
+
+
+def _check_field(found: Field, resource: str, info: InputInfo, what: str) -> list[Diagnostic]:
+    if found.extension is not None and not _url(found.extension):
+        return [error("E224", f"{what}: extension `{found.extension}` is not the URL of an extension", found.span,
+                      "an extension is named by its canonical URL, e.g. http://example.org/fhir/StructureDefinition/x")]
+    yields = found.yields(resource)
+    if not yields:
+        where, known = (("the extension", EXTENSION_VALUES) if found.extension is not None
+                        else (f"a {resource}", FIELDS[resource]))
+        return [error("E210", f"{what}: {where} has no element `{found.value}` that bindings read", found.span,
+                      f"use one of {', '.join(known)}")]
+    if not _gives(yields, info):
+        return [error("E211", f"{what} is {info.type.describe()}, but {found.value} gives {_yield_text(yields)}",
+                      found.span, "bind an element of the field's type")]
+    out = _check_unit_list(found.units, yields, found.value, info, what, found.span)
+    if yields == "coding":
+        out.extend(_check_map(found.map, info, what, found.span))
     return out
 
 
@@ -122,45 +203,57 @@ def _yield_text(yields: str) -> str:
 
 
 def _check_units(binding: Binding, info: InputInfo, what: str) -> list[Diagnostic]:
-    if binding.yields != "quantity":
-        return [error("E213", f"{what}: units are given but {binding.value} is not a quantity", binding.span)] \
-            if binding.units else []
+    if binding.yields != "quantity" or not binding.change_over:
+        return _check_unit_list(binding.units, binding.yields, binding.value, info, what, binding.span)
     if not binding.units:
-        return [error("E213", f"{what}: a quantity binding lists the UCUM units it accepts", binding.span,
-                      "add `units: [U/mL]`")]
-    out: list[Diagnostic] = []
-    dimensions = set()
-    for code in binding.units:
-        unit = units.lookup(UCUM.get(code, ""))
-        if unit is None:
-            out.append(error("E214", f"{what}: `{code}` is not a UCUM unit Eligo converts", binding.span,
-                             f"known: {', '.join(UCUM)}"))
-            continue
-        dimensions.add(unit.dimension)
-    target = "percent" if binding.change_over else info.type.dimension
-    if binding.change_over:
-        if info.type.dimension != "percent":
-            out.append(error("E215", f"{what}: a change over an event is a percentage, but the input is "
-                             f"{info.type.describe()}", binding.span))
-        if len(dimensions) > 1:
-            out.append(error("E215", f"{what}: the units {', '.join(binding.units)} do not measure the same thing",
-                             binding.span))
-    elif dimensions and dimensions != {target}:
-        out.append(error("E215", f"{what} is {info.type.describe()}, but the units {', '.join(binding.units)} are not",
-                         binding.span, "list units of the input's dimension, or bind a change with `change_over`"))
+        return _check_unit_list((), "quantity", binding.value, info, what, binding.span)
+    out, dimensions = _known_units(binding.units, what, binding.span)
+    if info.type.dimension != "percent":
+        out.append(error("E215", f"{what}: a change over an event is a percentage, but the input is "
+                         f"{info.type.describe()}", binding.span))
+    if len(dimensions) > 1:
+        out.append(error("E215", f"{what}: the units {', '.join(binding.units)} do not measure the same thing",
+                         binding.span))
     return out
 
 
-def _check_map(binding: Binding, info: InputInfo, what: str) -> list[Diagnostic]:
-    if not binding.map:
-        return [error("E216", f"{what}: a code binding needs a `map` from `system|code` to the input's values",
-                      binding.span)]
+def _known_units(codes: tuple[str, ...], what: str, span: Span) -> tuple[list[Diagnostic], set[str]]:
+    out: list[Diagnostic] = []
+    dimensions = set()
+    for code in codes:
+        unit = units.lookup(UCUM.get(code, ""))
+        if unit is None:
+            out.append(error("E214", f"{what}: `{code}` is not a UCUM unit Eligo converts", span,
+                             f"known: {', '.join(UCUM)}"))
+            continue
+        dimensions.add(unit.dimension)
+    return out, dimensions
+
+
+def _check_unit_list(codes: tuple[str, ...], yields: str, element: str, info: InputInfo, what: str,
+                     span: Span) -> list[Diagnostic]:
+    """The units of a binding (or of a field) that reads one value: given for a quantity only, all of its dimension."""
+    if yields != "quantity":
+        return [error("E213", f"{what}: units are given but {element} is not a quantity", span)] if codes else []
+    if not codes:
+        return [error("E213", f"{what}: a quantity binding lists the UCUM units it accepts", span,
+                      "add `units: [U/mL]`")]
+    out, dimensions = _known_units(codes, what, span)
+    if dimensions and dimensions != {info.type.dimension}:
+        out.append(error("E215", f"{what} is {info.type.describe()}, but the units {', '.join(codes)} are not",
+                         span, "list units of the input's dimension, or bind a change with `change_over`"))
+    return out
+
+
+def _check_map(mapping: tuple[tuple[str, object], ...], info: InputInfo, what: str, span: Span) -> list[Diagnostic]:
+    if not mapping:
+        return [error("E216", f"{what}: a code binding needs a `map` from `system|code` to the input's values", span)]
     out = []
-    for token, target in binding.map:
+    for token, target in mapping:
         allowed: tuple[object, ...] = {"bool": (True, False), "enum": info.type.values}.get(info.type.kind, ())
         ok = isinstance(target, int | float) and not isinstance(target, bool) if info.type.kind == "number" \
             else target in allowed
         if not ok:
             out.append(error("E217", f"{what}: `{token}` maps to {target!r}, which is not {info.type.describe()}",
-                             binding.span))
+                             span))
     return out

@@ -3,25 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
 
 from eligo.ir import units
-from eligo.serve.bindings import DATES, UCUM, Binding, Coding, Event
-from eligo.serve.fhirdate import FhirDateError, Period, period
+from eligo.serve.bindings import CODE_ELEMENT, UCUM, Binding, Coding, Event
+from eligo.serve.lists import UCUM_SYSTEM, Read, read_records
+from eligo.serve.record import Entry, Problem, Record, Unsure, codes_of, is_active, refers, tokens
 
-UCUM_SYSTEM = "http://unitsofmeasure.org"
-_QUERY_EXTRAS = {"Observation": "&_sort=-date&_count=100", "Procedure": "&_count=100", "Condition": "&_count=100"}
-_FINAL = {"final", "amended", "corrected"}
-
-
-@dataclass(frozen=True, slots=True)
-class Problem:
-    """A request the service refuses: where (a FHIRPath-like location in the request) and why."""
-
-    location: str
-    message: str
+_QUERY_EXTRAS = {"Observation": "&_sort=-date&_count=100", "Procedure": "&_count=100", "Condition": "&_count=100",
+                 "BodyStructure": "&_count=100"}
 
 
 @dataclass
@@ -30,27 +22,30 @@ class Extracted:
     found: dict[str, str] = field(default_factory=dict)  # input -> "Observation/abc, 2025-03-01"
     problems: list[Problem] = field(default_factory=list)
     unsure: dict[str, str] = field(default_factory=dict)  # input -> why the record does not settle it (partial dates)
+    lists: dict[str, Read] = field(default_factory=dict)  # list input -> its records as read, and what is not known
 
 
 def query(resource: str, codes: tuple[Coding, ...]) -> str:
-    """The prefetch template of a binding or an event: a search by patient and code, sorted and bounded."""
+    """The prefetch template of a binding or an event: a search by patient and code (every resource of the type
+    when no code is given), sorted and bounded."""
     if resource == "Patient":
         return "Patient/{{context.patientId}}"
-    tokens = ",".join(c.token for c in codes)
-    return f"{resource}?patient={{{{context.patientId}}}}&code={tokens}{_QUERY_EXTRAS.get(resource, '')}"
+    search = f"&{CODE_ELEMENT.get(resource, 'code')}={','.join(c.token for c in codes)}" if codes else ""
+    return f"{resource}?patient={{{{context.patientId}}}}{search}{_QUERY_EXTRAS.get(resource, '')}"
 
 
 def prefetch_keys(bindings: Mapping[str, Binding], events: Mapping[str, Event]) -> dict[str, str]:
     """Key -> template for everything the bindings read; one key per distinct query, `patient` always."""
     keys = {"patient": query("Patient", ())}
     used_events = {n for b in bindings.values() for n in (b.before, b.after, b.change_over) if n}
-    wanted = [(b.resource, b.codes) for b in bindings.values()] + \
+    wanted = [(b.resource, b.search_codes) for b in bindings.values()] + \
+             [(b.related.resource, b.related.codes) for b in bindings.values() if b.related is not None] + \
              [(events[n].resource, events[n].codes) for n in sorted(used_events) if n in events]
     for resource, codes in wanted:
         template = query(resource, codes)
         if template in keys.values():
             continue
-        base = f"{resource.lower()}-{codes[0].code}" if codes else resource.lower()
+        base = f"{resource.lower()}-{re.sub(r'[^A-Za-z0-9._-]', '-', codes[0].code)}" if codes else resource.lower()
         key, n = base, 2
         while key in keys:
             key, n = f"{base}-{n}", n + 1
@@ -61,142 +56,6 @@ def prefetch_keys(bindings: Mapping[str, Binding], events: Mapping[str, Event]) 
 def key_of(keys: Mapping[str, str], resource: str, codes: tuple[Coding, ...]) -> str:
     template = query(resource, codes)
     return next(k for k, t in keys.items() if t == template)
-
-
-# ------------------------------------------------------------------ reading resources
-_KIND = {"issued": "instant", "birthDate": "date"}  # every other date element bindings read is a dateTime
-_REFUTED = frozenset({"http://terminology.hl7.org/CodeSystem/condition-ver-status|refuted",
-                      "http://terminology.hl7.org/CodeSystem/condition-ver-status|entered-in-error"})
-
-
-_PATHS = {kind: tuple((path, tuple(path.split("."))) for path in paths) for kind, paths in DATES.items()}
-
-
-def _get(resource: dict[str, Any], parts: tuple[str, ...]) -> object:
-    value: object = resource
-    for part in parts:
-        value = value.get(part) if isinstance(value, dict) else None  # JSON objects: dicts, never another Mapping
-    return value
-
-
-def _codes(concept: object) -> frozenset[str]:
-    if not isinstance(concept, dict):
-        return frozenset()
-    codings = concept.get("coding")
-    return frozenset(f"{c.get('system')}|{c.get('code')}" for c in codings if isinstance(c, dict)) \
-        if isinstance(codings, list) else frozenset()
-
-
-def _counts(resource: dict[str, Any]) -> bool:
-    """Whether a resource is a fact of the record: final results, completed procedures, conditions not refuted."""
-    kind = resource.get("resourceType")
-    status = resource.get("status")
-    if kind == "Observation":
-        return isinstance(status, str) and status in _FINAL
-    if kind == "Procedure":
-        return status == "completed"
-    if kind == "Condition":
-        return not (_codes(resource.get("verificationStatus")) & _REFUTED)
-    return True
-
-
-def _active(resource: dict[str, Any]) -> bool:
-    status = {t.rpartition("|")[2] for t in _codes(resource.get("clinicalStatus"))}
-    return not status or bool(status & {"active", "recurrence", "relapse"})
-
-
-@dataclass(slots=True)  # not frozen: made for every resource of every request, and frozen dataclasses init slower
-class Entry:
-    """One resource of the request with what selection needs, read once: its codes, whether it counts, its date."""
-
-    location: str
-    resource: dict[str, Any]
-    codes: frozenset[str]
-    counts: bool
-    when: Period | None  # the clinically relevant date (bindings.DATES), None when the resource has none
-
-    @property
-    def label(self) -> str:
-        day = f", {self.when.text[:10]}" if self.when is not None else ""
-        return f"{self.resource.get('resourceType')}/{self.resource.get('id', '?')}{day}"
-
-
-class Unsure(Exception):
-    """The record holds the data but does not settle the input (a partial date); the message says why."""
-
-
-class Record:
-    """The resources of one request by prefetch key, checked against the resource type each key asks for."""
-
-    def __init__(self, patient_id: str, data: Mapping[str, object], keys: Mapping[str, str]) -> None:
-        self.patient_id = patient_id
-        self.resources: dict[str, list[Entry]] = {}
-        self.problems: list[Problem] = []
-        self.events: dict[str, dt.date | Unsure | None] = {}  # event name -> its day in this record, found once
-        for key, value in data.items():
-            if key not in keys:
-                continue  # a key this service did not ask for: ignored, as the specification allows
-            self.resources[key] = self._read(key, value, keys[key].split("?")[0].split("/")[0])
-
-    def _read(self, key: str, value: object, wanted: str) -> list[Entry]:
-        where = f"prefetch.{key}"
-        if value is None:
-            return []
-        if not isinstance(value, dict):
-            self.problems.append(Problem(where, "is not a FHIR resource or Bundle"))
-            return []
-        items: list[tuple[str, object]] = [(where, value)]
-        if value.get("resourceType") == "Bundle":
-            entries = value.get("entry") or []
-            if not isinstance(entries, list):
-                self.problems.append(Problem(f"{where}.entry", "is not a list"))
-                return []
-            items = [(f"{where}.entry[{i}].resource", e.get("resource") if isinstance(e, dict) else None)
-                     for i, e in enumerate(entries)]
-        out = []
-        for location, resource in items:
-            if not isinstance(resource, dict):
-                self.problems.append(Problem(location, "is not a FHIR resource"))
-                continue
-            kind = resource.get("resourceType")
-            if kind == "OperationOutcome" and location == where:
-                return []  # the client could not fetch it (CDS Hooks 2.0): as if not sent
-            if kind != wanted:
-                self.problems.append(Problem(f"{location}.resourceType", f"is {kind!r}, but this key holds {wanted} resources"))
-                continue
-            if kind == "Patient" and resource.get("id") not in (None, self.patient_id):
-                self.problems.append(Problem(f"{location}.id", "is a different patient from context.patientId"))
-                continue
-            subject = _get(resource, ("subject", "reference")) or _get(resource, ("patient", "reference"))
-            if kind != "Patient" and subject not in (None, f"Patient/{self.patient_id}"):
-                self.problems.append(Problem(f"{location}.subject", "refers to a different patient from context.patientId"))
-                continue
-            out.append(Entry(location, resource, _codes(resource.get("code")), _counts(resource),
-                             self._when(location, resource, kind)))
-        return out
-
-    def _when(self, location: str, resource: dict[str, Any], kind: str) -> Period | None:
-        for path, parts in _PATHS.get(kind, ()):
-            value = _get(resource, parts)
-            if value is not None:
-                return self.date(f"{location}.{path}", value, path)
-        return None
-
-    def date(self, location: str, value: object, element: str) -> Period | None:
-        """A date element read per the FHIR specification; a malformed one is a problem at its place."""
-        try:
-            return period(value, _KIND.get(element, "dateTime"))
-        except FhirDateError as exc:
-            self.problems.append(Problem(location, str(exc)))
-            return None
-
-    def matching(self, key: str, tokens: frozenset[str]) -> list[Entry]:
-        """The entries under `key` that count as facts, coded with one of `tokens` (`system|code`; any if empty)."""
-        return [e for e in self.resources.get(key, ()) if e.counts and (not tokens or not tokens.isdisjoint(e.codes))]
-
-
-def tokens(codes: tuple[Coding, ...]) -> frozenset[str]:
-    return frozenset(c.token for c in codes)
 
 
 def _within(entries: list[Entry], low: dt.date | None, high: dt.date | None, what: str) -> list[Entry]:
@@ -241,7 +100,7 @@ class Extractor:
         self.bindings = bindings
         self.events = events
         self.keys = keys
-        self.key = {name: key_of(keys, b.resource, b.codes) for name, b in bindings.items()}
+        self.key = {name: key_of(keys, b.resource, b.search_codes) for name, b in bindings.items()}
         self.tokens = {name: tokens(b.codes) for name, b in bindings.items()}
         used = {n for b in bindings.values() for n in (b.before, b.after, b.change_over) if n and n in events}
         self.event_key = {n: key_of(keys, events[n].resource, events[n].codes) for n in used}
@@ -274,6 +133,11 @@ class Extractor:
         for name, binding in self.bindings.items():
             key = self.key[name]
             found = record.resources.get(key, []) if binding.resource == "Patient" else record.matching(key, self.tokens[name])
+            if binding.each is not None:
+                if binding.related is not None:
+                    found = self._related(record, binding, key)
+                self._list(record, binding, found, today, out)
+                continue
             try:
                 value = self._value(record, binding, self._window(record, binding, found, today), out)
             except Unsure as exc:
@@ -283,6 +147,35 @@ class Extractor:
                 out.case[name] = value
         out.problems[:0] = record.problems
         return out
+
+    def _related(self, record: Record, binding: Binding, key: str) -> list[Entry]:
+        """The resources under `key` that count and are coded as the binding says, or whose extension refers to a
+        resource of the record coded as `related` says (that counts, and for a Condition is active)."""
+        related = binding.related
+        assert related is not None
+        targets = [e for e in record.matching(key_of(self.keys, related.resource, related.codes), tokens(related.codes))
+                   if related.resource != "Condition" or is_active(e.resource)]
+        ids = {f"{related.resource}/{e.resource.get('id')}" for e in targets}
+        wanted = tokens(binding.codes)
+        return [e for e in record.matching(key, frozenset())
+                if not wanted.isdisjoint(e.codes) or refers(e.resource, related.extension, ids)]
+
+    def _list(self, record: Record, binding: Binding, found: list[Entry], today: dt.date, out: Extracted) -> None:
+        """A list input: one record per resource (conditions still active); one whose date leaves it unsure whether
+        it is within the look-back window is left out, and the list is then at least the others."""
+        found = [e for e in found if binding.resource != "Condition" or is_active(e.resource)]
+        doubtful: list[Entry] = []
+        if binding.within_months is not None:
+            start = today - dt.timedelta(days=binding.within_months * units.DAYS_PER_MONTH)
+            doubtful = [e for e in found if e.when is None or e.when.start < start <= e.when.end]
+            found = [e for e in found if e.when is not None and e.when.start >= start]
+        if not found and not doubtful and not binding.complete:
+            return  # nothing recorded is not "no lesions": the input stays missing
+        read = read_records(binding, found, record, out.problems, doubtful)
+        out.case[binding.input] = read.value
+        out.lists[binding.input] = read
+        if found:
+            out.found[binding.input] = _records(len(found), binding.resource) + ": " + ", ".join(e.label for e in found)
 
     def _window(self, record: Record, binding: Binding, found: list[Entry], today: dt.date) -> list[Entry]:
         if binding.within_months is not None:
@@ -302,9 +195,9 @@ class Extractor:
     def _value(self, record: Record, binding: Binding, found: list[Entry], out: Extracted) -> object:
         yields = binding.yields
         if yields == "count":
-            active = [e for e in found if _active(e.resource)]
+            active = [e for e in found if is_active(e.resource)]
             if binding.value == "distinct bodySite":
-                sites = [_codes(site[0]) if isinstance(site := e.resource.get("bodySite"), list) and site else frozenset()
+                sites = [codes_of(site[0]) if isinstance(site := e.resource.get("bodySite"), list) and site else frozenset()
                          for e in active]
                 if not active or any(not s for s in sites):
                     return None  # a site not coded: the count is not known
@@ -345,7 +238,7 @@ class Extractor:
             result = raw if isinstance(raw, bool) else None
         else:  # coding
             mapping = dict(binding.map)
-            hits = [mapping[t] for t in _codes(resource.get("valueCodeableConcept")) if t in mapping]
+            hits = [mapping[t] for t in codes_of(resource.get("valueCodeableConcept")) if t in mapping]
             if not hits:
                 out.problems.append(Problem(f"{picked.location}.valueCodeableConcept",
                                             f"has no code this binding knows ({', '.join(mapping)})"))

@@ -284,3 +284,55 @@ def test_postgres_agrees_with_python_on_every_rule_and_definition(con: Any, guid
                 problems.append(f"row {record['_row']} {name}: python {want[name]!r} postgres {record[name]!r} for "
                                 f"{case_of(guideline, row)}")
     assert problems == [], f"{len(problems)} values disagree"
+
+
+def wider(exact: dict[str, Any], three_valued: dict[str, Any]) -> str | None:
+    """Why PostgreSQL's three-valued answer is not a sound widening of Python's exact one (None when it is): a decided
+    answer is the exact answer; an unknown one keeps every outcome still possible and every input that matters."""
+    if three_valued["status"] != "unknown":
+        return None if three_valued == exact else "decided otherwise"
+    if not set(exact["possible"]) <= set(three_valued["possible"]):
+        return "an outcome the exact step keeps is not possible"
+    if exact["status"] == "unknown" and not set(exact["missing"]) <= set(three_valued["missing"]):
+        return "an input the exact step needs is not missing"
+    return None
+
+
+@pytest.mark.parametrize("guideline", [g for g in GUIDELINES if g.decision_names], ids=lambda g: f"{g.id}@{g.version}")
+def test_postgres_is_the_documented_three_valued_answer_sound_but_possibly_wider(con: Any,
+                                                                                 guideline: eligo.Guideline) -> None:
+    """The language reference: PostgreSQL has no exact step, so its `possible` and `missing` are the three-valued
+    answer, sound but possibly wider than `Guideline.evaluate`'s exact one."""
+    rows = cohort(guideline, seed=17)
+    load(con, guideline, rows)
+    records = run(con, decisions_query(guideline))
+    problems = []
+    for row, record in zip(rows, records, strict=True):
+        shown = guideline.evaluate(case_of(guideline, row), trace=False).to_json()["decisions"]
+        for name in guideline.decision_names:
+            exact, got = json_decision(shown[name]), sql_decision(record, name)
+            if (why := wider(exact, got)) is not None:
+                problems.append(f"row {record['_row']} {name}: {why}: exact {exact} postgres {got}")
+    assert problems == []
+
+
+def test_a_score_settled_whatever_the_missing_criterion_is_unknown_in_postgres_and_decided_in_python(con: Any) -> None:
+    """Issue 11's score: with a and b yes and c missing, every value of c gives a high risk (with both no, a low one).
+    Python's exact step says so; PostgreSQL's query, three-valued, says unknown with both outcomes possible and c
+    missing (sound, wider); where c does matter both say so."""
+    g = compile_guideline("""
+        input a: yes/no, optional
+        input b: yes/no, optional
+        input c: yes/no, optional
+        define score: (if a then 1 else 0) + (if b then 1 else 0) + (if c then 1 else 0)
+        decision risk: high | low
+          rule many: when score >= 2 then high
+          otherwise low
+    """)
+    rows = [{"a": True, "b": True, "c": None}, {"a": True, "b": False, "c": None}, {"a": False, "b": False, "c": None}]
+    load(con, g, rows)
+    got = [sql_decision(r, "risk") for r in run(con, decisions_query(g))]
+    assert got == [{"value": None, "status": "unknown", "rule": None, "possible": ("high", "low"), "missing": ("c",)}] * 3
+    exact = [json_decision(g.evaluate(case_of(g, row)).to_json()["decisions"]["risk"]) for row in rows]
+    assert [(d["status"], d["value"]) for d in exact] == [("decided", "high"), ("unknown", None), ("decided", "low")]
+    assert exact[1]["possible"] == ("high", "low") and exact[1]["missing"] == ("c",)

@@ -1,6 +1,7 @@
 """`eligo lsp` on records and lists, through a real client over stdio: hover and go to definition on `record
-lesion:`, its fields where they are declared and where list operations read them (`organ of lesions`, `lesions have
-treatable`, `count(lesions where organ = liver)`), across a `use`; completion of fields and of a field's values."""
+lesion:`, its fields where they are declared, where list operations read them (`organ of lesions`, `lesions have
+treatable`, `count(lesions where organ = liver)`) and where examples give them, across a `use`; references; completion
+of fields, of a field's values and of the list operations."""
 
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ from lsprotocol import types as lsp
 from pytest_lsp import LanguageClient
 from test_lsp import KNOWLEDGE, Editor, client
 from test_lsp_navigation import hover_text, labels
+
+from eligo.lsp.outline import TOKEN_TYPES
 
 __all__ = ["client"]  # the module-scoped server of test_lsp, over this module's knowledge base
 
@@ -141,6 +144,11 @@ async def test_go_to_definition_of_a_record_and_of_fields_in_list_operations(cli
     assert await definition(client, editor, editor.position("count(lesions", len("count("))) == [lesions]
     liver = (LESIONS, *where(LESIONS_SOURCE, "liver |"))
     assert await definition(client, editor, editor.position("organ = liver", len("organ = "))) == [liver]
+    given = editor.position("[{organ liver, size 2 cm", len("[{"))  # an example's list: each field before its value
+    assert await definition(client, editor, given) == [organ]
+    assert await definition(client, editor, editor.position("size 2 cm")) == [size]
+    assert await definition(client, editor, editor.position("{organ liver", len("{organ "))) == [liver]
+    assert (await hover_text(client, editor, given)).startswith("**field** of record `lesion`: `organ`: organ")
     await editor.close()
 
 
@@ -165,8 +173,9 @@ async def test_references_of_a_field_are_every_list_operation_reading_it(client:
         context=lsp.ReferenceContext(include_declaration=True)))
     assert found is not None
     places = sorted((r.uri.rsplit("/knowledge/", 1)[1], r.range.start.line + 1) for r in found)
-    lines = {where(LESIONS_SOURCE, needle)[0] for needle in ("  organ: organ", "distinct(organ", "where organ = liver",
-                                                              "size of lesions where organ")}
+    lines = [where(LESIONS_SOURCE, needle)[0] for needle in ("  organ: organ", "distinct(organ", "where organ = liver",
+                                                              "size of lesions where organ", "given lesions",
+                                                              "{organ liver, size 8 mm")]  # the example gives it twice
     assert places == sorted([*((LESIONS, line) for line in lines), (READER, where(READER_SOURCE, "where organ")[0])])
     await editor.close()
 
@@ -190,4 +199,39 @@ async def test_completion_offers_records_fields_and_a_fields_values(client: Lang
     expression = await labels(client, editor, editor.position("when liver_lesions", len("when ")))
     assert {"count", "all", "any", "largest", "distinct", "liver_lesions"} <= set(expression)
     assert "organ" not in expression  # a field is a name only inside a list operation
+    await editor.close()
+
+
+async def test_semantic_tokens_and_outline_know_records_and_fields(client: LanguageClient, kb: Path) -> None:
+    editor = Editor(client, kb / LESIONS)
+    await editor.diagnostics()
+    tokens = await client.text_document_semantic_tokens_full_async(lsp.SemanticTokensParams(editor.document))
+    assert tokens is not None
+    decoded: dict[tuple[int, int], tuple[str, int]] = {}
+    line = column = 0
+    for index in range(0, len(tokens.data), 5):
+        delta_line, delta_column, _, kind, modifiers = tokens.data[index:index + 5]
+        line += delta_line
+        column = column + delta_column if delta_line == 0 else delta_column
+        decoded[(line, column)] = (TOKEN_TYPES[kind], modifiers)
+
+    def at(needle: str, offset: int) -> tuple[str, int]:
+        position = editor.position(needle, offset)
+        return decoded[(position.line, position.character)]
+    assert at("record lesion", len("record ")) == ("type", 1)  # declared
+    assert at("  size: quantity", 2) == ("property", 1)
+    assert at("where organ = liver", len("where ")) == ("property", 0)
+    assert at("have treatable", len("have ")) == ("property", 0)
+    assert at("list of lesion", len("list of ")) == ("type", 0)
+    symbols = await client.text_document_document_symbol_async(lsp.DocumentSymbolParams(editor.document))
+    assert symbols is not None
+    record = next(s for s in symbols if isinstance(s, lsp.DocumentSymbol) and s.name == "lesion")
+    assert record.kind == lsp.SymbolKind.Struct and record.children is not None
+    assert [(c.name, c.kind) for c in record.children] == [("organ", lsp.SymbolKind.Field),
+                                                           ("size", lsp.SymbolKind.Field),
+                                                           ("treatable", lsp.SymbolKind.Field)]
+    found = await client.workspace_symbol_async(lsp.WorkspaceSymbolParams(query="treatable"))
+    assert found is not None
+    assert {(s.name, s.kind, s.container_name) for s in found} >= {("treatable", lsp.SymbolKind.Field,
+                                                                    "test.lesions 1.0.0")}
     await editor.close()

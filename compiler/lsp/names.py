@@ -184,6 +184,7 @@ def occurrences(lowered: LoweredModule, text: str, path: str, toks: list[Token] 
     after_colon = False
     decision, decision_line, kind_name, expect_target, record = "", 0, "", "", ""
     element: _Element | None = None  # the list operation the names are in, if any
+    given: tuple[Symbol, frozenset[str]] | None = None  # in an example, the record of the list being given
     for index, tok in enumerate(toks):
         previous = toks[index - 1].text if index else ""
         first_on_line = not index or tok.line > toks[index - 1].line
@@ -201,6 +202,16 @@ def occurrences(lowered: LoweredModule, text: str, path: str, toks: list[Token] 
             field = Symbol(element.record.module, "field", f"{element.record.name}.{tok.text}")
             out.append(Occurrence(field, _span(tok, path), False))
             continue
+        if statement == "example":  # `given lesions [{organ liver, size 2 cm}]`: a field before its value
+            if tok.kind in Punctuation and tok.text == "]":
+                given = None
+            elif tok.kind is Name and given is not None and previous in {"{", ","} and tok.text in given[1]:
+                field = Symbol(given[0].module, "field", f"{given[0].name}.{tok.text}")
+                out.append(Occurrence(field, _span(tok, path), False))
+                continue
+            elif tok.kind is Name and clause == "given" and index + 1 < len(toks) \
+                    and toks[index + 1].text in {"[", "at least"}:
+                given = scope.element(tok.text)
         if statement == "record" and tok.kind is Name and first_on_line and index + 1 < len(toks) \
                 and toks[index + 1].text == ":":
             out.append(Occurrence(Symbol(scope.key, "field", f"{record}.{tok.text}"), _span(tok, path), True))

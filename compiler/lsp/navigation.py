@@ -121,7 +121,8 @@ def highlights(analysis: Analysis, path: str, position: lsp.Position) -> list[ls
 
 _SYMBOL_KINDS = {"input": lsp.SymbolKind.Field, "define": lsp.SymbolKind.Variable, "table": lsp.SymbolKind.Struct,
                  "decision": lsp.SymbolKind.Class, "kind": lsp.SymbolKind.Enum, "value": lsp.SymbolKind.EnumMember,
-                 "reference": lsp.SymbolKind.Key, "rule": lsp.SymbolKind.Method, "outcome": lsp.SymbolKind.EnumMember}
+                 "reference": lsp.SymbolKind.Key, "rule": lsp.SymbolKind.Method, "outcome": lsp.SymbolKind.EnumMember,
+                 "record": lsp.SymbolKind.Struct, "field": lsp.SymbolKind.Field}
 
 
 def _matches(query: str, name: str) -> bool:

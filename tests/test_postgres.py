@@ -59,14 +59,47 @@ def _knowledge_modules() -> list[eligo.Guideline]:
     return found
 
 
+# What the other fixtures have only inside single tests: bands of a ratio in percent, a percent-valued table keyed
+# by a score, a record field that is optional and one whose unit is not the canonical one.
+RATIOS = """
+    kind response: none_seen | partial | major
+    kind organ: liver | lung
+    record nodule:
+      organ: organ, optional
+      diameter: quantity in cm from 0 to 30
+    input before: quantity in U/mL from 1 to 10000, optional
+    input after: quantity in U/mL from 0 to 10000, optional
+    input a: yes/no, optional
+    input b: yes/no, optional
+    input nodules: list of nodule
+    define fall: (before - after) / before
+    table response_of by fall -> response
+      under 30%:    none_seen
+      30% to 50%:   partial
+      over 50%:     major
+    define score: (if a then 1 else 0) + (if b then 1 else 0)
+    table survival by score -> percent
+      0: 60%
+      1: 44%
+      2: 30%
+    define five_year: survival[score]
+    define organs: distinct(organ of nodules)
+    define widest: largest(diameter of nodules where organ = lung)
+    decision d: good | poor | unsure
+      rule r: when response_of[fall] = major and five_year >= 40% then good
+      rule w: when organs >= 2 or widest > 25 mm then unsure
+      otherwise poor
+"""
+
+
 @functools.cache
 def guidelines() -> list[eligo.Guideline]:
     from tests.test_bands import BANDS as BANDS_BODY
     from tests.test_js import BANDS as JS_BANDS
     from tests.test_lists import LISTS
 
-    return [*_knowledge_modules(), EVERYTHING, compile_guideline(BANDS_BODY), JS_BANDS,
-            compile_guideline(LISTS, "test.lists"), _fixture("lists.eligo")]
+    return [*_knowledge_modules(), EVERYTHING, compile_guideline(BANDS_BODY, "test.bands"), JS_BANDS,
+            compile_guideline(LISTS, "test.lists"), _fixture("lists.eligo"), compile_guideline(RATIOS, "test.ratios")]
 
 
 # ---------------------------------------------------------------- cohorts with lists

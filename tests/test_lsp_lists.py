@@ -10,10 +10,12 @@ from pathlib import Path
 
 import pytest
 from lsprotocol import types as lsp
+from pygls.exceptions import JsonRpcException
 from pytest_lsp import LanguageClient
-from test_lsp import KNOWLEDGE, Editor, client
+from test_lsp import KNOWLEDGE, Editor, apply, client
 from test_lsp_navigation import hover_text, labels
 
+import eligo
 from eligo.lsp.outline import TOKEN_TYPES
 
 __all__ = ["client"]  # the module-scoped server of test_lsp, over this module's knowledge base
@@ -234,4 +236,25 @@ async def test_semantic_tokens_and_outline_know_records_and_fields(client: Langu
     assert found is not None
     assert {(s.name, s.kind, s.container_name) for s in found} >= {("treatable", lsp.SymbolKind.Field,
                                                                     "test.lesions 1.0.0")}
+    await editor.close()
+
+
+async def test_rename_of_a_record_changes_its_declaration_and_every_list_of_it(client: LanguageClient,
+                                                                                kb: Path) -> None:
+    editor = Editor(client, kb / LESIONS)
+    await editor.diagnostics()
+    at = editor.position("list of lesion", len("list of "))
+    prepared = await client.text_document_prepare_rename_async(lsp.PrepareRenameParams(editor.document, at))
+    assert isinstance(prepared, lsp.Range) and prepared.end.character - prepared.start.character == len("lesion")
+    edit = await client.text_document_rename_async(lsp.RenameParams(editor.document, at, "nodule"))
+    assert edit is not None and edit.changes is not None and list(edit.changes) == [editor.uri]
+    renamed = apply(editor.text, edit.changes[editor.uri])
+    assert "record nodule:" in renamed and "input lesions: list of nodule" in renamed and "lesion:" not in renamed
+    sources = {str(p): p.read_text(encoding="utf-8") for p in kb.rglob("*.eligo")}
+    sources[str(kb / LESIONS)] = renamed
+    assert [d.headline() for d in eligo.KnowledgeBase.from_texts(sources).check() if d.is_error] == []
+    with pytest.raises(JsonRpcException, match="would clash with the kind `organ`"):
+        await client.text_document_rename_async(lsp.RenameParams(editor.document, at, "organ"))
+    field = editor.position("  size:", 2)
+    assert await client.text_document_prepare_rename_async(lsp.PrepareRenameParams(editor.document, field)) is None
     await editor.close()

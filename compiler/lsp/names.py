@@ -22,7 +22,7 @@ from eligo.semantic.module import LoweredModule
 SymbolKind = Literal["module", "input", "define", "table", "decision", "kind", "value", "reference", "rule",
                      "outcome", "record", "field"]
 _CONTINUATION = frozenset({",", "|", "and", "or", "("})
-RENAMEABLE = frozenset({"input", "define", "table", "decision", "kind", "value", "reference"})
+RENAMEABLE = frozenset({"input", "define", "table", "decision", "kind", "value", "reference", "record"})
 _DECLARES: dict[str, SymbolKind] = {"define": "define", "table": "table", "decision": "decision", "kind": "kind",
                                      "input": "input", "reference": "reference", "record": "record"}
 LIST_OPS = frozenset(ast.LIST_OPS)

@@ -255,6 +255,9 @@ async def test_rename_of_a_record_changes_its_declaration_and_every_list_of_it(c
     assert [d.headline() for d in eligo.KnowledgeBase.from_texts(sources).check() if d.is_error] == []
     with pytest.raises(JsonRpcException, match="would clash with the kind `organ`"):
         await client.text_document_rename_async(lsp.RenameParams(editor.document, at, "organ"))
+    kind = editor.position("kind organ", len("kind "))
+    with pytest.raises(JsonRpcException, match="would clash with the record `lesion`"):
+        await client.text_document_rename_async(lsp.RenameParams(editor.document, kind, "lesion"))
     field = editor.position("  size:", 2)
     assert await client.text_document_prepare_rename_async(lsp.PrepareRenameParams(editor.document, field)) is None
     await editor.close()

@@ -123,6 +123,7 @@ async def test_hover_on_a_record_and_its_fields_where_declared_and_where_read(cl
     assert "Amenable to local treatment" in have
     listed = await hover_text(client, editor, editor.position("count(lesions", len("count(")))
     assert listed.startswith("**input** `lesions`: list of lesion")  # the list itself, not a field
+    assert "Each element:\n- `organ`: organ\n- `size`: quantity in mm, from 0 to 300\n" in listed
     kind = await hover_text(client, editor, editor.position("organ: organ", len("organ: ")))
     assert kind.startswith("**kind** `organ`")  # a field's type is its kind
     await editor.close()

@@ -101,6 +101,8 @@ def describe(lowered: LoweredModule, symbol: Symbol, source_of: dict[str, str]) 
             lines = [f"**input** `{info.name}`: {info.spec}{bounds}{', optional' if info.optional else ''}{unit}"]
             if info.description:
                 lines += ["", info.description]
+            if info.fields:  # a list of records: what each element holds
+                lines += ["", "Each element:", *(f"- {_field_line(f)}" for f in info.fields)]
             return [*lines, "", origin]
         case "define":
             define = next((d for d in module.defines if d.name == symbol.name), None)

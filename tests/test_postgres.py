@@ -285,6 +285,17 @@ def test_there_are_guidelines_with_lists_and_bands_to_run() -> None:
     assert "list" in kinds and len([g for g in GUIDELINES if g.decision_names]) >= 8
 
 
+@pytest.mark.parametrize("guideline", [g for g in GUIDELINES if any(i.type.kind == "list" for i in g.inputs.values())],
+                         ids=lambda g: f"{g.id}@{g.version}")
+def test_list_cohorts_hold_what_postgres_must_tell_apart(guideline: eligo.Guideline) -> None:
+    """Missing lists, lists known to be incomplete, elements with a field missing and with every field missing."""
+    name = next(n for n, i in guideline.inputs.items() if i.type.kind == "list")
+    values = [row[name] for row in cohort(guideline)]
+    elements = [e for v in values if v is not None for e in v[0]]
+    assert None in values and any(not v[1] for v in values if v is not None)
+    assert any(None in e.values() for e in elements) and any(set(e.values()) == {None} for e in elements)
+
+
 @pytest.mark.parametrize("guideline", [g for g in GUIDELINES if g.decision_names], ids=lambda g: f"{g.id}@{g.version}")
 def test_postgres_agrees_with_python_on_every_decision_column(con: Any, guideline: eligo.Guideline) -> None:
     rows = cohort(guideline)
@@ -299,6 +310,7 @@ def test_postgres_agrees_with_python_on_every_decision_column(con: Any, guidelin
             if want != got:
                 problems.append(f"row {record['_row']} {name}: python {want} postgres {got} for {case_of(guideline, row)}")
     assert problems == [], f"{len(problems)} of {len(rows)} rows disagree"
+    assert {r[f"{d}_status"] for r in records for d in guideline.decision_names} >= {"decided", "unknown"}
 
 
 @pytest.mark.parametrize("guideline", GUIDELINES, ids=lambda g: f"{g.id}@{g.version}")

@@ -8,6 +8,7 @@ import pytest
 from hypothesis import HealthCheck, settings
 
 from tests.browser import chromium
+from tests.pg import postgres  # noqa: F401  (the session's throwaway PostgreSQL server)
 
 settings.register_profile(
     "ci",

@@ -111,7 +111,7 @@ async def test_completion_offers_what_may_be_written_where_the_cursor_is(client:
     assert {"core.oligometastatic", "core.resection", "sarcoma.pulmonary_metastasectomy"} <= set(modules)
     assert "colorectal.liver_metastasectomy" not in modules  # not itself
     top = await labels(client, editor, lsp.Position(editor.position("decision liver").line, 0))
-    assert top == ["use", "reference", "kind", "input", "define", "table", "decision", "example", "property"]
+    assert top == ["use", "reference", "kind", "record", "input", "define", "table", "decision", "example", "property"]
     await editor.close()
     dfi = Editor(client, kb / DFI)
     await dfi.diagnostics()

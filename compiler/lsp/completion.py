@@ -3,7 +3,9 @@
 After `alias.` the names of that module; after `=`, `!=` or `in {` the values of the left side's kind
 (or a decision's outcomes in an `expect`); after `then`/`otherwise` the decision's outcomes; after a
 number its units; after `cite` the reference keys; after `given` the inputs; after `use` the modules of the
-knowledge base; elsewhere the names in scope (with `use` aliases) and the keywords that may start the line.
+knowledge base; inside a list operation (`count(lesions where `, `largest( of lesions)`) the fields of the list's
+record first; elsewhere the names in scope (with `use` aliases), the list operations and the keywords that may
+start the line.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from eligo.ir import units
 from eligo.lsp.workspace import Analysis
 from eligo.semantic.module import LoweredModule
 
-TOP_LEVEL = ("use", "reference", "kind", "input", "define", "table", "decision", "example", "property")
+TOP_LEVEL = ("use", "reference", "kind", "record", "input", "define", "table", "decision", "example", "property")
 IN_DECISION = ("rule", "otherwise")
 IN_EXAMPLE = ("given", "expect")
 EXPRESSION = ("and", "or", "not", "in", "is", "between", "missing", "known", "none", "yes", "no", "if", "then",
@@ -31,6 +33,11 @@ _OUTCOME = re.compile(r"\b(?:then|otherwise)\s+(\w*)$")
 _GIVEN = re.compile(r"^\s*given\s+(?:[^,]*,\s*)*(\w*)$")
 _EXPECT = re.compile(r"^\s*expect\s+([\w.]*)$")
 _USE = re.compile(r"^use\s+[\w.]*$")
+_LIST_OP = re.compile(r"\b(count|any|all|largest|smallest|sum|distinct)\(")
+_FIELD_FIRST = ("largest", "smallest", "sum", "distinct")  # written `op(FIELD of LIST)`
+LIST_FORMS = {"count": "count(LIST where …)", "any": "any(LIST where … have …)", "all": "all(LIST have …)",
+              "largest": "largest(FIELD of LIST)", "smallest": "smallest(FIELD of LIST)",
+              "sum": "sum(FIELD of LIST where …)", "distinct": "distinct(FIELD of LIST)"}
 
 
 def _item(label: str, kind: lsp.CompletionItemKind, detail: str | None = None) -> lsp.CompletionItem:
@@ -114,6 +121,36 @@ def _current_decision(lowered: LoweredModule, lines: list[str], line: int) -> ir
     return None
 
 
+def _list_fields(lowered: LoweredModule, before: str, after: str) -> tuple[dict[str, ir.InputInfo], bool] | None:
+    """Inside an unclosed list operation: the fields of its list's record (by name), and whether the cursor is
+    where its field goes (`largest(|`, before `of`); None outside one."""
+    opened = [m for m in _LIST_OP.finditer(before) if before.count(")", m.end()) <= before.count("(", m.end())]
+    if not opened:
+        return None
+    match = opened[-1]
+    inside = before[match.end():]
+    field_first = match.group(1) in _FIELD_FIRST
+    named = re.match(r"\s*\w*\s+of\s+(\w+)", inside) if field_first else re.match(r"\s*(\w+)\s", inside)
+    at_field = field_first and not re.search(r"\bof\b", inside)
+    if named is None and at_field:
+        named = re.match(r"\s*\w*\s*of\s+(\w+)", after)
+    if named is None:
+        return None
+    info = lowered.visible_inputs.get(named.group(1))
+    if info is None or not info.fields:
+        return None
+    return {f.name: f for f in info.fields}, at_field
+
+
+def _list_operations() -> list[lsp.CompletionItem]:
+    return [lsp.CompletionItem(label=op, kind=lsp.CompletionItemKind.Function, detail=form, insert_text=f"{op}(")
+            for op, form in LIST_FORMS.items()]
+
+
+def _fields(fields: dict[str, ir.InputInfo]) -> list[lsp.CompletionItem]:
+    return [_item(name, lsp.CompletionItemKind.Field, f"field: {info.spec}") for name, info in fields.items()]
+
+
 def complete(analysis: Analysis, path: str, text: str, position: lsp.Position) -> list[lsp.CompletionItem]:
     lines = text.split("\n")
     line = lines[position.line] if position.line < len(lines) else ""
@@ -135,7 +172,18 @@ def complete(analysis: Analysis, path: str, text: str, position: lsp.Position) -
         return _module_names(lowered.uses[match.group(1)])
     if (match := _AFTER_NUMBER.search(before)) is not None and not before.lstrip().startswith("given"):
         return [_item(u, lsp.CompletionItemKind.Unit) for u in units.names()]
-    if (match := _AFTER_COMPARE.search(before)) is not None:
+    element = _list_fields(lowered, before, line[position.character:]) if block != "example" else None
+    if element is not None and element[1]:
+        return _fields(element[0])
+    compared = _AFTER_COMPARE.search(before)
+    if element is not None and compared is not None and compared.group(1) in element[0]:
+        field = element[0][compared.group(1)]
+        if field.type.values:
+            return [_item(v, lsp.CompletionItemKind.EnumMember, f"value of {field.type.name or 'kind'}")
+                    for v in field.type.values]
+        if field.type.kind == "bool":
+            return _keywords(("yes", "no"))
+    if (match := compared) is not None:
         values = _values_of(lowered, match.group(1), block == "example")
         if values:
             return values
@@ -153,4 +201,5 @@ def complete(analysis: Analysis, path: str, text: str, position: lsp.Position) -
         if not before:
             return _keywords(TOP_LEVEL)
         return _keywords({"decision": IN_DECISION, "example": IN_EXAMPLE}.get(block, ("because", "cite")))
-    return [*_names(lowered), *_keywords(EXPRESSION)]
+    fields = _fields(element[0]) if element is not None else []
+    return [*fields, *_names(lowered), *_list_operations(), *_keywords(EXPRESSION)]

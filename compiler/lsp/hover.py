@@ -8,6 +8,7 @@ from lsprotocol import types as lsp
 
 from eligo.docs import prose
 from eligo.dsl import ast
+from eligo.ir import InputInfo
 from eligo.lsp.convert import to_range
 from eligo.lsp.names import Symbol
 from eligo.lsp.navigation import at
@@ -100,6 +101,8 @@ def describe(lowered: LoweredModule, symbol: Symbol, source_of: dict[str, str]) 
             lines = [f"**input** `{info.name}`: {info.spec}{bounds}{', optional' if info.optional else ''}{unit}"]
             if info.description:
                 lines += ["", info.description]
+            if info.fields:  # a list of records: what each element holds
+                lines += ["", "Each element:", *(f"- {_field_line(f)}" for f in info.fields)]
             return [*lines, "", origin]
         case "define":
             define = next((d for d in module.defines if d.name == symbol.name), None)
@@ -157,11 +160,32 @@ def describe(lowered: LoweredModule, symbol: Symbol, source_of: dict[str, str]) 
                 return []
             body = next((b for o, b in prose.outcome_summary(decision, vocab) if o == outcome), [])
             return [f"`{outcome}`: an outcome of `{decision_name}`", "", *body, "", origin]
+        case "record":
+            declared = next((r for r in module.records if r.name == symbol.name), None)
+            if declared is None:
+                return []
+            fields = [f"- {_field_line(f)}" for f in lowered.records.get(symbol.name, ())]
+            return [f"**record** `{declared.name}`: what each element of a `list of {declared.name}` holds", "",
+                    *fields, "", origin]
+        case "field":
+            record_name, _, field_name = symbol.name.partition(".")
+            info = next((f for f in lowered.records.get(record_name, ()) if f.name == field_name), None)
+            if info is None:
+                return []
+            return [f"**field** of record `{record_name}`: {_field_line(info)}",
+                    *(["", info.description] if info.description else []), "", origin]
         case "module":
             header = module.header
             lines = [f"**{header.title or header.name}**", "", f"{header.name} {header.version}, {header.status}"
                      + (f", effective {header.effective.isoformat()}" if header.effective else "")]
             return [*lines, *(["", header.summary] if header.summary else [])]
+
+
+def _field_line(info: InputInfo) -> str:
+    """A record field as its declaration reads: `size`: quantity in mm, from 0 to 300, optional."""
+    bounds = (f", from {prose.value(ast.Number(info.low))} to {prose.value(ast.Number(info.high))}"
+              if info.low is not None and info.high is not None else "")
+    return f"`{info.name}`: {info.spec}{bounds}{', optional' if info.optional else ''}"
 
 
 def hover(analysis: Analysis, path: str, position: lsp.Position) -> lsp.Hover | None:

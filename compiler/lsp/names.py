@@ -2,7 +2,8 @@
 
 The Eligo AST keeps one span per item, not per name, so names are found with the shipped Pygments lexer
 (`dsl.highlight`) and resolved in the scope of the lowered module: its own declarations, the modules it
-uses (`alias.name`), the inputs and kinds they make visible, kind values and reference keys.
+uses (`alias.name`), the inputs and kinds they make visible, kind values and reference keys; records and their
+fields (`record lesion:`, and a field inside a list operation: `organ of lesions`, `lesions where organ = liver`).
 """
 
 from __future__ import annotations
@@ -19,17 +20,18 @@ from eligo.dsl.highlight import EligoLexer
 from eligo.semantic.module import LoweredModule
 
 SymbolKind = Literal["module", "input", "define", "table", "decision", "kind", "value", "reference", "rule",
-                     "outcome"]
+                     "outcome", "record", "field"]
 _CONTINUATION = frozenset({",", "|", "and", "or", "("})
-RENAMEABLE = frozenset({"input", "define", "table", "decision", "kind", "value", "reference"})
+RENAMEABLE = frozenset({"input", "define", "table", "decision", "kind", "value", "reference", "record"})
 _DECLARES: dict[str, SymbolKind] = {"define": "define", "table": "table", "decision": "decision", "kind": "kind",
-                                     "input": "input", "reference": "reference"}
+                                     "input": "input", "reference": "reference", "record": "record"}
+LIST_OPS = frozenset(ast.LIST_OPS)
 
 
 @dataclass(frozen=True, slots=True)
 class Symbol:
     """A declared thing: `module` is `id@version`; a kind value is named `kind.value`, a rule or an
-    outcome `decision.name`."""
+    outcome `decision.name`, a record's field `record.field`."""
 
     module: str
     kind: SymbolKind
@@ -37,7 +39,7 @@ class Symbol:
 
     @property
     def short(self) -> str:
-        return self.name.rsplit(".", 1)[-1] if self.kind in {"value", "rule", "outcome"} else self.name
+        return self.name.rsplit(".", 1)[-1] if self.kind in {"value", "rule", "outcome", "field"} else self.name
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,6 +125,25 @@ class Scope:
         module, _, kind_name = kind_type.name.rpartition(":")
         return Symbol(module, "kind", kind_name)
 
+    def record(self, name: str) -> Symbol | None:
+        """The record `name` (or `alias.name`) as this module sees it, declared here or in a module it uses."""
+        if "." in name:
+            alias, _, rest = name.partition(".")
+            used = self.lowered.uses.get(alias)
+            return Scope(used, self._tables).record(rest) if used is not None and "." not in rest else None
+        for module in (self.lowered, *self.lowered.uses.values()):
+            if any(r.name == name for r in module.module.records):
+                return Symbol(module.key, "record", name)
+        return None
+
+    def element(self, source: str) -> tuple[Symbol, frozenset[str]] | None:
+        """The record of the list input `source` and its field names (None when `source` is not a list)."""
+        info = self.lowered.visible_inputs.get(source)  # a list is named bare: every module's inputs are shared
+        if info is None or not info.fields:
+            return None
+        record = info.spec.removeprefix("list of ").strip().rsplit(".", 1)[-1]
+        return Symbol(info.fields[0].module, "record", record), frozenset(f.name for f in info.fields)
+
     def reference(self, name: str) -> Symbol | None:
         for module in (self.lowered, *self.lowered.uses.values()):
             if any(r.key == name for r in module.module.references):
@@ -161,13 +182,40 @@ def occurrences(lowered: LoweredModule, text: str, path: str, toks: list[Token] 
     statement = ""  # the keyword that opened the current top-level item
     clause = ""  # the keyword or operator that governs the names that follow (`cite`, `by`, `=`, ...)
     after_colon = False
-    decision, decision_line, kind_name, expect_target = "", 0, "", ""
+    decision, decision_line, kind_name, expect_target, record = "", 0, "", "", ""
+    element: _Element | None = None  # the list operation the names are in, if any
+    given: tuple[Symbol, frozenset[str]] | None = None  # in an example, the record of the list being given
     for index, tok in enumerate(toks):
         previous = toks[index - 1].text if index else ""
-        if index and tok.line > toks[index - 1].line and previous not in _CONTINUATION:
+        first_on_line = not index or tok.line > toks[index - 1].line
+        if index and first_on_line and previous not in _CONTINUATION:
             clause = ""  # a new line governs its own names (`cite` on one line does not reach the next)
         if tok.column == 1 and tok.kind in Keyword:
             statement, clause, after_colon = tok.text, "", False
+        if element is not None and index >= element.end:
+            element = None
+        if tok.kind is Name.Builtin and tok.text in LIST_OPS:
+            element = _list_operation(toks, index, scope) or element
+            continue
+        if element is not None and tok.kind is Name and tok.text in element.fields and index != element.source \
+                and previous != "." and not (index + 1 < len(toks) and toks[index + 1].text == "."):
+            field = Symbol(element.record.module, "field", f"{element.record.name}.{tok.text}")
+            out.append(Occurrence(field, _span(tok, path), False))
+            continue
+        if statement == "example":  # `given lesions [{organ liver, size 2 cm}]`: a field before its value
+            if tok.kind in Punctuation and tok.text == "]":
+                given = None
+            elif tok.kind is Name and given is not None and previous in {"{", ","} and tok.text in given[1]:
+                field = Symbol(given[0].module, "field", f"{given[0].name}.{tok.text}")
+                out.append(Occurrence(field, _span(tok, path), False))
+                continue
+            elif tok.kind is Name and clause == "given" and index + 1 < len(toks) \
+                    and toks[index + 1].text in {"[", "at least"}:
+                given = scope.element(tok.text)
+        if statement == "record" and tok.kind is Name and first_on_line and index + 1 < len(toks) \
+                and toks[index + 1].text == ":":
+            out.append(Occurrence(Symbol(scope.key, "field", f"{record}.{tok.text}"), _span(tok, path), True))
+            continue
         if tok.kind in Keyword or tok.kind in Operator.Word:
             clause = tok.text
             continue
@@ -200,6 +248,8 @@ def occurrences(lowered: LoweredModule, text: str, path: str, toks: list[Token] 
                 decision, decision_line = tok.text, tok.line
             if statement == "kind":
                 kind_name = tok.text
+            if statement == "record":
+                record = tok.text
             out.append(Occurrence(Symbol(scope.key, declared, tok.text), span, True))
             continue
         if statement == "kind" and after_colon:
@@ -216,19 +266,20 @@ def occurrences(lowered: LoweredModule, text: str, path: str, toks: list[Token] 
             if symbol is not None:
                 out.append(Occurrence(symbol, span, False))
             continue
-        prefer_kind = (statement == "input" and after_colon) or (statement == "table" and clause in {"by", "->"})
+        prefer_kind = (statement in {"input", "record"} and after_colon) or (statement == "table" and clause in {"by", "->"})
+        of_record = statement == "input" and clause == "of"  # `input lesions: list of lesion`
         if index + 2 < len(toks) and toks[index + 1].text == "." and toks[index + 2].kind in Name:
             second = toks[index + 2]
             name = f"{tok.text}.{second.text}"
             used = lowered.uses.get(tok.text)
             if used is not None:
                 out.append(Occurrence(Symbol(used.key, "module", used.id), span, False))
-            symbol = scope.resolve(name, prefer_kind)
+            symbol = (scope.record(name) if of_record else None) or scope.resolve(name, prefer_kind)
             if symbol is not None:
                 out.append(Occurrence(symbol, _span(second, path), False, qualifier=tok.text))
         else:
             name = tok.text
-            symbol = scope.resolve(name, prefer_kind)
+            symbol = (scope.record(name) if of_record else None) or scope.resolve(name, prefer_kind)
             if clause == "=" and statement == "example":
                 target = scope.resolve(expect_target)
                 if target is not None and target.kind == "decision":
@@ -238,3 +289,41 @@ def occurrences(lowered: LoweredModule, text: str, path: str, toks: list[Token] 
         if clause == "expect":
             expect_target = name
     return out
+
+
+@dataclass(frozen=True, slots=True)
+class _Element:
+    """A list operation being read: the tokens before `end` are in it; a bare name there that is a field of
+    the list's record is that field (as the language reads it), except the tokens naming the list."""
+
+    end: int
+    record: Symbol
+    fields: frozenset[str]
+    source: int  # the token naming the list
+
+
+def _list_operation(toks: list[Token], index: int, scope: Scope) -> _Element | None:
+    """The list operation `op(...)` whose name is at `index`: up to its closing parenthesis, over the list named
+    first (`count(lesions where ...)`) or after `of` (`largest(size of lesions)`)."""
+    if index + 1 >= len(toks) or toks[index + 1].text != "(":
+        return None
+    field_first = toks[index].text in ast.FIELD_OPS
+    depth, end, seen_of, source = 0, len(toks), False, None
+    for j in range(index + 1, len(toks)):
+        tok = toks[j]
+        if tok.kind in Punctuation and tok.text in "()":
+            depth += 1 if tok.text == "(" else -1
+            if depth == 0:
+                end = j
+                break
+        elif depth == 1 and tok.kind in Operator.Word and tok.text == "of":
+            seen_of = True
+        elif depth == 1 and source is None and tok.kind in Name and tok.kind is not Name.Builtin \
+                and (seen_of or not field_first):
+            source = j
+    if source is None:
+        return None
+    found = scope.element(toks[source].text)
+    if found is None:
+        return None
+    return _Element(end, found[0], found[1], source)

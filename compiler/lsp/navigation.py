@@ -1,7 +1,7 @@
 """Go to definition, find references and rename, across every module of a knowledge base.
 
-A rename changes every occurrence of one symbol (a definition, table, decision, input, kind, kind value
-or reference key) in every module, and is refused when the new name is not a name, is a word of the
+A rename changes every occurrence of one symbol (a definition, table, decision, input, kind, kind value,
+record or reference key) in every module, and is refused when the new name is not a name, is a word of the
 language, or would clash with a name any of those modules already sees.
 """
 
@@ -121,7 +121,8 @@ def highlights(analysis: Analysis, path: str, position: lsp.Position) -> list[ls
 
 _SYMBOL_KINDS = {"input": lsp.SymbolKind.Field, "define": lsp.SymbolKind.Variable, "table": lsp.SymbolKind.Struct,
                  "decision": lsp.SymbolKind.Class, "kind": lsp.SymbolKind.Enum, "value": lsp.SymbolKind.EnumMember,
-                 "reference": lsp.SymbolKind.Key, "rule": lsp.SymbolKind.Method, "outcome": lsp.SymbolKind.EnumMember}
+                 "reference": lsp.SymbolKind.Key, "rule": lsp.SymbolKind.Method, "outcome": lsp.SymbolKind.EnumMember,
+                 "record": lsp.SymbolKind.Struct, "field": lsp.SymbolKind.Field}
 
 
 def _matches(query: str, name: str) -> bool:
@@ -225,13 +226,15 @@ def _refuse_clash(analysis: Analysis, symbol: Symbol, new_name: str, paths: set[
         scope = Scope(lowered)
         if symbol.kind == "reference":
             clash = scope.reference(new_name)
+        elif symbol.kind == "record":  # records and kinds are the types a declaration names
+            clash = scope.record(new_name) or scope.kind(new_name)
         elif symbol.kind == "value":
             kind_name = symbol.name.split(".", 1)[0]
             kind = next((k for k in lowered.module.kinds if k.name == kind_name), None)
             clash = (Symbol(symbol.module, "value", f"{kind_name}.{new_name}")
                      if kind is not None and any(v.name == new_name for v in kind.values) else scope.resolve(new_name))
         else:
-            clash = scope.resolve(new_name)
+            clash = scope.resolve(new_name) or (scope.record(new_name) if symbol.kind == "kind" else None)
         if clash is not None:
             where = clash.module.replace("@", " ")
             raise RenameRefused(f"`{new_name}` would clash with the {clash.kind} `{clash.short}` of {where}, "

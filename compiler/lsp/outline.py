@@ -19,7 +19,8 @@ LEGEND = lsp.SemanticTokensLegend(token_types=TOKEN_TYPES, token_modifiers=TOKEN
 
 _BY_SYMBOL: dict[SymbolKind, str] = {"module": "namespace", "input": "parameter", "define": "variable",
                                      "table": "function", "decision": "class", "kind": "type", "value": "enumMember",
-                                     "reference": "label", "rule": "label", "outcome": "enumMember"}
+                                     "reference": "label", "rule": "label", "outcome": "enumMember", "record": "type",
+                                     "field": "property"}
 _LEXICAL: tuple[tuple[_TokenType, str], ...] = (
     (Comment, "comment"), (String, "string"), (Literal.Date, "number"), (Number, "number"),
     (Keyword.Type, "type"), (Keyword.Constant, "keyword"), (Keyword, "keyword"), (Operator.Word, "keyword"),
@@ -29,6 +30,7 @@ _SYMBOL_KINDS: dict[type, lsp.SymbolKind] = {
     ast.Use: lsp.SymbolKind.Module, ast.Reference: lsp.SymbolKind.Key, ast.Kind: lsp.SymbolKind.Enum,
     ast.Input: lsp.SymbolKind.Field, ast.Define: lsp.SymbolKind.Variable, ast.Table: lsp.SymbolKind.Struct,
     ast.Decision: lsp.SymbolKind.Class, ast.Example: lsp.SymbolKind.Event, ast.Property: lsp.SymbolKind.Interface,
+    ast.Record: lsp.SymbolKind.Struct,
 }
 
 
@@ -52,7 +54,7 @@ def _symbol(name: str, kind: lsp.SymbolKind, span: ast.Span, detail: str | None 
 
 
 def document_symbols(analysis: Analysis, path: str) -> list[lsp.DocumentSymbol]:
-    """The header and every item; a decision lists its rules, a kind its values."""
+    """The header and every item; a decision lists its rules, a kind its values, a record its fields."""
     module = analysis.module(path)
     if module is None:
         return []
@@ -69,6 +71,8 @@ def document_symbols(analysis: Analysis, path: str) -> list[lsp.DocumentSymbol]:
                     children.append(_symbol("otherwise", lsp.SymbolKind.Method, default.span, default.outcome))
             case ast.Kind(values=values):
                 children = [_symbol(v.name, lsp.SymbolKind.EnumMember, v.span, v.label) for v in values]
+            case ast.Record(fields=fields):
+                children = [_symbol(f.name, lsp.SymbolKind.Field, f.span, f.type.kind or f.type.base) for f in fields]
             case ast.Input(type=spec):
                 detail = spec.kind or spec.base
         out.append(_symbol(_item_name(item), _SYMBOL_KINDS.get(type(item), lsp.SymbolKind.Object), item.span, detail,

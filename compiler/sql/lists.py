@@ -47,7 +47,7 @@ class ListCompiler:
         if self.dialect in LAMBDA_DIALECTS:
             kept = exp.ArrayFilter(this=source.copy(), expression=_lambda(exp.func("COALESCE", body, exp.false()), name))
             return exp.func("COALESCE", exp.ArraySize(this=kept), num(0))
-        query = exp.select(exp.Count(this=exp.Star())).from_(_unnest(source, name)).where(body)
+        query = exp.select(exp.Count(this=exp.Star())).from_(self._unnest(source, name)).where(body)
         return exp.Subquery(this=query)
 
     def gather(self, source: exp.Expr, condition: Callable[[], exp.Expr], value: Callable[[], exp.Expr],
@@ -58,7 +58,10 @@ class ListCompiler:
         if self.dialect not in LAMBDA_DIALECTS:
             aggregate = {"max": exp.Max(this=taken), "min": exp.Min(this=taken), "sum": exp.Sum(this=taken),
                          "distinct": exp.Count(this=exp.Distinct(expressions=[taken]))}[how]
-            return exp.Subquery(this=exp.select(aggregate).from_(_unnest(source, name)).where(body))
+            gathered: exp.Expr = exp.Subquery(this=exp.select(aggregate).from_(self._unnest(source, name)).where(body))
+            if how == "sum":  # SUM over no rows is NULL in SQL; the sum of no elements is 0
+                gathered = exp.func("COALESCE", gathered, exp.cast(lit(0), DOUBLE))
+            return gathered
         kept = exp.ArrayFilter(this=source.copy(), expression=_lambda(exp.func("COALESCE", body, exp.false()), name))
         values = exp.Transform(this=kept, expression=_lambda(taken, name))
         if how == "max":
@@ -76,6 +79,22 @@ class ListCompiler:
             return total
         return exp.func("COALESCE", exp.ArraySum(this=values), exp.cast(lit(0), DOUBLE))
 
+    def absent(self, source: exp.Expr) -> exp.Expr:
+        """TRUE for the element being looked at when it is the NULL element, which marks a list known to be incomplete.
+
+        PostgreSQL's UNNEST expands an array of a composite type into the type's attributes, after which an element
+        whose every field is NULL looks like the NULL element (`e IS NULL`); so there the elements are numbered
+        (WITH ORDINALITY) and the array's own element is tested (`IS NOT DISTINCT FROM NULL` holds for the NULL
+        element only, not for a composite of NULL fields)."""
+        if self.dialect == "postgres":
+            own = exp.Bracket(this=source.copy(), expressions=[exp.column("ordinality", "e")])
+            return exp.NullSafeEQ(this=own, expression=exp.null())
+        return is_null(exp.column("e"))
+
+    def _unnest(self, source: exp.Expr, name: str) -> exp.Unnest:
+        return exp.Unnest(expressions=[source.copy()], alias=exp.TableAlias(this=exp.to_identifier(name)),
+                          offset=True if self.dialect == "postgres" else None)
+
     def unsettled(self, name: str) -> exp.Expr:
         """TRUE when an input leaves something unknown: NULL, or a list with a NULL element or field
         (as `eligo.ir.lists.unsettled`)."""
@@ -84,7 +103,7 @@ class ListCompiler:
         if self.program.inputs[name].type.kind != "list":
             return is_null(source)
         element = exp.column("e")
-        partial = exp.GT(this=self.elements_where(source, lambda: or_(is_null(element.copy()), *(
+        partial = exp.GT(this=self.elements_where(source, lambda: or_(self.absent(source), *(
             is_null(exp.Dot(this=element.copy(), expression=exp.to_identifier(f.name))) for f in fields))),
             expression=num(0))
         return or_(is_null(source), partial)
@@ -112,7 +131,7 @@ class ListCompiler:
         source = self.expr(node.source).v
         saved, self._current = self._current, node.source.name
         try:
-            present = negate(is_null(exp.column("e")))
+            present = negate(self.absent(source))
 
             def where(certain: bool) -> Callable[[], exp.Expr]:  # the filter TRUE, or not FALSE
                 def build() -> exp.Expr:
@@ -122,7 +141,7 @@ class ListCompiler:
                     return and_(present.copy(), f if certain else exp.func("COALESCE", f, exp.true()))
                 return build
 
-            incomplete = exp.GT(this=self.elements_where(source, lambda: is_null(exp.column("e"))), expression=num(0))
+            incomplete = exp.GT(this=self.elements_where(source, lambda: self.absent(source)), expression=num(0))
             if node.op in ("any", "all"):
                 def body(value: bool | None) -> exp.Expr:
                     c = truth(self.expr(node.body)) if node.body is not None else exp.true()
@@ -163,7 +182,7 @@ class ListCompiler:
         source = self.expr(node.source).v
         saved, self._current = self._current, node.source.name
         try:
-            present = negate(is_null(exp.column("e")))
+            present = negate(self.absent(source))
 
             def where(certain: bool) -> exp.Expr:
                 if node.where is None:
@@ -171,7 +190,7 @@ class ListCompiler:
                 f = truth(self.expr(node.where))
                 return and_(present.copy(), f if certain else exp.func("COALESCE", f, exp.true()))
 
-            incomplete = exp.GT(this=self.elements_where(source, lambda: is_null(exp.column("e"))), expression=num(0))
+            incomplete = exp.GT(this=self.elements_where(source, lambda: self.absent(source)), expression=num(0))
             info = next((f for f in self.program.inputs[node.source.name].fields
                          if isinstance(node.body, ir.Field) and f.name == node.body.name), None)
             if node.op == "count":
@@ -249,8 +268,3 @@ class ListCompiler:
 
 def _lambda(body: exp.Expr, name: str) -> exp.Lambda:
     return exp.Lambda(this=body, expressions=[exp.to_identifier(name)])
-
-
-def _unnest(source: exp.Expr, name: str) -> exp.Unnest:
-    return exp.Unnest(expressions=[source.copy()], alias=exp.TableAlias(this=exp.to_identifier(name)))
-

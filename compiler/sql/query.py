@@ -504,7 +504,10 @@ def compile_query(subject: Subject, source: exp.Expr | str = "cases", *,
     for index, computed in enumerate(layers):
         name = f"{PREFIX}l{index}"
         layer = exp.select(exp.Star(), *(exp.alias_(e, n, quoted=True) for n, e in computed)).from_(previous)
-        query, previous = query.with_(name, as_=layer), exp.to_table(name)
+        # PostgreSQL inlines a CTE read once, and so would expand every layer into the next: the planner's work
+        # would grow exponentially with the layers (minutes and gigabytes); MATERIALIZED keeps each one a step.
+        query = query.with_(name, as_=layer, materialized=True if dialect == "postgres" else None)
+        previous = exp.to_table(name)
     kept = list(keep) if keep is not None else list(program.inputs)
     final = [col(n) for n in kept] + [exp.alias_(c, alias, quoted=True) for c, alias in columns]
     return parenthesize(query.select(*final, append=False).from_(previous))  # type: ignore[return-value]

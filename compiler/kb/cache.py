@@ -44,14 +44,17 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from eligo import classcode
 from eligo.version import __version__
+
+classcode.install()  # the dataclasses' generated methods compiled once per interpreter (eligo.classcode)
 
 if TYPE_CHECKING:
     from eligo.compiled.guideline import Guideline
 
 FORMAT = 1  # of an entry; bumped when its layout changes
 MAGIC = b"eligo-cache\n"
-ENV_DIR, ENV_OFF = "ELIGO_CACHE_DIR", "ELIGO_NO_CACHE"
+ENV_DIR, ENV_OFF = classcode.ENV_DIR, classcode.ENV_OFF
 _HEADER = re.compile(rb"^guideline[ \t]+([A-Za-z_][A-Za-z0-9_.]*)[ \t]*\r?$", re.MULTILINE)
 # the interpreter that marshalled the code objects: marshal's format is per Python version
 _INTERPRETER = f"{sys.implementation.cache_tag}-{sys.version_info[:3]}"
@@ -62,12 +65,8 @@ _OFF: contextvars.ContextVar[bool] = contextvars.ContextVar("eligo_cache_off", d
 
 def directory() -> Path | None:
     """Where entries live, or None when the cache is off."""
-    if _OFF.get() or os.environ.get(ENV_OFF, "") not in ("", "0"):
-        return None
-    if os.environ.get(ENV_DIR):
-        return Path(os.environ[ENV_DIR])
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "eligo"
+    found = None if _OFF.get() else classcode.folder()
+    return None if found is None else Path(found)
 
 
 @contextlib.contextmanager

@@ -219,10 +219,19 @@ def guideline(root: Path, module_id: str, version: str | None, as_of: str | None
     if entry is not None and fresh(entry, now):
         return entry.guideline
     compiled, depends = compile()
-    _ = compiled.code.fast  # written now, so that it is stored: a command reading the entry never writes code
+    _warm(compiled)
     if manifest(root) == now:  # the files did not change while it compiled: the entry describes what was compiled
         write(folder, name, Entry(compiled, now, frozenset(depends)))
     return compiled
+
+
+def _warm(compiled: Guideline) -> None:
+    """Compute now what the entry keeps (the classes' `CACHED_ACROSS_PROCESSES`), so that a command deciding from it
+    never writes code or analyses the program: the fast evaluator, the inputs each rule reads, and the completion
+    evaluator of each decision of its own (for an unknown answer refined exactly)."""
+    _ = compiled.code.fast, compiled.rule_inputs
+    for decision in compiled._own:
+        compiled._completion(decision.key)
 
 
 def forget(root: Path, module_id: str, version: str | None, as_of: str | None, draft: bool) -> None:

@@ -350,6 +350,28 @@ def test_an_entry_keeps_the_fast_evaluator_so_a_command_reading_it_writes_no_cod
     assert stored.guideline.evaluate(CASE)["surgery"].value == "candidate"
 
 
+def test_an_entry_keeps_what_an_unknown_answer_needs_so_deciding_one_writes_no_code(kb: Path, store: Path) -> None:
+    """The completion evaluators and the inputs each rule reads are computed before the entry is written: a
+    command refining an unknown answer from the cache neither writes code nor analyses the program."""
+    missing = {k: v for k, v in CASE.items() if k != "recurrence_detected"}
+    (kb / "unknown.json").write_text(json.dumps(missing))
+    run(kb, store, "--case", str(kb / "case.json"))
+    stored = cache.read(store, entry(store).stem)
+    assert stored is not None
+    kept = vars(stored.guideline)
+    assert set(kept["_completions"]) == {d.key for d in stored.guideline._own} and "rule_inputs" in kept
+    assert "facts" not in kept and "_plan" not in kept  # the rest is recomputed on first use
+    script = ("import sys\nfrom eligo.cli import quick\n"
+              f"done = quick.run([{GUIDELINE!r}, '--kb', {str(kb)!r}, '--case', {str(kb / 'unknown.json')!r}])\n"
+              "heavy = ('eligo.python.codegen', 'eligo.python.completion', 'lark')\n"
+              "print(done, sorted(m for m in heavy if m in sys.modules))")
+    env = {**os.environ, cache.ENV_DIR: str(store)}
+    got = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=120)
+    assert got.stdout.splitlines() == ["surgery: unknown (missing: recurrence_detected)", "True []"], got.stderr
+    compiled = eligo.load(str(kb)).guideline(GUIDELINE)
+    assert stored.guideline.evaluate(missing).to_json() == compiled.evaluate(missing).to_json()
+
+
 def test_an_entry_that_does_not_run_is_forgotten_and_the_case_decided_afresh(kb: Path, store: Path) -> None:
     run(kb, store, "--case", str(kb / "case.json"))
     path = entry(store)

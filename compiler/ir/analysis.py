@@ -209,9 +209,9 @@ def _reads(exprs: Iterable[Node]) -> tuple[list[str], list[str]]:
     for expr in exprs:
         for node in walk(expr):
             if node.__class__ is DefRef:
-                refs.append(node.key)  # type: ignore[union-attr]
+                refs.append(node.key)
             elif node.__class__ is InputRef:
-                inputs.append(node.name)  # type: ignore[union-attr]
+                inputs.append(node.name)
     return refs, inputs
 
 

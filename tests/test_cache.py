@@ -319,7 +319,9 @@ def test_an_edited_compiler_does_not_read_entries_written_by_other_code(kb: Path
 @pytest.mark.parametrize("guideline", [*knowledge_guidelines(), EVERYTHING], ids=lambda g: f"{g.id}@{g.version}")
 def test_a_guideline_read_back_decides_as_compiled(guideline: eligo.Guideline, store: Path) -> None:
     """Every guideline of knowledge/, stored and read back, on a cohort with missing values: the same results,
-    traces and explanations (the generated evaluators are stored as code; their fallbacks with their own)."""
+    traces and explanations (the generated evaluators are stored as code; their fallbacks with their own; the
+    completion evaluators that refine unknown answers too)."""
+    cache._warm(guideline)  # as `cache.guideline` stores it
     assert cache.write(store, "g", cache.Entry(guideline, {}, frozenset()))
     entry = cache.read(store, "g")
     assert entry is not None

@@ -11,7 +11,8 @@ file that was added, changed or removed declares one of those modules; anything 
 is compiled again (an entry is never trusted across a change). The FHIR bindings do not change a decision and
 are not part of it.
 
-The parser's LALR tables are kept here too (`read_bytes`/`write_bytes`; eligo.dsl.lalr), keyed by the grammar,
+The code of the methods `dataclasses` writes for Eligo's classes is kept here too (eligo.classcode, which also
+reads the environment below). The parser's LALR tables are kept here too (`read_bytes`/`write_bytes`; eligo.dsl.lalr), keyed by the grammar,
 Lark's version and Python's, and each source file's parse (eligo.dsl.parser.read_source), keyed by its bytes,
 its path and the compiler.
 

@@ -11,10 +11,10 @@ file that was added, changed or removed declares one of those modules; anything 
 is compiled again (an entry is never trusted across a change). The FHIR bindings do not change a decision and
 are not part of it.
 
-The code of the methods `dataclasses` writes for Eligo's classes is kept here too (eligo.classcode, which also
-reads the environment below). The parser's LALR tables are kept here too (`read_bytes`/`write_bytes`; eligo.dsl.lalr), keyed by the grammar,
+The parser's LALR tables are kept here too (`read_bytes`/`write_bytes`; eligo.dsl.lalr), keyed by the grammar,
 Lark's version and Python's, and each source file's parse (eligo.dsl.parser.read_source), keyed by its bytes,
-its path and the compiler.
+its path and the compiler; and the code of the methods `dataclasses` writes for Eligo's classes, by their source
+text (eligo.classcode, which reads the environment below for this module).
 
 Entries live in `$ELIGO_CACHE_DIR`, else `$XDG_CACHE_HOME/eligo`, else `~/.cache/eligo`; `ELIGO_NO_CACHE=1` (or
 `--no-cache`) turns the cache off. An entry is written to a temporary file and renamed into place, so that a

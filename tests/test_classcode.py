@@ -122,3 +122,13 @@ def test_installed_dataclasses_of_eligo_are_real_dataclasses() -> None:
         assert classes
         for cls in classes:
             assert cls.__init__.__code__.co_filename == "<string>"  # as `dataclasses` compiles it
+
+
+def test_an_unwritable_table_is_no_failure(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    table = classcode.Table(str(blocker / "cache" / "t.marshal"))  # under a file: cannot be made
+    namespace: dict[str, object] = {"__name__": "eligo.example"}
+    table.exec("def f():\n return 1\n", namespace, namespace)
+    assert namespace["f"]() == 1 and not table.save()  # type: ignore[operator]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["file"]

@@ -4,6 +4,7 @@ prints what the Typer command prints."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import shutil
@@ -15,6 +16,7 @@ import pytest
 
 import eligo
 from eligo.cli.app import cached_guideline
+from eligo.dsl.ast import Span
 from eligo.kb import cache
 from tests.cohorts import EVERYTHING, knowledge_guidelines, sample
 
@@ -385,3 +387,26 @@ def test_an_entry_that_does_not_run_is_forgotten_and_the_case_decided_afresh(kb:
     assert (decided.returncode, decided.stdout, decided.stderr) == (0, "surgery: candidate by rule favourable\n", "")
     healed = cache.read(store, path.stem)  # compiled afresh and stored again
     assert healed is not None and healed.guideline.code.fast is not broken_evaluator
+
+
+def test_nodes_are_stored_as_their_fields_and_read_back_whole() -> None:
+    """Eligo's slotted dataclasses (AST and IR nodes) are pickled by their slots, spans included."""
+    import pickle
+
+    guideline = eligo.load(str(FIXTURE)).guideline(GUIDELINE)
+    for value in (guideline.module, guideline.program):
+        stored = cache.dumps(value)
+        assert b"_slotted" in stored
+        back = pickle.loads(stored)
+        assert back == value and repr(back) == repr(value) and node_spans(back) == node_spans(value)
+        assert any(isinstance(s, Span) and s.line > 0 for s in node_spans(back))
+
+
+def node_spans(node: object) -> list[object]:
+    """Every span in a tree of nodes, in order (spans are left out of the nodes' equality and repr)."""
+    if dataclasses.is_dataclass(node) and not isinstance(node, type):
+        fields = dataclasses.fields(node)
+        return [getattr(node, "span", None), *(s for f in fields for s in node_spans(getattr(node, f.name)))]
+    if isinstance(node, dict):
+        return [s for item in node.values() for s in node_spans(item)]
+    return [s for item in node for s in node_spans(item)] if isinstance(node, (tuple, list)) else []

@@ -166,12 +166,11 @@ def read(folder: Path, name: str) -> Entry | None:
 
 def write(folder: Path, name: str, entry: Entry) -> bool:
     """Store `entry` whole (a temporary file beside it, renamed into place); False if it cannot be written."""
-    buffer = io.BytesIO()
     try:
-        _Pickler(buffer).dump(entry)
+        payload = dumps(entry)
     except (pickle.PicklingError, TypeError, AttributeError, RecursionError):
         return False  # something that cannot be stored: the guideline is simply compiled next time too
-    return write_bytes(folder, f"{name}.entry", buffer.getvalue())
+    return write_bytes(folder, f"{name}.entry", payload)
 
 
 def read_bytes(folder: Path, name: str) -> bytes | None:
@@ -263,8 +262,15 @@ class _Pickler(pickle.Pickler):
     def reducer_override(self, obj: Any) -> Any:
         if isinstance(obj, types.FunctionType) and obj.__code__.co_filename.startswith("<eligo "):
             return _function, _function_state(obj)
+        kind = type(obj)
+        slots = _SLOTS.get(kind)
+        if slots is None and kind not in _SLOTS and dataclasses.is_dataclass(obj) and not isinstance(obj, type) \
+                and not hasattr(obj, "__dict__") and kind.__module__.startswith("eligo."):
+            slots = _slots(kind)
+        if slots is not None:
+            return _slotted, (kind, tuple(getter(obj) for getter in slots[0]))
         if dataclasses.is_dataclass(obj) and not isinstance(obj, type) and hasattr(obj, "__dict__") \
-                and type(obj).__module__.startswith("eligo."):
+                and kind.__module__.startswith("eligo."):
             names = {f.name for f in dataclasses.fields(obj)} | set(getattr(obj, "CACHED_ACROSS_PROCESSES", ()))
             cached = obj.__dict__.keys() - names
             if cached and all(isinstance(getattr(type(obj), k, None), cached_property) for k in cached):
@@ -295,6 +301,39 @@ def _function(name: str, functions: dict[str, tuple[bytes, tuple[Any, ...] | Non
         scope[function] = types.FunctionType(marshal.loads(code), scope, function, defaults)
     made = scope[name]
     assert isinstance(made, types.FunctionType)
+    return made
+
+
+def dumps(value: Any) -> bytes:
+    """`value` pickled as entries are (generated functions as code; Eligo's dataclasses as their fields)."""
+    buffer = io.BytesIO()
+    _Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL).dump(value)
+    return buffer.getvalue()
+
+
+Slots = tuple[tuple[Callable[[Any], Any], ...], tuple[Callable[[Any, Any], None], ...]]
+_SLOTS: dict[type, Slots | None] = {}
+
+
+def _slots(cls: type) -> Slots | None:
+    """How the fields of a slotted dataclass of Eligo's are read and set: its slots' own descriptors (setting one
+    is what `object.__setattr__` does for a frozen class, without finding the fields again per object as the
+    class's `__setstate__` does: that was most of the time to read an entry's thousands of AST and IR nodes).
+    None (pickled as usual) if a field is not a plain slot."""
+    if cls not in _SLOTS:
+        found = [getattr(cls, f.name, None) for f in dataclasses.fields(cls)]
+        descriptors = [d for d in found if isinstance(d, types.MemberDescriptorType)]
+        _SLOTS[cls] = (tuple(d.__get__ for d in descriptors), tuple(d.__set__ for d in descriptors)) \
+            if len(descriptors) == len(found) else None
+    return _SLOTS[cls]
+
+
+def _slotted(cls: type, values: tuple[Any, ...]) -> Any:
+    slots = _slots(cls)
+    assert slots is not None, cls
+    made: Any = object.__new__(cls)
+    for setter, value in zip(slots[1], values, strict=True):
+        setter(made, value)
     return made
 
 

@@ -11,6 +11,10 @@ from dataclasses import dataclass, field
 from typing import Literal as TypingLiteral
 from typing import TypeAlias, TypeVar
 
+from eligo import classcode
+
+classcode.install()  # the classes' generated methods compiled once per interpreter, not at every import
+
 T = TypeVar("T")
 
 

@@ -253,7 +253,7 @@ def _parsed(raw: bytes, text: str, path: str) -> tuple[ast.Module | None, list[D
         except Exception:  # damaged, or by other code: parsed again below
             pass
     module, diagnostics = parse_with_diagnostics(text, path)
-    cache.write_bytes(folder, name, pickle.dumps((module, diagnostics), protocol=pickle.HIGHEST_PROTOCOL))
+    cache.write_bytes(folder, name, cache.dumps((module, diagnostics)))  # its nodes as their fields (kb.cache)
     return module, diagnostics
 
 

@@ -4,6 +4,7 @@ prints what the Typer command prints."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import shutil
@@ -15,6 +16,7 @@ import pytest
 
 import eligo
 from eligo.cli.app import cached_guideline
+from eligo.dsl.ast import Span
 from eligo.kb import cache
 from tests.cohorts import EVERYTHING, knowledge_guidelines, sample
 
@@ -319,7 +321,9 @@ def test_an_edited_compiler_does_not_read_entries_written_by_other_code(kb: Path
 @pytest.mark.parametrize("guideline", [*knowledge_guidelines(), EVERYTHING], ids=lambda g: f"{g.id}@{g.version}")
 def test_a_guideline_read_back_decides_as_compiled(guideline: eligo.Guideline, store: Path) -> None:
     """Every guideline of knowledge/, stored and read back, on a cohort with missing values: the same results,
-    traces and explanations (the generated evaluators are stored as code; their fallbacks with their own)."""
+    traces and explanations (the generated evaluators are stored as code; their fallbacks with their own; the
+    completion evaluators that refine unknown answers too)."""
+    cache._warm(guideline)  # as `cache.guideline` stores it
     assert cache.write(store, "g", cache.Entry(guideline, {}, frozenset()))
     entry = cache.read(store, "g")
     assert entry is not None
@@ -350,6 +354,28 @@ def test_an_entry_keeps_the_fast_evaluator_so_a_command_reading_it_writes_no_cod
     assert stored.guideline.evaluate(CASE)["surgery"].value == "candidate"
 
 
+def test_an_entry_keeps_what_an_unknown_answer_needs_so_deciding_one_writes_no_code(kb: Path, store: Path) -> None:
+    """The completion evaluators and the inputs each rule reads are computed before the entry is written: a
+    command refining an unknown answer from the cache neither writes code nor analyses the program."""
+    missing = {k: v for k, v in CASE.items() if k != "recurrence_detected"}
+    (kb / "unknown.json").write_text(json.dumps(missing))
+    run(kb, store, "--case", str(kb / "case.json"))
+    stored = cache.read(store, entry(store).stem)
+    assert stored is not None
+    kept = vars(stored.guideline)
+    assert set(kept["_completions"]) == {d.key for d in stored.guideline._own} and "rule_inputs" in kept
+    assert "facts" not in kept and "_plan" not in kept  # the rest is recomputed on first use
+    script = ("import sys\nfrom eligo.cli import quick\n"
+              f"done = quick.run([{GUIDELINE!r}, '--kb', {str(kb)!r}, '--case', {str(kb / 'unknown.json')!r}])\n"
+              "heavy = ('eligo.python.codegen', 'eligo.python.completion', 'lark')\n"
+              "print(done, sorted(m for m in heavy if m in sys.modules))")
+    env = {**os.environ, cache.ENV_DIR: str(store)}
+    got = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=120)
+    assert got.stdout.splitlines() == ["surgery: unknown (missing: recurrence_detected)", "True []"], got.stderr
+    compiled = eligo.load(str(kb)).guideline(GUIDELINE)
+    assert stored.guideline.evaluate(missing).to_json() == compiled.evaluate(missing).to_json()
+
+
 def test_an_entry_that_does_not_run_is_forgotten_and_the_case_decided_afresh(kb: Path, store: Path) -> None:
     run(kb, store, "--case", str(kb / "case.json"))
     path = entry(store)
@@ -361,3 +387,26 @@ def test_an_entry_that_does_not_run_is_forgotten_and_the_case_decided_afresh(kb:
     assert (decided.returncode, decided.stdout, decided.stderr) == (0, "surgery: candidate by rule favourable\n", "")
     healed = cache.read(store, path.stem)  # compiled afresh and stored again
     assert healed is not None and healed.guideline.code.fast is not broken_evaluator
+
+
+def test_nodes_are_stored_as_their_fields_and_read_back_whole() -> None:
+    """Eligo's slotted dataclasses (AST and IR nodes) are pickled by their slots, spans included."""
+    import pickle
+
+    guideline = eligo.load(str(FIXTURE)).guideline(GUIDELINE)
+    for value in (guideline.module, guideline.program):
+        stored = cache.dumps(value)
+        assert b"_slotted" in stored
+        back = pickle.loads(stored)
+        assert back == value and repr(back) == repr(value) and node_spans(back) == node_spans(value)
+        assert any(isinstance(s, Span) and s.line > 0 for s in node_spans(back))
+
+
+def node_spans(node: object) -> list[object]:
+    """Every span in a tree of nodes, in order (spans are left out of the nodes' equality and repr)."""
+    if dataclasses.is_dataclass(node) and not isinstance(node, type):
+        fields = dataclasses.fields(node)
+        return [getattr(node, "span", None), *(s for f in fields for s in node_spans(getattr(node, f.name)))]
+    if isinstance(node, dict):
+        return [s for item in node.values() for s in node_spans(item)]
+    return [s for item in node for s in node_spans(item)] if isinstance(node, (tuple, list)) else []

@@ -56,6 +56,10 @@ class Guideline:
     references: dict[str, str] = field(repr=False)
     compiler_version: str = compiler_version
 
+    # kept by the compiled cache (eligo.kb.cache), computed before an entry is written: a command deciding a case
+    # from the cache does not analyse the program or write a completion evaluator again
+    CACHED_ACROSS_PROCESSES = ("rule_inputs", "_completions")
+
     @property
     def status(self) -> str:
         return self.module.header.status

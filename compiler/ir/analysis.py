@@ -60,6 +60,7 @@ class Facts:
         self._unknown: dict[str, bool] = {}
         self._terms: dict[str, set[Term]] = {}
         self._cones: dict[str, frozenset[str]] = {}
+        self._reads: dict[str, tuple[list[str], list[str]]] = {}  # per owner: references_of, inputs read directly
         # Every per-key fact is computed for all definitions and decisions in program order (dependencies first),
         # so that asking about one never recurses down a long chain of definitions.
         for key, owner in self.nodes.items():
@@ -70,7 +71,13 @@ class Facts:
             else:
                 self._none[key] = self._unknown[key] = True
                 self._terms[key] = {()}
-            self._cones[key] = frozenset().union(*(self.cone(e) for e in owner.exprs))
+            refs, inputs = self._reads[key] = _reads(owner.exprs)
+            self._cones[key] = frozenset(inputs).union(*(self.cone_of(k) for k in refs))
+
+    def references_of(self, key: str) -> list[str]:
+        """`references` of every expression a definition or decision owns, in order (walked once per program)."""
+        found = self._reads.get(key)
+        return found[0] if found is not None else [k for e in self.nodes[key].exprs for k in references(e)]
 
     # ------------------------------------------------------------ none and unknown
     def may_be_none(self, node: Node) -> bool:
@@ -166,13 +173,13 @@ class Facts:
             key = stack.pop()
             if key not in found:
                 found.add(key)
-                stack.extend(k for e in self.nodes[key].exprs for k in references(e))
+                stack.extend(self.references_of(key))
         return found
 
     @cached_property
     def uses(self) -> Counter[str]:
         """How many times each definition or decision is read, over the expressions of the whole program."""
-        return count_uses(self.nodes.values())
+        return Counter(k for key in self.nodes for k in self.references_of(key))
 
     def chain_breaks(self, limit: int) -> list[str]:
         """Definitions, in program order, at which a back end computes a chain of definitions read by one another
@@ -182,7 +189,7 @@ class Facts:
         for key, owner in self.nodes.items():
             if not isinstance(owner, Definition):
                 continue
-            depth[key] = 1 + max((depth.get(k, 0) for k in references(owner.expr)), default=0)
+            depth[key] = 1 + max((depth.get(k, 0) for k in self.references_of(key)), default=0)
             if depth[key] > limit:
                 breaks.append(key)
                 depth[key] = 0
@@ -192,6 +199,20 @@ class Facts:
         """Whether an expression reads a decision, directly or through definitions."""
         return any(isinstance(self.nodes[k], Decision) or any(self.reads_decision(e) for e in self.nodes[k].exprs)
                    for k in references(node))
+
+
+def _reads(exprs: Iterable[Node]) -> tuple[list[str], list[str]]:
+    """The definitions and decisions (`references`) and the inputs (`inputs_read`) that expressions read directly,
+    in reading order, repeats kept: one walk for both."""
+    refs: list[str] = []
+    inputs: list[str] = []
+    for expr in exprs:
+        for node in walk(expr):
+            if node.__class__ is DefRef:
+                refs.append(node.key)
+            elif node.__class__ is InputRef:
+                inputs.append(node.name)
+    return refs, inputs
 
 
 def count_uses(owners: Iterable[Owner]) -> Counter[str]:

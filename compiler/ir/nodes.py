@@ -8,8 +8,10 @@ Every node keeps the span and source text it came from, for traces and explanati
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Literal, TypeAlias
+from operator import attrgetter
+from typing import Any, Literal, TypeAlias
 
 from eligo.dsl.ast import NO_SPAN, Span
 from eligo.ir.tables import Band
@@ -254,37 +256,40 @@ Node: TypeAlias = (
 )
 
 
+_CHILDREN: dict[type, Callable[[Any], tuple[Node, ...]]] = {
+    Not: lambda n: (n.operand,),
+    Neg: lambda n: (n.operand,),
+    Test: lambda n: (n.operand,),
+    BoolOp: attrgetter("operands"),
+    Compare: lambda n: (n.left, n.right),
+    Arith: lambda n: (n.left, n.right),
+    InSet: lambda n: (n.operand, *n.items),
+    Between: lambda n: (n.operand, n.low, n.high),
+    FirstKnown: attrgetter("items"),
+    Lookup: attrgetter("keys"),
+    If: lambda n: (n.condition, n.then, n.otherwise),
+    Elapsed: lambda n: (n.start, n.end),
+    ListOp: lambda n: tuple(x for x in (n.source, n.where, n.body) if x is not None),
+}  # by the node's class: a dictionary look-up where a `match` tried each kind in turn (back ends walk a lot)
+
+
 def children(node: Node) -> tuple[Node, ...]:
-    match node:
-        case Not(operand) | Neg(operand) | Test(operand):
-            return (operand,)
-        case BoolOp(_, operands):
-            return operands
-        case Compare(_, left, right) | Arith(_, left, right):
-            return (left, right)
-        case InSet(operand, items):
-            return (operand, *items)
-        case Between(operand, low, high):
-            return (operand, low, high)
-        case FirstKnown(items) | Lookup(_, items):
-            return items
-        case If(condition, then, otherwise):
-            return (condition, then, otherwise)
-        case Elapsed(_, start, end):
-            return (start, end)
-        case ListOp(_, source, where, body):
-            return tuple(n for n in (source, where, body) if n is not None)
-        case _:
-            return ()
+    """A node's operands in reading order (none for a leaf)."""
+    found = _CHILDREN.get(node.__class__)
+    return found(node) if found is not None else ()
 
 
 def walk(node: Node) -> list[Node]:
+    """Every node of an expression, depth first in reading order, without recursion."""
     out: list[Node] = []
     stack = [node]
+    pop, push, keep, find = stack.pop, stack.extend, out.append, _CHILDREN.get
     while stack:
-        current = stack.pop()
-        out.append(current)
-        stack.extend(reversed(children(current)))
+        current = pop()
+        keep(current)
+        found = find(current.__class__)
+        if found is not None:
+            push(reversed(found(current)))
     return out
 
 

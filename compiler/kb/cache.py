@@ -13,7 +13,8 @@ are not part of it.
 
 The parser's LALR tables are kept here too (`read_bytes`/`write_bytes`; eligo.dsl.lalr), keyed by the grammar,
 Lark's version and Python's, and each source file's parse (eligo.dsl.parser.read_source), keyed by its bytes,
-its path and the compiler.
+its path and the compiler; and the code of the methods `dataclasses` writes for Eligo's classes, by their source
+text (eligo.classcode, which reads the environment below for this module).
 
 Entries live in `$ELIGO_CACHE_DIR`, else `$XDG_CACHE_HOME/eligo`, else `~/.cache/eligo`; `ELIGO_NO_CACHE=1` (or
 `--no-cache`) turns the cache off. An entry is written to a temporary file and renamed into place, so that a
@@ -44,14 +45,17 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from eligo import classcode
 from eligo.version import __version__
+
+classcode.install()  # the dataclasses' generated methods compiled once per interpreter (eligo.classcode)
 
 if TYPE_CHECKING:
     from eligo.compiled.guideline import Guideline
 
 FORMAT = 1  # of an entry; bumped when its layout changes
 MAGIC = b"eligo-cache\n"
-ENV_DIR, ENV_OFF = "ELIGO_CACHE_DIR", "ELIGO_NO_CACHE"
+ENV_DIR, ENV_OFF = classcode.ENV_DIR, classcode.ENV_OFF
 _HEADER = re.compile(rb"^guideline[ \t]+([A-Za-z_][A-Za-z0-9_.]*)[ \t]*\r?$", re.MULTILINE)
 # the interpreter that marshalled the code objects: marshal's format is per Python version
 _INTERPRETER = f"{sys.implementation.cache_tag}-{sys.version_info[:3]}"
@@ -62,12 +66,8 @@ _OFF: contextvars.ContextVar[bool] = contextvars.ContextVar("eligo_cache_off", d
 
 def directory() -> Path | None:
     """Where entries live, or None when the cache is off."""
-    if _OFF.get() or os.environ.get(ENV_OFF, "") not in ("", "0"):
-        return None
-    if os.environ.get(ENV_DIR):
-        return Path(os.environ[ENV_DIR])
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "eligo"
+    found = None if _OFF.get() else classcode.folder()
+    return None if found is None else Path(found)
 
 
 @contextlib.contextmanager
@@ -166,12 +166,11 @@ def read(folder: Path, name: str) -> Entry | None:
 
 def write(folder: Path, name: str, entry: Entry) -> bool:
     """Store `entry` whole (a temporary file beside it, renamed into place); False if it cannot be written."""
-    buffer = io.BytesIO()
     try:
-        _Pickler(buffer).dump(entry)
+        payload = dumps(entry)
     except (pickle.PicklingError, TypeError, AttributeError, RecursionError):
         return False  # something that cannot be stored: the guideline is simply compiled next time too
-    return write_bytes(folder, f"{name}.entry", buffer.getvalue())
+    return write_bytes(folder, f"{name}.entry", payload)
 
 
 def read_bytes(folder: Path, name: str) -> bytes | None:
@@ -220,10 +219,19 @@ def guideline(root: Path, module_id: str, version: str | None, as_of: str | None
     if entry is not None and fresh(entry, now):
         return entry.guideline
     compiled, depends = compile()
-    _ = compiled.code.fast  # written now, so that it is stored: a command reading the entry never writes code
+    _warm(compiled)
     if manifest(root) == now:  # the files did not change while it compiled: the entry describes what was compiled
         write(folder, name, Entry(compiled, now, frozenset(depends)))
     return compiled
+
+
+def _warm(compiled: Guideline) -> None:
+    """Compute now what the entry keeps (the classes' `CACHED_ACROSS_PROCESSES`), so that a command deciding from it
+    never writes code or analyses the program: the fast evaluator, the inputs each rule reads, and the completion
+    evaluator of each decision of its own (for an unknown answer refined exactly)."""
+    _ = compiled.code.fast, compiled.rule_inputs
+    for decision in compiled._own:
+        compiled._completion(decision.key)
 
 
 def forget(root: Path, module_id: str, version: str | None, as_of: str | None, draft: bool) -> None:
@@ -254,8 +262,15 @@ class _Pickler(pickle.Pickler):
     def reducer_override(self, obj: Any) -> Any:
         if isinstance(obj, types.FunctionType) and obj.__code__.co_filename.startswith("<eligo "):
             return _function, _function_state(obj)
+        kind = type(obj)
+        slots = _SLOTS.get(kind)
+        if slots is None and kind not in _SLOTS and dataclasses.is_dataclass(obj) and not isinstance(obj, type) \
+                and not hasattr(obj, "__dict__") and kind.__module__.startswith("eligo."):
+            slots = _slots(kind)
+        if slots is not None:
+            return _slotted, (kind, tuple(getter(obj) for getter in slots[0]))
         if dataclasses.is_dataclass(obj) and not isinstance(obj, type) and hasattr(obj, "__dict__") \
-                and type(obj).__module__.startswith("eligo."):
+                and kind.__module__.startswith("eligo."):
             names = {f.name for f in dataclasses.fields(obj)} | set(getattr(obj, "CACHED_ACROSS_PROCESSES", ()))
             cached = obj.__dict__.keys() - names
             if cached and all(isinstance(getattr(type(obj), k, None), cached_property) for k in cached):
@@ -286,6 +301,39 @@ def _function(name: str, functions: dict[str, tuple[bytes, tuple[Any, ...] | Non
         scope[function] = types.FunctionType(marshal.loads(code), scope, function, defaults)
     made = scope[name]
     assert isinstance(made, types.FunctionType)
+    return made
+
+
+def dumps(value: Any) -> bytes:
+    """`value` pickled as entries are (generated functions as code; Eligo's dataclasses as their fields)."""
+    buffer = io.BytesIO()
+    _Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL).dump(value)
+    return buffer.getvalue()
+
+
+Slots = tuple[tuple[Callable[[Any], Any], ...], tuple[Callable[[Any, Any], None], ...]]
+_SLOTS: dict[type, Slots | None] = {}
+
+
+def _slots(cls: type) -> Slots | None:
+    """How the fields of a slotted dataclass of Eligo's are read and set: its slots' own descriptors (setting one
+    is what `object.__setattr__` does for a frozen class, without finding the fields again per object as the
+    class's `__setstate__` does: that was most of the time to read an entry's thousands of AST and IR nodes).
+    None (pickled as usual) if a field is not a plain slot."""
+    if cls not in _SLOTS:
+        found = [getattr(cls, f.name, None) for f in dataclasses.fields(cls)]
+        descriptors = [d for d in found if isinstance(d, types.MemberDescriptorType)]
+        _SLOTS[cls] = (tuple(d.__get__ for d in descriptors), tuple(d.__set__ for d in descriptors)) \
+            if len(descriptors) == len(found) else None
+    return _SLOTS[cls]
+
+
+def _slotted(cls: type, values: tuple[Any, ...]) -> Any:
+    slots = _slots(cls)
+    assert slots is not None, cls
+    made: Any = object.__new__(cls)
+    for setter, value in zip(slots[1], values, strict=True):
+        setter(made, value)
     return made
 
 

@@ -15,11 +15,12 @@ settle through tables, and long chains of definitions are computed as locals in 
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
 
 from eligo import ir
 from eligo.ir import outcome, tables
-from eligo.ir.analysis import Facts, count_uses, references
+from eligo.ir.analysis import Facts
 from eligo.python.lists import ListCodeGenerator
 from eligo.python.source import DEPTH_BUDGET
 
@@ -46,7 +47,7 @@ class CodeGenerator(ListCodeGenerator):
         needed = self.facts.closure(wanted)
         self.order = [n for n in program.nodes if n.key in needed]
         self.targets = {n.key for n in self.order if isinstance(n, ir.Decision) and n.key in wanted}
-        self.uses = count_uses(self.order)
+        self.uses = Counter(k for n in self.order for k in self.facts.references_of(n.key))  # as count_uses
         self.eager = self.eager_definitions()
         self.memo: dict[str, str] = {}  # shared definitions -> their local, computed on first use
         self.helpers: dict[str, tuple[str, str]] = {}  # shared definitions -> (function name, source)
@@ -65,7 +66,7 @@ class CodeGenerator(ListCodeGenerator):
         eager = {k for k in self.facts.chain_breaks(CHAIN_LIMIT) if k in needed}
         for node in self.order:
             if isinstance(node, ir.Definition) and any(
-                    isinstance(self.nodes[k], ir.Decision) or k in eager for k in references(node.expr)):
+                    isinstance(self.nodes[k], ir.Decision) or k in eager for k in self.facts.references_of(node.key)):
                 eager.add(node.key)
         return eager
 

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 import eligo
 from eligo.cases import CaseError
-from eligo.python import codegen
+from eligo.python import codegen, twovalued
 from tests.cohorts import EVERYTHING, EVERYTHING_SOURCE, kb, knowledge_guidelines, rows
 from tests.eligo_helpers import guideline
 
@@ -139,6 +139,22 @@ def test_the_lean_source_reads_inputs_where_needed_and_stops_at_the_deciding_rul
             r1 = (None, 1, -1, u) if u & 3 else ('not_candidate', 0, -1, 0)
     return (r1,)
 '''
+
+
+def test_the_classifier_tests_a_comparison_read_once_where_it_is_computed() -> None:
+    """`t = x <= 3` then `if not t: …` is written `if not (x <= 3): …` (a comparison followed by its jump is what
+    the interpreter specialises); a temporary read again (a chain's value so far) stays."""
+    source = SMALL.code.classifier(SMALL.program.decisions[0].key)[1].splitlines()
+    assert "                if not (i_organs <= 3): t2 = False" in source
+    assert "            if not (i_organs is None): t0 = False" in source
+    assert "            t2 = i_lesions <= 5" in source and "            if t2:" in source  # the `and` chain's value
+    assert [SMALL.classifier()(SMALL.prepare(case)) for case in (
+        {"lesions": 3, "organs": 4, "r0": True}, {"lesions": 3, "organs": 3, "r0": True}, {})] == \
+        ["not_candidate", "candidate", "unclear"]
+    lines = ["    t1 = a <= 5", "    if not t1: t0 = False", "    t2 = b", "    if t2:", "    t3 = t2",
+             "    t4 = c", "        if t4: x = 1"]  # t2 read again; t4 tested at another depth
+    assert twovalued.tested_where_computed(lines, []) == ["    if not (a <= 5): t0 = False", *lines[2:]]
+    assert twovalued.tested_where_computed(lines[:2], ["def h0(c):\n    return t1"]) == lines[:2]  # read in a helper
 
 
 def test_a_definition_read_twice_is_computed_once_on_first_use() -> None:

@@ -7,10 +7,15 @@ does not read as such) hands the whole case to the three-valued function, named 
 module, which answers from the start. Shared definitions written as functions raise `Unknown` for that. The
 classifier reads inputs by key (an absent one raises KeyError, and the fallback answers too), and an input first
 read to be ordered against a constant (`x <= 5`) is not checked: Python refuses to order None (TypeError), and the
-fallback answers then as well.
+fallback answers then as well. A temporary assigned and then only tested by the `if` on the next line is tested
+where it is computed (`if not (x <= 5): ...`): a comparison followed at once by its jump is what the interpreter
+specialises.
 """
 
 from __future__ import annotations
+
+import re
+from collections import Counter
 
 from eligo import ir
 from eligo.python.codegen import CodeGenerator
@@ -61,9 +66,33 @@ class TwoValuedCodeGenerator(CodeGenerator):
         return super().compare_node(node)
 
     def body(self, lines: list[str], helpers: list[str]) -> list[str]:
+        lines = tested_where_computed(lines, helpers)
         caught = ("KeyError", "TypeError") * self.classify + \
             ("Unknown",) * any("raise Unknown" in source for source in helpers)
         if not caught:
             return lines
         return ["    try:", *("    " + line for line in lines), f"    except ({', '.join(caught)},):",
                 f"        return fallback({self.parameters})"]
+
+
+_ASSIGNED = re.compile(r"( *)(t[0-9]+) = (.+)")
+_TESTED = re.compile(r"( *)if (not )?(t[0-9]+):(.*)")
+_TEMPORARY = re.compile(r"\bt[0-9]+\b")
+
+
+def tested_where_computed(lines: list[str], helpers: list[str]) -> list[str]:
+    """`t = EXPR` then `if t: …` (or `if not t: …`) at the same depth, `t` read nowhere else, as `if (EXPR): …`.
+
+    >>> tested_where_computed(["    t1 = a <= 5", "    if not t1: t0 = False", "    t2 = b", "    if t2:", "    t3 = t2"], [])
+    ['    if not (a <= 5): t0 = False', '    t2 = b', '    if t2:', '    t3 = t2']
+    """
+    uses = Counter(_TEMPORARY.findall("\n".join([*helpers, *lines])))
+    out: list[str] = []
+    for line in lines:
+        tested = _TESTED.fullmatch(line)
+        assigned = _ASSIGNED.fullmatch(out[-1]) if tested and out else None
+        if tested and assigned and assigned[1] == tested[1] and assigned[2] == tested[3] and uses[tested[3]] == 2:
+            out[-1] = f"{tested[1]}if {tested[2] or ''}({assigned[3]}):{tested[4]}"
+        else:
+            out.append(line)
+    return out

@@ -7,10 +7,10 @@ does not read as such) hands the whole case to the three-valued function, named 
 module, which answers from the start. Shared definitions written as functions raise `Unknown` for that. The
 classifier reads inputs by key (an absent one raises KeyError, and the fallback answers too), and an input first
 read to be ordered against a constant (`x <= 5`) is not checked: Python refuses to order None (TypeError), and the
-fallback answers then as well. The classifier's rules of a first-match decision are jumps: a rule whose
-condition is a conjunction (through definitions read only there) tests each part in a nested `if`, the rule's
-answer returned in the innermost, and the next rule follows the blocks (whichever part fails, it is next), as a
-hand-written function would. A temporary assigned and then only tested by the `if` on the next line is tested
+fallback answers then as well. The classifier's rules of a first-match decision are jumps, as a hand-written
+function is: a conjunction's parts (through definitions read only there) nested `if`s with the rule's answer
+returned in the innermost, a disjunction's parts one after the other, and the next rule after them (reached
+wherever the condition fails). A temporary assigned and then only tested by the `if` on the next line is tested
 where it is computed (`if not (x <= 5): ...`): a comparison followed at once by its jump is what the interpreter
 specialises.
 """

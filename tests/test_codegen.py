@@ -6,13 +6,14 @@ first use."""
 from __future__ import annotations
 
 import pickle
+from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import eligo
 from eligo.cases import CaseError
-from eligo.python import codegen
+from eligo.python import codegen, twovalued
 from tests.cohorts import EVERYTHING, EVERYTHING_SOURCE, kb, knowledge_guidelines, rows
 from tests.eligo_helpers import guideline
 
@@ -85,6 +86,17 @@ def test_evaluate_agrees_with_prepare_and_the_three_valued_evaluator(data: st.Da
 
 
 KNOWLEDGE = knowledge_guidelines()
+WORKLOAD = eligo.KnowledgeBase.from_texts({"bench/metastasectomy/1.0.0.eligo": (
+    Path(__file__).resolve().parent.parent / "benchmarks/workload/bench/metastasectomy/1.0.0.eligo").read_text()}
+).guideline("bench.metastasectomy")  # the peer benchmark's workload
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(st.data())
+def test_the_classifiers_of_the_knowledge_base_and_the_benchmark_agree_with_the_traced_evaluator(
+        data: st.DataObject) -> None:
+    for g in [WORKLOAD, *KNOWLEDGE]:
+        _agree(g, data.draw(st.lists(rows(g), min_size=1, max_size=10), label=g.id))
 
 
 def test_a_deferred_result_is_filled_in_from_the_case_as_it_was_given() -> None:
@@ -139,6 +151,51 @@ def test_the_lean_source_reads_inputs_where_needed_and_stops_at_the_deciding_rul
             r1 = (None, 1, -1, u) if u & 3 else ('not_candidate', 0, -1, 0)
     return (r1,)
 '''
+
+
+def test_the_classifier_jumps_as_a_hand_written_function_would() -> None:
+    """A rule's conjunction (its definitions read only there inlined) is nested `if`s returning the rule's answer,
+    the next rule after them; `t = x <= 3` then `if t:` is `if (x <= 3):` (a comparison followed by its jump is
+    what the interpreter specialises), a temporary read again (an `or` chain's value so far) stays."""
+    assert SMALL.code.classifier(SMALL.program.decisions[0].key)[1] == '''def classify(c):
+    try:
+        i_lesions = c['lesions']
+        if (i_lesions is None):
+            i_organs = c['organs']
+            if (i_organs is None):
+                return 'unclear'
+        if (i_lesions <= 5):
+            i_organs = c['organs']
+            if (i_organs <= 3):
+                i_r0 = c['r0']
+                if i_r0 is None: return fallback(c)
+                if i_r0:
+                    return 'candidate'
+        return 'not_candidate'
+    except (KeyError, TypeError,):
+        return fallback(c)
+'''
+    assert [SMALL.classifier()(SMALL.prepare(case)) for case in (
+        {"lesions": 3, "organs": 4, "r0": True}, {"lesions": 3, "organs": 3, "r0": True}, {}, {"lesions": 3})] == \
+        ["not_candidate", "candidate", "unclear", None]
+    either = guideline("""
+        input a: count from 0 to 9, optional
+        input b: yes/no, optional
+        input k: site, optional
+        kind site: lung | liver
+        define low: a < 3 or k = lung
+        decision d: p | q
+          rule r: when b and (low or not b) then p
+          otherwise q
+    """)
+    source = either.code.classifier(either.program.decisions[0].key)[1]
+    assert "            if (i_a < 3):\n                return 'p'\n" in source  # a disjunct returns where it holds
+    _agree(either, [{"a": a, "b": b, "k": k} for a in (None, 1, 5) for b in (None, True, False)
+                    for k in (None, "lung", "liver")])
+    lines = ["    t1 = a <= 5", "    if not t1: t0 = False", "    t2 = b", "    if t2:", "    t3 = t2",
+             "    t4 = c", "        if t4: x = 1"]  # t2 read again; t4 tested at another depth
+    assert twovalued.tested_where_computed(lines, []) == ["    if not (a <= 5): t0 = False", *lines[2:]]
+    assert twovalued.tested_where_computed(lines[:2], ["def h0(c):\n    return t1"]) == lines[:2]  # read in a helper
 
 
 def test_a_definition_read_twice_is_computed_once_on_first_use() -> None:

@@ -14,9 +14,7 @@ from eligo.cases import CaseError, normalise
 from eligo.compiled import exact
 from eligo.compiled import result as results
 from eligo.compiled.ranges import Ranges
-from eligo.compiled.trace import Trace, TraceSites
 from eligo.dsl import ast
-from eligo.dsl.ast import Span
 from eligo.ir import lists, outcome, units
 from eligo.ir.analysis import Facts
 from eligo.ir.domains import Domains, domains
@@ -137,10 +135,19 @@ class Guideline:
 
     def evaluate_prepared(self, prepared: Mapping[str, Any], trace: bool = False, exact: bool = True) -> results.Result:
         """Decide a prepared case (`prepare`); with `trace`, the trace is recorded now."""
-        if trace:
-            steps: list[tuple[int, object, tuple[object, ...]]] = []
-            raw, values = self.code.traced(prepared, steps)
-            return self._result(prepared, raw, values, steps, exact)
+        if trace:  # written out, as in `evaluate`: the calls would cost a fifth of the evaluation
+            traced, single, name, index, shared, meta = self._tracing
+            steps: list[results.Step] = []
+            raw, values, unknown = traced(prepared, steps, True)
+            if single and (found := shared(raw[index])) is not None:  # one decision, decided by a rule
+                decisions = {name: found}
+            else:
+                decisions = self._decode(raw, prepared, exact, True)
+            result = _new(Result)
+            result._meta, result._decisions, result._values, result._trace = meta, decisions, values, tuple(steps)
+            result._unknown_values = self._ranges(prepared, values) if unknown and exact else {}
+            result._later = result._case = None
+            return result
         return results.deferred(self._meta, self._decode(self.code.fast(prepared), prepared, exact, True), no_trace)
 
     @cached_property
@@ -300,33 +307,22 @@ class Guideline:
     def _completions(self) -> dict[str, exact.Completion | None]:
         return {}
 
-    def _result(self, prepared: Mapping[str, Any], raw: tuple[outcome.Outcome, ...],
-                values: dict[str, object], steps: list[tuple[int, object, tuple[object, ...]]],
-                refine: bool = True) -> results.Result:
-        unknown = {self._names[key]: key for key, value in values.items() if value is None} \
-            if None in values.values() else None
-        _, single, name, index, meta, _ = self._evaluation
-        if single and (found := self._plan[0][2].get(raw[index])) is not None:  # one decision, decided by a rule
-            decisions = {name: found}
-        else:
-            decisions = self._decode(raw, prepared, refine, True)
-        result = _new(Result)  # its slots set as plain attributes (results.deferred)
-        result._meta, result._decisions = meta, decisions
-        result._values = dict(zip(self._value_names, values.values(), strict=True))  # the evaluator's order
-        if steps:
-            trace: Trace = _new(Trace)
-            trace._sites, trace._raw, trace._steps = self._trace_sites, steps, None
-            result._trace = trace
-        else:
-            result._trace = ()
-        result._unknown_values = Ranges(self, prepared, unknown) if unknown and refine else {}
-        result._later = result._case = None
-        return result
+    @cached_property
+    def _tracing(self) -> tuple[Callable[..., Any], bool, str, int, Callable[[Any], Any],
+                                tuple[str, str, str, dict[str, str]]]:
+        """What `evaluate_prepared` with a trace reads, in one attribute: the traced evaluator, whether the guideline
+        has one decision of its own, its name and index, the get of its shared results by outcome, the metadata."""
+        name, index, shared, _ = self._plan[0] if self._plan else ("", 0, {}, None)
+        return self.code.traced, len(self._plan) == 1, name, index, shared.get, self._meta
+
+    def _ranges(self, prepared: Mapping[str, Any], values: dict[str, object]) -> Ranges:
+        """What the definitions unknown in `values` (by name) may still be, computed when read."""
+        return Ranges(self, prepared, {name: self._keys[name] for name, value in values.items() if value is None})
 
     @cached_property
-    def _value_names(self) -> tuple[str, ...]:
-        """The names of the definitions' values, in the order the traced evaluator gives them."""
-        return tuple(self._names.values())
+    def _keys(self) -> dict[str, str]:
+        """The definitions' keys by the names a result gives their values."""
+        return {name: key for key, name in self._names.items()}
 
     @cached_property
     def _names(self) -> dict[str, str]:
@@ -342,20 +338,6 @@ class Guideline:
                                                     "open" if r.is_open else "decided", (), r.name, r.because,
                                                     r.cites, (), (r.outcome,)) for i, r in rules.items()}
         return out
-
-    @cached_property
-    def _trace_sites(self) -> TraceSites:
-        """What a trace's records are made into Steps with (eligo.compiled.trace)."""
-        return self._sites, self._memos
-
-    @cached_property
-    def _memos(self) -> list[tuple[dict[object, object], tuple[int, ...] | None] | None]:
-        """Per trace site, its memo of Steps and what keys it (eligo.python.traced.TraceSite), or None."""
-        return [None if s.memo is None else (s.memo, s.key) for s in self.code.sites]
-
-    @cached_property
-    def _sites(self) -> list[tuple[str, str, Span, str | None, str | None, tuple[str | None, ...]]]:
-        return [(s.kind, s.origin.text, s.origin.span, s.decision, s.rule, s.units) for s in self.code.sites]
 
     def _value_name(self, node: ir.Definition | ir.Decision) -> str:
         return self.program.value_name(node)

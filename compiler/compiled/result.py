@@ -119,8 +119,8 @@ Later = Callable[[Any], "Result"]  # what computes a result's values and trace w
 
 class Result:
     """One case's result (immutable): guideline, version, sha256, decisions, values, trace, references and
-    unknown_values. `values` are the definitions' values; `trace` a tuple of Steps, or a trace whose Steps are
-    made on first use; `unknown_values`, per definition in `values` that is unknown, what it may still be
+    unknown_values. `values` are the definitions' values; `trace` a tuple of Steps (made as the traced evaluator
+    runs, eligo.compiled.trace); `unknown_values`, per definition in `values` that is unknown, what it may still be
     (eligo.compiled.ranges; computed when read). A result of `Guideline.evaluate` computes its values and trace
     when first read, by evaluating the case again with a trace (`later`), so that a case decided but never
     explained costs no trace."""

@@ -70,7 +70,8 @@ class Generated:
 
     @property
     def traced(self) -> Evaluator:
-        """`evaluate(c, _t)`: the outcomes and every definition's value, each condition recorded into `_t`."""
+        """`evaluate(c, _t, named=False)`: the outcomes and every definition's value by key, each condition's trace
+        Step appended to `_t`; `named`: the values by the names a result gives them, and whether one is unknown."""
         return self._traced[0]
 
     @property
@@ -79,7 +80,7 @@ class Generated:
 
     @property
     def sites(self) -> list[TraceSite]:
-        """Where each trace site is, by the index the traced evaluator records."""
+        """The traced evaluator's trace sites, in the order it was written (what its Steps show, and their memos)."""
         return self._traced[2]
 
     def completion(self, decision_key: str) -> Evaluator | None:

@@ -1,8 +1,9 @@
 """The traced evaluator: the same code generator, recording each condition, rule and definition as it goes.
 
 Every definition is computed, in program order, so that a result can show its value; every condition,
-lookup and rule records `(site, value, operands)` into the list `_t`. `sites` says where each site is, and in
-which unit the author reads its value and operands (`units`: an input's declared unit, a literal's, a
+lookup and rule appends its trace Step to the list `_t`: the one its site's memo has for the operands read, else
+one its site's maker (eligo.compiled.trace) makes from the value and operands. `sites` says where each site is,
+and in which unit the author reads its value and operands (`units`: an input's declared unit, a literal's, a
 duration's; None for what is not a quantity), so that a trace shows "2 cm" where it computed 20 mm.
 """
 
@@ -12,6 +13,7 @@ import re
 from dataclasses import dataclass, field
 
 from eligo import ir
+from eligo.compiled import trace
 from eligo.ir import units
 from eligo.ir.analysis import count_uses
 from eligo.python.codegen import CodeGenerator
@@ -34,9 +36,10 @@ class TraceSite:
 
 
 class TracedCodeGenerator(CodeGenerator):
-    """Writes `evaluate(c, _t)`, returning the decisions' outcomes and every definition's value."""
+    """Writes `evaluate(c, _t, named=False)`, returning the decisions' outcomes and every definition's value by key;
+    `named`: by the name a result gives it (`ir.Program.value_name`), and whether any of them is unknown."""
 
-    signature = "def evaluate(c, _t):"
+    signature = "def evaluate(c, _t, named=False):"
 
     def __init__(self, program: ir.Program) -> None:
         super().__init__(program)
@@ -46,16 +49,18 @@ class TracedCodeGenerator(CodeGenerator):
         self.sites: list[TraceSite] = []
 
     def site(self, kind: str, origin: ir.Origin, shown: tuple[str | None, ...] = (),
-             key: tuple[int, ...] | None = None, memo: bool = False) -> tuple[int, str]:
-        """A new trace site: its index, and the name of its memo of Steps ("" for none)."""
+             key: tuple[int, ...] | None = None, memo: bool = False) -> tuple[str, str]:
+        """A new trace site: the names of its memo's get ("" for none) and of its maker of Steps."""
         memos: dict[object, object] | None = {} if memo else None
         self.sites.append(TraceSite(kind, origin, self.decision, self.rule, shown, memos, key))
-        return len(self.sites) - 1, self.named(memos.get) if memos is not None else ""  # its get, called by name
+        made = trace.maker(kind, origin.text, origin.span, self.decision, self.rule, shown, memos)  # type: ignore[arg-type]
+        return self.named(memos.get) if memos is not None else "", self.named(made)  # called by name
 
-    def append(self, site: int, memo: str, key: str, out: str, operands: tuple[str, ...]) -> None:
-        """Record a step into `_t` (through `_a`, its append): the Step its memo has for `key`, else the record."""
-        record = f"({site}, {out}, ({', '.join(operands)}{',' * bool(operands)}))"
-        self.emit(f"_a({memo}({key}) or {record})" if memo else f"_a({record})")
+    def append(self, names: tuple[str, str], key: str, out: str, operands: tuple[str, ...]) -> None:
+        """Append a site's Step to `_t` (through `_a`, its append): the one its memo has for `key`, else a new one."""
+        memo, make = names
+        args = f"{out}, ({', '.join(operands)}{',' * bool(operands)})"
+        self.emit(f"_a({memo}({key}) or {make}({key}, {args}))" if memo else f"_a({make}({args}))")
 
     def body(self, lines: list[str], helpers: list[str]) -> list[str]:
         return ["    _a = _t.append", *lines]
@@ -66,10 +71,10 @@ class TracedCodeGenerator(CodeGenerator):
         nodes = self.operands_of(node)
         positions = tuple(i for i, n in enumerate(nodes) if not isinstance(n, ir.Const))
         memo = node is not None and len(nodes) == len(operands) and self.alike(node)
-        site, name = self.site(kind, origin, self.shown_in(node), positions, memo)
+        names = self.site(kind, origin, self.shown_in(node), positions, memo)
         key = "0" if not positions else operands[positions[0]] if len(positions) == 1 else \
             f"({', '.join(operands[i] for i in positions)})"
-        self.append(site, name, key, out, operands)
+        self.append(names, key, out, operands)
 
     @staticmethod
     def operands_of(node: ir.Node | None) -> tuple[ir.Node, ...]:
@@ -154,14 +159,17 @@ class TracedCodeGenerator(CodeGenerator):
         return found or units.CANONICAL.get(node.type.dimension or "")
 
     def rule_done(self, rule: ir.Rule, value: str) -> None:
-        site, memo = self.site("rule", ir.Origin(rule.span, rule.condition.origin.text or rule.name), memo=True)
-        self.append(site, memo, value, value, ())
+        names = self.site("rule", ir.Origin(rule.span, rule.condition.origin.text or rule.name), memo=True)
+        self.append(names, value, value, ())
 
     def definition_done(self, node: ir.Definition, local: str) -> None:
-        site, memo = self.site("definition", ir.Origin(node.span, node.name), (self.unit_of(node.expr),),
-                               memo=self.plain(node.expr) and node.expr.type.kind != "date")
-        self.append(site, memo, local, local, ())
+        names = self.site("definition", ir.Origin(node.span, node.name), (self.unit_of(node.expr),),
+                          memo=self.plain(node.expr) and node.expr.type.kind != "date")
+        self.append(names, local, local, ())
 
     def returned(self, results: list[str]) -> str:
-        values = ", ".join(f"{node.key!r}: {self.locals[node.key]}" for node in self.program.definitions)
-        return f"{super().returned(results)}, {{{values}}}"
+        outcomes, definitions = super().returned(results), self.program.definitions
+        by_key = ", ".join(f"{node.key!r}: {self.locals[node.key]}" for node in definitions)
+        by_name = ", ".join(f"{self.program.value_name(node)!r}: {self.locals[node.key]}" for node in definitions)
+        unknown = " or ".join(f"{self.locals[n.key]} is None" for n in definitions if self.unknown(n.expr)) or "False"
+        return f"({outcomes}, {{{by_name}}}, {unknown}) if named else ({outcomes}, {{{by_key}}})"

@@ -36,7 +36,7 @@ def evaluate_many(guideline: Guideline, data: Any, *, exact: bool = True, ignore
     kind = _kind(data)
     if kind == "rows":
         return _from_rows(guideline, data, exact, ignore_unknown)
-    decided = decide(guideline, _to_arrow(data, kind), exact, ignore_unknown)
+    decided = decide(guideline, _to_arrow(data, kind), exact, ignore_unknown, views=kind == "polars")
     if kind == "pandas":  # Arrow-backed columns (pd.ArrowDtype): no copy, lists stay lists
         import pandas as pd
 

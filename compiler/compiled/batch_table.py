@@ -46,8 +46,9 @@ def schema(guideline: Guideline) -> pa.Schema:
     return pa.schema(fields)
 
 
-def decide(guideline: Guideline, table: pa.Table, exact: bool, ignore_unknown: bool) -> pa.Table:
-    """Every row of `table` decided, in its order; BatchError (nothing returned) if a value is bad."""
+def decide(guideline: Guideline, table: pa.Table, exact: bool, ignore_unknown: bool, views: bool = False) -> pa.Table:
+    """Every row of `table` decided, in its order; BatchError (nothing returned) if a value is bad. With `views`, the
+    texts are Arrow string views (for Polars, whose strings they are), not of `schema`'s types."""
     import numpy as np
     import pyarrow as pa
 
@@ -85,8 +86,8 @@ def decide(guideline: Guideline, table: pa.Table, exact: bool, ignore_unknown: b
     answers = _answers(prepared, table.take(pa.array(rows)), shape, engine) if len(rows) else None
     columns: list[pa.Array] = []
     for index, code in enumerate(codes):
-        columns += _decoded(prepared.decoded[index], code, rows, answers, shape, index * 5, given[index])
-    return pa.Table.from_arrays(columns, schema=shape)
+        columns += _decoded(prepared.decoded[index], code, rows, answers, shape, index * 5, given[index], views)
+    return pa.Table.from_arrays(columns, names=shape.names) if views else pa.Table.from_arrays(columns, schema=shape)
 
 
 @dataclass(frozen=True)
@@ -231,9 +232,10 @@ def _answers(prepared: _Prepared, rows: pa.Table, shape: pa.Schema, engine: _Eng
 
 
 def _decoded(decoded: tuple[Any, ...], code: np.ndarray, rows: np.ndarray, answers: pa.Table | None,
-             shape: pa.Schema, first: int, given: pa.Array | None) -> list[pa.Array]:
+             shape: pa.Schema, first: int, given: pa.Array | None, views: bool) -> list[pa.Array]:
     """One decision's five columns: each row's answer taken from what its code says (eligo.sql.codes), or, for the
-    `rows` left unknown, from `answers`; a `collect` decision's value is `given`, from SQL."""
+    `rows` left unknown, from `answers`; a `collect` decision's value is `given`, from SQL. With `views`, texts are
+    Arrow string views (Polars' own strings, so that Polars takes them without a copy)."""
     import numpy as np
     import pyarrow as pa
 
@@ -252,19 +254,20 @@ def _decoded(decoded: tuple[Any, ...], code: np.ndarray, rows: np.ndarray, answe
     def column(offset: int, lookup: list[Any]) -> pa.Array:
         kind = shape.field(first + offset).type
         alike = {lookup[i] for i in used} if answers is None else set()
-        if len(alike) == 1 and kind == pa.string():  # one text (or none) in every row
+        if len(alike) == 1 and kind == pa.string() and not views:  # one text (or none) in every row
             return _repeat(alike.pop(), count)
         small = pa.array(lookup, kind)
         if answers is not None:
             small = pa.concat_arrays([small, answers.column(first + offset).chunk(0)])
-        return small.take(taken)
+        return _viewed(small, index) if views and kind == pa.string() else small.take(taken)
 
     def lists(offset: int, lookup: list[tuple[str, ...]], widths: set[int], values: pa.Array | None) -> pa.Array:
         if answers is not None or len(widths) != 1 or widths - {0, 1}:
             return column(offset, [list(i) for i in lookup])
         width = widths.pop()  # every row's list is empty, or of one text: offsets alone over the texts
-        flat = pa.array([], pa.string()) if not width else values if values is not None else \
-            pa.array([i[0] if i else None for i in lookup], pa.string()).take(taken)
+        firsts = pa.array([i[0] if i else None for i in lookup], pa.string())
+        flat = pa.array([], pa.string_view() if views else pa.string()) if not width else values \
+            if values is not None else _viewed(firsts, index) if views else firsts.take(taken)
         return pa.ListArray.from_arrays(pa.array(np.arange(count + 1, dtype=np.int32) * width), flat)
 
     if given is None:
@@ -294,3 +297,22 @@ def _repeat(text: str | None, count: int) -> pa.Array:
         return pa.array([text], pa.string()).take(pa.array(np.zeros(count, dtype=np.int32)))
     offsets = np.arange(count + 1, dtype=np.int32) * len(data)
     return pa.Array.from_buffers(pa.string(), count, [None, pa.py_buffer(offsets), pa.py_buffer(data * count)])
+
+
+_VIEW_ENTRY = [("length_and_prefix", "<u8"), ("text_or_place", "<u8")]  # one Arrow string view: 16 bytes
+
+
+def _viewed(small: pa.Array, index: np.ndarray) -> pa.Array:
+    """`small` taken at `index` as Arrow string views: 16 bytes gathered per row, the texts themselves not copied."""
+    import numpy as np
+    import pyarrow as pa
+
+    small = small.cast(pa.string_view())
+    buffers = small.buffers()
+    entries = np.frombuffer(buffers[1], dtype=np.dtype(_VIEW_ENTRY))[small.offset:small.offset + len(small)]
+    validity, nulls = None, 0
+    if small.null_count:
+        valid = small.is_valid().to_numpy(zero_copy_only=False)[index]
+        validity, nulls = pa.py_buffer(np.packbits(valid, bitorder="little")), int(len(index) - valid.sum())
+    return pa.Array.from_buffers(pa.string_view(), len(index), [validity, pa.py_buffer(entries[index]), *buffers[2:]],
+                                 null_count=nulls)

@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING, Any
 from eligo.cases import CaseError, CaseProblem, normalise
 from eligo.compiled.batch_checks import MAX_SHOWN, BatchError
 from eligo.compiled.batch_table import SUFFIXES, decide, schema
-from eligo.ir import outcome
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -73,44 +72,38 @@ def _from_rows(guideline: Guideline, rows: Sequence[Any], exact: bool, ignore_un
     import pyarrow as pa
 
     inputs = guideline.inputs
-    prepared: list[dict[str, Any]] = []
+    validated = guideline._evaluation[0]  # as `evaluate` checks and decides a case (eligo.python.validated)
+    fast, decode = guideline.code.fast, guideline._decode
+    decided: list[dict[str, Any]] = []
     problems: list[CaseProblem] = []
     more = refused = 0
     for index, row in enumerate(rows):
-        try:
-            prepared.append(normalise(inputs, row, f"row {index}", ignore_unknown))
-        except CaseError as error:
-            refused += 1
-            for problem in error.problems:
-                if len(problems) < MAX_SHOWN:
-                    problems.append(CaseProblem(f"row {index}: {problem.field}", problem.message, problem.hint))
-                else:
-                    more += 1
-            more += error.more
+        raw = validated(row) if type(row) is dict else None
+        if raw is None:  # a value to convert or to refuse, a field that is no input: the general path
+            try:
+                row = normalise(inputs, row, f"row {index}", ignore_unknown)
+            except CaseError as error:
+                refused += 1
+                for problem in error.problems:
+                    if len(problems) < MAX_SHOWN:
+                        problems.append(CaseProblem(f"row {index}: {problem.field}", problem.message, problem.hint))
+                    else:
+                        more += 1
+                more += error.more
+                continue
+            raw = fast(row)
+        if not refused:
+            decided.append(decode(raw, row, exact))
     if refused:
         raise BatchError(problems, refused, more)
-    fast = guideline.code.fast
-    decisions = guideline._decisions
-    own = guideline._own_indices
-    columns: list[list[list[Any]]] = [[[] for _ in SUFFIXES] for _ in own]
-    memo: list[dict[Any, tuple[Any, ...]]] = [{} for _ in own]
-    unknown = outcome.UNKNOWN
-    for case in prepared:
-        raw = fast(case)
-        for slot, index in enumerate(own):
-            got = raw[index]
-            known = memo[slot].get(got) if got[1] != unknown else None
-            if known is None:
-                decided = guideline._decision_result(decisions[index], got, case, exact)
-                known = (decided.value, decided.status, decided.rule, decided.possible, decided.missing)
-                if got[1] != unknown:  # everything but an unknown is decided by the outcome tuple alone
-                    memo[slot][got] = known
-            out = columns[slot]
-            for position in range(5):
-                out[position].append(known[position])
     shape = schema(guideline)
-    arrays = [pa.array(values, shape.field(i * 5 + j).type)
-              for i, decision in enumerate(columns) for j, values in enumerate(decision)]
+    arrays = []
+    for name in guideline.decision_names:
+        results = [d[name] for d in decided]
+        arrays += [pa.array([r.value for r in results], shape.field(len(arrays)).type),
+                   pa.array([r.status for r in results], pa.string()), pa.array([r.rule for r in results], pa.string()),
+                   pa.array([r.possible for r in results], shape.field(len(arrays) + 3).type),
+                   pa.array([r.missing for r in results], shape.field(len(arrays) + 4).type)]
     return pa.Table.from_arrays(arrays, schema=shape)
 
 

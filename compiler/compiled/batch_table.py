@@ -63,7 +63,7 @@ def decide(guideline: Guideline, table: pa.Table, exact: bool, ignore_unknown: b
     if strangers:
         table = table.select([n for n in names if n in inputs])
     count = table.num_rows
-    # DuckDB may hand the rows back in another order (threads, the exact step): each row carries its position
+    # each row carries its position, by which the rows left unknown are put back after the exact step
     table = table.append_column(_ROW, pa.array(np.arange(count, dtype=np.int64)))
     engine = _engine()
     con = engine.con
@@ -94,7 +94,7 @@ def decide(guideline: Guideline, table: pa.Table, exact: bool, ignore_unknown: b
 class _Prepared:
     plan: Plan
     sql: str  # every column, the exact step included: for the rows left unknown
-    codes: str  # the row's position, each decision's code, then each `collect` decision's value
+    codes: str  # each decision's code, and after it a `collect` decision's value
     collected: tuple[bool, ...]  # per decision: a `collect` decision, whose value the code does not hold
     decoded: tuple[tuple[Any, ...], ...]  # per decision: eligo.sql.codes.decoding
 
@@ -106,6 +106,7 @@ class _Engine:
         import duckdb
 
         self.con = duckdb.connect()
+        self.con.execute("SET preserve_insertion_order = true")  # the default, which the codes' order rests on
         self.exact: dict[str, dict[str, str]] = {}  # by the guideline's SHA-256: the same sources, the same answers
         self.prepared: dict[tuple[str, tuple[tuple[str, str], ...], bool], _Prepared] = {}
 
@@ -151,7 +152,7 @@ def _prepared(guideline: Guideline, kinds: tuple[tuple[str, str], ...], exact: b
     own = guideline.program.own
     query = compile_query(guideline, source, inputs=plan.readers[0], keep=[_ROW], dialect="duckdb",
                           exact=plan.exact[0] or None)
-    coding = compile_query(guideline, source, inputs=plan.readers[0], keep=[_ROW], dialect="duckdb",
+    coding = compile_query(guideline, source, inputs=plan.readers[0], keep=[], dialect="duckdb",
                            outputs={d.name: (CODE, "") if d.policy == "collect" else (CODE,) for d in own})
     prepared = engine.prepared[key] = _Prepared(plan, query.sql("duckdb"), coding.sql("duckdb"),
                                                 tuple(d.policy == "collect" for d in own),
@@ -186,25 +187,25 @@ def _check(prepared: _Prepared, table: pa.Table, engine: _Engine) -> None:
 
 
 def _codes(prepared: _Prepared, con: Any, count: int) -> tuple[list[np.ndarray], list[pa.Array | None]]:
-    """Per decision its code for every row, in the data's order, and a `collect` decision's value (else None).
-    Fetched as numpy (one pass over the query) unless a `collect` decision's lists come too, as Arrow."""
+    """Per decision its code for every row, and a `collect` decision's value (else None), in the data's order: a
+    query of SELECTs over one table keeps it (duckdb.org/docs/2.0/sql/dialect/order_preservation). Fetched as numpy
+    (one pass over the query) unless a `collect` decision's lists come too, as Arrow."""
     import numpy as np
     import pyarrow as pa
 
+    if not prepared.collected:  # a module without decisions of its own
+        return [], []
     if any(prepared.collected):
         decided = con.sql(prepared.codes).to_arrow_table()
         fetched = [decided.column(i).to_numpy() if pa.types.is_integer(t) else decided.column(i).combine_chunks()
                    for i, t in enumerate(decided.schema.types)]
     else:
         fetched = list(con.execute(prepared.codes).fetchnumpy().values())
-    positions = np.asarray(fetched[0])
-    if count and not np.array_equal(positions, np.arange(count)):  # put each row back in its place
-        order = np.empty(count, dtype=np.int64)
-        order[positions] = np.arange(count, dtype=np.int64)
-        fetched = [f[order] if isinstance(f, np.ndarray) else f.take(pa.array(order)) for f in fetched]
+    if fetched and len(fetched[0]) != count:
+        raise AssertionError(f"the codes query gave {len(fetched[0])} rows for {count}")
     codes: list[np.ndarray] = []
     given: list[pa.Array | None] = []
-    at = 1
+    at = 0
     for collected in prepared.collected:  # a decision's code, then a `collect` decision's value
         codes.append(np.asarray(fetched[at]))
         given.append(fetched[at + 1] if collected else None)

@@ -97,7 +97,7 @@ def _from_rows(guideline: Guideline, rows: Sequence[Any], exact: bool, ignore_un
     if refused:
         raise BatchError(problems, refused, more)
     shape = schema(guideline)
-    arrays = []
+    arrays: list[pa.Array] = []
     for name in guideline.decision_names:
         results = [d[name] for d in decided]
         arrays += [pa.array([r.value for r in results], shape.field(len(arrays)).type),

@@ -59,7 +59,8 @@ def _texts(info: ir.InputInfo, column: pa.ChunkedArray) -> bool:
     if not (pa.types.is_string(column.type) or pa.types.is_large_string(column.type)):
         return False
     known = pc.is_in(column, value_set=pa.array(info.type.values, column.type))  # a NULL is not in the set
-    return int(pc.sum(known).as_py() or 0) == len(column) - column.null_count
+    found = int(pc.sum(known).as_py() or 0)
+    return bool(found == len(column) - column.null_count)
 
 
 def _numbers(info: ir.InputInfo, column: pa.ChunkedArray) -> bool:
@@ -79,7 +80,10 @@ def _numbers(info: ir.InputInfo, column: pa.ChunkedArray) -> bool:
     for chunk in column.chunks:
         if chunk.null_count == len(chunk):
             continue
-        values = (pc.fill_null(chunk, fill) if chunk.null_count else chunk).to_numpy(zero_copy_only=False)
+        try:
+            values = (pc.fill_null(chunk, fill) if chunk.null_count else chunk).to_numpy(zero_copy_only=False)
+        except (pa.ArrowInvalid, OverflowError):  # the fill does not fit the type (unsigned): left to SQL
+            return False
         low, high = float(values.min()), float(values.max())  # NaN if a value is NaN
         if not all(math.isfinite(v) and math.isfinite(v * factor) for v in (low, high)):
             return False

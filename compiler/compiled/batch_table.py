@@ -15,8 +15,8 @@ import threading
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from eligo.compiled.batch_checks import BatchError, clean
 from eligo.cases import CaseProblem
+from eligo.compiled.batch_checks import BatchError, clean
 from eligo.ir.outcome import UNKNOWN_CODE
 
 if TYPE_CHECKING:
@@ -314,6 +314,7 @@ def _viewed(small: pa.Array, index: np.ndarray) -> pa.Array:
     validity, nulls = None, 0
     if small.null_count:
         valid = small.is_valid().to_numpy(zero_copy_only=False)[index]
-        validity, nulls = pa.py_buffer(np.packbits(valid, bitorder="little")), int(len(index) - valid.sum())
-    return pa.Array.from_buffers(pa.string_view(), len(index), [validity, pa.py_buffer(entries[index]), *buffers[2:]],
-                                 null_count=nulls)
+        nulls = int(len(index) - np.count_nonzero(valid))
+        validity = pa.py_buffer(np.packbits(valid, bitorder="little")) if nulls else None
+    return pa.Array.from_buffers(pa.string_view(), len(index),
+                                 [validity, pa.py_buffer(np.take(entries, index)), *buffers[2:]], null_count=nulls)

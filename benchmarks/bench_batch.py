@@ -13,6 +13,7 @@ Arrow table or frame.
 from __future__ import annotations
 
 import argparse
+import gc
 import importlib.util
 import statistics
 import sys
@@ -42,6 +43,7 @@ def interleaved(work: dict[str, Callable[[], object]], runs: int) -> tuple[dict[
     cpu: dict[str, list[float]] = {name: [] for name in work}
     for _ in range(runs):
         for name, job in work.items():
+            gc.collect()  # each piece starts with no garbage of the one before it
             started, used = time.perf_counter(), time.process_time()
             job()
             wall[name].append(time.perf_counter() - started)

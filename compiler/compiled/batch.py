@@ -69,12 +69,18 @@ def _kind(data: Any) -> str:
 
 
 def _from_rows(guideline: Guideline, rows: Sequence[Any], exact: bool, ignore_unknown: bool) -> pa.Table:
+    """Each row checked and decided as `evaluate` does it; each decision's columns taken from its distinct results
+    (a decided row's result is shared by every row decided by the same rule)."""
     import pyarrow as pa
+
+    from eligo.compiled.result import DecisionResult
 
     inputs = guideline.inputs
     validated = guideline._evaluation[0]  # as `evaluate` checks and decides a case (eligo.python.validated)
-    fast, decode = guideline.code.fast, guideline._decode
-    decided: list[dict[str, Any]] = []
+    fast, plan = guideline.code.fast, guideline._plan  # per own decision: name, index, shared results, node
+    kept: list[list[Any]] = [[] for _ in plan]  # per decision, its distinct results
+    seen: list[dict[int, int]] = [{} for _ in plan]  # per decision, where each distinct result is in `kept`
+    slots: list[list[int]] = [[] for _ in plan]  # per decision and row, its result's place in `kept`
     problems: list[CaseProblem] = []
     more = refused = 0
     for index, row in enumerate(rows):
@@ -92,18 +98,31 @@ def _from_rows(guideline: Guideline, rows: Sequence[Any], exact: bool, ignore_un
                 more += error.more
                 continue
             raw = fast(row)
-        if not refused:
-            decided.append(decode(raw, row, exact))
+        if refused:
+            continue
+        prepared = None
+        for k, (_, at, shared, decision) in enumerate(plan):  # as Guideline._decode
+            out = raw[at]
+            found = out if out.__class__ is DecisionResult else shared.get(out)
+            if found is None:
+                if prepared is None:
+                    prepared = {name: v for name, v in row.items() if v is not None}
+                found = guideline._decision_result(decision, out, prepared, exact)
+            slot = seen[k].get(id(found))  # `kept` holds every result, so no id is reused
+            if slot is None:
+                slot = seen[k][id(found)] = len(kept[k])
+                kept[k].append(found)
+            slots[k].append(slot)
     if refused:
         raise BatchError(problems, refused, more)
     shape = schema(guideline)
     arrays: list[pa.Array] = []
-    for name in guideline.decision_names:
-        results = [d[name] for d in decided]
-        arrays += [pa.array([r.value for r in results], shape.field(len(arrays)).type),
-                   pa.array([r.status for r in results], pa.string()), pa.array([r.rule for r in results], pa.string()),
-                   pa.array([r.possible for r in results], shape.field(len(arrays) + 3).type),
-                   pa.array([r.missing for r in results], shape.field(len(arrays) + 4).type)]
+    for k, results in enumerate(kept):
+        taken = pa.array(slots[k], pa.int32())
+        for field, values in zip(list(shape)[k * 5:k * 5 + 5], ([r.value for r in results], [r.status for r in results],
+                                                          [r.rule for r in results], [r.possible for r in results],
+                                                          [r.missing for r in results]), strict=True):
+            arrays.append(pa.array(values, field.type).take(taken))
     return pa.Table.from_arrays(arrays, schema=shape)
 
 

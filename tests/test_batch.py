@@ -62,6 +62,26 @@ def test_evaluate_many_equals_a_loop_of_evaluate(guideline: eligo.Guideline, kin
 
 
 @pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("guideline", GUIDELINES, ids=lambda g: f"{g.id}@{g.version}")
+def test_rows_no_decision_leaves_unknown_are_decoded_from_their_codes_alone(guideline: eligo.Guideline,
+                                                                           kind: str) -> None:
+    """A batch without unknown rows is answered from the codes only (eligo.sql.codes), never the whole query."""
+    @settings(max_examples=4, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
+                                                                    HealthCheck.filter_too_much])
+    @given(st.lists(rows(guideline), min_size=1, max_size=40))
+    def agree(cohort: list[dict[str, Any]]) -> None:
+        expected = python_outcomes(guideline, cohort, exact=True)
+        settled = [i for i, row in enumerate(expected) if all(o[1] != "unknown" for o in row.values())]
+        if not settled:
+            return
+        chosen = [cohort[i] for i in settled]
+        got = outcomes(guideline, guideline.evaluate_many(as_kind(guideline, chosen, kind)))
+        assert [(i, g) for i, g in zip(settled, got, strict=True) if expected[i] != g] == []
+
+    agree()
+
+
+@pytest.mark.parametrize("kind", KINDS)
 def test_the_result_is_the_kind_given(kind: str) -> None:
     cohort = [{name: None for name in EVERYTHING.inputs}]
     decided = EVERYTHING.evaluate_many(as_kind(EVERYTHING, cohort, kind))
@@ -155,3 +175,64 @@ def test_unknowns_are_exact_and_dates_read_from_frames() -> None:
 def test_other_data_is_refused_with_what_is_taken() -> None:
     with pytest.raises(TypeError, match="takes a list of dicts, a pyarrow Table"):
         SURGERY.evaluate_many("lesion_count,2")
+
+
+CHECKED = [n for n, i in EVERYTHING.inputs.items() if i.type.kind in ("number", "quantity", "enum")]
+
+
+def _numbers(info: Any) -> st.SearchStrategy[float | None]:
+    ends = [e for e in (info.low, info.high) if e is not None]
+    near = [e + d for e in ends for d in (0.0, -1e-9, 1e-9, -1e-8, 1e-8, -0.5, 0.5, -1.0, 1.0)]
+    return st.one_of(st.none(), st.sampled_from([*near, 0.5, 2.0, float("nan"), float("inf"), -float("inf"), 1e308]),
+                     st.integers(-30, 120).map(float), st.floats(allow_nan=True, allow_infinity=True))
+
+
+@pytest.mark.parametrize("name", CHECKED)
+def test_the_kernels_clear_a_column_only_when_sql_finds_no_bad_value_in_it(name: str) -> None:
+    """eligo.compiled.batch_checks is a pre-check of eligo.sql.columns' conditions: never more lenient."""
+    import duckdb
+
+    from eligo.compiled.batch_checks import clean
+    from eligo.sql.columns import duckdb_kind, read_input
+
+    info = EVERYTHING.inputs[name]
+    if info.type.kind == "enum":
+        values: st.SearchStrategy[Any] = st.one_of(st.none(), st.sampled_from(
+            [*info.type.values, *(v.upper() for v in info.type.values), f"{info.type.values[0]} ", "", "other"]))
+    else:
+        values = _numbers(info)
+    con = duckdb.connect()
+
+    @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(st.lists(values, min_size=1, max_size=12), st.booleans(), st.integers(0, 12))
+    def agree(items: list[Any], whole: bool, split: int) -> None:
+        if info.type.kind == "enum":
+            array = pa.array(items, pa.string())
+        elif whole and all(v is None or (v == v and abs(v) < 1e15 and v == int(v)) for v in items):
+            array = pa.array([None if v is None else int(v) for v in items], pa.int64())
+        else:
+            array = pa.array(items, pa.float64())
+        column = pa.chunked_array([array[:split], array[split:]])
+        con.register("data", pa.table({name: column}))
+        kind = duckdb_kind(str(con.execute("DESCRIBE SELECT * FROM data").fetchall()[0][1]))
+        _, bad = read_input(info, name, kind)
+        found = con.execute(f"SELECT count(*) FROM data WHERE {bad.sql('duckdb')}").fetchall()[0][0]
+        if clean(info, kind, column):
+            assert found == 0, (items, column.type)
+        con.unregister("data")
+
+    agree()
+
+
+def test_the_kernels_clear_ordinary_columns() -> None:
+    from eligo.compiled.batch_checks import clean
+
+    inputs = EVERYTHING.inputs
+    assert clean(inputs["n"], "number", pa.chunked_array([pa.array([0, 3, None, 10], pa.int64())]))
+    assert clean(inputs["n"], "number", pa.chunked_array([pa.array([0.0, 3.0, None], pa.float64())]))
+    assert not clean(inputs["n"], "number", pa.chunked_array([pa.array([0.0, 3.5], pa.float64())]))
+    assert clean(inputs["size"], "number", pa.chunked_array([pa.array([0.5, None, 20.0])]))
+    assert not clean(inputs["size"], "number", pa.chunked_array([pa.array([float("nan")])]))
+    assert clean(inputs["site"], "text", pa.chunked_array([pa.array(["lung", None, "bone"])]))
+    assert not clean(inputs["site"], "text", pa.chunked_array([pa.array(["lung", "Lung"])]))
+    assert not clean(inputs["site"], "text", pa.chunked_array([pa.array(["lung"], pa.string_view())]))

@@ -4,43 +4,28 @@ DataFrame, giving per decision D the columns D, D_status, D_rule, D_possible and
 Two routes to the same answers. A list of dicts is checked case by case as `evaluate` checks a case
 (`eligo.cases.normalise`, the same messages) and decided by the fast evaluator, each decision decoded once per
 outcome it reaches; an unknown one is refined by the same code as `evaluate` (eligo.compiled.exact). A table
-or frame is decided in DuckDB, over Arrow, by the cohort query (eligo.sql.plan: values read as `eligo cohort`
-reads them, the rows it leaves unknown refined through eligo.sql.exact's registered functions, which call that
-same Python code). Either way a bad value refuses the whole batch (BatchError, a CaseError) with the rows and
+or frame is decided in DuckDB, over Arrow (eligo.compiled.batch_table: values read as `eligo cohort` reads them,
+a code per decision and row decoded in Arrow, the rows left unknown decided by the cohort query whose exact step
+calls that same Python code). Either way a bad value refuses the whole batch (BatchError, a CaseError) with the rows and
 fields in error, the first MAX_SHOWN of them; nothing is half-returned. Rows are numbered from 0, as the data's
 own positions.
 """
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from eligo.cases import CaseError, CaseProblem, normalise
-from eligo.ir import outcome
+from eligo.compiled.batch_checks import MAX_SHOWN, BatchError
+from eligo.compiled.batch_table import SUFFIXES, decide, schema
 
 if TYPE_CHECKING:
     import pyarrow as pa
 
     from eligo.compiled.guideline import Guideline
-    from eligo.sql.plan import Plan
 
-__all__ = ["MAX_SHOWN", "BatchError", "evaluate_many"]
-
-MAX_SHOWN = 20  # problems listed in a refusal; the rest are counted
-SUFFIXES = ("", "_status", "_rule", "_possible", "_missing")
-
-
-class BatchError(CaseError):
-    """A batch was refused: `problems` names each bad value as `row N: field` (N from 0); `more` counts the rest
-    (of a table, the rows with bad values not listed)."""
-
-    def __init__(self, problems: list[CaseProblem], rows: int, more: int = 0) -> None:
-        self.rows = rows  # how many rows were refused
-        super().__init__(problems[:MAX_SHOWN], f"the batch ({rows} row{'s' * (rows != 1)} with bad values)",
-                         more + max(len(problems) - MAX_SHOWN, 0))
+__all__ = ["MAX_SHOWN", "BatchError", "evaluate_many", "output_names", "schema"]
 
 
 def evaluate_many(guideline: Guideline, data: Any, *, exact: bool = True, ignore_unknown: bool = False) -> Any:
@@ -50,8 +35,7 @@ def evaluate_many(guideline: Guideline, data: Any, *, exact: bool = True, ignore
     kind = _kind(data)
     if kind == "rows":
         return _from_rows(guideline, data, exact, ignore_unknown)
-    table = _to_arrow(data, kind)
-    decided = _from_table(guideline, table, exact, ignore_unknown)
+    decided = decide(guideline, _to_arrow(data, kind), exact, ignore_unknown, views=kind == "polars")
     if kind == "pandas":  # Arrow-backed columns (pd.ArrowDtype): no copy, lists stay lists
         import pandas as pd
 
@@ -65,20 +49,6 @@ def evaluate_many(guideline: Guideline, data: Any, *, exact: bool = True, ignore
 
 def output_names(guideline: Guideline) -> list[str]:
     return [f"{name}{suffix}" for name in guideline.decision_names for suffix in SUFFIXES]
-
-
-def schema(guideline: Guideline) -> pa.Schema:
-    """The result's columns: a decision's value is text (a list of texts for a `collect` decision)."""
-    import pyarrow as pa
-
-    texts = pa.list_(pa.string())
-    fields = []
-    for decision in guideline.program.own:
-        value = texts if decision.policy == "collect" else pa.string()
-        fields += [pa.field(decision.name, value), pa.field(f"{decision.name}_status", pa.string()),
-                   pa.field(f"{decision.name}_rule", pa.string()), pa.field(f"{decision.name}_possible", texts),
-                   pa.field(f"{decision.name}_missing", texts)]
-    return pa.schema(fields)
 
 
 def _kind(data: Any) -> str:
@@ -99,47 +69,60 @@ def _kind(data: Any) -> str:
 
 
 def _from_rows(guideline: Guideline, rows: Sequence[Any], exact: bool, ignore_unknown: bool) -> pa.Table:
+    """Each row checked and decided as `evaluate` does it; each decision's columns taken from its distinct results
+    (a decided row's result is shared by every row decided by the same rule)."""
     import pyarrow as pa
 
+    from eligo.compiled.result import DecisionResult
+
     inputs = guideline.inputs
-    prepared: list[dict[str, Any]] = []
+    validated = guideline._evaluation[0]  # as `evaluate` checks and decides a case (eligo.python.validated)
+    fast, plan = guideline.code.fast, guideline._plan  # per own decision: name, index, shared results, node
+    kept: list[list[Any]] = [[] for _ in plan]  # per decision, its distinct results
+    seen: list[dict[int, int]] = [{} for _ in plan]  # per decision, where each distinct result is in `kept`
+    slots: list[list[int]] = [[] for _ in plan]  # per decision and row, its result's place in `kept`
     problems: list[CaseProblem] = []
     more = refused = 0
     for index, row in enumerate(rows):
-        try:
-            prepared.append(normalise(inputs, row, f"row {index}", ignore_unknown))
-        except CaseError as error:
-            refused += 1
-            for problem in error.problems:
-                if len(problems) < MAX_SHOWN:
-                    problems.append(CaseProblem(f"row {index}: {problem.field}", problem.message, problem.hint))
-                else:
-                    more += 1
-            more += error.more
+        raw = validated(row) if type(row) is dict else None
+        if raw is None:  # a value to convert or to refuse, a field that is no input: the general path
+            try:
+                row = normalise(inputs, row, f"row {index}", ignore_unknown)
+            except CaseError as error:
+                refused += 1
+                for problem in error.problems:
+                    if len(problems) < MAX_SHOWN:
+                        problems.append(CaseProblem(f"row {index}: {problem.field}", problem.message, problem.hint))
+                    else:
+                        more += 1
+                more += error.more
+                continue
+            raw = fast(row)
+        if refused:
+            continue
+        prepared = None
+        for k, (_, at, shared, decision) in enumerate(plan):  # as Guideline._decode
+            out = raw[at]
+            found = out if out.__class__ is DecisionResult else shared.get(out)
+            if found is None:
+                if prepared is None:
+                    prepared = {name: v for name, v in row.items() if v is not None}
+                found = guideline._decision_result(decision, out, prepared, exact)
+            slot = seen[k].get(id(found))  # `kept` holds every result, so no id is reused
+            if slot is None:
+                slot = seen[k][id(found)] = len(kept[k])
+                kept[k].append(found)
+            slots[k].append(slot)
     if refused:
         raise BatchError(problems, refused, more)
-    fast = guideline.code.fast
-    decisions = guideline._decisions
-    own = guideline._own_indices
-    columns: list[list[list[Any]]] = [[[] for _ in SUFFIXES] for _ in own]
-    memo: list[dict[Any, tuple[Any, ...]]] = [{} for _ in own]
-    unknown = outcome.UNKNOWN
-    for case in prepared:
-        raw = fast(case)
-        for slot, index in enumerate(own):
-            got = raw[index]
-            known = memo[slot].get(got) if got[1] != unknown else None
-            if known is None:
-                decided = guideline._decision_result(decisions[index], got, case, exact)
-                known = (decided.value, decided.status, decided.rule, decided.possible, decided.missing)
-                if got[1] != unknown:  # everything but an unknown is decided by the outcome tuple alone
-                    memo[slot][got] = known
-            out = columns[slot]
-            for position in range(5):
-                out[position].append(known[position])
     shape = schema(guideline)
-    arrays = [pa.array(values, shape.field(i * 5 + j).type)
-              for i, decision in enumerate(columns) for j, values in enumerate(decision)]
+    arrays: list[pa.Array] = []
+    for k, results in enumerate(kept):
+        taken = pa.array(slots[k], pa.int32())
+        for field, values in zip(list(shape)[k * 5:k * 5 + 5], ([r.value for r in results], [r.status for r in results],
+                                                          [r.rule for r in results], [r.possible for r in results],
+                                                          [r.missing for r in results]), strict=True):
+            arrays.append(pa.array(values, field.type).take(taken))
     return pa.Table.from_arrays(arrays, schema=shape)
 
 
@@ -155,134 +138,3 @@ def _to_arrow(data: Any, kind: str) -> pa.Table:
         table: pa.Table = data.to_arrow()
         return table
     return data
-
-
-def _from_table(guideline: Guideline, table: pa.Table, exact: bool, ignore_unknown: bool) -> pa.Table:
-    import numpy as np
-    import pyarrow as pa
-    import pyarrow.compute as pc
-    from sqlglot import exp
-
-    from eligo.dsl.diagnostics import did_you_mean
-    from eligo.sql.plan import ROW
-    from eligo.sql.query import PREFIX
-
-    inputs = guideline.inputs
-    names = [str(n) for n in table.column_names]
-    strangers = [n for n in names if n not in inputs]
-    if strangers and not ignore_unknown:
-        raise BatchError([CaseProblem(n, "is not an input of this guideline (a column of the data)",
-                                      did_you_mean(n, inputs)) for n in strangers], table.num_rows)
-    if strangers:
-        table = table.select([n for n in names if n in inputs])
-    # DuckDB may hand the rows back in another order (threads, the exact step): each row carries its position
-    table = table.append_column(_ROW, pa.array(np.arange(table.num_rows, dtype=np.int64)))
-    engine = _engine()
-    view = _VIEW  # one thread's connection decides one batch at a time
-    engine.con.register(view, table)
-    try:
-        kinds = tuple((str(row[0]), str(row[1])) for row in engine.con.execute(f'DESCRIBE SELECT * FROM "{view}"')
-                      .fetchall() if row[0] != _ROW)
-        prepared = _prepared(guideline, kinds, exact, engine)
-        counted = engine.con.execute(prepared.check).fetchall()[0][0] if prepared.check else 0
-        if counted:
-            position = exp.Add(this=exp.column(_ROW, quoted=True), expression=exp.Literal.number(1))
-            numbered = exp.select(exp.Star(), exp.alias_(position, ROW, quoted=True)).from_(view).subquery(
-                f"{PREFIX}numbered")
-            found = engine.con.execute(prepared.plan.bad_query(numbered).sql("duckdb"))
-            values = prepared.plan.bad_values([d[0] for d in found.description], found.fetchall())
-            problems = [CaseProblem(f"row {v.row - 1}: {v.input}", v.message) for v in values]
-            raise BatchError(problems, int(counted), int(counted) - len({v.row for v in values}))
-        decided = engine.con.sql(prepared.sql).to_arrow_table()
-    finally:
-        engine.con.unregister(view)
-    positions = decided.column(_ROW)
-    if decided.num_rows and not pc.all(pc.equal(positions, table.column(_ROW))).as_py():
-        order = np.empty(decided.num_rows, dtype=np.int64)  # where each row of the data is in the result
-        order[positions.to_numpy()] = np.arange(decided.num_rows, dtype=np.int64)
-        decided = decided.take(pa.array(order))
-    decided = decided.drop_columns([_ROW])
-    return _listed(decided.cast(schema(guideline)))
-
-
-_VIEW = "_eligo_batch_source"  # the data's name on the connection, while one batch is decided
-_ROW = "_eligo_batch_row"
-MAX_REGISTERED = 32  # guidelines whose exact functions one thread's connection keeps before starting afresh
-
-
-@dataclass(frozen=True)
-class _Prepared:
-    plan: Plan
-    sql: str
-    check: str  # counts the rows with a bad value ("" when no column can hold one)
-
-
-class _Engine:
-    """One thread's DuckDB connection, the guidelines whose exact functions it has, and their prepared queries."""
-
-    def __init__(self) -> None:
-        import duckdb
-
-        self.con = duckdb.connect()
-        self.exact: dict[str, dict[str, str]] = {}  # by the guideline's SHA-256: the same sources, the same answers
-        self.prepared: dict[tuple[str, tuple[tuple[str, str], ...], bool], _Prepared] = {}
-
-
-_local = threading.local()
-
-
-def _engine() -> _Engine:
-    engine: _Engine | None = getattr(_local, "engine", None)
-    if engine is None or len(engine.exact) > MAX_REGISTERED:
-        if engine is not None:
-            engine.con.close()
-        engine = _local.engine = _Engine()
-    return engine
-
-
-def _prepared(guideline: Guideline, kinds: tuple[tuple[str, str], ...], exact: bool, engine: _Engine) -> _Prepared:
-    """The query deciding a source of these column types (written once per guideline, types and thread)."""
-    from sqlglot import exp
-
-    from eligo.sql.columns import duckdb_kind
-    from eligo.sql.plan import CohortError, Plan
-    from eligo.sql.query import compile_query
-
-    key = (guideline.sha256, kinds, exact)
-    known = engine.prepared.get(key)
-    if known is not None:
-        return known
-    refined = None
-    if exact:
-        if guideline.sha256 not in engine.exact:
-            from eligo.sql.exact import register_duckdb
-
-            engine.exact[guideline.sha256] = register_duckdb(engine.con, guideline)
-        refined = engine.exact[guideline.sha256]
-    source = exp.to_table(_VIEW)
-    try:
-        plan = Plan(guideline, {name: duckdb_kind(kind) for name, kind in kinds}, source, name="the data",
-                    exact=[refined] if refined is not None else None)
-    except CohortError as error:
-        raise BatchError([CaseProblem("(columns)", str(error))], 0) from error
-    query = compile_query(guideline, source, inputs=plan.readers[0], keep=[_ROW], dialect="duckdb",
-                          exact=plan.exact[0] or None)
-    # the values are checked by a query of their own: in the deciding query, a column of whether the row is bad
-    # costs more than this whole pass (DuckDB 1.4, 1M rows: +250 ms against 56 ms)
-    check = exp.select(exp.func("count", exp.Star())).from_(source).where(plan.bad()).sql("duckdb") \
-        if plan.problems else ""
-    prepared = engine.prepared[key] = _Prepared(plan, query.sql("duckdb"), check)
-    return prepared
-
-
-def _listed(table: pa.Table) -> pa.Table:
-    """Lists the SQL leaves NULL (the missing inputs of a decided row) as empty lists, as `evaluate` gives them."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    columns = []
-    for field, column in zip(table.schema, table.columns, strict=True):
-        if pa.types.is_list(field.type) and column.null_count and field.name.endswith(("_possible", "_missing")):
-            column = pc.if_else(pc.is_null(column), pa.scalar([], field.type), column)
-        columns.append(column)
-    return pa.Table.from_arrays(columns, schema=table.schema)

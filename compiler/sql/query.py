@@ -58,6 +58,7 @@ UNSUPPORTED_CODE = "E170"
 PREFIX = "_eligo_"
 CHAIN_LIMIT = 24  # definitions inlined into one another before one is a column of its own
 SUFFIXES = ("", "_status", "_rule", "_possible", "_missing")  # a decision's output columns: D, D_status, D_rule, …
+CODE = "_code"  # not an output column: asked for in `outputs`, a decision's code (eligo.compiled.batch decodes it)
 SHORT_DECISION = 12  # a first-match decision with more rules is compiled to SQL of linear, not quadratic, size
 # A decision's code: the index of the deciding rule (`otherwise` is len(rules)) or one of these; an unknown
 # first-match decision has code UNKNOWN - f, f the index of the rule that fired (len(rules) if none did).
@@ -214,8 +215,8 @@ class Compiler(ListCompiler):
         columns: list[tuple[exp.Column, str]] = []
         evaluated: list[exp.Expr] | None = None
         for suffix in suffixes:
-            if suffix == "":
-                columns.append((decided.value, node.name))
+            if suffix in ("", CODE):
+                columns.append((decided.value if suffix == "" else decided.code, node.name + suffix))
                 continue
             code = decided.code
             if suffix == "_status":
@@ -461,12 +462,13 @@ def output_names(subject: Subject) -> list[str]:
 
 def compile_query(subject: Subject, source: exp.Expr | str = "cases", *,
                   inputs: Mapping[str, exp.Expr] | None = None, keep: Sequence[str] | None = None,
-                  dialect: str = "duckdb", outputs: Sequence[str] = SUFFIXES,
+                  dialect: str = "duckdb", outputs: Sequence[str] | Mapping[str, Sequence[str]] = SUFFIXES,
                   extra: Callable[[Compiler], Sequence[tuple[exp.Column, str]]] | None = None,
                   exact: Mapping[str, str] | None = None) -> exp.Select:
     """The guideline as one query over `source`: the `keep` columns (default: the inputs) and, per decision D,
-    D, D_status, D_rule, D_possible and D_missing (`outputs` names the suffixes wanted). `inputs` maps each input
-    to its canonical value (default: `input_columns`). Raises EligoError (E170) if `dialect` cannot express it.
+    D, D_status, D_rule, D_possible and D_missing (`outputs`: the suffixes wanted, or by decision; CODE for its
+    code). `inputs` maps each input to its canonical value (default: `input_columns`). Raises EligoError (E170)
+    if `dialect` cannot express it.
 
     The SQL gives the three-valued answer. `exact` maps decisions to the names of functions registered on the
     engine (eligo.sql.exact) that refine the rows it leaves unknown, as `Guideline.evaluate` does."""
@@ -484,8 +486,9 @@ def compile_query(subject: Subject, source: exp.Expr | str = "cases", *,
             assert isinstance(target, ir.Definition)
             compiler.values[key] = compiler.column(compiler.expr(target.expr), target.name)
         for node in program.own:
-            decided = compiler.output(node, outputs)
-            if exact and node.name in exact and "_status" in outputs:
+            wanted = outputs.get(node.name, ()) if isinstance(outputs, Mapping) else outputs
+            decided = compiler.output(node, wanted)
+            if exact and node.name in exact and "_status" in wanted:
                 decided = refined(compiler, node, decided, exact[node.name])
             columns += decided
         if extra is not None:  # further columns from the same compiler, after the decisions (`sql.criteria`)

@@ -1,0 +1,96 @@
+"""A batch's refusal (BatchError), and which columns of a table certainly hold no bad value, told by
+pyarrow.compute kernels over the Arrow columns (min and max, NaN, whole numbers, membership of a kind's texts),
+a few milliseconds a column.
+
+The kernels are a pre-check, never the judge: a column they cannot clear (a value outside the range, a text to
+read as a number, a type they do not know) is checked by the SQL condition of eligo.sql.columns, which names the
+bad rows with their messages. So a column is cleared only where that condition finds no bad value.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+from eligo import ir
+from eligo.cases import CaseError, CaseProblem
+from eligo.ir import units
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+MAX_SHOWN = 20  # problems listed in a refusal; the rest are counted
+TOLERANCE = 1e-9  # as eligo.sql.columns and eligo.cases compare with the declared ends
+
+
+class BatchError(CaseError):
+    """A batch was refused: `problems` names each bad value as `row N: field` (N from 0); `more` counts the rest
+    (of a table, the rows with bad values not listed)."""
+
+    def __init__(self, problems: list[CaseProblem], rows: int, more: int = 0) -> None:
+        self.rows = rows  # how many rows were refused
+        super().__init__(problems[:MAX_SHOWN], f"the batch ({rows} row{'s' * (rows != 1)} with bad values)",
+                         more + max(len(problems) - MAX_SHOWN, 0))
+
+
+def clean(info: ir.InputInfo, kind: str, column: pa.ChunkedArray) -> bool:
+    """True when no value of `column` (of the engine's `kind`, eligo.sql.columns.duckdb_kind) is bad for `info`."""
+    import pyarrow as pa
+
+    if column.null_count == len(column):
+        return True
+    match info.type.kind, kind:
+        case ("bool", "bool") | ("date", "date" | "timestamp"):
+            return True  # read as they are: no value is bad
+        case "enum", "text":
+            return _texts(info, column)
+        case ("number" | "quantity"), "number":
+            if not (pa.types.is_integer(column.type) or pa.types.is_floating(column.type)):
+                return False  # decimals: left to SQL
+            return _numbers(info, column)
+    return False
+
+
+def _texts(info: ir.InputInfo, column: pa.ChunkedArray) -> bool:
+    """Every present text is one of the kind's values (compared exactly, as SQL's IN)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if not (pa.types.is_string(column.type) or pa.types.is_large_string(column.type)):
+        return False
+    known = pc.is_in(column, value_set=pa.array(info.type.values, column.type))  # a NULL is not in the set
+    found = int(pc.sum(known).as_py() or 0)
+    return bool(found == len(column) - column.null_count)
+
+
+def _numbers(info: ir.InputInfo, column: pa.ChunkedArray) -> bool:
+    """Finite (in the canonical unit too), within the declared ends, whole for a count."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    unit = units.lookup(info.unit) if info.type.kind == "quantity" and info.unit else None
+    factor = unit.factor if unit is not None else 1.0
+    if info.type.integer and factor != 1.0:
+        return False
+    # a NULL filled in with a value within the ends changes neither the ends' verdict nor wholeness
+    fill: float = info.low if info.low is not None else info.high if info.high is not None else 0.0
+    if pa.types.is_integer(column.type):
+        fill = math.ceil(fill) if info.low is not None else math.floor(fill)
+    for chunk in column.chunks:
+        if chunk.null_count == len(chunk):
+            continue
+        try:
+            values = (pc.fill_null(chunk, fill) if chunk.null_count else chunk).to_numpy(zero_copy_only=False)
+        except (pa.ArrowInvalid, OverflowError):  # the fill does not fit the type (unsigned): left to SQL
+            return False
+        low, high = float(values.min()), float(values.max())  # NaN if a value is NaN
+        if not all(math.isfinite(v) and math.isfinite(v * factor) for v in (low, high)):
+            return False
+        if info.low is not None and low < info.low - TOLERANCE:
+            return False
+        if info.high is not None and high > info.high + TOLERANCE:
+            return False
+        if info.type.integer and values.dtype.kind == "f" and not np.array_equal(np.floor(values), values):
+            return False
+    return True

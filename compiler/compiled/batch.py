@@ -70,7 +70,13 @@ def _kind(data: Any) -> str:
 
 def _from_rows(guideline: Guideline, rows: Sequence[Any], exact: bool, ignore_unknown: bool) -> pa.Table:
     """Each row checked and decided as `evaluate` does it; each decision's columns taken from its distinct results
-    (a decided row's result is shared by every row decided by the same rule)."""
+    (a decided row's result is shared by every row decided by the same rule).
+
+    Two passes, so that the per-row work is the generated check-and-decide function and C loops: every row through
+    `evaluate`'s own function (None for a row it leaves to the general path: a value to convert or refuse, a field
+    that is no input, a row that is not a dict), then, per decision, the rows' outcomes grouped by identity. A
+    shared result stands for every row that has it; an outcome that is not one (an unknown answer, which depends on
+    the row's values) is decoded for its row alone."""
     import pyarrow as pa
 
     from eligo.compiled.result import DecisionResult
@@ -78,16 +84,14 @@ def _from_rows(guideline: Guideline, rows: Sequence[Any], exact: bool, ignore_un
     inputs = guideline.inputs
     validated = guideline._evaluation[0]  # as `evaluate` checks and decides a case (eligo.python.validated)
     fast, plan = guideline.code.fast, guideline._plan  # per own decision: name, index, shared results, node
-    kept: list[list[Any]] = [[] for _ in plan]  # per decision, its distinct results
-    seen: list[dict[int, int]] = [{} for _ in plan]  # per decision, where each distinct result is in `kept`
-    slots: list[list[int]] = [[] for _ in plan]  # per decision and row, its result's place in `kept`
+    raws: list[Any] = list(map(validated, rows)) if set(map(type, rows)) <= {dict} else [None] * len(rows)
+    normalised: dict[int, Any] = {}  # the rows the general path read, as it read them
     problems: list[CaseProblem] = []
     more = refused = 0
-    for index, row in enumerate(rows):
-        raw = validated(row) if type(row) is dict else None
-        if raw is None:  # a value to convert or to refuse, a field that is no input: the general path
+    if None in raws:
+        for index in [i for i, raw in enumerate(raws) if raw is None]:
             try:
-                row = normalise(inputs, row, f"row {index}", ignore_unknown)
+                row = normalised[index] = normalise(inputs, rows[index], f"row {index}", ignore_unknown)
             except CaseError as error:
                 refused += 1
                 for problem in error.problems:
@@ -97,33 +101,35 @@ def _from_rows(guideline: Guideline, rows: Sequence[Any], exact: bool, ignore_un
                         more += 1
                 more += error.more
                 continue
-            raw = fast(row)
-        if refused:
-            continue
-        prepared = None
-        for k, (_, at, shared, decision) in enumerate(plan):  # as Guideline._decode
-            out = raw[at]
-            found = out if out.__class__ is DecisionResult else shared.get(out)
-            if found is None:
-                if prepared is None:
-                    prepared = {name: v for name, v in row.items() if v is not None}
-                found = guideline._decision_result(decision, out, prepared, exact)
-            slot = seen[k].get(id(found))  # `kept` holds every result, so no id is reused
-            if slot is None:
-                slot = seen[k][id(found)] = len(kept[k])
-                kept[k].append(found)
-            slots[k].append(slot)
+            if not refused:
+                raws[index] = fast(row)
     if refused:
         raise BatchError(problems, refused, more)
-    shape = schema(guideline)
+    shape = list(schema(guideline))
     arrays: list[pa.Array] = []
-    for k, results in enumerate(kept):
-        taken = pa.array(slots[k], pa.int32())
-        for field, values in zip(list(shape)[k * 5:k * 5 + 5], ([r.value for r in results], [r.status for r in results],
-                                                          [r.rule for r in results], [r.possible for r in results],
-                                                          [r.missing for r in results]), strict=True):
+    for k, (_, at, shared, decision) in enumerate(plan):  # as Guideline._decode
+        outs = [raw[at] for raw in raws]
+        ids = list(map(id, outs))  # `raws` keeps every outcome alive, so no id is reused
+        kept: list[Any] = []  # the decision's distinct results
+        slot_of: dict[int, int] = {}
+        for key, out in dict(zip(ids, outs)).items():
+            found = out if out.__class__ is DecisionResult else shared.get(out)
+            if found is not None:
+                slot_of[key] = len(kept)
+                kept.append(found)
+        slots = list(map(slot_of.get, ids))
+        if None in slots:  # outcomes that are no shared result: each decoded with its own row's values
+            for index in [i for i, slot in enumerate(slots) if slot is None]:
+                row = normalised.get(index, rows[index])
+                prepared = {name: v for name, v in row.items() if v is not None}
+                slots[index] = len(kept)
+                kept.append(guideline._decision_result(decision, outs[index], prepared, exact))
+        taken = pa.array(slots, pa.int32())
+        for field, values in zip(shape[k * 5:k * 5 + 5], ([r.value for r in kept], [r.status for r in kept],
+                                                        [r.rule for r in kept], [r.possible for r in kept],
+                                                        [r.missing for r in kept]), strict=True):
             arrays.append(pa.array(values, field.type).take(taken))
-    return pa.Table.from_arrays(arrays, schema=shape)
+    return pa.Table.from_arrays(arrays, schema=schema(guideline))
 
 
 # ---------------------------------------------------------------- a table or frame, in DuckDB

@@ -58,7 +58,8 @@ def factories(bp: Any) -> tuple[list[Callable[[], Any]], list[Callable[[], Any]]
             return lambda c: evaluate(c, trace=True).decisions[DECISION].value
         return Engine(name="eligo_trace", label="Eligo: evaluate_prepared, full trace recorded",
                       packages=["eligo"], source=source, compile=compile_workload, make_eval=make,
-                      note="the Result with every evaluated condition recorded; Step objects made on first use")
+                      note="the Result with every evaluated condition's Step, made as the traced evaluator runs "
+                           "(most reused from the site's memo)")
 
     def engine_eligo_trace_steps() -> Any:
         def make(g: eligo.Guideline) -> Callable[[dict[str, Any]], object]:

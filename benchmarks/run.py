@@ -191,6 +191,16 @@ def markdown(harness_md: str, targets: list[tuple[str, str, str, str]], extra: d
     return "\n".join(lines) + "\n"
 
 
+KEPT = "<!-- Below: sections written by hand from other benchmark scripts; benchmarks/run.py keeps them. -->"
+
+
+def kept_sections(results: Path) -> str:
+    """What follows the KEPT marker in the results file as it is: the sections measured by the other scripts
+    (bench_exact, bench_serve, ...), which a run of the harness does not replace."""
+    text = results.read_text() if results.exists() else ""
+    return "\n" + text[text.index(KEPT):] if KEPT in text else ""
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="small sizes, one run, nothing written")
@@ -240,7 +250,7 @@ def main() -> None:
     text = markdown(harness_md, targets, extra)
     print(text)
     if not (args.quick or args.no_write):
-        (HERE / "RESULTS.md").write_text(text)
+        (HERE / "RESULTS.md").write_text(text + kept_sections(HERE / "RESULTS.md"))
         (HERE / "results.json").write_text(json.dumps({"harness": harness, "eligo": extra}, indent=1, default=str))
         print(f"wrote {HERE / 'RESULTS.md'} and {HERE / 'results.json'}")
 

@@ -21,7 +21,8 @@ from pathlib import Path
 from typing import Any
 
 HERE = Path(__file__).resolve().parent
-PEERS = HERE.parent.parent / "shared" / "bench" / "peers" / "bench_peers.py"
+PEERS = next((p for up in HERE.parents if (p := up / "shared" / "bench" / "peers" / "bench_peers.py").exists()),
+             HERE.parent.parent / "shared" / "bench" / "peers" / "bench_peers.py")  # beside the repository or a worktree
 sys.path.insert(0, str(HERE))
 
 from engines import DECISION, WORKLOAD, compile_workload  # noqa: E402

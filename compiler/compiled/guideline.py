@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from eligo import ir
 from eligo.cases import CaseError, normalise
-from eligo.compiled import exact
+from eligo.compiled import diagram, exact
 from eligo.compiled import result as results
 from eligo.compiled.ranges import Ranges
 from eligo.compiled.trace import Trace, TraceSites
@@ -180,9 +180,12 @@ class Guideline:
         `prepared_already` (as `prepare` gives it)."""
         decisions: dict[str, results.DecisionResult] = {}
         prepared: Mapping[str, Any] | None = case if prepared_already else None
+        finders = self._finders
         for name, index, shared, decision in self._plan:
             out: Any = raw[index]  # an outcome, or the shared result of the validating evaluator
             found = out if out.__class__ is DecisionResult else shared.get(out)  # decided by a rule: shared
+            if found is None and refine and out[1] == outcome.UNKNOWN:  # by its inputs' classes (compiled.diagram)
+                found = (finders.get(decision.key) or diagram.finder(self, decision))(case)
             if found is not None:
                 decisions[name] = found
                 continue
@@ -190,6 +193,11 @@ class Guideline:
                 prepared = {k: v for k, v in case.items() if v is not None}  # as eligo.cases.normalise gives it
             decisions[name] = self._decision_result(decision, out, prepared, refine)
         return decisions
+
+    @cached_property
+    def _finders(self) -> diagram.Finders:
+        """Per decision key, its compiled exact answer (eligo.compiled.diagram), once built."""
+        return diagram.Finders()
 
     def evaluate_many(self, data: Any, *, exact: bool = True, ignore_unknown: bool = False) -> Any:
         """`evaluate` of every row of a list of dicts, a pyarrow Table, a pandas or Polars frame (compiled.batch)."""

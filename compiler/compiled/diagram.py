@@ -23,6 +23,7 @@ inputs), and one whose diagram would take more than MAX_EVALUATIONS evaluations 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -30,12 +31,15 @@ from typing import TYPE_CHECKING, Any
 from eligo import ir
 from eligo.compiled.result import DecisionResult
 from eligo.ir import outcome
-from eligo.ir.domains import Domains
+from eligo.compiled import exact
+from eligo.ir.domains import MAX_COMPLETIONS, Domains
 
 if TYPE_CHECKING:
     from eligo.compiled.guideline import Guideline
 
-MAX_EVALUATIONS = 50_000  # evaluations spent growing one decision's diagram at most; beyond, the runtime answers
+MAX_STEPS = 100_000  # evaluations and diagram operations spent on one decision at most; beyond, the runtime answers
+MAX_CELLS = 1_000_000  # combinations of the inputs' classes (missing one of them) at most: a diagram beyond is large
+MAX_RESULTS = 2_048  # distinct results (leaves) of one decision's diagram at most; beyond, the runtime answers
 BUILD_AFTER = 64  # a decision's diagram is built at its 64th unknown case: one case, or a few, are refined at once
 
 Node = Any  # a leaf (a DecisionResult) or a split: (input position, children by class index, 0 = missing)
@@ -85,8 +89,11 @@ def _runtime(case: Mapping[str, Any]) -> None:
     return None
 
 
+UNSETTLED = ("unsettled", outcome.UNKNOWN, outcome.NO_RULE)  # a leaf: unknown although every input read is known
+
+
 class _TooLarge(Exception):
-    """Growing the diagram would take more than MAX_EVALUATIONS evaluations."""
+    """Building the diagram would take more than MAX_STEPS steps or make more than MAX_RESULTS results."""
 
 
 def build(g: Guideline, decision: ir.Decision) -> Compiled | None:
@@ -94,64 +101,199 @@ def build(g: Guideline, decision: ir.Decision) -> Compiled | None:
     from eligo.python import classes as writer
 
     domains = g.domains
-    inputs = tuple(n for n in g.inputs if n in g.facts.cone_of(decision.key))
-    if decision.policy == "collect" or any(domains.classes.get(n) is None for n in inputs):
+    inputs = [n for n in g.inputs if n in g.facts.cone_of(decision.key)]
+    if decision.policy == "collect" or any(domains.classes.get(n) is None for n in inputs) \
+            or g._completion(decision.key) is None:
         return None
-    completion = g._completion(decision.key)
-    if completion is None:
+    if math.prod(len(representatives(domains, n)) + 1 for n in inputs) > MAX_CELLS:
         return None
-    index = g.program.decisions.index(decision)
-    tables = {name: class_table(domains, name) for name in inputs}
-    values = {name: representatives(domains, name) for name in inputs}
-    position = {name: i for i, name in enumerate(inputs)}
-    observed = [n for n in inputs if n in observed_inputs(g, decision)]
-    cones = domains.rule_cones[decision.key]
-    case: dict[str, Any] = {}
-    unique: dict[object, Node] = {}
-    count = [0, 0]  # evaluations, splits
+    seen = observed_inputs(g, decision)
+    order = (*(n for n in inputs if n in seen), *(n for n in inputs if n not in seen))
+    builder = _Builder(g, decision, order, sum(1 for n in inputs if n in seen))
+    try:
+        root = builder.serve(0, None, (), 1)
+    except (_TooLarge, RecursionError):
+        return None
+    find, source = writer.write([(name, class_table(domains, name)) for name in order], root)
+    splits = sum(1 for key in builder.unique if isinstance(key[0], int))
+    leaves = sum(1 for key in builder.unique if key[0] == "decision")
+    return Compiled(find, order, splits, leaves, builder.steps, source)
 
-    def evaluate(function: Callable[[], Any]) -> Any:
-        count[0] += 1
-        if count[0] > MAX_EVALUATIONS:
+
+class _Builder:
+    """The functions of one decision as reduced ordered diagrams over its inputs' classes, levels in `order`: a
+    node is a leaf `(value, status, rule)` or a split `(level, children by class)`, shared (one object per
+    function, so identity is equality)."""
+
+    def __init__(self, g: Guideline, decision: ir.Decision, order: tuple[str, ...], observed: int) -> None:
+        self.g, self.decision, self.order, self.observed = g, decision, order, observed
+        completion = g._completion(decision.key)
+        assert completion is not None
+        self.completion = completion
+        self.values = [representatives(g.domains, name) for name in order]
+        self.sizes = [len(g.domains.classes[name] or ()) for name in order]  # what a refinement completes
+        level = {name: i for i, name in enumerate(order)}
+        self.cones = [frozenset(level[n] for n in cone if n in level) for cone in g.domains.rule_cones[decision.key]]
+        self.unique: dict[object, Any] = {}
+        self.memo: dict[object, Any] = {}
+        self.steps = self.results = 0
+
+    def step(self) -> None:
+        self.steps += 1
+        if self.steps > MAX_STEPS:
             raise _TooLarge
-        return function()
 
-    def grow(assigned: frozenset[str]) -> Node:
-        pending = [n for n in observed if n not in assigned]
-        if pending:
-            name = pending[0]
-        else:
-            raw = evaluate(lambda: completion(case, case)[0])
-            if raw[1] != outcome.UNKNOWN:
-                return share(g._decision_result(decision, raw, dict(case)))
-            reads = frozenset().union(*(cone for i, cone in enumerate(cones) if raw[3] >> i & 1))
-            name = next((n for n in inputs if n not in assigned and n in reads), None)
-            if name is None:  # every input the unknown rules read is placed: the runtime's answer for this cell
-                held = dict(case)
-                found = evaluate(lambda: g.code.fast(held)[index])
-                return share(g._decision_result(decision, found, held, True))
-        below = assigned | {name}
-        children = [grow(below)]  # missing
-        for value in values[name]:
-            case[name] = value
-            children.append(grow(below))
-        del case[name]
+    def split(self, level: int, children: list[Any]) -> Any:
         first = children[0]
         if all(child is first for child in children):
             return first
-        count[1] += 1
-        return share((*children, position[name]))
+        key = (level, *map(id, children))
+        found = self.unique.get(key)
+        if found is None:
+            found = self.unique[key] = (level, tuple(children))
+        return found
 
-    def share(node: Node) -> Node:
-        return unique.setdefault(node, node)
+    def leaf(self, value: object, status: int, rule: int) -> Any:
+        key = (None if value is ir.NA else value, status, rule)
+        return self.unique.setdefault(("leaf", *key), key)
 
-    try:
-        root = grow(frozenset())
-    except _TooLarge:
-        return None
-    find, source = writer.write([(name, tables[name]) for name in inputs], root)
-    leaves = sum(1 for node in unique.values() if not isinstance(node, tuple))
-    return Compiled(find, inputs, count[1], leaves, count[0], source)
+    def complete(self, present: frozenset[int]) -> Any:
+        """The decision over every input's classes (none missing) when the data holds exactly the observed inputs
+        at the levels in `present`, grown from the case holding nothing: three values decide a partial case, or it
+        is split on the next input (in `order`) that a rule it leaves unknown reads."""
+        known = self.memo.get(("complete", present))
+        if known is not None:
+            return known
+        case: dict[str, Any] = {}
+        held: dict[str, Any] = {}  # what the data holds: the observed inputs present
+
+        def grow(level: int) -> Any:
+            if level >= self.observed:
+                self.step()
+                value, status, rule, mask = self.completion(case, held)[0]
+                if status != outcome.UNKNOWN:
+                    return self.leaf(value, status, rule)
+                reads = frozenset().union(*(cone for i, cone in enumerate(self.cones) if mask >> i & 1))
+                level = min((r for r in reads if r >= level), default=len(self.order))
+                if level == len(self.order):  # unknown with every input it reads known (a decision it reads
+                    return UNSETTLED  # conflicts): a refinement reaching it is inexact, the runtime answers
+            name = self.order[level]
+            children = []
+            for value in self.values[level]:
+                case[name] = value
+                if level in present:
+                    held[name] = value
+                children.append(grow(level + 1))
+            del case[name]
+            held.pop(name, None)
+            return self.split(level, children)
+
+        found = self.memo[("complete", present)] = grow(0)
+        return found
+
+    def restrict(self, node: Any, level: int, index: int) -> Any:
+        """`node` with the input at `level` in its class `index` (0-based)."""
+        if len(node) == 3 or node[0] > level:  # a leaf, or a split on a later input: it does not read this one
+            return node
+        if node[0] == level:
+            return node[1][index]
+        key = ("restrict", id(node), level, index)
+        found = self.memo.get(key)
+        if found is None:
+            self.step()
+            found = self.memo[key] = self.split(node[0], [self.restrict(c, level, index) for c in node[1]])
+        return found
+
+    def answers(self, node: Any) -> Any:
+        """`node` with each leaf's rule dropped: the answers (value, status) alone, reduced."""
+        if len(node) == 3:
+            return self.unique.setdefault(("answer", node[0], node[1]), (node[0], node[1]))
+        key = ("answers", id(node))
+        found = self.memo.get(key)
+        if found is None:
+            self.step()
+            found = self.memo[key] = self.split(node[0], [self.answers(c) for c in node[1]])
+        return found
+
+    def result(self, node: Any) -> DecisionResult | None:
+        """The exact result of the cases whose completions `node` decides (a function of their missing inputs):
+        its answers, the rules that give them, and the inputs the answers' reduced diagram splits on."""
+        key = ("result", id(node))
+        found = self.memo.get(key)
+        if found is None and key not in self.memo:
+            self.step()
+            answer = self.answers(node)
+            leaves, splits = self._leaves(node), self._splits(answer)
+            if UNSETTLED in leaves:
+                self.memo[key] = None
+                return None
+            diagram = answer if answer[1].__class__ is tuple else (answer,)  # a split, or one answer
+            if len(diagram) == 1 and answer[1] in (outcome.DECIDED, outcome.OPEN) and self.shared(answer[0]):
+                self.memo[key] = None  # which rule the runtime names depends on where it stops: it answers
+                return None
+            refined = exact.Refined(diagram, {(v, s) for v, s, _ in leaves}, splits, {r for _, _, r in leaves})
+            settled = exact.settled(self.decision, refined, [n for n in self.g.inputs if n in splits])
+            found = self.memo[key] = self.unique.setdefault(("decision", settled), settled)
+            self.results += found is settled
+            if self.results > MAX_RESULTS:
+                raise _TooLarge
+        return found
+
+    def shared(self, value: object) -> bool:
+        """Whether more than one rule (or a rule and `otherwise`) gives `value` (None: an open question). Then
+        three values may decide a partial case by a later rule while an earlier one with that outcome is unknown,
+        and the rule a refinement names depends on the partial cases it stops at, not on the completions."""
+        rules = [*self.decision.rules, *([self.decision.default] if self.decision.default else [])]
+        return sum(1 for r in rules if (r.is_open if value is None else not r.is_open and r.outcome == value)) > 1
+
+    def _leaves(self, node: Any) -> set[tuple[object, int, int]]:
+        found, stack, seen = set(), [node], set()
+        while stack:
+            current = stack.pop()
+            if id(current) not in seen:
+                seen.add(id(current))
+                if len(current) == 3:
+                    found.add(current)
+                else:
+                    stack.extend(current[1])
+        return found
+
+    def _splits(self, node: Any) -> set[str]:
+        found, stack, seen = set(), [node], set()
+        while stack:
+            current = stack.pop()
+            if id(current) not in seen and current[1].__class__ is tuple:  # a split, not an answer
+                seen.add(id(current))
+                found.add(self.order[current[0]])
+                stack.extend(current[1])
+        return found
+
+    def serve(self, level: int, node: Any, classes: tuple[int, ...], completions: int) -> Any:
+        """The diagram the generated walk follows, from `level` on: `node` is the decision over the missing inputs
+        so far and the inputs from `level` on (None until the observed inputs are placed: their `classes`, 0 for
+        missing); `completions` is what a refinement of those missing inputs would try (capped). A leaf is the
+        result, or None where a refinement would try too many and the runtime answers."""
+        if level == self.observed and node is None:  # the observed inputs placed: the decision they leave
+            node = self.complete(frozenset(i for i, k in enumerate(classes) if k))
+            for i, k in enumerate(classes):
+                if k:
+                    node = self.restrict(node, i, k - 1)
+        if level == len(self.order):
+            return None if completions > MAX_COMPLETIONS else self.result(node)
+        key = ("serve", level, id(node), classes if node is None else (), completions)
+        if key in self.memo:
+            return self.memo[key]
+        self.step()
+        more = min(completions * self.sizes[level], MAX_COMPLETIONS + 1)
+        if node is None:
+            children = [self.serve(level + 1, None, (*classes, k), more if k == 0 else completions)
+                        for k in range(len(self.values[level]) + 1)]
+        else:
+            children = [self.serve(level + 1, node, (), more),
+                        *(self.serve(level + 1, self.restrict(node, level, k), (), completions)
+                          for k in range(len(self.values[level])))]
+        found = self.memo[key] = self.split(level, children)
+        return found
 
 
 def observed_inputs(g: Guideline, decision: ir.Decision) -> frozenset[str]:

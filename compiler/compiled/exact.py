@@ -180,6 +180,13 @@ def decide(decision: ir.Decision, raw: outcome.Outcome, prepared: Mapping[str, A
         else None
     if refined is None:
         return DecisionResult(decision.name, None, "unknown", missing, None, (), (), (), possible, False)
+    return settled(decision, refined, missing)
+
+
+def settled(decision: ir.Decision, refined: Refined, missing: Sequence[str]) -> DecisionResult:
+    """The result a refinement gives (its diagram need only tell one leaf from several): decided when every
+    completion gives one answer (by its rule when one rule gives it), else unknown between the answers, for want
+    of the `missing` inputs it splits on."""
     if len(refined.diagram) == 1:
         value, status = refined.diagram[0]
         rules = refined.rules

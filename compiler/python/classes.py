@@ -51,7 +51,7 @@ def write(reads: Sequence[tuple[str, Mapping[object, int] | tuple[Sequence[objec
         out.emit(f"ks = ({''.join(f'x{p}, ' for p in range(len(reads)))})")
         out.emit("node = ROOT")
         with out.block("while node.__class__ is tuple:"):
-            out.emit("node = node[ks[node[-1]]]")
+            out.emit("node = node[1][ks[node[0]]]")
         out.emit("return node")
     with out.block("except (KeyError, TypeError):"):  # a value outside the tables: the runtime answers
         out.emit("return None")

@@ -1,37 +1,43 @@
-"""Exact unknowns precompiled: per decision, its exact result as a function of the classes of the inputs it reads.
+"""Exact unknowns compiled: per decision, its exact result as a function of the classes of the inputs it reads.
 
-A decision's exact result for a case (eligo.compiled.exact) depends on the case only through the class of each
-input it reads (eligo.ir.domains), missing being one more class: every value of a class behaves alike in every
-comparison the guideline makes, known or completed. So the whole answer (value, status, rule, `possible`,
-`missing`, the exact flag) is a function of the tuple of class indices, built here once per decision, on first
-need, as a reduced decision diagram and walked per case by generated code (eligo.python.classes).
+A decision's exact result for a case three values leave unknown (eligo.compiled.exact) depends on the case only
+through the class of each input the decision reads (eligo.ir.domains), missing being one more class: every value of
+a class behaves alike in every comparison the guideline makes, known or completed. So the whole answer (value,
+status, rule, `possible`, `missing`, the exact flag) is a function of the tuple of class indices. It is built once
+per decision, when the decision has had BUILD_AFTER unknown cases in the process, as a reduced decision diagram over
+those indices, and walked per case by generated code (eligo.python.classes). It is built symbolically, not by
+refining each combination of classes:
+- the *complete* decision: per pattern of presence of the inputs the decision observes (`is missing`, `is known`,
+  `first known of`), the decision over every input's classes, none missing, as a reduced ordered diagram grown from
+  the case that holds nothing: three values decide a partial case (a leaf: value, status, rule), or it is split
+  on the next input, in order, that a rule it leaves unknown reads;
+- a combination restricts it to its known inputs: what is left is the decision as a function of the missing
+  inputs, what the runtime refinement enumerates; its answers, the inputs the answers' reduced diagram splits on
+  and the rules at its leaves give the result (`exact.settled`, as at run time);
+- the walked diagram splits on each input in order, with that restricted function as its state below, so equal
+  states are shared; a split whose children are all one is dropped.
 
-The diagram is grown from the case that holds nothing, one input at a time. The inputs whose presence the
-decision observes (`is missing`, `is known`, `first known of`) are split first, since three-valued logic reads
-an absent one as missing; after them a partial case is evaluated three-valued, and
-- decided: every extension decides alike (three values are sound and monotone), a leaf;
-- unknown: split on the first input, in input order, that a rule left unknown reads (an input none of them reads
-  cannot change the answer below); when none is left, the leaf is the runtime answer (`Guideline._decision_result`
-  and its refinement) for a case of one representative per class, which is what every case of those classes gets.
-Identical subdiagrams are shared and a split whose children are all one is dropped, so the diagram is reduced.
-
-Not compiled (`build` gives None, and the runtime refines such a decision case by case): a `collect` decision, one
-whose completions cannot be written (eligo.python.completion), one reading an input with no static classes (a
-list, an opaque input, an input compared relative to another: `months between` two inputs, arithmetic between
-inputs), and one whose diagram would take more than MAX_EVALUATIONS evaluations to grow.
+A combination whose leaf is None is refined at run time: its refinement would try more than MAX_COMPLETIONS
+completions (inexact at run time), it reaches a completion unknown with every input known (a decision it reads
+conflicts), or every completion gives an outcome that several rules give (the rule the runtime names depends on
+the partial cases its refinement stops at). Not compiled at all: a `collect` decision, one whose completions
+cannot be written (eligo.python.completion), one reading an input with no static classes (a list, an opaque input,
+an input compared relative to another: `months between` two inputs, arithmetic between inputs), and one with more
+than MAX_CELLS combinations or whose build takes more than MAX_STEPS steps or makes more than MAX_RESULTS results.
 """
 
 from __future__ import annotations
 
 import math
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from eligo import ir
+from eligo.compiled import exact
 from eligo.compiled.result import DecisionResult
 from eligo.ir import outcome
-from eligo.compiled import exact
 from eligo.ir.domains import MAX_COMPLETIONS, Domains
 
 if TYPE_CHECKING:
@@ -42,20 +48,22 @@ MAX_CELLS = 1_000_000  # combinations of the inputs' classes (missing one of the
 MAX_RESULTS = 2_048  # distinct results (leaves) of one decision's diagram at most; beyond, the runtime answers
 BUILD_AFTER = 64  # a decision's diagram is built at its 64th unknown case: one case, or a few, are refined at once
 
-Node = Any  # a leaf (a DecisionResult) or a split: (input position, children by class index, 0 = missing)
+Node = Any  # a leaf, or a split: (level, children by class index); in the walked diagram, 0 is missing
 Table = Mapping[object, int] | tuple[tuple[object, ...], tuple[int | None, ...]]
 
 
 @dataclass(frozen=True)
 class Compiled:
-    """One decision's diagram: `find(case)` is its exact result, or None where the runtime must answer (a value
-    outside its class tables); the inputs it reads, its size, and the generated source."""
+    """One decision's diagram: `find(case)` is the exact result of a case three values leave unknown, or None
+    where the runtime must answer (see the module docstring; also a value outside the class tables); the inputs
+    it reads, in the order it splits on them, its size (splits of all the diagrams built, distinct results), the
+    steps the build took, and the generated source."""
 
     find: Callable[[Mapping[str, Any]], DecisionResult | None]
     inputs: tuple[str, ...]
     splits: int
     leaves: int
-    evaluations: int
+    steps: int
     source: str
 
 
@@ -134,8 +142,8 @@ class _Builder:
         self.sizes = [len(g.domains.classes[name] or ()) for name in order]  # what a refinement completes
         level = {name: i for i, name in enumerate(order)}
         self.cones = [frozenset(level[n] for n in cone if n in level) for cone in g.domains.rule_cones[decision.key]]
-        self.unique: dict[object, Any] = {}
-        self.memo: dict[object, Any] = {}
+        self.unique: dict[Any, Node] = {}
+        self.memo: dict[Any, Node] = {}
         self.steps = self.results = 0
 
     def step(self) -> None:
@@ -320,7 +328,7 @@ def representatives(domains: Domains, name: str) -> tuple[object, ...]:
     cuts, fine = table
     first: dict[int, object] = {}
     for value in found:
-        first.setdefault(_fine(cuts, fine, value), value)  # type: ignore[arg-type]
+        first.setdefault(_fine(cuts, fine, value), value)
     return tuple(first[k] for k in sorted(first))
 
 
@@ -358,9 +366,8 @@ def _side(j: int, i: int, at: bool, side: str) -> object:
     return below or equal if side == "le" else below if side == "lt" else (below, equal)
 
 
-def _fine(cuts: tuple[object, ...], fine: tuple[int | None, ...], value: object) -> int:
-    from bisect import bisect_left, bisect_right
-
+def _fine(cuts: tuple[Any, ...], fine: tuple[int | None, ...], value: Any) -> int:
+    """The class of a representative: its fine class (2i below cut i, 2i + 1 at it) through the table."""
     found = fine[bisect_left(cuts, value) + bisect_right(cuts, value)]
     assert found is not None
     return found

@@ -16,6 +16,10 @@ classes the case does not determine (an opaque input; a relative one whose partn
 dates of a `months between` are), or the completions would be more than `MAX_COMPLETIONS`, the three-valued
 answer stands, marked `exact=False`: its `possible` is the outcomes of the rules not yet ruled out, and `missing`
 the missing inputs those rules read.
+
+This is the refinement of one case at run time. A decision evaluated often (BUILD_AFTER unknown cases in a process)
+answers from its compiled diagram instead (eligo.compiled.diagram): the same results, as a function of the classes
+of its inputs, built once; the cases it does not cover are refined here.
 """
 
 from __future__ import annotations

@@ -131,14 +131,14 @@ def test_compiled_answers_are_the_runtime_refinements(g: eligo.Guideline) -> Non
     if not any(compiled.values()):
         pytest.skip("no decision of this guideline compiles (relative or opaque inputs, or too large)")
 
-    @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+    @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
     @given(rows(g, missing=0.35))
     def check(row: dict[str, Any]) -> None:
         _agree(g, compiled, g.prepare(_case(row)))
 
     check()
-    answered = sum(_agree(g, compiled, g.prepare(_case(row))) for row in sample(g, 300))
-    assert answered > 0, "the seeded sample has no unknown case the diagrams answer"
+    for row in sample(g, 150):
+        _agree(g, compiled, g.prepare(_case(row)))
 
 
 def test_the_constructs_and_the_workload_compile_and_the_date_pairs_do_not() -> None:
@@ -147,7 +147,10 @@ def test_the_constructs_and_the_workload_compile_and_the_date_pairs_do_not() -> 
     assert diagram.build(CONSTRUCTS, follow) is None  # reads both: a diagram beyond MAX_STEPS
     workload = GUIDELINES[1]
     assert diagram.build(workload, workload.program.decisions[0]) is not None
-    relative = next(d for d in ARITHMETIC.program.decisions if d.name == "d")  # `months between` two inputs
+    answered = [_agree(g, {d.key: diagram.build(g, d) for d in g.program.decisions}, g.prepare(_case(row)))
+                for g in (CONSTRUCTS, workload) for row in sample(g, 200)]
+    assert sum(answered) > 100, "the diagrams answer the unknown cases of the seeded samples"
+    relative = next(d for d in ARITHMETIC.program.decisions if d.name == "d")  # arithmetic between inputs
     assert diagram.build(ARITHMETIC, relative) is None
     collect = next(d for d in EVERYTHING.program.decisions if d.name == "d_collect")
     assert diagram.build(EVERYTHING, collect) is None

@@ -20,10 +20,12 @@ refining each combination of classes:
 A combination whose leaf is None is refined at run time: its refinement would try more than MAX_COMPLETIONS
 completions (inexact at run time), it reaches a completion unknown with every input known (a decision it reads
 conflicts), or every completion gives an outcome that several rules give (the rule the runtime names depends on
-the partial cases its refinement stops at). Not compiled at all: a `collect` decision, one whose completions
-cannot be written (eligo.python.completion), one reading an input with no static classes (a list, an opaque input,
-an input compared relative to another: `months between` two inputs, arithmetic between inputs), and one with more
-than MAX_CELLS combinations or whose build takes more than MAX_STEPS steps or makes more than MAX_RESULTS results.
+the partial cases its refinement stops at), or a date of a pair (below) is missing. Two dates read only as the
+time between them, compared with constants (`Domains.joint`), are one variable: the class of that time. Not
+compiled at all: a `collect` decision, one whose completions cannot be written (eligo.python.completion), one
+reading another input with no static classes (a list, an opaque input, one compared through arithmetic with other
+inputs), and one with more than MAX_CELLS combinations or whose build takes more than MAX_STEPS steps or makes more
+than MAX_RESULTS results.
 """
 
 from __future__ import annotations
@@ -38,16 +40,17 @@ from eligo import ir
 from eligo.compiled import exact
 from eligo.compiled.result import DecisionResult
 from eligo.ir import outcome
-from eligo.ir.domains import MAX_COMPLETIONS, Domains
+from eligo.ir.domains import MAX_COMPLETIONS, Domains, Pair
 
 if TYPE_CHECKING:
     from eligo.compiled.guideline import Guideline
 
 MAX_STEPS = 100_000  # evaluations and diagram operations spent on one decision at most; beyond, the runtime answers
-MAX_CELLS = 1_000_000  # combinations of the inputs' classes (missing one of them) at most: a diagram beyond is large
+MAX_CELLS = 10_000_000  # combinations of the inputs' classes (missing one of them) at most: a diagram beyond is large
 MAX_RESULTS = 2_048  # distinct results (leaves) of one decision's diagram at most; beyond, the runtime answers
 BUILD_AFTER = 64  # a decision's diagram is built at its 64th unknown case: one case, or a few, are refined at once
 
+Variable = str | Pair  # what a diagram splits on: an input, or two dates read only as the time between them
 Node = Any  # a leaf, or a split: (level, children by class index); in the walked diagram, 0 is missing
 Table = Mapping[object, int] | tuple[tuple[object, ...], tuple[int | None, ...]]
 
@@ -60,7 +63,7 @@ class Compiled:
     steps the build took, and the generated source."""
 
     find: Callable[[Mapping[str, Any]], DecisionResult | None]
-    inputs: tuple[str, ...]
+    inputs: tuple[Variable, ...]
     splits: int
     leaves: int
     steps: int
@@ -109,13 +112,13 @@ def build(g: Guideline, decision: ir.Decision) -> Compiled | None:
     from eligo.python import classes as writer
 
     domains = g.domains
-    inputs = [n for n in g.inputs if n in g.facts.cone_of(decision.key)]
-    if decision.policy == "collect" or any(domains.classes.get(n) is None for n in inputs) \
-            or g._completion(decision.key) is None:
+    cone = [n for n in g.inputs if n in g.facts.cone_of(decision.key)]
+    seen = observed_inputs(g, decision)
+    inputs = variables(domains, cone, seen)
+    if decision.policy == "collect" or inputs is None or g._completion(decision.key) is None:
         return None
     if math.prod(len(representatives(domains, n)) + 1 for n in inputs) > MAX_CELLS:
         return None
-    seen = observed_inputs(g, decision)
     order = (*(n for n in inputs if n in seen), *(n for n in inputs if n not in seen))
     builder = _Builder(g, decision, order, sum(1 for n in inputs if n in seen))
     try:
@@ -133,14 +136,16 @@ class _Builder:
     node is a leaf `(value, status, rule)` or a split `(level, children by class)`, shared (one object per
     function, so identity is equality)."""
 
-    def __init__(self, g: Guideline, decision: ir.Decision, order: tuple[str, ...], observed: int) -> None:
+    def __init__(self, g: Guideline, decision: ir.Decision, order: tuple[Variable, ...], observed: int) -> None:
         self.g, self.decision, self.order, self.observed = g, decision, order, observed
         completion = g._completion(decision.key)
         assert completion is not None
         self.completion = completion
         self.values = [representatives(g.domains, name) for name in order]
-        self.sizes = [len(g.domains.classes[name] or ()) for name in order]  # what a refinement completes
-        level = {name: i for i, name in enumerate(order)}
+        self.sizes = [len(g.domains.classes.get(name) or ()) if isinstance(name, str) else MAX_COMPLETIONS + 1
+                      for name in order]  # what a refinement completes (a pair missing: the runtime answers)
+        level = {name: i for i, name in enumerate(order) if isinstance(name, str)}
+        level.update({date: i for i, pair in enumerate(order) if isinstance(pair, Pair) for date in (pair.start, pair.end)})
         self.cones = [frozenset(level[n] for n in cone if n in level) for cone in g.domains.rule_cones[decision.key]]
         self.unique: dict[Any, Node] = {}
         self.memo: dict[Any, Node] = {}
@@ -185,15 +190,18 @@ class _Builder:
                 level = min((r for r in reads if r >= level), default=len(self.order))
                 if level == len(self.order):  # unknown with every input it reads known (a decision it reads
                     return UNSETTLED  # conflicts): a refinement reaching it is inexact, the runtime answers
-            name = self.order[level]
+            variable = self.order[level]
+            names = (variable.start, variable.end) if isinstance(variable, Pair) else (variable,)
             children = []
             for value in self.values[level]:
-                case[name] = value
-                if level in present:
-                    held[name] = value
+                values: Any = value if isinstance(variable, Pair) else (value,)  # a pair's value: (start, end)
+                case.update(zip(names, values, strict=True))
+                if level in present:  # an observed input (never a pair's date) that the data holds
+                    held[names[0]] = value
                 children.append(grow(level + 1))
-            del case[name]
-            held.pop(name, None)
+            for name in names:
+                del case[name]
+                held.pop(name, None)
             return self.split(level, children)
 
         found = self.memo[("complete", present)] = grow(0)
@@ -297,11 +305,32 @@ class _Builder:
             children = [self.serve(level + 1, None, (*classes, k), more if k == 0 else completions)
                         for k in range(len(self.values[level]) + 1)]
         else:
-            children = [self.serve(level + 1, node, (), more),
+            children = [None if isinstance(self.order[level], Pair) else self.serve(level + 1, node, (), more),
                         *(self.serve(level + 1, self.restrict(node, level, k), (), completions)
                           for k in range(len(self.values[level])))]
         found = self.memo[key] = self.split(level, children)
         return found
+
+
+def variables(domains: Domains, cone: list[str], observed: frozenset[str]) -> list[Variable] | None:
+    """What a diagram splits on, in input order: each input with static classes, and each pair of dates read only
+    as the time between them compared with constants (`Domains.joint`, no arithmetic on the time; split on that
+    time's class, the runtime answering when either date is missing); None if another input has no static
+    classes, or a date of a pair is observed (`is missing`)."""
+    pairs = {date: pair for pair in domains.joint for date in (pair.start, pair.end)}
+    found: list[Variable] = []
+    for name in cone:
+        if domains.classes.get(name) is not None:
+            found.append(name)
+            continue
+        pair = pairs.get(name)
+        if pair is None or name in observed or any(site.steps for site in domains.sites.get(name, ())):
+            return None
+        if pair not in found:
+            found.append(pair)
+    if any(isinstance(p, Pair) and (p.start not in cone or p.end not in cone) for p in found):
+        return None
+    return found
 
 
 def observed_inputs(g: Guideline, decision: ir.Decision) -> frozenset[str]:
@@ -318,8 +347,10 @@ def observed_inputs(g: Guideline, decision: ir.Decision) -> frozenset[str]:
     return frozenset(found)
 
 
-def representatives(domains: Domains, name: str) -> tuple[object, ...]:
-    """One value per class of `name`, in the order of its class indices (1, 2, …)."""
+def representatives(domains: Domains, name: Variable) -> tuple[object, ...]:
+    """One value per class of `name`, in the order of its class indices (1, 2, …); for a pair, (start, end)."""
+    if isinstance(name, Pair):
+        return _pair_classes(domains, name)[1]
     table = class_table(domains, name)
     found = domains.classes[name]
     assert found is not None, name
@@ -332,10 +363,13 @@ def representatives(domains: Domains, name: str) -> tuple[object, ...]:
     return tuple(first[k] for k in sorted(first))
 
 
-def class_table(domains: Domains, name: str) -> Table:
+def class_table(domains: Domains, name: Variable) -> Table:
     """A yes/no's or kind's values by class index; for a number, quantity or date, its sorted static cut points
     and the class index of each fine class (2i below cut i, 2i + 1 at it; None where no representative falls),
-    classes numbered from 1 in the order of their first representative."""
+    classes numbered from 1 in the order of their first representative; for a pair, the same of the time between
+    its dates, against the months it is compared with."""
+    if isinstance(name, Pair):
+        return _pair_classes(domains, name)[0]
     found = domains.classes[name]
     assert found is not None, name
     kind = domains.inputs[name].type.kind
@@ -371,3 +405,21 @@ def _fine(cuts: tuple[Any, ...], fine: tuple[int | None, ...], value: Any) -> in
     found = fine[bisect_left(cuts, value) + bisect_right(cuts, value)]
     assert found is not None
     return found
+
+
+def _pair_classes(domains: Domains, pair: Pair) -> tuple[tuple[tuple[object, ...], tuple[int | None, ...]],
+                                                           tuple[object, ...]]:
+    """The class table of the time between a pair's dates (its thresholds, the class of each fine class) and one
+    (start, end) per class, from the completions a refinement of both dates tries (eligo.compiled.cuts.joint)."""
+    from eligo.compiled.cuts import joint
+    from eligo.python.runtime import days_between, months_between
+
+    between = months_between if pair.unit == "months" else days_between
+    thresholds = tuple(domains.joint[pair])
+    first: dict[int, object] = {}
+    for start, end in joint(domains, pair):
+        time = between(start, end)  # type: ignore[arg-type]
+        first.setdefault(bisect_left(thresholds, time) + bisect_right(thresholds, time), (start, end))
+    classes = {f: i + 1 for i, f in enumerate(sorted(first))}
+    fine = tuple(classes.get(f) for f in range(2 * len(thresholds) + 1))
+    return (thresholds, fine), tuple(first[f] for f in sorted(first))

@@ -18,19 +18,33 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+from eligo.ir.domains import Pair
 from eligo.python.evaluator import compile_source
 from eligo.python.source import SourceWriter
 
 
-def write(reads: Sequence[tuple[str, Mapping[object, int] | tuple[Sequence[object], Sequence[int | None]]]],
+def write(reads: Sequence[tuple[str | Pair, Mapping[object, int] | tuple[Sequence[object], Sequence[int | None]]]],
           root: object) -> tuple[Callable[[Mapping[str, Any]], Any], str]:
     """`find(c)` and its source, for the inputs `reads` (per input: its name and either a table of its values'
-    class indices, or its sorted cut points and the class index of each fine class) and the diagram `root`: a
-    leaf, or a split `(input position in reads, children by class index)`."""
+    class indices, or its sorted cut points and the class index of each fine class; per pair of dates, the months
+    or days the time between them is compared with and the class of each fine class of that time) and the diagram
+    `root`: a leaf, or a split `(input position in reads, children by class index)`."""
     out = SourceWriter()
     out.consts.update(ROOT=root, bl=bisect_left, br=bisect_right, tuple=tuple)
     with out.block("try:"):
         for position, (name, table) in enumerate(reads):
+            if isinstance(name, Pair):  # the class of the time between two dates; 0 if either is missing
+                assert isinstance(table, tuple)
+                thresholds, fine = table
+                out.consts[f"T{position}"], out.consts[f"F{position}"] = tuple(thresholds), tuple(fine)
+                out.emit(f"v, w = c.get({name.start!r}), c.get({name.end!r})")
+                between = "months_between" if name.unit == "months" else "days_between"
+                with out.block("if v is None or w is None:"):
+                    out.emit(f"x{position} = 0")
+                with out.block("else:"):
+                    out.emit(f"t = {between}(v, w)")
+                    out.emit(f"x{position} = F{position}[bl(T{position}, t) + br(T{position}, t)]")
+                continue
             out.emit(f"v = c.get({name!r})")
             if isinstance(table, tuple):
                 cuts, fine = table

@@ -115,7 +115,7 @@ def _agree(g: eligo.Guideline, compiled: dict[str, diagram.Compiled | None], pre
         found = compiled.get(decision.key)
         if found is None or raw[index][1] != outcome.UNKNOWN:
             continue
-        runtime = g._decision_result(decision, raw[index], prepared, True)  # never reads the diagram
+        runtime = g._decision_result(decision, raw[index], prepared, True, False)  # the runtime's
         got = found.find(prepared)
         assert found.find(canonical) is got, (decision.name, prepared)
         if got is None:  # a cell whose refinement would try too many completions: the runtime answers it
@@ -165,7 +165,7 @@ def test_a_guideline_switches_to_its_diagrams_after_enough_unknown_cases_and_ans
         canonical = g.evaluate({**{name: None for name in g.inputs}, **row}, trace=False).decisions
         raw = reference.code.fast(prepared)
         for index, decision in zip(reference._own_indices, reference._own, strict=True):
-            want = reference._decision_result(decision, raw[index], prepared, True)  # never reads a diagram
+            want = reference._decision_result(decision, raw[index], prepared, True, False)  # the runtime's
             assert got[decision.name] == want == canonical[decision.name], (decision.name, prepared)
     assert [g._finders.get(d.key) is diagram._runtime for d in g._own] == [False, False, True], g._finders.seen
     assert not reference._finders

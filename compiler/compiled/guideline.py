@@ -191,7 +191,7 @@ class Guideline:
                 continue
             if prepared is None:
                 prepared = {k: v for k, v in case.items() if v is not None}  # as eligo.cases.normalise gives it
-            decisions[name] = self._decision_result(decision, out, prepared, refine)
+            decisions[name] = self._decision_result(decision, out, prepared, refine, False)  # asked above
         return decisions
 
     @cached_property
@@ -224,9 +224,10 @@ class Guideline:
         result: tuple[outcome.Outcome, ...] = self.code.fast(prepared)
         return result
 
-    def _decision_result(self, decision: ir.Decision, raw: outcome.Outcome,
-                         prepared: Mapping[str, Any], refine: bool = True) -> results.DecisionResult:
-        """Decode the back end's outcome tuple (eligo.ir.outcome) into a result."""
+    def _decision_result(self, decision: ir.Decision, raw: outcome.Outcome, prepared: Mapping[str, Any],
+                         refine: bool = True, compiled: bool = True) -> results.DecisionResult:
+        """Decode the back end's outcome tuple (eligo.ir.outcome) into a result; `compiled`: an unknown one from
+        the decision's compiled diagram when it has one (eligo.compiled.diagram), else refined here."""
         value, status_index, rule_index, mask = raw
         if status_index in (outcome.DECIDED, outcome.OPEN) and decision.policy != "collect":  # by a rule: shared
             return self._decided[decision.key][rule_index]
@@ -239,6 +240,9 @@ class Guideline:
         if status == "unknown":
             missing = tuple(name for name in self._cone(decision.key, mask) if lists.unsettled(prepared.get(name)))
             possible = self._possible(decision, raw)
+            if refine and compiled and (found := (self._finders.get(decision.key)
+                                                  or diagram.finder(self, decision))(prepared)) is not None:
+                return found
             if refine:  # the three-valued answer, refined to what the data decides
                 return exact.decide(decision, raw, prepared, missing, possible, self.domains,
                                     self._completion(decision.key))

@@ -5,13 +5,16 @@ Python source, and the walk of a decision diagram over those classes (eligo.comp
 not hold it (missing is one more class), else 1 + the index of its class. A yes/no or a kind is looked up in a
 table of its values; a number, quantity or date is placed among the input's static cut points by bisection:
 `bisect_left + bisect_right` is its *fine* class (2i below cut i, 2i + 1 at it), which a table maps to its class
-(None where no value of the declared type and range falls). The walk then follows the diagram to its leaf. A value
+(None where no value of the declared type and range falls). Two dates read only as the time between them are one
+variable: `months_between` (or `days_between`) of the two, placed among the months the guideline compares that
+time with; 0 if either date is missing. The walk then follows the diagram to its leaf. A value
 the tables do not hold (a kind's unknown value, a fine class with no value, a value of another type) raises inside
 `find`, which then returns None: the runtime refinement answers such a case.
 """
 
 from __future__ import annotations
 
+import builtins
 import datetime as dt
 import math
 from bisect import bisect_left, bisect_right
@@ -23,6 +26,10 @@ from eligo.python.evaluator import compile_source
 from eligo.python.source import SourceWriter
 
 
+CAUGHT = ("KeyError", "TypeError", "AttributeError", "ValueError", "OverflowError")  # what a value the tables do
+# not hold raises (an unhashable or unknown kind value, None in a fine class, a date that is not one)
+
+
 def write(reads: Sequence[tuple[str | Pair, Mapping[object, int] | tuple[Sequence[object], Sequence[int | None]]]],
           root: object) -> tuple[Callable[[Mapping[str, Any]], Any], str]:
     """`find(c)` and its source, for the inputs `reads` (per input: its name and either a table of its values'
@@ -30,7 +37,8 @@ def write(reads: Sequence[tuple[str | Pair, Mapping[object, int] | tuple[Sequenc
     or days the time between them is compared with and the class of each fine class of that time) and the diagram
     `root`: a leaf, or a split `(input position in reads, children by class index)`."""
     out = SourceWriter()
-    out.consts.update(ROOT=root, bl=bisect_left, br=bisect_right, tuple=tuple)
+    out.consts.update(ROOT=root, bl=bisect_left, br=bisect_right, tuple=tuple,
+                      **{name: getattr(builtins, name) for name in CAUGHT})
     with out.block("try:"):
         for position, (name, table) in enumerate(reads):
             if isinstance(name, Pair):  # the class of the time between two dates; 0 if either is missing
@@ -67,7 +75,7 @@ def write(reads: Sequence[tuple[str | Pair, Mapping[object, int] | tuple[Sequenc
         with out.block("while node.__class__ is tuple:"):
             out.emit("node = node[1][ks[node[0]]]")
         out.emit("return node")
-    with out.block("except (KeyError, TypeError):"):  # a value outside the tables: the runtime answers
+    with out.block(f"except ({', '.join(CAUGHT)}):"):  # a value outside the tables: the runtime answers
         out.emit("return None")
     source = "\n".join(["def find(c):", *out.lines]) + "\n"
     return compile_source(source, out.consts, "classes", "find"), source

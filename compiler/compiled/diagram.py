@@ -247,7 +247,7 @@ class _Builder:
             if len(diagram) == 1 and answer[1] in (outcome.DECIDED, outcome.OPEN) and self.shared(answer[0]):
                 self.memo[key] = None  # which rule the runtime names depends on where it stops: it answers
                 return None
-            refined = exact.Refined(diagram, {(v, s) for v, s, _ in leaves}, splits, {r for _, _, r in leaves})
+            refined = exact.Refined(diagram, {(v, s) for v, s, _ in leaves}, set(splits), {r for _, _, r in leaves})
             settled = exact.settled(self.decision, refined, [n for n in self.g.inputs if n in splits])
             found = self.memo[key] = self.unique.setdefault(("decision", settled), settled)
             self.results += found is settled
@@ -262,26 +262,24 @@ class _Builder:
         rules = [*self.decision.rules, *([self.decision.default] if self.decision.default else [])]
         return sum(1 for r in rules if (r.is_open if value is None else not r.is_open and r.outcome == value)) > 1
 
-    def _leaves(self, node: Any) -> set[tuple[object, int, int]]:
-        found, stack, seen = set(), [node], set()
-        while stack:
-            current = stack.pop()
-            if id(current) not in seen:
-                seen.add(id(current))
-                if len(current) == 3:
-                    found.add(current)
-                else:
-                    stack.extend(current[1])
+    def _leaves(self, node: Any) -> frozenset[tuple[object, int, int]]:
+        """The leaves `node` reaches."""
+        if len(node) == 3:
+            return frozenset((node,))
+        key = ("leaves", id(node))
+        found = self.memo.get(key)
+        if found is None:
+            found = self.memo[key] = frozenset().union(*map(self._leaves, node[1]))
         return found
 
-    def _splits(self, node: Any) -> set[str]:
-        found, stack, seen = set(), [node], set()
-        while stack:
-            current = stack.pop()
-            if id(current) not in seen and current[1].__class__ is tuple:  # a split, not an answer
-                seen.add(id(current))
-                found.add(self.order[current[0]])
-                stack.extend(current[1])
+    def _splits(self, node: Any) -> frozenset[str]:
+        """The inputs a diagram of answers splits on."""
+        if node[1].__class__ is not tuple:  # an answer
+            return frozenset()
+        key = ("splits", id(node))
+        found = self.memo.get(key)
+        if found is None:
+            found = self.memo[key] = frozenset((self.order[node[0]],)).union(*map(self._splits, node[1]))
         return found
 
     def serve(self, level: int, node: Any, classes: tuple[int, ...], completions: int) -> Any:

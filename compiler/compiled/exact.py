@@ -61,13 +61,14 @@ def kleene_possible(decision: ir.Decision, raw: outcome.Outcome) -> tuple[str, .
 
 
 def ordered(decision: ir.Decision, found: Iterable[object]) -> tuple[str, ...]:
-    """Outcomes in the decision's declared order, NO_OUTCOME last."""
+    """Outcomes in the decision's declared order, then `open`, NO_OUTCOME last (as the SQL back end lists them; the
+    order of a set would differ between processes)."""
     rank = _ranks.get(id(decision))
     if rank is None or rank[0] is not decision:
         rank = _ranks[id(decision)] = (decision, {o: i for i, o in enumerate(decision.outcomes)})
     order = rank[1]
     unique = {f for f in found if isinstance(f, str)}
-    return tuple(sorted(unique, key=lambda o: order.get(o, len(order))))
+    return tuple(sorted(unique, key=lambda o: (order.get(o, len(order)), o == NO_OUTCOME)))
 
 
 _ranks: dict[int, tuple[ir.Decision, dict[str, int]]] = {}  # per decision (by identity): its outcomes' order

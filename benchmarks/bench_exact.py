@@ -1,11 +1,18 @@
 """The cost of exact unknowns on the peer workload: cases with missing inputs against complete cases, one run.
 
-    python benchmarks/bench_exact.py [--cases 1000] [--passes 7] [--profile]
+    python benchmarks/bench_exact.py [--cases 1000] [--passes 7] [--profile] [--coverage]
 
 Complete cases are the harness's generated cases that hold every input. Cases with missing inputs are the same
 cases with one to three inputs removed at random (seeded) that three-valued logic leaves unknown: the ones the exact
 step works on. Each pass times `evaluate_prepared` (no trace) over every case of a set, the sets interleaved; the
 medians of the per-case means over the passes, and their ratios, come from this one run.
+
+Where the compiled exact answers exist (eligo.compiled.diagram), it also prints how many of the cases with missing
+inputs the decision's diagram answers (the rest are refined at run time), the time to build the diagram, and the
+first pass over those cases on a freshly compiled guideline (its first 64 unknown cases refined at run time, then
+the build, then the diagram): the cost a process pays once. `--coverage` counts, for the case files in
+knowledge/cases/, the decisions three values leave unknown and how many of them a diagram answers. Run it with
+another tree's `eligo` on the import path (the baseline) to compare: the compiled lines are then left out.
 """
 
 from __future__ import annotations
@@ -21,7 +28,8 @@ from pathlib import Path
 from typing import Any
 
 HERE = Path(__file__).resolve().parent
-PEERS = HERE.parent.parent / "shared" / "bench" / "peers" / "bench_peers.py"
+PEERS = next((p for up in HERE.parents if (p := up / "shared" / "bench" / "peers" / "bench_peers.py").exists()),
+             HERE.parent.parent / "shared" / "bench" / "peers" / "bench_peers.py")  # beside the repository or a worktree
 sys.path.insert(0, str(HERE))
 
 from engines import DECISION, WORKLOAD, compile_workload  # noqa: E402
@@ -55,6 +63,56 @@ def workload(count: int, seed: int = 11) -> tuple[Any, list[dict[str, Any]], lis
     return g, complete, missing
 
 
+def first_pass(count: int) -> tuple[int, float, float] | None:
+    """With compiled exact answers: how many cases with missing inputs the diagram answers, its build time (ms),
+    and the first pass over those cases on a freshly compiled guideline (µs per case); None without them."""
+    try:
+        from eligo.compiled import diagram
+    except ImportError:
+        return None
+    g, _, missing = workload(count)
+    decision = next(d for d in g.program.decisions if d.name == DECISION)
+    fresh = compile_workload(WORKLOAD.read_text())
+    fresh.code.fast, fresh._completion(decision.key)  # the evaluators, as any evaluation writes them first
+    start = time.process_time()
+    for case in missing:
+        fresh.evaluate_prepared(case)
+    first_us = (time.process_time() - start) / len(missing) * 1e6
+    start = time.process_time()
+    compiled = diagram.build(g, decision)
+    build_ms = (time.process_time() - start) * 1e3
+    answered = 0 if compiled is None else sum(compiled.find(c) is not None for c in missing)
+    return answered, build_ms, first_us
+
+
+def coverage() -> None:
+    """The decisions of knowledge/cases/** three values leave unknown, and how many a diagram answers."""
+    import json
+
+    import eligo
+    from eligo.compiled import diagram
+    from eligo.ir import outcome
+
+    kb = eligo.load(HERE.parent / "knowledge")
+    unknown = answered = files = 0
+    for folder in sorted((HERE.parent / "knowledge" / "cases").iterdir()):
+        if not folder.is_dir():
+            continue
+        g = kb.guideline(folder.name, allow_draft=True)
+        compiled = {d.key: diagram.build(g, d) for d in g._own}
+        for path in sorted(folder.glob("*.json")):
+            files += 1
+            prepared = g.prepare({k: v for k, v in json.loads(path.read_text()).items() if k in g.inputs})
+            raw = g.code.fast(prepared)
+            for index, decision in zip(g._own_indices, g._own, strict=True):
+                if raw[index][1] == outcome.UNKNOWN:
+                    unknown += 1
+                    found = compiled[decision.key]
+                    answered += found is not None and found.find(prepared) is not None
+    print(f"knowledge/cases: {files} case files, {unknown} decisions left unknown by three values, of which the "
+          f"compiled diagrams answer {answered} (the rest are refined at run time)")
+
+
 def per_case(function: Any, cases: list[dict[str, Any]]) -> tuple[float, float]:
     """Wall-clock and CPU µs per case (the CPU time of this process leaves out waiting for a shared machine)."""
     start, cpu = time.perf_counter(), time.process_time()
@@ -68,7 +126,12 @@ def main() -> None:
     parser.add_argument("--cases", type=int, default=1000)
     parser.add_argument("--passes", type=int, default=7)
     parser.add_argument("--profile", action="store_true", help="profile the exact step instead of timing it")
+    parser.add_argument("--coverage", action="store_true", help="also count the compiled answers in knowledge/cases/")
     args = parser.parse_args()
+    import eligo
+
+    print(f"eligo from {Path(eligo.__file__).resolve().parent.parent}")
+    first = first_pass(args.cases)  # before anything else warms the process
     g, complete, missing = workload(args.cases)
     exact = [g.evaluate_prepared(c)[DECISION] for c in missing]
     print(f"{len(complete)} complete cases; {len(missing)} with inputs removed left unknown by three values, of "
@@ -83,6 +146,13 @@ def main() -> None:
                         "/tmp/bench_exact.prof")
         pstats.Stats("/tmp/bench_exact.prof").sort_stats("tottime").print_stats(15)
         return
+    if first is not None:
+        answered, build_ms, first_us = first
+        print(f"compiled path: the diagram answers {answered} of the {len(missing)} cases with missing inputs "
+              f"({len(missing) - answered} refined at run time); built in {build_ms:.0f} ms; first pass on a fresh "
+              f"guideline {first_us:.2f} µs per case (64 refined at run time, the build, then the diagram)")
+    if args.coverage:
+        coverage()
     runs: dict[str, list[tuple[float, float]]] = {"complete": [], "missing, three-valued": [], "missing, exact": []}
     for _ in range(args.passes):
         runs["complete"].append(per_case(g.evaluate_prepared, complete))

@@ -16,6 +16,10 @@ classes the case does not determine (an opaque input; a relative one whose partn
 dates of a `months between` are), or the completions would be more than `MAX_COMPLETIONS`, the three-valued
 answer stands, marked `exact=False`: its `possible` is the outcomes of the rules not yet ruled out, and `missing`
 the missing inputs those rules read.
+
+This is the refinement of one case at run time. A decision evaluated often (BUILD_AFTER unknown cases in a process)
+answers from its compiled diagram instead (eligo.compiled.diagram): the same results, as a function of the classes
+of its inputs, built once; the cases it does not cover are refined here.
 """
 
 from __future__ import annotations
@@ -57,13 +61,14 @@ def kleene_possible(decision: ir.Decision, raw: outcome.Outcome) -> tuple[str, .
 
 
 def ordered(decision: ir.Decision, found: Iterable[object]) -> tuple[str, ...]:
-    """Outcomes in the decision's declared order, NO_OUTCOME last."""
+    """Outcomes in the decision's declared order, then `open`, NO_OUTCOME last (as the SQL back end lists them; the
+    order of a set would differ between processes)."""
     rank = _ranks.get(id(decision))
     if rank is None or rank[0] is not decision:
         rank = _ranks[id(decision)] = (decision, {o: i for i, o in enumerate(decision.outcomes)})
     order = rank[1]
     unique = {f for f in found if isinstance(f, str)}
-    return tuple(sorted(unique, key=lambda o: order.get(o, len(order))))
+    return tuple(sorted(unique, key=lambda o: (order.get(o, len(order)), o == NO_OUTCOME)))
 
 
 _ranks: dict[int, tuple[ir.Decision, dict[str, int]]] = {}  # per decision (by identity): its outcomes' order
@@ -180,6 +185,13 @@ def decide(decision: ir.Decision, raw: outcome.Outcome, prepared: Mapping[str, A
         else None
     if refined is None:
         return DecisionResult(decision.name, None, "unknown", missing, None, (), (), (), possible, False)
+    return settled(decision, refined, missing)
+
+
+def settled(decision: ir.Decision, refined: Refined, missing: Sequence[str]) -> DecisionResult:
+    """The result a refinement gives (its diagram need only tell one leaf from several): decided when every
+    completion gives one answer (by its rule when one rule gives it), else unknown between the answers, for want
+    of the `missing` inputs it splits on."""
     if len(refined.diagram) == 1:
         value, status = refined.diagram[0]
         rules = refined.rules

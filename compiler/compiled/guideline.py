@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from eligo import ir
 from eligo.cases import CaseError, normalise
-from eligo.compiled import exact
+from eligo.compiled import diagram, exact
 from eligo.compiled import result as results
 from eligo.compiled.ranges import Ranges
 from eligo.dsl import ast
@@ -191,16 +191,24 @@ class Guideline:
         `prepared_already` (as `prepare` gives it)."""
         decisions: dict[str, results.DecisionResult] = {}
         prepared: Mapping[str, Any] | None = case if prepared_already else None
+        finders = self._finders
         for name, index, shared, decision in self._plan:
             out: Any = raw[index]  # an outcome, or the shared result of the validating evaluator
             found = out if out.__class__ is DecisionResult else shared.get(out)  # decided by a rule: shared
+            if found is None and refine and out[1] == outcome.UNKNOWN:  # by its inputs' classes (compiled.diagram)
+                found = (finders.get(decision.key) or diagram.finder(self, decision))(case)
             if found is not None:
                 decisions[name] = found
                 continue
             if prepared is None:
                 prepared = {k: v for k, v in case.items() if v is not None}  # as eligo.cases.normalise gives it
-            decisions[name] = self._decision_result(decision, out, prepared, refine)
+            decisions[name] = self._decision_result(decision, out, prepared, refine, False)  # asked above
         return decisions
+
+    @cached_property
+    def _finders(self) -> diagram.Finders:
+        """Per decision key, its compiled exact answer (eligo.compiled.diagram), once built."""
+        return diagram.Finders()
 
     def evaluate_many(self, data: Any, *, exact: bool = True, ignore_unknown: bool = False) -> Any:
         """`evaluate` of every row of a list of dicts, a pyarrow Table, a pandas or Polars frame (compiled.batch)."""
@@ -227,9 +235,10 @@ class Guideline:
         result: tuple[outcome.Outcome, ...] = self.code.fast(prepared)
         return result
 
-    def _decision_result(self, decision: ir.Decision, raw: outcome.Outcome,
-                         prepared: Mapping[str, Any], refine: bool = True) -> results.DecisionResult:
-        """Decode the back end's outcome tuple (eligo.ir.outcome) into a result."""
+    def _decision_result(self, decision: ir.Decision, raw: outcome.Outcome, prepared: Mapping[str, Any],
+                         refine: bool = True, compiled: bool = True) -> results.DecisionResult:
+        """Decode the back end's outcome tuple (eligo.ir.outcome) into a result; `compiled`: an unknown one from
+        the decision's compiled diagram when it has one (eligo.compiled.diagram), else refined here."""
         value, status_index, rule_index, mask = raw
         if status_index in (outcome.DECIDED, outcome.OPEN) and decision.policy != "collect":  # by a rule: shared
             return self._decided[decision.key][rule_index]
@@ -242,6 +251,9 @@ class Guideline:
         if status == "unknown":
             missing = tuple(name for name in self._cone(decision.key, mask) if lists.unsettled(prepared.get(name)))
             possible = self._possible(decision, raw)
+            if refine and compiled and (found := (self._finders.get(decision.key)
+                                                  or diagram.finder(self, decision))(prepared)) is not None:
+                return found
             if refine:  # the three-valued answer, refined to what the data decides
                 return exact.decide(decision, raw, prepared, missing, possible, self.domains,
                                     self._completion(decision.key))

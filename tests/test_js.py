@@ -86,6 +86,16 @@ BANDS = compile_guideline("""
       otherwise low
 """)
 GUIDELINES = [*knowledge_guidelines(), EVERYTHING, BANDS]
+# An open question and no rule at all both possible: `possible` lists the declared outcomes, then open, then none.
+OPEN_OR_NONE = compile_guideline("""
+    input a: yes/no, optional
+    input b: yes/no, optional
+
+    decision d: x | y
+      rule unsettled: when a then open
+        because "The seed does not say."
+      rule seen: when b then x
+""")
 _MODULES: dict[int, Path] = {}
 
 
@@ -169,6 +179,13 @@ def test_node_agrees_with_python_on_a_seeded_cohort(guideline: eligo.Guideline, 
         unknown += statuses.count("unknown")
     assert decided and unknown, "the cohort should hold decided and unknown patients"
     assert disagreements(guideline, cases, folder) == []
+
+
+def test_node_orders_open_and_no_outcome_as_python_does(folder: Path) -> None:
+    cases: list[dict[str, Any]] = [{}, {"a": False}, {"b": False}, {"a": True}, {"b": True}]
+    possible = [python_answer(OPEN_OR_NONE, c)["result"]["decisions"]["d"]["possible"] for c in cases]
+    assert possible[0] == ["x", "open", "none"]
+    assert disagreements(OPEN_OR_NONE, cases, folder) == []
 
 
 @pytest.mark.parametrize("guideline", GUIDELINES, ids=lambda g: f"{g.id}@{g.version}")

@@ -5,7 +5,9 @@
 function ordered(decision, found) {
   const rank = new Map(decision.outcomes.map((o, i) => [o, i]));
   const unique = [...new Set(found.filter((f) => typeof f === "string"))];
-  return unique.sort((a, b) => (rank.has(a) ? rank.get(a) : rank.size) - (rank.has(b) ? rank.get(b) : rank.size) || (a < b ? -1 : a > b ? 1 : 0));
+  // the declared order, then `open`, NO_OUTCOME last (as eligo.compiled.exact.ordered and the SQL back end)
+  return unique.sort((a, b) => (rank.has(a) ? rank.get(a) : rank.size) - (rank.has(b) ? rank.get(b) : rank.size)
+    || (a === NO_OUTCOME) - (b === NO_OUTCOME));
 }
 function kleenePossible(decision, raw) {
   if (decision.policy === "collect") return [];

@@ -167,5 +167,20 @@ def test_a_guideline_switches_to_its_diagrams_after_enough_unknown_cases_and_ans
         for index, decision in zip(reference._own_indices, reference._own, strict=True):
             want = reference._decision_result(decision, raw[index], prepared, True, False)  # the runtime's
             assert got[decision.name] == want == canonical[decision.name], (decision.name, prepared)
-    assert [g._finders.get(d.key) is diagram._runtime for d in g._own] == [False, False, True], g._finders.seen
+    assert [g._finders.get(d.key) is diagram.runtime for d in g._own] == [False, False, True], g._finders.seen
+    assert not reference._finders
+
+
+def test_compile_unknowns_builds_every_diagram_at_once_and_answers_alike() -> None:
+    g, reference = compile_text(CONSTRUCTS_SOURCE), compile_text(CONSTRUCTS_SOURCE)
+    built = g.compile_unknowns()
+    assert built == {d.name: g._finders[d.key] is not diagram.runtime for d in g._own}
+    assert list(built.values()) == [True, True, False]  # as the switch above finds after enough cases
+    assert g.compile_unknowns() == built  # built once
+    for row in sample(g, 200):
+        prepared = g.prepare(_case(row))
+        raw = reference.code.fast(prepared)
+        got = g.evaluate_prepared(prepared).decisions
+        for index, decision in zip(reference._own_indices, reference._own, strict=True):
+            assert got[decision.name] == reference._decision_result(decision, raw[index], prepared, True, False)
     assert not reference._finders

@@ -89,13 +89,13 @@ def finder(g: Guideline, decision: ir.Decision) -> Find:
     finders = g._finders
     seen = finders.seen[decision.key] = finders.seen.get(decision.key, 0) + 1
     if seen < BUILD_AFTER:
-        return _runtime
+        return runtime
     compiled = build(g, decision)
-    finders[decision.key] = compiled.find if compiled is not None else _runtime
+    finders[decision.key] = compiled.find if compiled is not None else runtime
     return finders[decision.key]
 
 
-def _runtime(case: Mapping[str, Any]) -> None:
+def runtime(case: Mapping[str, Any]) -> None:
     """No compiled answer: the runtime refinement answers (eligo.compiled.exact)."""
     return None
 

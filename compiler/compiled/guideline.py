@@ -210,6 +210,18 @@ class Guideline:
         """Per decision key, its compiled exact answer (eligo.compiled.diagram), once built."""
         return diagram.Finders()
 
+    def compile_unknowns(self) -> dict[str, bool]:
+        """Build now each own decision's compiled exact answer (eligo.compiled.diagram), which is otherwise built at
+        its BUILD_AFTER-th unknown case, so that no later case pays for the build (a server calls it before it takes
+        requests). Per decision name: True if compiled, False if the runtime refinement answers it."""
+        finders, built = self._finders, {}
+        for name, _, _, decision in self._plan:
+            if decision.key not in finders:
+                compiled = diagram.build(self, decision)
+                finders[decision.key] = compiled.find if compiled is not None else diagram.runtime
+            built[name] = finders[decision.key] is not diagram.runtime
+        return built
+
     def evaluate_many(self, data: Any, *, exact: bool = True, ignore_unknown: bool = False) -> Any:
         """`evaluate` of every row of a list of dicts, a pyarrow Table, a pandas or Polars frame (compiled.batch)."""
         from eligo.compiled.batch import evaluate_many

@@ -194,6 +194,7 @@ def build_services(kb: KnowledgeBase, today: dt.date, docs_url: str, drafts: boo
                 guideline = newest if newest.status == "draft" else guideline
             except LookupError:
                 pass
+        guideline.compile_unknowns()  # the exact diagrams built now, not by the request that would need them
         bindings = input_bindings(kb, guideline.id, guideline.version)
         events = events_of(kb, guideline.id, guideline.version)
         keys = prefetch_keys({n: b for n, b in bindings.items() if n in guideline.inputs}, events)

@@ -112,7 +112,7 @@ def _from_rows(guideline: Guideline, rows: Sequence[Any], exact: bool, ignore_un
         ids = list(map(id, outs))  # `raws` keeps every outcome alive, so no id is reused
         kept: list[Any] = []  # the decision's distinct results
         slot_of: dict[int, int] = {}
-        for key, out in dict(zip(ids, outs)).items():
+        for key, out in dict(zip(ids, outs, strict=True)).items():
             found = out if out.__class__ is DecisionResult else shared.get(out)
             if found is not None:
                 slot_of[key] = len(kept)

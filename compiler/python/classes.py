@@ -25,7 +25,6 @@ from eligo.ir.domains import Pair
 from eligo.python.evaluator import compile_source
 from eligo.python.source import SourceWriter
 
-
 CAUGHT = ("KeyError", "TypeError", "AttributeError", "ValueError", "OverflowError")  # what a value the tables do
 # not hold raises (an unhashable or unknown kind value, None in a fine class, a date that is not one)
 

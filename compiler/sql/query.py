@@ -49,9 +49,9 @@ from eligo.sql.refined import refined
 
 DIALECTS = ("duckdb", "spark", "postgres", "bigquery")
 
-# Capabilities as data: per dialect, the IR node kinds it cannot express. Compiling a guideline that
-# uses one for that dialect is diagnostic E170, never SQL that fails at run time. Every IR node kind
-# has a handler in `sqlexpr.HANDLERS`, and sqlglot writes each of them in all four dialects.
+# Capabilities as data: per dialect, the IR node kinds it cannot express. Compiling a guideline that uses one for that
+# dialect is diagnostic E170, never SQL that fails at run time. Every IR node kind has a handler in `sqlexpr.HANDLERS`,
+# and sqlglot writes each of them in all four dialects.
 UNSUPPORTED: dict[str, frozenset[str]] = {dialect: frozenset() for dialect in DIALECTS}
 UNSUPPORTED_CODE = "E170"
 
@@ -507,8 +507,7 @@ def compile_query(subject: Subject, source: exp.Expr | str = "cases", *,
     for index, computed in enumerate(layers):
         name = f"{PREFIX}l{index}"
         layer = exp.select(exp.Star(), *(exp.alias_(e, n, quoted=True) for n, e in computed)).from_(previous)
-        # PostgreSQL inlines a CTE read once, and so would expand every layer into the next: the planner's work
-        # would grow exponentially with the layers (minutes and gigabytes); MATERIALIZED keeps each one a step.
+        # PostgreSQL inlines a CTE read once, growing the plan exponentially with the layers: MATERIALIZED keeps each a step
         query = query.with_(name, as_=layer, materialized=True if dialect == "postgres" else None)
         previous = exp.to_table(name)
     kept = list(keep) if keep is not None else list(program.inputs)

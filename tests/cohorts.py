@@ -76,11 +76,18 @@ def value_strategy(info: ir.InputInfo, near: set[float]) -> st.SearchStrategy[An
     raise AssertionError(info)
 
 
+def settled_list(info: ir.InputInfo) -> st.SearchStrategy[Any]:
+    """A list with nothing unknown (complete, every field given): what a row without missing values holds."""
+    element = st.fixed_dictionaries({f.name: value_strategy(f, set()) for f in info.fields})
+    return st.lists(element, max_size=7)
+
+
 def rows(guideline: eligo.Guideline, missing: float = 0.25) -> st.SearchStrategy[dict[str, Any]]:
     """One patient: each input a valid value or missing (None), favouring boundaries; half of the rows are
     a guideline example with a few inputs changed or removed, so that rules deep in a decision fire too."""
     near = thresholds(guideline)
-    values = {name: value_strategy(info, near.get(name, set())) for name, info in guideline.inputs.items()}
+    values = {name: settled_list(info) if info.type.kind == "list" and not missing else value_strategy(
+        info, near.get(name, set())) for name, info in guideline.inputs.items()}
     random = st.fixed_dictionaries({name: st.one_of(st.none(), value) if missing else value
                                     for name, value in values.items()})
     seeds = examples(guideline)

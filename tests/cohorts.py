@@ -15,7 +15,9 @@ from hypothesis import strategies as st
 import eligo
 from eligo import ir
 from eligo.ir import units
+from eligo.ir.lists import Records
 from eligo.sql.query import compile_query
+from eligo.verify.lists import list_strategy
 from tests.eligo_helpers import kb, module
 
 BASE_DAY = dt.date(2024, 1, 10)
@@ -51,6 +53,8 @@ def thresholds(guideline: eligo.Guideline) -> dict[str, set[float]]:
 
 
 def value_strategy(info: ir.InputInfo, near: set[float]) -> st.SearchStrategy[Any]:
+    if info.type.kind == "list":  # as a case gives it: elements (fields sometimes missing), or {"at_least": [...]}
+        return list_strategy(info, lambda field: value_strategy(field, set()))
     low = info.low if info.low is not None else min([0.0, *near])
     high = info.high if info.high is not None else max([30.0, *(2 * v for v in near)])
     match info.type.kind:
@@ -72,11 +76,18 @@ def value_strategy(info: ir.InputInfo, near: set[float]) -> st.SearchStrategy[An
     raise AssertionError(info)
 
 
+def settled_list(info: ir.InputInfo) -> st.SearchStrategy[Any]:
+    """A list with nothing unknown (complete, every field given): what a row without missing values holds."""
+    element = st.fixed_dictionaries({f.name: value_strategy(f, set()) for f in info.fields})
+    return st.lists(element, max_size=7)
+
+
 def rows(guideline: eligo.Guideline, missing: float = 0.25) -> st.SearchStrategy[dict[str, Any]]:
     """One patient: each input a valid value or missing (None), favouring boundaries; half of the rows are
     a guideline example with a few inputs changed or removed, so that rules deep in a decision fire too."""
     near = thresholds(guideline)
-    values = {name: value_strategy(info, near.get(name, set())) for name, info in guideline.inputs.items()}
+    values = {name: settled_list(info) if info.type.kind == "list" and not missing else value_strategy(
+        info, near.get(name, set())) for name, info in guideline.inputs.items()}
     random = st.fixed_dictionaries({name: st.one_of(st.none(), value) if missing else value
                                     for name, value in values.items()})
     seeds = examples(guideline)
@@ -104,6 +115,9 @@ def examples(guideline: eligo.Guideline) -> list[dict[str, Any]]:
         row: dict[str, Any] = {}
         for name, info in guideline.inputs.items():
             value = prepared.get(name)
+            if isinstance(value, Records):
+                row[name] = _case_list(value)
+                continue
             unit = units.lookup(info.unit) if info.unit and info.type.kind == "quantity" else None
             row[name] = value / unit.factor if unit is not None and value is not None else value
         out.append(row)
@@ -122,6 +136,9 @@ def sample(guideline: eligo.Guideline, size: int, seed: int = 20240611) -> list[
     def value(info: ir.InputInfo) -> Any:
         if draw.random() < 0.25:
             return None
+        if info.type.kind == "list":
+            items = [{f.name: value(f) for f in info.fields} for _ in range(draw.randint(0, 7))]
+            return items if draw.random() < 0.75 else {"at_least": items}
         match info.type.kind:
             case "bool":
                 return draw.choice([True, False])
@@ -150,9 +167,30 @@ _ARROW = {"bool": pa.bool_(), "number": pa.float64(), "quantity": pa.float64(), 
           "enum": pa.string()}
 
 
+def _case_list(records: Records) -> Any:
+    """A prepared list as a case gives it."""
+    items = [dict(element) for element in records]
+    return items if records.complete else {"at_least": items}
+
+
+def _arrow_type(info: ir.InputInfo) -> pa.DataType:
+    if info.type.kind == "list":
+        return pa.list_(pa.struct([(f.name, _arrow_type(f)) for f in info.fields]))
+    return _ARROW[info.type.kind]
+
+
+def _arrow_value(info: ir.InputInfo, value: Any) -> Any:
+    """A list as a registry holds it: its elements, then a NULL element when it is known to be incomplete."""
+    if info.type.kind != "list" or value is None:
+        return value
+    if isinstance(value, dict):
+        return [*value["at_least"], None]
+    return list(value)
+
+
 def arrow_table(guideline: eligo.Guideline, cohort: Sequence[dict[str, Any]]) -> pa.Table:
-    """The cohort as typed columns, one per input, numbers in each input's declared unit."""
-    return pa.table({name: pa.array([row[name] for row in cohort], _ARROW[info.type.kind])
+    """The cohort as typed columns, one per input, numbers in each input's declared unit, lists as LIST of STRUCT."""
+    return pa.table({name: pa.array([_arrow_value(info, row[name]) for row in cohort], _arrow_type(info))
                      for name, info in guideline.inputs.items()})
 
 

@@ -48,6 +48,11 @@ def outcomes(guideline: eligo.Guideline, decided: Any) -> list[dict[str, Outcome
     return out
 
 
+def _elements(value: Any) -> list[Any]:
+    """The elements of a list value as a row holds it (a list, or {"at_least": [...]}), none when missing."""
+    return [] if value is None else list(value["at_least"] if isinstance(value, dict) else value)
+
+
 @pytest.mark.parametrize("kind", KINDS)
 @pytest.mark.parametrize("guideline", GUIDELINES, ids=lambda g: f"{g.id}@{g.version}")
 def test_evaluate_many_equals_a_loop_of_evaluate(guideline: eligo.Guideline, kind: str) -> None:
@@ -55,6 +60,13 @@ def test_evaluate_many_equals_a_loop_of_evaluate(guideline: eligo.Guideline, kin
     @given(st.lists(rows(guideline), min_size=1, max_size=60))
     def agree(cohort: list[dict[str, Any]]) -> None:
         expected = python_outcomes(guideline, cohort, exact=True)
+        untyped = [n for n, info in guideline.inputs.items() if info.type.kind == "list"
+                   and not any(_elements(row[n]) for row in cohort)]
+        if kind == "pandas" and untyped:  # a known limitation: pandas keeps no struct type for a list column
+            # without a single element (every list missing, empty or only an "at least" marker)
+            with pytest.raises(BatchError, match=f"column `{untyped[0]}` is not a list of"):
+                guideline.evaluate_many(as_kind(guideline, cohort, kind))
+            return
         got = outcomes(guideline, guideline.evaluate_many(as_kind(guideline, cohort, kind)))
         assert [(i, g) for i, (e, g) in enumerate(zip(expected, got, strict=True)) if e != g] == []
 

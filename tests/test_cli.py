@@ -149,7 +149,11 @@ def test_diff_names_the_threshold_change_and_the_cases_it_moves() -> None:
     run = eligo("diff", "sarcoma.pulmonary_metastasectomy", "1.0.0", "2.0.0", cwd=root)
     assert run.returncode == 0, run.stderr
     assert "12 months → 24 months" in run.stdout
-    assert "case three_nodules_dfi_18_months.json: pulmonary_metastasectomy candidate → discuss_at_tumour_board" in run.stdout
-    missing = eligo("diff", "sarcoma.pulmonary_metastasectomy", "1.0.0", "3.0.0", cwd=root)
+    # The case files give the lesion list of 3.0.0, which neither version reads: the DFI change shows as a value
+    # change for the case file, and the decision change through each version's example of an 18-month DFI.
+    assert "case three_nodules_dfi_18_months.json: favourable_dfi yes → no" in run.stdout
+    assert ('example "A DFI of 18 months: favourable in version 1" (1.0.0): pulmonary_metastasectomy candidate → '
+            "discuss_at_tumour_board") in run.stdout
+    missing = eligo("diff", "sarcoma.pulmonary_metastasectomy", "1.0.0", "4.0.0", cwd=root)
     assert missing.returncode == 2
-    assert "has no version 3.0.0; it has 1.0.0, 2.0.0" in missing.stderr
+    assert "has no version 4.0.0; it has 1.0.0, 2.0.0, 3.0.0" in missing.stderr

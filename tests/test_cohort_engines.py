@@ -57,7 +57,8 @@ def expected(guideline: eligo.Guideline, cohort: Sequence[dict[str, Any]], again
         if criteria:
             row.update(criteria_columns.python_criteria(guideline, guideline.prepare(given)))
         if against is not None:
-            was = against.evaluate(given, trace=False, exact=False)
+            was = against.evaluate({k: v for k, v in given.items() if k in against.inputs}, trace=False,
+                                   exact=False)  # each version reads its own columns (a lesion list is new in 2.0.0)
             for name, result in was.decisions.items():
                 row.update({f"{name}{s}{WAS}": v for s, v in _decision(result).items()})
                 if name in now.decisions:

@@ -25,6 +25,7 @@ from eligo.dsl.parser import parse
 
 KNOWLEDGE = Path(__file__).resolve().parents[1] / "knowledge"
 LIVER = "colorectal/liver_metastasectomy/1.0.0.eligo"
+LIVER_NEWEST = "colorectal/liver_metastasectomy/2.0.0.eligo"
 OLIGO = "core/oligometastatic/1.0.0.eligo"
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
@@ -341,22 +342,23 @@ async def test_each_example_has_a_lens_saying_whether_it_passes(client: Language
 
 
 async def test_a_case_file_opened_beside_the_guideline_is_decided(client: LanguageClient, kb: Path) -> None:
-    guideline = Editor(client, kb / LIVER)
+    guideline = Editor(client, kb / LIVER_NEWEST)  # the version the case files are written for
     await guideline.diagnostics()
     case_path = kb / "cases" / "colorectal.liver_metastasectomy" / "dfi_exactly_12_months.json"
     case = Editor(client, case_path)
-    expected = ("colorectal.liver_metastasectomy 1.0.0: liver_metastasectomy = discuss_at_tumour_board "
+    expected = ("colorectal.liver_metastasectomy 2.0.0: liver_metastasectomy = discuss_at_tumour_board "
                 "(rule dfi_not_favourable); margin_outlook unknown, missing resection_margin, effective_chemotherapy")
     lenses = await client.text_document_code_lens_async(lsp.CodeLensParams(case.document))
     assert [lens.command.title for lens in lenses] == [expected]
     on_guideline = await client.text_document_code_lens_async(lsp.CodeLensParams(guideline.document))
-    header = [lens.command.title for lens in on_guideline if lens.range.start.line == 1]
+    header_line = guideline.position("guideline colorectal").line
+    header = [lens.command.title for lens in on_guideline if lens.range.start.line == header_line]
     assert header == ["dfi_exactly_12_months.json: " + expected.split(": ", 1)[1]]
     assert not await client.text_document_folding_range_async(lsp.FoldingRangeParams(case.document))  # JSON's own
     refreshes = client.lens_refreshes
-    case.replace(case.text.replace('"metastatic_lesions": 2', '"metastatic_lesions": "many"'))
+    case.replace(case.text.replace('"organ": "liver"', '"organ": "spleen"', 1))
     lenses = await client.text_document_code_lens_async(lsp.CodeLensParams(case.document))
-    assert lenses[0].command.title.startswith("colorectal.liver_metastasectomy 1.0.0: case refused: metastatic_lesions:")
+    assert lenses[0].command.title.startswith("colorectal.liver_metastasectomy 2.0.0: case refused: lesions[0].organ:")
     assert client.lens_refreshes > refreshes  # the guideline's lens is asked for again
     await case.close()
     await guideline.close()

@@ -19,6 +19,7 @@ __all__ = ["client", "kb"]  # the module-scoped server and knowledge base of tes
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 DFI = "core/disease_free_interval/1.0.0.eligo"
 RESECTION = "core/resection/1.0.0.eligo"
+OLIGO_LISTS = "core/oligometastatic/2.0.0.eligo"
 
 
 def renamed_sources(kb: Path, changes: dict[str, list[lsp.TextEdit]]) -> dict[str, str]:
@@ -186,14 +187,14 @@ async def test_rename_changes_every_module_and_refuses_a_clash(client: LanguageC
 
 
 async def test_rename_of_an_input_renames_its_key_in_the_case_files_too(client: LanguageClient, kb: Path) -> None:
-    oligo = Editor(client, kb / OLIGO)
+    oligo = Editor(client, kb / OLIGO_LISTS)  # the case files give the lesion list of core.oligometastatic 2.0.0
     await oligo.diagnostics()
-    at = oligo.position("input metastatic_lesions", len("input "))
-    edit = await client.text_document_rename_async(lsp.RenameParams(oligo.document, at, "lesion_total"))
+    at = oligo.position("input lesions", len("input "))
+    edit = await client.text_document_rename_async(lsp.RenameParams(oligo.document, at, "metastases"))
     assert edit is not None and edit.changes is not None
     case = kb / "cases" / "colorectal.liver_metastasectomy" / "dfi_exactly_12_months.json"
     renamed_case = apply(case.read_text(encoding="utf-8"), edit.changes[case.as_uri()])
-    assert '"lesion_total": 2,' in renamed_case and "metastatic_lesions" not in renamed_case
+    assert '"metastases": [' in renamed_case and '"lesions"' not in renamed_case
     sources = {str(p): t for p, t in renamed_sources(kb, {u: e for u, e in edit.changes.items()
                                                            if u.endswith(".eligo")}).items()}
     before = eligo.load(kb).guideline("colorectal.liver_metastasectomy").evaluate(eligo.read_case(case))

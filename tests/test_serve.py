@@ -121,12 +121,12 @@ def test_a_new_site_after_chemotherapy_decides_and_the_card_cites_the_guideline(
                                                                                               code="94391008"))
     got = card(client.call(PANCREAS, hook_request(prefetch)))
     guideline = kb.guideline("pancreas.liver_metastases", allow_draft=True)
-    assert got["summary"] == "Simultaneous resection: not candidate (pancreas.liver_metastases 1.0.0)"
+    assert got["summary"] == "Simultaneous resection: not candidate (pancreas.liver_metastases 2.0.0)"
     assert len(got["summary"]) <= 140
     assert got["indicator"] == "warning"
     assert "A patient is **not a candidate** for simultaneous resection when" in got["detail"]
     assert guideline.sha256 in got["detail"] and guideline.sha256[:12] in got["source"]["label"]
-    assert got["links"][0]["url"] == ("https://docs.example.org/guidelines/pancreas.liver_metastases/1.0.0/"
+    assert got["links"][0]["url"] == ("https://docs.example.org/guidelines/pancreas.liver_metastases/2.0.0/"
                                       "#rule-simultaneous_resection-new_metastatic_sites_appeared")
     assert "Condition/met-39607008-2026-03-02" in got["detail"]
 
@@ -136,7 +136,7 @@ def test_an_unknown_decision_says_what_is_missing_and_suggests_ordering_the_mark
     prefetch["observation-24108-3"] = None
     got = card(client.call(PANCREAS, hook_request(prefetch)))
     assert got["summary"].startswith("Simultaneous resection: undecided, ")
-    assert "[CA19-9 change](https://docs.example.org/guidelines/pancreas.liver_metastases/1.0.0/#input-ca19_9_change)" \
+    assert "[CA19-9 change](https://docs.example.org/guidelines/pancreas.liver_metastases/2.0.0/#input-ca19_9_change)" \
         in got["detail"]
     assert ("Percent change of the Observation coded LOINC 24108-3 (UCUM U/mL, kU/L) from the latest before the start "
             "of chemotherapy to the latest since; none found: order or record it.") in got["detail"]
@@ -286,7 +286,7 @@ def test_feedback_survives_a_restart_and_a_torn_write_is_never_half_recorded(kb:
     rates = FeedbackStore(store_path).rates()
     assert [(r.rule, r.accepted, r.overridden, r.override_rate) for r in rates] == [
         ("new_metastatic_sites_appeared", 1, 1, 0.5)]
-    assert records[0]["version"] == "1.0.0" and records[0]["guideline"] == "pancreas.liver_metastases"
+    assert records[0]["version"] == "2.0.0" and records[0]["guideline"] == "pancreas.liver_metastases"  # the newest draft
 
 
 def test_the_version_in_force_changes_with_the_day_and_old_cards_still_take_feedback(

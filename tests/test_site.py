@@ -117,7 +117,7 @@ def test_the_colorectal_decision_reads_as_plain_english(site: Path, kb: eligo.Kn
     assert f"A patient is <strong>a candidate</strong> for {topic} when all of the following hold:" in html
     assert f"A patient is <strong>not a candidate</strong> for {topic} when" in html
     # a name from a used module links to its definition on that module's page
-    assert re.search(r'<a href="\.\./\.\./core\.oligometastatic/1\.0\.0/#define-oligometastatic">', html)
+    assert re.search(r'<a href="\.\./\.\./core\.oligometastatic/2\.0\.0/#define-oligometastatic">', html)
 
 
 def test_every_page_has_its_inputs_tables_examples_properties_and_references(
@@ -152,17 +152,19 @@ def test_every_page_has_its_inputs_tables_examples_properties_and_references(
 def test_every_version_page_says_where_it_stands(site: Path) -> None:
     old = page(site, "guidelines/sarcoma.pulmonary_metastasectomy/1.0.0")
     assert "version 1.0.0 · superseded</small>" in old
-    assert 'Version 1.0.0 was superseded by <strong><a href="../2.0.0/">version 2.0.0</a></strong>, in force since ' \
-           "2026-03-01. What changed: " in old
-    banner = old[old.index("Superseded: this is not the version in force"):old.index("Use version 2.0.0 for patients")]
+    assert 'Version 1.0.0 was superseded by <strong><a href="../3.0.0/">version 3.0.0</a></strong>, in force since ' \
+           "2026-12-01. What changed: " in old
+    banner = old[old.index("Superseded: this is not the version in force"):old.index("Use version 3.0.0 for patients")]
     assert "12 months → 24 months" in banner
-    current = page(site, "guidelines/sarcoma.pulmonary_metastasectomy/2.0.0")
-    assert "version 2.0.0 · in force</small>" in current and "superseded by" not in current
+    middle = page(site, "guidelines/sarcoma.pulmonary_metastasectomy/2.0.0")
+    assert "version 2.0.0 · superseded</small>" in middle
+    current = page(site, "guidelines/sarcoma.pulmonary_metastasectomy/3.0.0")
+    assert "version 3.0.0 · in force</small>" in current and "superseded by" not in current
     draft = page(site, "guidelines/pancreas.liver_metastases/1.0.0")
     assert "version 1.0.0 · draft</small>" in draft and "Draft: not approved" in draft
     index = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))
     boost = {d["location"]: d.get("boost", 1.0) for d in index["docs"] if "#" not in d["location"]}
-    assert boost["guidelines/sarcoma.pulmonary_metastasectomy/2.0.0/"] > boost["guidelines/sarcoma.pulmonary_metastasectomy/"]
+    assert boost["guidelines/sarcoma.pulmonary_metastasectomy/3.0.0/"] > boost["guidelines/sarcoma.pulmonary_metastasectomy/"]
     assert boost["guidelines/sarcoma.pulmonary_metastasectomy/1.0.0/"] < 1 and boost["api/eligo/"] < 1
 
 
@@ -183,7 +185,10 @@ def test_version_history_shows_the_threshold_change_and_affected_cases(site: Pat
     assert "12 months → 24 months" in html
     assert "Cases whose decision changes" in html
     assert "discuss_at_tumour_board" in html
-    details = html[html.index("<details"):html.index("</details>")]
+    newest = html[html.index("<details"):html.index("</details>")]  # newest first: 2.0.0 → 3.0.0, the lesion list
+    assert "use core.oligometastatic" in newest
+    start = html.index("<details", html.rindex("1.0.0 → 2.0.0"))
+    details = html[start:html.index("</details>", start)]
     assert "Source before and after each change" in details
     assert details.count('<div class="highlight"><pre>') >= 2 and "favourable_sarcoma_over_24" in details
 

@@ -170,7 +170,7 @@ def test_sweep_declines_what_it_cannot_decide_exactly() -> None:
 
 def test_knowledge_guideline_report_is_reproducible_and_complete() -> None:
     kb = eligo.load(ROOT / "knowledge")
-    g = kb.guideline("colorectal.liver_metastasectomy")
+    g = kb.guideline("colorectal.liver_metastasectomy", version="1.0.0")  # three summary inputs: a proof of totality
     first, again = verify_guideline(g, seed=0, max_examples=50), verify_guideline(g, seed=0, max_examples=50)
     strip = {"seconds"}
     assert {k: v for k, v in first.to_json().items() if k not in strip} == \
@@ -188,6 +188,12 @@ def test_knowledge_guideline_report_is_reproducible_and_complete() -> None:
                for t in first.coverage.thresholds)
     other = verify_guideline(g, seed=1, max_examples=50)
     assert other.ok and other.seed == 1
+    lists = verify_guideline(kb.guideline("colorectal.liver_metastasectomy"), seed=0, max_examples=50)
+    assert lists.version == "2.0.0" and lists.ok  # the lesion list: totality checked on generated lists
+    statuses = {p.id: p.status for p in lists.properties}
+    assert statuses["totality:liver_metastasectomy"] == "checked"
+    assert statuses["rules-apply:liver_metastasectomy"] == statuses["examples:liver_metastasectomy"] == "proved"
+    assert lists.coverage.count("rules") == (11, 11)
 
 
 def test_report_json_is_json() -> None:

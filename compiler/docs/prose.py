@@ -212,7 +212,7 @@ def _quantified(expr: ast.ListOp, vocab: Vocabulary, word: str) -> str:
     """`all`/`any` as a clause: "for every one of the lesions for which …, treatable holds"."""
     among = vocab.name(expr.source) + (f" for which {condition(expr.where, vocab)}" if expr.where is not None else "")
     if expr.have is None:
-        return f"there is at least one of the {among}" if word == "one" else f"there is none of the {among}"
+        return f"there is none of the {among}" if word == "none" else f"there is at least one of the {among}"
     have = f"{humanize(expr.have.name)} is yes" if isinstance(expr.have, ast.Ref) else condition(expr.have, vocab)
     return f"for {word} of the {among}, {have}"  # a bare name there is a yes/no field of the element
 

@@ -53,6 +53,18 @@ def _elements(value: Any) -> list[Any]:
     return [] if value is None else list(value["at_least"] if isinstance(value, dict) else value)
 
 
+def _refused_as_untyped(guideline: eligo.Guideline, cohort: list[dict[str, Any]], kind: str) -> bool:
+    """A known limitation, pinned: pandas keeps no struct type for a list column without a single element (every list
+    missing, empty or only an "at least" marker), and evaluate_many refuses such a frame naming the column."""
+    untyped = [n for n, info in guideline.inputs.items() if info.type.kind == "list"
+               and not any(_elements(row[n]) for row in cohort)]
+    if kind != "pandas" or not untyped:
+        return False
+    with pytest.raises(BatchError, match=f"column `{untyped[0]}` is not a list of"):
+        guideline.evaluate_many(as_kind(guideline, cohort, kind))
+    return True
+
+
 @pytest.mark.parametrize("kind", KINDS)
 @pytest.mark.parametrize("guideline", GUIDELINES, ids=lambda g: f"{g.id}@{g.version}")
 def test_evaluate_many_equals_a_loop_of_evaluate(guideline: eligo.Guideline, kind: str) -> None:
@@ -60,12 +72,7 @@ def test_evaluate_many_equals_a_loop_of_evaluate(guideline: eligo.Guideline, kin
     @given(st.lists(rows(guideline), min_size=1, max_size=60))
     def agree(cohort: list[dict[str, Any]]) -> None:
         expected = python_outcomes(guideline, cohort, exact=True)
-        untyped = [n for n, info in guideline.inputs.items() if info.type.kind == "list"
-                   and not any(_elements(row[n]) for row in cohort)]
-        if kind == "pandas" and untyped:  # a known limitation: pandas keeps no struct type for a list column
-            # without a single element (every list missing, empty or only an "at least" marker)
-            with pytest.raises(BatchError, match=f"column `{untyped[0]}` is not a list of"):
-                guideline.evaluate_many(as_kind(guideline, cohort, kind))
+        if _refused_as_untyped(guideline, cohort, kind):
             return
         got = outcomes(guideline, guideline.evaluate_many(as_kind(guideline, cohort, kind)))
         assert [(i, g) for i, (e, g) in enumerate(zip(expected, got, strict=True)) if e != g] == []
@@ -87,6 +94,8 @@ def test_rows_no_decision_leaves_unknown_are_decoded_from_their_codes_alone(guid
         if not settled:
             return
         chosen = [cohort[i] for i in settled]
+        if _refused_as_untyped(guideline, chosen, kind):
+            return
         got = outcomes(guideline, guideline.evaluate_many(as_kind(guideline, chosen, kind)))
         assert [(i, g) for i, g in zip(settled, got, strict=True) if expected[i] != g] == []
 

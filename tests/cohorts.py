@@ -323,9 +323,15 @@ EVERYTHING = kb(EVERYTHING_SOURCE).guideline("test.g")
 def knowledge_guidelines() -> list[eligo.Guideline]:
     """Every version of every guideline in knowledge/ that has decisions (a version with errors is `eligo
     check`'s business, not a differential test's)."""
+    return guidelines_with_decisions(Path(__file__).resolve().parent.parent / "knowledge")
+
+
+def guidelines_with_decisions(folder: Path) -> list[eligo.Guideline]:
+    """Every version (drafts too) of every guideline with decisions in the knowledge base at `folder`, leaving out
+    versions that do not compile."""
     from eligo.dsl.diagnostics import EligoError
 
-    kb = eligo.load(Path(__file__).resolve().parent.parent / "knowledge")
+    kb = eligo.load(folder)
     found = []
     for module_id in kb.ids():
         for version in kb.versions(module_id):

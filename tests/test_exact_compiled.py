@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 import eligo
 from eligo.compiled import diagram
 from eligo.ir import outcome
-from tests.cohorts import EVERYTHING, knowledge_guidelines, rows, sample
+from tests.cohorts import EVERYTHING, guidelines_with_decisions, knowledge_guidelines, rows, sample
 from tests.eligo_helpers import guideline as compile_text
 from tests.test_exact import ARITHMETIC, SCORE
 
@@ -83,20 +83,8 @@ def _workload() -> eligo.Guideline:
 
 def _fixture_guidelines() -> list[eligo.Guideline]:
     """Every guideline version with decisions in the test fixtures' knowledge bases."""
-    from eligo.dsl.diagnostics import EligoError
-
-    found = []
-    for folder in [ROOT / "tests" / "fixtures" / "kb", *sorted((ROOT / "tests" / "fixtures" / "faulty").iterdir())]:
-        kb = eligo.load(folder)
-        for module_id in kb.ids():
-            for version in kb.versions(module_id):
-                try:
-                    g = kb.guideline(module_id, version=version.header.version, allow_draft=True)
-                except EligoError:
-                    continue
-                if g.decision_names:
-                    found.append(g)
-    return found
+    folders = [ROOT / "tests" / "fixtures" / "kb", *sorted((ROOT / "tests" / "fixtures" / "faulty").iterdir())]
+    return [g for folder in folders for g in guidelines_with_decisions(folder)]
 
 
 GUIDELINES = [CONSTRUCTS, _workload(), SCORE, EVERYTHING, ARITHMETIC, *knowledge_guidelines(), *_fixture_guidelines()]

@@ -127,6 +127,8 @@ def test_exact_results_match_their_definition(g: eligo.Guideline) -> None:
             searched = list(g.evaluate(case, trace=False, exact=False)[decision.name].missing)
             assert set(got.missing) <= set(searched)
             witnesses = _completions(g, case, searched)
+            if not witnesses:  # a date none of whose classes the case fixes (`end` read both with a missing `start`
+                continue  # and a missing `seen`): this search has no representatives for it, so nothing to compare
             reached = {_decide(g, decision.key, c, prepared) for c in witnesses}
             assert reached == set(got.possible), (decision.name, case)
             for name in searched:

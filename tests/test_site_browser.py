@@ -189,15 +189,16 @@ def test_a_superseded_version_says_so_and_links_the_one_in_force(server: str, br
     banner = browser.find_element(By.CSS_SELECTOR, "article .admonition.danger")
     assert banner.location["y"] < 700, "the banner is at the top of the page"
     text = banner.text
-    assert "Superseded" in text and "superseded by version 2.0.0, in force since 2026-03-01" in text, text
+    assert "Superseded" in text and "superseded by version 3.0.0, in force since 2026-12-01" in text, text
     assert "12 months → 24 months" in text, text
-    link = banner.find_element(By.LINK_TEXT, "version 2.0.0")
-    assert (link.get_attribute("href") or "").endswith(SARCOMA + "2.0.0/")
+    link = banner.find_element(By.LINK_TEXT, "version 3.0.0")
+    assert (link.get_attribute("href") or "").endswith(SARCOMA + "3.0.0/")
     labels = [a.get_attribute("textContent").strip() for a in browser.find_elements(By.CSS_SELECTOR, "nav a")]
-    assert "Version 1.0.0 (superseded)" in labels and "Version 2.0.0 (in force)" in labels, labels
+    assert "Version 1.0.0 (superseded)" in labels and "Version 2.0.0 (superseded)" in labels, labels
+    assert "Version 3.0.0 (in force)" in labels, labels
     no_sideways_scroll(browser)
     screenshot(browser, f"superseded-{width}")
-    browser.get(server + SARCOMA + "2.0.0/")
+    browser.get(server + SARCOMA + "3.0.0/")
     assert browser.find_elements(By.CSS_SELECTOR, "article .admonition.danger") == []
     assert "in force" in browser.find_element(By.TAG_NAME, "h1").text
 
@@ -218,7 +219,7 @@ def test_search_ranks_the_version_in_force_first_and_labels_the_others(server: s
     WebDriverWait(browser, 60).until(lambda d: d.find_elements(By.CSS_SELECTOR, ".md-search-result__item"))
     items = browser.find_elements(By.CSS_SELECTOR, "li.md-search-result__item")
     first = (items[0].find_element(By.TAG_NAME, "a").get_attribute("href") or "").split("?")[0]
-    assert first.endswith(SARCOMA + "2.0.0/"), first
+    assert first.endswith(SARCOMA + "3.0.0/"), first
     for item in items:
         href = item.find_element(By.TAG_NAME, "a").get_attribute("href") or ""
         if SARCOMA + "1.0.0/" in href:
@@ -282,7 +283,7 @@ PAGES = {
     "home": "",
     "guideline-history": SARCOMA,
     "superseded-version": SARCOMA + "1.0.0/",
-    "version-in-force": SARCOMA + "2.0.0/",
+    "version-in-force": SARCOMA + "3.0.0/",
     "draft-with-tables": GUIDELINE,
     "cli-reference": "reference/cli/",
     "api-reference": "api/eligo/",

@@ -6,7 +6,7 @@ Load a knowledge base, check it, compile a guideline version and decide cases, o
 >>> kb = eligo.load("tests/fixtures/kb")
 >>> [d for d in kb.check() if d.is_error]
 []
->>> surgery = kb.guideline("demo.selection")              # latest approved; or version=, as_of=
+>>> surgery = kb.guideline("demo.selection")              # approved, in force today; or version=, as_of=
 >>> result = surgery.evaluate({"lesion_count": 2, "organ_count": 1, "treatment_completed": "2024-01-10"})
 >>> result["surgery"].status, result["surgery"].missing
 ('unknown', ('recurrence_detected',))

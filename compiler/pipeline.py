@@ -64,7 +64,7 @@ class KnowledgeBase(Store):
 
     def guideline(self, module_id: str, version: str | None = None, as_of: dt.date | None = None,
                   allow_draft: bool = False) -> Guideline:
-        """A compiled, immutable guideline ready to evaluate cases (by default the latest approved version)."""
+        """A compiled, immutable guideline ready to evaluate cases (by default the approved version in force today)."""
         module = self.select(module_id, version, as_of, allow_draft)
         return compile_guideline(self, module.header.name, module.header.version)
 

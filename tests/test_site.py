@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 import shutil
@@ -478,6 +479,31 @@ def test_serve_watches_the_knowledge_folder(tmp_path: Path) -> None:
     watched: list[str] = []
     eligo.on_serve(SimpleNamespace(watch=watched.append), config=config, builder=None)
     assert watched == [str(knowledge.resolve())]
+
+
+def test_a_version_approved_for_a_later_date_is_not_yet_in_force(tmp_path: Path) -> None:
+    """The site speaks for its build date: an approved version effective later is not the one in force (what
+    `eligo eval --as-of` that day would choose), and its page names the version that applies until then."""
+    knowledge = _sketch_kb(tmp_path / "kb")
+    newer = knowledge / "colorectal" / "liver_metastasectomy" / "2.0.0.eligo"
+    newer.write_text(newer.read_text(encoding="utf-8").replace("effective 2026-01-01", "effective 2031-06-01"),
+                     encoding="utf-8")
+    (guideline,) = [g for g in library.load(knowledge, as_of=dt.date(2030, 1, 1)).guidelines
+                    if g.id == "colorectal.liver_metastasectomy"]
+    assert guideline.current.version == "1.0.0"
+    assert [guideline.state(v) for v in guideline.versions] == ["in force", "not yet in force"]
+    (later,) = [g for g in library.load(knowledge, as_of=dt.date(2031, 6, 1)).guidelines
+                if g.id == "colorectal.liver_metastasectomy"]
+    assert later.current.version == "2.0.0" and [later.state(v) for v in later.versions] == ["superseded", "in force"]
+    build_site(knowledge, tmp_path / "out")  # built today, before 2031
+    html = page(tmp_path / "out", "guidelines/colorectal.liver_metastasectomy/2.0.0")
+    assert "Approved, not yet in force" in html and "comes into force on 2031-06-01" in html
+    assert re.search(r'until then <a href="[^"]*1\.0\.0[^"]*">version 1\.0\.0</a> applies', html)
+    older = knowledge / "colorectal" / "liver_metastasectomy" / "1.0.0.eligo"
+    older.unlink()  # nothing in force yet: the latest approved is current, and says it is not yet in force
+    (alone,) = [g for g in library.load(knowledge, as_of=dt.date(2030, 1, 1)).guidelines
+                if g.id == "colorectal.liver_metastasectomy"]
+    assert alone.current.version == "2.0.0" and alone.state(alone.current) == "not yet in force"
 
 
 def test_the_nav_entry_expands_into_guidelines_and_versions(tmp_path: Path) -> None:

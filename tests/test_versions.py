@@ -113,6 +113,18 @@ def test_latest_approved_by_default() -> None:
     assert kb(*LIFECYCLE).guideline("g.x").version == "2.0.0"
 
 
+def test_an_approved_version_not_yet_in_force_is_not_the_default() -> None:
+    later = module("g.x", "input n: count\ndecision d: a > b\n  rule r: when n > 4 then a\n  otherwise b",
+                   version="2.1.0", effective=(dt.date.today() + dt.timedelta(days=30)).isoformat())
+    base = kb(*LIFECYCLE, later)
+    assert base.guideline("g.x").version == "2.0.0"
+    assert base.guideline("g.x", version="2.1.0").version == "2.1.0"
+    assert base.guideline("g.x", as_of=dt.date.today() + dt.timedelta(days=30)).version == "2.1.0"
+    assert base.guideline("g.x", allow_draft=True).version == "3.0.0"
+    only_later = kb(later)  # none in force yet: the latest approved, as before
+    assert only_later.guideline("g.x").version == "2.1.0"
+
+
 def test_as_of_selects_the_version_in_force() -> None:
     base = kb(*LIFECYCLE)
     assert base.guideline("g.x", as_of=dt.date(2022, 1, 1)).version == "1.0.0"

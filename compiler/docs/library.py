@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 from dataclasses import dataclass
 from functools import cached_property
@@ -58,6 +59,7 @@ class GuidelineDoc:
     versions: tuple[VersionDoc, ...]
     current: VersionDoc
     diffs: tuple[GuidelineDiff, ...]  # between consecutive versions, oldest first
+    as_of: dt.date | None = None  # the date the site speaks for (its build); None: no effective date is checked
 
     @property
     def area(self) -> str:
@@ -69,7 +71,8 @@ class GuidelineDoc:
         if status == "draft" or status == "retired":
             return status
         if doc is self.current:
-            return "in force"
+            effective = doc.module.header.effective
+            return "not yet in force" if self.as_of and effective and effective > self.as_of else "in force"
         return "superseded" if self.versions.index(doc) < self.versions.index(self.current) else "not yet in force"
 
     def changes(self, old: VersionDoc, new: VersionDoc) -> list[str]:
@@ -99,12 +102,15 @@ class Library:
         return next((g for g in self.guidelines if g.id == guideline_id), None)
 
 
-def load(root: Path) -> Library:
+def load(root: Path, as_of: dt.date | None = None) -> Library:
     """Load, check and compile every guideline version under `root`; raise EligoError on any error.
 
-    The current version of a guideline is the one `eligo eval` uses by default (the latest approved),
-    or the latest version when none is approved yet.
+    The current version of a guideline is the approved one in force on `as_of` (the build date by default): what
+    `eligo eval --as-of` that day chooses. An approved version whose effective date is later is "not yet in force",
+    and the version in force is named on its page. With no approved version in force yet, the current one is the
+    latest approved (its page says from when it applies), or the latest version when none is approved.
     """
+    as_of = as_of or dt.date.today()
     kb = eligo.load(root)
     diagnostics = kb.check()
     errors = [d for d in diagnostics if d.is_error]
@@ -117,10 +123,13 @@ def load(root: Path) -> Library:
                        kb.source(gid, m.header.version).text)
             for m in kb.versions(gid))
         try:
-            current_version = kb.select(gid).header.version
+            current_version = kb.select(gid, as_of=as_of).header.version
         except LookupError:
-            current_version = versions[-1].version
+            try:
+                current_version = kb.select(gid).header.version
+            except LookupError:
+                current_version = versions[-1].version
         current = next(v for v in versions if v.version == current_version)
         diffs = tuple(diff_versions(kb, gid, a.version, b.version) for a, b in itertools.pairwise(versions))
-        guidelines.append(GuidelineDoc(gid, versions, current, diffs))
+        guidelines.append(GuidelineDoc(gid, versions, current, diffs, as_of))
     return Library(root, kb, tuple(guidelines), tuple(d for d in diagnostics if not d.is_error))

@@ -29,6 +29,7 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import dataclasses
+import datetime as dt
 import functools
 import hashlib
 import io
@@ -112,8 +113,11 @@ class Entry:
 
 def key(root: Path, guideline: str, version: str | None, as_of: str | None, draft: bool) -> str:
     # the folder as given too: the guideline's paths and spans are written as the loader names its files
+    # with neither a version nor a date the choice is the version in force today (KnowledgeBase.select): a day's
+    # entry is not read the next day, when a version may have come into force
+    today = dt.date.today().isoformat() if version is None and as_of is None else None
     chosen = [FORMAT, __version__, _INTERPRETER, compiler(), str(root), str(root.resolve()), guideline, version,
-              as_of, draft]
+              as_of, draft, today]
     return hashlib.sha256(json.dumps(chosen).encode()).hexdigest()
 
 

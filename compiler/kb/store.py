@@ -118,7 +118,9 @@ class Store:
 
     def select(self, module_id: str, version: str | None = None, as_of: dt.date | None = None,
                allow_draft: bool = False) -> ast.Module:
-        """Choose a version: exact, in force on a date, or the latest approved (drafts only when allowed)."""
+        """Choose a version: exact, in force on a date, or the latest approved (drafts only when allowed) that is
+        in force today: an approved version whose effective date is still to come is chosen only by its version
+        or a date, unless no approved version is in force yet."""
         versions = self.versions(module_id)
         if not versions:
             raise LookupError(f"no guideline `{module_id}` in this knowledge base"
@@ -140,7 +142,10 @@ class Store:
             statuses = ", ".join(f"{m.header.version} ({m.header.status})" for m in versions)
             raise LookupError(f"{module_id} has no approved version ({statuses}); ask for a draft explicitly "
                               "with allow_draft / --draft, or for an exact version")
-        return allowed[-1]
+        today = dt.date.today()
+        started = [m for m in allowed if m.header.status != "approved" or m.header.effective is None
+                   or m.header.effective <= today]
+        return (started or allowed)[-1]
 
     # ------------------------------------------------------------ resolution
     def resolve(self, module_id: str, version: str) -> Resolution:

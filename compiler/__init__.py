@@ -10,8 +10,8 @@ Load a knowledge base, check it, compile a guideline version and decide cases, o
 >>> result = surgery.evaluate({"lesion_count": 2, "organ_count": 1, "treatment_completed": "2024-01-10"})
 >>> result["surgery"].status, result["surgery"].missing
 ('unknown', ('recurrence_detected',))
->>> print(eligo.to_sql(surgery, "duckdb").splitlines()[0])
-WITH
+>>> eligo.to_sql(surgery, "duckdb").startswith("WITH ")
+True
 
 Everything importable from `eligo` is public: `load`, `KnowledgeBase`, `Guideline`, `Result`,
 `DecisionResult`, `Step`, `ExampleRun`, `CaseError` and `CaseProblem`, `read_case`, `check_source`,

@@ -1,10 +1,15 @@
-"""The README's Python example runs as written, and its first two lines are the documented commands."""
+"""The README's Python example and the package docstring's run as written, and the README's first two lines are
+the documented commands."""
 
 from __future__ import annotations
 
+import doctest
 import re
 from pathlib import Path
 
+import pytest
+
+import eligo
 from eligo import dsl
 
 README = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
@@ -24,6 +29,12 @@ def test_python_example_runs(monkeypatch: object, capsys: object) -> None:
     printed = capsys.readouterr().out  # type: ignore[attr-defined]
     assert "surgery: unknown — the data given cannot decide it" in printed
     assert "missing: recurrence_detected" in printed
+
+
+def test_the_package_docstring_example_runs(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(Path(__file__).parent.parent)
+    failed, tried = doctest.testmod(eligo)
+    assert (failed, tried > 0) == (0, True)
 
 
 def test_eligo_example_parses() -> None:

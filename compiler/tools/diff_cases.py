@@ -78,7 +78,15 @@ class _Answers:
     values: dict[str, _Answer] | None  # None: the case is refused (the decisions say so)
 
 
-def _answers(guideline: Guideline, case: dict[str, Any], decisions: Iterable[str]) -> _Answers:
+def _reads(guideline: Guideline) -> dict[str, frozenset[str]]:
+    """The inputs each of the guideline's own definitions reads, through other definitions too."""
+    graph = guideline.graph
+    return {d.name: frozenset(graphs.inputs_of(graph, graphs.find(graph, d.name) or d.name))
+            for d in guideline.program.definitions if d.module == guideline.program.module}
+
+
+def _answers(guideline: Guideline, case: dict[str, Any], decisions: Iterable[str],
+             reads: dict[str, frozenset[str]]) -> _Answers:
     """Each decision's outcome and each own definition's value for `case` under `guideline`.
 
     Inputs this version does not have are left out of the case; a refused case is an outcome too.
@@ -105,8 +113,8 @@ def _answers(guideline: Guideline, case: dict[str, Any], decisions: Iterable[str
     for name, value in result.values.items():
         if "." not in name:
             shown = _shown(value, types.get(name))
-            reads = frozenset(graphs.inputs_of(guideline.graph, graphs.find(guideline.graph, name) or name))
-            values[name] = _Answer(shown, shown, reads - given if value is NA or value is None else frozenset())
+            waits = reads.get(name, frozenset()) - given if value is NA or value is None else frozenset()
+            values[name] = _Answer(shown, shown, waits)
     return _Answers(out, values)
 
 
@@ -126,9 +134,10 @@ def compare(old: Guideline, new: Guideline, cases: Iterable[tuple[str, dict[str,
     changes: list[CaseChange] = []
     values: list[CaseChange] = []
     apart: list[NotComparable] = []
+    reads_old, reads_new = _reads(old), _reads(new)
     for label, case in cases:
         count += 1
-        before, after = _answers(old, case, shared), _answers(new, case, shared)
+        before, after = _answers(old, case, shared, reads_old), _answers(new, case, shared, reads_new)
         lacks: set[str] = set()
         apart_decisions = _pair(label, before.decisions, after.decisions, (only_old, only_new), changes, lacks)
         apart_definitions: list[str] = []

@@ -111,3 +111,45 @@ def test_without_an_expectations_file_the_json_is_unchanged(tmp_path: Path) -> N
     result = run("cases", str(root), "--json")
     assert result.exit_code == 0
     assert set(json.loads(result.stdout)) == {"refused", "decisions"}
+
+
+THRESHOLDS = """\
+guideline core.thresholds
+  version {version}
+  status approved
+  effective {effective}
+
+input interval: duration in months
+
+define threshold: {threshold} months
+define long_interval: interval > threshold
+"""
+
+
+def test_a_definitions_only_module_whose_threshold_changes_fails_its_expected_answers(tmp_path: Path) -> None:
+    """Issue 12 item 8: a module of definitions only, no decision; its new version (the one `eligo cases` evaluates)
+    raises the threshold, and the answers recorded for the old one fail, naming file, line and both values."""
+    root = tmp_path / "kb"
+    (root / "eligo.toml").parent.mkdir(parents=True)
+    (root / "eligo.toml").write_text("", encoding="utf-8")
+    cases = root / "cases" / "core.thresholds"
+    cases.mkdir(parents=True)
+    (cases / "eighteen_months.json").write_text(json.dumps({"interval": "18 months"}), encoding="utf-8")
+    (cases / "expected.toml").write_text('[eighteen_months]\nthreshold = "12 months"\nlong_interval = "yes"\n',
+                                         encoding="utf-8")
+    folder = root / "core" / "thresholds"
+    folder.mkdir(parents=True)
+    (folder / "1.0.0.eligo").write_text(THRESHOLDS.format(version="1.0.0", effective="2025-01-01", threshold=12),
+                                        encoding="utf-8")
+    held = run("cases", str(root), "--json")
+    assert held.exit_code == 0, held.output
+    assert json.loads(held.stdout)["expectations"] == {"checked": 2, "failures": []}
+    (folder / "2.0.0.eligo").write_text(THRESHOLDS.format(version="2.0.0", effective="2026-01-01", threshold=24),
+                                        encoding="utf-8")
+    changed = run("cases", str(root), "--json")
+    assert changed.exit_code == 1
+    where = cases / "expected.toml"
+    assert json.loads(changed.stdout)["expectations"]["failures"] == [
+        f"{where}:2: eighteen_months: expected threshold = 12 months, got 24 months",
+        f"{where}:3: eighteen_months: expected long_interval = yes, got no",
+    ]

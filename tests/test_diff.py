@@ -189,7 +189,14 @@ def test_render_text_is_what_eligo_diff_prints(tmp_path: Path) -> None:
     assert text.splitlines()[:3] == ["lung.metastasectomy 1.0.0 → 2.0.0", "", "Changes (12):"]
     assert "  ~ table threshold row colorectal: 12 months → 24 months" in text.splitlines()
     assert text.endswith(
-        "Cases whose decision changes (4 of 5):\n"
+        "Cases not comparable (1 of 5; an answer waits for an input only one version reads, so it is not counted as "
+        "a change):\n"
+        "  case no_interval.json: metastasectomy not comparable: lacks fit, which 2.0.0 reads\n"  # unknown in both
+        "\n"
+        "Cases whose definitions change value (1 of 5; 1 not comparable, listed above):\n"
+        '  example "Two lesions" (1.0.0): long_interval yes → no\n'
+        "\n"
+        "Cases whose decision changes (4 of 5; 1 not comparable, listed above):\n"
         '  example "Two lesions" (1.0.0): metastasectomy candidate → not_candidate\n'
         "  case four_lesions.json: metastasectomy candidate → not_candidate\n"
         "  case one_lesion_unfit.json: metastasectomy candidate → not_candidate\n"
@@ -247,4 +254,5 @@ def test_a_definitions_only_module_reports_the_values_that_change(tmp_path: Path
     text = diff.render_text()
     assert "Cases whose definitions change value (2 of 2):\n" in text
     assert '  example "Eighteen months" (1.0.0): long_interval yes → no\n' in text
-    assert text.endswith("No decision changes in the 2 cases compared.")
+    assert text.endswith("No decision is declared by both versions; only definitions are compared.")
+    assert "No decision changes" not in text  # a definitions-only module has no decision to say that of

@@ -97,9 +97,11 @@ def guidelines() -> list[eligo.Guideline]:
     from tests.test_bands import BANDS as BANDS_BODY
     from tests.test_js import BANDS as JS_BANDS
     from tests.test_lists import LISTS
+    from tests.test_sql_list_names import reserved
 
     return [*_knowledge_modules(), EVERYTHING, compile_guideline(BANDS_BODY, "test.bands"), JS_BANDS,
-            compile_guideline(LISTS, "test.lists"), _fixture("lists.eligo"), compile_guideline(RATIOS, "test.ratios")]
+            compile_guideline(LISTS, "test.lists"), _fixture("lists.eligo"), compile_guideline(RATIOS, "test.ratios"),
+            reserved()]  # fields named ordinality, select, order, value, element; an input named e
 
 
 # ---------------------------------------------------------------- cohorts with lists
@@ -381,3 +383,16 @@ def test_a_score_settled_whatever_the_missing_criterion_is_unknown_in_postgres_a
     exact = [json_decision(g.evaluate(case_of(g, row)).to_json()["decisions"]["risk"]) for row in rows]
     assert [(d["status"], d["value"]) for d in exact] == [("decided", "high"), ("unknown", None), ("decided", "low")]
     assert exact[1]["possible"] == ("high", "low") and exact[1]["missing"] == ("c",)
+
+
+def test_a_field_named_ordinality_and_fields_named_after_keywords_run_on_postgres(con: Any) -> None:
+    """Once refused by the server (`e.ordinality` clashed with WITH ORDINALITY's column, `e.select` was a syntax
+    error); the rows agree with Python in the parametrized tests above, and the query is pinned here."""
+    from tests.test_sql_list_names import reserved
+
+    guideline = reserved()
+    assert {f.name for f in guideline.inputs["spots"].fields} >= {"ordinality", "select", "order", "value", "element"}
+    rows = cohort(guideline, size=60, seed=21)
+    load(con, guideline, rows)
+    records = run(con, decisions_query(guideline))
+    assert len(records) == 60 and {r["d_rule"] for r in records} >= {"r1", "r2", "r3"}

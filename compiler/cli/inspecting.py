@@ -22,7 +22,18 @@ def diff(
     kb_path: KbOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """What changed between two versions, and which example and case decisions change."""
+    """What changed between two versions, and which example and case decisions change.
+
+    Every example of both versions and every case file in KB/cases/GUIDELINE/ is evaluated under both. An answer
+    is not comparable when, in one version, it waits for an input only that version reads (a case giving the lesion
+    counts 1.0.0 reads, and lacking the lesion list 2.0.0 reads instead): such cases are listed apart with the reason
+    and counted, never reported as changes. An answer unknown for lack of an input both versions read is compared
+    as usual, and so is one a version decides without an input only the other reads (a dropped criterion). Inputs
+    gained or lost through a changed `use` are listed with the module version they come from. With --json, the
+    same as fields: `changes`, `case_changes`, `cases_compared`, `value_changes`, `open_questions`,
+    `not_comparable` (case, decisions, definitions, reason, gives, lacks), `cases_not_comparable`,
+    `decisions_compared`.
+    """
     from eligo.tools.diff import diff_versions
 
     kb = load_kb(None, kb_path)

@@ -16,6 +16,7 @@ from sqlglot import exp
 from eligo import cases, ir
 from eligo.ir import units
 from eligo.sql.expr import DATE, DOUBLE, and_, case, col, is_null, lit, negate, or_
+from eligo.sql.lists import ELEMENT, field_of
 
 _QUANTITY = r"^\s*(-?\d+(?:\.\d+)?)\s*([^\s\d].*?)\s*$"  # as `cases._QUANTITY`
 _DUCKDB_NUMERIC = re.compile(r"^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|"
@@ -101,10 +102,9 @@ def read_input(info: ir.InputInfo, column: str, kind: str) -> tuple[exp.Expr, ex
 def _bad_elements(info: ir.InputInfo, raw: exp.Expr) -> exp.Expr:
     """TRUE when an element of a list holds a field value its record does not allow (a value not of its kind,
     a number outside the declared range); NULL fields and NULL elements are unknowns, not errors."""
-    element = exp.column("e")
     checks: list[exp.Expr] = []
     for field in info.fields:
-        value = exp.Dot(this=element.copy(), expression=exp.to_identifier(field.name))
+        value = field_of(field.name, "duckdb")  # `"#e"."select"`: any field name, whatever the inputs are named
         if field.type.kind == "enum":
             checks.append(negate(exp.In(this=value, expressions=[lit(v) for v in field.type.values])))
         elif field.type.kind in ("number", "quantity"):
@@ -113,7 +113,7 @@ def _bad_elements(info: ir.InputInfo, raw: exp.Expr) -> exp.Expr:
     if not checks:
         return exp.false()
     bad = exp.ArrayFilter(this=raw.copy(), expression=exp.Lambda(
-        this=exp.func("COALESCE", or_(*checks), exp.false()), expressions=[exp.to_identifier("e")]))
+        this=exp.func("COALESCE", or_(*checks), exp.false()), expressions=[exp.to_identifier(ELEMENT, quoted=True)]))
     return exp.GT(this=exp.func("COALESCE", exp.ArraySize(this=bad), lit(0)), expression=lit(0))
 
 

@@ -7,6 +7,11 @@ Every list operation is built from two per-element primitives, so that each dial
 `elements_where` (how many elements satisfy a condition) and `gather` (the max, min, sum or distinct count of a
 value over the elements satisfying one). DuckDB and Spark write them with lambdas (`list_filter`,
 `filter`/`transform`), PostgreSQL and BigQuery as scalar subqueries over UNNEST.
+
+Any valid Eligo name works as a record field or an input: every field is quoted (`"select"`, `"order"`), and the
+names the SQL gives the element (`"#e"`) and, in PostgreSQL, the elements' subscripts (`"#list"."#i"`) hold a character
+no Eligo name can, so that neither a field (`ordinality`) nor an input read inside a condition (`e`) can clash with
+them.
 """
 
 from __future__ import annotations
@@ -21,6 +26,23 @@ from eligo.ir import lists, units
 from eligo.sql.expr import DOUBLE, Val, and_, case, is_null, lit, negate, not_, num, or_, truth, unknown
 
 LAMBDA_DIALECTS = frozenset({"duckdb", "spark"})
+ELEMENT = "#e"  # the element being looked at: a lambda's parameter, or BigQuery's UNNEST alias
+ELEMENTS, INDEX = "#list", "#i"  # PostgreSQL: the list's subscripts, `generate_subscripts(list, 1) AS "#list"("#i")`
+
+
+def element(source: exp.Expr | None = None, dialect: str = "duckdb") -> exp.Expr:
+    """The element being looked at, as a whole: `"#e"`, in PostgreSQL `"spots"["#list"."#i"]` (a value of the
+    composite type; `source` is the list)."""
+    if dialect == "postgres":
+        assert source is not None
+        index = exp.column(exp.to_identifier(INDEX, quoted=True), table=exp.to_identifier(ELEMENTS, quoted=True))
+        return exp.Bracket(this=source.copy(), expressions=[index])
+    return exp.column(exp.to_identifier(ELEMENT, quoted=True))
+
+
+def field_of(name: str, dialect: str, source: exp.Expr | None = None) -> exp.Expr:
+    """A field of the element being looked at: `"#e"."select"`, in PostgreSQL `"spots"["#list"."#i"]."select"`."""
+    return exp.Dot(this=element(source, dialect), expression=exp.to_identifier(name, quoted=True))
 
 
 class ListCompiler:
@@ -28,22 +50,24 @@ class ListCompiler:
 
     dialect: str = "duckdb"
     element: str | None = None  # inside a per-element condition: the element's name
+    _source: exp.Expr | None = None  # and the list it is an element of
     program: ir.Program
     nodes: dict[str, ir.Definition | ir.Decision]
     expr: Callable[[ir.Node], Val]
     input: Callable[[str], Val]
 
     # ------------------------------------------------------------ the two primitives
-    def _per_element(self, build: Callable[[], exp.Expr]) -> tuple[str, exp.Expr]:
-        saved, self.element = self.element, "e"
+    def _per_element(self, build: Callable[[], exp.Expr], source: exp.Expr) -> tuple[str, exp.Expr]:
+        saved = self.element, self._source
+        self.element, self._source = ELEMENT, source
         try:
-            return "e", build()
+            return ELEMENT, build()
         finally:
-            self.element = saved
+            self.element, self._source = saved
 
     def elements_where(self, source: exp.Expr, condition: Callable[[], exp.Expr]) -> exp.Expr:
         """How many elements of `source` the condition is TRUE for."""
-        name, body = self._per_element(condition)
+        name, body = self._per_element(condition, source)
         if self.dialect in LAMBDA_DIALECTS:
             kept = exp.ArrayFilter(this=source.copy(), expression=_lambda(exp.func("COALESCE", body, exp.false()), name))
             return exp.func("COALESCE", exp.ArraySize(this=kept), num(0))
@@ -53,8 +77,8 @@ class ListCompiler:
     def gather(self, source: exp.Expr, condition: Callable[[], exp.Expr], value: Callable[[], exp.Expr],
                 how: str) -> exp.Expr:
         """`how` (max, min, sum, distinct) of `value` over the elements the condition is TRUE for."""
-        name, body = self._per_element(condition)
-        _, taken = self._per_element(value)
+        name, body = self._per_element(condition, source)
+        _, taken = self._per_element(value, source)
         if self.dialect not in LAMBDA_DIALECTS:
             aggregate = {"max": exp.Max(this=taken), "min": exp.Min(this=taken), "sum": exp.Sum(this=taken),
                          "distinct": exp.Count(this=exp.Distinct(expressions=[taken]))}[how]
@@ -83,17 +107,21 @@ class ListCompiler:
         """TRUE for the element being looked at when it is the NULL element, which marks a list known to be incomplete.
 
         PostgreSQL's UNNEST expands an array of a composite type into the type's attributes, after which an element
-        whose every field is NULL looks like the NULL element (`e IS NULL`); so there the elements are numbered
-        (WITH ORDINALITY) and the array's own element is tested (`IS NOT DISTINCT FROM NULL` holds for the NULL
-        element only, not for a composite of NULL fields)."""
+        whose every field is NULL looks like the NULL element (`e IS NULL`), and numbering them (WITH ORDINALITY)
+        adds a column `ordinality` that a field of that name would clash with; so there the elements are read by
+        subscript (`generate_subscripts`), and the array's own element is tested (`IS NOT DISTINCT FROM NULL` holds
+        for the NULL element only, not for a composite of NULL fields)."""
         if self.dialect == "postgres":
-            own = exp.Bracket(this=source.copy(), expressions=[exp.column("ordinality", "e")])
-            return exp.NullSafeEQ(this=own, expression=exp.null())
-        return is_null(exp.column("e"))
+            return exp.NullSafeEQ(this=element(source, self.dialect), expression=exp.null())
+        return is_null(element())
 
-    def _unnest(self, source: exp.Expr, name: str) -> exp.Unnest:
-        return exp.Unnest(expressions=[source.copy()], alias=exp.TableAlias(this=exp.to_identifier(name)),
-                          offset=True if self.dialect == "postgres" else None)
+    def _unnest(self, source: exp.Expr, name: str) -> exp.Expr:
+        if self.dialect == "postgres":  # generate_subscripts(source, 1) AS "#list"("#i")
+            subscripts = exp.Anonymous(this="generate_subscripts", expressions=[source.copy(), num(1)])
+            return exp.Table(this=subscripts, alias=exp.TableAlias(this=exp.to_identifier(ELEMENTS, quoted=True),
+                                                                    columns=[exp.to_identifier(INDEX, quoted=True)]))
+        # BigQuery: UNNEST(source) AS `#e`, which sqlglot writes from the alias's one column (a `this` it drops)
+        return exp.Unnest(expressions=[source.copy()], alias=exp.TableAlias(columns=[exp.to_identifier(name, quoted=True)]))
 
     def unsettled(self, name: str) -> exp.Expr:
         """TRUE when an input leaves something unknown: NULL, or a list with a NULL element or field
@@ -102,16 +130,14 @@ class ListCompiler:
         fields = self.program.inputs[name].fields
         if self.program.inputs[name].type.kind != "list":
             return is_null(source)
-        element = exp.column("e")
         partial = exp.GT(this=self.elements_where(source, lambda: or_(self.absent(source), *(
-            is_null(exp.Dot(this=element.copy(), expression=exp.to_identifier(f.name))) for f in fields))),
-            expression=num(0))
+            is_null(field_of(f.name, self.dialect, source)) for f in fields))), expression=num(0))
         return or_(is_null(source), partial)
 
     # ------------------------------------------------------------ the element and its fields
     def field(self, node: ir.Field) -> Val:
         assert self.element is not None, node
-        value: exp.Expr = exp.Dot(this=exp.column(self.element), expression=exp.to_identifier(node.name))
+        value: exp.Expr = field_of(node.name, self.dialect, self._source)
         fields = self.program.inputs[self._current].fields if self._current else ()
         unit = units.lookup(next((f.unit for f in fields if f.name == node.name), None) or "")
         if node.type.kind == "quantity" and unit is not None and unit.factor != 1.0:
@@ -267,4 +293,4 @@ class ListCompiler:
 
 
 def _lambda(body: exp.Expr, name: str) -> exp.Lambda:
-    return exp.Lambda(this=body, expressions=[exp.to_identifier(name)])
+    return exp.Lambda(this=body, expressions=[exp.to_identifier(name, quoted=True)])

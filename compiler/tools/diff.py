@@ -14,72 +14,21 @@ import re
 import textwrap
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from eligo.docs.prose import value
 from eligo.dsl import ast, unparse
-from eligo.tools.diff_cases import CaseChange, comparison_cases, decision_changes
-from eligo.tools.diff_cases import value_changes as case_value_changes
+from eligo.tools.diff_cases import compare, comparison_cases
+from eligo.tools.diff_inputs import through_uses
+from eligo.tools.diff_report import Action, Change
+from eligo.tools.diff_report import GuidelineDiff as GuidelineDiff
 from eligo.verify.report import open_questions
 
 if TYPE_CHECKING:
     from eligo.pipeline import KnowledgeBase
 
-Action = Literal["added", "removed", "changed"]
-_SYMBOL: dict[Action, str] = {"added": "+", "removed": "-", "changed": "~"}
 _META = ("title", "status", "effective", "supersedes", "committee", "summary")
 T = TypeVar("T")
-
-
-@dataclass(frozen=True, slots=True)
-class Change:
-    """One semantic change. `subject` names the item (`rule metastasectomy.favourable`), `detail` says how."""
-
-    action: Action
-    subject: str
-    detail: str = ""
-    before: str | None = None
-    after: str | None = None
-
-    def headline(self) -> str:
-        return f"{_SYMBOL[self.action]} {self.subject}" + (f": {self.detail}" if self.detail else "")
-
-
-@dataclass(frozen=True, slots=True)
-class GuidelineDiff:
-    id: str
-    old_version: str
-    new_version: str
-    changes: tuple[Change, ...]
-    case_changes: tuple[CaseChange, ...] = ()
-    cases_compared: int = 0
-    value_changes: tuple[CaseChange, ...] = ()  # definitions whose value changes for a case
-    open_questions: tuple[str, ...] = ()  # each version's declared open questions: `1.0.0 d.rule: reason`
-
-    def render_text(self) -> str:
-        """The diff as the terminal shows it (`eligo diff`)."""
-        lines = [f"{self.id} {self.old_version} → {self.new_version}", ""]
-        if self.changes:
-            lines.append(f"Changes ({len(self.changes)}):")
-            for change in self.changes:
-                lines.append(f"  {change.headline()}")
-        else:
-            lines.append("No changes to the guideline's meaning.")
-        lines += ["", "Open questions declared:", *(f"  {q}" for q in self.open_questions)] if self.open_questions else []
-        lines.append("")
-        if self.value_changes:
-            lines.append(f"Cases whose definitions change value ({len({c.case for c in self.value_changes})} of "
-                         f"{self.cases_compared}):")
-            lines += [f"  {c.case}: {c.decision} {c.before} → {c.after}" for c in self.value_changes]
-            lines.append("")
-        if self.case_changes:
-            lines.append(f"Cases whose decision changes ({len({c.case for c in self.case_changes})} of "
-                         f"{self.cases_compared}):")
-            for case in self.case_changes:
-                lines.append(f"  {case.case}: {case.decision} {case.before} → {case.after}")
-        else:
-            lines.append(f"No decision changes in the {self.cases_compared} cases compared.")
-        return "\n".join(lines)
 
 
 # ---------------------------------------------------------------- source text
@@ -306,7 +255,7 @@ class _Differ:
                 if details:
                     self.add("changed", subject(item), "; ".join(details), old_by[k], item)
 
-    def run(self) -> list[Change]:
+    def run(self, through_uses: Iterable[Change] = ()) -> list[Change]:
         old, new = self.old, self.new
         for name in _META:
             a, b = getattr(old.header, name), getattr(new.header, name)
@@ -316,6 +265,7 @@ class _Differ:
         self.paired(old.references, new.references, lambda r: r.key, lambda r: f"reference {r.key}", _ref_changes)
         self.paired(old.kinds, new.kinds, lambda k: k.name, lambda k: f"kind {k.name}", _kind_changes)
         self.paired(old.inputs, new.inputs, lambda i: i.name, lambda i: f"input {i.name}", _input_changes)
+        self.out.extend(through_uses)
         self.paired(old.defines, new.defines, lambda d: d.name, lambda d: f"definition {d.name}", self._define)
         self.paired(old.tables, new.tables, lambda t: t.name, lambda t: f"table {t.name}", _table_changes)
         for table in new.tables:
@@ -478,14 +428,16 @@ def _decision_changes(old: ast.Decision, new: ast.Decision) -> list[str]:
 
 
 def diff_modules(old: ast.Module, new: ast.Module, old_text: str = "", new_text: str = "",
-                 old_scope: Scope | None = None, new_scope: Scope | None = None) -> tuple[Change, ...]:
+                 old_scope: Scope | None = None, new_scope: Scope | None = None,
+                 inputs_through_uses: Iterable[Change] = ()) -> tuple[Change, ...]:
     """Every semantic change from `old` to `new`, in the order of the page: metadata, inputs, … rules.
 
     With the source texts, each change carries the source of the item before and after. With scopes
     (what each version's `use`s resolve to), a renamed reference is followed to its formula, so that
-    `dfi.over_12` → `dfi.over_24` is reported as `12 months → 24 months`.
+    `dfi.over_12` → `dfi.over_24` is reported as `12 months → 24 months`. `inputs_through_uses` (`through_uses`)
+    are placed after the guideline's own inputs.
     """
-    return tuple(_Differ(old, new, old_text, new_text, old_scope, new_scope).run())
+    return tuple(_Differ(old, new, old_text, new_text, old_scope, new_scope).run(inputs_through_uses))
 
 
 def scope(kb: KnowledgeBase, module_id: str, version: str) -> Scope:
@@ -513,8 +465,10 @@ def diff_versions(kb: KnowledgeBase, guideline_id: str, v1: str, v2: str) -> Gui
     """
     old, new = (kb.guideline(guideline_id, version=v, allow_draft=True) for v in (v1, v2))
     changes = diff_modules(old.module, new.module, kb.source(guideline_id, v1).text,
-                           kb.source(guideline_id, v2).text, scope(kb, guideline_id, v1), scope(kb, guideline_id, v2))
-    cases = comparison_cases(kb, guideline_id, (old, new))
-    case_changes, count = decision_changes(old, new, cases)
+                           kb.source(guideline_id, v2).text, scope(kb, guideline_id, v1), scope(kb, guideline_id, v2),
+                           through_uses(old, new))
+    found = compare(old, new, comparison_cases(kb, guideline_id, (old, new)))
     opened = tuple(f"{g.version} {q.decision}.{q.rule}: {q.reason}" for g in (old, new) for q in open_questions(g.program))
-    return GuidelineDiff(guideline_id, v1, v2, changes, case_changes, count, case_value_changes(old, new, cases), opened)
+    shared = tuple(name for name in new.decision_names if name in old.decision_names)
+    return GuidelineDiff(guideline_id, v1, v2, changes, found.decision_changes, found.count, found.value_changes,
+                         opened, found.not_comparable, len(found.not_comparable), shared)

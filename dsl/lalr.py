@@ -14,6 +14,8 @@ from typing import ClassVar
 from lark import Lark, Token, Tree
 from lark.indenter import Indenter
 
+from eligo.dsl.reductions import Built, reductions
+
 GRAMMAR = Path(__file__).with_name("grammar.lark")
 # A line ending in one of these continues on the next: a list separator (`,`, `|`, `>` between ordered outcomes),
 # any binary operator, `then`, `else`.
@@ -131,7 +133,22 @@ def lark_parser() -> Lark:
 
 
 def parse_tree(text: str) -> tuple[Tree[Token], list[tuple[str, int, int]]]:
+    """The lark.Tree of `text` (for the syntax-error translators and the nesting limit's position)."""
     parser, indenter = _lark()
     with _LOCK:
         tree = parser.parse(text)
         return tree, list(indenter.comments)
+
+
+def parse_built(text: str, builder: object) -> tuple[Built, list[tuple[str, int, int]]]:
+    """`text` parsed by the same lexer, post-lexer and LALR tables, each rule's value built by `builder`'s method
+    for it as the rule is reduced (eligo.dsl.reductions): the start rule's value, and the comments."""
+    from lark.lexer import LexerThread
+    from lark.parsers.lalr_parser import _Parser
+
+    parser, indenter = _lark()
+    frontend = parser.parser
+    tables = _Parser(frontend.parser.parser.parse_table, reductions(parser.rules, builder))
+    with _LOCK:
+        built = tables.parse(LexerThread.from_text(frontend.lexer, text), "module")
+        return built, list(indenter.comments)

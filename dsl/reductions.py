@@ -79,6 +79,9 @@ def _reduction(rule: Rule, method: Callable[..., Any] | None) -> Reduce:
                     if keep_all or not (symbol.is_term and symbol.filter_out))
 
     if method is None:  # a `_rule` or `x*`: its children, for the parent
+        if all(symbol.name in _LAYOUT for symbol in rule.expansion):
+            return lambda children: Built([], None, 0, 0, 0, 0)  # `_annotations: _NL`: nothing, and no text
+
         def splice(children: list[Any]) -> Built:
             items, height = _kept(children, include)
             first, last = _extent(children)
@@ -90,6 +93,8 @@ def _reduction(rule: Rule, method: Callable[..., Any] | None) -> Reduce:
     expand_single = rule.options.expand1 and not rule.alias
     if expand_single and len(rule.expansion) == 1 and include == ((0, False),):
         return itemgetter(0)  # `?expr: or_expr`: the child is passed on, position and all
+    if all(symbol.is_term for symbol in rule.expansion) and not expand_single:
+        return _tokens_only(rule, method, tuple(index for index, _ in include))
 
     def reduce(children: list[Any]) -> Any:
         items, height = _kept(children, include)
@@ -105,6 +110,20 @@ def _reduction(rule: Rule, method: Callable[..., Any] | None) -> Reduce:
             return Built(method(None, *values), None, 0, 0, 0, height + 1)
         value = method((first.line, first.column, last.end_line, last.end_column), *values)
         return Built(value, first.line, first.column, last.end_line, last.end_column, height + 1)
+    return reduce
+
+
+def _tokens_only(rule: Rule, method: Callable[..., Any], kept: tuple[int, ...]) -> Reduce:
+    """The reduction of a rule of terminals only (`ref: NAME`, `yes: "yes"`): where it starts and ends is known."""
+    covering = [index for index, symbol in enumerate(rule.expansion) if symbol.name not in _LAYOUT]
+    if not covering:
+        return lambda children: Built(method(None, *[children[index] for index in kept]), None, 0, 0, 0, 1)
+    start, end = covering[0], covering[-1]
+
+    def reduce(children: list[Any]) -> Built:
+        first, last = children[start], children[end]
+        meta = (first.line, first.column, last.end_line, last.end_column)
+        return Built(method(meta, *[children[index] for index in kept]), *meta, 1)
     return reduce
 
 

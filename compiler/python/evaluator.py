@@ -23,7 +23,9 @@ Evaluator = Callable[..., Any]
 
 @dataclass
 class Generated:
-    """A program's evaluators. The three-valued one (`source`) is written and compiled at once. The fast one,
+    """A program's evaluators. The three-valued one (`source`) is written at once (so that a program the generator
+    cannot write fails to compile) and compiled by Python when first run (a guideline only checked, drawn or
+    compiled to SQL never runs it; that compile is most of a large guideline's code generation). The fast one,
     two-valued (`known_source`), hands a case to it as soon as it reads an unknown value; it and the traced one
     are written on first use (a guideline checked, drawn or compiled to SQL never runs them, and each is as
     costly to write and compile as the three-valued one). The compiled cache keeps the fast one
@@ -31,10 +33,15 @@ class Generated:
 
     source: str
     program: ir.Program = field(repr=False)
-    three_valued: Evaluator = field(repr=False)
+    consts: dict[str, object] = field(repr=False)  # the constants `source` names
     name: str = ""
 
-    CACHED_ACROSS_PROCESSES = ("_fast",)
+    CACHED_ACROSS_PROCESSES = ("three_valued", "_fast")
+
+    @cached_property
+    def three_valued(self) -> Evaluator:
+        """`evaluate(c)` in three values: the outcomes and every definition's value, None where unknown."""
+        return compile_source(self.source, self.consts, self.name, "evaluate")
 
     @cached_property
     def _fast(self) -> tuple[Evaluator, str]:
@@ -134,12 +141,13 @@ def two_valued(generator: CodeGenerator, fallback: Evaluator, name: str, functio
 
 
 def generate(program: ir.Program, name: str) -> Generated:
-    """Write and compile the three-valued evaluator of `program` (the others are written when first asked for)."""
+    """Write the three-valued evaluator of `program` (compiled when first run; the others are written when first
+    asked for)."""
     from eligo.python.codegen import CodeGenerator
 
     generator = CodeGenerator(program)
     source = generator.write()
-    return Generated(source, program, compile_source(source, generator.consts, name, "evaluate"), name)
+    return Generated(source, program, generator.consts, name)
 
 
 def namespace(consts: dict[str, object]) -> dict[str, object]:

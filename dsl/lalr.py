@@ -9,7 +9,7 @@ import threading
 from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from lark import Lark, Token, Tree
 from lark.indenter import Indenter
@@ -148,7 +148,8 @@ def parse_built(text: str, builder: object) -> tuple[Built, list[tuple[str, int,
 
     parser, indenter = _lark()
     frontend = parser.parser
-    tables = _Parser(frontend.parser.parser.parse_table, reductions(parser.rules, builder))
+    callbacks: Any = reductions(parser.rules, builder)  # Lark's annotation names only terminal callbacks
+    tables = _Parser(frontend.parser.parser.parse_table, callbacks)
     with _LOCK:
         built = tables.parse(LexerThread.from_text(frontend.lexer, text), "module")
         return built, list(indenter.comments)

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from operator import itemgetter
 from typing import Any
 
-from lark.grammar import Rule
+from lark.grammar import Rule, Symbol, Terminal
 
 # A node's position as its builder method receives it: line, column, end line and end column (end exclusive),
 # or None for a node that covers no text.
@@ -70,13 +70,18 @@ def _kept(children: list[Any], include: tuple[tuple[int, bool], ...]) -> tuple[l
     return items, height
 
 
+def _dropped(symbol: Symbol) -> bool:
+    """Whether a tree leaves the symbol out: a keyword or punctuation, or a `_TERMINAL`."""
+    return isinstance(symbol, Terminal) and symbol.filter_out
+
+
 def _reduction(rule: Rule, method: Callable[..., Any] | None) -> Reduce:
     """What reducing `rule` pushes, as lark.parse_tree_builder would shape its tree: keywords and `_TERMINALS` left
     out (unless `!rule`), `_rule` children spliced in, the one child of a `?rule` passed on as it is."""
     keep_all = rule.options.keep_all_tokens
     include = tuple((index, not symbol.is_term and symbol.name.startswith("_"))
                     for index, symbol in enumerate(rule.expansion)
-                    if keep_all or not (symbol.is_term and symbol.filter_out))
+                    if keep_all or not _dropped(symbol))
 
     if method is None:  # a `_rule` or `x*`: its children, for the parent
         if all(symbol.name in _LAYOUT for symbol in rule.expansion):
@@ -129,7 +134,7 @@ def _tokens_only(rule: Rule, method: Callable[..., Any], kept: tuple[int, ...]) 
 
 def _passes_on(rule: Rule) -> bool:
     """Whether the rule is a `?rule` alternative that always has one child, which it passes on (`?atom: "(" expr ")"`)."""
-    kept = [symbol for symbol in rule.expansion if not (symbol.is_term and symbol.filter_out)]
+    kept = [symbol for symbol in rule.expansion if not _dropped(symbol)]
     return bool(rule.options.expand1 and not rule.alias and len(kept) == 1 and not kept[0].name.startswith("_"))
 
 

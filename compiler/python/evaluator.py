@@ -36,18 +36,23 @@ class Generated:
     consts: dict[str, object] = field(repr=False)  # the constants `source` names
     name: str = ""
 
-    CACHED_ACROSS_PROCESSES = ("three_valued", "_fast")
+    CACHED_ACROSS_PROCESSES = ("three_valued", "_deferred", "_fast")
 
     @cached_property
     def three_valued(self) -> Evaluator:
         """`evaluate(c)` in three values: the outcomes and every definition's value, None where unknown."""
-        return compile_source(self.source, self.consts, self.name, "evaluate")
+        return self._deferred.function()
+
+    @cached_property
+    def _deferred(self) -> Deferred:
+        return Deferred(self.source, self.consts, self.name)
 
     @cached_property
     def _fast(self) -> tuple[Evaluator, str]:
         from eligo.python.twovalued import TwoValuedCodeGenerator
 
-        return two_valued(TwoValuedCodeGenerator(self.program), self.three_valued, self.name, "evaluate")
+        fast, source = two_valued(TwoValuedCodeGenerator(self.program), self._deferred, self.name, "evaluate")
+        return self._deferred.handed_by(fast), source
 
     @property
     def fast(self) -> Evaluator:
@@ -73,7 +78,8 @@ class Generated:
 
         generator = ValidatingCodeGenerator(self.program, shared)
         source = generator.write()
-        return compile_source(source, {**generator.consts, "fallback": self.three_valued}, self.name, "evaluate")
+        return self._deferred.handed_by(
+            compile_source(source, {**generator.consts, "fallback": self._deferred}, self.name, "evaluate"))
 
     @property
     def traced(self) -> Evaluator:
@@ -132,6 +138,44 @@ class Generated:
         three_valued = compile_source(generator.write(), generator.consts, self.name, "classify")
         return two_valued(TwoValuedCodeGenerator(self.program, (decision_key,), classify=True), three_valued,
                           self.name, "classify")
+
+
+class Deferred:
+    """The three-valued evaluator until it is first called: compiled then (Python's compile of a large guideline's
+    evaluator is most of its code generation), and put in its own place as the `fallback` of the evaluators that
+    hand it a case with an unknown value (the two-valued and validating ones), which a case whose every value read
+    is known never does. Pickled without those evaluators' namespaces (eligo.kb.cache)."""
+
+    __slots__ = ("compiled", "consts", "name", "scopes", "source")
+
+    def __init__(self, source: str, consts: dict[str, object], name: str,
+                 compiled: Evaluator | None = None) -> None:
+        self.source, self.consts, self.name, self.compiled = source, consts, name, compiled
+        self.scopes: list[dict[str, Any]] = []  # the namespaces whose `fallback` is this object
+
+    def function(self) -> Evaluator:
+        if self.compiled is None:
+            self.compiled = compile_source(self.source, self.consts, self.name, "evaluate")
+            for scope in self.scopes:
+                scope["fallback"] = self.compiled
+            self.scopes.clear()
+        return self.compiled
+
+    def handed_by(self, evaluator: Evaluator) -> Evaluator:
+        """`evaluator`, whose `fallback` this is, to call the compiled function directly once there is one."""
+        scope = getattr(evaluator, "__globals__", {})
+        if scope.get("fallback") is self:
+            if self.compiled is None:
+                self.scopes.append(scope)
+            else:
+                scope["fallback"] = self.compiled
+        return evaluator
+
+    def __call__(self, *args: Any) -> Any:
+        return self.function()(*args)
+
+    def __reduce__(self) -> tuple[type, tuple[Any, ...]]:
+        return Deferred, (self.source, self.consts, self.name, self.compiled)
 
 
 def two_valued(generator: CodeGenerator, fallback: Evaluator, name: str, function: str) -> tuple[Evaluator, str]:

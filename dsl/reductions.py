@@ -75,7 +75,10 @@ def _dropped(symbol: Symbol) -> bool:
     return isinstance(symbol, Terminal) and symbol.filter_out
 
 
-def _reduction(rule: Rule, method: Callable[..., Any] | None) -> Reduce:
+Make = Callable[[Callable[..., Any]], Reduce]  # a rule's reduction, given its builder method
+
+
+def _shape(rule: Rule) -> Make:
     """What reducing `rule` pushes, as lark.parse_tree_builder would shape its tree: keywords and `_TERMINALS` left
     out (unless `!rule`), `_rule` children spliced in, the one child of a `?rule` passed on as it is."""
     keep_all = rule.options.keep_all_tokens
@@ -83,9 +86,9 @@ def _reduction(rule: Rule, method: Callable[..., Any] | None) -> Reduce:
                     for index, symbol in enumerate(rule.expansion)
                     if keep_all or not _dropped(symbol))
 
-    if method is None:  # a `_rule` or `x*`: its children, for the parent
+    if (rule.alias or rule.origin.name).startswith("_"):  # a `_rule` or `x*`: its children, for the parent
         if all(symbol.name in _LAYOUT for symbol in rule.expansion):
-            return lambda children: Built([], None, 0, 0, 0, 0)  # `_annotations: _NL`: nothing, and no text
+            return lambda _: lambda children: Built([], None, 0, 0, 0, 0)  # `_annotations: _NL`: nothing, no text
 
         def splice(children: list[Any]) -> Built:
             items, height = _kept(children, include)
@@ -93,43 +96,48 @@ def _reduction(rule: Rule, method: Callable[..., Any] | None) -> Reduce:
             if first is None:
                 return Built(items, None, 0, 0, 0, height)
             return Built(items, first.line, first.column, last.end_line, last.end_column, height)
-        return splice
+        return lambda _: splice
 
     expand_single = rule.options.expand1 and not rule.alias
     if expand_single and len(rule.expansion) == 1 and include == ((0, False),):
-        return itemgetter(0)  # `?expr: or_expr`: the child is passed on, position and all
+        passed_on = itemgetter(0)  # `?expr: or_expr`: the child is passed on, position and all
+        return lambda _: passed_on
     if all(symbol.is_term for symbol in rule.expansion) and not expand_single:
-        return _tokens_only(rule, method, tuple(index for index, _ in include))
+        return _tokens_only(rule, tuple(index for index, _ in include))
 
-    def reduce(children: list[Any]) -> Any:
-        items, height = _kept(children, include)
-        first, last = _extent(children)
-        if expand_single and len(items) == 1:
-            item = items[0]
-            if item.__class__ is not Built or first is None or (first is item and last is item):
-                return item  # a token stands for itself; a node keeps its own position
-            # `(x)`: x keeps its position, and the text it stands for in its parent includes the brackets
-            return Built(item.value, first.line, first.column, last.end_line, last.end_column, height)
-        values = [item.value if item.__class__ is Built else item for item in items]
-        if first is None:
-            return Built(method(None, *values), None, 0, 0, 0, height + 1)
-        value = method((first.line, first.column, last.end_line, last.end_column), *values)
-        return Built(value, first.line, first.column, last.end_line, last.end_column, height + 1)
-    return reduce
+    def make(method: Callable[..., Any]) -> Reduce:
+        def reduce(children: list[Any]) -> Any:
+            items, height = _kept(children, include)
+            first, last = _extent(children)
+            if expand_single and len(items) == 1:
+                item = items[0]
+                if item.__class__ is not Built or first is None or (first is item and last is item):
+                    return item  # a token stands for itself; a node keeps its own position
+                # `(x)`: x keeps its position, and the text it stands for in its parent includes the brackets
+                return Built(item.value, first.line, first.column, last.end_line, last.end_column, height)
+            values = [item.value if item.__class__ is Built else item for item in items]
+            if first is None:
+                return Built(method(None, *values), None, 0, 0, 0, height + 1)
+            value = method((first.line, first.column, last.end_line, last.end_column), *values)
+            return Built(value, first.line, first.column, last.end_line, last.end_column, height + 1)
+        return reduce
+    return make
 
 
-def _tokens_only(rule: Rule, method: Callable[..., Any], kept: tuple[int, ...]) -> Reduce:
+def _tokens_only(rule: Rule, kept: tuple[int, ...]) -> Make:
     """The reduction of a rule of terminals only (`ref: NAME`, `yes: "yes"`): where it starts and ends is known."""
     covering = [index for index, symbol in enumerate(rule.expansion) if symbol.name not in _LAYOUT]
     if not covering:
-        return lambda children: Built(method(None, *[children[index] for index in kept]), None, 0, 0, 0, 1)
+        return lambda method: lambda children: Built(method(None, *[children[i] for i in kept]), None, 0, 0, 0, 1)
     start, end = covering[0], covering[-1]
 
-    def reduce(children: list[Any]) -> Built:
-        first, last = children[start], children[end]
-        meta = (first.line, first.column, last.end_line, last.end_column)
-        return Built(method(meta, *[children[index] for index in kept]), *meta, 1)
-    return reduce
+    def make(method: Callable[..., Any]) -> Reduce:
+        def reduce(children: list[Any]) -> Built:
+            first, last = children[start], children[end]
+            meta = (first.line, first.column, last.end_line, last.end_column)
+            return Built(method(meta, *[children[index] for index in kept]), *meta, 1)
+        return reduce
+    return make
 
 
 def _passes_on(rule: Rule) -> bool:
@@ -142,20 +150,29 @@ def _unreachable(meta: Meta, *children: Any) -> Any:
     raise AssertionError("a `?rule` alternative with one child passes it on")
 
 
+_SHAPES: dict[int, tuple[Rule, str, bool, Make]] = {}  # by the rule's id: a Rule's own hash is slow to compute
+
+
+def _shaped(rule: Rule) -> tuple[Rule, str, bool, Make]:
+    """The rule, its method's name, whether it may have none, and how its reduction is made (once per rule)."""
+    found = _SHAPES.get(id(rule))
+    if found is None or found[0] is not rule:
+        name = rule.alias or rule.origin.name
+        found = _SHAPES[id(rule)] = (rule, name, name.startswith("_") or _passes_on(rule), _shape(rule))
+    return found
+
+
 def reductions(rules: list[Rule], builder: object) -> dict[Rule, Reduce]:
     """Every rule's reduction, calling `builder`'s method named after the rule (or its alias)."""
     table: dict[Rule, Reduce] = {}
     for rule in rules:
-        name = rule.alias or rule.origin.name
-        if name.startswith("_"):
-            table[rule] = _reduction(rule, None)
-            continue
-        method = getattr(builder, name, None)
+        _, name, optional, make = _shaped(rule)
+        method = None if name.startswith("_") else getattr(builder, name, None)  # a `_rule` has none
         if method is None:
-            if not _passes_on(rule):
+            if not optional:
                 raise TypeError(f"the builder has no method for the grammar rule `{name}`")
             method = _unreachable
-        table[rule] = _reduction(rule, method)
+        table[rule] = make(method)
     return table
 
 

@@ -107,3 +107,11 @@ def test_the_nesting_limit_is_where_the_tree_puts_it() -> None:
         assert [d.code for d in diagnostics] == (["E002"] if too_deep else [])
         refused.append(too_deep)
     assert refused[0] is False and refused[-1] is True  # the limit lies within the depths tried
+
+
+def test_a_grammar_rule_without_a_builder_method_is_refused_at_the_first_parse() -> None:
+    class Partial(Builder):
+        define = None  # type: ignore[assignment]
+
+    with pytest.raises(TypeError, match="no method for the grammar rule `define`"):
+        lalr.parse_built(HEADER + "define d: flag\n", Partial("<test>"))

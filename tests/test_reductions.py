@@ -4,7 +4,6 @@ tree of its rule, and the nesting limit counts the height of that tree."""
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -85,7 +84,6 @@ def test_the_corpus_is_large_enough_to_mean_something() -> None:
 @pytest.mark.parametrize(("name", "text"), VALID, ids=[name for name, _ in VALID])
 def test_every_builder_method_gets_the_position_lark_gives_its_tree(name: str, text: str) -> None:
     _, recording, tree = _parsed_both_ways(text)
-    sys.setrecursionlimit(max(sys.getrecursionlimit(), 10_000))
     assert recording.calls == _trees(tree)
 
 

@@ -1,4 +1,5 @@
-"""The one Lark Transformer that builds the typed AST; nothing after it sees a lark.Tree.
+"""The builder of the typed AST: one method per grammar rule, called as the LALR parser reduces the rule
+(eligo.dsl.reductions) with the node's position and its children's values; no lark.Tree is made.
 
 It never raises: problems it can see (a duplicate `version`, an impossible date) become
 diagnostics collected in `Builder.diagnostics`.
@@ -11,12 +12,12 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from lark import Token, Tree, v_args
-from lark.tree import Meta
+from lark import Token
 
 from eligo.dsl import ast
 from eligo.dsl.diagnostics import Diagnostic, error
 from eligo.dsl.list_rules import ListRules, Name
+from eligo.dsl.reductions import Meta
 
 _ESCAPE = re.compile(r"\\(.)")
 _COMPARE = {"≤": "<=", "≥": ">=", "≠": "!="}
@@ -63,19 +64,13 @@ def _annotations(items: tuple[Any, ...], span: ast.Span) -> ast.Annotations:
     return ast.Annotations(because, cites, label, span=span)
 
 
-@v_args(inline=True, meta=True)
 class Builder(ListRules):
     def __init__(self, path: str) -> None:
-        super().__init__(visit_tokens=False)  # no method here is named after a terminal
         self.path = path
         self.diagnostics: list[Diagnostic] = []
-        # lark's v_args wraps a method anew (functools.update_wrapper) at every lookup: look each
-        # rule method up once per builder instead, a third less time building a large module.
-        for name in _RULE_METHODS:
-            setattr(self, name, getattr(self, name))
 
-    def build(self, tree: Tree[Token], source: str, comments: list[tuple[str, int, int]]) -> ast.Module:
-        module: ast.Module = self.transform(tree)
+    def build(self, module: ast.Module, source: str, comments: list[tuple[str, int, int]]) -> ast.Module:
+        """The module as parsed, with its comments (the post-lexer collects them)."""
         lines = source.split("\n")
         built = tuple(
             ast.Comment(
@@ -89,9 +84,9 @@ class Builder(ListRules):
 
     # ------------------------------------------------------------ helpers
     def _span(self, meta: Meta) -> ast.Span:
-        if getattr(meta, "empty", True):
+        if meta is None:
             return ast.Span(self.path, 0, 0, 0, 0)
-        return ast.Span(self.path, meta.line, meta.column, meta.end_line, meta.end_column)
+        return ast.Span(self.path, *meta)
 
     def _tok(self, token: Token) -> ast.Span:
         return ast.Span(
@@ -512,7 +507,3 @@ class Builder(ListRules):
 
     def string(self, meta: Meta, tok: Token) -> ast.Literal:
         return ast.Text(unquote(tok), span=self._span(meta))
-
-
-_RULE_METHODS = tuple(name for cls in (Builder, ListRules) for name, value in vars(cls).items()
-                      if callable(value) and not name.startswith("_") and name != "build")

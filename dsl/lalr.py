@@ -9,10 +9,12 @@ import threading
 from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from lark import Lark, Token, Tree
 from lark.indenter import Indenter
+
+from eligo.dsl.reductions import Built, reductions
 
 GRAMMAR = Path(__file__).with_name("grammar.lark")
 # A line ending in one of these continues on the next: a list separator (`,`, `|`, `>` between ordered outcomes),
@@ -131,7 +133,23 @@ def lark_parser() -> Lark:
 
 
 def parse_tree(text: str) -> tuple[Tree[Token], list[tuple[str, int, int]]]:
+    """The lark.Tree of `text` (for the syntax-error translators and the nesting limit's position)."""
     parser, indenter = _lark()
     with _LOCK:
         tree = parser.parse(text)
         return tree, list(indenter.comments)
+
+
+def parse_built(text: str, builder: object) -> tuple[Built, list[tuple[str, int, int]]]:
+    """`text` parsed by the same lexer, post-lexer and LALR tables, each rule's value built by `builder`'s method
+    for it as the rule is reduced (eligo.dsl.reductions): the start rule's value, and the comments."""
+    from lark.lexer import LexerThread
+    from lark.parsers.lalr_parser import _Parser
+
+    parser, indenter = _lark()
+    frontend = parser.parser
+    callbacks: Any = reductions(parser.rules, builder)  # Lark's annotation names only terminal callbacks
+    tables = _Parser(frontend.parser.parser.parse_table, callbacks)
+    with _LOCK:
+        built = tables.parse(LexerThread.from_text(frontend.lexer, text), "module")
+        return built, list(indenter.comments)

@@ -1,4 +1,4 @@
-"""The rules of the Lark Transformer (dsl.builder) for lists of records: `record` declarations, `list of R`
+"""The rules of the AST builder (dsl.builder) for lists of records: `record` declarations, `list of R`
 types, list values in examples and the list operations, each checked for its form (E070, E071)."""
 
 from __future__ import annotations
@@ -7,11 +7,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from lark import Token, Transformer, v_args
-from lark.tree import Meta
+from lark import Token
 
 from eligo.dsl import ast
 from eligo.dsl.diagnostics import Diagnostic, error
+from eligo.dsl.reductions import Meta
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,8 +25,7 @@ class Name:
 _Name = Name
 
 
-@v_args(inline=True, meta=True)
-class ListRules(Transformer[Token, Any]):
+class ListRules:
     """The list half of `Builder` (which provides `diagnostics`, `_span`, `_tok` and `input`)."""
 
     diagnostics: list[Diagnostic]

@@ -159,26 +159,14 @@ def parse_with_diagnostics(text: str, path: str = "<string>") -> tuple[ast.Modul
     from lark.indenter import DedentError
 
     from eligo.dsl.builder import Builder
-    from eligo.dsl.lalr import parse_tree
-    from eligo.dsl.syntax_errors import translate
+    from eligo.dsl.lalr import parse_built
 
     source = text if text.endswith("\n") else text + "\n"
-    diagnostics: list[Diagnostic] = []
-    attempt: str | None = source
-    tree: Tree[Token] | None = None
-    comments: list[tuple[str, int, int]] = []
-    while attempt is not None and len(diagnostics) < MAX_ERRORS:
-        try:
-            tree, comments = parse_tree(attempt)
-            break
-        except (UnexpectedInput, DedentError) as exc:
-            diagnostic = translate(exc, attempt, path)
-            if diagnostics and diagnostic.sort_key() <= diagnostics[-1].sort_key():
-                break  # an error before the last one is an artefact of blanking the last one's block
-            diagnostics.append(diagnostic)
-            attempt = _blank_block(attempt, diagnostic.span.line)
-    if diagnostics or tree is None:
-        return None, diagnostics
+    builder = Builder(path)
+    try:
+        built, comments = parse_built(source, builder)  # the AST built as the parser reduces each rule
+    except (UnexpectedInput, DedentError):
+        return None, _syntax_errors(source, path)
     deep_bracket = _brackets_too_deep(source)
     if deep_bracket is not None:
         line, column = deep_bracket
@@ -187,18 +175,44 @@ def parse_with_diagnostics(text: str, path: str = "<string>") -> tuple[ast.Modul
                   ast.Span(path, line, column, line, column + 1),
                   "give parts of it a name with `define` and refer to them")
         ]
-    too_deep = _depth_exceeded(tree)
-    if too_deep is not None:
-        meta = too_deep.meta
-        span = ast.Span(path, getattr(meta, "line", 1), getattr(meta, "column", 1),
-                        getattr(meta, "end_line", 1), getattr(meta, "end_column", 2))
-        return None, [
-            error("E002", f"this expression is nested more than {MAX_NESTING} levels deep", span,
-                  "give parts of it a name with `define` and refer to them")
-        ]
-    builder = Builder(path)
-    module = builder.build(tree, source, comments)
-    return module, builder.diagnostics
+    if built.height > MAX_NESTING + 1:  # a lark.Tree this tall has a node deeper than MAX_NESTING below its root
+        return None, _too_deep(source, path)
+    return builder.build(built.value, source, comments), builder.diagnostics
+
+
+def _syntax_errors(source: str, path: str) -> list[Diagnostic]:
+    """Every syntax error of `source` (up to MAX_ERRORS), each after blanking the block of the one before."""
+    from lark.exceptions import UnexpectedInput
+    from lark.indenter import DedentError
+
+    from eligo.dsl.lalr import parse_tree
+    from eligo.dsl.syntax_errors import translate
+
+    diagnostics: list[Diagnostic] = []
+    attempt: str | None = source
+    while attempt is not None and len(diagnostics) < MAX_ERRORS:
+        try:
+            parse_tree(attempt)
+            break
+        except (UnexpectedInput, DedentError) as exc:
+            diagnostic = translate(exc, attempt, path)
+            if diagnostics and diagnostic.sort_key() <= diagnostics[-1].sort_key():
+                break  # an error before the last one is an artefact of blanking the last one's block
+            diagnostics.append(diagnostic)
+            attempt = _blank_block(attempt, diagnostic.span.line)
+    return diagnostics
+
+
+def _too_deep(source: str, path: str) -> list[Diagnostic]:
+    """E002 at the first subtree of the lark.Tree deeper than MAX_NESTING (the tree is made for its position)."""
+    from eligo.dsl.lalr import parse_tree
+
+    too_deep = _depth_exceeded(parse_tree(source)[0])
+    meta = too_deep.meta if too_deep is not None else None
+    span = ast.Span(path, getattr(meta, "line", 1), getattr(meta, "column", 1),
+                    getattr(meta, "end_line", 1), getattr(meta, "end_column", 2))
+    return [error("E002", f"this expression is nested more than {MAX_NESTING} levels deep", span,
+                  "give parts of it a name with `define` and refer to them")]
 
 
 def parse(text: str, path: str = "<string>") -> ast.Module:

@@ -23,12 +23,17 @@ def _padded(size: int, filler: str = "x") -> str:
     return text
 
 
-def _refuse_to_parse(text: str) -> object:
+def _refuse_to_parse(text: str, *args: object) -> object:
     raise AssertionError("the parser was called on a source over the size limit")
 
 
+def _no_parser(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("parse_built", "parse_tree"):  # the AST's parse, and the tree's (for syntax errors)
+        monkeypatch.setattr(lalr, name, _refuse_to_parse)
+
+
 def test_a_source_over_one_megabyte_gets_e001_without_being_parsed(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(lalr, "parse_tree", _refuse_to_parse)
+    _no_parser(monkeypatch)
     module, diagnostics = parse_with_diagnostics(_padded(MAX_SOURCE_BYTES + 1), "big.eligo")
     assert module is None
     assert [(d.code, d.span.line, d.span.column, d.message) for d in diagnostics] == [
@@ -40,7 +45,7 @@ def test_a_source_over_one_megabyte_gets_e001_without_being_parsed(monkeypatch: 
 def test_the_size_limit_counts_bytes_not_characters(monkeypatch: pytest.MonkeyPatch) -> None:
     text = _padded(MAX_SOURCE_BYTES + 1, filler="é")  # about half as many characters as bytes
     assert len(text) < MAX_SOURCE_BYTES
-    monkeypatch.setattr(lalr, "parse_tree", _refuse_to_parse)
+    _no_parser(monkeypatch)
     assert [d.code for d in parse_with_diagnostics(text, "big.eligo")[1]] == ["E001"]
 
 

@@ -232,8 +232,9 @@ def guideline(root: Path, module_id: str, version: str | None, as_of: str | None
 def _warm(compiled: Guideline) -> None:
     """Compute now what the entry keeps (the classes' `CACHED_ACROSS_PROCESSES`), so that a command deciding from it
     never writes code or analyses the program: the fast evaluator, the inputs each rule reads, and the completion
-    evaluator of each decision of its own (for an unknown answer refined exactly)."""
-    _ = compiled.code.fast, compiled.rule_inputs
+    evaluator of each decision of its own (for an unknown answer refined exactly); and the three-valued evaluator the
+    fast one hands a case with an unknown value to (compiled when first called otherwise)."""
+    _ = compiled.code.fast, compiled.code.three_valued, compiled.rule_inputs
     for decision in compiled._own:
         compiled._completion(decision.key)
 

@@ -23,7 +23,9 @@ Evaluator = Callable[..., Any]
 
 @dataclass
 class Generated:
-    """A program's evaluators. The three-valued one (`source`) is written and compiled at once. The fast one,
+    """A program's evaluators. The three-valued one (`source`) is written at once (so that a program the generator
+    cannot write fails to compile) and compiled by Python when first run (a guideline only checked, drawn or
+    compiled to SQL never runs it; that compile is most of a large guideline's code generation). The fast one,
     two-valued (`known_source`), hands a case to it as soon as it reads an unknown value; it and the traced one
     are written on first use (a guideline checked, drawn or compiled to SQL never runs them, and each is as
     costly to write and compile as the three-valued one). The compiled cache keeps the fast one
@@ -31,16 +33,26 @@ class Generated:
 
     source: str
     program: ir.Program = field(repr=False)
-    three_valued: Evaluator = field(repr=False)
+    consts: dict[str, object] = field(repr=False)  # the constants `source` names
     name: str = ""
 
-    CACHED_ACROSS_PROCESSES = ("_fast",)
+    CACHED_ACROSS_PROCESSES = ("three_valued", "_deferred", "_fast")
+
+    @cached_property
+    def three_valued(self) -> Evaluator:
+        """`evaluate(c)` in three values: the outcomes and every definition's value, None where unknown."""
+        return self._deferred.function()
+
+    @cached_property
+    def _deferred(self) -> Deferred:
+        return Deferred(self.source, self.consts, self.name)
 
     @cached_property
     def _fast(self) -> tuple[Evaluator, str]:
         from eligo.python.twovalued import TwoValuedCodeGenerator
 
-        return two_valued(TwoValuedCodeGenerator(self.program), self.three_valued, self.name, "evaluate")
+        fast, source = two_valued(TwoValuedCodeGenerator(self.program), self._deferred, self.name, "evaluate")
+        return self._deferred.handed_by(fast), source
 
     @property
     def fast(self) -> Evaluator:
@@ -66,7 +78,8 @@ class Generated:
 
         generator = ValidatingCodeGenerator(self.program, shared)
         source = generator.write()
-        return compile_source(source, {**generator.consts, "fallback": self.three_valued}, self.name, "evaluate")
+        return self._deferred.handed_by(
+            compile_source(source, {**generator.consts, "fallback": self._deferred}, self.name, "evaluate"))
 
     @property
     def traced(self) -> Evaluator:
@@ -127,6 +140,44 @@ class Generated:
                           self.name, "classify")
 
 
+class Deferred:
+    """The three-valued evaluator until it is first called: compiled then (Python's compile of a large guideline's
+    evaluator is most of its code generation), and put in its own place as the `fallback` of the evaluators that
+    hand it a case with an unknown value (the two-valued and validating ones), which a case whose every value read
+    is known never does. Pickled without those evaluators' namespaces (eligo.kb.cache)."""
+
+    __slots__ = ("compiled", "consts", "name", "scopes", "source")
+
+    def __init__(self, source: str, consts: dict[str, object], name: str,
+                 compiled: Evaluator | None = None) -> None:
+        self.source, self.consts, self.name, self.compiled = source, consts, name, compiled
+        self.scopes: list[dict[str, Any]] = []  # the namespaces whose `fallback` is this object
+
+    def function(self) -> Evaluator:
+        if self.compiled is None:
+            self.compiled = compile_source(self.source, self.consts, self.name, "evaluate")
+            for scope in self.scopes:
+                scope["fallback"] = self.compiled
+            self.scopes.clear()
+        return self.compiled
+
+    def handed_by(self, evaluator: Evaluator) -> Evaluator:
+        """`evaluator`, whose `fallback` this is, to call the compiled function directly once there is one."""
+        scope = getattr(evaluator, "__globals__", {})
+        if scope.get("fallback") is self:
+            if self.compiled is None:
+                self.scopes.append(scope)
+            else:
+                scope["fallback"] = self.compiled
+        return evaluator
+
+    def __call__(self, *args: Any) -> Any:
+        return self.function()(*args)
+
+    def __reduce__(self) -> tuple[type, tuple[Any, ...]]:
+        return Deferred, (self.source, self.consts, self.name, self.compiled)
+
+
 def two_valued(generator: CodeGenerator, fallback: Evaluator, name: str, function: str) -> tuple[Evaluator, str]:
     """The two-valued variant of a generator's function, answering through `fallback` when it meets an unknown."""
     source = generator.write()
@@ -134,12 +185,13 @@ def two_valued(generator: CodeGenerator, fallback: Evaluator, name: str, functio
 
 
 def generate(program: ir.Program, name: str) -> Generated:
-    """Write and compile the three-valued evaluator of `program` (the others are written when first asked for)."""
+    """Write the three-valued evaluator of `program` (compiled when first run; the others are written when first
+    asked for)."""
     from eligo.python.codegen import CodeGenerator
 
     generator = CodeGenerator(program)
     source = generator.write()
-    return Generated(source, program, compile_source(source, generator.consts, name, "evaluate"), name)
+    return Generated(source, program, generator.consts, name)
 
 
 def namespace(consts: dict[str, object]) -> dict[str, object]:

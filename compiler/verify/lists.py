@@ -38,7 +38,18 @@ def elements(value: Any) -> tuple[list[Mapping[str, Any]], bool]:
     """A case's list value as (its elements, whether it is complete)."""
     if isinstance(value, Mapping) and "at_least" in value:
         return list(value["at_least"]), False
-    return list(value or ()), True
+    return list(value or ()), getattr(value, "complete", True) is not False
+
+
+def appended(value: Any, element: Mapping[str, Any]) -> Any:
+    """The list value with `element` added at its end, complete or not as it was.
+
+    >>> appended({"at_least": [{"organ": "liver"}]}, {"organ": "lung"})
+    {'at_least': [{'organ': 'liver'}, {'organ': 'lung'}]}
+    """
+    items, complete = elements(value)
+    items = [*items, dict(element)]
+    return items if complete else {"at_least": items}
 
 
 def completions(info: ir.InputInfo, value: Any, values: Callable[[ir.InputInfo], Sequence[Any]],

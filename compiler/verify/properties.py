@@ -4,9 +4,10 @@ monotonicity) and declared by authors (`never decreases as`, `does not depend on
 
 from __future__ import annotations
 
+import datetime as dt
 import random
 import zlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from eligo import ir
@@ -18,6 +19,7 @@ from eligo.ir.types import Type
 from eligo.verify import boundaries, lists, tables
 from eligo.verify.explore import Check, Sample, Stats, Violation, merged
 from eligo.verify.harness import Evaluations, Outcome, Target
+from eligo.verify.report import given_value
 from eligo.verify.strategies import Case, Space, field_values
 
 
@@ -242,6 +244,20 @@ def _names(names: Sequence[str]) -> str:
 # ---------------------------------------------------------------- declared by authors
 
 
+def rank(target: Target, outcome: Outcome | None) -> float | None:
+    """Where a known outcome stands on the target's order (higher is better), or None (unknown, no order)."""
+    if outcome is None or outcome[0] not in ("decided", "value") or outcome[1] is None or outcome[1] is ir.NA:
+        return None
+    value = outcome[1]
+    node = target.node
+    if isinstance(node, ir.Decision):  # over the ordered part of the scale: an outcome beside it has no rank
+        ranked = node.ranked
+        return float(len(ranked) - ranked.index(value)) if value in ranked else None
+    if isinstance(value, bool):
+        return float(value)
+    return float(value) if isinstance(value, (int, float)) else None
+
+
 class Monotone(Check):
     def __init__(self, ev: Evaluations, prop: ast.Property, body: ast.Monotone, target: Target,
                  over: Target | str, varied: Sequence[str], slot: int) -> None:
@@ -250,16 +266,7 @@ class Monotone(Check):
         self.id = self.prop = f"property:{prop.span.line}"
 
     def rank(self, outcome: Outcome | None) -> float | None:
-        if outcome is None or outcome[0] not in ("decided", "value") or outcome[1] is None or outcome[1] is ir.NA:
-            return None
-        value = outcome[1]
-        node = self.target.node
-        if isinstance(node, ir.Decision):  # over the ordered part of the scale: an outcome beside it has no rank
-            ranked = node.ranked
-            return float(len(ranked) - ranked.index(value)) if value in ranked else None
-        if isinstance(value, bool):
-            return float(value)
-        return float(value) if isinstance(value, (int, float)) else None
+        return rank(self.target, outcome)
 
     def level(self, case: Case) -> Any:
         if isinstance(self.over, str):
@@ -296,6 +303,49 @@ class Monotone(Check):
                          f"`{over}` {'increases' if yb > ya else 'decreases'} from {shown(('value', ya), over_type)} "
                          f"to {shown(('value', yb), over_type)}",
                          self.declared.span, before, after)
+
+
+class Added(Check):
+    """`D never increases as a lesion is added to lesions`: the case against the same case with one element more
+    (each element of another drawn list in turn), compared on D's order where both are known."""
+
+    def __init__(self, ev: Evaluations, prop: ast.Property, body: ast.Added, target: Target, slot: int,
+                 most: int = 3) -> None:
+        self.ev, self.declared, self.body, self.target, self.slot, self.most = ev, prop, body, target, slot, most
+        self.id = self.prop = f"property:{prop.span.line}"
+
+    def run(self, sample: Sample, stats: Stats) -> Violation | None:
+        name = self.body.over
+        if sample.case.get(name) is None:
+            return None  # nothing to add to: a missing list is not a list without this element
+        before = sample.case
+        a = self.ev.outcome(self.target, before)
+        ra = rank(self.target, a)
+        if a is None or ra is None:
+            return None
+        added, _ = lists.elements(sample.changes[self.slot].get(name))
+        for element in added[:self.most]:
+            after = {**before, name: lists.appended(before[name], element)}
+            b = self.ev.outcome(self.target, after)
+            rb = rank(self.target, b)
+            if b is None or rb is None:
+                continue
+            stats.applied(self.id)
+            if (rb > ra) if self.body.target_moves == "increases" else (rb < ra):
+                typ = _type(self.target)
+                moved = "increases" if rb > ra else "decreases"
+                return Violation(self.id, "V217", f"property \"{self.declared.title}\" fails: `{self.target.written}` "
+                                 f"{moved} from {shown(a, typ)} to {shown(b, typ)} when "
+                                 f"the {self.body.element} {given_value(_plain(element))} is added to `{name}`", self.declared.span,
+                                 before, after,
+                                 hints=("correct the rules, or the property if adding an element may rightly "
+                                        f"{'raise' if moved == 'increases' else 'lower'} the outcome",))
+        return None
+
+
+def _plain(element: Mapping[str, Any]) -> dict[str, Any]:
+    """An element as a `given` shows it: known fields only (dates as text)."""
+    return {k: v.isoformat() if isinstance(v, dt.date) else v for k, v in element.items() if v is not None}
 
 
 class Independent(Check):

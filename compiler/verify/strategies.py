@@ -200,7 +200,12 @@ def cases(space: Space) -> st.SearchStrategy[Case]:
 
 
 def declared(info: ir.InputInfo, canonical: Any) -> Any:
-    """A prepared (canonical) value in the input's declared unit, as a case gives it."""
+    """A prepared (canonical) value in the input's declared unit, as a case gives it (a list as JSON holds it:
+    an array of objects, `{"at_least": [...]}` when incomplete, its fields in their declared units)."""
+    if info.type.kind == "list" and isinstance(canonical, (list, tuple)):
+        fields = {f.name: f for f in info.fields}
+        items = [{k: declared(fields[k], v) for k, v in e.items() if v is not None and k in fields} for e in canonical]
+        return items if getattr(canonical, "complete", True) else {"at_least": items}
     if info.type.kind == "quantity" and isinstance(canonical, (int, float)) and info.unit:
         unit = units.lookup(info.unit)
         if unit is not None and unit.factor != 1.0:

@@ -327,6 +327,13 @@ class Verifier:
                 names = sorted(self.h.cone(over_target.node.key)) if over_target else [over]
                 varied.append((names, False))
                 return p.Monotone(self.ev, prop, body, target, over_target or over, names, slot)
+            case ast.Added(_, _, _, over):
+                info = self.g.inputs.get(over)
+                if info is None or info.type.kind != "list" or (
+                        isinstance(target.node, ir.Decision) and not target.node.ranked):
+                    return None  # refused by `eligo check` (E133)
+                varied.append(([over], False))  # another list: the elements added
+                return p.Added(self.ev, prop, body, target, slot)
             case ast.Independent(_, of):
                 varied.append((list(of), True))
                 return p.Independent(self.ev, prop, target, of, slot)
@@ -339,6 +346,7 @@ class Verifier:
         prop_id = f"property:{prop.span.line}"
         tried = stats.applicable.get(prop_id, 0)
         what = {ast.Monotone: "pairs of patients compared", ast.Independent: "pairs of patients compared",
+                ast.Added: "patients compared with an element added",
                 ast.Implies: "patients meeting the condition"}[type(prop.body)]
         if tried == 0 and prop_id not in self.failed:
             self.findings.append(Finding(warning(
@@ -376,6 +384,8 @@ class Verifier:
 def _inputs_named(prop: ast.Property) -> set[str]:
     match prop.body:
         case ast.Monotone(_, _, over, _):
+            return {over}
+        case ast.Added(_, _, _, over):
             return {over}
         case ast.Independent(_, of):
             return set(of)

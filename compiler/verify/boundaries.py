@@ -45,7 +45,15 @@ class PairSubject:
         return self.unit in ("months", "years")
 
 
-Subject = InputSubject | PairSubject
+@dataclass(frozen=True, slots=True)
+class ListSubject:
+    """A list operation compared with a constant (`count(lesions where organ = liver) > 3`): generated lists are
+    aimed at either side of it (eligo.verify.aims), and the examples' lists are counted against it in coverage."""
+
+    op: ir.ListOp
+
+
+Subject = InputSubject | PairSubject | ListSubject
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,6 +155,8 @@ class Resolver:
                 return [(InputSubject(name), IDENTITY)]
             case ir.DefRef(key, _, False) if key in self.definitions:
                 return self.terms(self.definitions[key].expr, exact)
+            case ir.ListOp(op) if not exact and op in ("count", "distinct", "largest", "smallest", "sum"):
+                return [(ListSubject(node), IDENTITY)]  # the sweep (exact) leaves lists to generated cases
             case ir.FirstKnown(items):
                 return [] if exact else [t for item in items for t in self.terms(item)]
             case ir.If(_, then, otherwise) if not exact:

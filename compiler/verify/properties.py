@@ -220,7 +220,7 @@ class Needed(Check):
         info = self.space.inputs[name]
         if info.type.kind == "list":  # completions of the list the case holds (eligo.verify.lists)
             rng = random.Random(zlib.crc32(repr((self.seed, name, known.get(name))).encode()))
-            return lists.completions(info, known.get(name), field_values, rng)
+            return lists.completions(info, known.get(name), field_values, rng, aimed=self.space.lists.get(name))
         out = list(self.space.values(name))
         for relation in self.space.relations:
             subject = relation.subject
@@ -310,9 +310,20 @@ class Added(Check):
     (each element of another drawn list in turn), compared on D's order where both are known."""
 
     def __init__(self, ev: Evaluations, prop: ast.Property, body: ast.Added, target: Target, slot: int,
-                 most: int = 3) -> None:
-        self.ev, self.declared, self.body, self.target, self.slot, self.most = ev, prop, body, target, slot, most
+                 catalogue: Sequence[Mapping[str, Any]] = ()) -> None:
+        self.ev, self.declared, self.body, self.target, self.slot = ev, prop, body, target, slot
+        self.catalogue = list(catalogue)  # elements in the case's units, aimed at the list operations
         self.id = self.prop = f"property:{prop.span.line}"
+
+    def elements(self, sample: Sample) -> list[Mapping[str, Any]]:
+        """The elements to add: two of another drawn list, a copy of the case's own last one, and one of the
+        elements the list operations tell apart."""
+        drawn, _ = lists.elements(sample.changes[self.slot].get(self.body.over))
+        own, _ = lists.elements(sample.case[self.body.over])
+        out = [*drawn[:2], *own[-1:]]
+        if self.catalogue:
+            out.append(self.catalogue[zlib.crc32(repr(lists.frozen(sample.case)).encode()) % len(self.catalogue)])
+        return out
 
     def run(self, sample: Sample, stats: Stats) -> Violation | None:
         name = self.body.over
@@ -323,8 +334,7 @@ class Added(Check):
         ra = rank(self.target, a)
         if a is None or ra is None:
             return None
-        added, _ = lists.elements(sample.changes[self.slot].get(name))
-        for element in added[:self.most]:
+        for element in self.elements(sample):
             after = {**before, name: lists.appended(before[name], element)}
             b = self.ev.outcome(self.target, after)
             rb = rank(self.target, b)

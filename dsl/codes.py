@@ -891,9 +891,9 @@ def _checker_entries() -> list[Code]:
              "Some patient's outcome moves the way the property forbids when one element is added to the list, "
              "here because `>=` was written for `<=`. `eligo verify` shows the patient, the element added and both "
              "outcomes; correct the rules or the property.",
-             _LISTS + _FEW.replace("<= 5", ">= 5").replace(", first match", "") + _list_example(2, "not_candidate")
-             + _list_example(6, "candidate") + _ADDED,
-             _LISTS + _FEW + _list_example(2, "candidate") + _list_example(6, "not_candidate") + _ADDED),
+             _LISTS + _FEW.replace("<= 5", ">= 5") + _list_example(4, "not_candidate") + _list_example(6, "candidate")
+             + _ADDED,
+             _LISTS + _FEW + _list_example(4, "candidate") + _list_example(6, "not_candidate") + _ADDED),
         Code("V210", "error", "a `does not depend on` property fails",
              "Changing only the named inputs changes the target, here because the survival clock stops at a "
              "salvage operation (immortal time bias). `eligo verify` shows both patients.",

@@ -228,7 +228,10 @@ def aimed_strategy(aims: ListAims) -> st.SearchStrategy[Any]:
     def draw(draw: st.DrawFn) -> Any:
         aim = aims.weighted[draw(st.integers(0, len(aims.weighted) - 1))]
         n = aim.sizes[draw(st.integers(0, len(aim.sizes) - 1))]
-        pick: Callable[[Sequence[Element]], Element] = lambda pool: dict(pool[draw(st.integers(0, len(pool) - 1))])
+
+        def pick(pool: Sequence[Element]) -> Element:
+            return dict(pool[draw(st.integers(0, len(pool) - 1))])
+
         items: list[Element]
         field = aim.op.body.name if isinstance(aim.op.body, ir.Field) else None
         if aim.op.op == "distinct" and field is not None:

@@ -53,7 +53,8 @@ class ListSubject:
     op: ir.ListOp
 
 
-Subject = InputSubject | PairSubject | ListSubject
+Subject = InputSubject | PairSubject  # what the exact sweep takes as a variable
+Compared = Subject | ListSubject  # what a threshold is on
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,7 +87,7 @@ IDENTITY = Linear()
 
 @dataclass(frozen=True, slots=True)
 class Threshold:
-    subject: Subject
+    subject: Compared
     value: float | dt.date  # in the subject's canonical unit (months for a pair of dates)
     constant: object  # the constant as compared (canonical)
     constant_type: Type
@@ -146,7 +147,7 @@ class Resolver:
         values = self.constants(node)
         return float(values[0]) if values and len(values) == 1 and _number(values[0]) else None  # type: ignore[arg-type]
 
-    def terms(self, node: ir.Node, exact: bool = False) -> list[tuple[Subject, Linear]]:
+    def terms(self, node: ir.Node, exact: bool = False) -> list[tuple[Compared, Linear]]:
         """The subjects `node` is a linear function of. With `exact`, only when it is exactly one
         subject whatever the case; else every subject it may stand for (each item of `first known
         of`, each branch of `if`)."""
@@ -247,7 +248,7 @@ def collect(program: ir.Program, roots: list[ir.Node] | None = None) -> list[Thr
         roots = [d.expr for d in program.definitions] + [r.condition for d in program.decisions for r in d.rules]
     else:
         roots = reachable(program, roots)
-    found: dict[tuple[Subject, object, Span], Threshold] = {}
+    found: dict[tuple[Compared, object, Span], Threshold] = {}
     for root in roots:
         for comparison, compared, constant_side, position in comparisons(root):
             values = resolver.constants(constant_side)

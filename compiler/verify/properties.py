@@ -4,7 +4,6 @@ monotonicity) and declared by authors (`never decreases as`, `does not depend on
 
 from __future__ import annotations
 
-import datetime as dt
 import random
 import zlib
 from collections.abc import Iterator, Mapping, Sequence
@@ -19,7 +18,7 @@ from eligo.ir.types import Type
 from eligo.verify import boundaries, lists, tables
 from eligo.verify.explore import Check, Sample, Stats, Violation, merged
 from eligo.verify.harness import Evaluations, Outcome, Target
-from eligo.verify.report import given_value
+from eligo.verify.report import given_value, json_value
 from eligo.verify.strategies import Case, Space, field_values
 
 
@@ -344,18 +343,14 @@ class Added(Check):
             if (rb > ra) if self.body.target_moves == "increases" else (rb < ra):
                 typ = _type(self.target)
                 moved = "increases" if rb > ra else "decreases"
+                shown_element = given_value(json_value(self.ev.h.g.inputs[name], [element])[0])
                 return Violation(self.id, "V217", f"property \"{self.declared.title}\" fails: `{self.target.written}` "
-                                 f"{moved} from {shown(a, typ)} to {shown(b, typ)} when "
-                                 f"the {self.body.element} {given_value(_plain(element))} is added to `{name}`", self.declared.span,
-                                 before, after,
+                                 f"{moved} from {shown(a, typ)} to {shown(b, typ)} when the {self.body.element} "
+                                 f"{shown_element} is added to `{name}`", self.declared.span, before, after,
                                  hints=("correct the rules, or the property if adding an element may rightly "
                                         f"{'raise' if moved == 'increases' else 'lower'} the outcome",))
         return None
 
-
-def _plain(element: Mapping[str, Any]) -> dict[str, Any]:
-    """An element as a `given` shows it: known fields only (dates as text)."""
-    return {k: v.isoformat() if isinstance(v, dt.date) else v for k, v in element.items() if v is not None}
 
 
 class Independent(Check):

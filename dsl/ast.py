@@ -529,6 +529,19 @@ class Monotone:
 
 
 @dataclass(frozen=True, slots=True)
+class Added:
+    """`target never increases as a lesion is added to lesions` (or `never decreases`): for every case and every
+    element, the target with the element appended to the list is never above (below) the target without it.
+    `element` is the noun the author wrote (the list's record, or `element`)."""
+
+    target: str
+    target_moves: TypingLiteral["increases", "decreases"]
+    element: str
+    over: str
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
 class Independent:
     target: str
     of: tuple[str, ...]
@@ -543,7 +556,7 @@ class Implies:
     span: Span = _span()
 
 
-PropertyBody: TypeAlias = Monotone | Independent | Implies
+PropertyBody: TypeAlias = Monotone | Added | Independent | Implies
 
 
 @dataclass(frozen=True, slots=True)

@@ -381,6 +381,8 @@ class Builder(ListRules):
 
     def monotone(self, meta: Meta, target: _Name, target_moves: Token, over: _Name, over_moves: Token) -> ast.Monotone:
         return ast.Monotone(target.text, str(target_moves), over.text, str(over_moves), span=self._span(meta))  # type: ignore[arg-type]
+    def added(self, meta: Meta, target: _Name, target_moves: Token, element: Token, over: _Name) -> ast.Added:
+        return ast.Added(target.text, str(target_moves), str(element), over.text, span=self._span(meta))  # type: ignore[arg-type]
 
     def independent(self, meta: Meta, target: _Name, *of: _Name) -> ast.Independent:
         return ast.Independent(target.text, tuple(n.text for n in of), span=self._span(meta))

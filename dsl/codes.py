@@ -62,6 +62,16 @@ _LISTS = (_H + "kind organ: liver | lung\nrecord lesion:\n  organ: organ\n  size
 _FEW = ("decision resection: candidate > not_candidate\n  rule few: when count(lesions) <= 5 then candidate\n"
         "  otherwise not_candidate\n")
 
+_ADDED = ('property "Another lesion never makes a patient more of a candidate":\n'
+          "  resection never increases as a lesion is added to lesions\n")
+_LESION = "{organ liver, size 20 mm, treatable yes}"
+
+
+def _list_example(lesions: int, outcome: str) -> str:
+    given = ",\n        ".join([_LESION] * lesions)
+    return f'example "{lesions} lesions":\n  given lesions [{given}]\n  expect resection = {outcome}\n'
+
+
 _IMAGED = (
     "decision resection: candidate > not_candidate\n"
     "  rule imaged: when liver_lesions is known then candidate\n"
@@ -687,6 +697,12 @@ def _checker_entries() -> list[Code]:
              "  rule few: when liver_lesions <= 5 then candidate\n  otherwise not_candidate\n"
              'property "more lesions never help":\n  resection never increases as liver_lesions increases\n',
              _BASE + 'property "more lesions never help":\n  resection never increases as liver_lesions increases\n'),
+        Code("E133", "error", "an element added to something that is not a list, or to a decision with no order",
+             "`D never increases as a lesion is added to lesions` needs a list input (`input lesions: list of "
+             "lesion`), the noun of its record (or `element`), and a decision with ordered outcomes (`best > … > "
+             "worst`) or a yes/no or numeric definition.",
+             _LISTS + _FEW.replace("candidate > not_candidate", "candidate | not_candidate") + _ADDED,
+             _LISTS + _FEW + _ADDED),
         Code("E132", "error", "two files declare the same guideline version",
              "Each version of a guideline lives in exactly one file. When a guideline changes, give the new "
              "file a new version.",
@@ -871,6 +887,13 @@ def _checker_entries() -> list[Code]:
              _H + _LESIONS + _THREE + "  rule few: when liver_lesions <= 3 then candidate\n"
              "  rule some: when liver_lesions <= 5 then discuss\n  otherwise not_candidate\n"
              + _V_EXAMPLE_2 + _v_example(4, "discuss") + _v_example(8) + _MONOTONE),
+        Code("V217", "error", "an `as a lesion is added to` property fails",
+             "Some patient's outcome moves the way the property forbids when one element is added to the list, "
+             "here because `>=` was written for `<=`. `eligo verify` shows the patient, the element added and both "
+             "outcomes; correct the rules or the property.",
+             _LISTS + _FEW.replace("<= 5", ">= 5") + _list_example(4, "not_candidate") + _list_example(6, "candidate")
+             + _ADDED,
+             _LISTS + _FEW + _list_example(4, "candidate") + _list_example(6, "not_candidate") + _ADDED),
         Code("V210", "error", "a `does not depend on` property fails",
              "Changing only the named inputs changes the target, here because the survival clock stops at a "
              "salvage operation (immortal time bias). `eligo verify` shows both patients.",

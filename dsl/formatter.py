@@ -182,6 +182,9 @@ def _property(prop: ast.Property) -> list[_Unit]:
     match body:
         case ast.Monotone(target=target, target_moves=moves, over=over, over_moves=over_moves):
             pieces = [Piece(f"{STEP}{target} never {moves} as {over} {over_moves}", at(body))]
+        case ast.Added(target=target, target_moves=moves, element=element, over=over):
+            article = "an" if element[:1].lower() in "aeiou" else "a"
+            pieces = [Piece(f"{STEP}{target} never {moves} as {article} {element} is added to {over}", at(body))]
         case ast.Independent(target=target, of=of):
             pieces = [Piece(f"{STEP}{target} does not depend on {', '.join(of)}", at(body))]
         case ast.Implies(condition=condition, target=target, outcome=outcome):

@@ -205,6 +205,7 @@ examples = st.builds(
 moves = st.sampled_from(["increases", "decreases"])
 properties = st.builds(ast.Property, texts, st.one_of(
     st.builds(ast.Monotone, qualified_names, moves, qualified_names, moves),
+    st.builds(ast.Added, qualified_names, moves, names, qualified_names),
     st.builds(ast.Independent, qualified_names, st.lists(qualified_names, min_size=1, max_size=3).map(tuple)),
     st.builds(ast.Implies, expressions, qualified_names, names),
 ))

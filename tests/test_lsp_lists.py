@@ -51,6 +51,9 @@ decision plan: operate | other
 example "Two liver lesions":
   given lesions [{organ liver, size 2 cm, treatable yes}, {organ liver, size 8 mm, treatable yes}]
   expect plan = operate by rule few
+
+property "Another lesion never lowers the count of liver lesions":
+  liver_lesions never decreases as a lesion is added to lesions
 """
 READER_SOURCE = """\
 guideline test.reader
@@ -251,6 +254,7 @@ async def test_rename_of_a_record_changes_its_declaration_and_every_list_of_it(c
     assert edit is not None and edit.changes is not None and list(edit.changes) == [editor.uri]
     renamed = apply(editor.text, edit.changes[editor.uri])
     assert "record nodule:" in renamed and "input lesions: list of nodule" in renamed and "lesion:" not in renamed
+    assert "liver_lesions never decreases as a nodule is added to lesions" in renamed  # the property's noun too
     sources = {str(p): p.read_text(encoding="utf-8") for p in kb.rglob("*.eligo")}
     sources[str(kb / LESIONS)] = renamed
     assert [d.headline() for d in eligo.KnowledgeBase.from_texts(sources).check() if d.is_error] == []

@@ -433,6 +433,14 @@ def property_prose(prop: ast.PropertyBody, vocab: Vocabulary) -> str:
                         f"{vocab.name(target)} never moves to a {worse} outcome.")
             return (f"When {vocab.name(over)} {over_moves} and nothing else changes, "
                     f"{vocab.name(target)} never {target_moves}.")
+        case ast.Added(target, target_moves, element, over):
+            noun = "an element" if element == "element" else f"one more {humanize(element)}"
+            if target in vocab.decisions:
+                worse = "better" if target_moves == "increases" else "worse"
+                return (f"Adding {noun} to {vocab.name(over)}, whatever it is and whatever else is known, never "
+                        f"moves {vocab.name(target)} to a {worse} outcome.")
+            return (f"Adding {noun} to {vocab.name(over)}, whatever it is and whatever else is known, never "
+                    f"{'raises' if target_moves == 'increases' else 'lowers'} {vocab.name(target)}.")
         case ast.Independent(target, of):
             names = _join([vocab.name(n) for n in of], "or")
             return f"{vocab.name(target)} does not depend on {names}: changing {'it' if len(of) == 1 else 'them'} " \

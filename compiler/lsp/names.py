@@ -267,7 +267,9 @@ def occurrences(lowered: LoweredModule, text: str, path: str, toks: list[Token] 
                 out.append(Occurrence(symbol, span, False))
             continue
         prefer_kind = (statement in {"input", "record"} and after_colon) or (statement == "table" and clause in {"by", "->"})
-        of_record = statement == "input" and clause == "of"  # `input lesions: list of lesion`
+        of_record = (statement == "input" and clause == "of") or (  # `input lesions: list of lesion`
+            statement == "property" and previous in {"a", "an"} and index + 1 < len(toks)  # `as a lesion is added`
+            and toks[index + 1].text == "is")
         if index + 2 < len(toks) and toks[index + 1].text == "." and toks[index + 2].kind in Name:
             second = toks[index + 2]
             name = f"{tok.text}.{second.text}"

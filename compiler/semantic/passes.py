@@ -204,6 +204,8 @@ def _property_names(module: LoweredModule, prop: ast.Property) -> set[str]:
     match prop.body:
         case ast.Monotone(target, _, over, _):
             names = {target, over}
+        case ast.Added(target, _, _, over):
+            names = {target, over}
         case ast.Independent(target, of):
             names = {target, *of}
         case ast.Implies(condition, target, _):
@@ -231,6 +233,8 @@ def check_properties(module: LoweredModule) -> list[Diagnostic]:
                 if over not in module.visible_inputs and _definition(module, over) is None:
                     out.append(error("E131", f"`{over}` is neither an input nor a definition", body.span,
                                      did_you_mean(over, [*module.visible_inputs, *module.nodes])))
+            case ast.Added():
+                out.extend(_check_added(module, body))
             case ast.Independent(target, of):
                 if _decision(module, target) is None and _definition(module, target) is None:
                     out.append(_unknown_target(module, target, body.span))
@@ -245,6 +249,36 @@ def check_properties(module: LoweredModule) -> list[Diagnostic]:
                 elif outcome not in decision.outcomes:
                     out.append(error("E131", f"`{outcome}` is not an outcome of `{target}`", body.span,
                                      did_you_mean(outcome, decision.outcomes)))
+    return out
+
+
+def _check_added(module: LoweredModule, body: ast.Added) -> list[Diagnostic]:
+    """`D never increases as a lesion is added to lesions`: D has an order, `lesions` is a list input, and the
+    noun names its record (or is `element`)."""
+    out: list[Diagnostic] = []
+    decision, definition = _decision(module, body.target), _definition(module, body.target)
+    if decision is None and definition is None:
+        out.append(_unknown_target(module, body.target, body.span))
+    elif decision is not None and not decision.ranked:
+        out.append(error("E133", f"decision `{body.target}` has no ordered outcomes, so adding an element cannot "
+                         "raise or lower it", body.span, "order its outcomes best first: `a > b > c`"))
+    elif definition is not None and definition.type.kind not in ("bool", "number", "quantity"):
+        out.append(error("E133", f"`{body.target}` is {definition.type.describe()}, which has no order", body.span,
+                         "name a decision with ordered outcomes, or a yes/no or numeric definition"))
+    info = module.visible_inputs.get(body.over)
+    if info is None or info.type.kind != "list":
+        lists = [n for n, i in module.visible_inputs.items() if i.type.kind == "list"]
+        what = "an input" if info is not None else "neither an input nor visible here"
+        out.append(error("E133", f"`{body.over}` is {what}, not a list of records: an element can only be added "
+                         "to a list", body.span, did_you_mean(body.over, lists)
+                         or (f"the list inputs are: {', '.join(lists)}" if lists else
+                             "use `… never increases as X increases` for a number")))
+        return out
+    record = (info.type.name or "").split(":")[-1]
+    if body.element not in ("element", record):
+        out.append(error("E133", f"`{body.over}` is a list of `{record}`, not of `{body.element}`", body.span,
+                         f"write `as a{'n' if record[:1] in 'aeiou' else ''} {record} is added to {body.over}` "
+                         f"(or `as an element is added to {body.over}`)"))
     return out
 
 

@@ -45,7 +45,16 @@ class PairSubject:
         return self.unit in ("months", "years")
 
 
-Subject = InputSubject | PairSubject
+@dataclass(frozen=True, slots=True)
+class ListSubject:
+    """A list operation compared with a constant (`count(lesions where organ = liver) > 3`): generated lists are
+    aimed at either side of it (eligo.verify.aims), and the examples' lists are counted against it in coverage."""
+
+    op: ir.ListOp
+
+
+Subject = InputSubject | PairSubject  # what the exact sweep takes as a variable
+Compared = Subject | ListSubject  # what a threshold is on
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,7 +87,7 @@ IDENTITY = Linear()
 
 @dataclass(frozen=True, slots=True)
 class Threshold:
-    subject: Subject
+    subject: Compared
     value: float | dt.date  # in the subject's canonical unit (months for a pair of dates)
     constant: object  # the constant as compared (canonical)
     constant_type: Type
@@ -138,7 +147,7 @@ class Resolver:
         values = self.constants(node)
         return float(values[0]) if values and len(values) == 1 and _number(values[0]) else None  # type: ignore[arg-type]
 
-    def terms(self, node: ir.Node, exact: bool = False) -> list[tuple[Subject, Linear]]:
+    def terms(self, node: ir.Node, exact: bool = False) -> list[tuple[Compared, Linear]]:
         """The subjects `node` is a linear function of. With `exact`, only when it is exactly one
         subject whatever the case; else every subject it may stand for (each item of `first known
         of`, each branch of `if`)."""
@@ -147,6 +156,8 @@ class Resolver:
                 return [(InputSubject(name), IDENTITY)]
             case ir.DefRef(key, _, False) if key in self.definitions:
                 return self.terms(self.definitions[key].expr, exact)
+            case ir.ListOp(op) if not exact and op in ("count", "distinct", "largest", "smallest", "sum"):
+                return [(ListSubject(node), IDENTITY)]  # the sweep (exact) leaves lists to generated cases
             case ir.FirstKnown(items):
                 return [] if exact else [t for item in items for t in self.terms(item)]
             case ir.If(_, then, otherwise) if not exact:
@@ -237,7 +248,7 @@ def collect(program: ir.Program, roots: list[ir.Node] | None = None) -> list[Thr
         roots = [d.expr for d in program.definitions] + [r.condition for d in program.decisions for r in d.rules]
     else:
         roots = reachable(program, roots)
-    found: dict[tuple[Subject, object, Span], Threshold] = {}
+    found: dict[tuple[Compared, object, Span], Threshold] = {}
     for root in roots:
         for comparison, compared, constant_side, position in comparisons(root):
             values = resolver.constants(constant_side)

@@ -16,6 +16,7 @@ from typing import Any
 from hypothesis import strategies as st
 
 from eligo import ir
+from eligo.verify import aims
 
 MAX_ELEMENTS = 7  # generated lists hold at most this many elements
 ADDED = 2  # a completion of an incomplete list adds at most this many elements
@@ -38,22 +39,39 @@ def elements(value: Any) -> tuple[list[Mapping[str, Any]], bool]:
     """A case's list value as (its elements, whether it is complete)."""
     if isinstance(value, Mapping) and "at_least" in value:
         return list(value["at_least"]), False
-    return list(value or ()), True
+    return list(value or ()), getattr(value, "complete", True) is not False
+
+
+def appended(value: Any, element: Mapping[str, Any]) -> Any:
+    """The list value with `element` added at its end, complete or not as it was.
+
+    >>> appended({"at_least": [{"organ": "liver"}]}, {"organ": "lung"})
+    {'at_least': [{'organ': 'liver'}, {'organ': 'lung'}]}
+    """
+    items, complete = elements(value)
+    items = [*items, dict(element)]
+    return items if complete else {"at_least": items}
 
 
 def completions(info: ir.InputInfo, value: Any, values: Callable[[ir.InputInfo], Sequence[Any]],
-                rng: random.Random, count: int = 12) -> list[Any]:
+                rng: random.Random, count: int = 12, aimed: aims.ListAims | None = None) -> list[Any]:
     """Completions of a list value: each unknown field given one of `values(field)`, and for an incomplete
-    list up to ADDED further elements; a missing list is completed from scratch."""
+    list up to ADDED further elements, or as many as reach a size the guideline's list operations tell apart
+    (the added elements drawn from `aimed`'s elements where given); a missing list is completed from scratch."""
     if value is None:
         value = {"at_least": []}
     items, complete = elements(value)
+    sizes = aims.extra_sizes(aimed, len(items), ADDED)
+    catalogue = aims.as_case(info, aimed.catalogue, True) if aimed is not None else []
     out: list[Any] = []
     for _ in range(count):
         filled = [{f.name: item.get(f.name) if item.get(f.name) is not None else _pick(values(f), rng)
                    for f in info.fields} for item in items]
         if not complete:
-            filled += [{f.name: _pick(values(f), rng) for f in info.fields} for _ in range(rng.randint(0, ADDED))]
+            for _ in range(rng.choice(sizes)):
+                extra = dict(rng.choice(catalogue)) if catalogue else {}
+                filled.append({f.name: extra[f.name] if extra.get(f.name) is not None else _pick(values(f), rng)
+                               for f in info.fields})
         out.append(filled)
     return out
 

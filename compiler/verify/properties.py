@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import random
 import zlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from eligo import ir
@@ -18,6 +18,7 @@ from eligo.ir.types import Type
 from eligo.verify import boundaries, lists, tables
 from eligo.verify.explore import Check, Sample, Stats, Violation, merged
 from eligo.verify.harness import Evaluations, Outcome, Target
+from eligo.verify.report import given_value, json_value
 from eligo.verify.strategies import Case, Space, field_values
 
 
@@ -218,7 +219,7 @@ class Needed(Check):
         info = self.space.inputs[name]
         if info.type.kind == "list":  # completions of the list the case holds (eligo.verify.lists)
             rng = random.Random(zlib.crc32(repr((self.seed, name, known.get(name))).encode()))
-            return lists.completions(info, known.get(name), field_values, rng)
+            return lists.completions(info, known.get(name), field_values, rng, aimed=self.space.lists.get(name))
         out = list(self.space.values(name))
         for relation in self.space.relations:
             subject = relation.subject
@@ -242,6 +243,20 @@ def _names(names: Sequence[str]) -> str:
 # ---------------------------------------------------------------- declared by authors
 
 
+def rank(target: Target, outcome: Outcome | None) -> float | None:
+    """Where a known outcome stands on the target's order (higher is better), or None (unknown, no order)."""
+    if outcome is None or outcome[0] not in ("decided", "value") or outcome[1] is None or outcome[1] is ir.NA:
+        return None
+    value = outcome[1]
+    node = target.node
+    if isinstance(node, ir.Decision):  # over the ordered part of the scale: an outcome beside it has no rank
+        ranked = node.ranked
+        return float(len(ranked) - ranked.index(value)) if value in ranked else None
+    if isinstance(value, bool):
+        return float(value)
+    return float(value) if isinstance(value, (int, float)) else None
+
+
 class Monotone(Check):
     def __init__(self, ev: Evaluations, prop: ast.Property, body: ast.Monotone, target: Target,
                  over: Target | str, varied: Sequence[str], slot: int) -> None:
@@ -250,16 +265,7 @@ class Monotone(Check):
         self.id = self.prop = f"property:{prop.span.line}"
 
     def rank(self, outcome: Outcome | None) -> float | None:
-        if outcome is None or outcome[0] not in ("decided", "value") or outcome[1] is None or outcome[1] is ir.NA:
-            return None
-        value = outcome[1]
-        node = self.target.node
-        if isinstance(node, ir.Decision):  # over the ordered part of the scale: an outcome beside it has no rank
-            ranked = node.ranked
-            return float(len(ranked) - ranked.index(value)) if value in ranked else None
-        if isinstance(value, bool):
-            return float(value)
-        return float(value) if isinstance(value, (int, float)) else None
+        return rank(self.target, outcome)
 
     def level(self, case: Case) -> Any:
         if isinstance(self.over, str):
@@ -296,6 +302,55 @@ class Monotone(Check):
                          f"`{over}` {'increases' if yb > ya else 'decreases'} from {shown(('value', ya), over_type)} "
                          f"to {shown(('value', yb), over_type)}",
                          self.declared.span, before, after)
+
+
+class Added(Check):
+    """`D never increases as a lesion is added to lesions`: the case against the same case with one element more
+    (each element of another drawn list in turn), compared on D's order where both are known."""
+
+    def __init__(self, ev: Evaluations, prop: ast.Property, body: ast.Added, target: Target, slot: int,
+                 catalogue: Sequence[Mapping[str, Any]] = ()) -> None:
+        self.ev, self.declared, self.body, self.target, self.slot = ev, prop, body, target, slot
+        self.catalogue = list(catalogue)  # elements in the case's units, aimed at the list operations
+        self.id = self.prop = f"property:{prop.span.line}"
+
+    def elements(self, sample: Sample) -> list[Mapping[str, Any]]:
+        """The elements to add: two of another drawn list, a copy of the case's own last one, and one of the
+        elements the list operations tell apart."""
+        drawn, _ = lists.elements(sample.changes[self.slot].get(self.body.over))
+        own, _ = lists.elements(sample.case[self.body.over])
+        out = [*drawn[:2], *own[-1:]]
+        if self.catalogue:
+            out.append(self.catalogue[zlib.crc32(repr(lists.frozen(sample.case)).encode()) % len(self.catalogue)])
+        return out
+
+    def run(self, sample: Sample, stats: Stats) -> Violation | None:
+        name = self.body.over
+        if sample.case.get(name) is None:
+            return None  # nothing to add to: a missing list is not a list without this element
+        before = sample.case
+        a = self.ev.outcome(self.target, before)
+        ra = rank(self.target, a)
+        if a is None or ra is None:
+            return None
+        for element in self.elements(sample):
+            after = {**before, name: lists.appended(before[name], element)}
+            b = self.ev.outcome(self.target, after)
+            rb = rank(self.target, b)
+            if b is None or rb is None:
+                continue
+            stats.applied(self.id)
+            if (rb > ra) if self.body.target_moves == "increases" else (rb < ra):
+                typ = _type(self.target)
+                moved = "increases" if rb > ra else "decreases"
+                shown_element = given_value(json_value(self.ev.h.g.inputs[name], [element])[0])
+                return Violation(self.id, "V217", f"property \"{self.declared.title}\" fails: `{self.target.written}` "
+                                 f"{moved} from {shown(a, typ)} to {shown(b, typ)} when the {self.body.element} "
+                                 f"{shown_element} is added to `{name}`", self.declared.span, before, after,
+                                 hints=("correct the rules, or the property if adding an element may rightly "
+                                        f"{'raise' if moved == 'increases' else 'lower'} the outcome",))
+        return None
+
 
 
 class Independent(Check):

@@ -214,7 +214,15 @@ class VerifyReport:
 
 
 def json_value(info: ir.InputInfo, value: Any) -> Any:
-    """A case value as a JSON case holds it: dates as text, quantities with their unit."""
+    """A case value as a JSON case holds it: dates as text, quantities with their unit, a list as an array of
+    objects (`{"at_least": [...]}` when incomplete)."""
+    if info.type.kind == "list" and isinstance(value, (list, tuple, Mapping)):
+        complete = not (isinstance(value, Mapping) or getattr(value, "complete", True) is False)
+        items = value.get("at_least", ()) if isinstance(value, Mapping) else value
+        fields = {f.name: f for f in info.fields}
+        shown = [{k: json_value(fields[k], v) if k in fields else v for k, v in item.items() if v is not None}
+                 for item in items]
+        return shown if complete else {"at_least": shown}
     if isinstance(value, dt.date):
         return value.isoformat()
     if info.type.kind == "quantity" and isinstance(value, (int, float)):
@@ -231,17 +239,24 @@ def number_text(value: float | int) -> str:
 
 def given_line(case: Mapping[str, Any]) -> str:
     """`x 3, d 2024-01-10, m 12 months, b yes` (JSON case values written as Eligo literals)."""
-    parts = []
-    for name, value in case.items():
-        if value is None:
-            text = "missing"
-        elif value is True:
-            text = "yes"
-        elif value is False:
-            text = "no"
-        elif isinstance(value, (int, float)):
-            text = number_text(value)
-        else:
-            text = str(value)
-        parts.append(f"{name} {text}")
-    return ", ".join(parts)
+    return ", ".join(f"{name} {given_value(value)}" for name, value in case.items())
+
+
+def given_value(value: Any) -> str:
+    """One JSON case value as an Eligo literal: `yes`, `3`, `[{organ liver, treatable yes}]`, `at least [...]`."""
+    if isinstance(value, Mapping):
+        if "at_least" in value:
+            return "at least " + given_value(list(value["at_least"]))
+        return "{" + ", ".join(f"{k} {given_value(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, list):
+        return "[" + ", ".join(given_value(v) for v in value) + "]"
+    if value is None:
+        return "missing"
+    if value is True:
+        return "yes"
+    if value is False:
+        return "no"
+    if isinstance(value, (int, float)):
+        return number_text(value)
+    return str(value)
+

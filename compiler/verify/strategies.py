@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 from eligo import ir
 from eligo.ir import units
-from eligo.verify import boundaries, lists
+from eligo.verify import aims, boundaries, lists
 from eligo.verify.boundaries import Relation
 
 FIRST_DAY = dt.date(2015, 1, 1)
@@ -35,10 +35,12 @@ class Space:
     palette: dict[str, list[Any]] = field(default_factory=dict)
     relations: tuple[Relation, ...] = ()
     seeds: tuple[Case, ...] = ()
+    lists: dict[str, aims.ListAims] = field(default_factory=dict)  # what generated lists aim at
 
     @cached_property
     def _fresh(self) -> dict[str, st.SearchStrategy[Any]]:
-        return {name: value_strategy(info, self.palette.get(name, [])) for name, info in self.inputs.items()}
+        return {name: value_strategy(info, self.palette.get(name, []), self.lists.get(name))
+                for name, info in self.inputs.items()}
 
     def fresh(self, name: str) -> st.SearchStrategy[Any]:
         return self._fresh[name]
@@ -51,8 +53,13 @@ class Space:
                 return [True, False]
             case "enum":
                 return list(info.type.values)
-            case "list":  # the examples' lists, and none at all
-                return [[], *(seed[name] for seed in self.seeds if name in seed)][:limit]
+            case "list":  # the examples' lists, none at all, and one of each aimed size
+                found = [[], *(seed[name] for seed in self.seeds if name in seed)]
+                aimed = self.lists.get(name)
+                if aimed is not None and aimed.catalogue:
+                    found += [aims.as_case(info, [aimed.catalogue[i % len(aimed.catalogue)] for i in range(n)], True)
+                              for n in aimed.sizes if n]
+                return found[:limit]
         found = list(self.palette.get(name, []))
         for seed in self.seeds:
             if name in seed and seed[name] not in found:
@@ -94,15 +101,21 @@ def _range(info: ir.InputInfo, palette: Sequence[Any]) -> tuple[float, float]:
     return float(low), float(high)
 
 
-def value_strategy(info: ir.InputInfo, palette: Sequence[Any]) -> st.SearchStrategy[Any]:
-    """Any valid value of one input (never missing), often one of `palette`."""
+def value_strategy(info: ir.InputInfo, palette: Sequence[Any], aimed: aims.ListAims | None = None
+                   ) -> st.SearchStrategy[Any]:
+    """Any valid value of one input (never missing), often one of `palette` (for a list, often one aimed at
+    the guideline's list operations)."""
     kind = info.type.kind
     if kind == "bool":
         return st.booleans()
     if kind == "enum":
         return st.sampled_from(info.type.values)
     if kind == "list":
-        return lists.list_strategy(info, lambda field: value_strategy(field, []))
+        anything = lists.list_strategy(info, lambda field: value_strategy(field, []))
+        if aimed is None or not aimed.aims:
+            return anything
+        aimed_lists = aims.aimed_strategy(aimed)  # two lists in three aimed at the list operations
+        return st.integers(0, 2).flatmap(lambda k: anything if k == 0 else aimed_lists)
     general: st.SearchStrategy[Any]
     if kind == "date":
         span = (LAST_DAY - FIRST_DAY).days
@@ -200,7 +213,12 @@ def cases(space: Space) -> st.SearchStrategy[Case]:
 
 
 def declared(info: ir.InputInfo, canonical: Any) -> Any:
-    """A prepared (canonical) value in the input's declared unit, as a case gives it."""
+    """A prepared (canonical) value in the input's declared unit, as a case gives it (a list as JSON holds it:
+    an array of objects, `{"at_least": [...]}` when incomplete, its fields in their declared units)."""
+    if info.type.kind == "list" and isinstance(canonical, (list, tuple)):
+        fields = {f.name: f for f in info.fields}
+        items = [{k: declared(fields[k], v) for k, v in e.items() if v is not None and k in fields} for e in canonical]
+        return items if getattr(canonical, "complete", True) else {"at_least": items}
     if info.type.kind == "quantity" and isinstance(canonical, (int, float)) and info.unit:
         unit = units.lookup(info.unit)
         if unit is not None and unit.factor != 1.0:

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from eligo import ir
 from eligo.ir import tables as ir_tables
 from eligo.verify import sets
-from eligo.verify.boundaries import InputSubject, PairSubject, Resolver, Subject
+from eligo.verify.boundaries import InputSubject, ListSubject, PairSubject, Resolver, Subject
 from eligo.verify.sets import Domain, Values
 
 MAX_BOXES = 4096
@@ -89,7 +89,9 @@ class Converter:
         self.inputs = program.inputs
         self.variables = Variables()
 
-    def variable(self, subject: Subject) -> str:
+    def variable(self, subject: Subject | ListSubject) -> str:
+        if isinstance(subject, ListSubject):  # lists are left to generated cases
+            raise Unsupported(str(subject.op.origin.text))
         if isinstance(subject, PairSubject):
             name = f"{subject.unit} between {subject.start} and {subject.end}"
             domain = Domain("months" if subject.months else "days")
@@ -228,7 +230,7 @@ def _flip(op: str) -> str:
     return {"<": ">", "<=": ">=", ">": "<", ">=": "<=", "=": "=", "!=": "!="}[op]
 
 
-def _number(value: object, subject: Subject) -> float:
+def _number(value: object, subject: Subject | ListSubject) -> float:
     import datetime as dt
 
     if isinstance(value, dt.date):

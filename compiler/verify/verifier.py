@@ -14,7 +14,7 @@ from eligo.compiled.guideline import Guideline
 from eligo.dsl import ast, unparse
 from eligo.dsl.diagnostics import Diagnostic, error, warning
 from eligo.ir.types import Type
-from eligo.verify import boundaries, explore, tables
+from eligo.verify import aims, boundaries, explore, tables
 from eligo.verify import properties as p
 from eligo.verify.coverage import coverage
 from eligo.verify.harness import Evaluations, Harness, Target, lower_condition
@@ -46,12 +46,14 @@ class Verifier:
         own_key = g.lowered.key
         self.definitions = tuple(d for d in g.program.definitions if d.module == own_key)
         roots = [d.expr for d in self.definitions] + [r.condition for d in self.decisions for r in d.rules]
+        self.ruled = boundaries.collect(g.program, roots)  # the rules' thresholds, which examples can cover
         roots += list(self.conditions.values())
         self.thresholds = boundaries.collect(g.program, roots)
         wanted = self.h.inputs_of(*roots) | {n for prop in g.module.properties for n in _inputs_named(prop)}
         inputs = {name: info for name, info in g.inputs.items() if name in wanted}
         self.space = Space(inputs, boundaries.input_values(self.thresholds, inputs),
-                           tuple(boundaries.relations(self.thresholds, inputs)), self._seeds(inputs))
+                           tuple(boundaries.relations(self.thresholds, inputs)), self._seeds(inputs),
+                           aims.list_aims(g.program, roots, self.thresholds, inputs))
         self.ev = Evaluations(self.h)
         self.witnesses: dict[tuple[str, int], Case] = {}
 
@@ -87,7 +89,7 @@ class Verifier:
         self.table_rows()
         stats = self.dynamic(exact)
         self.coverage_and_examples()
-        report_coverage = coverage(self.g, self.decisions, self.thresholds, self.runs)
+        report_coverage = coverage(self.g, self.decisions, self.ruled, self.runs)
         return VerifyReport(self.g.id, self.g.version, self.g.path, self.seed, self.max_examples,
                             tuple(self.properties), tuple(self.findings), report_coverage, stats.samples,
                             time.perf_counter() - start, open_questions(self.g.program, self.open_patients()),
@@ -274,8 +276,10 @@ class Verifier:
         applies = decides = True
         for i, rule in enumerate(d.rules):
             rng = explore.seed_for(self.seed, self.g.id, d.name, rule.name)
-            if not stats.seen.get(f"holds:{d.key}:{i}") and explore.witness(
-                    cases(self.space), functools.partial(self._holds, d=d, i=i), self.max_examples, rng) is None:
+            holds = functools.partial(self._holds, d=d, i=i)
+            # the guideline's own examples are patients too: one the rule applies to is a witness already
+            if not stats.seen.get(f"holds:{d.key}:{i}") and not any(holds(seed) for seed in self.space.seeds) \
+                    and explore.witness(cases(self.space), holds, self.max_examples, rng) is None:
                 applies = False
                 self.add(None, f"rules-apply:{d.name}", error(
                     "V203", f"rule `{rule.name}` of `{d.name}` never applies: none of {self.max_examples} generated "
@@ -327,6 +331,15 @@ class Verifier:
                 names = sorted(self.h.cone(over_target.node.key)) if over_target else [over]
                 varied.append((names, False))
                 return p.Monotone(self.ev, prop, body, target, over_target or over, names, slot)
+            case ast.Added(_, _, _, over):
+                info = self.g.inputs.get(over)
+                if info is None or info.type.kind != "list" or (
+                        isinstance(target.node, ir.Decision) and not target.node.ranked):
+                    return None  # refused by `eligo check` (E133)
+                varied.append(([over], False))  # another list: the elements added
+                aimed = self.space.lists.get(over)
+                return p.Added(self.ev, prop, body, target, slot,
+                               aims.as_case(info, aimed.catalogue, True) if aimed is not None else ())
             case ast.Independent(_, of):
                 varied.append((list(of), True))
                 return p.Independent(self.ev, prop, target, of, slot)
@@ -339,6 +352,7 @@ class Verifier:
         prop_id = f"property:{prop.span.line}"
         tried = stats.applicable.get(prop_id, 0)
         what = {ast.Monotone: "pairs of patients compared", ast.Independent: "pairs of patients compared",
+                ast.Added: "patients compared with an element added",
                 ast.Implies: "patients meeting the condition"}[type(prop.body)]
         if tried == 0 and prop_id not in self.failed:
             self.findings.append(Finding(warning(
@@ -376,6 +390,8 @@ class Verifier:
 def _inputs_named(prop: ast.Property) -> set[str]:
     match prop.body:
         case ast.Monotone(_, _, over, _):
+            return {over}
+        case ast.Added(_, _, _, over):
             return {over}
         case ast.Independent(_, of):
             return set(of)

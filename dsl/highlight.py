@@ -28,7 +28,7 @@ KEYWORDS = (
     "version", "title", "status", "effective", "supersedes", "committee", "summary",
     "as", "doi", "pmid", "url", "from", "to", "optional", "by", "first", "match", "unique", "collect",
     "when", "then", "otherwise", "because", "cite", "label", "given", "expect", "unknown", "missing", "known",
-    "never", "increases", "decreases", "does", "depend", "on", "if", "else", "any",
+    "never", "increases", "decreases", "added", "does", "depend", "on", "if", "else", "any",
     "days", "weeks", "months", "years", "open", "under", "over", "more", "less",
 )
 

@@ -49,6 +49,9 @@ def test_valid_fixture_has_no_error_token(fixture: Path) -> None:
 
 
 @pytest.mark.parametrize(("source", "expected"), [
+    ("  d never increases as a lesion is added to lesions",
+     [(Name, "d"), (Keyword, "never"), (Keyword, "increases"), (Keyword, "as"), (Name, "a"), (Name, "lesion"),
+      (Operator.Word, "is"), (Keyword, "added"), (Keyword, "to"), (Name, "lesions")]),
     ("define dfi: months between a and b", [(Keyword.Declaration, "define"), (Name.Function, "dfi"),
                                             (Keyword, "months"), (Operator.Word, "between"), (Name, "a"),
                                             (Operator.Word, "and"), (Name, "b")]),

@@ -14,6 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import eligo
+from eligo.compiled import batch_table
 from eligo.compiled.batch import MAX_SHOWN, BatchError, output_names
 from tests.cohorts import EVERYTHING, Outcome, arrow_table, knowledge_guidelines, python_outcomes, rows
 from tests.eligo_helpers import kb, module
@@ -171,8 +172,16 @@ def test_a_refusal_lists_the_first_problems_and_counts_the_rest() -> None:
     assert str(refused.value).endswith("… and 5 more")
 
 
+@pytest.fixture(params=["serial", "concurrent"])
+def checks(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """The values checked before DuckDB computes the codes, or (as in a large batch) while it does."""
+    if request.param == "concurrent":
+        monkeypatch.setattr(batch_table, "CONCURRENT", 0)
+    return str(request.param)
+
+
 @pytest.mark.parametrize("kind", ["arrow", "pandas", "polars"])
-def test_bad_values_in_a_table_are_refused_with_their_rows(kind: str) -> None:
+def test_bad_values_in_a_table_are_refused_with_their_rows(kind: str, checks: str) -> None:
     table = pa.table({"lesion_count": pa.array([2.0, 2.5, 30.0, 4.0]), "dfi": pa.array([1.0, None, 3.0, -2.0])})
     data = {"arrow": table, "pandas": table.to_pandas(), "polars": pl.from_arrow(table)}[kind]
     with pytest.raises(BatchError) as refused:
@@ -183,7 +192,7 @@ def test_bad_values_in_a_table_are_refused_with_their_rows(kind: str) -> None:
     assert "is not a whole number" in str(refused.value.problems[0]) or "whole" in str(refused.value.problems[0])
 
 
-def test_a_column_that_is_not_an_input_is_refused_unless_ignored() -> None:
+def test_a_column_that_is_not_an_input_is_refused_unless_ignored(checks: str) -> None:
     table = pa.table({"lesion_count": [2, 7], "patient": ["a", "b"]})
     with pytest.raises(BatchError) as refused:
         SURGERY.evaluate_many(table)
@@ -195,7 +204,7 @@ def test_a_column_that_is_not_an_input_is_refused_unless_ignored() -> None:
     assert listed.column("surgery_rule").to_pylist() == ["otherwise"]
 
 
-def test_unknowns_are_exact_and_dates_read_from_frames() -> None:
+def test_unknowns_are_exact_and_dates_read_from_frames(checks: str) -> None:
     frame = pd.DataFrame({"lesion_count": [2, 2], "dfi": [None, 13.0],
                           "seen": [dt.date(2024, 1, 1), None]})
     decided = SURGERY.evaluate_many(frame)

@@ -30,6 +30,7 @@ SUFFIXES = ("", "_status", "_rule", "_possible", "_missing")
 MAX_REGISTERED = 32  # guidelines whose exact functions one thread's connection keeps before starting afresh
 _VIEW = "_eligo_batch_source"  # the data's name on the connection, while one batch is decided
 _ROW = "_eligo_batch_row"
+CONCURRENT = 65_536  # rows from which the values are checked while DuckDB computes the codes
 
 
 def schema(guideline: Guideline) -> pa.Schema:
@@ -72,8 +73,7 @@ def decide(guideline: Guideline, table: pa.Table, exact: bool, ignore_unknown: b
         kinds = tuple((str(row[0]), str(row[1])) for row in con.execute(f'DESCRIBE SELECT * FROM "{_VIEW}"')
                       .fetchall() if row[0] != _ROW)
         prepared = _prepared(guideline, kinds, exact, engine)
-        _check(prepared, table, engine)
-        codes, given = _codes(prepared, con, count)
+        codes, given = _checked_codes(prepared, table, engine, count)
     finally:
         con.unregister(_VIEW)
     shape = schema(guideline)
@@ -160,9 +160,48 @@ def _prepared(guideline: Guideline, kinds: tuple[tuple[str, str], ...], exact: b
     return prepared
 
 
-def _check(prepared: _Prepared, table: pa.Table, engine: _Engine) -> None:
-    """Refuse the batch if a value is bad: the columns the kernels cannot clear counted by their SQL conditions,
-    then the first bad rows named by every condition, as `eligo cohort` names them (here from 0)."""
+def _checked_codes(prepared: _Prepared, table: pa.Table, engine: _Engine, count: int
+                   ) -> tuple[list[np.ndarray], list[pa.Array | None]]:
+    """The codes (`_codes`) of a batch whose values are good (`_check`; else BatchError, and no code is used). In a
+    large batch the kernels check the values in a thread of their own while DuckDB computes the codes (both let go
+    of the interpreter's lock), so the two use the machine's cores at once."""
+    plan = prepared.plan
+
+    def doubtful() -> list[Any]:  # the SQL conditions of the columns the kernels cannot clear
+        return [bad for name, (info, bad) in plan.problems.items()
+                if not clean(info, plan.columns[name], table.column(name))]
+
+    if count < CONCURRENT or not plan.problems:
+        _check(prepared, doubtful(), engine)
+        return _codes(prepared, engine.con, count)
+    found: list[list[Any]] = []
+    failed: list[BaseException] = []
+
+    def kernels() -> None:
+        try:
+            found.append(doubtful())
+        except BaseException as error:  # noqa: BLE001 - handed to the caller's thread below
+            failed.append(error)
+
+    worker = threading.Thread(target=kernels, name="eligo-batch-checks")
+    worker.start()
+    try:
+        codes = _codes(prepared, engine.con, count)
+    except Exception:  # bad values may be why: they are refused as such before anything else is said
+        worker.join()
+        if not failed:
+            _check(prepared, found[0], engine)
+        raise
+    worker.join()
+    if failed:
+        raise failed[0]
+    _check(prepared, found[0], engine)
+    return codes
+
+
+def _check(prepared: _Prepared, doubtful: list[Any], engine: _Engine) -> None:
+    """Refuse the batch if a value is bad: the `doubtful` SQL conditions (the columns the kernels cannot clear)
+    counted, then the first bad rows named by every condition, as `eligo cohort` names them (here from 0)."""
     from sqlglot import exp
 
     from eligo.sql.expr import or_
@@ -170,8 +209,6 @@ def _check(prepared: _Prepared, table: pa.Table, engine: _Engine) -> None:
     from eligo.sql.query import PREFIX
 
     plan = prepared.plan
-    doubtful = [bad for name, (info, bad) in plan.problems.items()
-                if not clean(info, plan.columns[name], table.column(name))]
     if not doubtful:
         return
     counting = exp.select(exp.func("count", exp.Star())).from_(_VIEW).where(or_(*doubtful))

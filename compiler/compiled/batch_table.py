@@ -180,7 +180,7 @@ def _checked_codes(prepared: _Prepared, table: pa.Table, engine: _Engine, count:
     def kernels() -> None:
         try:
             found.append(doubtful())
-        except BaseException as error:  # noqa: BLE001 - handed to the caller's thread below
+        except BaseException as error:  # handed to the caller's thread below
             failed.append(error)
 
     worker = threading.Thread(target=kernels, name="eligo-batch-checks")
@@ -292,8 +292,8 @@ def _decoded(decoded: tuple[Any, ...], code: np.ndarray, rows: np.ndarray, answe
     def column(offset: int, lookup: list[Any]) -> pa.Array:
         kind = shape.field(first + offset).type
         alike = {lookup[i] for i in used} if answers is None else set()
-        if len(alike) == 1 and kind == pa.string() and not views:  # one text (or none) in every row
-            return _repeat(alike.pop(), count)
+        if len(alike) == 1 and kind == pa.string():  # one text (or none) in every row
+            return _repeat_view(alike.pop(), count) if views else _repeat(alike.pop(), count)
         small = pa.array(lookup, kind)
         if answers is not None:
             small = pa.concat_arrays([small, answers.column(first + offset).chunk(0)])
@@ -338,6 +338,20 @@ def _repeat(text: str | None, count: int) -> pa.Array:
 
 
 _VIEW_ENTRY = [("length_and_prefix", "<u8"), ("text_or_place", "<u8")]  # one Arrow string view: 16 bytes
+
+
+def _repeat_view(text: str | None, count: int) -> pa.Array:
+    """`text` `count` times as Arrow string views (NULL for None): its one view repeated, the text not copied."""
+    import numpy as np
+    import pyarrow as pa
+
+    if text is None:
+        return pa.nulls(count, pa.string_view())
+    one = pa.array([text], pa.string_view())
+    buffers = one.buffers()
+    entry = np.frombuffer(buffers[1], dtype=np.dtype(_VIEW_ENTRY))[one.offset]
+    return pa.Array.from_buffers(pa.string_view(), count,
+                                 [None, pa.py_buffer(np.full(count, entry, dtype=np.dtype(_VIEW_ENTRY))), *buffers[2:]])
 
 
 def _viewed(small: pa.Array, index: np.ndarray) -> pa.Array:

@@ -146,6 +146,38 @@ SURGERY = kb(module("demo.batch", """
 """)).guideline("demo.batch")
 
 
+UNMATCHED = kb(module("demo.unmatched", """
+    input lesion_count: count from 0 to 20
+    input dfi: duration in months from 0 to 240, optional
+    input size: quantity in mm from 0 to 300, optional
+
+    decision surgery: candidate > not_candidate
+      rule many: when lesion_count > 5 then not_candidate
+      rule late: when dfi > 12 months then candidate
+
+    decision review: review | no_review, first match
+      rule large: when size > 50 mm then review
+      otherwise no_review
+""")).guideline("demo.unmatched")
+
+
+def test_a_list_is_decided_in_one_generated_loop_as_evaluate_decides_each_row() -> None:
+    """The loop's answers where no rule fires and there is no `otherwise` (an outcome, not a shared result), with
+    values to convert (the general path), unknown values (the three-valued evaluator), two decisions."""
+    from eligo.compiled.batch import _row_code
+
+    assert _row_code(UNMATCHED)[0] is not None  # the generated loop decides this list
+    data = [{"lesion_count": 2}, {"lesion_count": 7, "size": 60.0}, {"lesion_count": 2, "dfi": 20.0},
+            {"lesion_count": 2, "dfi": "18 months", "size": "6 cm"}, {"lesion_count": 3, "dfi": 3.0, "size": 10.0},
+            {"dfi": 30.0}, {}, {"lesion_count": 1, "dfi": 1.5, "size": None}]
+    expected = [{name: (d.value, d.status, d.rule, d.possible, d.missing) for name, d in
+                 UNMATCHED.evaluate(row, trace=False).decisions.items()} for row in data]
+    assert outcomes(UNMATCHED, UNMATCHED.evaluate_many(data)) == expected
+    assert {row["surgery"][1] for row in expected} >= {"unmatched", "decided", "unknown"}
+    with pytest.raises(BatchError, match="row 1"):
+        UNMATCHED.evaluate_many([{"lesion_count": 2}, "lesion_count 3"])
+
+
 def test_bad_rows_in_a_list_are_refused_whole_with_their_rows_and_fields() -> None:
     data = [{"lesion_count": 2}, {"lesion_count": -1}, {"lesion_count": 3, "dfi": "soon"}, {"lesoin_count": 1}]
     with pytest.raises(BatchError) as refused:

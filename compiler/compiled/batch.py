@@ -1,13 +1,15 @@
 """Batches from Python: `Guideline.evaluate_many` over a list of dicts, a pyarrow Table, a pandas or a Polars
 DataFrame, giving per decision D the columns D, D_status, D_rule, D_possible and D_missing (as `eligo cohort`).
 
-Two routes to the same answers. A list of dicts is checked case by case as `evaluate` checks a case
-(`eligo.cases.normalise`, the same messages) and decided by the fast evaluator, each decision decoded once per
-outcome it reaches; an unknown one is refined by the same code as `evaluate` (eligo.compiled.exact). A table
+Two routes to the same answers. A list of dicts is checked and decided as `evaluate` checks and decides a case,
+by its generated code written as one loop over the rows (eligo.python.validated.BatchCodeGenerator), the rows it
+leaves aside by the general path (`eligo.cases.normalise`, the same messages); each decision's columns are taken
+from its distinct results, an unknown one refined by the same code as `evaluate` (eligo.compiled.exact). A table
 or frame is decided in DuckDB, over Arrow (eligo.compiled.batch_table: values read as `eligo cohort` reads them,
 a code per decision and row decoded in Arrow, the rows left unknown decided by the cohort query whose exact step
-calls that same Python code). Either way a bad value refuses the whole batch (BatchError, a CaseError) with the rows and
-fields in error, the first MAX_SHOWN of them; nothing is half-returned. Rows are numbered from 0, as the data's
+calls that same Python code); a list column holding no record at all takes the guideline's declared record type.
+Either way a bad value refuses the whole batch (BatchError, a CaseError) with the rows and fields in error, the
+first MAX_SHOWN of them; nothing is half-returned. Rows are numbered from 0, as the data's
 own positions.
 """
 

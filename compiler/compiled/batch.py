@@ -192,10 +192,38 @@ def _to_arrow(guideline: Guideline, data: Any, kind: str) -> pa.Table:
     if kind == "pandas":
         table = _from_pandas(data)
     elif kind == "polars":
-        table = data.to_arrow()
+        table = _from_polars(data)
     else:
         table = data
     return _typed_lists(guideline, table)
+
+
+def _from_polars(frame: Any) -> pa.Table:
+    """The frame as Arrow, its text columns as Polars holds them (string views: not copied; DuckDB reads them, and
+    eligo.compiled.batch_checks checks them); any other column holding views (categories, binary, lists or structs
+    of texts) as Polars' default conversion gives it."""
+    import polars as pl
+
+    table: pa.Table = frame.to_arrow(compat_level=pl.CompatLevel.newest())
+    for at, field in enumerate(table.schema):
+        if not _views(field.type, plain=True) and _views(field.type):
+            table = table.set_column(at, field.name, frame.select(field.name).to_arrow().column(0))
+    return table
+
+
+def _views(kind: pa.DataType, plain: bool = False) -> bool:
+    """Whether an Arrow type is (with `plain`: is exactly) text as string views, or (else) holds views anywhere."""
+    import pyarrow as pa
+
+    if pa.types.is_string_view(kind):
+        return True
+    if plain:
+        return False
+    if pa.types.is_binary_view(kind):
+        return True
+    if pa.types.is_dictionary(kind):
+        return _views(kind.value_type)
+    return any(_views(kind.field(i).type) for i in range(kind.num_fields))
 
 
 def _from_pandas(frame: Any) -> pa.Table:

@@ -83,7 +83,7 @@ def decide(guideline: Guideline, table: pa.Table, exact: bool, ignore_unknown: b
     for code in codes:
         unknown |= code <= UNKNOWN_CODE
     rows = np.flatnonzero(unknown)
-    answers = _answers(prepared, table.take(pa.array(rows)), shape, engine) if len(rows) else None
+    answers = _answers(prepared, _taken(table, rows), shape, engine) if len(rows) else None
     columns: list[pa.Array] = []
     for index, code in enumerate(codes):
         columns += _decoded(prepared.decoded[index], code, rows, answers, shape, index * 5, given[index], views)
@@ -321,6 +321,17 @@ def _decoded(decoded: tuple[Any, ...], code: np.ndarray, rows: np.ndarray, answe
     return [value, column(1, [d.status for d in decoded]), column(2, [d.rule for d in decoded]),
             lists(3, [d.possible for d in decoded], {len(decoded[i].possible) for i in used}, value if same else None),
             lists(4, [() for _ in decoded], {0}, None)]
+
+
+def _taken(table: pa.Table, rows: np.ndarray) -> pa.Table:
+    """The `rows` of `table`; Arrow's `take` has no kernel for string views (a Polars frame's texts): they are
+    gathered as `_viewed` gathers them."""
+    import pyarrow as pa
+
+    if not any(pa.types.is_string_view(t) for t in table.schema.types):
+        return table.take(pa.array(rows))
+    return pa.table({field.name: _viewed(column.combine_chunks(), rows) if pa.types.is_string_view(field.type)
+                     else column.take(pa.array(rows)) for field, column in zip(table.schema, table.columns, strict=True)})
 
 
 def _repeat(text: str | None, count: int) -> pa.Array:

@@ -23,7 +23,8 @@ from pathlib import Path
 from typing import Any
 
 HERE = Path(__file__).resolve().parent
-PEERS = HERE.parent.parent / "shared" / "bench" / "peers"
+PEERS = next((p for up in HERE.parents if (p := up / "shared" / "bench" / "peers").is_dir()),
+             HERE.parent.parent / "shared" / "bench" / "peers")  # beside the repository or a worktree
 
 
 def harness() -> Any:

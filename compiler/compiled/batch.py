@@ -1,28 +1,33 @@
 """Batches from Python: `Guideline.evaluate_many` over a list of dicts, a pyarrow Table, a pandas or a Polars
 DataFrame, giving per decision D the columns D, D_status, D_rule, D_possible and D_missing (as `eligo cohort`).
 
-Two routes to the same answers. A list of dicts is checked case by case as `evaluate` checks a case
-(`eligo.cases.normalise`, the same messages) and decided by the fast evaluator, each decision decoded once per
-outcome it reaches; an unknown one is refined by the same code as `evaluate` (eligo.compiled.exact). A table
+Two routes to the same answers. A list of dicts is checked and decided as `evaluate` checks and decides a case,
+by its generated code written as one loop over the rows (eligo.python.validated.BatchCodeGenerator), the rows it
+leaves aside by the general path (`eligo.cases.normalise`, the same messages); each decision's columns are taken
+from its distinct results, an unknown one refined by the same code as `evaluate` (eligo.compiled.exact). A table
 or frame is decided in DuckDB, over Arrow (eligo.compiled.batch_table: values read as `eligo cohort` reads them,
 a code per decision and row decoded in Arrow, the rows left unknown decided by the cohort query whose exact step
-calls that same Python code). Either way a bad value refuses the whole batch (BatchError, a CaseError) with the rows and
-fields in error, the first MAX_SHOWN of them; nothing is half-returned. Rows are numbered from 0, as the data's
+calls that same Python code); a list column holding no record at all takes the guideline's declared record type.
+Either way a bad value refuses the whole batch (BatchError, a CaseError) with the rows and fields in error, the
+first MAX_SHOWN of them; nothing is half-returned. Rows are numbered from 0, as the data's
 own positions.
 """
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from eligo.cases import CaseError, CaseProblem, normalise
 from eligo.compiled.batch_checks import MAX_SHOWN, BatchError
 from eligo.compiled.batch_table import SUFFIXES, decide, schema
+from eligo.python.codegen import NEST_LIMIT
 
 if TYPE_CHECKING:
     import pyarrow as pa
 
+    from eligo import ir
     from eligo.compiled.guideline import Guideline
 
 __all__ = ["MAX_SHOWN", "BatchError", "evaluate_many", "output_names", "schema"]
@@ -35,7 +40,7 @@ def evaluate_many(guideline: Guideline, data: Any, *, exact: bool = True, ignore
     kind = _kind(data)
     if kind == "rows":
         return _from_rows(guideline, data, exact, ignore_unknown)
-    decided = decide(guideline, _to_arrow(data, kind), exact, ignore_unknown, views=kind == "polars")
+    decided = decide(guideline, _to_arrow(guideline, data, kind), exact, ignore_unknown, views=kind == "polars")
     if kind == "pandas":  # Arrow-backed columns (pd.ArrowDtype): no copy, lists stay lists
         import pandas as pd
 
@@ -72,75 +77,201 @@ def _from_rows(guideline: Guideline, rows: Sequence[Any], exact: bool, ignore_un
     """Each row checked and decided as `evaluate` does it; each decision's columns taken from its distinct results
     (a decided row's result is shared by every row decided by the same rule).
 
-    Two passes, so that the per-row work is the generated check-and-decide function and C loops: every row through
-    `evaluate`'s own function (None for a row it leaves to the general path: a value to convert or refuse, a field
-    that is no input, a row that is not a dict), then, per decision, the rows' outcomes grouped by identity. A
-    shared result stands for every row that has it; an outcome that is not one (an unknown answer, which depends on
-    the row's values) is decoded for its row alone."""
+    The rows `evaluate`'s own checks accept are checked and decided in one generated loop (`_row_code`), which
+    gives per row and decision the slot of its shared result, or no answer for a row to take the general path (a
+    value to convert or refuse, a field that is no input, a row that is not a dict: normalised, with every problem
+    named, then decided by the fast evaluator) or to hand to the three-valued evaluator (an unknown value read).
+    The rows without an answer are decoded one by one, as `Guideline._decode` decodes them, into slots of their
+    own where their result is no shared one (an unknown answer, which depends on the row's values)."""
     import pyarrow as pa
 
     from eligo.compiled.result import DecisionResult
 
-    inputs = guideline.inputs
-    validated = guideline._evaluation[0]  # as `evaluate` checks and decides a case (eligo.python.validated)
-    fast, plan = guideline.code.fast, guideline._plan  # per own decision: name, index, shared results, node
-    raws: list[Any] = list(map(validated, rows)) if set(map(type, rows)) <= {dict} else [None] * len(rows)
-    normalised: dict[int, Any] = {}  # the rows the general path read, as it read them
+    rows_code, single, kept = _row_code(guideline)
+    if rows_code is None:  # no loop of its own (see _row_code): `evaluate`'s function row by row
+        validated = guideline._evaluation[0]
+        raws: list[Any] = list(map(validated, rows)) if set(map(type, rows)) <= {dict} else [None] * len(rows)
+        out: list[Any] = [None] * len(rows)
+        odd = [i for i, raw in enumerate(raws) if raw is None]
+        unknown = [i for i, raw in enumerate(raws) if raw is not None]
+    else:
+        out, odd, unknown = rows_code(rows)
+        raws = []
+    answered: dict[int, Any] = {}  # the outcomes of the rows without a slot, and the rows the general path read
+    normalised: dict[int, Any] = {}
     problems: list[CaseProblem] = []
     more = refused = 0
-    if None in raws:
-        for index in [i for i, raw in enumerate(raws) if raw is None]:
-            try:
-                row = normalised[index] = normalise(inputs, rows[index], f"row {index}", ignore_unknown)
-            except CaseError as error:
-                refused += 1
-                for problem in error.problems:
-                    if len(problems) < MAX_SHOWN:
-                        problems.append(CaseProblem(f"row {index}: {problem.field}", problem.message, problem.hint))
-                    else:
-                        more += 1
-                more += error.more
-                continue
-            if not refused:
-                raws[index] = fast(row)
+    for index in odd:
+        try:
+            row = normalised[index] = normalise(guideline.inputs, rows[index], f"row {index}", ignore_unknown)
+        except CaseError as error:
+            refused += 1
+            for problem in error.problems:
+                if len(problems) < MAX_SHOWN:
+                    problems.append(CaseProblem(f"row {index}: {problem.field}", problem.message, problem.hint))
+                else:
+                    more += 1
+            more += error.more
+            continue
+        if not refused:
+            answered[index] = guideline.code.fast(row)
     if refused:
         raise BatchError(problems, refused, more)
+    three_valued = guideline.code.three_valued
+    for index in unknown:
+        answered[index] = raws[index] if raws else three_valued(rows[index])
+    plan = guideline._plan  # per own decision: name, index, shared results, node
+    kept = [list(results) for results in kept]  # per decision, its results by slot: the shared ones, then any more
+    slot_of = [{id(result): slot for slot, result in enumerate(results)} for results in kept]
+
+    def slot(k: int, found: Any, index: int) -> int:
+        """The slot of decision k's outcome (or shared result) `found` in row `index`, as Guideline._decode reads it."""
+        _, _, shared, decision = plan[k]
+        if found.__class__ is not DecisionResult:
+            result = shared.get(found)
+            found = result if result is not None else guideline._decision_result(decision, found, {
+                name: v for name, v in normalised.get(index, rows[index]).items() if v is not None}, exact)
+        if id(found) not in slot_of[k]:
+            slot_of[k][id(found)] = len(kept[k])
+            kept[k].append(found)
+        return slot_of[k][id(found)]
+
+    for index, raw in answered.items():
+        slots = [slot(k, raw[at], index) for k, (_, at, _, _) in enumerate(plan)]
+        out[index] = slots[0] if single else tuple(slots)
+    codes: list[list[Any]] = [out] if single else [list(c) for c in zip(*out, strict=True)] if out else [[] for _ in plan]
+    for k, column in enumerate(codes):  # an outcome the loop gave as it is (no rule fired, no `otherwise`)
+        if set(map(type, column)) - {int}:
+            column[:] = [code if code.__class__ is int else slot(k, code, i) for i, code in enumerate(column)]
     shape = list(schema(guideline))
     arrays: list[pa.Array] = []
-    for k, (_, at, shared, decision) in enumerate(plan):  # as Guideline._decode
-        outs = [raw[at] for raw in raws]
-        ids = list(map(id, outs))  # `raws` keeps every outcome alive, so no id is reused
-        kept: list[Any] = []  # the decision's distinct results
-        slot_of: dict[int, int] = {}
-        for key, out in dict(zip(ids, outs, strict=True)).items():
-            found = out if out.__class__ is DecisionResult else shared.get(out)
-            if found is not None:
-                slot_of[key] = len(kept)
-                kept.append(found)
-        slots = list(map(slot_of.get, ids))
-        if None in slots:  # outcomes that are no shared result: each decoded with its own row's values
-            for index in [i for i, slot in enumerate(slots) if slot is None]:
-                row = normalised.get(index, rows[index])
-                prepared = {name: v for name, v in row.items() if v is not None}
-                slots[index] = len(kept)
-                kept.append(guideline._decision_result(decision, outs[index], prepared, exact))
-        taken = pa.array(slots, pa.int32())
-        for field, values in zip(shape[k * 5:k * 5 + 5], ([r.value for r in kept], [r.status for r in kept],
-                                                        [r.rule for r in kept], [r.possible for r in kept],
-                                                        [r.missing for r in kept]), strict=True):
+    for k, results in enumerate(kept):
+        taken = pa.array(codes[k], pa.int32())
+        for field, values in zip(shape[k * 5:k * 5 + 5], ([r.value for r in results], [r.status for r in results],
+                                                        [r.rule for r in results], [r.possible for r in results],
+                                                        [r.missing for r in results]), strict=True):
             arrays.append(pa.array(values, field.type).take(taken))
     return pa.Table.from_arrays(arrays, schema=schema(guideline))
+
+
+_ROW_CODE: weakref.WeakKeyDictionary[Guideline, tuple[Any, bool, list[list[Any]]]] = weakref.WeakKeyDictionary()
+
+
+def _row_code(guideline: Guideline) -> tuple[Any, bool, list[list[Any]]]:
+    """The guideline's `evaluate_rows` (eligo.python.validated.BatchCodeGenerator), written on first use, whether it
+    has one decision of its own, and per own decision its shared results by slot. None for the function when a
+    decision's answer is no slot (a decision another reads, `collect`, `unique`, a long first-match one: their
+    outcomes are not the shared results), or when the loop cannot be written."""
+    if guideline not in _ROW_CODE:
+        from eligo.python.evaluator import compile_source
+        from eligo.python.validated import BatchCodeGenerator
+
+        kept = [list(guideline._decided[d.key].values()) if d.policy != "collect" else [] for d in guideline._own]
+        slots = {d.key: {rule: slot for slot, rule in enumerate(guideline._decided[d.key])}
+                 for d in guideline._own if d.policy != "collect"}
+        code = guideline.code
+        generator = BatchCodeGenerator(code.program, slots, guideline._own_indices)
+        function = None
+        if all(d.policy == "first" and not generator.uses[d.key] and len(d.rules) <= NEST_LIMIT for d in guideline._own):
+            try:
+                source = generator.write()
+            except AssertionError:  # a return it does not know: the row-by-row way
+                pass
+            else:
+                function = compile_source(source, {**generator.consts, "fallback": code.three_valued}, code.name,
+                                          "evaluate_rows")
+        _ROW_CODE[guideline] = function, len(guideline._own) == 1, kept
+    return _ROW_CODE[guideline]
 
 
 # ---------------------------------------------------------------- a table or frame, in DuckDB
 
 
-def _to_arrow(data: Any, kind: str) -> pa.Table:
+def _to_arrow(guideline: Guideline, data: Any, kind: str) -> pa.Table:
+    table: pa.Table
+    if kind == "pandas":
+        table = _from_pandas(data)
+    elif kind == "polars":
+        table = _from_polars(data)
+    else:
+        table = data
+    return _typed_lists(guideline, table)
+
+
+def _from_polars(frame: Any) -> pa.Table:
+    """The frame as Arrow, its text columns as Polars holds them (string views: not copied; DuckDB reads them, and
+    eligo.compiled.batch_checks checks them); any other column holding views (categories, binary, lists or structs
+    of texts) as Polars' default conversion gives it."""
+    import polars as pl
+
+    table: pa.Table = frame.to_arrow(compat_level=pl.CompatLevel.newest())
+    for at, field in enumerate(table.schema):
+        if not _views(field.type, plain=True) and _views(field.type):
+            table = table.set_column(at, field.name, frame.select(field.name).to_arrow().column(0))
+    return table
+
+
+def _views(kind: pa.DataType, plain: bool = False) -> bool:
+    """Whether an Arrow type is (with `plain`: is exactly) text as string views, or (else) holds views anywhere."""
     import pyarrow as pa
 
-    if kind == "pandas":
-        return pa.Table.from_pandas(data, preserve_index=False)  # NaN and None are missing values
-    if kind == "polars":
-        table: pa.Table = data.to_arrow()
-        return table
-    return data
+    if pa.types.is_string_view(kind):
+        return True
+    if plain:
+        return False
+    if pa.types.is_binary_view(kind):
+        return True
+    if pa.types.is_dictionary(kind):
+        return _views(kind.value_type)
+    return any(_views(kind.field(i).type) for i in range(kind.num_fields))
+
+
+def _from_pandas(frame: Any) -> pa.Table:
+    """The frame as Arrow, NaN and None missing values, as `pa.Table.from_pandas` gives it; a column of NumPy floats
+    is taken as it is, its missing values marked by a validity bitmap from `isnan` (about half the time)."""
+    import numpy as np
+    import pyarrow as pa
+
+    names = list(frame.columns)
+    floats = {n for n in names if isinstance(frame[n].dtype, np.dtype) and frame[n].dtype.kind == "f"} \
+        if all(isinstance(n, str) for n in names) and len(set(names)) == len(names) else set()
+    if not floats:
+        return pa.Table.from_pandas(frame, preserve_index=False)
+    rest = pa.Table.from_pandas(frame[[n for n in names if n not in floats]], preserve_index=False)
+    columns: dict[str, Any] = {}
+    for name in floats:
+        values = np.ascontiguousarray(frame[name].to_numpy())
+        missing = np.isnan(values)
+        nulls = int(np.count_nonzero(missing))
+        validity = pa.py_buffer(np.packbits(~missing, bitorder="little")) if nulls else None
+        columns[name] = pa.Array.from_buffers(pa.from_numpy_dtype(values.dtype), len(values),
+                                              [validity, pa.py_buffer(values)], null_count=nulls)
+    return pa.table({n: columns[n] if n in floats else rest.column(n) for n in names})
+
+
+def _typed_lists(guideline: Guideline, table: pa.Table) -> pa.Table:
+    """`table` with each list input's column that holds no element (its type null, or a list of nulls: pandas keeps
+    no element type for a column of empty or missing lists) given the list's declared record type."""
+    import pyarrow as pa
+
+    for at, field in enumerate(table.schema):
+        info = guideline.inputs.get(field.name)
+        untyped = pa.types.is_null(field.type) or ((pa.types.is_list(field.type) or pa.types.is_large_list(
+            field.type)) and pa.types.is_null(field.type.value_type))
+        if info is not None and info.type.kind == "list" and untyped:
+            table = table.set_column(at, field.name, table.column(at).cast(_arrow_type(info)))
+    return table
+
+
+_ARROW_TYPES = {"bool": "bool_", "number": "float64", "quantity": "float64", "date": "date32", "enum": "string",
+                "text": "string"}
+
+
+def _arrow_type(info: ir.InputInfo) -> pa.DataType:
+    """The Arrow type of an input as a batch may hold it: a list of records as a list of structs, one field each."""
+    import pyarrow as pa
+
+    if info.type.kind == "list":
+        return pa.list_(pa.struct([(f.name, _arrow_type(f)) for f in info.fields]))
+    made: pa.DataType = getattr(pa, _ARROW_TYPES[info.type.kind])()
+    return made

@@ -56,11 +56,27 @@ def _texts(info: ir.InputInfo, column: pa.ChunkedArray) -> bool:
     import pyarrow as pa
     import pyarrow.compute as pc
 
+    if pa.types.is_string_view(column.type):  # a Polars frame's texts: checked by Polars, whose they are
+        return _viewed_texts(info, column)
     if not (pa.types.is_string(column.type) or pa.types.is_large_string(column.type)):
         return False
     known = pc.is_in(column, value_set=pa.array(info.type.values, column.type))  # a NULL is not in the set
     found = int(pc.sum(known).as_py() or 0)
     return bool(found == len(column) - column.null_count)
+
+
+def _viewed_texts(info: ir.InputInfo, column: pa.ChunkedArray) -> bool:
+    """As `_texts`, for texts as Arrow string views (Arrow's `is_in` takes none): every present one made a value of
+    an Enum of the kind's values by Polars (a text that is none becomes NULL); as large strings without Polars."""
+    import pyarrow as pa
+
+    try:
+        import polars as pl
+    except ImportError:
+        return _texts(info, column.cast(pa.large_string()))
+    texts = pl.from_arrow(column)
+    assert isinstance(texts, pl.Series)
+    return bool(texts.cast(pl.Enum(list(info.type.values)), strict=False).null_count() == texts.null_count())
 
 
 def _numbers(info: ir.InputInfo, column: pa.ChunkedArray) -> bool:

@@ -30,6 +30,7 @@ SUFFIXES = ("", "_status", "_rule", "_possible", "_missing")
 MAX_REGISTERED = 32  # guidelines whose exact functions one thread's connection keeps before starting afresh
 _VIEW = "_eligo_batch_source"  # the data's name on the connection, while one batch is decided
 _ROW = "_eligo_batch_row"
+CONCURRENT = 65_536  # rows from which the values are checked while DuckDB computes the codes
 
 
 def schema(guideline: Guideline) -> pa.Schema:
@@ -72,8 +73,7 @@ def decide(guideline: Guideline, table: pa.Table, exact: bool, ignore_unknown: b
         kinds = tuple((str(row[0]), str(row[1])) for row in con.execute(f'DESCRIBE SELECT * FROM "{_VIEW}"')
                       .fetchall() if row[0] != _ROW)
         prepared = _prepared(guideline, kinds, exact, engine)
-        _check(prepared, table, engine)
-        codes, given = _codes(prepared, con, count)
+        codes, given = _checked_codes(prepared, table, engine, count)
     finally:
         con.unregister(_VIEW)
     shape = schema(guideline)
@@ -83,7 +83,7 @@ def decide(guideline: Guideline, table: pa.Table, exact: bool, ignore_unknown: b
     for code in codes:
         unknown |= code <= UNKNOWN_CODE
     rows = np.flatnonzero(unknown)
-    answers = _answers(prepared, table.take(pa.array(rows)), shape, engine) if len(rows) else None
+    answers = _answers(prepared, _taken(table, rows), shape, engine) if len(rows) else None
     columns: list[pa.Array] = []
     for index, code in enumerate(codes):
         columns += _decoded(prepared.decoded[index], code, rows, answers, shape, index * 5, given[index], views)
@@ -160,9 +160,48 @@ def _prepared(guideline: Guideline, kinds: tuple[tuple[str, str], ...], exact: b
     return prepared
 
 
-def _check(prepared: _Prepared, table: pa.Table, engine: _Engine) -> None:
-    """Refuse the batch if a value is bad: the columns the kernels cannot clear counted by their SQL conditions,
-    then the first bad rows named by every condition, as `eligo cohort` names them (here from 0)."""
+def _checked_codes(prepared: _Prepared, table: pa.Table, engine: _Engine, count: int
+                   ) -> tuple[list[np.ndarray], list[pa.Array | None]]:
+    """The codes (`_codes`) of a batch whose values are good (`_check`; else BatchError, and no code is used). In a
+    large batch the kernels check the values in a thread of their own while DuckDB computes the codes (both let go
+    of the interpreter's lock), so the two use the machine's cores at once."""
+    plan = prepared.plan
+
+    def doubtful() -> list[Any]:  # the SQL conditions of the columns the kernels cannot clear
+        return [bad for name, (info, bad) in plan.problems.items()
+                if not clean(info, plan.columns[name], table.column(name))]
+
+    if count < CONCURRENT or not plan.problems:
+        _check(prepared, doubtful(), engine)
+        return _codes(prepared, engine.con, count)
+    found: list[list[Any]] = []
+    failed: list[BaseException] = []
+
+    def kernels() -> None:
+        try:
+            found.append(doubtful())
+        except BaseException as error:  # handed to the caller's thread below
+            failed.append(error)
+
+    worker = threading.Thread(target=kernels, name="eligo-batch-checks")
+    worker.start()
+    try:
+        codes = _codes(prepared, engine.con, count)
+    except Exception:  # bad values may be why: they are refused as such before anything else is said
+        worker.join()
+        if not failed:
+            _check(prepared, found[0], engine)
+        raise
+    worker.join()
+    if failed:
+        raise failed[0]
+    _check(prepared, found[0], engine)
+    return codes
+
+
+def _check(prepared: _Prepared, doubtful: list[Any], engine: _Engine) -> None:
+    """Refuse the batch if a value is bad: the `doubtful` SQL conditions (the columns the kernels cannot clear)
+    counted, then the first bad rows named by every condition, as `eligo cohort` names them (here from 0)."""
     from sqlglot import exp
 
     from eligo.sql.expr import or_
@@ -170,8 +209,6 @@ def _check(prepared: _Prepared, table: pa.Table, engine: _Engine) -> None:
     from eligo.sql.query import PREFIX
 
     plan = prepared.plan
-    doubtful = [bad for name, (info, bad) in plan.problems.items()
-                if not clean(info, plan.columns[name], table.column(name))]
     if not doubtful:
         return
     counting = exp.select(exp.func("count", exp.Star())).from_(_VIEW).where(or_(*doubtful))
@@ -255,8 +292,8 @@ def _decoded(decoded: tuple[Any, ...], code: np.ndarray, rows: np.ndarray, answe
     def column(offset: int, lookup: list[Any]) -> pa.Array:
         kind = shape.field(first + offset).type
         alike = {lookup[i] for i in used} if answers is None else set()
-        if len(alike) == 1 and kind == pa.string() and not views:  # one text (or none) in every row
-            return _repeat(alike.pop(), count)
+        if len(alike) == 1 and kind == pa.string():  # one text (or none) in every row
+            return _repeat_view(alike.pop(), count) if views else _repeat(alike.pop(), count)
         small = pa.array(lookup, kind)
         if answers is not None:
             small = pa.concat_arrays([small, answers.column(first + offset).chunk(0)])
@@ -286,6 +323,17 @@ def _decoded(decoded: tuple[Any, ...], code: np.ndarray, rows: np.ndarray, answe
             lists(4, [() for _ in decoded], {0}, None)]
 
 
+def _taken(table: pa.Table, rows: np.ndarray) -> pa.Table:
+    """The `rows` of `table`; Arrow's `take` has no kernel for string views (a Polars frame's texts): they are
+    gathered as `_viewed` gathers them."""
+    import pyarrow as pa
+
+    if not any(pa.types.is_string_view(t) for t in table.schema.types):
+        return table.take(pa.array(rows))
+    return pa.table({field.name: _viewed(column.combine_chunks(), rows) if pa.types.is_string_view(field.type)
+                     else column.take(pa.array(rows)) for field, column in zip(table.schema, table.columns, strict=True)})
+
+
 def _repeat(text: str | None, count: int) -> pa.Array:
     """`text` `count` times (NULL for None), made from its buffers rather than taken row by row."""
     import numpy as np
@@ -301,6 +349,20 @@ def _repeat(text: str | None, count: int) -> pa.Array:
 
 
 _VIEW_ENTRY = [("length_and_prefix", "<u8"), ("text_or_place", "<u8")]  # one Arrow string view: 16 bytes
+
+
+def _repeat_view(text: str | None, count: int) -> pa.Array:
+    """`text` `count` times as Arrow string views (NULL for None): its one view repeated, the text not copied."""
+    import numpy as np
+    import pyarrow as pa
+
+    if text is None:
+        return pa.nulls(count, pa.string_view())
+    one = pa.array([text], pa.string_view())
+    buffers = one.buffers()
+    entry = np.frombuffer(buffers[1], dtype=np.dtype(_VIEW_ENTRY))[one.offset]
+    return pa.Array.from_buffers(pa.string_view(), count,
+                                 [None, pa.py_buffer(np.full(count, entry, dtype=np.dtype(_VIEW_ENTRY))), *buffers[2:]])
 
 
 def _viewed(small: pa.Array, index: np.ndarray) -> pa.Array:

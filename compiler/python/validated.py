@@ -12,7 +12,8 @@ named, then the three-valued evaluator). An unknown value read hands the case to
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+import re
+from collections.abc import Mapping, Sequence
 
 from eligo import ir
 from eligo.cases import MAX_EXACT
@@ -97,3 +98,52 @@ class ValidatingCodeGenerator(TwoValuedCodeGenerator):
         """Whether a number given for this quantity is already in the canonical unit (its factor is 1)."""
         declared = units.lookup(info.unit) if info.unit else None
         return declared is not None and declared.factor == 1.0 and declared.dimension == info.type.dimension
+
+
+_RETURN = re.compile(r"( *)((?:.*: )?)return (.+)")  # a return, alone or after a block's header
+
+
+class BatchCodeGenerator(ValidatingCodeGenerator):
+    """Writes `evaluate_rows(rows)`: `evaluate(c)` of every row in one generated loop, with no call per row. It gives
+    `(out, odd, unknown)`: per row, the outcome of the own decisions at `own` (their indices in the evaluator's
+    results; the one outcome itself for one decision, else a tuple), None for a row `evaluate` would give None
+    (its index in `odd`) or would hand to `fallback` (its index in `unknown`: the caller calls it). Give `shared`
+    small ints (a decision's slots) to have each row's answer read without building a result per row."""
+
+    signature = "def evaluate_rows(rows):"
+
+    def __init__(self, program: ir.Program, shared: Mapping[str, Mapping[int, object]], own: Sequence[int]) -> None:
+        super().__init__(program, shared)
+        self.own = tuple(own)
+        self.answer = ""
+
+    def returned(self, results: list[str]) -> str:
+        kept = [results[i] for i in self.own]
+        self.answer = kept[0] if len(kept) == 1 else f"({', '.join(kept)}{',' * bool(kept)})"
+        return self.answer
+
+    def body(self, lines: list[str], helpers: list[str]) -> list[str]:
+        """The function's lines as one loop over the rows, each `return` of the case's answer made an append."""
+        written = ["    out = []", "    put = out.append", "    odd = []", "    unknown = []", "    for c in rows:"]
+        inner: int | None = None  # the indentation of a function written inside the evaluator (a list's element)
+        for line in super().body(lines, helpers):
+            indent = len(line) - len(line.lstrip(" "))
+            if inner is not None and indent > inner:
+                written.append("    " + line)
+                continue
+            inner = indent if line.lstrip(" ").startswith("def ") else None
+            found = _RETURN.fullmatch(line) if inner is None else None
+            if found is not None:
+                value = found[3]
+                if value == "None":
+                    line = f"{found[1]}{found[2]}odd.append(len(out)); put(None); continue"
+                elif value == f"fallback({self.parameters})":
+                    line = f"{found[1]}{found[2]}unknown.append(len(out)); put(None); continue"
+                elif value == self.answer:
+                    line = f"{found[1]}{found[2]}put({value}); continue"
+                else:  # no other return is written into the evaluator itself
+                    raise AssertionError(f"evaluate_rows: unexpected {line.strip()!r}")
+            elif inner is None and "return" in line:
+                raise AssertionError(f"evaluate_rows: unexpected {line.strip()!r}")
+            written.append("    " + line)
+        return [*written, "    return out, odd, unknown"]

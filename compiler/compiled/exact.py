@@ -28,7 +28,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, NamedTuple
 
 from eligo import ir
-from eligo.compiled import cuts
+from eligo.compiled import cuts, list_states
 from eligo.compiled.result import DecisionResult
 from eligo.ir import outcome
 from eligo.ir.domains import MAX_COMPLETIONS, Domains
@@ -108,6 +108,8 @@ def refine(decision: ir.Decision, prepared: Mapping[str, Any], missing: Sequence
     total = 1
     for name in missing:
         classes = cuts.classes(domains, name, prepared)
+        if classes is None and (listed := domains.lists.get((decision.key, name))) is not None:
+            classes = list_states.completions(listed, prepared.get(name), domains.memo)  # whole lists
         splits.append((name, classes, None))
         total *= len(classes) if classes is not None else 1
     if any(classes is None for _, classes, _ in splits):

@@ -18,6 +18,7 @@ from eligo import ir
 from eligo.compiled.ranges import arithmetic_only, declared_ends
 from eligo.ir import domains as ir_domains
 from eligo.ir import lists, units
+from eligo.ir.list_domains import ListDomain
 from eligo.js.codegen import JsGenerator, ValueGenerator
 from eligo.version import __version__
 
@@ -100,6 +101,8 @@ def program_data(guideline: Guideline, expressions: list[ir.Node] | None = None)
             # as Python's: a decision whose completions cannot be kept apart from the data stays three-valued
             "completable": node.policy != "collect" and guideline.code.completion(node.key) is not None,
             "reads": [i for i, n in enumerate(program.nodes) if n.key in facts.closure({node.key})],
+            "lists": {name: _list_domain(found) for (key, name), found in guideline.domains.lists.items()
+                      if key == node.key and found is not None},  # eligo.ir.list_domains, for listCompletions
         })
     own = set(program.own_decisions)
     classes = guideline.domains.classes
@@ -118,6 +121,14 @@ def program_data(guideline: Guideline, expressions: list[ir.Node] | None = None)
                             "sites": [_site(site, expressions) for site in sites]}
                      for name, sites in guideline.domains.sites.items() if sites and classes.get(name) is None},
     }
+
+
+def _list_domain(domain: ListDomain) -> dict[str, Any]:
+    """A list's classes and effects as the runtime's listCompletions reads them (eligo.ir.list_domains)."""
+    return {"fields": list(domain.fields), "reps": [list(r) for r in domain.reps],
+            "cuts": [None if c is None else list(c) for c in domain.cuts], "ops": [list(o) for o in domain.ops],
+            "classes": [list(c) for c in domain.classes], "effects": [list(e) for e in domain.effects],
+            "names": list(domain.names)}
 
 
 def _definition(guideline: Guideline, node: ir.Definition) -> dict[str, Any]:

@@ -42,7 +42,10 @@ class NotExact extends Error {}
 function refine(program, exprs, index, prepared, missing, values, run, mask) {
   if (!missing.length) return null;
   const decision = program.nodes[index];
-  let splits = missing.map((name) => [name, inputClasses(program, exprs, name, prepared), null]);
+  let splits = missing.map((name) => {
+    const classes = inputClasses(program, exprs, name, prepared), listed = decision.lists[name];
+    return [name, classes === null && listed ? listCompletions(listed, prepared[name]) : classes, null];  // whole lists
+  });
   let total = 1;
   for (const [, classes] of splits) total *= classes !== null ? classes.length : 1;
   if (splits.some(([, classes]) => classes === null)) {

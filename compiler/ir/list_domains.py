@@ -232,9 +232,12 @@ def _domain(info: InputInfo, ops: Mapping[ListOp, list[object]], nodes: Mapping[
     reps: list[tuple[object, ...]] = []
     for name in fields:
         field = declared[name]
-        values = representatives(field, sorted(set(cuts[name])))
+        points = tuple(sorted(set(cuts[name])))
+        values = representatives(field, list(points))
         if values is None:
             raise _Refused
+        if field.type.kind not in ("bool", "enum"):  # one value per class (an input's also holds its range's ends)
+            values = tuple({_signature(v, points): v for v in reversed(values)}.values())[::-1]
         reps.append(values)
     classes = tuple(itertools.product(*(range(len(r)) for r in reps)))
     if len(classes) > MAX_ELEMENT_CLASSES:

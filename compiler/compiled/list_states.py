@@ -3,8 +3,9 @@ completion reaches (eligo.ir.list_domains states why one per state is enough).
 
 The known elements are folded in order, each unknown field taking each class of its field; an incomplete (or
 missing) list then gains any number of extra elements, each of some element class, searched breadth-first from
-every state so far and memoized on the state (each operation's state is bounded, so the search ends). Each state
-keeps the first path that reached it; the states the decision cannot tell apart (a `distinct` set of one size)
+every state so far and memoized on the state (each operation's state is bounded, so the search ends), up to a
+renaming of a distinct's interchangeable values (ListDomain.canonical: states alike but for it reach alike
+states, so one of them is searched on). Each state keeps the first path that reached it (a genuine list); the states the decision cannot tell apart (a `distinct` set of one size)
 keep the first. Every completion is complete, with every field an operation reads known. None when the states
 cannot stand for the list here (a `sum` over an incomplete list or of an unknown field, a known value in no
 class) or are more than MAX_COMPLETIONS.
@@ -43,17 +44,19 @@ def _search(domain: ListDomain, records: Records) -> tuple[Records, ...] | None:
     summed = {s for _, _, s in domain.ops if s is not None}
     if summed and not records.complete:
         return None
-    states: dict[tuple[float, ...], Path] = {domain.initial(): ()}
+    initial = domain.initial()
+    states: dict[tuple[float, ...], tuple[tuple[float, ...], Path]] = {domain.canonical(initial): (initial, ())}
     for index, element in enumerate(records):
         if any(element.get(s) is None for s in summed):
             return None
         options = _options(domain, element)
         if options is None:
             return None
-        following: dict[tuple[float, ...], Path] = {}
-        for state, path in states.items():
+        following: dict[tuple[float, ...], tuple[tuple[float, ...], Path]] = {}
+        for state, path in states.values():
             for option in options:
-                following.setdefault(domain.step(state, option, element), (*path, (index, option)))
+                reached = domain.step(state, option, element)
+                following.setdefault(domain.canonical(reached), (reached, (*path, (index, option))))
         states = following
         if len(states) > MAX_COMPLETIONS:
             return None
@@ -62,18 +65,19 @@ def _search(domain: ListDomain, records: Records) -> tuple[Records, ...] | None:
         every = range(len(domain.classes))
         while frontier:
             later = []
-            for state in frontier:
-                path = states[state]
+            for at in frontier:
+                state, path = states[at]
                 for option in every:
                     reached = domain.step(state, option, None)
-                    if reached not in states:
-                        states[reached] = (*path, (-1, option))
-                        later.append(reached)
+                    key = domain.canonical(reached)
+                    if key not in states:
+                        states[key] = (reached, (*path, (-1, option)))
+                        later.append(key)
             if len(states) > MAX_COMPLETIONS:
                 return None
             frontier = later
     kept: dict[tuple[float, ...], Path] = {}
-    for state, path in states.items():
+    for state, path in states.values():
         kept.setdefault(domain.observable(state), path)
     return tuple(_made(domain, records, path) for path in kept.values())
 

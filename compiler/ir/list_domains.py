@@ -77,6 +77,27 @@ class ListDomain:
     classes: tuple[tuple[int, ...], ...]  # per element class: its class index in each field
     effects: tuple[tuple[int, ...], ...]  # per element class: its effect on each operation (see `step`)
     names: tuple[str, ...] = ()  # every field the record declares
+    groups: tuple[tuple[int, ...], ...] = ()  # per operation: for a distinct, masks of its interchangeable values
+
+    def canonical(self, state: tuple[float, ...]) -> tuple[float, ...]:
+        """The state with each distinct set's interchangeable values renamed to the first of their group: states
+        alike but for such a renaming reach alike states (the search keeps one of them)."""
+        if not any(self.groups):
+            return state
+        out = list(state)
+        for k, groups in enumerate(self.groups):
+            value = int(out[k])
+            if groups and value > 0:
+                for group in groups:
+                    seen = (value & group).bit_count()
+                    value &= ~group
+                    low = group
+                    for _ in range(seen):
+                        chosen = low & -low
+                        value |= chosen
+                        low ^= chosen
+                out[k] = value
+        return tuple(out)
 
     def initial(self) -> tuple[float, ...]:
         """The state of the empty list."""
@@ -250,7 +271,42 @@ def _domain(info: InputInfo, ops: Mapping[ListOp, list[object]], nodes: Mapping[
         element = {name: reps[i][j] for i, (name, j) in enumerate(zip(fields, indices, strict=True))}
         effects.append(tuple(_effect(op, element, dict(zip(fields, indices, strict=True)), nodes) for op in listed))
     numeric = tuple(None if declared[n].type.kind in ("bool", "enum") else tuple(sorted(set(cuts[n]))) for n in fields)
-    return ListDomain(fields, tuple(reps), numeric, table, classes, tuple(effects), tuple(declared))
+    groups = tuple(_groups(k, listed, fields, classes, tuple(effects)) for k in range(len(listed)))
+    return ListDomain(fields, tuple(reps), numeric, table, classes, tuple(effects), tuple(declared), groups)
+
+
+def _groups(k: int, ops: tuple[ListOp, ...], fields: tuple[str, ...], classes: tuple[tuple[int, ...], ...],
+            effects: tuple[tuple[int, ...], ...]) -> tuple[int, ...]:
+    """For a distinct over a field no other distinct reads: its values that no operation tells apart otherwise
+    (swapping two in every element class swaps them in this distinct's effect and changes no other effect), as
+    masks of value indices (groups of one left out)."""
+    op = ops[k]
+    if op.op != "distinct" or sum(o.op == "distinct" and o.body == op.body for o in ops) > 1:
+        return ()
+    at = fields.index(op.body.name)  # type: ignore[union-attr]
+    index = {c: i for i, c in enumerate(classes)}
+    values = sorted({c[at] for c in classes})
+
+    def alike(v: int, w: int) -> bool:
+        for c, indices in enumerate(classes):
+            if indices[at] != v:
+                continue
+            other = effects[index[(*indices[:at], w, *indices[at + 1:])]]
+            mine = effects[c]
+            if any(a != b for j, (a, b) in enumerate(zip(mine, other, strict=True)) if j != k):
+                return False
+            if (mine[k] < 0) != (other[k] < 0):
+                return False
+        return True
+
+    found: list[list[int]] = []
+    for v in values:
+        group = next((g for g in found if alike(g[0], v)), None)
+        if group is None:
+            found.append([v])
+        else:
+            group.append(v)
+    return tuple(sum(1 << v for v in g) for g in found if len(g) > 1)
 
 
 def _numbers(values: list[object]) -> list[float]:

@@ -133,6 +133,21 @@ function listStep(domain, state, option, element) {
   });
   return out;
 }
+function listCanonical(domain, state) {  // eligo.ir.list_domains.ListDomain.canonical
+  const out = state.slice();
+  domain.groups.forEach((groups, k) => {
+    let value = out[k];
+    if (!groups.length || value <= 0) return;
+    for (const group of groups) {
+      const seen = bitCount(value & group);
+      value &= ~group;
+      let low = group;
+      for (let i = 0; i < seen; i += 1) { const chosen = low & -low; value |= chosen; low ^= chosen; }
+    }
+    out[k] = value;
+  });
+  return out.join();
+}
 function bitCount(mask) { let n = 0; for (let m = mask; m; m &= m - 1) n += 1; return n; }
 function listClassIndex(domain, field, value) {
   const cuts = domain.cuts[field], reps = domain.reps[field];
@@ -157,7 +172,7 @@ function listSearch(domain, records) {
   const complete = records.complete !== false;
   if (summed.length && !complete) return null;
   const initial = domain.ops.map(([op, cap]) => (op === "largest" || op === "smallest" || (op === "distinct" && cap === 0) ? -1 : 0));
-  let states = new Map([[initial.join(), [initial, []]]]);
+  let states = new Map([[listCanonical(domain, initial), [initial, []]]]);
   for (let index = 0; index < records.length; index += 1) {
     const element = records[index];
     if (summed.some((s) => element[s] === null || element[s] === undefined)) return null;
@@ -168,7 +183,7 @@ function listSearch(domain, records) {
     const following = new Map();
     for (const [state, path] of states.values()) {
       for (const option of options) {
-        const reached = listStep(domain, state, option, element), at = reached.join();
+        const reached = listStep(domain, state, option, element), at = listCanonical(domain, reached);
         if (!following.has(at)) following.set(at, [reached, [...path, [index, option]]]);
       }
     }
@@ -182,7 +197,7 @@ function listSearch(domain, records) {
       for (const at of frontier) {
         const [state, path] = states.get(at);
         for (let option = 0; option < domain.classes.length; option += 1) {
-          const reached = listStep(domain, state, option, null), key = reached.join();
+          const reached = listStep(domain, state, option, null), key = listCanonical(domain, reached);
           if (!states.has(key)) { states.set(key, [reached, [...path, [-1, option]]]); later.push(key); }
         }
       }

@@ -78,6 +78,7 @@ class ListDomain:
     effects: tuple[tuple[int, ...], ...]  # per element class: its effect on each operation (see `step`)
     names: tuple[str, ...] = ()  # every field the record declares
     groups: tuple[tuple[int, ...], ...] = ()  # per operation: for a distinct, masks of its interchangeable values
+    points: tuple[tuple[float, ...], ...] = ()  # per operation: for a count or distinct, the constants it meets
 
     def canonical(self, state: tuple[float, ...]) -> tuple[float, ...]:
         """The state with each distinct set's interchangeable values renamed to the first of their group: states
@@ -135,10 +136,15 @@ class ListDomain:
         signature = _signature(value, cuts)
         return next((i for i, rep in enumerate(reps) if _signature(rep, cuts) == signature), -1)
 
-    def observable(self, state: tuple[float, ...]) -> tuple[float, ...]:
-        """What the decision can see of a state (a `distinct` set by its size)."""
-        return tuple((cap if value < 0 else int(value).bit_count()) if op == "distinct" else value
-                     for (op, cap, _), value in zip(self.ops, state, strict=True))
+    def observable(self, state: tuple[float, ...]) -> tuple[object, ...]:
+        """What the decision can see of a state: a count, or a distinct set's size, by its side of each constant it
+        is compared with (below, at or above)."""
+        seen: list[object] = []
+        for (op, cap, _), value, points in zip(self.ops, state, self.points, strict=True):
+            if op == "distinct":
+                value = cap if value < 0 else int(value).bit_count()
+            seen.append(_signature(value, points) if op in ("count", "distinct") else value)
+        return tuple(seen)
 
 
 def _signature(value: object, cuts: tuple[float, ...]) -> tuple[int, ...]:
@@ -272,7 +278,8 @@ def _domain(info: InputInfo, ops: Mapping[ListOp, list[object]], nodes: Mapping[
         effects.append(tuple(_effect(op, element, dict(zip(fields, indices, strict=True)), nodes) for op in listed))
     numeric = tuple(None if declared[n].type.kind in ("bool", "enum") else tuple(sorted(set(cuts[n]))) for n in fields)
     groups = tuple(_groups(k, listed, fields, classes, tuple(effects)) for k in range(len(listed)))
-    return ListDomain(fields, tuple(reps), numeric, table, classes, tuple(effects), tuple(declared), groups)
+    points = tuple(tuple(sorted(set(_numbers(a)))) if op.op in ("count", "distinct") else () for op, a in ops.items())
+    return ListDomain(fields, tuple(reps), numeric, table, classes, tuple(effects), tuple(declared), groups, points)
 
 
 def _groups(k: int, ops: tuple[ListOp, ...], fields: tuple[str, ...], classes: tuple[tuple[int, ...], ...],

@@ -128,7 +128,8 @@ def _list_domain(domain: ListDomain) -> dict[str, Any]:
     return {"fields": list(domain.fields), "reps": [list(r) for r in domain.reps],
             "cuts": [None if c is None else list(c) for c in domain.cuts], "ops": [list(o) for o in domain.ops],
             "classes": [list(c) for c in domain.classes], "effects": [list(e) for e in domain.effects],
-            "names": list(domain.names), "groups": [list(g) for g in domain.groups]}
+            "names": list(domain.names), "groups": [list(g) for g in domain.groups],
+            "points": [list(p) for p in domain.points]}
 
 
 def _definition(guideline: Guideline, node: ir.Definition) -> dict[str, Any]:

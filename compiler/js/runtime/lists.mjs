@@ -207,7 +207,10 @@ function listSearch(domain, records) {
   }
   const kept = new Map();
   for (const [state, path] of states.values()) {
-    const seen = domain.ops.map(([op, cap], k) => (op === "distinct" ? (state[k] < 0 ? cap : bitCount(state[k])) : state[k])).join();
+    const seen = domain.ops.map(([op, cap], k) => {  // eligo.ir.list_domains.ListDomain.observable
+      const value = op === "distinct" ? (state[k] < 0 ? cap : bitCount(state[k])) : state[k];
+      return op === "count" || op === "distinct" ? domain.points[k].map((c) => (value < c ? 0 : value === c ? 1 : 2)).join(":") : value;
+    }).join();
     if (!kept.has(seen)) kept.set(seen, path);
   }
   return [...kept.values()].map((path) => path.map(([index, option]) => {

@@ -322,3 +322,38 @@ def test_a_list_read_otherwise_stays_three_valued() -> None:
     got = g.evaluate({"items": {"at_least": [{"colour": "red"}]}, "limit": 2}).decisions
     assert not got["d"].exact and not got["e"].exact
     assert g.domains.lists == {(d.key, "items"): None for d in g.program.decisions}
+
+
+RANGES = [  # (case, definition, its exact range or None where it stays inexact)
+    ({"lesions": [{"organ": None, "size": 10, "treatable": True}, {"organ": "lung", "size": 10, "treatable": True}]},
+     "organs", [1, 2]),
+    ({"lesions": [{"organ": None, "size": 10, "treatable": True}, {"organ": None, "size": 10, "treatable": True}]},
+     "organs", [1, 2]),
+    ({"lesions": {"at_least": [{"organ": "liver", "size": 10, "treatable": True}]}}, "organs", [1, 3]),
+    ({"lesions": {"at_least": [{"organ": "liver", "size": 10, "treatable": None}]}}, "lesion_count", [1, None]),
+    ({"lesions": {"at_least": [{"organ": "liver", "size": 10, "treatable": True}]}}, "liver_lesions", None),
+    ({"lesions": [{"organ": "liver", "size": 10, "treatable": None}]}, "burden", None),
+]
+
+
+@pytest.mark.parametrize(("case", "name", "expected"), RANGES)
+def test_list_aggregate_ranges_are_exact_over_every_element(case: dict[str, Any], name: str,
+                                                            expected: list[object] | None) -> None:
+    """A count, distinct or sum over every element gives its bounds as an exact range: both ends are reached by
+    concrete completions (and an incomplete list's count has no upper end); under a `where` they stay inexact."""
+    found = FIXTURE.evaluate(case).to_json()["unknown_values"][name]
+    if expected is None:
+        assert found["exact"] is False
+        return
+    assert found == {"range": expected}
+    info = FIXTURE.inputs["lesions"]
+    key = next(d.key for d in FIXTURE.program.definitions if d.name == name)
+    values = {_value(FIXTURE, {**FIXTURE.prepare(case), "lesions": made}, key)
+              for made in brute_lists(info, FIXTURE.prepare(case)["lesions"], 3, {"size": [10]})}
+    low, high = expected
+    assert min(values) == low  # type: ignore[type-var]
+    assert max(values) == high if high is not None else max(values) > 3  # type: ignore[type-var, operator]
+
+
+def _value(g: eligo.Guideline, prepared: dict[str, Any], key: str) -> object:
+    return g.code.traced(prepared, [])[1][key]

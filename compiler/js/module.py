@@ -135,13 +135,15 @@ def _list_domain(domain: ListDomain) -> dict[str, Any]:
 def _definition(guideline: Guideline, node: ir.Definition) -> dict[str, Any]:
     """What eligo.compiled.ranges reads of a definition to say what it may still be when unknown: the inputs it
     reads, whether it observes the data, and the chains of arithmetic its multilinearity is judged by."""
+    aggregate = lists.bounded(node.expr, guideline.facts.nodes)
     chains_of = getattr(guideline.domains, "chains_of", None)
     found = chains_of(node.expr) if chains_of is not None else None
     chains = None if found is None else [
         [None if isinstance(subject, ir_domains.Pair) else subject, any(s.op == "/" and s.left for s in steps)]
         for subject, steps in found]
     return {"kind": node.type.kind, "values": list(node.type.values) if node.type.kind == "enum" else [],
-            "bounded": lists.bounded(node.expr, guideline.facts.nodes) is not None,  # its bounds in BOUNDS
+            "bounded": aggregate is not None,  # its bounds in BOUNDS
+            "everyElement": aggregate is not None and aggregate.where is None,  # those bounds are reached
             "cone": sorted(guideline.facts.cone_of(node.key)),
             "observes": _observes(guideline, node.expr), "chains": chains,
             "arithmetic": arithmetic_only(guideline, node.expr)}

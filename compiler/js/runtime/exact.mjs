@@ -145,7 +145,9 @@ function stillPossible(program, exprs, run, prepared, index) {
   const missing = Object.keys(program.inputs).filter((n) => definition.cone.includes(n) && unsettled(prepared[n]));
   if (definition.bounded && missing.every((n) => program.inputs[n].kind === "list")) {  // eligo.compiled.ranges
     const found = BOUNDS[index](prepared);  // a count, sum or distinct of a partly known list: its bounds
-    return { range: found === null ? [null, null] : found.map((v) => (Number.isFinite(v) ? v : null)), exact: false };
+    if (found === null) return { range: [null, null], exact: false };
+    const range = found.map((v) => (Number.isFinite(v) ? v : null));
+    return definition.everyElement ? { range } : { range, exact: false };  // eligo.compiled.ranges._list_range
   }
   if (definition.observes) return { exact: false };
   const kind = definition.kind;

@@ -109,12 +109,18 @@ def refine(decision: ir.Decision, prepared: Mapping[str, Any], missing: Sequence
         return None
     splits: list[tuple[str, tuple[Any, ...] | None, str | None]] = []  # input, its classes, the other date of a pair
     total = 1
+    whole: list[tuple[str, tuple[Any, ...] | None, str | None]] = []  # lists, split last: a branch may not need them
     for name in missing:
         classes = cuts.classes(domains, name, prepared)
         if classes is None and (listed := domains.lists.get((decision.key, name))) is not None:
             classes = list_states.completions(listed, prepared.get(name), domains.memo)  # whole lists
+            if classes is not None:
+                whole.append((name, classes, None))
+                total *= len(classes)
+                continue
         splits.append((name, classes, None))
         total *= len(classes) if classes is not None else 1
+    splits += whole
     if any(classes is None for _, classes, _ in splits):
         for pair in domains.joint:  # both dates of a time between them missing: split on that time alone
             if pair.start in missing and pair.end in missing:

@@ -42,10 +42,14 @@ class NotExact extends Error {}
 function refine(program, exprs, index, prepared, missing, values, run, mask) {
   if (!missing.length) return null;
   const decision = program.nodes[index];
-  let splits = missing.map((name) => {
+  let splits = [];
+  const whole = [];  // lists, split last: a branch may not need them (eligo.compiled.exact.refine)
+  for (const name of missing) {
     const classes = inputClasses(program, exprs, name, prepared), listed = decision.lists[name];
-    return [name, classes === null && listed ? listCompletions(listed, prepared[name]) : classes, null];  // whole lists
-  });
+    const lists = classes === null && listed ? listCompletions(listed, prepared[name]) : null;
+    if (lists !== null) whole.push([name, lists, null]); else splits.push([name, classes, null]);
+  }
+  splits.push(...whole);
   let total = 1;
   for (const [, classes] of splits) total *= classes !== null ? classes.length : 1;
   if (splits.some(([, classes]) => classes === null)) {

@@ -14,11 +14,11 @@ The classes of an input compared through arithmetic with other inputs, or throug
 date, follow from those inputs' values in the case (eligo.compiled.cuts). A partly known (or missing) list is one
 split too, whose classes are whole lists: one complete list per state of the decision's list operations that some
 completion reaches (eligo.ir.list_domains says why that is enough; eligo.compiled.list_states searches them), so
-`missing` names the list exactly when some completion of it changes the answer. When a branch still needs an input whose
-classes the case does not determine (an opaque input; a relative one whose partner is missing too, as when both
-dates of a `months between` are; a list read in a way its states cannot stand for), or the completions would be more than `MAX_COMPLETIONS`, the three-valued
-answer stands, marked `exact=False`: its `possible` is the outcomes of the rules not yet ruled out, and `missing`
-the missing inputs those rules read.
+`missing` names the list exactly when some completion of it changes the answer. When a branch still needs an
+input whose classes the case does not determine (an opaque input; a relative one whose partner is missing too, as
+when both dates of a `months between` are; a list read in a way its states cannot stand for), or the completions
+would be more than `MAX_COMPLETIONS`, the three-valued answer stands, marked `exact=False`: its `possible` is the
+outcomes of the rules not yet ruled out, and `missing` the missing inputs those rules read.
 
 This is the refinement of one case at run time. A decision evaluated often (BUILD_AFTER unknown cases in a process)
 answers from its compiled diagram instead (eligo.compiled.diagram): the same results, as a function of the classes

@@ -5,10 +5,10 @@ The known elements are folded in order, each unknown field taking each class of 
 missing) list then gains any number of extra elements, each of some element class, searched breadth-first from
 every state so far and memoized on the state (each operation's state is bounded, so the search ends), up to a
 renaming of a distinct's interchangeable values (ListDomain.canonical: states alike but for it reach alike
-states, so one of them is searched on). Each state keeps the first path that reached it (a genuine list); the states the decision cannot tell apart (a `distinct` set of one size)
-keep the first. Every completion is complete, with every field an operation reads known. None when the states
-cannot stand for the list here (a `sum` over an incomplete list or of an unknown field, a known value in no
-class) or are more than MAX_COMPLETIONS.
+states, so one of them is searched on). Each state keeps the first path that reached it (a genuine list); states
+the decision cannot tell apart (ListDomain.observable) keep the first. Every completion is complete, with every
+field an operation reads known. None when the states cannot stand for the list here (a `sum` over an incomplete
+list or of an unknown field, a known value in no class) or are more than MAX_COMPLETIONS.
 """
 
 from __future__ import annotations
@@ -76,7 +76,7 @@ def _search(domain: ListDomain, records: Records) -> tuple[Records, ...] | None:
             if len(states) > MAX_COMPLETIONS:
                 return None
             frontier = later
-    kept: dict[tuple[float, ...], Path] = {}
+    kept: dict[tuple[object, ...], Path] = {}
     for state, path in states.values():
         kept.setdefault(domain.observable(state), path)
     return tuple(_made(domain, records, path) for path in kept.values())

@@ -165,7 +165,8 @@ def analyse(program: Program, representatives: Classes) -> dict[tuple[str, str],
         _scan(decision, nodes, uses, refused)
         for name, ops in uses.items():
             try:
-                found[decision.key, name] = None if name in refused else _domain(program.inputs[name], ops, nodes, representatives)
+                found[decision.key, name] = None if name in refused else _domain(program.inputs[name], ops, nodes,
+                                                                                 representatives)
             except _Refused:
                 found[decision.key, name] = None
         for name in refused - set(uses):
@@ -278,8 +279,11 @@ def _domain(info: InputInfo, ops: Mapping[ListOp, list[object]], nodes: Mapping[
         effects.append(tuple(_effect(op, element, dict(zip(fields, indices, strict=True)), nodes) for op in listed))
     numeric = tuple(None if declared[n].type.kind in ("bool", "enum") else tuple(sorted(set(cuts[n]))) for n in fields)
     groups = tuple(_groups(k, listed, fields, classes, tuple(effects)) for k in range(len(listed)))
-    points = tuple(tuple(sorted(set(_numbers(a)))) if op.op in ("count", "distinct") else () for op, a in ops.items())
-    return ListDomain(fields, tuple(reps), numeric, table, classes, tuple(effects), tuple(declared), groups, points)
+    met: list[tuple[float, ...]] = []  # per operation, the constants a count or distinct is compared with
+    for op, against in ops.items():
+        met.append(tuple(sorted(set(_numbers(against)))) if op.op in ("count", "distinct") else ())
+    return ListDomain(fields, tuple(reps), numeric, table, classes, tuple(effects), tuple(declared), groups,
+                      tuple(met))
 
 
 def _groups(k: int, ops: tuple[ListOp, ...], fields: tuple[str, ...], classes: tuple[tuple[int, ...], ...],
@@ -393,10 +397,10 @@ def _truth(node: Node, element: Mapping[str, object], nodes: Mapping[str, Defini
             return all(parts) if op == "and" else any(parts)
         case Compare(op, left, right):
             a, b = (_value(side, element, nodes) for side in (left, right))
-            return {"<": a < b, "<=": a <= b, ">": a > b, ">=": a >= b, "=": a == b, "!=": a != b}[op]  # type: ignore[operator]
+            return bool({"<": a < b, "<=": a <= b, ">": a > b, ">=": a >= b, "=": a == b, "!=": a != b}[op])  # type: ignore[operator]
         case Between(operand, low, high):
             value = _value(operand, element, nodes)
-            return _value(low, element, nodes) <= value <= _value(high, element, nodes)  # type: ignore[operator]
+            return bool(_value(low, element, nodes) <= value <= _value(high, element, nodes))  # type: ignore[operator]
         case InSet(operand, items, negated):
             inside = _value(operand, element, nodes) in [_value(i, element, nodes) for i in items]
             return inside != negated

@@ -196,6 +196,8 @@ PINNED = [  # cases where a coarser partition of the states would lose an outcom
     (1, {"items": [{"colour": "red", "size": 10}, {"colour": "red", "size": None}], "flag": None}),
     (1, {"items": [{"colour": None, "size": 6}, {"colour": "red", "size": None}], "flag": True}),
     (1, {"items": {"at_least": [{"colour": "green", "size": 3}]}, "flag": None}),
+    (1, {"items": [{"colour": None, "size": 6}, {"colour": "green", "size": 3}], "flag": True}),  # blue, then green
+    (1, {"items": {"at_least": [{"colour": None, "size": 6}, {"colour": "green", "size": 3}]}, "flag": True}),
     (2, {"items": [{"colour": None, "size": 4}, {"colour": "red", "size": 3}, {"colour": None, "size": 0}]}),
 ]
 

@@ -4,8 +4,9 @@ completion reaches (eligo.ir.list_domains states why one per state is enough).
 The known elements are folded in order, each unknown field taking each class of its field; an incomplete (or
 missing) list then gains any number of extra elements, each of some element class, searched breadth-first from
 every state so far and memoized on the state (each operation's state is bounded, so the search ends), up to a
-renaming of a distinct's interchangeable values (ListDomain.canonical: states alike but for it reach alike
-states, so one of them is searched on). Each state keeps the first path that reached it (a genuine list); states
+renaming of a distinct's interchangeable values (ListDomain.canonical: since extra elements are of every class,
+states alike but for it reach alike states, so one of them is searched on; not while known elements are folded,
+whose values are fixed). Each state keeps the first path that reached it (a genuine list); states
 the decision cannot tell apart (ListDomain.observable) keep the first. Every completion is complete, with every
 field an operation reads known. None when the states cannot stand for the list here (a `sum` over an incomplete
 list or of an unknown field, a known value in no class) or are more than MAX_COMPLETIONS.
@@ -45,7 +46,7 @@ def _search(domain: ListDomain, records: Records) -> tuple[Records, ...] | None:
     if summed and not records.complete:
         return None
     initial = domain.initial()
-    states: dict[tuple[float, ...], tuple[tuple[float, ...], Path]] = {domain.canonical(initial): (initial, ())}
+    states: dict[tuple[float, ...], tuple[tuple[float, ...], Path]] = {initial: (initial, ())}
     for index, element in enumerate(records):
         if any(element.get(s) is None for s in summed):
             return None
@@ -56,11 +57,15 @@ def _search(domain: ListDomain, records: Records) -> tuple[Records, ...] | None:
         for state, path in states.values():
             for option in options:
                 reached = domain.step(state, option, element)
-                following.setdefault(domain.canonical(reached), (reached, (*path, (index, option))))
+                following.setdefault(reached, (reached, (*path, (index, option))))  # known elements: no renaming
         states = following
         if len(states) > MAX_COMPLETIONS:
             return None
-    if not records.complete:
+    if not records.complete:  # extra elements are of every class: renaming interchangeable values maps them onto
+        renamed: dict[tuple[float, ...], tuple[tuple[float, ...], Path]] = {}  # themselves: renamed states are alike
+        for state, path in states.values():
+            renamed.setdefault(domain.canonical(state), (state, path))
+        states = renamed
         frontier = list(states)
         every = range(len(domain.classes))
         while frontier:

@@ -82,7 +82,8 @@ class ListDomain:
 
     def canonical(self, state: tuple[float, ...]) -> tuple[float, ...]:
         """The state with each distinct set's interchangeable values renamed to the first of their group: states
-        alike but for such a renaming reach alike states (the search keeps one of them)."""
+        alike but for such a renaming reach alike states by adding elements of every class (the search for extra
+        elements keeps one of them; not while known elements, whose values are fixed, are folded)."""
         if not any(self.groups):
             return state
         out = list(state)

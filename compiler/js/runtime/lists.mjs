@@ -172,7 +172,7 @@ function listSearch(domain, records) {
   const complete = records.complete !== false;
   if (summed.length && !complete) return null;
   const initial = domain.ops.map(([op, cap]) => (op === "largest" || op === "smallest" || (op === "distinct" && cap === 0) ? -1 : 0));
-  let states = new Map([[listCanonical(domain, initial), [initial, []]]]);
+  let states = new Map([[initial.join(), [initial, []]]]);
   for (let index = 0; index < records.length; index += 1) {
     const element = records[index];
     if (summed.some((s) => element[s] === null || element[s] === undefined)) return null;
@@ -183,14 +183,20 @@ function listSearch(domain, records) {
     const following = new Map();
     for (const [state, path] of states.values()) {
       for (const option of options) {
-        const reached = listStep(domain, state, option, element), at = listCanonical(domain, reached);
+        const reached = listStep(domain, state, option, element), at = reached.join();  // known elements: no renaming
         if (!following.has(at)) following.set(at, [reached, [...path, [index, option]]]);
       }
     }
     states = following;
     if (states.size > MAX_LIST_STATES) return null;
   }
-  if (!complete) {
+  if (!complete) {  // extra elements are of every class: renamed states are alike (eligo.compiled.list_states)
+    const renamed = new Map();
+    for (const [state, path] of states.values()) {
+      const key = listCanonical(domain, state);
+      if (!renamed.has(key)) renamed.set(key, [state, path]);
+    }
+    states = renamed;
     let frontier = [...states.keys()];
     while (frontier.length) {
       const later = [];

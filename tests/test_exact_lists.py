@@ -359,3 +359,20 @@ def test_list_aggregate_ranges_are_exact_over_every_element(case: dict[str, Any]
 
 def _value(g: eligo.Guideline, prepared: dict[str, Any], key: str) -> object:
     return g.code.traced(prepared, [])[1][key]
+
+
+def test_a_distinct_of_numbers_is_inexact() -> None:
+    """Three unknown values of a field from 0 to 1 have at most two distinct values: the bounds (1 to 3) are not
+    reached, so the range is inexact, and the decision (no classes for such a distinct) stays three-valued."""
+    g = compile_text("""
+        record item:
+          n: count from 0 to 1
+        input items: list of item
+        define k: distinct(n of items)
+        decision d: a | b, first match
+          rule r: when k > 1 then a
+          otherwise b
+    """)
+    result = g.evaluate({"items": [{"n": None}, {"n": None}, {"n": None}]}).to_json()
+    assert result["unknown_values"]["k"] == {"range": [1, 3], "exact": False}
+    assert result["decisions"]["d"]["exact"] is False

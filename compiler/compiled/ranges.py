@@ -79,7 +79,7 @@ def possible(g: Guideline, prepared: Mapping[str, Any], key: str) -> dict[str, o
     missing = [n for n in g.inputs if n in g.facts.cone_of(key) and unsettled(prepared.get(n))]
     aggregate = lists.bounded(definition.expr, g.facts.nodes)
     if aggregate is not None and all(g.inputs[n].type.kind == "list" for n in missing):  # a count, sum or distinct
-        return _list_range(g.code.bounds(key)(prepared), aggregate.where is None)  # of a partly known list
+        return _list_range(g.code.bounds(key)(prepared), lists.every_element(aggregate, g.inputs))  # of a partly known list
     if _observes(g, definition.expr, set()):
         return {"exact": False}
     kind = definition.type.kind
@@ -126,9 +126,10 @@ def possible(g: Guideline, prepared: Mapping[str, Any], key: str) -> dict[str, o
 
 def _list_range(found: tuple[float, float] | None, every: bool) -> dict[str, object]:
     """A list aggregate's bounds as a range (an infinite end is null). Over every element (no `where`) of a list the
-    case holds, both ends are reached, so the range is exact: each unknown field takes its declared ends (or, for a
-    `distinct`, a value already seen or a new one), and an incomplete list gains no element or ever more. With a
-    `where`, an element it leaves unknown may in truth never be selected (the bounds are sound, not always reached)."""
+    case holds, both ends are reached, so the range is exact (`every`, eligo.ir.lists.every_element): each unknown
+    field takes its declared ends (for a `distinct` of a kind or yes/no, a value already seen or a new one), and an
+    incomplete list gains no element or ever more. With a `where`, an element it leaves unknown may in truth never
+    be selected; a `distinct` of a number may have fewer values than elements: sound bounds, not always reached."""
     ends = [None] * 2 if found is None else [(int(v) if v.is_integer() else v) if math.isfinite(v) else None for v in found]
     return {"range": ends} if every and found is not None else {"range": ends, "exact": False}
 

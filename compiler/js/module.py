@@ -143,7 +143,7 @@ def _definition(guideline: Guideline, node: ir.Definition) -> dict[str, Any]:
         for subject, steps in found]
     return {"kind": node.type.kind, "values": list(node.type.values) if node.type.kind == "enum" else [],
             "bounded": aggregate is not None,  # its bounds in BOUNDS
-            "everyElement": aggregate is not None and aggregate.where is None,  # those bounds are reached
+            "everyElement": aggregate is not None and lists.every_element(aggregate, guideline.program.inputs),
             "cone": sorted(guideline.facts.cone_of(node.key)),
             "observes": _observes(guideline, node.expr), "chains": chains,
             "arithmetic": arithmetic_only(guideline, node.expr)}

@@ -1,6 +1,6 @@
 """The cost of exact unknowns on the peer workload: cases with missing inputs against complete cases, one run.
 
-    python benchmarks/bench_exact.py [--cases 1000] [--passes 7] [--profile] [--coverage]
+    python benchmarks/bench_exact.py [--cases 1000] [--passes 7] [--profile] [--coverage] [--lists 300]
 
 Complete cases are the harness's generated cases that hold every input. Cases with missing inputs are the same
 cases with one to three inputs removed at random (seeded) that three-valued logic leaves unknown: the ones the exact
@@ -13,6 +13,11 @@ first pass over those cases on a freshly compiled guideline (its first 64 unknow
 the build, then the diagram): the cost a process pays once. `--coverage` counts, for the case files in
 knowledge/cases/, the decisions three values leave unknown and how many of them a diagram answers. Run it with
 another tree's `eligo` on the import path (the baseline) to compare: the compiled lines are then left out.
+
+The list workload (`--lists N`, 0 to leave it out): colorectal.liver_metastasectomy 2.0.0 on its shipped case files
+with the lesion list replaced by a random partly known one (zero to five lesions, an organ or treatability sometimes
+unrecorded, half of the lists "at least") and up to two other inputs removed, keeping those three values leave
+unknown; timed three-valued, exact, and exact with the list memo cleared before each case (a list never seen).
 """
 
 from __future__ import annotations
@@ -113,6 +118,59 @@ def coverage() -> None:
           f"compiled diagrams answer {answered} (the rest are refined at run time)")
 
 
+def list_workload(count: int, seed: int = 5) -> tuple[Any, list[dict[str, Any]]]:
+    """colorectal 2.0.0 and `count` cases with a partly known lesion list that three values leave unknown."""
+    import json
+
+    import eligo
+
+    g = eligo.load(HERE.parent / "knowledge").guideline("colorectal.liver_metastasectomy", version="2.0.0",
+                                                          allow_draft=True)
+    folder = HERE.parent / "knowledge" / "cases" / "colorectal.liver_metastasectomy"
+    seeds = [{k: v for k, v in json.loads(p.read_text()).items() if k in g.inputs} for p in sorted(folder.glob("*.json"))]
+    rng = random.Random(seed)
+    organs = ["liver", "liver", "liver", "lung", "bone", "peritoneum", None]
+    cases: list[dict[str, Any]] = []
+    for _ in range(count * 20):
+        if len(cases) == count:
+            break
+        case = dict(rng.choice(seeds))
+        lesions = [{"organ": rng.choice(organs), "treatable": rng.choice([True, True, False, None])}
+                   for _ in range(rng.randint(0, 5))]
+        case["lesions"] = {"at_least": lesions} if rng.random() < 0.5 else lesions
+        for name in rng.sample(sorted(k for k in case if k != "lesions"), rng.randint(0, 2)):
+            del case[name]
+        prepared = g.prepare(case)
+        if g.evaluate_prepared(prepared, exact=False)["liver_metastasectomy"].status == "unknown":
+            cases.append(prepared)
+    return g, cases
+
+
+def lists_bench(count: int, passes: int) -> None:
+    g, cases = list_workload(count)
+    exact = [g.evaluate_prepared(c)["liver_metastasectomy"] for c in cases]
+    print(f"list workload: {len(cases)} colorectal 2.0.0 cases with a partly known lesion list left unknown by three "
+          f"values, of which the exact step settles {sum(r.exact for r in exact)} exactly "
+          f"({sum(r.status == 'decided' for r in exact)} decided)")
+
+    def cold(case: dict[str, Any]) -> None:
+        g.domains.memo.clear()
+        g.evaluate_prepared(case)
+
+    runs: dict[str, list[tuple[float, float]]] = {"lists, three-valued": [], "lists, exact": [],
+                                                  "lists, exact, list unseen": []}
+    for _ in range(passes):
+        runs["lists, three-valued"].append(per_case(lambda c: g.evaluate_prepared(c, exact=False), cases))
+        runs["lists, exact"].append(per_case(g.evaluate_prepared, cases))
+        runs["lists, exact, list unseen"].append(per_case(cold, cases))
+    base = statistics.median(r[1] for r in runs["lists, three-valued"])
+    for name, pairs in runs.items():
+        values = [r[1] for r in pairs]
+        median = statistics.median(values)
+        print(f"  CPU  {name:26} {median:8.2f} µs ({min(values):.2f}–{max(values):.2f})  {median / base:6.2f}× "
+              "three-valued")
+
+
 def per_case(function: Any, cases: list[dict[str, Any]]) -> tuple[float, float]:
     """Wall-clock and CPU µs per case (the CPU time of this process leaves out waiting for a shared machine)."""
     start, cpu = time.perf_counter(), time.process_time()
@@ -127,6 +185,7 @@ def main() -> None:
     parser.add_argument("--passes", type=int, default=7)
     parser.add_argument("--profile", action="store_true", help="profile the exact step instead of timing it")
     parser.add_argument("--coverage", action="store_true", help="also count the compiled answers in knowledge/cases/")
+    parser.add_argument("--lists", type=int, default=300, help="cases of the list workload (0: leave it out)")
     args = parser.parse_args()
     import eligo
 
@@ -166,6 +225,8 @@ def main() -> None:
             values = [r[at] for r in pairs]
             median = statistics.median(values)
             print(f"  {clock:4} {name:24} {median:7.2f} µs ({min(values):.2f}–{max(values):.2f})  {median / base:5.2f}×")
+    if args.lists:
+        lists_bench(args.lists, args.passes)
 
 
 if __name__ == "__main__":

@@ -236,15 +236,7 @@ def test_completions_of_a_deeply_nested_condition_stay_within_the_interpreters_l
 DECLARED_INEXACT = {
     ("pancreas.cspac1_eligibility", "ca125_not_measured.json", "simultaneous_resection"):
         "both CA125 values are missing, and the fall is computed from the two",
-    # lists are opaque to the exact step: a partly known lesion list keeps the three-valued answer
-    ("colorectal.liver_metastasectomy", "liver_mri_before_chest_ct.json", "liver_metastasectomy"): "at least two lesions",
-    ("colorectal.liver_metastasectomy", "treatability_of_one_lesion_not_judged.json", "liver_metastasectomy"):
-        "a lesion's treatability unknown",
-    ("pancreas.liver_metastases", "liver_mri_only_chest_ct_pending.json", "simultaneous_resection"): "at least two",
-    ("pancreas.liver_metastases", "liver_mri_only_chest_ct_pending.json", "seer_site_group"): "at least two lesions",
-    ("sarcoma.pulmonary_metastasectomy", "chest_ct_only_abdomen_pending.json", "pulmonary_metastasectomy"):
-        "at least two lesions",
-}
+}  # the five case files with partly known lesion lists are exact now (eligo.ir.list_domains)
 
 
 def test_every_shipped_case_file_is_exact_but_the_declared_ones() -> None:

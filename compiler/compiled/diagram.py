@@ -25,7 +25,9 @@ time between them, compared with constants (`Domains.joint`), are one variable: 
 compiled at all: a `collect` decision, one whose completions cannot be written (eligo.python.completion), one
 reading another input with no static classes (a list, an opaque input, one compared through arithmetic with other
 inputs), and one with more than MAX_CELLS combinations or whose build takes more than MAX_STEPS steps or makes more
-than MAX_RESULTS results.
+than MAX_RESULTS results. A decision reading a list is refined at run time, where the exact step completes a partly
+known list one state of its list operations at a time (eligo.compiled.list_states): its classes are whole lists,
+which depend on the case's known elements, so they are not a fixed class index here.
 """
 
 from __future__ import annotations

@@ -11,11 +11,14 @@ reduced decision diagram of the outcome over those inputs:
 - `missing` is the inputs it splits on: exactly those for which two completions differing in that input alone
   give different outcomes.
 The classes of an input compared through arithmetic with other inputs, or through `months between` with another
-date, follow from those inputs' values in the case (eligo.compiled.cuts). When a branch still needs an input whose
-classes the case does not determine (an opaque input; a relative one whose partner is missing too, as when both
-dates of a `months between` are), or the completions would be more than `MAX_COMPLETIONS`, the three-valued
-answer stands, marked `exact=False`: its `possible` is the outcomes of the rules not yet ruled out, and `missing`
-the missing inputs those rules read.
+date, follow from those inputs' values in the case (eligo.compiled.cuts). A partly known (or missing) list is one
+split too, whose classes are whole lists: one complete list per state of the decision's list operations that some
+completion reaches (eligo.ir.list_domains says why that is enough; eligo.compiled.list_states searches them), so
+`missing` names the list exactly when some completion of it changes the answer. When a branch still needs an
+input whose classes the case does not determine (an opaque input; a relative one whose partner is missing too, as
+when both dates of a `months between` are; a list read in a way its states cannot stand for), or the completions
+would be more than `MAX_COMPLETIONS`, the three-valued answer stands, marked `exact=False`: its `possible` is the
+outcomes of the rules not yet ruled out, and `missing` the missing inputs those rules read.
 
 This is the refinement of one case at run time. A decision evaluated often (BUILD_AFTER unknown cases in a process)
 answers from its compiled diagram instead (eligo.compiled.diagram): the same results, as a function of the classes
@@ -28,7 +31,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, NamedTuple
 
 from eligo import ir
-from eligo.compiled import cuts
+from eligo.compiled import cuts, list_states
 from eligo.compiled.result import DecisionResult
 from eligo.ir import outcome
 from eligo.ir.domains import MAX_COMPLETIONS, Domains
@@ -106,10 +109,18 @@ def refine(decision: ir.Decision, prepared: Mapping[str, Any], missing: Sequence
         return None
     splits: list[tuple[str, tuple[Any, ...] | None, str | None]] = []  # input, its classes, the other date of a pair
     total = 1
+    whole: list[tuple[str, tuple[Any, ...] | None, str | None]] = []  # lists, split last: a branch may not need them
     for name in missing:
         classes = cuts.classes(domains, name, prepared)
+        if classes is None and (listed := domains.lists.get((decision.key, name))) is not None:
+            classes = list_states.completions(listed, prepared.get(name), domains.memo)  # whole lists
+            if classes is not None:
+                whole.append((name, classes, None))
+                total *= len(classes)
+                continue
         splits.append((name, classes, None))
         total *= len(classes) if classes is not None else 1
+    splits += whole
     if any(classes is None for _, classes, _ in splits):
         for pair in domains.joint:  # both dates of a time between them missing: split on that time alone
             if pair.start in missing and pair.end in missing:

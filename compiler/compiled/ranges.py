@@ -12,7 +12,8 @@ or table) in which each missing input appears once, multiplied or added but neve
 its declared range (a multilinear function reaches its extremes at the corners, which are tried). Otherwise it is
 what the tried completions reach (one value per class, and each input's declared ends), marked `"exact": false`; a
 definition that observes the data itself (`is missing`, `first known of`) or reads an input whose classes the case
-does not determine gets `{"exact": false}` alone.
+does not determine gets `{"exact": false}` alone. A `count`, `sum` or `distinct` of a partly known list gives its
+bounds (eligo.ir.lists): exact over every element of the list, inexact under a `where` (see `_list_range`).
 """
 
 from __future__ import annotations
@@ -76,8 +77,9 @@ def possible(g: Guideline, prepared: Mapping[str, Any], key: str) -> dict[str, o
     definition = g.facts.nodes[key]
     assert isinstance(definition, ir.Definition)
     missing = [n for n in g.inputs if n in g.facts.cone_of(key) and unsettled(prepared.get(n))]
-    if lists.bounded(definition.expr, g.facts.nodes) is not None and all(g.inputs[n].type.kind == "list" for n in missing):
-        return _list_range(g.code.bounds(key)(prepared))  # a count, sum or distinct of a partly known list
+    aggregate = lists.bounded(definition.expr, g.facts.nodes)
+    if aggregate is not None and all(g.inputs[n].type.kind == "list" for n in missing):  # a count, sum or distinct
+        return _list_range(g.code.bounds(key)(prepared), lists.every_element(aggregate, g.inputs))  # of a partly known list
     if _observes(g, definition.expr, set()):
         return {"exact": False}
     kind = definition.type.kind
@@ -122,10 +124,14 @@ def possible(g: Guideline, prepared: Mapping[str, Any], key: str) -> dict[str, o
     return found
 
 
-def _list_range(found: tuple[float, float] | None) -> dict[str, object]:
-    """A list aggregate's bounds as a range (an infinite end is null), sound but not always reached: inexact."""
+def _list_range(found: tuple[float, float] | None, every: bool) -> dict[str, object]:
+    """A list aggregate's bounds as a range (an infinite end is null). Over every element (no `where`) of a list the
+    case holds, both ends are reached, so the range is exact (`every`, eligo.ir.lists.every_element): each unknown
+    field takes its declared ends (for a `distinct` of a kind or yes/no, a value already seen or a new one), and an
+    incomplete list gains no element or ever more. With a `where`, an element it leaves unknown may in truth never
+    be selected; a `distinct` of a number may have fewer values than elements: sound bounds, not always reached."""
     ends = [None] * 2 if found is None else [(int(v) if v.is_integer() else v) if math.isfinite(v) else None for v in found]
-    return {"range": ends, "exact": False}
+    return {"range": ends} if every and found is not None else {"range": ends, "exact": False}
 
 
 def declared_ends(info: ir.InputInfo) -> list[object]:

@@ -32,8 +32,9 @@ import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from eligo.ir import tables
+from eligo.ir import list_domains, tables
 from eligo.ir.analysis import Facts
+from eligo.ir.list_domains import ListDomain
 from eligo.ir.nodes import (
     NA,
     Arith,
@@ -111,6 +112,7 @@ class Domains:
     rule_cones: dict[str, tuple[frozenset[str], ...]] = field(default_factory=dict)  # per decision, rule: its inputs
     # two dates read only as the time between them, against whole months (or days): per pair, those months
     joint: dict[Pair, tuple[float, ...]] = field(default_factory=dict)
+    lists: dict[tuple[str, str], ListDomain | None] = field(default_factory=dict)  # per decision, list (list_domains)
     wanted: dict[tuple[str, int], frozenset[str]] = field(default_factory=dict, compare=False, repr=False)
     """The inputs an expression is computed from by arithmetic a case can undo, with the steps after each."""
 
@@ -355,7 +357,7 @@ def domains(program: Program) -> Domains:
                    {n: tuple(sorted(p)) for n, p in partners.items() if sites[n] and n not in opaque},
                    {d.key: d.expr for d in program.definitions}, chains_of=chains,
                    rule_cones={d.key: tuple(facts.cone(r.condition) for r in d.rules) for d in program.decisions},
-                   joint=_joint(sites, cuts, opaque))
+                   joint=_joint(sites, cuts, opaque), lists=list_domains.analyse(program, representatives))
 
 
 SIDES = {">": ("le", "lt"), "<=": ("le", "lt"), ">=": ("lt", "le"), "<": ("lt", "le"), "=": ("eq", "eq"),

@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from eligo.ir import units
-from eligo.ir.nodes import NA, Decision, Definition, DefRef, InputInfo, ListOp, Node
+from eligo.ir.nodes import NA, Decision, Definition, DefRef, Field, InputInfo, ListOp, Node
 
 Element = Mapping[str, Any]
 Judge = Callable[[Element], tuple[Any, Any]]  # an element -> (where truth, body value)
@@ -73,6 +73,18 @@ def bounded(node: Node, nodes: Mapping[str, Definition | Decision]) -> ListOp | 
         assert isinstance(target, Definition)
         node = target.expr
     return node if isinstance(node, ListOp) and node.op in BOUNDED else None
+
+
+def every_element(node: ListOp, inputs: Mapping[str, InputInfo]) -> bool:
+    """Whether a count, sum or distinct's bounds are reached (eligo.compiled.ranges): it reads every element (no
+    `where`), and a distinct's field is a kind or a yes/no (every number of values up to its bound can be had)."""
+    if node.where is not None:
+        return False
+    if node.op != "distinct":
+        return True
+    field = next((f for f in inputs[node.source.name].fields if isinstance(node.body, Field) and f.name == node.body.name),
+                 None)
+    return field_values(field) is not None
 
 
 def field_range(field: InputInfo | None) -> tuple[float, float]:

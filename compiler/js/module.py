@@ -18,6 +18,7 @@ from eligo import ir
 from eligo.compiled.ranges import arithmetic_only, declared_ends
 from eligo.ir import domains as ir_domains
 from eligo.ir import lists, units
+from eligo.ir.list_domains import ListDomain
 from eligo.js.codegen import JsGenerator, ValueGenerator
 from eligo.version import __version__
 
@@ -100,6 +101,8 @@ def program_data(guideline: Guideline, expressions: list[ir.Node] | None = None)
             # as Python's: a decision whose completions cannot be kept apart from the data stays three-valued
             "completable": node.policy != "collect" and guideline.code.completion(node.key) is not None,
             "reads": [i for i, n in enumerate(program.nodes) if n.key in facts.closure({node.key})],
+            "lists": {name: _list_domain(found) for (key, name), found in guideline.domains.lists.items()
+                      if key == node.key and found is not None},  # eligo.ir.list_domains, for listCompletions
         })
     own = set(program.own_decisions)
     classes = guideline.domains.classes
@@ -120,16 +123,27 @@ def program_data(guideline: Guideline, expressions: list[ir.Node] | None = None)
     }
 
 
+def _list_domain(domain: ListDomain) -> dict[str, Any]:
+    """A list's classes and effects as the runtime's listCompletions reads them (eligo.ir.list_domains)."""
+    return {"fields": list(domain.fields), "reps": [list(r) for r in domain.reps],
+            "cuts": [None if c is None else list(c) for c in domain.cuts], "ops": [list(o) for o in domain.ops],
+            "classes": [list(c) for c in domain.classes], "effects": [list(e) for e in domain.effects],
+            "names": list(domain.names), "groups": [list(g) for g in domain.groups],
+            "points": [list(p) for p in domain.points]}
+
+
 def _definition(guideline: Guideline, node: ir.Definition) -> dict[str, Any]:
     """What eligo.compiled.ranges reads of a definition to say what it may still be when unknown: the inputs it
     reads, whether it observes the data, and the chains of arithmetic its multilinearity is judged by."""
+    aggregate = lists.bounded(node.expr, guideline.facts.nodes)
     chains_of = getattr(guideline.domains, "chains_of", None)
     found = chains_of(node.expr) if chains_of is not None else None
     chains = None if found is None else [
         [None if isinstance(subject, ir_domains.Pair) else subject, any(s.op == "/" and s.left for s in steps)]
         for subject, steps in found]
     return {"kind": node.type.kind, "values": list(node.type.values) if node.type.kind == "enum" else [],
-            "bounded": lists.bounded(node.expr, guideline.facts.nodes) is not None,  # its bounds in BOUNDS
+            "bounded": aggregate is not None,  # its bounds in BOUNDS
+            "everyElement": aggregate is not None and lists.every_element(aggregate, guideline.program.inputs),
             "cone": sorted(guideline.facts.cone_of(node.key)),
             "observes": _observes(guideline, node.expr), "chains": chains,
             "arithmetic": arithmetic_only(guideline, node.expr)}

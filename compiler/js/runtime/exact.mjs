@@ -42,7 +42,14 @@ class NotExact extends Error {}
 function refine(program, exprs, index, prepared, missing, values, run, mask) {
   if (!missing.length) return null;
   const decision = program.nodes[index];
-  let splits = missing.map((name) => [name, inputClasses(program, exprs, name, prepared), null]);
+  let splits = [];
+  const whole = [];  // lists, split last: a branch may not need them (eligo.compiled.exact.refine)
+  for (const name of missing) {
+    const classes = inputClasses(program, exprs, name, prepared), listed = decision.lists[name];
+    const lists = classes === null && listed ? listCompletions(listed, prepared[name]) : null;
+    if (lists !== null) whole.push([name, lists, null]); else splits.push([name, classes, null]);
+  }
+  splits.push(...whole);
   let total = 1;
   for (const [, classes] of splits) total *= classes !== null ? classes.length : 1;
   if (splits.some(([, classes]) => classes === null)) {
@@ -142,7 +149,9 @@ function stillPossible(program, exprs, run, prepared, index) {
   const missing = Object.keys(program.inputs).filter((n) => definition.cone.includes(n) && unsettled(prepared[n]));
   if (definition.bounded && missing.every((n) => program.inputs[n].kind === "list")) {  // eligo.compiled.ranges
     const found = BOUNDS[index](prepared);  // a count, sum or distinct of a partly known list: its bounds
-    return { range: found === null ? [null, null] : found.map((v) => (Number.isFinite(v) ? v : null)), exact: false };
+    if (found === null) return { range: [null, null], exact: false };
+    const range = found.map((v) => (Number.isFinite(v) ? v : null));
+    return definition.everyElement ? { range } : { range, exact: false };  // eligo.compiled.ranges._list_range
   }
   if (definition.observes) return { exact: false };
   const kind = definition.kind;

@@ -117,3 +117,114 @@ function convertList(info, v, units, problems) {  // eligo.cases.convert_list
   out.complete = complete;
   return out;
 }
+// The completions of a partly known list in one case (eligo.compiled.list_states): one complete list per state of the
+// decision's list operations that some completion reaches. `domain` is eligo.ir.list_domains.ListDomain, embedded.
+const LIST_MEMO = new WeakMap();
+function listStep(domain, state, option, element) {
+  const effects = domain.effects[option], out = state.slice();
+  domain.ops.forEach(([op, cap, summed], k) => {
+    const effect = effects[k], value = out[k];
+    if (op === "count") out[k] = Math.min(value + effect, cap);
+    else if (op === "any" || op === "all" || op === "largest") out[k] = Math.max(value, effect);
+    else if (op === "distinct") {
+      if (value >= 0 && effect >= 0) { const mask = value | (1 << effect); out[k] = bitCount(mask) >= cap ? -1 : mask; }
+    } else if (op === "smallest") out[k] = value < 0 ? effect : effect < 0 ? value : Math.min(value, effect);
+    else if (effect) out[k] = value + element[summed];
+  });
+  return out;
+}
+function listCanonical(domain, state) {  // eligo.ir.list_domains.ListDomain.canonical
+  const out = state.slice();
+  domain.groups.forEach((groups, k) => {
+    let value = out[k];
+    if (!groups.length || value <= 0) return;
+    for (const group of groups) {
+      const seen = bitCount(value & group);
+      value &= ~group;
+      let low = group;
+      for (let i = 0; i < seen; i += 1) { const chosen = low & -low; value |= chosen; low ^= chosen; }
+    }
+    out[k] = value;
+  });
+  return out.join();
+}
+function bitCount(mask) { let n = 0; for (let m = mask; m; m &= m - 1) n += 1; return n; }
+function listClassIndex(domain, field, value) {
+  const cuts = domain.cuts[field], reps = domain.reps[field];
+  if (cuts === null) return reps.indexOf(value);
+  const signature = (v) => cuts.map((c) => (v < c ? 0 : v === c ? 1 : 2)).join();
+  const wanted = signature(value);
+  return reps.findIndex((rep) => signature(rep) === wanted);
+}
+function listCompletions(domain, records) {
+  records = records ?? Object.assign([], { complete: false });
+  let memo = LIST_MEMO.get(domain);
+  if (memo === undefined) LIST_MEMO.set(domain, (memo = new Map()));
+  const key = JSON.stringify([records.complete !== false, records]);
+  if (!memo.has(key)) {
+    if (memo.size >= 1024) memo.clear();
+    memo.set(key, listSearch(domain, records));
+  }
+  return memo.get(key);
+}
+function listSearch(domain, records) {
+  const summed = domain.ops.map(([, , s]) => s).filter((s) => s !== null);
+  const complete = records.complete !== false;
+  if (summed.length && !complete) return null;
+  const initial = domain.ops.map(([op, cap]) => (op === "largest" || op === "smallest" || (op === "distinct" && cap === 0) ? -1 : 0));
+  let states = new Map([[initial.join(), [initial, []]]]);
+  for (let index = 0; index < records.length; index += 1) {
+    const element = records[index];
+    if (summed.some((s) => element[s] === null || element[s] === undefined)) return null;
+    const known = domain.fields.map((name, i) => (element[name] === null || element[name] === undefined ? -1 : listClassIndex(domain, i, element[name])));
+    if (known.some((k, i) => k < 0 && element[domain.fields[i]] !== null && element[domain.fields[i]] !== undefined)) return null;
+    const options = [];
+    domain.classes.forEach((indices, c) => { if (known.every((k, i) => k < 0 || k === indices[i])) options.push(c); });
+    const following = new Map();
+    for (const [state, path] of states.values()) {
+      for (const option of options) {
+        const reached = listStep(domain, state, option, element), at = reached.join();  // known elements: no renaming
+        if (!following.has(at)) following.set(at, [reached, [...path, [index, option]]]);
+      }
+    }
+    states = following;
+    if (states.size > MAX_LIST_STATES) return null;
+  }
+  if (!complete) {  // extra elements are of every class: renamed states are alike (eligo.compiled.list_states)
+    const renamed = new Map();
+    for (const [state, path] of states.values()) {
+      const key = listCanonical(domain, state);
+      if (!renamed.has(key)) renamed.set(key, [state, path]);
+    }
+    states = renamed;
+    let frontier = [...states.keys()];
+    while (frontier.length) {
+      const later = [];
+      for (const at of frontier) {
+        const [state, path] = states.get(at);
+        for (let option = 0; option < domain.classes.length; option += 1) {
+          const reached = listStep(domain, state, option, null), key = listCanonical(domain, reached);
+          if (!states.has(key)) { states.set(key, [reached, [...path, [-1, option]]]); later.push(key); }
+        }
+      }
+      if (states.size > MAX_LIST_STATES) return null;
+      frontier = later;
+    }
+  }
+  const kept = new Map();
+  for (const [state, path] of states.values()) {
+    const seen = domain.ops.map(([op, cap], k) => {  // eligo.ir.list_domains.ListDomain.observable
+      const value = op === "distinct" ? (state[k] < 0 ? cap : bitCount(state[k])) : state[k];
+      return op === "count" || op === "distinct" ? domain.points[k].map((c) => (value < c ? 0 : value === c ? 1 : 2)).join(":") : value;
+    }).join();
+    if (!kept.has(seen)) kept.set(seen, path);
+  }
+  return [...kept.values()].map((path) => path.map(([index, option]) => {
+    const element = index >= 0 ? { ...records[index] } : Object.fromEntries(domain.names.map((n) => [n, null]));
+    domain.fields.forEach((name, i) => {
+      if (element[name] === null || element[name] === undefined) element[name] = domain.reps[i][domain.classes[option][i]];
+    });
+    return element;
+  }));
+}
+const MAX_LIST_STATES = 4096;  // eligo.ir.domains.MAX_COMPLETIONS

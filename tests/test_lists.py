@@ -328,12 +328,18 @@ def test_eligo_list_json_reports_a_list_input_as_written(tmp_path: Any) -> None:
 
 
 def test_verify_generates_list_patients_and_reports_list_decisions_as_inexact() -> None:
+    """verify names the decisions whose lists the exact step cannot always complete: here `surgery` sums sizes
+    (exact only over a complete list with every size known); without the sum it is exact, and not named."""
     from eligo.verify import verify_guideline
 
     report = verify_guideline(_g(), seed=3, max_examples=150)
     assert report.ok, [f.diagnostic.headline() for f in report.findings]
     assert report.inexact == (("surgery", ("lesions",)),)
-    assert "surgery reads lesions" in report.summary() and report.to_json()["inexact"] == {"surgery": ["lesions"]}
+    assert "surgery reads lesions in a way the exact step cannot always complete" in report.summary()
+    assert report.to_json()["inexact"] == {"surgery": ["lesions"]}
+    without_sum = LISTS.replace("total > 10 cm or big_liver >= 2", "big_liver >= 2")
+    report = verify_guideline(guideline(without_sum, "test.lists"), seed=3, max_examples=150)
+    assert report.inexact == () and "exact step" not in report.summary()  # (its examples no longer reach `bulky`)
 
 
 def test_a_partly_known_list_that_cannot_matter_is_decided_and_verify_finds_nothing() -> None:

@@ -194,7 +194,9 @@ class VerifyReport:
                 f"({counts['proved']} proved, {counts['checked']} checked{failed}), {self.cases} cases tried; "
                 f"examples cover rules {rules_hit}/{rules}, outcomes {outcomes_hit}/{outcomes}, "
                 f"thresholds {on}/{thresholds} exactly on the boundary{opened} ({self.seconds:.1f}s)" + "".join(
-                    f"; {d} reads {', '.join(lists)}: unknown for want of a list it stays three-valued (exact: false)"
+                    f"; {d} reads {', '.join(lists)} in a way the exact step cannot always complete (a sum, or an "
+                    "operation or field read otherwise than against constants): unknown for want of it, it may stay "
+                    "three-valued (exact: false)"
                     for d, lists in self.inexact))
 
     def to_json(self) -> dict[str, Any]:

@@ -108,10 +108,15 @@ class Verifier:
         return found
 
     def _inexact(self) -> tuple[tuple[str, tuple[str, ...]], ...]:
-        """The guideline's decisions that read list inputs (their unknowns stay three-valued, `exact: false`)."""
+        """The guideline's decisions that read a list the exact step cannot always complete (eligo.ir.list_domains:
+        an operation or a field read otherwise than against constants, or a `sum`, exact only over a complete list
+        whose summed field every element holds): a case that list leaves unknown may keep the three-valued answer,
+        `exact: false`."""
         found = []
         for decision in self.g.program.own:
-            read = sorted(n for n in self.g.facts.cone_of(decision.key) if self.g.inputs[n].type.kind == "list")
+            read = sorted(n for n in self.g.facts.cone_of(decision.key) if self.g.inputs[n].type.kind == "list"
+                          and ((domain := self.g.domains.lists.get((decision.key, n))) is None
+                               or any(op == "sum" for op, _, _ in domain.ops)))
             if read:
                 found.append((decision.name, tuple(read)))
         return tuple(found)

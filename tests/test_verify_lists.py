@@ -227,3 +227,29 @@ property "Another lesion never makes a patient more of a candidate":
     assert added[:-1] == items and complete == still  # the same patient, one element more
     assert {k: v for k, v in before.items() if k != "lesions"} == {k: v for k, v in after.items() if k != "lesions"}
     assert "as an example: given lesions [" in finding.render()
+
+
+def test_eligo_verify_does_not_verify_a_guideline_whose_property_eligo_check_refuses(tmp_path: Path) -> None:
+    """A property refused by `eligo check` (E133) is reported as such, and the version is not verified: verifying it
+    anyway would call the refused property "never put to the test" (V216)."""
+    import subprocess
+    import sys
+
+    from eligo_helpers import module
+
+    folder = tmp_path / "test" / "misuse"
+    folder.mkdir(parents=True)
+    (folder / "1.0.0.eligo").write_text(module("test.misuse", """
+input n: count from 0 to 10
+decision d: yes_ > no_, first match
+  rule r: when n > 3 then yes_
+  otherwise no_
+property "p":
+  d never increases as a lesion is added to n
+"""), encoding="utf-8")
+    run = subprocess.run([sys.executable, "-m", "eligo", "verify", str(tmp_path), "-j", "1"], capture_output=True,
+                         text=True, timeout=120)
+    assert run.returncode == 1
+    assert "error[E133]: `n` is an input, not a list of records" in run.stderr
+    assert "test.misuse 1.0.0: not verified, the guideline has errors (run `eligo check`)" in run.stderr
+    assert "V216" not in run.stderr + run.stdout and "Traceback" not in run.stderr

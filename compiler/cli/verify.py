@@ -35,6 +35,14 @@ def _verify_one(paths: tuple[str, ...], module_id: str, version: str, seed: int,
         guideline = compile_guideline(kb, module_id, version)
     except EligoError as exc:
         return exc.diagnostics
+    from eligo.semantic import passes
+
+    # the checks over a compiled module (a property `eligo check` refuses, E131/E133): verifying it anyway would
+    # report the refused property as never put to the test
+    path = kb.source(module_id, version).path
+    refused = [d for d in passes.check_modules([kb.lowered(module_id, version)]) if d.is_error and d.span.path == path]
+    if refused:
+        return refused
     return verify_guideline(guideline, seed=seed, max_examples=max_examples)
 
 

@@ -18,6 +18,7 @@ from test_serve_fixtures import (
     Keys,
     as_json,
     bundle,
+    card,
     chemotherapy,
     free_port,
     hook_request,
@@ -86,14 +87,6 @@ def issue(response: httpx.Response) -> dict[str, Any]:
     assert response.headers["content-type"].startswith("application/fhir+json")
     first: dict[str, Any] = data["issue"][0]
     return first | {"all": data["issue"]}
-
-
-def card(response: httpx.Response) -> dict[str, Any]:
-    assert response.status_code == 200, response.text
-    cards = response.json()["cards"]
-    assert len(cards) == 1
-    only: dict[str, Any] = cards[0]
-    return only
 
 
 # ------------------------------------------------------------------ discovery

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs
 
+import httpx
 import jwt
 import uvicorn
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
@@ -191,3 +192,18 @@ class FhirServer:
         self.httpd.shutdown()
         self.httpd.server_close()
         self.thread.join(timeout=5)
+
+
+def call(server: str, keys: Keys, service: str, body: dict[str, Any]) -> httpx.Response:
+    """POST a hook request to one CDS service of `server`, with a fresh token for its URL."""
+    url = f"{server}/cds-services/{service}"
+    return httpx.post(url, json=body, headers={"Authorization": f"Bearer {token(keys, url)}"}, timeout=10)
+
+
+def card(response: httpx.Response) -> dict[str, Any]:
+    """The one card of a successful hook response."""
+    assert response.status_code == 200, response.text
+    cards = response.json()["cards"]
+    assert len(cards) == 1
+    only: dict[str, Any] = cards[0]
+    return only

@@ -24,6 +24,8 @@ from test_serve_fixtures import (
     FhirServer,
     Keys,
     as_json,
+    call,
+    card,
     free_port,
     hook_request,
     metastasis,
@@ -113,20 +115,6 @@ def server(kb: eligo.KnowledgeBase, keys: Keys, tmp_path_factory: pytest.TempPat
                         tmp_path_factory.mktemp("feedback") / "feedback.jsonl", verifier, today=lambda: TODAY)
     with running(settings) as url:
         yield url
-
-
-def call(server: str, keys: Keys, service: str, body: dict[str, Any]) -> httpx.Response:
-    path = f"/cds-services/{service}"
-    return httpx.post(server + path, json=body, headers={"Authorization": f"Bearer {token(keys, server + path)}"},
-                      timeout=10)
-
-
-def card(response: httpx.Response) -> dict[str, Any]:
-    assert response.status_code == 200, response.text
-    cards = response.json()["cards"]
-    assert len(cards) == 1
-    only: dict[str, Any] = cards[0]
-    return only
 
 
 def test_discovery_asks_for_the_tumours_and_the_secondary_cancer_conditions(server: str, keys: Keys) -> None:

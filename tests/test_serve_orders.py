@@ -14,7 +14,19 @@ import pytest
 from fhir.resources.R4B.observation import Observation
 from fhir.resources.R4B.servicerequest import ServiceRequest
 from hypothesis import strategies as st
-from test_serve_fixtures import LOINC, SNOMED, Keys, as_json, bundle, marker, patient, running, settings, token
+from test_serve_fixtures import (
+    LOINC,
+    SNOMED,
+    Keys,
+    as_json,
+    bundle,
+    call,
+    marker,
+    patient,
+    running,
+    settings,
+    token,
+)
 from test_serve_fuzz import JSON, _paths, _replace
 
 import eligo
@@ -90,11 +102,6 @@ def request(hook: str, orders: list[dict[str, Any]] | None, performance: int | N
                 "observation-89247-1": bundle(ecog(performance)) if performance is not None else None,
                 "observation-24108-3": bundle(marker("24108-3", 200, "2026-05-21"))}
     return {"hook": hook, "hookInstance": str(uuid.uuid4()), "context": context, "prefetch": prefetch}
-
-
-def call(server: str, keys: Keys, service: str, body: dict[str, Any]) -> httpx.Response:
-    url = f"{server}/cds-services/{service}"
-    return httpx.post(url, json=body, headers={"Authorization": f"Bearer {token(keys, url)}"}, timeout=10)
 
 
 def test_discovery_lists_order_select_and_order_sign_beside_patient_view(server: str, keys: Keys) -> None:

@@ -307,6 +307,9 @@ def _unexpected(failure: Failure) -> Diagnostic:
                          "remove the `\\`")
         return error("E010", "the file ends in the middle of a construct", failure.span(1), f"expected {expected}")
     hint = SHAPES.get(failure.first_word, "")
+    if "MOVE" in failure.expected and " is added to " in failure.line_text:  # the list property, misworded
+        hint = ("an element added to a list is written with `a` or `an` and the record's name (or `element`): "
+                "`D never increases as a lesion is added to lesions`")
     if failure.at_end:
         previous = mistakes.last_token(failure.before())
         after = f" after `{previous}`" if previous else ""

@@ -253,3 +253,21 @@ property "p":
     assert "error[E133]: `n` is an input, not a list of records" in run.stderr
     assert "test.misuse 1.0.0: not verified, the guideline has errors (run `eligo check`)" in run.stderr
     assert "V216" not in run.stderr + run.stdout and "Traceback" not in run.stderr
+
+
+def test_a_list_property_with_another_article_gets_a_hint_at_its_place() -> None:
+    from eligo_helpers import module
+
+    text = module("test.worded", """
+input n: count from 0 to 10
+decision d: yes_ > no_, first match
+  rule r: when n > 3 then yes_
+  otherwise no_
+property "p":
+  d never increases as the tumour is added to n
+""")
+    (found,) = [d for d in eligo.check_source(text, "worded.eligo") if d.is_error]
+    line = text.splitlines().index("  d never increases as the tumour is added to n") + 1
+    assert (found.code, found.span.path, found.span.line, found.span.column) == ("E014", "worded.eligo", line, 28)
+    assert found.hints == ("an element added to a list is written with `a` or `an` and the record's name (or "
+                           "`element`): `D never increases as a lesion is added to lesions`",)

@@ -96,30 +96,63 @@ def test_dialect_specific_spelling() -> None:
     assert "ARRAY(SELECT x FROM UNNEST(ARRAY[CASE WHEN \"lesions\" IS NULL" in text["postgres"]
 
 
+def test_duckdb_types_each_answer_by_what_it_can_be() -> None:
+    """In DuckDB the texts are ENUMs of their closed sets (one byte a row, a dictionary in Arrow), equal to their
+    texts; in the other dialects they stay text."""
+    con = duckdb.connect()
+    con.execute("CREATE TABLE cases AS SELECT * FROM (VALUES (2, TRUE), (NULL, TRUE), (9, NULL)) t(lesions, r0)")
+    query = sql.to_sql(SMALL, "duckdb")
+    kinds = {row[0]: row[1] for row in con.execute(f"DESCRIBE {query}").fetchall()}
+    assert kinds == {"lesions": "INTEGER", "r0": "BOOLEAN", "resect": "ENUM('candidate', 'not_candidate')",
+                     "resect_status": "ENUM('decided', 'unknown', 'unmatched', 'conflict', 'open')",
+                     "resect_rule": "ENUM('few', 'otherwise')",
+                     "resect_possible": "ENUM('candidate', 'not_candidate', 'open', 'none')[]",
+                     "resect_missing": "ENUM('lesions', 'r0')[]"}
+    assert con.execute(query).fetchall() == [
+        (2, True, "candidate", "decided", "few", ["candidate"], None),
+        (None, True, None, "unknown", None, ["candidate", "not_candidate"], ["lesions"]),
+        (9, None, "not_candidate", "decided", "otherwise", ["not_candidate"], None)]
+    arrow = con.sql(query).to_arrow_table()
+    assert str(arrow.schema.field("resect").type) == "dictionary<values=string, indices=uint8, ordered=0>"
+    assert con.execute(f"SELECT count(*) FROM ({query}) WHERE resect = 'candidate' OR resect = 'typo'").fetchall() \
+        == [(1,)]
+    for dialect in ("spark", "postgres", "bigquery"):
+        assert "ENUM" not in sql.to_sql(SMALL, dialect)
+
+
 def test_the_small_query_in_duckdb() -> None:
     """Rule `few`, when TRUE, decides; a row with every input its rules need takes a two-valued CASE; the others
     the Kleene one, which knows when a rule was unknown (here: `lesions > 5 OR NOT r0` says rule `few` was
-    definitely false). Value, status, rule, the outcomes still possible and the missing list read the code."""
+    definitely false). Value, status, rule, the outcomes still possible and the missing list read the code; their
+    texts are ENUMs of what each can be."""
     assert sql.to_sql(SMALL, "duckdb", pretty=False) == (
         'WITH _eligo_l0 AS (SELECT *, NOT "lesions" IS NULL AND NOT "r0" IS NULL AS "_eligo_0_resect_complete'
         '" FROM cases), _eligo_l1 AS (SELECT *, CASE WHEN "lesions" <= 5 AND "r0" THEN 0 WHEN "_eligo_0_resec'
         't_complete" THEN 1 ELSE CASE WHEN "lesions" > 5 OR NOT "r0" THEN 1 ELSE -5 END END AS "_eligo_1_rese'
-        'ct_code" FROM _eligo_l0), _eligo_l2 AS (SELECT *, CASE WHEN "_eligo_1_resect_code" = 0 THEN \'candida'
-        'te\' WHEN "_eligo_1_resect_code" = 1 THEN \'not_candidate\' END AS "_eligo_2_resect_value", CASE WHEN "'
-        '_eligo_1_resect_code" >= 0 THEN \'decided\' WHEN "_eligo_1_resect_code" <= -4 THEN \'unknown\' WHEN "_el'
-        'igo_1_resect_code" = -2 THEN \'unmatched\' ELSE \'conflict\' END AS "_eligo_3_resect_status", CASE WHEN '
-        '"_eligo_1_resect_code" = 0 THEN \'few\' WHEN "_eligo_1_resect_code" = 1 THEN \'otherwise\' ELSE CAST(NUL'
-        'L AS TEXT) END AS "_eligo_4_resect_rule", CASE WHEN "_eligo_1_resect_code" <= -4 THEN ("lesions" <= '
-        '5 AND "r0") IS NULL AND "_eligo_1_resect_code" < -4 END AS "_eligo_5_resect_u0" FROM _eligo_l1), _el'
-        'igo_l3 AS (SELECT *, CASE WHEN "_eligo_1_resect_code" >= 0 THEN ["_eligo_2_resect_value"] WHEN "_eli'
-        'go_1_resect_code" > -4 THEN [\'none\'] ELSE LIST_FILTER([CASE WHEN "_eligo_5_resect_u0" OR "_eligo_1_r'
-        'esect_code" = -4 THEN \'candidate\' END, CASE WHEN "_eligo_1_resect_code" = -5 THEN \'not_candidate\' EN'
-        'D], LAMBDA x : NOT x IS NULL) END AS "_eligo_6_resect_possible", CASE WHEN "_eligo_1_resect_code" <='
-        ' -4 THEN LIST_FILTER([CASE WHEN "lesions" IS NULL AND "_eligo_5_resect_u0" THEN \'lesions\' END, CASE '
-        'WHEN "r0" IS NULL AND "_eligo_5_resect_u0" THEN \'r0\' END], LAMBDA x : NOT x IS NULL) END AS "_eligo_'
-        '7_resect_missing" FROM _eligo_l2) SELECT "lesions", "r0", "_eligo_2_resect_value" AS "resect", "_eli'
-        'go_3_resect_status" AS "resect_status", "_eligo_4_resect_rule" AS "resect_rule", "_eligo_6_resect_po'
-        'ssible" AS "resect_possible", "_eligo_7_resect_missing" AS "resect_missing" FROM _eligo_l3'
+        'ct_code" FROM _eligo_l0), _eligo_l2 AS (SELECT *, CASE WHEN "_eligo_1_resect_code" = 0 THEN CAST(\'ca'
+        'ndidate\' AS ENUM(\'candidate\', \'not_candidate\')) WHEN "_eligo_1_resect_code" = 1 THEN CAST(\'not_candi'
+        'date\' AS ENUM(\'candidate\', \'not_candidate\')) END AS "_eligo_2_resect_value", CASE WHEN "_eligo_1_res'
+        'ect_code" >= 0 THEN CAST(\'decided\' AS ENUM(\'decided\', \'unknown\', \'unmatched\', \'conflict\', \'open\')) W'
+        'HEN "_eligo_1_resect_code" <= -4 THEN CAST(\'unknown\' AS ENUM(\'decided\', \'unknown\', \'unmatched\', \'con'
+        'flict\', \'open\')) WHEN "_eligo_1_resect_code" = -2 THEN CAST(\'unmatched\' AS ENUM(\'decided\', \'unknown\''
+        ", 'unmatched', 'conflict', 'open')) ELSE CAST('conflict' AS ENUM('decided', 'unknown', 'unmatched', "
+        '\'conflict\', \'open\')) END AS "_eligo_3_resect_status", CASE WHEN "_eligo_1_resect_code" = 0 THEN CAST'
+        '(\'few\' AS ENUM(\'few\', \'otherwise\')) WHEN "_eligo_1_resect_code" = 1 THEN CAST(\'otherwise\' AS ENUM(\'f'
+        'ew\', \'otherwise\')) ELSE CAST(NULL AS ENUM(\'few\', \'otherwise\')) END AS "_eligo_4_resect_rule", CASE W'
+        'HEN "_eligo_1_resect_code" <= -4 THEN ("lesions" <= 5 AND "r0") IS NULL AND "_eligo_1_resect_code" <'
+        ' -4 END AS "_eligo_5_resect_u0" FROM _eligo_l1), _eligo_l3 AS (SELECT *, CASE WHEN "_eligo_1_resect_'
+        'code" >= 0 THEN [CAST("_eligo_2_resect_value" AS ENUM(\'candidate\', \'not_candidate\', \'open\', \'none\'))'
+        '] WHEN "_eligo_1_resect_code" > -4 THEN [CAST(\'none\' AS ENUM(\'candidate\', \'not_candidate\', \'open\', \''
+        'none\'))] ELSE LIST_FILTER([CASE WHEN "_eligo_5_resect_u0" OR "_eligo_1_resect_code" = -4 THEN CAST(\''
+        'candidate\' AS ENUM(\'candidate\', \'not_candidate\', \'open\', \'none\')) END, CASE WHEN "_eligo_1_resect_co'
+        'de" = -5 THEN CAST(\'not_candidate\' AS ENUM(\'candidate\', \'not_candidate\', \'open\', \'none\')) END], LAMB'
+        'DA x : NOT x IS NULL) END AS "_eligo_6_resect_possible", CASE WHEN "_eligo_1_resect_code" <= -4 THEN'
+        ' LIST_FILTER([CASE WHEN "lesions" IS NULL AND "_eligo_5_resect_u0" THEN CAST(\'lesions\' AS ENUM(\'lesi'
+        'ons\', \'r0\')) END, CASE WHEN "r0" IS NULL AND "_eligo_5_resect_u0" THEN CAST(\'r0\' AS ENUM(\'lesions\', '
+        '\'r0\')) END], LAMBDA x : NOT x IS NULL) END AS "_eligo_7_resect_missing" FROM _eligo_l2) SELECT "lesi'
+        'ons", "r0", "_eligo_2_resect_value" AS "resect", "_eligo_3_resect_status" AS "resect_status", "_elig'
+        'o_4_resect_rule" AS "resect_rule", "_eligo_6_resect_possible" AS "resect_possible", "_eligo_7_resect'
+        '_missing" AS "resect_missing" FROM _eligo_l3'
     )
 
 

@@ -23,6 +23,7 @@ from eligo.dsl.diagnostics import EligoError, error
 from eligo.ir import lists, units
 from eligo.ir.analysis import Facts
 from eligo.ir.outcome import CONFLICT_CODE, NO_OUTCOME, OPEN_OUTCOME, UNKNOWN_CODE, UNMATCHED_CODE, open_codes
+from eligo.sql import texts
 from eligo.sql.expr import (
     DOUBLE,
     HANDLERS,
@@ -120,8 +121,10 @@ class Compiler(ListCompiler):
     """Compiles one guideline's program into layers of named SQL columns."""
 
     def __init__(self, subject: Subject, unsupported: frozenset[str] = frozenset(),
-                 direct: frozenset[str] = frozenset()) -> None:
+                 direct: frozenset[str] = frozenset(), dialect: str = "duckdb") -> None:
         self.direct = direct  # inputs read straight from a source column of their name
+        self.dialect = dialect
+        self.text = texts.Texts(dialect)  # the answers' texts, as ENUMs where the dialect has them (eligo.sql.texts)
         self.program = program = program_of(subject)
         self.facts = Facts(program)
         order = {name: i for i, name in enumerate(program.inputs)}
@@ -197,7 +200,7 @@ class Compiler(ListCompiler):
         if value is None or (node.policy == "first" and not alone):
             rules = [*node.rules, node.default]
             value = case([(_code_in(decided.code, [i for i, r in enumerate(rules) if r is not None and r.outcome == o]),
-                           lit(o)) for o in node.outcomes])
+                           self.outcome(node, o)) for o in node.outcomes])
         decided.value = self.layers.add(self.fresh(f"{node.name}_value"), value)
         self.decided[node.key] = decided
         return decided
@@ -208,6 +211,26 @@ class Compiler(ListCompiler):
         opened = open_codes([*node.rules, node.default])  # an open question is read as `none`, as unmatched
         na = or_(na, _code_in(decided.code, opened)) if na is not None and opened else na
         return Val(decided.value, na)
+
+    def outcome(self, node: ir.Decision, value: str) -> exp.Expr:
+        return self.text.of(value, texts.outcomes(node))
+
+    def shown(self, node: ir.Decision, rule: ir.Rule) -> exp.Expr:
+        """A rule's outcome as the decision's value: NULL for an open question (its status says `open`)."""
+        return self.text.of(None if rule.is_open else rule.outcome, texts.outcomes(node))
+
+    def answer_type(self, node: ir.Decision, suffix: str) -> exp.DataType | None:
+        """The type of one of a decision's output columns where the dialect types its texts (None: text)."""
+        if not self.text.typed:
+            return None
+        if suffix == "":
+            domain = texts.outcomes(node)
+            return self.text.array(domain) if node.policy == "collect" else self.text.kind(domain)
+        if suffix == "_status":
+            return self.text.kind(texts.STATUS)
+        if suffix == "_rule":
+            return self.text.kind(texts.rules(node))
+        return self.text.array(texts.possible(node) if suffix == "_possible" else texts.inputs(self.program))
 
     def output(self, node: ir.Decision, suffixes: Sequence[str] = SUFFIXES) -> list[tuple[exp.Column, str]]:
         """Output columns of one of the guideline's own decisions: "" the value, then _status, _rule, _missing."""
@@ -221,15 +244,17 @@ class Compiler(ListCompiler):
             code = decided.code
             if suffix == "_status":
                 opened = open_codes([*node.rules, node.default]) if node.policy != "collect" else ()
-                expression = case([*([(_code_in(code, opened), lit("open"))] if opened else []),
-                                   (exp.GTE(this=code, expression=num(0)), lit("decided")),
-                                   (exp.LTE(this=code, expression=num(UNKNOWN)), lit("unknown")),
-                                   (exp.EQ(this=code, expression=num(UNMATCHED)), lit("unmatched"))], lit("conflict"))
+                status = self.text.of
+                expression = case([*([(_code_in(code, opened), status("open", texts.STATUS))] if opened else []),
+                                   (exp.GTE(this=code, expression=num(0)), status("decided", texts.STATUS)),
+                                   (exp.LTE(this=code, expression=num(UNKNOWN)), status("unknown", texts.STATUS)),
+                                   (exp.EQ(this=code, expression=num(UNMATCHED)), status("unmatched", texts.STATUS))],
+                                  status("conflict", texts.STATUS))
             elif suffix == "_rule":
                 rules = [*node.rules, node.default] if node.policy != "collect" else []
-                expression = case([(exp.EQ(this=code, expression=num(i)), lit(r.name))
-                                   for i, r in enumerate(rules) if r is not None],
-                                  exp.cast(exp.null(), exp.DataType.Type.VARCHAR))
+                names = texts.rules(node)
+                expression = case([(exp.EQ(this=code, expression=num(i)), self.text.of(r.name, names))
+                                   for i, r in enumerate(rules) if r is not None], self.text.of(None, names))
             else:
                 unknown = exp.LTE(this=code, expression=num(UNKNOWN))
                 if evaluated is None:
@@ -269,7 +294,7 @@ class Compiler(ListCompiler):
                 continue  # the rows that reach the slow part are those for which rule 0 was not TRUE
             clear = and_(*(false[j] for j in range(i) if rules[j].outcome != rule.outcome))
             code_branches.append((fire, case([(clear, num(i))], num(UNKNOWN - i))))
-            value_branches.append((fire, case([(clear, _shown(rule))], exp.null())))
+            value_branches.append((fire, case([(clear, self.shown(node, rule))], exp.null())))
         gap = None if node.default else case([(and_(*false), num(UNMATCHED))], num(UNKNOWN - len(conditions)))
         evaluated = [and_(is_null(c), exp.LT(this=_CODE.copy(), expression=num(UNKNOWN - i)))
                      for i, c in enumerate(conditions)]
@@ -282,9 +307,9 @@ class Compiler(ListCompiler):
                      *((and_(complete, f), num(i)) for f, i in fast if i != ending),
                      (complete, num(ending) if ending is not None else num(UNMATCHED))],
                     case(code_branches, gap))
-        value = case([*((f, _shown(rules[i])) for f, i in first),
-                      *((and_(complete, f), _shown(rules[i])) for f, i in fast if i != ending),
-                      (complete, _shown(rules[ending]) if ending is not None else exp.null())],
+        value = case([*((f, self.shown(node, rules[i])) for f, i in first),
+                      *((and_(complete, f), self.shown(node, rules[i])) for f, i in fast if i != ending),
+                      (complete, self.shown(node, rules[ending]) if ending is not None else exp.null())],
                      case(value_branches, exp.null() if gap is not None else None))
         return code, evaluated, value
 
@@ -359,9 +384,10 @@ class Compiler(ListCompiler):
         fired = self.per_outcome(node, [coalesce_false(c) for c in conditions], "fired")
         evaluated = [and_(is_null(c), not_(fired.get(r.outcome, exp.false())))
                      for c, r in zip(conditions, node.rules, strict=True)]
-        chosen = compact([case([(f, lit(o))]) for o, f in fired.items()]) if fired else exp.Array(expressions=[])
+        chosen = compact([case([(f, self.outcome(node, o))]) for o, f in fired.items()]) if fired else \
+            exp.cast(exp.Array(expressions=[]), self.text.array(texts.outcomes(node)))
         if node.default is not None:
-            chosen = case([(or_(*fired.values()), chosen)], exp.Array(expressions=[lit(node.default.outcome)]))
+            chosen = case([(or_(*fired.values()), chosen)], exp.Array(expressions=[self.outcome(node, node.default.outcome)]))
         return case([(or_(*evaluated), num(UNKNOWN))], num(0)), evaluated, case([(negate(or_(*evaluated)), chosen)])
 
     def possible(self, node: ir.Decision, decided: Decided, evaluated: Sequence[exp.Expr]) -> exp.Expr:
@@ -389,13 +415,16 @@ class Compiler(ListCompiler):
             flags = [evaluated[i] for i, r in enumerate(node.rules) if r.outcome == name]
             flags += [fires[i] for i, r in enumerate(rules) if r is not None and r.outcome == name]
             if flags:
-                items.append(case([(or_(*flags), lit(name))]))
+                items.append(case([(or_(*flags), self.text.of(name, texts.possible(node)))]))
         if node.default is None or node.policy == "unique":
             ending = fires[-1] if node.default is None else exp.false()
-            items.append(case([(or_(ending, clash) if node.policy == "unique" else ending, lit(NO_OUTCOME))]))
-        return case([*([(_code_in(code, opened), exp.Array(expressions=[lit(OPEN_OUTCOME)]))] if opened else []),
-                     (exp.GTE(this=code, expression=num(0)), exp.Array(expressions=[decided.value])),
-                     (exp.GT(this=code, expression=num(UNKNOWN)), exp.Array(expressions=[lit(NO_OUTCOME)]))],
+            items.append(case([(or_(ending, clash) if node.policy == "unique" else ending,
+                                 self.text.of(NO_OUTCOME, texts.possible(node)))]))
+        kind, opening = self.text.kind(texts.possible(node)), self.text.of(OPEN_OUTCOME, texts.possible(node))
+        return case([*([(_code_in(code, opened), exp.Array(expressions=[opening]))] if opened else []),
+                     (exp.GTE(this=code, expression=num(0)), exp.Array(expressions=[exp.cast(decided.value, kind)])),
+                     (exp.GT(this=code, expression=num(UNKNOWN)),
+                      exp.Array(expressions=[self.text.of(NO_OUTCOME, texts.possible(node))]))],
                     compact(items))
 
     def missing(self, node: ir.Decision, evaluated: Sequence[exp.Expr]) -> exp.Expr:
@@ -405,8 +434,10 @@ class Compiler(ListCompiler):
         for name in self.program.inputs:
             rules = [evaluated[i] for i, cone in enumerate(cones) if name in cone]
             if rules:
-                items.append(case([(and_(self.unsettled(name), or_(*rules)), lit(name))]))
-        return compact(items) if items else exp.Array(expressions=[])
+                items.append(case([(and_(self.unsettled(name), or_(*rules)),
+                                    self.text.of(name, texts.inputs(self.program)))]))
+        return compact(items) if items else exp.cast(exp.Array(expressions=[]),
+                                                     self.text.array(texts.inputs(self.program)))
 
 
 Policy = tuple[exp.Expr, list[exp.Expr], exp.Expr | None]  # code, evaluated, value (collect)
@@ -417,11 +448,6 @@ def _code_to(code: exp.Column) -> Callable[[exp.Expr], exp.Expr]:
     def replace(node: exp.Expr) -> exp.Expr:
         return code.copy() if isinstance(node, exp.Column) and node.name == _CODE.name else node
     return replace
-
-
-def _shown(rule: ir.Rule) -> exp.Expr:
-    """A rule's outcome as the decision's value: NULL for an open question (its status says `open`)."""
-    return exp.null() if rule.is_open else lit(rule.outcome)
 
 
 def _code_in(code: exp.Expr, indices: Sequence[int]) -> exp.Expr:
@@ -477,8 +503,7 @@ def compile_query(subject: Subject, source: exp.Expr | str = "cases", *,
     program = program_of(subject)
     canonical = inputs if inputs is not None else input_columns(program)
     direct = frozenset(n for n, e in canonical.items() if isinstance(e, exp.Column) and e.name == n)
-    compiler = Compiler(program, UNSUPPORTED[dialect], direct)
-    compiler.dialect = dialect
+    compiler = Compiler(program, UNSUPPORTED[dialect], direct, dialect)
     columns: list[tuple[exp.Column, str]] = []
     try:
         for key in compiler.facts.chain_breaks(CHAIN_LIMIT):  # long chains of definitions: a column every so often

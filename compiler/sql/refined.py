@@ -27,6 +27,7 @@ class Query(Protocol):
 
     def fresh(self, hint: str) -> str: ...
     def input(self, name: str) -> Val: ...
+    def answer_type(self, node: ir.Decision, suffix: str) -> exp.DataType | None: ...
 
 
 def refined(compiler: Query, node: ir.Decision, columns: list[tuple[exp.Column, str]],
@@ -43,8 +44,12 @@ def refined(compiler: Query, node: ir.Decision, columns: list[tuple[exp.Column, 
     unknown = exp.EQ(this=status.copy(), expression=lit("unknown"))
     out = []
     for column, alias in columns:
-        field = EXACT_FIELDS.get(alias[len(node.name):])
+        suffix = alias[len(node.name):]
+        field = EXACT_FIELDS.get(suffix)
         value = exp.Dot(this=answer.copy(), expression=exp.to_identifier(field, quoted=True)) if field else None
+        kind = compiler.answer_type(node, suffix)
+        if value is not None and kind is not None:  # the function's texts, typed as the query's own answers
+            value = exp.cast(value, kind)
         wrapped = case([(unknown.copy(), value)], column) if value is not None else column
         out.append((compiler.layers.add(compiler.fresh(f"{alias}_exact"), wrapped), alias))
     return out

@@ -127,6 +127,16 @@ def factories(bp: Any) -> tuple[list[Callable[[], Any]], list[Callable[[], Any]]
         factory.__name__ = f"batch_{name}"
         return factory
 
+    def reference_engine(name: str, label: str, sql_text: str) -> Callable[[], Any]:
+        """The harness's own DuckDB engine running another hand-written query (a reference, not Eligo's SQL)."""
+        def factory() -> Any:
+            engine = bp.batch_duckdb()
+            return BatchEngine(name=name, label=label, packages=["duckdb"], source=sql_text, compile=engine.compile,
+                               load=engine.load, run=engine.run, to_list=engine.to_list,
+                               run_to_list=engine.run_to_list, note="hand-written; for reference, not a peer")
+        factory.__name__ = f"batch_{name}"
+        return factory
+
     engines = [engine_eligo, engine_eligo_result, engine_eligo_trace, engine_eligo_trace_steps, engine_eligo_validated,
                engine_eligo_evaluate]
     batches = [
@@ -135,5 +145,31 @@ def factories(bp: Any) -> tuple[list[Callable[[], Any]], list[Callable[[], Any]]
                       ("", "_status", "_rule", "_missing")),
         duckdb_engine("eligo_duckdb_full", "Eligo → DuckDB SQL, every column (decision, status, rule, possible, "
                       "missing)", sql.SUFFIXES),
+        reference_engine("duckdb_enum", "Hand-written CASE, the decision an ENUM (as Eligo types it)", enum_case(bp)),
+        reference_engine("duckdb_four_floor", "Hand-written CASE + status, rule and missing of Eligo's types, "
+                         "holding constants", four_floor(bp)),
     ]
     return engines, batches
+
+
+OUTCOMES = "ENUM('candidate', 'not_candidate', 'insufficient_data')"
+
+
+def enum_case(bp: Any) -> str:
+    """The harness's hand-written CASE with its three texts typed as Eligo types a decision's value in DuckDB: what
+    the type alone is worth, beside the same CASE giving VARCHAR."""
+    import re
+
+    typed = re.sub(r"THEN '(\w+)'", rf"THEN CAST('\1' AS {OUTCOMES})", bp.DUCKDB_SQL)
+    return typed.replace("ELSE 'not_candidate'", f"ELSE CAST('not_candidate' AS {OUTCOMES})")
+
+
+def four_floor(bp: Any) -> str:
+    """The hand-written CASE and three more columns of the types Eligo's status, rule and missing list have in
+    DuckDB, holding constants: what storing the four columns costs when the extra three compute nothing."""
+    status = "ENUM('decided', 'unknown', 'unmatched', 'conflict', 'open')"
+    rules = "ENUM('no_dfi', 'selected', 'otherwise')"
+    inputs = "ENUM(" + ", ".join(f"'{n}'" for n in bp.FIELDS) + ")"
+    extra = (f"AS decision, CAST('decided' AS {status}) AS status, CAST('otherwise' AS {rules}) AS rule, "
+             f"CAST(NULL AS {inputs}[]) AS missing")
+    return str(enum_case(bp)).replace("AS decision", extra, 1)

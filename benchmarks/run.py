@@ -141,6 +141,16 @@ def summarise(harness: dict[str, Any], extra: dict[str, Any]) -> list[tuple[str,
             rows.append((f"DuckDB, 1M cases in-engine, {label}", f"≥ {least}× hand-written CASE",
                          f"{rate / 1e6:.1f} M/s = {rate / hand:.2f}× ({hand / 1e6:.1f} M/s)",
                          "met" if rate >= least * hand else "not met"))
+    enum, floor = median(batch, "duckdb_enum", "cases_per_s"), median(batch, "duckdb_four_floor", "cases_per_s")
+    decision, four = median(batch, "eligo_duckdb", "cases_per_s"), median(batch, "eligo_duckdb_four", "cases_per_s")
+    if hand and enum and decision:  # where the ENUM type's share of the decision column's speed shows
+        rows.append(("… the decision column beside the hand-written CASE typed as Eligo types it (ENUM)",
+                     "(for reference)", f"{decision / enum:.2f}× ({enum / 1e6:.1f} M/s = {enum / hand:.2f}× the "
+                     "VARCHAR CASE)", "–"))
+    if hand and floor and four:  # what storing the extra columns costs, computing nothing
+        rows.append(("… decision, status, rule, missing list beside the CASE with three constant columns of "
+                     "their types", "(for reference)", f"{four / floor:.2f}× ({floor / 1e6:.1f} M/s = "
+                     f"{floor / hand:.2f}× the CASE)", "–"))
     batch_rates = extra.get("evaluate_many")
     if batch_rates:  # issue 17: batches from Python
         case = batch_rates["duckdb_case"]

@@ -22,8 +22,11 @@ from eligo import ir
 from eligo.dsl.diagnostics import EligoError, error
 from eligo.ir import lists, units
 from eligo.ir.analysis import Facts
-from eligo.ir.outcome import CONFLICT_CODE, NO_OUTCOME, OPEN_OUTCOME, UNKNOWN_CODE, UNMATCHED_CODE, open_codes
-from eligo.sql import texts
+from eligo.ir.outcome import CONFLICT_CODE, UNKNOWN_CODE, UNMATCHED_CODE, open_codes
+from eligo.sql import settled
+from eligo.sql.answers import CODE as CODE  # re-exported: what callers ask a decision's code by
+from eligo.sql.answers import SUFFIXES as SUFFIXES
+from eligo.sql.answers import Answers, code_in
 from eligo.sql.expr import (
     DOUBLE,
     HANDLERS,
@@ -47,6 +50,7 @@ from eligo.sql.expr import (
 )
 from eligo.sql.lists import ListCompiler
 from eligo.sql.refined import refined
+from eligo.sql.texts import Texts, outcomes
 
 DIALECTS = ("duckdb", "spark", "postgres", "bigquery")
 
@@ -58,8 +62,7 @@ UNSUPPORTED_CODE = "E170"
 
 PREFIX = "_eligo_"
 CHAIN_LIMIT = 24  # definitions inlined into one another before one is a column of its own
-SUFFIXES = ("", "_status", "_rule", "_possible", "_missing")  # a decision's output columns: D, D_status, D_rule, …
-CODE = "_code"  # not an output column: asked for in `outputs`, a decision's code (eligo.compiled.batch decodes it)
+SETTLING = -1  # a code column's sentinel, never an answer: this row's rules may be unknown, the three-valued CASE says
 SHORT_DECISION = 12  # a first-match decision with more rules is compiled to SQL of linear, not quadratic, size
 # A decision's code: the index of the deciding rule (`otherwise` is len(rules)) or one of these; an unknown
 # first-match decision has code UNKNOWN - f, f the index of the rule that fired (len(rules) if none did).
@@ -99,7 +102,8 @@ class Layers:
 class Decided:
     """A compiled decision: its value column, and its code column, made only when something reads it."""
 
-    def __init__(self, compiler: Compiler, node: ir.Decision, code: exp.Expr, evaluated: tuple[exp.Expr, ...]) -> None:
+    def __init__(self, compiler: Compiler, node: ir.Decision, code: exp.Expr | Callable[[], exp.Expr],
+                 evaluated: tuple[exp.Expr, ...]) -> None:
         self.compiler, self.node, self.code_expression = compiler, node, code
         self._evaluated = evaluated  # per rule: it was evaluated and was unknown (it counts for `missing`)
         self._code: exp.Column | None = None
@@ -109,7 +113,9 @@ class Decided:
     @property
     def code(self) -> exp.Column:
         if self._code is None:
-            self._code = self.compiler.layers.add(self.compiler.fresh(f"{self.node.name}_code"), self.code_expression)
+            made = self.code_expression
+            expression = made() if callable(made) else made  # made when first read: its own columns only then
+            self._code = self.compiler.layers.add(self.compiler.fresh(f"{self.node.name}_code"), expression)
         return self._code
 
     @property
@@ -117,14 +123,14 @@ class Decided:
         return tuple(e.transform(_code_to(self.code)) for e in self._evaluated)
 
 
-class Compiler(ListCompiler):
+class Compiler(ListCompiler, Answers):
     """Compiles one guideline's program into layers of named SQL columns."""
 
     def __init__(self, subject: Subject, unsupported: frozenset[str] = frozenset(),
                  direct: frozenset[str] = frozenset(), dialect: str = "duckdb") -> None:
         self.direct = direct  # inputs read straight from a source column of their name
         self.dialect = dialect
-        self.text = texts.Texts(dialect)  # the answers' texts, as ENUMs where the dialect has them (eligo.sql.texts)
+        self.text = Texts(dialect)  # the answers' texts, as ENUMs where the dialect has them (eligo.sql.texts)
         self.program = program = program_of(subject)
         self.facts = Facts(program)
         order = {name: i for i, name in enumerate(program.inputs)}
@@ -199,7 +205,7 @@ class Compiler(ListCompiler):
         decided.conditions = conditions
         if value is None or (node.policy == "first" and not alone):
             rules = [*node.rules, node.default]
-            value = case([(_code_in(decided.code, [i for i, r in enumerate(rules) if r is not None and r.outcome == o]),
+            value = case([(code_in(decided.code, [i for i, r in enumerate(rules) if r is not None and r.outcome == o]),
                            self.outcome(node, o)) for o in node.outcomes])
         decided.value = self.layers.add(self.fresh(f"{node.name}_value"), value)
         self.decided[node.key] = decided
@@ -209,108 +215,49 @@ class Compiler(ListCompiler):
         decided = self.decision(node)
         na: exp.Expr | None = exp.EQ(this=decided.code, expression=num(UNMATCHED)) if node.policy != "collect" else None
         opened = open_codes([*node.rules, node.default])  # an open question is read as `none`, as unmatched
-        na = or_(na, _code_in(decided.code, opened)) if na is not None and opened else na
+        na = or_(na, code_in(decided.code, opened)) if na is not None and opened else na
         return Val(decided.value, na)
-
-    def outcome(self, node: ir.Decision, value: str) -> exp.Expr:
-        return self.text.of(value, texts.outcomes(node))
-
-    def shown(self, node: ir.Decision, rule: ir.Rule) -> exp.Expr:
-        """A rule's outcome as the decision's value: NULL for an open question (its status says `open`)."""
-        return self.text.of(None if rule.is_open else rule.outcome, texts.outcomes(node))
-
-    def answer_type(self, node: ir.Decision, suffix: str) -> exp.DataType | None:
-        """The type of one of a decision's output columns where the dialect types its texts (None: text)."""
-        if not self.text.typed:
-            return None
-        if suffix == "":
-            domain = texts.outcomes(node)
-            return self.text.array(domain) if node.policy == "collect" else self.text.kind(domain)
-        if suffix == "_status":
-            return self.text.kind(texts.STATUS)
-        if suffix == "_rule":
-            return self.text.kind(texts.rules(node))
-        return self.text.array(texts.possible(node) if suffix == "_possible" else texts.inputs(self.program))
-
-    def output(self, node: ir.Decision, suffixes: Sequence[str] = SUFFIXES) -> list[tuple[exp.Column, str]]:
-        """Output columns of one of the guideline's own decisions: "" the value, then _status, _rule, _missing."""
-        decided = self.decision(node, alone=tuple(suffixes) == ("",) and node.key not in self.read)
-        columns: list[tuple[exp.Column, str]] = []
-        evaluated: list[exp.Expr] | None = None
-        for suffix in suffixes:
-            if suffix in ("", CODE):
-                columns.append((decided.value if suffix == "" else decided.code, node.name + suffix))
-                continue
-            code = decided.code
-            if suffix == "_status":
-                opened = open_codes([*node.rules, node.default]) if node.policy != "collect" else ()
-                status = self.text.of
-                expression = case([*([(_code_in(code, opened), status("open", texts.STATUS))] if opened else []),
-                                   (exp.GTE(this=code, expression=num(0)), status("decided", texts.STATUS)),
-                                   (exp.LTE(this=code, expression=num(UNKNOWN)), status("unknown", texts.STATUS)),
-                                   (exp.EQ(this=code, expression=num(UNMATCHED)), status("unmatched", texts.STATUS))],
-                                  status("conflict", texts.STATUS))
-            elif suffix == "_rule":
-                rules = [*node.rules, node.default] if node.policy != "collect" else []
-                names = texts.rules(node)
-                expression = case([(exp.EQ(this=code, expression=num(i)), self.text.of(r.name, names))
-                                   for i, r in enumerate(rules) if r is not None], self.text.of(None, names))
-            else:
-                unknown = exp.LTE(this=code, expression=num(UNKNOWN))
-                if evaluated is None:
-                    # per rule, whether it was left unknown: a column computed only for the rows that are unknown
-                    evaluated = [e if isinstance(e, (exp.Column, exp.Boolean)) else
-                                 self.layers.add(self.fresh(f"{node.name}_u{i}"), case([(unknown.copy(), e)]))
-                                 for i, e in enumerate(decided.evaluated)]
-                expression = (self.possible(node, decided, evaluated) if suffix == "_possible"
-                              else case([(unknown, self.missing(node, evaluated))]))
-            columns.append((self.layers.add(self.fresh(f"{node.name}{suffix}"), expression), node.name + suffix))
-        return columns
 
     def first_match(self, node: ir.Decision) -> Policy:
         """Rules in order as one CASE; an earlier unknown rule with another outcome makes it unknown.
         A rule is `blocked` unless every earlier rule with another outcome is definitely false. The value
         has a CASE of its own (not read from the code), so that a query of the decision alone is one CASE.
 
-        When no rule reads a decision, a row with every input its rules need known cannot be unknown: it takes
-        a two-valued CASE, written as one would by hand; the other rows take the three-valued one."""
+        Most rows take a two-valued CASE, written as one would by hand: each rule's condition, and after it, where
+        it is not TRUE, whether it may be unknown (eligo.sql.settled). A row where one may is sent to the
+        three-valued CASE, which is right on every row: the code through a sentinel (`SETTLING`), the value
+        through a NULL."""
         conditions = [truth(self.expr(r.condition)) for r in node.rules]
-        unknowable = self.facts.unknown_terms(r.condition for r in node.rules)
-        if () not in unknowable:  # no rule reads a decision (which can be unknown with every input known)
-            complete: exp.Expr = self.layers.add(self.fresh(f"{node.name}_complete"), and_(
-                *(or_(*(negate(self.unsettled(n)) for n in term)) for term in sorted(unknowable))))
-            known = {self.input(term[0]).v.name for term in unknowable if len(term) == 1}
-            simple = [simplify_for_truth(c, known) for c in conditions]
-            false = [negate(c) for c in conditions]  # for a condition that is not TRUE: it is FALSE
-        else:
-            complete, simple = exp.false(), conditions
+        if () in self.facts.unknown_terms(r.condition for r in node.rules):  # a decision read may be unknown
             false = [or_(self.certain(node, i), negate(c)) for i, c in enumerate(conditions)]
+        else:
+            false = [negate(c) for c in conditions]  # for a condition that is not TRUE: it is FALSE
         rules: list[ir.Rule] = [*node.rules, node.default] if node.default else list(node.rules)
-        fires, simple = [*conditions, exp.true()][:len(rules)], [*simple, exp.true()][:len(rules)]
+        fires = [*conditions, exp.true()][:len(rules)]
         code_branches, value_branches = [], []
-        lead = bool(node.rules) and not is_const(complete, False)  # rule 0 is tested before the slow part
         for i, (fire, rule) in enumerate(zip(fires, rules, strict=True)):
-            if lead and i == 0:
-                continue  # the rows that reach the slow part are those for which rule 0 was not TRUE
             clear = and_(*(false[j] for j in range(i) if rules[j].outcome != rule.outcome))
             code_branches.append((fire, case([(clear, num(i))], num(UNKNOWN - i))))
             value_branches.append((fire, case([(clear, self.shown(node, rule))], exp.null())))
         gap = None if node.default else case([(and_(*false), num(UNMATCHED))], num(UNKNOWN - len(conditions)))
         evaluated = [and_(is_null(c), exp.LT(this=_CODE.copy(), expression=num(UNKNOWN - i)))
                      for i, c in enumerate(conditions)]
-        # the first rule, when TRUE, decides whatever else is missing: test it before asking for completeness
-        first = [(simplify_for_truth(conditions[0], set()), 0)] if lead else []
-        fast = [(f, i) for i, f in enumerate(simple) if i >= len(first)]
-        # one flat CASE, as one would write it by hand: complete rows never reach the three-valued part
-        ending = fast[-1][1] if fast and is_const(fast[-1][0], True) else None  # the `otherwise`, if any
-        code = case([*((f, num(i)) for f, i in first),
-                     *((and_(complete, f), num(i)) for f, i in fast if i != ending),
-                     (complete, num(ending) if ending is not None else num(UNMATCHED))],
-                    case(code_branches, gap))
-        value = case([*((f, self.shown(node, rules[i])) for f, i in first),
-                      *((and_(complete, f), self.shown(node, rules[i])) for f, i in fast if i != ending),
-                      (complete, self.shown(node, rules[ending]) if ending is not None else exp.null())],
-                     case(value_branches, exp.null() if gap is not None else None))
+        slow_code, slow_value = case(code_branches, gap), case(value_branches, exp.null() if gap is not None else None)
+        doubt = [settled.may_be_unknown(self, r.condition) for r in node.rules]
+        if all(is_const(d, False) for d in doubt):  # no condition can be unknown: the two-valued CASE is all
+            return slow_code, evaluated, slow_value
+        ending = len(node.rules) if node.default else None
+        fast_code, fast_value = [], []
+        for i, condition in enumerate(conditions):
+            fast_code += [(simplify_for_truth(condition, set()), num(i)), (doubt[i], num(SETTLING))]
+            fast_value += [(simplify_for_truth(condition, set()), self.shown(node, rules[i])), (doubt[i], exp.null())]
+
+        def code() -> exp.Expr:  # the two-valued CASE as a column of its own, made only if the code is read
+            fast = self.layers.add(self.fresh(f"{node.name}_fast"),
+                                   case(fast_code, num(ending) if ending is not None else num(UNMATCHED)))
+            return case([(exp.EQ(this=fast, expression=num(SETTLING)), slow_code)], fast)
+        value = exp.func("COALESCE", case(fast_value, self.shown(node, rules[ending]) if ending is not None else None),
+                         slow_value)
         return code, evaluated, value
 
     def certain(self, node: ir.Decision, index: int) -> exp.Expr:
@@ -337,7 +284,7 @@ class Compiler(ListCompiler):
             indices = [i for i, r in enumerate(rules) if r is not None and r.outcome == outcome]
             blocked = others(outcome)
             if indices:
-                branches.append((_code_in(fired, indices), case([(blocked, exp.Sub(this=num(UNKNOWN), expression=fired))],
+                branches.append((code_in(fired, indices), case([(blocked, exp.Sub(this=num(UNKNOWN), expression=fired))],
                                                                  fired)))
         gap = case([(or_(*pending.values()), num(UNKNOWN - count))], num(UNMATCHED))
         return case(branches, gap), evaluated, None
@@ -385,62 +332,13 @@ class Compiler(ListCompiler):
         evaluated = [and_(is_null(c), not_(fired.get(r.outcome, exp.false())))
                      for c, r in zip(conditions, node.rules, strict=True)]
         chosen = compact([case([(f, self.outcome(node, o))]) for o, f in fired.items()]) if fired else \
-            exp.cast(exp.Array(expressions=[]), self.text.array(texts.outcomes(node)))
+            exp.cast(exp.Array(expressions=[]), self.text.array(outcomes(node)))
         if node.default is not None:
             chosen = case([(or_(*fired.values()), chosen)], exp.Array(expressions=[self.outcome(node, node.default.outcome)]))
         return case([(or_(*evaluated), num(UNKNOWN))], num(0)), evaluated, case([(negate(or_(*evaluated)), chosen)])
 
-    def possible(self, node: ir.Decision, decided: Decided, evaluated: Sequence[exp.Expr]) -> exp.Expr:
-        """The outcomes a three-valued answer leaves open (eligo.compiled.exact.kleene_possible, as SQL): the value
-        when decided; else the outcomes of the unknown rules evaluated and of the rule that fires after them
-        (first match: its index is UNKNOWN - code; unique: the rule whose condition holds), `none` where possibly
-        no rule applies. Not listed for `collect` decisions (an empty array)."""
-        code = decided.code
-        if node.policy == "collect":
-            return exp.cast(exp.Array(expressions=[]), exp.DataType.build("ARRAY<VARCHAR>"))
-        rules = [*node.rules, node.default]
-        fires: list[exp.Expr]
-        if node.policy == "first":
-            fires = [exp.EQ(this=code, expression=num(UNKNOWN - i)) for i in range(len(rules))]
-        else:
-            conditions = [coalesce_false(c) for c in decided.conditions]
-            none_fired = negate(or_(*conditions)) if conditions else exp.true()
-            fires = [*conditions, none_fired]
-            pairs = [and_(a, b) for a, b in itertools.combinations(evaluated, 2)]
-            # two rules may both apply (a conflict): one holds and another is unknown, or two are unknown
-            clash = or_(and_(or_(*conditions), or_(*evaluated)), *pairs) if evaluated else exp.false()
-        items = []
-        opened = open_codes(rules)
-        for name in (*node.outcomes, *([OPEN_OUTCOME] if opened else [])):
-            flags = [evaluated[i] for i, r in enumerate(node.rules) if r.outcome == name]
-            flags += [fires[i] for i, r in enumerate(rules) if r is not None and r.outcome == name]
-            if flags:
-                items.append(case([(or_(*flags), self.text.of(name, texts.possible(node)))]))
-        if node.default is None or node.policy == "unique":
-            ending = fires[-1] if node.default is None else exp.false()
-            items.append(case([(or_(ending, clash) if node.policy == "unique" else ending,
-                                 self.text.of(NO_OUTCOME, texts.possible(node)))]))
-        kind, opening = self.text.kind(texts.possible(node)), self.text.of(OPEN_OUTCOME, texts.possible(node))
-        return case([*([(_code_in(code, opened), exp.Array(expressions=[opening]))] if opened else []),
-                     (exp.GTE(this=code, expression=num(0)), exp.Array(expressions=[exp.cast(decided.value, kind)])),
-                     (exp.GT(this=code, expression=num(UNKNOWN)),
-                      exp.Array(expressions=[self.text.of(NO_OUTCOME, texts.possible(node))]))],
-                    compact(items))
 
-    def missing(self, node: ir.Decision, evaluated: Sequence[exp.Expr]) -> exp.Expr:
-        """The inputs, in declaration order, in the cone of an evaluated unknown rule, that are NULL."""
-        cones = self.rule_inputs[node.key]
-        items = []
-        for name in self.program.inputs:
-            rules = [evaluated[i] for i, cone in enumerate(cones) if name in cone]
-            if rules:
-                items.append(case([(and_(self.unsettled(name), or_(*rules)),
-                                    self.text.of(name, texts.inputs(self.program)))]))
-        return compact(items) if items else exp.cast(exp.Array(expressions=[]),
-                                                     self.text.array(texts.inputs(self.program)))
-
-
-Policy = tuple[exp.Expr, list[exp.Expr], exp.Expr | None]  # code, evaluated, value (collect)
+Policy = tuple[exp.Expr | Callable[[], exp.Expr], list[exp.Expr], exp.Expr | None]  # code, evaluated, value (collect)
 _CODE = exp.column(f"{PREFIX}code")  # stands for a decision's own code column until that column exists
 
 
@@ -448,14 +346,6 @@ def _code_to(code: exp.Column) -> Callable[[exp.Expr], exp.Expr]:
     def replace(node: exp.Expr) -> exp.Expr:
         return code.copy() if isinstance(node, exp.Column) and node.name == _CODE.name else node
     return replace
-
-
-def _code_in(code: exp.Expr, indices: Sequence[int]) -> exp.Expr:
-    if not indices:
-        return exp.false()
-    if len(indices) == 1:
-        return exp.EQ(this=code, expression=num(indices[0]))
-    return exp.In(this=code, expressions=[num(i) for i in indices])
 
 
 def _sum(parts: list[exp.Expr]) -> exp.Expr:

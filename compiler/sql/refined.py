@@ -46,7 +46,8 @@ def refined(compiler: Query, node: ir.Decision, columns: list[tuple[exp.Column, 
     for column, alias in columns:
         suffix = alias[len(node.name):]
         field = EXACT_FIELDS.get(suffix)
-        value = exp.Dot(this=answer.copy(), expression=exp.to_identifier(field, quoted=True)) if field else None
+        value: exp.Expr | None = exp.Dot(this=answer.copy(), expression=exp.to_identifier(field, quoted=True)) \
+            if field else None
         kind = compiler.answer_type(node, suffix)
         if value is not None and kind is not None:  # the function's texts, typed as the query's own answers
             value = exp.cast(value, kind)

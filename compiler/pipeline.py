@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from eligo.collection import pausing
 from eligo.dsl.diagnostics import Diagnostic, EligoError, has_errors
 from eligo.dsl.parser import parse_with_diagnostics
 from eligo.kb.store import SourceFile, Store
@@ -53,6 +54,7 @@ class KnowledgeBase(Store):
         lower_module(out, file.text)
         return out
 
+    @pausing
     def check(self) -> list[Diagnostic]:
         """Every diagnostic of every file, sorted by position."""
         from eligo.semantic import passes
@@ -105,6 +107,7 @@ def depends_on(guideline: Guideline) -> set[str]:
     return {guideline.id, *(module.id for module in closure(guideline.lowered))}
 
 
+@pausing
 def compile_guideline(kb: KnowledgeBase, module_id: str, version: str) -> Guideline:
     """Check, lower and generate code for one guideline version; raise EligoError on errors."""
     from eligo import ir

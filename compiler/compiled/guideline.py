@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from eligo import ir
 from eligo.cases import CaseError, normalise
+from eligo.collection import pausing
 from eligo.compiled import diagram, exact
 from eligo.compiled import result as results
 from eligo.compiled.ranges import Ranges
@@ -176,6 +177,7 @@ class Guideline:
                      for i, d in zip(self._own_indices, self._own, strict=True))
 
     @cached_property
+    @pausing  # written and compiled on first use: a compile (eligo.collection)
     def _evaluation(self) -> tuple[Callable[[Mapping[str, Any]], Any], bool, str, int,
                                    tuple[str, str, str, dict[str, str]], tuple[Callable[[Any], Any], ...]]:
         """What `evaluate` reads, in one attribute: the validating evaluator (written on first use; it gives a
@@ -442,6 +444,7 @@ class Guideline:
 
     # ------------------------------------------------------------ graph
     @cached_property
+    @pausing
     def graph(self) -> nx.DiGraph[str]:
         """The dependency graph (networkx): inputs, definitions, tables, rules and decisions."""
         from eligo.tools.graph import build_graph  # networkx is imported when a graph is first asked for

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Self
 
+from eligo.collection import pausing
 from eligo.dsl import ast
 from eligo.dsl.diagnostics import Diagnostic, EligoError, did_you_mean, error
 from eligo.dsl.parser import parse_with_diagnostics, read_source
@@ -66,6 +67,7 @@ class Store:
 
     # ------------------------------------------------------------ loading
     @classmethod
+    @pausing
     def from_paths(cls, paths: Iterable[str | Path]) -> Self:
         roots = [Path(p) for p in paths]
         files: list[Path] = []
@@ -83,6 +85,7 @@ class Store:
         return cls(sources, roots[0] if len(roots) == 1 and roots[0].is_dir() else None)
 
     @classmethod
+    @pausing
     def from_texts(cls, sources: dict[str, str]) -> Self:
         """A knowledge base from in-memory sources, keyed by the path each should report."""
         files = []

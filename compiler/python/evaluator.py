@@ -9,6 +9,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from eligo import ir
+from eligo.collection import pausing
 from eligo.python import runtime
 
 if TYPE_CHECKING:
@@ -209,6 +210,7 @@ def namespace(consts: dict[str, object]) -> dict[str, object]:
     }
 
 
+@pausing
 def compile_source(source: str, consts: dict[str, object], name: str, function: str) -> Evaluator:
     scope = namespace(consts)
     exec(compile(source, f"<eligo {name}>", "exec"), scope)  # our own generated code, compiled once

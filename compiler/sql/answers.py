@@ -5,8 +5,8 @@ texts are typed by what each can be (eligo.sql.texts)."""
 from __future__ import annotations
 
 import itertools
-from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Protocol
 
 from sqlglot import exp
 
@@ -23,6 +23,12 @@ CODE = "_code"  # not an output column: asked for in `outputs`, a decision's cod
 UNKNOWN, UNMATCHED = UNKNOWN_CODE, UNMATCHED_CODE
 
 
+class Deciding(Protocol):
+    """The query compiler's `decision`: a decision compiled once, its value alone or with its code."""
+
+    def __call__(self, node: ir.Decision, alone: bool = False) -> Decided: ...
+
+
 class Answers:
     """The answer half of the query compiler (which provides the rest: `decision`, `layers`, `unsettled`, …)."""
 
@@ -32,9 +38,9 @@ class Answers:
     read: set[str]
     rule_inputs: dict[str, tuple[tuple[str, ...], ...]]
 
-    def fresh(self, hint: str) -> str: ...  # type: ignore[empty-body]
-    def decision(self, node: ir.Decision, alone: bool = False) -> Decided: ...  # type: ignore[empty-body]
-    def unsettled(self, name: str) -> exp.Expr: ...  # type: ignore[empty-body]
+    fresh: Callable[[str], str]
+    decision: Deciding
+    unsettled: Callable[[str], exp.Expr]
 
     def outcome(self, node: ir.Decision, value: str) -> exp.Expr:
         return self.text.of(value, texts.outcomes(node))

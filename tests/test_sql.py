@@ -212,3 +212,23 @@ def test_the_decision_alone_is_one_case_over_the_inputs() -> None:
     with duckdb.connect() as con:
         con.execute("CREATE TABLE cases AS SELECT * FROM (VALUES (3, TRUE), (9, NULL), (NULL, TRUE)) t(lesions, r0)")
         assert con.execute(alone).fetchall() == [(3, True, "candidate"), (9, None, "not_candidate"), (None, True, None)]
+
+
+def test_a_set_of_more_than_the_largest_typed_stays_text() -> None:
+    """A decision of 40 rules: its value (two outcomes) is an ENUM, its rule names stay text, so that the SQL does
+    not spell a 40-name type in each of 40 constants."""
+    from eligo.sql.texts import LARGEST
+
+    rules = "\n".join(f"      rule r{i}: when n = {i} then high" for i in range(40))
+    many = guideline(f"""
+    input n: count from 0 to 99
+    decision d: high | low
+{rules}
+      otherwise low
+""")
+    assert 40 > LARGEST
+    con = duckdb.connect()
+    con.execute("CREATE TABLE cases AS SELECT 3 AS n")
+    kinds = {row[0]: row[1] for row in con.execute(f"DESCRIBE {sql.to_sql(many, 'duckdb')}").fetchall()}
+    assert kinds["d"] == "ENUM('high', 'low')" and kinds["d_rule"] == "VARCHAR"
+    assert con.execute(f"SELECT d, d_rule FROM ({sql.to_sql(many, 'duckdb')})").fetchall() == [("high", "r3")]

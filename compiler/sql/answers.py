@@ -104,7 +104,7 @@ class Answers:
         no rule applies. Not listed for `collect` decisions (an empty array)."""
         code = decided.code
         if node.policy == "collect":
-            return exp.cast(exp.Array(expressions=[]), exp.DataType.build("ARRAY<VARCHAR>"))
+            return exp.cast(exp.Array(expressions=[]), self.text.array(texts.possible(node)))
         rules = [*node.rules, node.default]
         fires: list[exp.Expr]
         if node.policy == "first":

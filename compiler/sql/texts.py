@@ -2,8 +2,9 @@
 
 A decision's value, status and rule, and the items of its possible and missing lists, each come from a closed set
 known at compile time: its outcomes, the five statuses, its rules' names, the guideline's inputs. In DuckDB they are
-written as values of an ENUM of that set, so that a column of them is one small integer a row rather than a string
-(in Arrow, a dictionary array; DuckDB compares an ENUM with text, or with another ENUM, by its text). The other
+written as values of an ENUM of that set (of at most `LARGEST` texts), so that a column of them is one small
+integer a row rather than a string (in Arrow, a dictionary array; DuckDB compares an ENUM with text, or with
+another ENUM, by its text). The other
 dialects have no ENUM for a query to name, and get the texts as they are.
 
 >>> texts = Texts("duckdb")
@@ -23,6 +24,8 @@ from eligo import ir
 from eligo.ir.outcome import NO_OUTCOME, OPEN_OUTCOME, STATUSES
 
 TYPED = frozenset({"duckdb"})  # the dialects whose queries can name an ENUM type inline
+LARGEST = 32  # texts in the largest set typed as an ENUM: the type is spelled out in each of its constants, so the
+# SQL of a larger set (a long decision's rule names) would grow with the square of its size; it stays text
 
 
 class Texts:
@@ -34,15 +37,15 @@ class Texts:
     def kind(self, domain: Iterable[str]) -> exp.DataType:
         """The type of a text from `domain`: an ENUM of it where the dialect has one, else VARCHAR."""
         values = _distinct(domain)
-        if not self.typed or not values:
+        if not self.typed or not values or len(values) > LARGEST:
             return exp.DataType.build("VARCHAR")
         return exp.DataType(this=exp.DataType.Type.ENUM, expressions=[exp.Literal.string(v) for v in values])
 
     def of(self, value: str | None, domain: Sequence[str]) -> exp.Expr:
         """`value` (NULL for None) as a text of `domain`."""
-        if not self.typed:
-            return exp.null() if value is None else exp.Literal.string(value)
-        return exp.cast(exp.null() if value is None else exp.Literal.string(value), self.kind(domain))
+        text = exp.null() if value is None else exp.Literal.string(value)
+        kind = self.kind(domain)
+        return exp.cast(text, kind) if kind.this == exp.DataType.Type.ENUM else text
 
     def array(self, domain: Sequence[str]) -> exp.DataType:
         """The type of a list of texts of `domain`."""

@@ -247,6 +247,19 @@ def test_unknowns_are_exact_and_dates_read_from_frames(checks: str) -> None:
     assert list(three_valued["surgery_status"]) == ["unknown", "decided"]
 
 
+def test_a_pandas_frame_is_read_as_pyarrow_reads_it() -> None:
+    """eligo.compiled.batch._from_pandas converts column by column (floats by hand): the same table as
+    `pa.Table.from_pandas` for the kinds of column a frame holds, and for no rows."""
+    from eligo.compiled.batch import _from_pandas
+
+    frame = pd.DataFrame({"n": [1, 2, 3], "f": [1.5, float("nan"), None], "t": ["x", None, "y"],
+                          "d": [dt.date(2024, 1, 1), None, dt.date(2024, 2, 1)], "c": pd.Categorical(["p", None, "q"]),
+                          "b": [True, None, False], "i": pd.array([1, None, 2], dtype="Int64"), "z": [None, None, None],
+                          "l": [[{"size": 1.0}], [], None], "s": pd.Series([1.0, 2.0, 3.0], dtype="float32")})
+    for data in (frame, frame.iloc[:0], frame.iloc[1:]):
+        assert _from_pandas(data).equals(pa.Table.from_pandas(data, preserve_index=False))
+
+
 def test_other_data_is_refused_with_what_is_taken() -> None:
     with pytest.raises(TypeError, match="takes a list of dicts, a pyarrow Table"):
         SURGERY.evaluate_many("lesion_count,2")

@@ -209,6 +209,9 @@ def test_a_possible_list_wider_than_its_values_gets_wider_indices() -> None:
         assert decided.column("pick_possible").to_pylist() == [["o253"], ["o0"], ["o0", "o253"]]
     settled = WIDE.evaluate_many(pa.table({"n": pa.array([9, 1, 9], pa.int64())}))  # every list is [value]
     assert settled.column("pick_possible").to_pylist() == [["o253"], ["o0"], ["o253"]]
+    frame = WIDE.evaluate_many(pd.DataFrame({"n": [9.0, 1.0, None]}))  # 254 categories: codes of two bytes
+    assert frame["pick"].dtype == pd.CategoricalDtype([f"o{i}" for i in range(254)])
+    assert frame["pick"].cat.codes.tolist() == [253, 0, -1]
 
 
 def test_encoded_texts_index_their_set() -> None:

@@ -228,26 +228,29 @@ def _views(kind: pa.DataType, plain: bool = False) -> bool:
 
 
 def _from_pandas(frame: Any) -> pa.Table:
-    """The frame as Arrow, NaN and None missing values, as `pa.Table.from_pandas` gives it; a column of NumPy floats
-    is taken as it is, its missing values marked by a validity bitmap from `isnan` (about half the time)."""
+    """The frame as Arrow, NaN and None missing values, as `pa.Table.from_pandas` gives it, column by column as it
+    converts each (`pa.array(column, from_pandas=True)`) but without selecting columns of the frame (2 ms a
+    million rows); a column of NumPy floats is taken as it is, its missing values marked by a validity bitmap from
+    `isnan` (about half the time). Columns that are not named by distinct texts: `pa.Table.from_pandas` itself."""
     import numpy as np
     import pyarrow as pa
 
     names = list(frame.columns)
-    floats = {n for n in names if isinstance(frame[n].dtype, np.dtype) and frame[n].dtype.kind == "f"} \
-        if all(isinstance(n, str) for n in names) and len(set(names)) == len(names) else set()
-    if not floats:
+    if not (all(isinstance(n, str) for n in names) and len(set(names)) == len(names)):
         return pa.Table.from_pandas(frame, preserve_index=False)
-    rest = pa.Table.from_pandas(frame[[n for n in names if n not in floats]], preserve_index=False)
     columns: dict[str, Any] = {}
-    for name in floats:
-        values = np.ascontiguousarray(frame[name].to_numpy())
+    for name in names:
+        column = frame[name]
+        if not (isinstance(column.dtype, np.dtype) and column.dtype.kind == "f"):
+            columns[name] = pa.array(column, from_pandas=True)
+            continue
+        values = np.ascontiguousarray(column.to_numpy())
         missing = np.isnan(values)
         nulls = int(np.count_nonzero(missing))
         validity = pa.py_buffer(np.packbits(~missing, bitorder="little")) if nulls else None
         columns[name] = pa.Array.from_buffers(pa.from_numpy_dtype(values.dtype), len(values),
                                               [validity, pa.py_buffer(values)], null_count=nulls)
-    return pa.table({n: columns[n] if n in floats else rest.column(n) for n in names})
+    return pa.table(columns)
 
 
 def _typed_lists(guideline: Guideline, table: pa.Table) -> pa.Table:

@@ -56,6 +56,11 @@ def _texts(info: ir.InputInfo, column: pa.ChunkedArray) -> bool:
     import pyarrow as pa
     import pyarrow.compute as pc
 
+    if pa.types.is_dictionary(column.type):  # pandas Categorical, Polars Categorical and Enum: the dictionary's
+        # texts, or where it holds one that is not of the kind (a Polars Categorical's can hold every text the
+        # process has seen), those some row holds
+        return all(_texts(info, pa.chunked_array([chunk.dictionary])) or _texts(info, pa.chunked_array([_used(chunk)]))
+                   for chunk in column.chunks)
     if pa.types.is_string_view(column.type):  # a Polars frame's texts: checked by Polars, whose they are
         return _viewed_texts(info, column)
     if not (pa.types.is_string(column.type) or pa.types.is_large_string(column.type)):
@@ -63,6 +68,13 @@ def _texts(info: ir.InputInfo, column: pa.ChunkedArray) -> bool:
     known = pc.is_in(column, value_set=pa.array(info.type.values, column.type))  # a NULL is not in the set
     found = int(pc.sum(known).as_py() or 0)
     return bool(found == len(column) - column.null_count)
+
+
+def _used(chunk: pa.DictionaryArray) -> pa.Array:
+    """The texts of a dictionary array's dictionary that some row holds."""
+    import pyarrow.compute as pc
+
+    return chunk.dictionary.take(pc.unique(chunk.indices).drop_null())
 
 
 def _viewed_texts(info: ir.InputInfo, column: pa.ChunkedArray) -> bool:

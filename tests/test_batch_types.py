@@ -50,6 +50,13 @@ WIDE = kb(module("demo.wide", "\n".join([
     "  rule high: when n > 5 then o253",
     "  otherwise o0"]))).guideline("demo.wide")
 
+# rows of every guideline construct, some left unknown, some not (a fixed sample: the same rows every run)
+EVERYTHING_ROWS = [{name: None for name in EVERYTHING.inputs} | row for row in [
+    {"n": 4, "m": 2.0, "site": "lung", "grade": "low", "flag": True, "size": 6.0, "wait": 12.0, "share": 60.0},
+    {"n": 1, "site": "liver", "flag": False, "size": 1.0, "wait": 2.0, "share": 10.0, "m": -1.0},
+    {"n": 7, "m": 3.0, "site": "bone", "grade": "high", "flag": False, "size": 2.0, "wait": 20.0, "share": 0.0},
+    {"site": "lung"}, {}, {"n": 3, "m": 1.0}, {"n": 9, "m": -4.0, "grade": "low", "size": 0.5, "wait": 0.0, "share": 5.0}]]
+
 # decided, unknown (no dfi), unmatched (dfi too short), open (liver), a `collect` decision unknown and decided
 BOARD_ROWS: list[dict[str, Any]] = [
     {"lesion_count": 7, "dfi": 3.0, "site": "lung"}, {"lesion_count": 2}, {"lesion_count": 2, "dfi": 6.0},
@@ -239,3 +246,22 @@ def test_sql_answers_are_conformed_to_the_closed_set() -> None:
     assert conformed(listed, domain, lists=True).values.dictionary.to_pylist() == list(domain)
     with pytest.raises(AssertionError, match="outside their closed set"):
         conformed(pa.array(["z"]), domain)
+
+
+def test_rows_per_code_are_counted_alike_for_a_decision_of_many_rules(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A decision of more than COMPARED codes counts its rows per code by np.bincount, not by comparisons: the same
+    columns, NULLs counted alike, with rows left unknown and without."""
+    from eligo.compiled import batch_table
+
+    settled = [row for row, want in zip(BOARD_ROWS, expected(BOARD, BOARD_ROWS), strict=True)
+               if all(want[f"{d}_status"] != "unknown" for d in BOARD.decision_names)]
+    assert 0 < len(settled) < len(BOARD_ROWS)
+    for guideline, data in ((EVERYTHING, EVERYTHING_ROWS), (BOARD, BOARD_ROWS), (BOARD, settled)):
+        table = arrow_table(guideline, [{name: None for name in guideline.inputs} | row for row in data])
+        compared = guideline.evaluate_many(table)
+        monkeypatch.setattr(batch_table, "COMPARED", 0)
+        counted = guideline.evaluate_many(table)
+        monkeypatch.undo()
+        assert_dictionaries(guideline, counted)
+        assert counted.equals(compared)
+        assert counted.to_pylist() == expected(guideline, data)

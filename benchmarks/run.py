@@ -27,16 +27,17 @@ from pathlib import Path
 from typing import Any
 
 HERE = Path(__file__).resolve().parent
-PEERS = HERE.parent.parent / "shared" / "bench" / "peers"
 sys.path.insert(0, str(HERE))
 
 import bench_batch  # noqa: E402
 import bench_cli  # noqa: E402
+import bench_columns  # noqa: E402
 import cohort_scale  # noqa: E402
 import engines  # noqa: E402
 import large  # noqa: E402
 
 PEER_MODULE = "bench_peers"
+PEERS = bench_batch.PEERS  # beside the repository, or beside the checkout a worktree is of
 
 
 def install_peers() -> None:
@@ -151,6 +152,20 @@ def summarise(harness: dict[str, Any], extra: dict[str, Any]) -> list[tuple[str,
         rows.append(("… decision, status, rule, missing list beside the CASE with three constant columns of "
                      "their types", "(for reference)", f"{four / floor:.2f}× ({floor / 1e6:.1f} M/s = "
                      f"{floor / hand:.2f}× the CASE)", "–"))
+    parts = extra.get("duckdb_columns")
+    if parts:  # bench_columns: what the extra columns cost, by part
+        ms = {name: seconds * 1000 for name, seconds in parts.items()}
+        case, alone, four = (ms["hand-written CASE (VARCHAR)"], ms["Eligo: decision"],
+                             ms["Eligo: decision, status, rule, missing"])
+        each = ", ".join(f"{suffix} {ms[f'Eligo: decision + {suffix}'] - alone:.1f}"
+                         for suffix in ("status", "rule", "missing"))
+        stored, stored_case = ms["store: Eligo's four columns"], ms["store: the CASE's one VARCHAR column"]
+        planned, planned_case = ms["plan: Eligo's four columns"], ms["plan: hand-written CASE"]
+        rows.append(("… what the four columns cost, by part (`bench_columns.py`, its own interleaved runs)",
+                     "(for reference)", f"CASE {case:.1f} ms, Eligo's decision {alone:.1f} ms, the four {four:.1f} ms "
+                     f"= {case / four:.2f}×; each column added to the decision: {each} ms; storing the four, computed "
+                     f"before, {stored:.1f} ms beside the CASE's one text column {stored_case:.1f} ms; planning "
+                     f"{planned:.1f} ms beside {planned_case:.1f} ms", "–"))
     batch_rates = extra.get("evaluate_many")
     if batch_rates:  # issue 17: batches from Python
         case = batch_rates["duckdb_case"]
@@ -201,6 +216,22 @@ def markdown(harness_md: str, targets: list[tuple[str, str, str, str]], extra: d
     return "\n".join(lines) + "\n"
 
 
+RESULTS_BEGIN, RESULTS_END = "<!-- results: written by benchmarks/run.py from its last full run -->", "<!-- /results -->"
+
+
+def latest(readme: str, targets: list[tuple[str, str, str, str]], extra: dict[str, Any]) -> str:
+    """The README with its block of latest results (between the RESULTS markers) replaced by this run's targets."""
+    begin, end = readme.find(RESULTS_BEGIN), readme.find(RESULTS_END)
+    if begin < 0 or end < begin:
+        raise SystemExit(f"benchmarks/README.md has no {RESULTS_BEGIN} … {RESULTS_END} block to write the results in")
+    lines = [RESULTS_BEGIN,
+             f"From the run of {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} (CPython "
+             f"{platform.python_version()}, {extra['cpu']}, {extra['cores']} cores); every number comes from that one "
+             "run.", "", "| measure | target | measured | |", "|---|---|---|---|"]
+    lines += [f"| {a} | {b} | {c} | {d} |" for a, b, c, d in targets]
+    return readme[:begin] + "\n".join(lines) + "\n" + readme[end:]
+
+
 KEPT = "<!-- Below: sections written by hand from other benchmark scripts; benchmarks/run.py keeps them. -->"
 
 
@@ -249,6 +280,9 @@ def main() -> None:
             extra["cohorts"].append({k: v for k, v in result.items() if k != "summary"})
             extra.setdefault("cohort_summaries", []).append(result["summary"])
     extra["eligo_cold"] = eligo_cold(runs)
+    print("what DuckDB's answer columns cost, by part", flush=True)
+    extra["duckdb_columns"] = bench_columns.measure(bp, 100_000 if args.quick else 1_000_000, 1 if args.quick else 7)
+    print(bench_columns.report(extra["duckdb_columns"]), flush=True)
     print("Guideline.evaluate_many beside the hand-written DuckDB CASE and a loop of evaluate", flush=True)
     extra["evaluate_many"] = bench_batch.measure(100_000 if args.quick else 1_000_000, 2_000 if args.quick else 20_000,
                                                  runs, bp)
@@ -261,6 +295,8 @@ def main() -> None:
     print(text)
     if not (args.quick or args.no_write):
         (HERE / "RESULTS.md").write_text(text + kept_sections(HERE / "RESULTS.md"))
+        readme = HERE / "README.md"
+        readme.write_text(latest(readme.read_text(), targets, extra))
         (HERE / "results.json").write_text(json.dumps({"harness": harness, "eligo": extra}, indent=1, default=str))
         print(f"wrote {HERE / 'RESULTS.md'} and {HERE / 'results.json'}")
 

@@ -99,9 +99,13 @@ def _from_rows(guideline: Guideline, rows: Sequence[Any], exact: bool, ignore_un
     normalised: dict[int, Any] = {}
     problems: list[CaseProblem] = []
     more = refused = 0
+    converting = guideline.code.converting if odd and not ignore_unknown else None  # the common JSON forms
     for index in odd:
         try:
-            row = normalised[index] = normalise(guideline.inputs, rows[index], f"row {index}", ignore_unknown)
+            row = converting(rows[index]) if converting is not None else None
+            if row is None:
+                row = normalise(guideline.inputs, rows[index], f"row {index}", ignore_unknown)
+            normalised[index] = row
         except CaseError as error:
             refused += 1
             for problem in error.problems:

@@ -108,7 +108,8 @@ class Guideline:
     # ------------------------------------------------------------ evaluation
     def prepare(self, case: Mapping[str, Any], source: str = "case") -> dict[str, Any]:
         """Validate and normalise a case; raises CaseError listing every problem."""
-        return normalise(self.inputs, case, source)
+        prepared = self.code.converting(case)  # the common forms, converted by generated code
+        return prepared if prepared is not None else normalise(self.inputs, case, source)
 
     def evaluate(self, case: Mapping[str, Any], trace: bool = True, exact: bool = True) -> results.Result:
         """Validate `case` and decide every decision of this guideline. With `exact` (the default) an unknown

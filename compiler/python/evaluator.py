@@ -72,6 +72,15 @@ class Generated:
         source = generator.write()
         return compile_source(source, generator.consts, self.name, "evaluate"), source, generator.sites
 
+    @cached_property
+    def converting(self) -> Evaluator:
+        """`convert(c)`: a case written as JSON writes one, as `eligo.cases.normalise` prepares it, or None for the
+        general path to convert or refuse it (eligo.python.converting)."""
+        from eligo.python.converting import write
+
+        source, consts = write(self.program.inputs)
+        return compile_source(source, consts, self.name, "convert")
+
     def validating(self, shared: Mapping[str, Mapping[int, object]]) -> Evaluator:
         """`evaluate(c)`: checks a case's values and decides it, or None when the case needs converting or refusing
         (eligo.python.validated); a decision no other reads, decided by a rule, gives `shared[key][rule]`."""

@@ -5,7 +5,6 @@
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 from collections.abc import Sequence
 from typing import Any
@@ -29,19 +28,27 @@ def months_between(start: dt.date, end: dt.date) -> float:
     """
     if end < start:
         return -months_between(end, start)
-    months = (end.year - start.year) * 12 + end.month - start.month
-    anchor = _add_months(start, months)
-    if anchor > end:
-        months -= 1
-        anchor = _add_months(start, months)
-    return months + (end - anchor).days / DAYS_PER_MONTH
+    # the anchor, `start` moved on by whole months, is in the month of `end` or the one before; its day is
+    # start's, clamped to that month's last: the days after it are counted without building a date
+    year, month, day, first = end.year, end.month, end.day, start.day
+    months = (year - start.year) * 12 + month - start.month
+    last = _last_day(year, month)
+    anchor = first if first <= last else last
+    if anchor <= day:
+        return months + (day - anchor) / DAYS_PER_MONTH
+    year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+    last = _last_day(year, month)
+    anchor = first if first <= last else last
+    return months - 1 + (last - anchor + day) / DAYS_PER_MONTH
 
 
-def _add_months(day: dt.date, months: int) -> dt.date:
-    year, month = divmod(day.month - 1 + months, 12)
-    year += day.year
-    last = calendar.monthrange(year, month + 1)[1]
-    return dt.date(year, month + 1, min(day.day, last))
+_DAYS_IN_MONTH = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+
+
+def _last_day(year: int, month: int) -> int:
+    if month == 2 and year % 4 == 0 and (year % 100 != 0 or year % 400 == 0):
+        return 29
+    return _DAYS_IN_MONTH[month - 1]
 
 
 def days_between(start: dt.date, end: dt.date) -> float:

@@ -120,7 +120,9 @@ class Guideline:
         raw = validated(case)  # one generated function checks the values and decides (eligo.python.validated)
         if raw is None:  # a value to convert or to refuse, a field that is no input: the general path
             case = self.prepare(case)
-            raw = self.code.fast(case)
+            raw = validated(case)  # its values canonical now (but a list's): decided by the same function
+            if raw is None:
+                raw = self.code.fast(case)
         # what follows is _decode and results.deferred written out: the calls would cost a third of the evaluation
         if single and (found := raw[index]).__class__ is DecisionResult:  # one decision, decided by a rule
             decisions = {name: found}

@@ -118,6 +118,24 @@ def test_the_common_forms_are_converted_by_the_generated_code() -> None:
     assert EVERYTHING.code.converting([]) is None
 
 
+def test_a_list_of_objects_is_converted_field_by_field() -> None:
+    g = {g.id: g for g in KNOWLEDGE}["colorectal.liver_metastasectomy"]
+    lesions = g.inputs["lesions"]
+    assert [f.name for f in lesions.fields] == ["organ", "treatable"]
+    given = {"lesions": [{"organ": "liver", "treatable": "yes"}, {"treatable": False}, {"organ": None}]}
+    converted = g.code.converting(given)
+    assert converted is not None and typed(converted) == typed(normalise(g.inputs, given))
+    assert converted["lesions"] == ({"organ": "liver", "treatable": True}, {"organ": None, "treatable": False},
+                                    {"organ": None, "treatable": None})
+    at_least = g.code.converting({"lesions": {"at_least": [{"organ": "lung"}]}})  # by eligo.cases
+    assert at_least is not None and not at_least["lesions"].complete
+    for odd in ([{"organ": "liver", "size": 3}], [{"organ": "spleen"}], ["liver"], [{1: "liver"}],
+                [{"treatable": "perhaps"}], "liver"):
+        assert g.code.converting({"lesions": odd}) is None, odd
+        with pytest.raises(CaseError):
+            normalise(g.inputs, {"lesions": odd})
+
+
 CASES = sorted((ROOT / "knowledge" / "cases").glob("*/*.json"))
 
 
@@ -155,3 +173,10 @@ MONTH_ENDS = st.builds(lambda y, m, back: dt.date(y, m, calendar.monthrange(y, m
 @given(st.one_of(DATES, MONTH_ENDS), st.one_of(DATES, MONTH_ENDS))
 def test_months_between_agrees_with_the_calendar(start: dt.date, end: dt.date) -> None:
     assert runtime.months_between(start, end) == calendar_months(start, end)
+
+
+@given(st.text(alphabet="0123456789-+ TW:Z.", min_size=8, max_size=12) | st.dates().map(dt.date.isoformat))
+def test_a_date_text_is_read_as_read_date_reads_it(text: str) -> None:
+    """The converter's own date reader (the ten-character spelling, by fromisoformat) and read_date accept the same
+    texts, as the same dates."""
+    agrees(EVERYTHING, {"start": text})

@@ -23,6 +23,7 @@ from typing import Any
 from eligo import cases, ir
 from eligo.cases import MAX_EXACT
 from eligo.ir import units
+from eligo.ir.lists import Records
 
 SLACK = 1e-9  # as eligo.cases._in_range compares with the declared ends
 
@@ -34,9 +35,9 @@ class ConvertingWriter:
         self.inputs = inputs
         self.lines: list[str] = []
         self.consts: dict[str, object] = {  # the builtins and helpers the source names (it has no builtins)
-            "dict": dict, "len": len, "bool": bool, "float": float, "int": int, "str": str, "date": dt.date,
+            "dict": dict, "list": list, "len": len, "bool": bool, "float": float, "int": int, "str": str, "date": dt.date,
             "ValueError": ValueError, "CaseValueError": cases.CaseValueError, "convert_one": cases.convert,
-            "convert_list": cases.convert_list, "read_date": cases.read_date}
+            "convert_list": cases.convert_list, "read_date": cases.read_date, "Records": Records}
         self.depth = 1
 
     def emit(self, line: str) -> None:
@@ -84,12 +85,47 @@ class ConvertingWriter:
         elif kind == "date":
             self.date()
         elif kind == "list":
-            spec = self.named(info, "input")
-            self.emit("problems = []")
-            self.emit(f"v = convert_list({spec}, v, problems)")
-            self.emit("if problems: return None")
+            self.records(info)
         else:
             self.general(info)
+
+    def records(self, info: ir.InputInfo) -> None:
+        """A list of objects, each field converted as an input is (eligo.cases.convert_list: every field there,
+        None where absent; a field that is not one refuses the case); `{"at_least": [...]}` and the rest by
+        eligo.cases."""
+        spec = self.named(info, "input")
+        simple = all(f.type.kind != "list" for f in info.fields)
+        if simple:
+            fields = "{" + ", ".join(f"{f.name!r}: None" for f in info.fields) + "}"
+            self.emit("if v.__class__ is list:")
+            self.depth += 1
+            self.emit("items = []")
+            self.emit("for e in v:")
+            self.depth += 1
+            self.emit("if e.__class__ is not dict: return None")
+            self.emit(f"element = {fields}")
+            self.emit("n = 0")
+            for field in info.fields:
+                self.emit(f"v = e.get({field.name!r})")
+                self.emit("if v is not None:")
+                self.depth += 1
+                self.emit("n += 1")
+                self.value(field, -1)
+                self.emit(f"element[{field.name!r}] = v")
+                self.depth -= 1
+                self.emit(f"elif {field.name!r} in e: n += 1")
+            self.emit("if n != len(e): return None")  # a field that is not one of the record's
+            self.emit("items.append(element)")
+            self.depth -= 1
+            self.emit("v = Records(items)")
+            self.depth -= 1
+            self.emit("else:")
+            self.depth += 1
+        self.emit("problems = []")
+        self.emit(f"v = convert_list({spec}, v, problems)")
+        self.emit("if problems: return None")
+        if simple:
+            self.depth -= 1
 
     def general(self, info: ir.InputInfo) -> None:
         spec = self.named(info, "input")
@@ -146,10 +182,12 @@ class ConvertingWriter:
     def date(self) -> None:
         """A date kept; `YYYY-MM-DD` (ASCII digits) read here, a real date or None; another form by read_date."""
         self.emit("if v.__class__ is not date:")
+        # ASCII digits around the two dashes, so that fromisoformat reads just that spelling (its others have
+        # no dash at 7, or a letter)
         self.emit("    if (v.__class__ is str and len(v) == 10 and v[4] == '-' and v[7] == '-' and v.isascii()")
-        self.emit("            and v[:4].isdigit() and v[5:7].isdigit() and v[8:].isdigit()):")
+        self.emit("            and v.replace('-', '').isdigit()):")
         self.emit("        try:")
-        self.emit("            v = date(int(v[:4]), int(v[5:7]), int(v[8:]))")
+        self.emit("            v = date.fromisoformat(v)")
         self.emit("        except ValueError:")
         self.emit("            return None")  # not a real date: named by normalise
         self.emit("    else:")

@@ -30,6 +30,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 import bench_batch  # noqa: E402
+import bench_cases  # noqa: E402
 import bench_cli  # noqa: E402
 import bench_columns  # noqa: E402
 import cohort_scale  # noqa: E402
@@ -166,6 +167,10 @@ def summarise(harness: dict[str, Any], extra: dict[str, Any]) -> list[tuple[str,
                      f"= {case / four:.2f}×; each column added to the decision: {each} ms; storing the four, computed "
                      f"before, {stored:.1f} ms beside the CASE's one text column {stored_case:.1f} ms; planning "
                      f"{planned:.1f} ms beside {planned_case:.1f} ms", "–"))
+    shipped = extra.get("shipped_cases")
+    if shipped:  # bench_cases: evaluate as an embedder calls it, on JSON cases of the knowledge base
+        rows.append(("`evaluate(case)` of the knowledge base's JSON cases, per guideline (median µs/case)",
+                     "(for reference)", "; ".join(f"{name} {r['us']:.1f}" for name, r in shipped.items()), "–"))
     batch_rates = extra.get("evaluate_many")
     if batch_rates:  # issue 17: batches from Python
         case = batch_rates["duckdb_case"]
@@ -280,6 +285,9 @@ def main() -> None:
             extra["cohorts"].append({k: v for k, v in result.items() if k != "summary"})
             extra.setdefault("cohort_summaries", []).append(result["summary"])
     extra["eligo_cold"] = eligo_cold(runs)
+    print("evaluate(case) on the knowledge base's JSON cases", flush=True)
+    extra["shipped_cases"] = bench_cases.measure(1 if args.quick else 5)
+    print(bench_cases.report(extra["shipped_cases"]), flush=True)
     print("what DuckDB's answer columns cost, by part", flush=True)
     extra["duckdb_columns"] = bench_columns.measure(bp, 100_000 if args.quick else 1_000_000, 1 if args.quick else 7)
     print(bench_columns.report(extra["duckdb_columns"]), flush=True)

@@ -115,23 +115,37 @@ def bounds(op: str, records: Records | None, judge: Judge, field_range: tuple[fl
     if records is None:
         return None
     low = high = 0.0
-    seen: set[Any] = set()
-    maybe_seen: set[Any] = set()
-    maybe_unknown = 0
-    certain_unknown = False  # an element certainly in with its field unknown: at least one value
-    for element in records:
-        where, body = judge(element)
-        where = _truth(where)
-        if where is False:
-            continue
-        if op == "count":
-            low += where is True
-            high += 1
-        elif op == "sum":
-            lo, hi = (body, body) if body is not None else field_range
-            low += lo if where is True else min(lo, 0.0)
-            high += hi if where is True else max(hi, 0.0)
-        else:  # distinct
+    # one loop per operation, `_truth` written out: the exact step runs these for every unknown case
+    if op == "count":
+        for element in records:
+            where = judge(element)[0]
+            if where is True:
+                low += 1
+                high += 1
+            elif where is not False and where is not NA:  # unknown whether it is selected
+                high += 1
+    elif op == "sum":
+        least, most = field_range
+        for element in records:
+            where, body = judge(element)
+            if where is False or where is NA:
+                continue
+            lo, hi = (body, body) if body is not None else (least, most)
+            if where is True:
+                low += lo
+                high += hi
+            else:
+                low += min(lo, 0.0)
+                high += max(hi, 0.0)
+    else:  # distinct
+        seen: set[Any] = set()
+        maybe_seen: set[Any] = set()
+        maybe_unknown = 0
+        certain_unknown = False  # an element certainly in with its field unknown: at least one value
+        for element in records:
+            where, body = judge(element)
+            if where is False or where is NA:
+                continue
             if body is None:
                 maybe_unknown += 1
                 certain_unknown = certain_unknown or where is True
@@ -139,7 +153,6 @@ def bounds(op: str, records: Records | None, judge: Judge, field_range: tuple[fl
                 maybe_seen.add(body)
                 if where is True:
                     seen.add(body)
-    if op == "distinct":
         low, high = float(len(seen) or certain_unknown), float(len(maybe_seen) + maybe_unknown)
     if not records.complete:  # more elements may come, each within the field's range
         if op != "sum" or field_range[1] > 0:
@@ -190,7 +203,10 @@ def quantify(op: str, records: Records | None, judge: Judge) -> bool | None:
     unsure = not records.complete
     for element in records:
         where, body = judge(element)
-        where, body = _truth(where), _truth(body)
+        if where is NA:  # `_truth`, written out
+            where = False
+        if body is NA:
+            body = False
         if op == "any":
             if where is True and body is True:
                 return True

@@ -3,14 +3,12 @@ eligo.cases.normalise gives it, for a case written as JSON writes one.
 
 `convert(c)` reads every field of a dict case and converts each value in the forms a record system or a JSON
 file sends: a date as `YYYY-MM-DD` text, yes/no as a bool or a text, a number in the declared unit of a
-quantity, a count as a whole float, a list of records as a list of objects. It returns the prepared case (the
-present values, canonical) or None: a field that is no input, a value to refuse, a form it leaves to the general
-path (a quantity with its unit, a date with spaces around it). The caller then takes the general path,
-normalise, which converts the same values to the same results and names every problem. So the function only
-ever answers what normalise answers; it is there to be fast (eligo.python.validated takes the values that need
-no converting; this one the rest of the common ones).
-
-Where a form is rare, the code calls eligo.cases's own converter for that value, and a refusal returns None.
+quantity, a count as a whole float, a list of records as a list of objects. A rarer form (a quantity with its
+unit, a date with spaces around it, `{"at_least": [...]}`) is converted by eligo.cases's own function for that
+value. It returns the prepared case (the present values, canonical) or None: a case that is not a dict, a field
+that is no input, a value to refuse. The caller then takes the general path, normalise, which refuses the case
+naming every problem. So the function only ever answers what normalise answers; it is there to be fast
+(eligo.python.validated takes the values that need no converting; this one the rest of the common ones).
 """
 
 from __future__ import annotations
@@ -52,12 +50,12 @@ class ConvertingWriter:
         self.emit("if c.__class__ is not dict: return None")
         self.emit("out = {}")
         self.emit("found = 0")
-        for index, (name, info) in enumerate(self.inputs.items()):
+        for name, info in self.inputs.items():
             self.emit(f"v = c.get({name!r})")
             self.emit("if v is not None:")
             self.depth += 1
             self.emit("found += 1")
-            self.value(info, index)
+            self.value(info)
             self.emit(f"out[{name!r}] = v")
             self.depth -= 1
             self.emit(f"elif {name!r} in c: found += 1")
@@ -65,7 +63,7 @@ class ConvertingWriter:
         self.emit("return out")
         return "\n".join(["def convert(c):", *self.lines]) + "\n"
 
-    def value(self, info: ir.InputInfo, index: int) -> None:
+    def value(self, info: ir.InputInfo) -> None:
         """Make `v` (not None) its canonical value, or return None."""
         kind = info.type.kind
         if kind == "bool":
@@ -81,7 +79,7 @@ class ConvertingWriter:
         elif kind == "number":
             self.number(info)
         elif kind == "quantity" and self.declared(info) is not None:
-            self.quantity(info, index)
+            self.quantity(info)
         elif kind == "date":
             self.date()
         elif kind == "list":
@@ -110,7 +108,7 @@ class ConvertingWriter:
                 self.emit("if v is not None:")
                 self.depth += 1
                 self.emit("n += 1")
-                self.value(field, -1)
+                self.value(field)
                 self.emit(f"element[{field.name!r}] = v")
                 self.depth -= 1
                 self.emit(f"elif {field.name!r} in e: n += 1")
@@ -163,7 +161,7 @@ class ConvertingWriter:
         unit = units.lookup(info.unit) if info.unit else None
         return unit if unit is not None and unit.dimension == info.type.dimension else None
 
-    def quantity(self, info: ir.InputInfo, index: int) -> None:
+    def quantity(self, info: ir.InputInfo) -> None:
         """A number in the declared unit, as eligo.cases._quantity reads it: canonical = float(number) × factor,
         finite, and its value in the declared unit within the declared ends; another form by eligo.cases."""
         unit = self.declared(info)

@@ -50,18 +50,23 @@ class ConvertingWriter:
         self.emit("if c.__class__ is not dict: return None")
         self.emit("out = {}")
         self.emit("found = 0")
-        for name, info in self.inputs.items():
-            self.emit(f"v = c.get({name!r})")
-            self.emit("if v is not None:")
-            self.depth += 1
-            self.emit("found += 1")
-            self.value(info)
-            self.emit(f"out[{name!r}] = v")
-            self.depth -= 1
-            self.emit(f"elif {name!r} in c: found += 1")
+        for info in self.inputs.values():
+            self.field(info, "c", "out", "found")
         self.emit("if found != len(c): return None")  # a field that is not an input: named by normalise
         self.emit("return out")
         return "\n".join(["def convert(c):", *self.lines]) + "\n"
+
+    def field(self, info: ir.InputInfo, source: str, target: str, count: str) -> None:
+        """One field of the dict `source` (a case, a record) converted into `target`, `count` counting the fields
+        given (present, or None), so that a field that is not one shows."""
+        self.emit(f"v = {source}.get({info.name!r})")
+        self.emit("if v is not None:")
+        self.depth += 1
+        self.emit(f"{count} += 1")
+        self.value(info)
+        self.emit(f"{target}[{info.name!r}] = v")
+        self.depth -= 1
+        self.emit(f"elif {info.name!r} in {source}: {count} += 1")
 
     def value(self, info: ir.InputInfo) -> None:
         """Make `v` (not None) its canonical value, or return None."""
@@ -104,14 +109,7 @@ class ConvertingWriter:
             self.emit(f"element = {fields}")
             self.emit("n = 0")
             for field in info.fields:
-                self.emit(f"v = e.get({field.name!r})")
-                self.emit("if v is not None:")
-                self.depth += 1
-                self.emit("n += 1")
-                self.value(field)
-                self.emit(f"element[{field.name!r}] = v")
-                self.depth -= 1
-                self.emit(f"elif {field.name!r} in e: n += 1")
+                self.field(field, "e", "element", "n")
             self.emit("if n != len(e): return None")  # a field that is not one of the record's
             self.emit("items.append(element)")
             self.depth -= 1

@@ -212,8 +212,8 @@ def sql_outcomes(guideline: eligo.Guideline, records: Sequence[dict[str, Any]]) 
         for name in guideline.decision_names:
             value = record[name]
             decisions[name] = (tuple(value) if isinstance(value, (list, tuple)) else value, record[f"{name}_status"],
-                               record[f"{name}_rule"], tuple(record[f"{name}_possible"] or ()),
-                               tuple(record[f"{name}_missing"] or ()))
+                               record[f"{name}_rule"], tuple(record[f"{name}_possible"]),
+                               tuple(record[f"{name}_missing"]))  # lists on every row, empty where nothing is
         out.append(decisions)
     return out
 

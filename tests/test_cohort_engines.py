@@ -198,10 +198,10 @@ def test_exact_cohorts_agree_with_the_exact_python_evaluator(tmp_path: Path) -> 
                 if name in refined:
                     row = records[index]
                     assert (row[f"{name}{tag}"], row[f"{name}_status{tag}"], row[f"{name}_rule{tag}"],
-                            tuple(row[f"{name}_missing{tag}"] or ())) == (result.value, result.status, result.rule,
+                            tuple(row[f"{name}_missing{tag}"])) == (result.value, result.status, result.rule,
                                                                          result.missing), (index, name, tag)
     assert summary.rows == len(cohort)
     three_valued = [EVERYTHING_2.evaluate({k: v for k, v in c.items() if v is not None}, trace=False, exact=False)
                     for c in cohort]
-    assert any((r[f"{d}_status"], tuple(r[f"{d}_missing"] or ())) != (t[d].status, t[d].missing)
+    assert any((r[f"{d}_status"], tuple(r[f"{d}_missing"])) != (t[d].status, t[d].missing)
                for r, t in zip(records, three_valued, strict=True) for d in refined)  # something was refined

@@ -304,8 +304,8 @@ def test_eligo_cohort_reads_lists_from_json_lines_and_refuses_csv_and_bad_elemen
     assert run.exit_code == 0, run.output
     written = [json.loads(line) for line in (tmp_path / "out.jsonl").read_text().splitlines()]
     assert [(w["surgery"], w["surgery_status"], w["surgery_missing"]) for w in written] == [
-        ("candidate", "decided", None), (None, "unknown", ["lesions"]), (None, "unknown", ["lesions"]),
-        ("not_candidate", "decided", None)]
+        ("candidate", "decided", []), (None, "unknown", ["lesions"]), (None, "unknown", ["lesions"]),
+        ("not_candidate", "decided", [])]
     csv = tmp_path / "cohort.csv"
     csv.write_text('ecog,lesions\n0,"[1, 2]"\n')
     refused = CliRunner().invoke(app, ["cohort", "test.lists", str(csv), "-o", str(tmp_path / "o.csv"), "--kb", str(kb)])
@@ -434,8 +434,8 @@ def test_evaluate_many_reads_a_list_column_as_evaluate_reads_case_lists() -> Non
     cohort = _fixed_cohort(200, 3)
     got = _g().evaluate_many(arrow_cohort(cohort)).to_pylist()
     want = python_outcomes(_g(), [_case(r) for r in cohort], exact=True)
-    assert [(g["surgery"], g["surgery_status"], g["surgery_rule"], tuple(g["surgery_possible"] or ()),
-             tuple(g["surgery_missing"] or ())) for g in got] == [w["surgery"] for w in want]
+    assert [(g["surgery"], g["surgery_status"], g["surgery_rule"], tuple(g["surgery_possible"]),
+             tuple(g["surgery_missing"])) for g in got] == [w["surgery"] for w in want]
 
 
 def test_the_trace_of_a_list_operation_is_the_case_s_own_case_after_case() -> None:

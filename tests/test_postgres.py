@@ -258,7 +258,8 @@ def con(postgres: Server) -> Any:
 
 
 def _listed(value: Any) -> tuple[Any, ...]:
-    return tuple(value) if value else ()
+    assert value is not None, "a list column is a list on every row (empty where nothing is listed)"
+    return tuple(value)
 
 
 def sql_decision(record: dict[str, Any], name: str) -> dict[str, Any]:

@@ -95,8 +95,11 @@ class Answers:
                     evaluated = [e if isinstance(e, (exp.Column, exp.Boolean)) else
                                  self.layers.add(self.fresh(f"{node.name}_u{i}"), case([(unknown.copy(), e)]))
                                  for i, e in enumerate(decided.evaluated)]
+                # nothing is missing where the code is not unknown: an empty list, as `evaluate` gives (and a
+                # column of empty lists is cheaper for DuckDB to store than one of NULLs)
+                none_missing = self.typed_list([], texts.inputs(self.program))
                 expression = (self.possible(node, decided, evaluated) if suffix == "_possible"
-                              else case([(unknown, self.missing(node, evaluated))]))
+                              else case([(unknown, self.missing(node, evaluated))], none_missing))
             columns.append((self.layers.add(self.fresh(f"{node.name}{suffix}"), expression), node.name + suffix))
         return columns
 

@@ -1,7 +1,7 @@
 """Where the time of Eligo's DuckDB answer columns goes, beside the harness's hand-written CASE (issue 17: "decision,
 status, rule and missing list ≥ 0.8× the CASE … say what the extra columns cost").
 
-    python benchmarks/bench_columns.py [--rows N] [--runs N] [--threads N]
+    python benchmarks/bench_columns.py [--rows N] [--runs N] [--threads N] [--scale N]
 
 Every query is timed as the harness times its DuckDB engine (CREATE OR REPLACE TEMP TABLE … AS the query, over a
 table of the harness's generated cases), the queries in turn, RUNS times; the medians are printed. Besides the
@@ -10,7 +10,8 @@ whole queries it times their parts:
 - each answer column added alone to the decision column, so that what each costs shows;
 - storing: the same columns computed beforehand and only copied into a new table (the scan and the write), the
   four answer columns beside the hand-written CASE's one VARCHAR column;
-- planning: each query over no rows (parse, bind, optimise and an empty run).
+- planning: each query over no rows (parse, bind, optimise and an empty run);
+- with --scale N (run.py: 5M), the CASE and the four columns over N rows, where planning weighs less.
 """
 
 from __future__ import annotations
@@ -77,6 +78,27 @@ def measure(bp: Any, rows: int = 1_000_000, runs: int = 7, threads: int | None =
     return {name: statistics.median(seconds) for name, seconds in took.items()}
 
 
+def at_scale(bp: Any, rows: int = 5_000_000, runs: int = 5) -> dict[str, float]:
+    """Median seconds of the hand-written CASE and of Eligo's four columns over `rows` cases, in turn: at five
+    times the harness's million rows, planning (a fixed cost, "plan: …" above) is a fifth of its share."""
+    import duckdb
+
+    frame = bp._polars_frame(bp.generate_columns(rows))  # scanned by DuckDB by name
+    con = duckdb.connect()
+    con.execute("CREATE TABLE cases AS SELECT * FROM frame")
+    del frame
+    timed = queries(bp)
+    work = {name: timed[name] for name in ("hand-written CASE (VARCHAR)", "Eligo: decision, status, rule, missing")}
+    took: dict[str, list[float]] = {name: [] for name in work}
+    for _ in range(runs):
+        for name, query in work.items():
+            started = time.perf_counter()
+            con.execute("CREATE OR REPLACE TEMP TABLE decisions AS " + query)
+            took[name].append(time.perf_counter() - started)
+    con.close()
+    return {name: statistics.median(seconds) for name, seconds in took.items()}
+
+
 def report(medians: dict[str, float]) -> str:
     hand = medians["hand-written CASE (VARCHAR)"]
     lines = []
@@ -90,8 +112,13 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--threads", type=int, default=None, help="DuckDB's threads (default: its own)")
+    parser.add_argument("--scale", type=int, default=0, help="also time the CASE and the four columns over this many rows")
     args = parser.parse_args()
-    print(report(measure(bench_batch.harness(), args.rows, args.runs, args.threads)))
+    bp = bench_batch.harness()
+    print(report(measure(bp, args.rows, args.runs, args.threads)))
+    if args.scale:
+        print(f"at {args.scale:,} rows:")
+        print(report(at_scale(bp, args.scale, args.runs)))
 
 
 if __name__ == "__main__":

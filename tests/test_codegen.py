@@ -109,6 +109,29 @@ def test_a_deferred_result_is_filled_in_from_the_case_as_it_was_given() -> None:
     assert SMALL.evaluate({"lesions": 3, "organs": 1, "r0": True}) == result
 
 
+def test_each_path_of_evaluate_explains_the_values_it_decided_whatever_the_caller_does_to_the_case() -> None:
+    """`evaluate` keeps, for a later explanation, the values its generated checks read (a tuple) or, where the
+    case was handed on (an unknown value read, a value converted), a copy of the case: each path is explained from
+    the case as given, though the caller's dict changes."""
+    cases: list[dict[str, object]] = [
+        {"lesions": 3, "organs": 1, "r0": True},  # every input given: read by key
+        {"lesions": 3, "r0": True},  # one absent: read with get (then organs is unknown: handed on)
+        {"lesions": 3, "organs": None, "r0": True},  # None as missing, every key there
+        {"lesions": 3.0, "organs": 1, "r0": "yes"},  # values converted first (the general path)
+        {"lesions": 9, "organs": 1, "r0": None}]
+    for case in cases:
+        expected = SMALL.evaluate_prepared(SMALL.prepare(dict(case)), trace=True)
+        for exact in (True, False):
+            result = SMALL.evaluate(case, exact=exact)
+            kept = dict(case)
+            for name in case:  # the caller reuses its dict
+                case[name] = None
+            want = expected if exact else SMALL.evaluate_prepared(SMALL.prepare(dict(kept)), trace=True, exact=False)
+            assert (result.decisions, result.values, result.trace) == (want.decisions, want.values, want.trace), kept
+            assert result.unknown_values == want.unknown_values, kept
+            case.update(kept)
+
+
 def test_a_long_first_match_decision_uses_flat_guards_and_agrees() -> None:
     rules = "\n".join(f"          rule k{i}: when n = {i} then {'a' if i % 2 else 'b'}" for i in range(codegen.NEST_LIMIT + 5))
     long = guideline(f"""

@@ -122,7 +122,7 @@ class Guideline:
             case = self.prepare(case)
             raw = validated(case)  # its values canonical now (but a list's): decided by the same function
             if raw is None:
-                raw = self.code.fast(case)
+                raw = (*self.code.fast(case), None)  # no values read: the prepared case is kept
         # what follows is _decode and results.deferred written out: the calls would cost a third of the evaluation
         if single and (found := raw[index]).__class__ is DecisionResult:  # one decision, decided by a rule
             decisions = {name: found}
@@ -131,8 +131,9 @@ class Guideline:
         result = _new(Result)
         result._meta = meta
         result._decisions = decisions
-        if trace:
-            result._later, result._case = replays[exact], dict(case)
+        if trace:  # the values read, in the inputs' order (eligo.python.validated), or else a copy of the case
+            given = raw[-1]
+            result._later, result._case = replays[exact], dict(case) if given is None else given
         else:
             result._later, result._case = no_trace, None
         return result
@@ -163,11 +164,17 @@ class Guideline:
         """What fills in a deferred result's values and trace: three-valued, exact."""
         return self._replay_three_valued, self._replay_exact
 
-    def _replay_three_valued(self, case: Mapping[str, Any]) -> results.Result:
-        return self.evaluate_prepared({k: v for k, v in case.items() if v is not None}, True, False)
+    def _replay_three_valued(self, case: Mapping[str, Any] | tuple[Any, ...]) -> results.Result:
+        return self.evaluate_prepared(self._known(case), True, False)
 
-    def _replay_exact(self, case: Mapping[str, Any]) -> results.Result:
-        return self.evaluate_prepared({k: v for k, v in case.items() if v is not None}, True, True)
+    def _replay_exact(self, case: Mapping[str, Any] | tuple[Any, ...]) -> results.Result:
+        return self.evaluate_prepared(self._known(case), True, True)
+
+    def _known(self, case: Mapping[str, Any] | tuple[Any, ...]) -> dict[str, Any]:
+        """The known values of what `evaluate` kept: the values it read, in the inputs' order, or the case."""
+        if isinstance(case, tuple):
+            return {name: v for name, v in zip(self.inputs, case, strict=True) if v is not None}
+        return {k: v for k, v in case.items() if v is not None}
 
     @cached_property
     def _plan(self) -> tuple[tuple[str, int, dict[outcome.Outcome, results.DecisionResult], ir.Decision], ...]:

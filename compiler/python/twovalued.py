@@ -37,7 +37,7 @@ class TwoValuedCodeGenerator(CodeGenerator):
     def known_or_bail(self, value: str) -> None:
         if self.element is not None:  # the element function is three-valued; its list operation's value is checked
             return
-        bail = "raise Unknown" if self.in_helper else f"return fallback({self.parameters})"
+        bail = "raise Unknown" if self.in_helper else f"return {self.fallback_call()}"
         self.emit(f"if {value} is None: {bail}")
 
     ordered = False  # an ordering of the input being read against a constant follows: it raises TypeError on None
@@ -121,7 +121,11 @@ class TwoValuedCodeGenerator(CodeGenerator):
         if not caught:
             return lines
         return ["    try:", *("    " + line for line in lines), f"    except ({', '.join(caught)},):",
-                f"        return fallback({self.parameters})"]
+                f"        return {self.fallback_call()}"]
+
+    def fallback_call(self) -> str:
+        """What the function returns for a case with an unknown value read: the fallback's answer."""
+        return f"fallback({self.parameters})"
 
 
 _ASSIGNED = re.compile(r"( *)(t[0-9]+) = (.+)")

@@ -27,7 +27,13 @@ _SLACK = 1e-9  # as eligo.cases: a value within this of a declared bound is in r
 class ValidatingCodeGenerator(TwoValuedCodeGenerator):
     """Writes `evaluate(c)`: the outcomes of every decision for a case whose values need no conversion, else None.
     Where `shared` gives, per decision key and rule index (OTHERWISE included), an object for the outcome that
-    rule decides, a decision no other decision reads gives that object instead (the caller's result, made once)."""
+    rule decides, a decision no other decision reads gives that object instead (the caller's result, made once).
+
+    After the outcomes comes one more item: the values read, a tuple in the inputs' order, or None for a case
+    handed to `fallback`. A result that explains itself later keeps that tuple rather than a copy of the case
+    (a copy of a dict costs a sixth of the evaluation; the tuple is built from the locals the checks read)."""
+
+    gives_values = True
 
     def __init__(self, program: ir.Program, shared: Mapping[str, Mapping[int, object]] | None = None) -> None:
         super().__init__(program)
@@ -93,6 +99,16 @@ class ValidatingCodeGenerator(TwoValuedCodeGenerator):
             case _:  # converted or refused by eligo.cases
                 self.emit(f"if {value} is not None: return None")
 
+    def returned(self, results: list[str]) -> str:
+        if not self.gives_values:
+            return super().returned(results)
+        inputs = [f"i_{name}" for name in self.program.inputs]
+        return f"({''.join(f'{r}, ' for r in results)}({', '.join(inputs)}{',' * (len(inputs) == 1)}))"
+
+    def fallback_call(self) -> str:
+        call = super().fallback_call()
+        return f"{call} + (None,)" if self.gives_values else call  # a constant tuple: no allocation
+
     @staticmethod
     def as_given(info: ir.InputInfo) -> bool:
         """Whether a number given for this quantity is already in the canonical unit (its factor is 1)."""
@@ -111,6 +127,7 @@ class BatchCodeGenerator(ValidatingCodeGenerator):
     small ints (a decision's slots) to have each row's answer read without building a result per row."""
 
     signature = "def evaluate_rows(rows):"
+    gives_values = False  # each row's answer is what `returned` makes of the outcomes
 
     def __init__(self, program: ir.Program, shared: Mapping[str, Mapping[int, object]], own: Sequence[int]) -> None:
         super().__init__(program, shared)

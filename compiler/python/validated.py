@@ -102,8 +102,8 @@ class ValidatingCodeGenerator(TwoValuedCodeGenerator):
     def returned(self, results: list[str]) -> str:
         if not self.gives_values:
             return super().returned(results)
-        inputs = [f"i_{name}" for name in self.program.inputs]
-        return f"({''.join(f'{r}, ' for r in results)}({', '.join(inputs)}{',' * (len(inputs) == 1)}))"
+        inputs = [f"i_{name}" for name in self.program.inputs]  # the trailing comma: a tuple with no outcome too
+        return f"({''.join(f'{r}, ' for r in results)}({', '.join(inputs)}{',' * (len(inputs) == 1)}),)"
 
     def fallback_call(self) -> str:
         call = super().fallback_call()

@@ -68,14 +68,7 @@ def measure(bp: Any, rows: int = 1_000_000, runs: int = 7, threads: int | None =
     work["store: Eligo's four columns"] = "SELECT * FROM four_answers"
     work["plan: hand-written CASE"] = hand.replace("FROM cases", "FROM no_cases")
     work["plan: Eligo's four columns"] = four.replace("FROM cases", "FROM no_cases")
-    took: dict[str, list[float]] = {name: [] for name in work}
-    for _ in range(runs):
-        for name, query in work.items():
-            started = time.perf_counter()
-            con.execute("CREATE OR REPLACE TEMP TABLE decisions AS " + query)
-            took[name].append(time.perf_counter() - started)
-    con.close()
-    return {name: statistics.median(seconds) for name, seconds in took.items()}
+    return _timed(con, work, runs)
 
 
 def at_scale(bp: Any, rows: int = 5_000_000, runs: int = 5) -> dict[str, float]:
@@ -89,6 +82,12 @@ def at_scale(bp: Any, rows: int = 5_000_000, runs: int = 5) -> dict[str, float]:
     del frame
     timed = queries(bp)
     work = {name: timed[name] for name in ("hand-written CASE (VARCHAR)", "Eligo: decision, status, rule, missing")}
+    return _timed(con, work, runs)
+
+
+def _timed(con: Any, work: dict[str, str], runs: int) -> dict[str, float]:
+    """Median seconds of each query stored as the harness stores its DuckDB answers, the queries in turn `runs`
+    times; the connection is closed after."""
     took: dict[str, list[float]] = {name: [] for name in work}
     for _ in range(runs):
         for name, query in work.items():
